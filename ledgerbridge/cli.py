@@ -1,0 +1,137 @@
+"""The ``ledgerbridge`` command line (Typer + Rich). Each step of the demo is a command of its own.
+
+Setup and serving commands live here; sync commands in ``cli_sync``; the demo and the
+benchmark in their own modules.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ledgerbridge.cli_context import STATE, console, fail, organisation_id, print_json
+from ledgerbridge.db import session_scope
+
+app = typer.Typer(help="ledgerbridge: keep a host business system and its accounting package in step.",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+sandbox_app = typer.Typer(help="Run a local sandbox of an accounting package.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+@app.callback()
+def main(db: Annotated[Optional[str], typer.Option(
+        "--db", envvar="LEDGERBRIDGE_DATABASE_URL",
+        help="Database URL (default: sqlite:///ledgerbridge.db; PostgreSQL: postgresql://user@host/db)")] = None,
+         ) -> None:
+    STATE.database_url = db
+
+
+@app.command()
+def init(org_name: Annotated[str, typer.Option("--org-name", help="The organisation's name")] = "My Company",
+         base_currency: Annotated[str, typer.Option(help="Base currency")] = "GBP",
+         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Create the database schema, an organisation and its first API key (printed once)."""
+    from ledgerbridge.apikeys import issue_api_key
+    from ledgerbridge.organisations import create_organisation
+
+    with session_scope(STATE.sessions) as session:
+        org = create_organisation(session, org_name, base_currency)
+        key = issue_api_key(session, org.id, "default")
+        result = {"organisation_id": org.id, "organisation": org.name, "api_key": key}
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"Organisation [bold]{org_name}[/] created (id {result['organisation_id']}).")
+    console.print(f"API key (shown once, keep it safe): [bold]{key}[/]")
+
+
+@app.command()
+def load(file: Annotated[Path, typer.Argument(help="A JSON batch: parties, items, codes, documents, payments")],
+         org: Annotated[Optional[int], typer.Option("--org")] = None,
+         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Load host records from a JSON file (idempotent by the host's ids; a bad record refuses the whole file)."""
+    from ledgerbridge.intake import IntakeError, load_file
+
+    if not file.exists():
+        fail(f"{file} does not exist")
+    try:
+        with session_scope(STATE.sessions) as session:
+            result = load_file(session, organisation_id(session, org), file)
+    except IntakeError as exc:
+        if as_json:
+            print_json({"ok": False, "errors": [e.__dict__ if hasattr(e, "__dict__") else str(e) for e in exc.errors]})
+        else:
+            console.print(f"[bold red]{file} was refused; nothing was written.[/]")
+            for error in exc.errors[:50]:
+                console.print(f"  - {error}")
+            if len(exc.errors) > 50:
+                console.print(f"  ... and {len(exc.errors) - 50} more")
+        raise typer.Exit(2) from None
+    data = result.as_dict() if hasattr(result, "as_dict") else result
+    if as_json:
+        print_json(data)
+    else:
+        console.print(f"Loaded {file}: {data}")
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000,
+          worker: Annotated[bool, typer.Option(help="Run a background worker in this process")] = True) -> None:
+    """Serve the REST API (OpenAPI at /docs), with a background worker for uploads and imports."""
+    import uvicorn
+
+    from ledgerbridge.api import create_app
+    from ledgerbridge.jobs import work_loop
+
+    stop = threading.Event()
+    if worker:
+        threading.Thread(target=work_loop, args=(STATE.sessions, stop), daemon=True, name="worker").start()
+    console.print(f"ledgerbridge API on http://{host}:{port} (docs at /docs)")
+    try:
+        uvicorn.run(create_app(STATE.engine), host=host, port=port, log_level="warning")
+    finally:
+        stop.set()
+
+
+@app.command("worker")
+def worker_command(poll: Annotated[float, typer.Option(help="Seconds between polls when idle")] = 1.0) -> None:
+    """Run queued jobs (uploads, imports) until interrupted. Any number can share one PostgreSQL."""
+    from ledgerbridge.jobs import work_loop
+
+    stop = threading.Event()
+    console.print("worker started; Ctrl-C to stop")
+    try:
+        work_loop(STATE.sessions, stop, poll_seconds=poll)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@sandbox_app.command("xero")
+def sandbox_xero(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8765,
+                 rate_limits: Annotated[bool, typer.Option(help="Apply Xero's call limits")] = True) -> None:
+    """Serve a local Xero sandbox: Accounting and Identity APIs with Xero's behaviour."""
+    from ledgerbridge.sandboxes.xero import SandboxConfig, serve_xero_sandbox
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        fail("the sandbox serves on loopback only")
+    config = SandboxConfig(host=host, port=port, rate_limits_enabled=rate_limits)
+    console.print(f"Xero sandbox on http://{host}:{port} (client id {config.client_id!r}, "
+                  f"client secret {config.client_secret!r}); its books at http://{host}:{port}/sandbox/")
+    serve_xero_sandbox(config)
+
+
+def _register() -> None:
+    from ledgerbridge import bench, cli_sync, demo
+
+    cli_sync.register(app)
+    demo.register(app)
+    bench.register(app)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,109 @@
+"""Connections and the registry of connectors: one place that knows which class serves which package.
+
+Adding a package means registering a factory here; the core never branches on kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.audit import audit
+from ledgerbridge.connector import Connector
+from ledgerbridge.db import session_scope
+from ledgerbridge.mappings import store_chart
+from ledgerbridge.models_sync import Connection
+
+ConnectorFactory = Callable[[sessionmaker[Session], int, "ConnectorOptions"], Connector]
+
+
+@dataclass(frozen=True, slots=True)
+class PackageEndpoints:
+    api_base_url: str
+    identity_base_url: str
+    authorize_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorOptions:
+    transport: httpx.BaseTransport | None = None
+    unlimited_budget: bool = False
+
+
+def _xero_factory(sessions: sessionmaker[Session], connection_id: int, options: ConnectorOptions) -> Connector:
+    from ledgerbridge.budget import XERO_LIMITS, CallBudget
+    from ledgerbridge.xero.client import XeroClient
+    from ledgerbridge.xero.connector import XeroConnector
+
+    budget = CallBudget(connection_id, XERO_LIMITS, unlimited=options.unlimited_budget)
+    return XeroConnector(XeroClient(sessions, connection_id, transport=options.transport, budget=budget))
+
+
+CONNECTORS: dict[str, ConnectorFactory] = {"xero": _xero_factory}
+REAL_ENDPOINTS: dict[str, PackageEndpoints] = {
+    "xero": PackageEndpoints("https://api.xero.com/api.xro/2.0", "https://identity.xero.com",
+                             "https://login.xero.com/identity/connect/authorize"),
+}
+
+
+def sandbox_endpoints(kind: str, base_url: str) -> PackageEndpoints:
+    base = base_url.rstrip("/")
+    if kind == "xero":
+        return PackageEndpoints(f"{base}/api.xro/2.0", f"{base}/identity", f"{base}/identity/connect/authorize")
+    raise ValueError(f"no sandbox for package {kind!r}")
+
+
+def connector_for(sessions: sessionmaker[Session], connection_id: int,
+                  options: ConnectorOptions | None = None) -> Connector:
+    with session_scope(sessions) as session:
+        kind = session.get_one(Connection, connection_id).kind
+    try:
+        factory = CONNECTORS[kind]
+    except KeyError:
+        raise ValueError(f"ledgerbridge has no connector for {kind!r}; known: {', '.join(CONNECTORS)}") from None
+    return factory(sessions, connection_id, options or ConnectorOptions())
+
+
+def create_connection(session: Session, organisation_id: int, kind: str, endpoints: PackageEndpoints, *,
+                      client_id: str, client_secret: str, redirect_uri: str, name: str | None = None,
+                      start_date: date | None = None, settings: dict[str, Any] | None = None) -> Connection:
+    from ledgerbridge.crypto import TokenCipher
+
+    if kind not in CONNECTORS:
+        raise ValueError(f"unknown package {kind!r}; choose one of {', '.join(CONNECTORS)}")
+    conn = Connection(organisation_id=organisation_id, kind=kind, name=name or kind.upper(),
+                      api_base_url=endpoints.api_base_url, identity_base_url=endpoints.identity_base_url,
+                      client_id=client_id, client_secret_enc=TokenCipher.default().encrypt(client_secret),
+                      redirect_uri=redirect_uri, start_date=start_date,
+                      settings={"authorize_url": endpoints.authorize_url, **(settings or {})})
+    session.add(conn)
+    session.flush()
+    audit(session, conn, "system", "create_connection", outcome="ok", detail=f"{kind} at {endpoints.api_base_url}")
+    return conn
+
+
+def organisation_connection(session: Session, organisation_id: int, connection_id: int | None = None) -> Connection:
+    """The organisation's connection (the only one when none is named); never another organisation's."""
+    q = select(Connection).where(Connection.organisation_id == organisation_id)
+    if connection_id is not None:
+        q = q.where(Connection.id == connection_id)
+    rows = session.scalars(q.order_by(Connection.id)).all()
+    if not rows:
+        raise LookupError("no connection: connect an accounting package first")
+    return rows[0]
+
+
+def refresh_chart(sessions: sessionmaker[Session], connection_id: int, connector: Connector,
+                  actor: str = "system") -> dict[str, int]:
+    chart = connector.fetch_chart()
+    with session_scope(sessions) as session:
+        connection = session.get_one(Connection, connection_id)
+        counts = store_chart(session, connection, chart)
+        audit(session, connection, actor, "refresh_chart", outcome="ok", detail=str(counts))
+    return counts

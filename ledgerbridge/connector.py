@@ -1,0 +1,174 @@
+"""The one typed protocol every accounting-package connector implements.
+
+The core (sync records, pre-check, exporter, importer) talks only to this protocol;
+what differs between packages (wire format, batch sizes, natural keys, rules)
+stays in the connector's own package (``ledgerbridge.xero``, later ``qbo``...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
+
+from ledgerbridge.mappings import MappingSet
+from ledgerbridge.records import DocumentView, PartyView
+
+
+@dataclass(frozen=True, slots=True)
+class ChartAccount:
+    code: str
+    external_id: str
+    name: str
+    category: str  # the package's account type, e.g. REVENUE, BANK
+    usable_for: tuple[str, ...]  # "sales", "purchases", "bank"
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ChartTaxRate:
+    code: str
+    name: str
+    rate: Decimal
+    usable_for: tuple[str, ...]
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSnapshot:
+    accounts: tuple[ChartAccount, ...]
+    tax_rates: tuple[ChartTaxRate, ...]
+    currencies: tuple[str, ...]
+    base_currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A reason a record cannot go out, phrased for the person who must fix it."""
+
+    message: str
+    hint: str | None = None
+    failure_type: str = "config"
+
+
+@dataclass(frozen=True, slots=True)
+class PartyExport:
+    sync_record_id: int
+    party: PartyView
+    external_id: str | None
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentExport:
+    sync_record_id: int
+    action: str  # create | update | void
+    document: DocumentView
+    party_external_id: str
+    external_id: str | None
+    idempotency_key: str
+    credited_external_id: str | None = None
+
+
+@dataclass(slots=True)
+class ExportOutcome:
+    sync_record_id: int
+    ok: bool
+    external_id: str | None = None
+    external_number: str | None = None
+    external_name: str | None = None
+    total: Decimal | None = None
+    message: str | None = None
+    hint: str | None = None
+    failure_type: str | None = None
+    raw_response: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteDocument:
+    external_id: str
+    number: str | None
+    total: Decimal
+    amount_due: Decimal
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemotePayment:
+    external_id: str
+    payment_type: str
+    direction: str  # in | out
+    payment_date: date
+    amount: Decimal
+    currency: str
+    reference: str | None
+    document_external_id: str | None
+    document_number: str | None
+    party_external_id: str | None
+    party_name: str | None
+    bank_account_code: str | None
+    deleted: bool
+    updated_at: datetime
+    raw: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportContext:
+    """What a connector needs besides the record: mappings, chart and the connection's settings."""
+
+    mappings: MappingSet
+    settings: dict[str, object]
+
+
+class Connector(Protocol):
+    kind: str
+    display_name: str
+    max_batch: int
+    max_number_length: int
+
+    def fetch_chart(self) -> ChartSnapshot: ...
+
+    def precheck_document(self, document: DocumentView, ctx: ExportContext) -> list[Problem]: ...
+
+    def export_parties(self, items: Sequence[PartyExport], ctx: ExportContext,
+                       batch_key: str) -> list[ExportOutcome]: ...
+
+    def export_documents(self, items: Sequence[DocumentExport], ctx: ExportContext,
+                         batch_key: str) -> list[ExportOutcome]: ...
+
+    def find_existing_parties(self, parties: Sequence[PartyView]) -> dict[int, tuple[str, str]]: ...
+
+    def find_existing_documents(self, items: Sequence[DocumentExport]) -> dict[int, RemoteDocument]: ...
+
+    def read_back_documents(self, wanted: Sequence[tuple[str, str]],
+                            since: datetime | None) -> dict[str, RemoteDocument]: ...
+
+    def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]: ...
+
+
+class ConnectorCallFailed(Exception):
+    """A call to the package failed after the connector's own retries.
+
+    ``outcome_unknown`` is true when the package may have acted (timeout, dropped
+    connection): the records stay bound to their attempt and are looked up before
+    they are ever created again.
+    """
+
+    def __init__(self, message: str, *, failure_type: str, source: str = "network",
+                 raw_response: str | None = None, outcome_unknown: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.failure_type = failure_type
+        self.source = source
+        self.raw_response = raw_response
+        self.outcome_unknown = outcome_unknown
+
+
+class CallBudgetSpent(Exception):
+    """The package's call budget for the day is spent; the run stops and says when it can go on."""
+
+    def __init__(self, message: str, resume_at: datetime | None) -> None:
+        super().__init__(message)
+        self.resume_at = resume_at

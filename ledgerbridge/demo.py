@@ -1,0 +1,166 @@
+"""``ledgerbridge demo``: the whole round trip on the embedded default, against the Xero sandbox.
+
+Makes a demo organisation, starts the sandbox on loopback, connects through the OAuth
+consent, refreshes the chart, maps codes as a bookkeeper would (leaving one nominal
+code unmapped), pre-checks, uploads, records payments in the sandbox as a Xero user
+would, imports and allocates them, and prints a summary.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import httpx
+import typer
+from sqlalchemy import select
+
+from ledgerbridge.cli_context import console, print_json
+from ledgerbridge.connections import ConnectorOptions, connector_for, create_connection, refresh_chart, sandbox_endpoints
+from ledgerbridge.consent import approve_in_sandbox
+from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
+from ledgerbridge.demo_data import NOMINAL_MAP, TAX_MAP, demo_batch
+from ledgerbridge.exporter import Exporter
+from ledgerbridge.importer import PaymentImporter
+from ledgerbridge.mappings import MappingKind, set_mapping
+from ledgerbridge.models_host import Document
+from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync_records import not_exported_reasons
+
+REDIRECT_URI = "http://127.0.0.1:8976/callback"
+
+
+def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTransport | None = None) -> dict[str, Any]:
+    """Run the demo end to end and return its summary (used by the command and by the acceptance test)."""
+    from ledgerbridge.apikeys import issue_api_key
+    from ledgerbridge.intake import apply_batch
+    from ledgerbridge.organisations import create_organisation
+    from ledgerbridge.sandboxes.xero import SandboxConfig, start_xero_sandbox
+    from ledgerbridge.schemas_intake import Batch
+    from ledgerbridge.xero import auth
+
+    say = say or (lambda msg: None)
+    started = time.monotonic()
+    engine = make_engine(database_url)
+    upgrade_schema(engine)
+    sessions = make_session_factory(engine)
+    sandbox = start_xero_sandbox(SandboxConfig())
+    try:
+        say(f"Xero sandbox on {sandbox.base_url}")
+        with session_scope(sessions) as session:
+            org = create_organisation(session, "Dunmore Trading Ltd (demo)", "GBP")
+            issue_api_key(session, org.id, "demo")
+            intake = apply_batch(session, org.id, Batch.model_validate(demo_batch()))
+            conn = create_connection(session, org.id, "xero", sandbox_endpoints("xero", sandbox.base_url),
+                                     client_id="ledgerbridge-demo", client_secret="demo-secret",
+                                     redirect_uri=REDIRECT_URI, name="Xero (sandbox)")
+            url = auth.begin_consent(session, conn)
+            conn_id = conn.id
+        say(f"Loaded the host's month: {intake.as_dict() if hasattr(intake, 'as_dict') else intake}")
+        callback = approve_in_sandbox(url, transport=transport)
+        with session_scope(sessions) as session:
+            conn = session.get_one(Connection, conn_id)
+            tenants = auth.complete_consent(session, conn, callback, transport=transport)
+            auth.choose_tenant(session, conn, tenants[0].tenant_id, transport=transport)
+            tenant_id = tenants[0].tenant_id
+        say(f"Connected to {tenants[0].tenant_name} through the OAuth consent")
+        options = ConnectorOptions(transport=transport)
+        connector = connector_for(sessions, conn_id, options)
+        say(f"Chart refreshed: {refresh_chart(sessions, conn_id, connector, actor='demo')}")
+        with session_scope(sessions) as session:
+            for local, account in NOMINAL_MAP.items():
+                set_mapping(session, conn_id, MappingKind.NOMINAL, local, account)
+            for local, (sales_rate, purchase_rate) in TAX_MAP.items():
+                set_mapping(session, conn_id, MappingKind.TAX, local, sales_rate)
+                set_mapping(session, conn_id, MappingKind.TAX_PURCHASES, local, purchase_rate)
+            set_mapping(session, conn_id, MappingKind.PAYMENT_METHOD, "BACS", "090")
+            set_mapping(session, conn_id, MappingKind.PAYMENT_METHOD, "CARD", "090")
+        exporter = Exporter(sessions, conn_id, connector, actor="demo")
+        pre = exporter.precheck()
+        say(f"Pre-check: {pre.checked} checked, {pre.failed} with problems")
+        up = exporter.upload()
+        say(f"Uploaded: {up.exported} exported, {up.failed} failed, {up.seen} seen in Xero")
+        paid = _pay_in_sandbox(sandbox.base_url, tenant_id, sessions, conn_id, transport)
+        say(f"Recorded {paid} payments in the sandbox, as a Xero user would")
+        importer = PaymentImporter(sessions, conn_id, connector, actor="demo")
+        imp = importer.fetch()
+        importer.create_and_allocate(report=imp)
+        say(f"Imported {imp.created} payments, allocated {imp.allocated}")
+        summary = _summary(sessions, conn_id, imp)
+        summary["seconds"] = round(time.monotonic() - started, 2)
+        summary["sandbox"] = sandbox.base_url
+        return summary
+    finally:
+        sandbox.stop()
+        engine.dispose()
+
+
+def _pay_in_sandbox(base_url: str, tenant_id: str, sessions: Any, conn_id: int,
+                    transport: httpx.BaseTransport | None) -> int:
+    """Pay some exported invoices in full, one in part, and one bill, through the sandbox's books page."""
+    with session_scope(sessions) as session:
+        rows = session.execute(select(Document.number, Document.type, Document.gross_total, SyncRecord.external_id)
+                               .join(SyncRecord, SyncRecord.record_id == Document.id)
+                               .where(SyncRecord.connection_id == conn_id,
+                                      SyncRecord.record_type == RecordType.DOCUMENT.value,
+                                      SyncRecord.status.in_((SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)))
+                               .order_by(Document.number)).all()
+    invoices = [r for r in rows if r.type == "sales_invoice"]
+    bills = [r for r in rows if r.type == "purchase_invoice"]
+    plan = [(r, r.gross_total) for r in invoices[:6]] + [(invoices[6], (invoices[6].gross_total / 2).quantize(
+        Decimal("0.01")))] + [(bills[0], bills[0].gross_total)]
+    with httpx.Client(base_url=base_url, transport=transport, timeout=10) as http:
+        for n, (row, amount) in enumerate(plan):
+            answer = http.post(f"/sandbox/tenants/{tenant_id}/payments", json={
+                "Invoice": {"InvoiceID": row.external_id}, "Account": {"Code": "090"},
+                "Date": "2026-11-02", "Amount": str(amount), "Reference": f"Bank receipt {n + 1}"})
+            answer.raise_for_status()
+    return len(plan)
+
+
+def _summary(sessions: Any, conn_id: int, imp: Any) -> dict[str, Any]:
+    with session_scope(sessions) as session:
+        conn = session.get_one(Connection, conn_id)
+        rows = session.execute(select(Document.type, Document.number, SyncRecord.status, SyncRecord.last_error)
+                               .join(SyncRecord, SyncRecord.record_id == Document.id)
+                               .where(SyncRecord.connection_id == conn_id,
+                                      SyncRecord.record_type == RecordType.DOCUMENT.value)).all()
+        exported = Counter(r.type for r in rows if r.status in (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value))
+        seen = sum(1 for r in rows if r.status == SyncStatus.SEEN.value)
+        errors = [{"document": r.number, "message": r.last_error} for r in rows if r.status == SyncStatus.ERROR.value]
+        not_exported = {doc_type: [{"count": n, "reason": reason} for reason, n in reasons.items()]
+                        for doc_type, reasons in not_exported_reasons(session, conn).items()}
+        for r in rows:
+            if r.status == SyncStatus.ERROR.value:
+                not_exported.setdefault(r.type, []).append({"count": 1, "reason": f"{r.number}: in error feedback"})
+    return {"exported": dict(exported), "seen": seen, "not_exported": not_exported, "errors": errors,
+            "payments_imported": imp.created, "payments_allocated": imp.allocated,
+            "payment_diagnostics": imp.diagnostics}
+
+
+def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+         db: Annotated[Optional[str], typer.Option("--demo-db", help="Database URL (default: a fresh SQLite file)")]
+         = None) -> None:
+    """Run the demo: a month of a demo company's trading, round trip through the Xero sandbox."""
+    with tempfile.TemporaryDirectory(prefix="ledgerbridge-demo-") as tmp:
+        url = db or f"sqlite:///{Path(tmp) / 'demo.db'}"
+        summary = run_demo(url, say=None if as_json else (lambda m: console.print(f"[green]>[/] {m}")))
+    if as_json:
+        print_json(summary)
+        return
+    console.print(f"\n[bold]Exported[/]: {summary['exported']} ({summary['seen']} seen in Xero)")
+    for doc_type, reasons in summary["not_exported"].items():
+        for r in reasons:
+            console.print(f"[bold]Not exported[/]: {r['count']} {doc_type}: {r['reason']}")
+    for e in summary["errors"]:
+        console.print(f"[bold red]Error[/] {e['document']}: {e['message']}")
+    console.print(f"[bold]Payments[/]: {summary['payments_imported']} imported, {summary['payments_allocated']} "
+                  f"allocated; finished in {summary['seconds']} s")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

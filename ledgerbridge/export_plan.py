@@ -1,0 +1,86 @@
+"""Choosing and preparing what an export run works on.
+
+Selects the sync records to send (pending, errored, or left in progress by a run that
+died), loads the host records they point at in bounded chunks, and runs the
+pre-check rules, so that the upload loop only ever sees records that may go out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from ledgerbridge.connector import Connector, ExportContext, Problem
+from ledgerbridge.mappings import load_mapping_set
+from ledgerbridge.models_host import Document, DocumentType
+from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.precheck import check_document
+from ledgerbridge.records import DocumentView, load_documents, load_nominal_types
+from ledgerbridge.settings import ConnectionSettings
+
+CHUNK_SIZE = 500
+OPEN_STATES = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
+# Invoices before the credit notes that may credit them.
+TYPE_ORDER = {DocumentType.SALES_INVOICE.value: 0, DocumentType.PURCHASE_INVOICE.value: 1,
+              DocumentType.SALES_CREDIT_NOTE.value: 2, DocumentType.PURCHASE_CREDIT_NOTE.value: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    sync_record_id: int
+    record_id: int
+    status: str
+    action: str
+    external_id: str | None
+    attempt_key: str | None
+
+
+@dataclass(slots=True)
+class PreparedChunk:
+    ready: list[tuple[RecordRef, DocumentView]] = field(default_factory=list)
+    refused: list[tuple[RecordRef, DocumentView, list[Problem]]] = field(default_factory=list)
+
+
+def export_context(session: Session, connection: Connection) -> ExportContext:
+    settings = ConnectionSettings.from_json(connection.settings)
+    raw = dict(connection.settings or {})
+    raw.update({k: getattr(settings, k) for k in settings.__slots__})  # type: ignore[attr-defined]
+    return ExportContext(mappings=load_mapping_set(session, connection.id), settings=raw)
+
+
+def select_document_records(session: Session, connection_id: int,
+                            only_document_ids: Sequence[int] | None = None) -> list[RecordRef]:
+    order = case(TYPE_ORDER, value=Document.type, else_=9)
+    q = (select(SyncRecord.id, SyncRecord.record_id, SyncRecord.status, SyncRecord.action, SyncRecord.external_id,
+                SyncRecord.attempt_key)
+         .join(Document, Document.id == SyncRecord.record_id)
+         .where(SyncRecord.connection_id == connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
+                SyncRecord.status.in_(OPEN_STATES))
+         .order_by(order, Document.issue_date, Document.id))
+    if only_document_ids is not None:
+        q = q.where(SyncRecord.record_id.in_(list(only_document_ids)))
+    return [RecordRef(*row) for row in session.execute(q)]
+
+
+def prepared_chunks(session: Session, connection: Connection, connector: Connector, refs: Sequence[RecordRef],
+                    ctx: ExportContext) -> Iterator[PreparedChunk]:
+    """Yield chunks of records with their documents, split into ready and refused by pre-check."""
+    nominal_types = load_nominal_types(session, connection.organisation_id)
+    for start in range(0, len(refs), CHUNK_SIZE):
+        chunk_refs = refs[start : start + CHUNK_SIZE]
+        docs = load_documents(session, [r.record_id for r in chunk_refs])
+        chunk = PreparedChunk()
+        for ref in chunk_refs:
+            doc = docs.get(ref.record_id)
+            if doc is None:
+                continue
+            # A void goes out whatever the mappings say: it only changes the status in the package.
+            problems = [] if ref.action == "void" else check_document(doc, ctx, nominal_types, connector)
+            if problems:
+                chunk.refused.append((ref, doc, problems))
+            else:
+                chunk.ready.append((ref, doc))
+        yield chunk

@@ -1,0 +1,300 @@
+"""Export: pre-check and upload of pending records to the package (R-E4, R-E5, R-E7, R-E9, R-E10).
+
+One template for every connector (after OCA/connector's exporter): select, pre-check,
+export dependencies first (parties), record the attempt key and mark in progress
+*before* the call (committed), call in batches, bind and commit at once, then read
+back for the seen tick. A run that dies leaves records in progress with their attempt
+key; the next run looks them up in the package before creating anything again, so a
+crash between the package's commit and ours never makes a duplicate.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.audit import audit
+from ledgerbridge.connector import (CallBudgetSpent, Connector, ConnectorCallFailed, DocumentExport, ExportContext,
+                                    ExportOutcome, Problem)
+from ledgerbridge.db import session_scope, utcnow
+from ledgerbridge.export_parties import PartyExporter
+from ledgerbridge.export_plan import RecordRef, export_context, prepared_chunks, select_document_records
+from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.records import DocumentView
+from ledgerbridge.sync_records import clear_errors, record_error, refresh_sync_records
+
+
+@dataclass(slots=True)
+class Progress:
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+    step: str = "starting"
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+@dataclass(slots=True)
+class RunReport:
+    checked: int = 0
+    exported: int = 0
+    updated: int = 0
+    voided: int = 0
+    recovered: int = 0
+    failed: int = 0
+    seen: int = 0
+    parties_exported: int = 0
+    stopped_reason: str | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+class Exporter:
+    def __init__(self, sessions: sessionmaker[Session], connection_id: int, connector: Connector, *,
+                 actor: str = "system", progress: ProgressFn | None = None) -> None:
+        self.sessions = sessions
+        self.connection_id = connection_id
+        self.connector = connector
+        self.actor = actor
+        self.progress = Progress()
+        self._notify = progress or (lambda p: None)
+
+    # -- pre-check -------------------------------------------------------------------------------------------
+    def precheck(self, document_ids: Sequence[int] | None = None) -> RunReport:
+        """Run every rule on the selected (or all pending) documents; nothing is sent."""
+        report = RunReport()
+        with session_scope(self.sessions) as session:
+            connection = session.get_one(Connection, self.connection_id)
+            refresh_sync_records(session, connection)
+            ctx = export_context(session, connection)
+            refs = select_document_records(session, self.connection_id, document_ids)
+            passed: list[int] = []
+            for chunk in prepared_chunks(session, connection, self.connector, refs, ctx):
+                report.checked += len(chunk.ready) + len(chunk.refused)
+                for ref, doc, problems in chunk.refused:
+                    self._refuse(session, ref, doc, problems, report)
+                passed.extend(ref.sync_record_id for ref, _ in chunk.ready if ref.status == SyncStatus.ERROR.value)
+            if passed:  # fixed since the last run: back to pending, old errors cleared
+                clear_errors(session, passed)
+                session.execute(update(SyncRecord).where(SyncRecord.id.in_(passed)).values(
+                    status=SyncStatus.PENDING.value, failure_type=None, last_error=None))
+            audit(session, connection, self.actor, "precheck", outcome="failed" if report.failed else "ok",
+                  detail=f"{report.checked} checked, {report.failed} refused")
+        return report
+
+    def _refuse(self, session: Session, ref: RecordRef, doc: DocumentView, problems: list[Problem],
+                report: RunReport) -> None:
+        record = session.get_one(SyncRecord, ref.sync_record_id)
+        message = "; ".join(p.message for p in problems)
+        hints = " ".join(dict.fromkeys(p.hint for p in problems if p.hint))
+        failure = problems[0].failure_type
+        record_error(session, record, source="precheck", message=message, failure_type=failure, hint=hints or None)
+        report.failed += 1
+        report.problems.append({"document": doc.number, "type": doc.type, "message": message, "hint": hints})
+
+    # -- upload ----------------------------------------------------------------------------------------------
+    def upload(self, document_ids: Sequence[int] | None = None) -> RunReport:
+        report = RunReport()
+        started = utcnow()
+        with session_scope(self.sessions) as session:
+            connection = session.get_one(Connection, self.connection_id)
+            refresh_sync_records(session, connection)
+        with session_scope(self.sessions) as session:
+            connection = session.get_one(Connection, self.connection_id)
+            ctx = export_context(session, connection)
+            refs = select_document_records(session, self.connection_id, document_ids)
+            self.progress.total = len(refs)
+            self._step("pre-check and upload")
+            parties = PartyExporter(self.sessions, self.connection_id, self.connector, ctx)
+            try:
+                for chunk in prepared_chunks(session, connection, self.connector, refs, ctx):
+                    for ref, doc, problems in chunk.refused:
+                        self._refuse(session, ref, doc, problems, report)
+                        self._advance(failed=1)
+                    session.commit()
+                    ready = self._with_parties(session, parties, chunk.ready, report)
+                    self._export_documents(session, ready, ctx, report)
+            except CallBudgetSpent as spent:
+                report.stopped_reason = str(spent)
+            report.parties_exported = parties.exported
+        self._step("reading back from " + self.connector.display_name)
+        report.seen = self.read_back(since=started - timedelta(minutes=5))
+        with session_scope(self.sessions) as session:
+            connection = session.get_one(Connection, self.connection_id)
+            audit(session, connection, self.actor, "upload", outcome="failed" if report.failed else "ok",
+                  detail=str({k: v for k, v in report.as_dict().items() if k != "problems"}))
+        self._step("done")
+        return report
+
+    def _with_parties(self, session: Session, parties: PartyExporter, ready: list[tuple[RecordRef, DocumentView]],
+                      report: RunReport) -> list[tuple[RecordRef, DocumentView, str]]:
+        """Export the parties these documents name (dependencies first); drop documents whose party failed."""
+        bound = parties.ensure_exported({doc.party_id for _, doc in ready})
+        out: list[tuple[RecordRef, DocumentView, str]] = []
+        for ref, doc in ready:
+            party = bound.get(doc.party_id)
+            if party is not None and party.external_id:
+                out.append((ref, doc, party.external_id))
+                continue
+            record = session.get_one(SyncRecord, ref.sync_record_id)
+            why = party.message if party is not None else "the party was not exported"
+            record_error(session, record, source="package", failure_type=party.failure_type if party else "data",
+                         message=f"{doc.label()} waits for its party: {why}",
+                         hint="Fix the customer or supplier record, then upload again.")
+            report.failed += 1
+            report.problems.append({"document": doc.number, "type": doc.type, "message": record.last_error})
+            self._advance(failed=1)
+        session.commit()
+        return out
+
+    def _export_documents(self, session: Session, ready: list[tuple[RecordRef, DocumentView, str]],
+                          ctx: ExportContext, report: RunReport) -> None:
+        credited = self._credited_ids(session, [doc for _, doc, _ in ready])
+        items = [DocumentExport(ref.sync_record_id, ref.action, doc, party_ext, ref.external_id, "",
+                                credited.get(doc.credits_document_id or -1)) for ref, doc, party_ext in ready]
+        by_ref = {ref.sync_record_id: ref for ref, _, _ in ready}
+        # Attempted before without an answer we kept: look in the package before creating again.
+        retry = [it for it in items if it.action == "create" and by_ref[it.sync_record_id].attempt_key]
+        if retry:
+            found = self.connector.find_existing_documents(retry)
+            if found:
+                self._bind_found(session, retry, found, report)
+                items = [it for it in items if it.sync_record_id not in found]
+        groups: dict[tuple[str, str], list[DocumentExport]] = defaultdict(list)
+        for it in items:
+            groups[(it.document.type, it.action)].append(it)
+        size = self.connector.max_batch
+        for group in groups.values():
+            for start in range(0, len(group), size):
+                self._send_batch(session, group[start : start + size], ctx, report)
+
+    def _send_batch(self, session: Session, batch: list[DocumentExport], ctx: ExportContext,
+                    report: RunReport) -> None:
+        batch_key = uuid.uuid4().hex
+        now = utcnow()
+        session.execute(update(SyncRecord), [
+            {"id": it.sync_record_id, "status": SyncStatus.IN_PROGRESS.value, "attempt_key": f"{batch_key}:{n}",
+             "batch_key": batch_key, "attempt_started_at": now} for n, it in enumerate(batch)])
+        session.commit()  # the attempt is on record before the package hears of it
+        try:
+            outcomes = self.connector.export_documents(batch, ctx, batch_key)
+        except ConnectorCallFailed as failure:
+            outcomes = [ExportOutcome(it.sync_record_id, False, message=failure.message,
+                                      failure_type=failure.failure_type, raw_response=failure.raw_response)
+                        for it in batch]
+            source = failure.source
+        else:
+            source = "package"
+        self._apply(session, batch, outcomes, source, report)
+        session.commit()
+
+    def _apply(self, session: Session, batch: list[DocumentExport], outcomes: list[ExportOutcome], source: str,
+               report: RunReport) -> None:
+        by_id = {it.sync_record_id: it for it in batch}
+        now = utcnow()
+        oks: list[dict[str, Any]] = []
+        for outcome in outcomes:
+            item = by_id[outcome.sync_record_id]
+            if outcome.ok:
+                oks.append({"id": item.sync_record_id, "status": SyncStatus.EXPORTED.value,
+                            "external_id": outcome.external_id or item.external_id,
+                            "external_number": outcome.external_number, "exported_version": item.document.version,
+                            "exported_total": outcome.total if outcome.total is not None else item.document.gross_total,
+                            "exported_at": now, "failure_type": None, "last_error": None, "seen_at": None,
+                            "action": "void" if item.action == "void" else "create"})
+                if item.action == "create":
+                    report.exported += 1
+                elif item.action == "update":
+                    report.updated += 1
+                else:
+                    report.voided += 1
+            else:
+                record = session.get_one(SyncRecord, item.sync_record_id)
+                record_error(session, record, source=source, failure_type=outcome.failure_type or "data",
+                             message=f"{item.document.label()}: {outcome.message}", hint=outcome.hint,
+                             raw_response=outcome.raw_response)
+                report.failed += 1
+                report.problems.append({"document": item.document.number, "type": item.document.type,
+                                        "message": outcome.message, "hint": outcome.hint})
+        if oks:
+            session.execute(update(SyncRecord), oks)
+            clear_errors(session, [o["id"] for o in oks])
+        self._advance(done=len(oks), failed=len(outcomes) - len(oks))
+
+    def _bind_found(self, session: Session, items: list[DocumentExport], found: dict[int, Any],
+                    report: RunReport) -> None:
+        now = utcnow()
+        rows = []
+        for it in items:
+            remote = found.get(it.sync_record_id)
+            if remote is None:
+                continue
+            rows.append({"id": it.sync_record_id, "status": SyncStatus.EXPORTED.value,
+                         "external_id": remote.external_id, "external_number": remote.number,
+                         "exported_version": it.document.version, "exported_total": remote.total,
+                         "exported_at": now, "failure_type": None, "last_error": None})
+        if rows:
+            session.execute(update(SyncRecord), rows)
+            clear_errors(session, [r["id"] for r in rows])
+            session.commit()
+            report.recovered += len(rows)
+            self._advance(done=len(rows))
+
+    def _credited_ids(self, session: Session, docs: list[DocumentView]) -> dict[int, str]:
+        wanted = [d.credits_document_id for d in docs if d.credits_document_id]
+        if not wanted:
+            return {}
+        rows = session.execute(select(SyncRecord.record_id, SyncRecord.external_id).where(
+            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
+            SyncRecord.record_id.in_(wanted), SyncRecord.external_id.is_not(None)))
+        return {rid: ext for rid, ext in rows}
+
+    # -- seen tick (R-E7) -------------------------------------------------------------------------------------
+    def read_back(self, since: Any = None) -> int:
+        """Tick the records the package shows with the same total; a record marked by hand is never ticked."""
+        from ledgerbridge.models_host import Document
+
+        with session_scope(self.sessions) as session:
+            rows = session.execute(select(SyncRecord.id, SyncRecord.external_id, SyncRecord.exported_total,
+                                          Document.type).join(Document, Document.id == SyncRecord.record_id).where(
+                SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
+                SyncRecord.status == SyncStatus.EXPORTED.value, SyncRecord.marked_by_hand.is_(False),
+                SyncRecord.external_id.is_not(None))).all()
+            if not rows:
+                return 0
+            remote = self.connector.read_back_documents([(r.type, r.external_id) for r in rows],
+                                                        since if len(rows) > 100 else None)
+            now = utcnow()
+            seen, mismatched = [], []
+            for r in rows:
+                doc = remote.get(r.external_id)
+                if doc is not None and (r.exported_total is None or doc.total == r.exported_total):
+                    seen.append({"id": r.id, "status": SyncStatus.SEEN.value, "seen_at": now})
+                elif doc is not None:
+                    mismatched.append({"id": r.id, "last_error": f"{self.connector.display_name} shows a total of "
+                                       f"{doc.total}, but {r.exported_total} was sent: not ticked"})
+            if seen:
+                session.execute(update(SyncRecord), seen)
+            if mismatched:
+                session.execute(update(SyncRecord), mismatched)
+            return len(seen)
+
+    # -- progress ---------------------------------------------------------------------------------------------
+    def _step(self, step: str) -> None:
+        self.progress.step = step
+        self._notify(self.progress)
+
+    def _advance(self, done: int = 0, failed: int = 0) -> None:
+        self.progress.done += done + failed
+        self.progress.failed += failed
+        self._notify(self.progress)

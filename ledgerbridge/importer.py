@@ -1,0 +1,176 @@
+"""Import: payments made in the package come back and are allocated here (R-I1, R-I2).
+
+Two steps, as the seeds' screens have them: *fetch* reads payments incrementally into
+the pending-import list (each upserted by the package's id), and *create & allocate*
+turns the selected ones into payments here, allocated only to documents that were
+uploaded from here. The package's id is the payment's host id, so importing twice
+never duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.audit import audit
+from ledgerbridge.connector import Connector, RemotePayment
+from ledgerbridge.db import session_scope, utcnow
+from ledgerbridge.incremental import IncrementalWindow
+from ledgerbridge.models_host import Allocation, Document, Payment, PaymentKind, PaymentOrigin
+from ledgerbridge.models_sync import (Connection, ImportStatus, Mapping, PackagePayment, RecordType, SyncCursor,
+                                      SyncRecord)
+
+STREAM = "payments"
+OPEN = (ImportStatus.PENDING.value, ImportStatus.ERROR.value)
+
+
+@dataclass(slots=True)
+class ImportReport:
+    fetched: int = 0
+    new: int = 0
+    deleted_in_package: int = 0
+    created: int = 0
+    allocated: int = 0
+    reversed: int = 0
+    failed: int = 0
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+class PaymentImporter:
+    def __init__(self, sessions: sessionmaker[Session], connection_id: int, connector: Connector, *,
+                 actor: str = "system") -> None:
+        self.sessions = sessions
+        self.connection_id = connection_id
+        self.connector = connector
+        self.actor = actor
+
+    def fetch(self, report: ImportReport | None = None) -> ImportReport:
+        report = report or ImportReport()
+        with session_scope(self.sessions) as session:
+            cursor = session.scalar(select(SyncCursor).where(SyncCursor.connection_id == self.connection_id,
+                                                             SyncCursor.stream == STREAM))
+            if cursor is None:
+                cursor = SyncCursor(connection_id=self.connection_id, stream=STREAM)
+                session.add(cursor)
+            window = IncrementalWindow(cursor.bookmark, signpost=utcnow())
+            for remote in self.connector.fetch_payments(window.since()):
+                window.saw(remote.updated_at)
+                report.fetched += 1
+                self._store(session, remote, report)
+            cursor.bookmark = window.next_bookmark()
+        return report
+
+    def _store(self, session: Session, remote: RemotePayment, report: ImportReport) -> None:
+        row = session.scalar(select(PackagePayment).where(PackagePayment.connection_id == self.connection_id,
+                                                          PackagePayment.external_id == remote.external_id))
+        if row is None:
+            row = PackagePayment(connection_id=self.connection_id, external_id=remote.external_id)
+            session.add(row)
+            report.new += 1
+        row.payment_type = remote.payment_type
+        row.direction = remote.direction
+        row.payment_date = remote.payment_date
+        row.amount = remote.amount
+        row.currency = remote.currency
+        row.reference = remote.reference
+        row.document_external_id = remote.document_external_id
+        row.document_number = remote.document_number
+        row.party_external_id = remote.party_external_id
+        row.party_name = remote.party_name
+        row.bank_account_code = remote.bank_account_code
+        row.package_updated_at = remote.updated_at
+        row.raw = remote.raw
+        row.fetched_at = utcnow()
+        if remote.deleted and not row.deleted_in_package:
+            row.deleted_in_package = True
+            report.deleted_in_package += 1
+            self._reverse(session, row, report)
+        elif row.status is None:
+            row.status = ImportStatus.PENDING.value
+
+    def _reverse(self, session: Session, row: PackagePayment, report: ImportReport) -> None:
+        """Deleted in the package: undo it here too, saying why."""
+        if row.payment_id is not None:
+            payment = session.get_one(Payment, row.payment_id)
+            payment.reversed_at = utcnow()
+            payment.reversed_reason = f"deleted in {self.connector.display_name}"
+            report.reversed += 1
+        row.status = ImportStatus.REVERSED.value
+        row.diagnostic = f"Deleted in {self.connector.display_name}" + (
+            "; the payment here was reversed" if row.payment_id else "; nothing had been imported")
+
+    def create_and_allocate(self, package_payment_ids: Sequence[int] | None = None,
+                            report: ImportReport | None = None) -> ImportReport:
+        report = report or ImportReport()
+        with session_scope(self.sessions) as session:
+            connection = session.get_one(Connection, self.connection_id)
+            q = select(PackagePayment).where(PackagePayment.connection_id == self.connection_id,
+                                             PackagePayment.status.in_(OPEN)).order_by(PackagePayment.payment_date,
+                                                                                       PackagePayment.id)
+            if package_payment_ids is not None:
+                q = q.where(PackagePayment.id.in_(list(package_payment_ids)))
+            for row in session.scalars(q):
+                self._create_one(session, connection, row, report)
+            audit(session, connection, self.actor, "import_payments", outcome="failed" if report.failed else "ok",
+                  detail=f"{report.created} created, {report.allocated} allocated, {report.failed} with diagnostics")
+        return report
+
+    def _create_one(self, session: Session, connection: Connection, row: PackagePayment, report: ImportReport) -> None:
+        package = self.connector.display_name
+        what = f"{package} payment of {row.currency} {row.amount} dated {row.payment_date}"
+        if row.document_number:
+            what += f" on {row.document_number}"
+        doc_id = session.scalar(select(SyncRecord.record_id).where(
+            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
+            SyncRecord.external_id == row.document_external_id)) if row.document_external_id else None
+        if doc_id is None:
+            return self._diagnose(row, report, f"{what}: the document was not uploaded from here, so the payment is "
+                                  "not imported (R-I2 allocates only to documents uploaded from here)")
+        doc = session.get_one(Document, doc_id)
+        if doc.currency != row.currency:
+            return self._diagnose(row, report, f"{what}: the currency differs from {doc.number}'s ({doc.currency})")
+        # Summed here, not in SQL: SQLite keeps decimals as text (see db.Money4).
+        already = sum(session.scalars(select(Allocation.amount).join(Payment).where(
+            Allocation.document_id == doc.id, Payment.reversed_at.is_(None))), Decimal(0))
+        outstanding = doc.gross_total - already
+        if row.amount > outstanding:
+            return self._diagnose(row, report, f"{what}: the allocation of {row.amount} is above the outstanding "
+                                  f"amount of {outstanding} on {doc.number}")
+        payment = Payment(organisation_id=connection.organisation_id, host_id=f"{connection.kind}:{row.external_id}",
+                          direction=row.direction, kind=PaymentKind.INVOICE_PAYMENT.value,
+                          origin=PaymentOrigin.PACKAGE.value, party_id=doc.party_id, payment_date=row.payment_date,
+                          amount=row.amount, currency=row.currency, reference=row.reference,
+                          bank_nominal=self._bank_nominal(session, row.bank_account_code),
+                          made_while_integrated=True)
+        payment.allocations.append(Allocation(document_id=doc.id, amount=row.amount))
+        session.add(payment)
+        session.flush()
+        row.payment_id = payment.id
+        row.status = ImportStatus.CREATED_AND_ALLOCATED.value
+        row.diagnostic = "Payment created and allocated"
+        row.imported_at = utcnow()
+        report.created += 1
+        report.allocated += 1
+        return None
+
+    def _bank_nominal(self, session: Session, account_code: str | None) -> str | None:
+        if account_code is None:
+            return None
+        return session.scalar(select(Mapping.local_code).where(
+            Mapping.connection_id == self.connection_id, Mapping.kind == "nominal",
+            Mapping.external_code == account_code).limit(1))
+
+    @staticmethod
+    def _diagnose(row: PackagePayment, report: ImportReport, message: str) -> None:
+        row.status = ImportStatus.ERROR.value
+        row.diagnostic = message
+        report.failed += 1
+        report.diagnostics.append({"payment": row.external_id, "document": row.document_number, "message": message})

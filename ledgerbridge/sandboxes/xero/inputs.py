@@ -1,0 +1,365 @@
+"""Reading request elements into typed inputs, failing the way Xero's deserializer fails.
+
+Xero deserialises the whole body before it validates anything, so a value of the wrong type (a string where
+a number belongs, an unknown enum value, a date it cannot read) rejects the request as a whole with a
+``PostDataInvalidException`` and nothing is saved.  Business validation happens later, per element, on these
+typed inputs.  Unknown keys are ignored, as Xero does for JSON (the SDK sends read-only flags such as
+``HasErrors``), and ``null`` is the same as absent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from .errors import PostDataInvalid
+from .wire import parse_request_date, to_decimal
+
+
+class Reader:
+    """One JSON object of a request, with typed getters that name the JSON path in their errors."""
+
+    __slots__ = ("raw", "path")
+
+    def __init__(self, raw: Any, path: str) -> None:
+        if not isinstance(raw, dict):
+            raise PostDataInvalid(f"JSON for post data was invalid,Expected an object. Path '{path}'.")
+        self.raw: dict[str, Any] = raw
+        self.path = path
+
+    def _fail(self, key: str, value: Any, type_name: str) -> PostDataInvalid:
+        return PostDataInvalid(
+            f"JSON for post data was invalid,Error converting value {value!r} to type '{type_name}'. "
+            f"Path '{self.path}.{key}'."
+        )
+
+    def present(self) -> frozenset[str]:
+        return frozenset(k for k, v in self.raw.items() if v is not None)
+
+    def text(self, key: str) -> str | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value.replace("\x00", "") if "\x00" in value else value
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            return str(value)
+        raise self._fail(key, value, "String")
+
+    def decimal(self, key: str) -> Decimal | None:
+        value = self.raw.get(key)
+        if value is None or value == "":
+            return None
+        try:
+            return to_decimal(value)
+        except ValueError:
+            raise self._fail(key, value, "Decimal") from None
+
+    def date(self, key: str) -> date | None:
+        value = self.raw.get(key)
+        if value is None or value == "":
+            return None
+        try:
+            return parse_request_date(value)
+        except ValueError:
+            raise self._fail(key, value, "DateTime") from None
+
+    def boolean(self, key: str) -> bool | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise self._fail(key, value, "Boolean")
+
+    def enum(self, key: str, allowed: frozenset[str], type_name: str, *, upper: bool = True) -> str | None:
+        value = self.text(key)
+        if value is None or value == "":
+            return None
+        wanted = value.strip().upper() if upper else value.strip()
+        if upper:
+            if wanted in allowed:
+                return wanted
+        else:
+            for candidate in allowed:
+                if candidate.lower() == wanted.lower():
+                    return candidate
+        raise self._fail(key, value, type_name)
+
+    def ident(self, key: str) -> str | None:
+        """A uuid field; Xero's deserializer refuses anything that is not a GUID."""
+        value = self.text(key)
+        if value is None or value == "":
+            return None
+        candidate = value.strip().lower()
+        if len(candidate) != 36 or candidate.count("-") != 4:
+            raise self._fail(key, value, "Guid")
+        try:
+            int(candidate.replace("-", ""), 16)
+        except ValueError:
+            raise self._fail(key, value, "Guid") from None
+        return candidate
+
+    def child(self, key: str) -> Reader | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        return Reader(value, f"{self.path}.{key}")
+
+    def children(self, key: str) -> list[Reader] | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            raise self._fail(key, "object", "List")
+        return [Reader(item, f"{self.path}.{key}[{i}]") for i, item in enumerate(value)]
+
+
+def collection(payload: Any, key: str, *, single_allowed: bool = False) -> list[Reader]:
+    """The elements of ``{"Invoices": [...]}``; ``single_allowed`` also takes one bare object (POST /Payments)."""
+    if isinstance(payload, dict) and isinstance(payload.get(key), list):
+        return [Reader(item, f"{key}[{i}]") for i, item in enumerate(payload[key])]
+    if single_allowed and isinstance(payload, dict) and key not in payload:
+        return [Reader(payload, key[:-1])]
+    raise PostDataInvalid(f"JSON for post data was invalid,Expected a '{key}' collection in the request body.")
+
+
+# ------------------------------------------------------------------------------------------- typed inputs
+
+DOCUMENT_STATUSES = frozenset({"DRAFT", "SUBMITTED", "DELETED", "AUTHORISED", "PAID", "VOIDED"})
+LINE_AMOUNT_TYPES = frozenset({"Exclusive", "Inclusive", "NoTax"})
+INVOICE_TYPES = frozenset({"ACCREC", "ACCPAY"})
+CREDIT_NOTE_TYPES = frozenset({"ACCRECCREDIT", "ACCPAYCREDIT"})
+
+
+@dataclass(slots=True)
+class ContactRef:
+    """How a document names its contact: by id, by number, or by name (which may create it)."""
+
+    contact_id: str | None
+    number: str | None
+    name: str | None
+
+    @property
+    def identifies(self) -> bool:
+        return bool(self.contact_id or (self.number or "").strip() or (self.name or "").strip())
+
+
+@dataclass(slots=True)
+class LineInput:
+    line_item_id: str | None = None
+    description: str | None = None
+    quantity: Decimal | None = None
+    unit_amount: Decimal | None = None
+    item_code: str | None = None
+    account_code: str | None = None
+    account_id: str | None = None
+    tax_type: str | None = None
+    tax_amount: Decimal | None = None
+    line_amount: Decimal | None = None
+    discount_rate: Decimal | None = None
+    discount_amount: Decimal | None = None
+    tracking: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DocumentInput:
+    """An invoice or credit note as sent; ``present`` lists the keys given, which matters for updates."""
+
+    present: frozenset[str]
+    doc_id: str | None = None
+    type: str | None = None
+    contact: ContactRef | None = None
+    lines: list[LineInput] | None = None
+    date: date | None = None
+    due_date: date | None = None
+    line_amount_types: str | None = None
+    number: str | None = None
+    reference: str | None = None
+    url: str | None = None
+    currency_code: str | None = None
+    currency_rate: Decimal | None = None
+    status: str | None = None
+    sent_to_contact: bool | None = None
+    branding_theme_id: str | None = None
+    expected_payment_date: date | None = None
+    planned_payment_date: date | None = None
+
+
+def read_contact_ref(reader: Reader | None) -> ContactRef | None:
+    if reader is None:
+        return None
+    return ContactRef(reader.ident("ContactID"), reader.text("ContactNumber"), reader.text("Name"))
+
+
+def read_line(reader: Reader) -> LineInput:
+    tracking: list[dict[str, Any]] = []
+    for entry in reader.children("Tracking") or []:
+        option = {k: v for k in ("TrackingCategoryID", "TrackingOptionID") if (v := entry.ident(k))}
+        option.update({k: v for k in ("Name", "Option") if (v := entry.text(k)) is not None})
+        tracking.append(option)
+    item_code = reader.text("ItemCode")
+    item = reader.child("Item")
+    if item_code is None and item is not None:
+        item_code = item.text("Code")
+    return LineInput(
+        line_item_id=reader.ident("LineItemID"),
+        description=reader.text("Description"),
+        quantity=reader.decimal("Quantity"),
+        unit_amount=reader.decimal("UnitAmount"),
+        item_code=item_code,
+        account_code=reader.text("AccountCode"),
+        account_id=reader.ident("AccountID"),
+        tax_type=reader.text("TaxType"),
+        tax_amount=reader.decimal("TaxAmount"),
+        line_amount=reader.decimal("LineAmount"),
+        discount_rate=reader.decimal("DiscountRate"),
+        discount_amount=reader.decimal("DiscountAmount"),
+        tracking=tracking,
+    )
+
+
+def read_lines(reader: Reader) -> list[LineInput] | None:
+    children = reader.children("LineItems")
+    return None if children is None else [read_line(child) for child in children]
+
+
+def read_document(reader: Reader, kind: str) -> DocumentInput:
+    """Read an ``Invoice`` (``kind="invoice"``) or a ``CreditNote`` (``kind="creditnote"``)."""
+    invoice = kind == "invoice"
+    return DocumentInput(
+        present=reader.present(),
+        doc_id=reader.ident("InvoiceID" if invoice else "CreditNoteID"),
+        type=reader.enum("Type", INVOICE_TYPES if invoice else CREDIT_NOTE_TYPES,
+                         "InvoiceType" if invoice else "CreditNoteType"),
+        contact=read_contact_ref(reader.child("Contact")),
+        lines=read_lines(reader),
+        date=reader.date("Date"),
+        due_date=reader.date("DueDate"),
+        line_amount_types=reader.enum("LineAmountTypes", LINE_AMOUNT_TYPES, "LineAmountTypes", upper=False),
+        number=reader.text("InvoiceNumber" if invoice else "CreditNoteNumber"),
+        reference=reader.text("Reference"),
+        url=reader.text("Url"),
+        currency_code=(reader.text("CurrencyCode") or "").strip().upper() or None,
+        currency_rate=reader.decimal("CurrencyRate"),
+        status=reader.enum("Status", DOCUMENT_STATUSES, "InvoiceStatus" if invoice else "CreditNoteStatus"),
+        sent_to_contact=reader.boolean("SentToContact"),
+        branding_theme_id=reader.ident("BrandingThemeID"),
+        expected_payment_date=reader.date("ExpectedPaymentDate"),
+        planned_payment_date=reader.date("PlannedPaymentDate"),
+    )
+
+
+@dataclass(slots=True)
+class AccountRef:
+    account_id: str | None
+    code: str | None
+
+
+@dataclass(slots=True)
+class PaymentInput:
+    """A payment against an invoice, or a refund of a credit note, prepayment or overpayment."""
+
+    invoice_id: str | None = None
+    invoice_number: str | None = None
+    credit_note_id: str | None = None
+    credit_note_number: str | None = None
+    prepayment_id: str | None = None
+    overpayment_id: str | None = None
+    account: AccountRef | None = None
+    date: date | None = None
+    amount: Decimal | None = None
+    currency_rate: Decimal | None = None
+    bank_amount: Decimal | None = None
+    reference: str | None = None
+    is_reconciled: bool | None = None
+    status: str | None = None
+
+
+def read_account_ref(reader: Reader | None, code_fallback: str | None = None) -> AccountRef | None:
+    if reader is None:
+        return AccountRef(None, code_fallback) if code_fallback else None
+    return AccountRef(reader.ident("AccountID"), reader.text("Code") or code_fallback)
+
+
+def read_payment(reader: Reader) -> PaymentInput:
+    invoice = reader.child("Invoice")
+    credit_note = reader.child("CreditNote")
+    prepayment = reader.child("Prepayment")
+    overpayment = reader.child("Overpayment")
+    return PaymentInput(
+        invoice_id=invoice.ident("InvoiceID") if invoice else None,
+        invoice_number=(invoice.text("InvoiceNumber") if invoice else None) or reader.text("InvoiceNumber"),
+        credit_note_id=credit_note.ident("CreditNoteID") if credit_note else None,
+        credit_note_number=(credit_note.text("CreditNoteNumber") if credit_note else None)
+        or reader.text("CreditNoteNumber"),
+        prepayment_id=prepayment.ident("PrepaymentID") if prepayment else None,
+        overpayment_id=overpayment.ident("OverpaymentID") if overpayment else None,
+        account=read_account_ref(reader.child("Account"), reader.text("Code")),
+        date=reader.date("Date"),
+        amount=reader.decimal("Amount"),
+        currency_rate=reader.decimal("CurrencyRate"),
+        bank_amount=reader.decimal("BankAmount"),
+        reference=reader.text("Reference"),
+        is_reconciled=reader.boolean("IsReconciled"),
+        status=reader.enum("Status", frozenset({"AUTHORISED", "DELETED"}), "PaymentStatus"),
+    )
+
+
+@dataclass(slots=True)
+class AllocationInput:
+    invoice_id: str | None
+    invoice_number: str | None
+    amount: Decimal | None
+    date: date | None
+
+
+def read_allocation(reader: Reader) -> AllocationInput:
+    invoice = reader.child("Invoice")
+    return AllocationInput(
+        invoice_id=invoice.ident("InvoiceID") if invoice else None,
+        invoice_number=invoice.text("InvoiceNumber") if invoice else None,
+        amount=reader.decimal("Amount"),
+        date=reader.date("Date"),
+    )
+
+
+BANK_TRANSACTION_TYPES = frozenset({
+    "RECEIVE", "RECEIVE-OVERPAYMENT", "RECEIVE-PREPAYMENT", "SPEND", "SPEND-OVERPAYMENT", "SPEND-PREPAYMENT",
+    "RECEIVE-TRANSFER", "SPEND-TRANSFER",
+})
+
+
+@dataclass(slots=True)
+class BankTransactionInput:
+    type: str | None
+    contact: ContactRef | None
+    bank_account: AccountRef | None
+    lines: list[LineInput] | None
+    date: date | None
+    reference: str | None
+    url: str | None
+    currency_code: str | None
+    currency_rate: Decimal | None
+    line_amount_types: str | None
+    is_reconciled: bool | None
+
+
+def read_bank_transaction(reader: Reader) -> BankTransactionInput:
+    return BankTransactionInput(
+        type=reader.enum("Type", BANK_TRANSACTION_TYPES, "BankTransactionType"),
+        contact=read_contact_ref(reader.child("Contact")),
+        bank_account=read_account_ref(reader.child("BankAccount")),
+        lines=read_lines(reader),
+        date=reader.date("Date"),
+        reference=reader.text("Reference"),
+        url=reader.text("Url"),
+        currency_code=(reader.text("CurrencyCode") or "").strip().upper() or None,
+        currency_rate=reader.decimal("CurrencyRate"),
+        line_amount_types=reader.enum("LineAmountTypes", LINE_AMOUNT_TYPES, "LineAmountTypes", upper=False),
+        is_reconciled=reader.boolean("IsReconciled"),
+    )

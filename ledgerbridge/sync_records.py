@@ -1,0 +1,171 @@
+"""The sync record: one row per host record per connection, with an explicit status.
+
+``refresh_sync_records`` brings the rows in line with the host's records with a few
+set-based statements (new exportable documents become pending creates, edited ones
+pending updates, voided ones pending voids); the flows then move rows through
+pending -> in_progress -> exported -> seen, or -> error with the reason kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Boolean, Integer, String, exists, func, insert, literal, or_, select, update
+from sqlalchemy.orm import Session
+
+from ledgerbridge.db import utcnow
+from ledgerbridge.models_host import EXPORTABLE_TYPES, Document, DocumentStatus, Party
+from ledgerbridge.models_sync import Connection, FailureType, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.redact import redact
+
+SENT_STATES = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)
+EXPORTABLE = [t.value for t in EXPORTABLE_TYPES]
+LIVE_STATES = (DocumentStatus.ISSUED.value, DocumentStatus.POSTED.value)
+
+
+def refresh_sync_records(session: Session, connection: Connection) -> None:
+    """Create and re-open sync records so they reflect the host's records now (R-E1, R-E2, R-E9)."""
+    now = utcnow()
+    doc_filter = [Document.organisation_id == connection.organisation_id, Document.type.in_(EXPORTABLE),
+                  Document.status.in_(LIVE_STATES)]
+    if connection.start_date is not None:
+        doc_filter.append(Document.issue_date >= connection.start_date)
+    has_record = exists().where(SyncRecord.connection_id == connection.id,
+                                SyncRecord.record_type == RecordType.DOCUMENT.value,
+                                SyncRecord.record_id == Document.id)
+    _insert_pending(session, connection.id, RecordType.DOCUMENT, select(Document.id).where(*doc_filter, ~has_record),
+                    now)
+    # Parties go out with their first exportable document.
+    doc_records = select(SyncRecord.record_id).where(SyncRecord.connection_id == connection.id,
+                                                     SyncRecord.record_type == RecordType.DOCUMENT.value)
+    party_has_record = exists().where(SyncRecord.connection_id == connection.id,
+                                      SyncRecord.record_type == RecordType.PARTY.value,
+                                      SyncRecord.record_id == Party.id)
+    needed_parties = select(Party.id).where(
+        Party.organisation_id == connection.organisation_id, ~party_has_record,
+        Party.id.in_(select(Document.party_id).where(Document.id.in_(doc_records))))
+    _insert_pending(session, connection.id, RecordType.PARTY, needed_parties, now)
+    _reopen_changed(session, connection.id, RecordType.DOCUMENT, Document, now)
+    _reopen_changed(session, connection.id, RecordType.PARTY, Party, now)
+    # Voided after export: send a void (R-E9). Voided before export: nothing to send.
+    voided = select(Document.id).where(Document.organisation_id == connection.organisation_id,
+                                       Document.status == DocumentStatus.VOID.value)
+    session.execute(update(SyncRecord).where(
+        SyncRecord.connection_id == connection.id, SyncRecord.record_type == RecordType.DOCUMENT.value,
+        SyncRecord.external_id.is_not(None), SyncRecord.marked_by_hand.is_(False), SyncRecord.action != "void",
+        SyncRecord.record_id.in_(voided)).values(status=SyncStatus.PENDING.value, action="void", updated_at=now))
+
+
+def _insert_pending(session: Session, connection_id: int, record_type: RecordType, ids: object, now: datetime) -> None:
+    sub = ids.subquery()  # type: ignore[attr-defined]
+    session.execute(insert(SyncRecord).from_select(
+        ["connection_id", "record_type", "record_id", "status", "action", "attempts", "marked_by_hand", "updated_at"],
+        select(literal(connection_id, Integer), literal(record_type.value, String), sub.c.id,
+               literal(SyncStatus.PENDING.value, String), literal("create", String), literal(0, Integer),
+               literal(False, Boolean), literal(now, SyncRecord.updated_at.type)),
+    ))
+
+
+def _reopen_changed(session: Session, connection_id: int, record_type: RecordType, table: type, now: datetime) -> None:
+    """An exported record whose version moved on goes out again as an update (never if marked by hand)."""
+    changed = select(table.id).where(table.id == SyncRecord.record_id, table.version != SyncRecord.exported_version)
+    if table is Document:
+        changed = changed.where(Document.status.in_(LIVE_STATES))
+    session.execute(update(SyncRecord).where(
+        SyncRecord.connection_id == connection_id, SyncRecord.record_type == record_type.value,
+        SyncRecord.status.in_(SENT_STATES), SyncRecord.marked_by_hand.is_(False), SyncRecord.external_id.is_not(None),
+        SyncRecord.action != "void", exists(changed)).values(status=SyncStatus.PENDING.value, action="update",
+                                                               updated_at=now))
+
+
+def record_error(session: Session, record: SyncRecord, *, source: str, message: str, failure_type: str,
+                 hint: str | None = None, raw_response: str | None = None) -> None:
+    """Keep the error (the grid shows the latest) and put the record in error."""
+    now = utcnow()
+    record.status = SyncStatus.ERROR.value
+    record.failure_type = failure_type
+    record.last_error = message
+    record.last_error_at = now
+    session.add(SyncError(sync_record_id=record.id, connection_id=record.connection_id, at=now, source=source,
+                          failure_type=failure_type, message=message, hint=hint,
+                          raw_response=redact(raw_response) if raw_response else None))
+
+
+def clear_errors(session: Session, record_ids: Sequence[int]) -> None:
+    if not record_ids:
+        return
+    session.execute(update(SyncError).where(SyncError.sync_record_id.in_(record_ids), SyncError.cleared_at.is_(None))
+                    .values(cleared_at=utcnow()))
+
+
+def mark_exported_by_hand(session: Session, connection: Connection, record_ids: Sequence[int],
+                          reference: str | None = None) -> int:
+    """R-E8: pending rows become exported without being sent and without the tick; never sent afterwards."""
+    refresh_sync_records(session, connection)
+    rows = session.scalars(select(SyncRecord).where(
+        SyncRecord.connection_id == connection.id, SyncRecord.record_type == RecordType.DOCUMENT.value,
+        SyncRecord.record_id.in_(record_ids),
+        SyncRecord.status.in_((SyncStatus.PENDING.value, SyncStatus.ERROR.value)))).all()
+    versions = dict(session.execute(select(Document.id, Document.version).where(Document.id.in_(record_ids))).all())
+    now = utcnow()
+    for rec in rows:
+        rec.status = SyncStatus.EXPORTED.value
+        rec.marked_by_hand = True
+        rec.exported_at = now
+        rec.exported_version = versions.get(rec.record_id)
+        rec.external_number = reference or rec.external_number
+        rec.failure_type = None
+        rec.last_error = None
+    clear_errors(session, [r.id for r in rows])
+    return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCounts:
+    by_status: dict[str, int]
+
+    def get(self, status: SyncStatus) -> int:
+        return self.by_status.get(status.value, 0)
+
+
+def status_counts(session: Session, connection_id: int, record_type: RecordType | None = None) -> StatusCounts:
+    q = select(SyncRecord.status, func.count()).where(SyncRecord.connection_id == connection_id)
+    if record_type is not None:
+        q = q.where(SyncRecord.record_type == record_type.value)
+    return StatusCounts(dict(session.execute(q.group_by(SyncRecord.status)).all()))  # type: ignore[arg-type]
+
+
+def reset_stale_in_progress(session: Session, connection_id: int, older_than: datetime) -> int:
+    """Claimed by a run that is gone: back to the queue (the exporter looks them up before re-creating)."""
+    result = session.execute(update(SyncRecord).where(
+        SyncRecord.connection_id == connection_id, SyncRecord.status == SyncStatus.IN_PROGRESS.value,
+        or_(SyncRecord.attempt_started_at.is_(None), SyncRecord.attempt_started_at < older_than),
+    ).values(status=SyncStatus.PENDING.value))
+    return result.rowcount or 0
+
+
+def not_exported_reasons(session: Session, connection: Connection) -> dict[str, dict[str, int]]:
+    """Documents that will not go out, counted by type and reason (for the demo and the status page)."""
+    out: dict[str, dict[str, int]] = {}
+    never = select(Document.type, func.count()).where(
+        Document.organisation_id == connection.organisation_id, Document.type.not_in(EXPORTABLE)).group_by(Document.type)
+    for doc_type, count in session.execute(never):
+        out.setdefault(doc_type, {})[f"{doc_type.replace('_', ' ')}s are never exported"] = count
+    if connection.start_date is not None:
+        early = select(Document.type, func.count()).where(
+            Document.organisation_id == connection.organisation_id, Document.type.in_(EXPORTABLE),
+            Document.issue_date < connection.start_date).group_by(Document.type)
+        for doc_type, count in session.execute(early):
+            out.setdefault(doc_type, {})[f"dated before the start date {connection.start_date}"] = count
+    drafts = select(Document.type, func.count()).where(
+        Document.organisation_id == connection.organisation_id, Document.type.in_(EXPORTABLE),
+        Document.status == DocumentStatus.DRAFT.value).group_by(Document.type)
+    for doc_type, count in session.execute(drafts):
+        out.setdefault(doc_type, {})["still a draft (issue or post it first)"] = count
+    return out
+
+
+__all__ = ["refresh_sync_records", "record_error", "clear_errors", "mark_exported_by_hand", "status_counts",
+           "reset_stale_in_progress", "not_exported_reasons", "StatusCounts"]

@@ -1,0 +1,276 @@
+"""The Xero connector: the adapter role (Xero's API) behind ledgerbridge's ``Connector`` protocol.
+
+It turns export items into Xero batches (``summarizeErrors=false``, at most 50
+elements, an ``Idempotency-Key`` per request), reads per-element outcomes, finds
+documents that a lost answer may have created, reads back for the seen tick and
+pages payments incrementally. HTTP, tokens, the call budget and retries are the
+client's job (``xero.client``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ledgerbridge.connector import (CallBudgetSpent, ChartAccount, ChartSnapshot, ChartTaxRate, ConnectorCallFailed,
+                                    DocumentExport, ExportContext, ExportOutcome, PartyExport, Problem,
+                                    RemoteDocument, RemotePayment)
+from ledgerbridge.records import DocumentView, PartyView
+from ledgerbridge.xero.errors import explain
+from ledgerbridge.xero.mapper import contact_payload, document_payload, is_credit_note, xero_type
+from ledgerbridge.xero.msdate import parse_xero_date, parse_xero_datetime
+
+EMPTY_ID = "00000000-0000-0000-0000-000000000000"
+SALES_ACCOUNT_TYPES = {"REVENUE", "SALES", "OTHERINCOME"}
+PURCHASE_ACCOUNT_TYPES = {"DIRECTCOSTS", "EXPENSE", "OVERHEADS", "FIXED", "CURRENT", "INVENTORY", "PREPAYMENT",
+                          "NONCURRENT", "DEPRECIATN"}
+LOOKUP_CHUNK = 20
+READ_BACK_IDS = 100
+PAGE_SIZE = 1000
+
+
+class XeroConnector:
+    kind = "xero"
+    display_name = "Xero"
+    max_batch = 50
+    max_number_length = 255
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    # -- plumbing --------------------------------------------------------------------------------------------
+    def _call(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None,
+              key: str | None = None, since: datetime | None = None, purpose: str = "") -> dict[str, Any]:
+        from ledgerbridge.budget import BudgetExhausted
+        from ledgerbridge.xero.client import PackageCallError
+
+        try:
+            response = self.client.request(method, path, params=params, json_body=body, idempotency_key=key,
+                                           if_modified_since=since, purpose=purpose)
+        except BudgetExhausted as spent:
+            raise CallBudgetSpent(f"Xero's daily call limit for this organisation is used up; the rest goes out "
+                                  f"after {spent.until:%Y-%m-%d %H:%M} UTC", spent.until) from spent
+        except PackageCallError as failure:
+            raise ConnectorCallFailed(str(failure), failure_type=failure.decision.failure_type,
+                                      source="network" if failure.status is None else "package",
+                                      raw_response=failure.body, outcome_unknown=failure.status is None) from failure
+        return json.loads(response.content or b"{}", parse_float=Decimal)
+
+    # -- chart -----------------------------------------------------------------------------------------------
+    def fetch_chart(self) -> ChartSnapshot:
+        accounts = []
+        for acc in self._call("GET", "/Accounts", purpose="refresh chart").get("Accounts", []):
+            kind = acc.get("Type", "")
+            usable = []
+            if kind in SALES_ACCOUNT_TYPES:
+                usable.append("sales")
+            if kind in PURCHASE_ACCOUNT_TYPES:
+                usable.append("purchases")
+            if kind == "BANK" or acc.get("EnablePaymentsToAccount"):
+                usable.append("bank")
+            if acc.get("Code"):
+                accounts.append(ChartAccount(acc["Code"], acc.get("AccountID", ""), acc.get("Name", ""), kind,
+                                             tuple(usable), acc.get("Status", "ACTIVE") == "ACTIVE"))
+        rates = []
+        for rate in self._call("GET", "/TaxRates", purpose="refresh chart").get("TaxRates", []):
+            usable = [side for side, flag in (("sales", "CanApplyToRevenue"), ("purchases", "CanApplyToExpenses"))
+                      if rate.get(flag)]
+            rates.append(ChartTaxRate(rate["TaxType"], rate.get("Name", ""),
+                                      Decimal(str(rate.get("EffectiveRate", rate.get("DisplayTaxRate", 0)))),
+                                      tuple(usable), rate.get("Status", "ACTIVE") == "ACTIVE"))
+        currencies = tuple(c["Code"] for c in self._call("GET", "/Currencies", purpose="refresh chart")
+                           .get("Currencies", []))
+        orgs = self._call("GET", "/Organisation", purpose="refresh chart").get("Organisations", [])
+        base = orgs[0].get("BaseCurrency", "GBP") if orgs else "GBP"
+        return ChartSnapshot(tuple(accounts), tuple(rates), currencies, base)
+
+    def precheck_document(self, document: DocumentView, ctx: ExportContext) -> list[Problem]:
+        problems = []
+        if document.exchange_rate is not None and document.exchange_rate <= 0:
+            problems.append(Problem(f"{document.label()}: the exchange rate must be positive", failure_type="data"))
+        return problems
+
+    # -- export ----------------------------------------------------------------------------------------------
+    def export_parties(self, items: Sequence[PartyExport], ctx: ExportContext, batch_key: str) -> list[ExportOutcome]:
+        outcomes: dict[int, ExportOutcome] = {}
+        creates = [it for it in items if not it.external_id]
+        updates = [it for it in items if it.external_id]
+        for verb, group, suffix in (("PUT", creates, "c"), ("POST", updates, "u")):
+            if group:
+                outcomes.update(self._send_contacts(verb, group, {}, f"{batch_key}-{suffix}"))
+        # A customer and a supplier may share a name; Xero wants names unique among active contacts.
+        clashes = [it for it in items if (o := outcomes[it.sync_record_id]) and not o.ok
+                   and "already assigned to another contact" in (o.message or "") and "contact name" in
+                   (o.message or "").lower()]
+        if clashes:
+            renamed = {it.sync_record_id: f"{it.party.name} ({it.party.code})" for it in clashes}
+            outcomes.update(self._send_contacts("PUT", [it for it in clashes if not it.external_id], renamed,
+                                                f"{batch_key}-r"))
+        return [outcomes[it.sync_record_id] for it in items]
+
+    def _send_contacts(self, verb: str, items: list[PartyExport], names: dict[int, str],
+                       key: str) -> dict[int, ExportOutcome]:
+        if not items:
+            return {}
+        body = {"Contacts": [contact_payload(it, names.get(it.sync_record_id)) for it in items]}
+        data = self._call(verb, "/Contacts", params={"summarizeErrors": "false"}, body=body, key=key,
+                          purpose="export contacts")
+        out = {}
+        for it, element in zip(items, data.get("Contacts", []), strict=False):
+            errors = [e.get("Message", "") for e in element.get("ValidationErrors") or []]
+            if element.get("HasValidationErrors") or errors:
+                message = "; ".join(errors) or "Xero refused the contact"
+                failure_type, hint = explain(message)
+                out[it.sync_record_id] = ExportOutcome(it.sync_record_id, False, message=message, hint=hint,
+                                                       failure_type=failure_type, raw_response=json.dumps(
+                                                           element, default=str))
+            else:
+                out[it.sync_record_id] = ExportOutcome(it.sync_record_id, True, external_id=element.get("ContactID"),
+                                                       external_number=element.get("ContactNumber"),
+                                                       external_name=element.get("Name"))
+        for it in items:  # an element Xero did not echo is not a success
+            out.setdefault(it.sync_record_id, ExportOutcome(it.sync_record_id, False, failure_type="system",
+                                                            message="Xero did not return this contact"))
+        return out
+
+    def export_documents(self, items: Sequence[DocumentExport], ctx: ExportContext,
+                         batch_key: str) -> list[ExportOutcome]:
+        credit = is_credit_note(items[0].document.type)
+        collection = "CreditNotes" if credit else "Invoices"
+        verb = "PUT" if items[0].action == "create" else "POST"
+        body = {collection: [document_payload(it, ctx) for it in items]}
+        data = self._call(verb, f"/{collection}", params={"summarizeErrors": "false"}, body=body, key=batch_key,
+                          purpose=f"export {collection.lower()}")
+        elements = data.get(collection, [])
+        outcomes = []
+        for n, it in enumerate(items):
+            element = elements[n] if n < len(elements) else {}
+            outcomes.append(self._document_outcome(it, element, credit))
+        return outcomes
+
+    def _document_outcome(self, item: DocumentExport, element: dict[str, Any], credit: bool) -> ExportOutcome:
+        id_field, number_field = ("CreditNoteID", "CreditNoteNumber") if credit else ("InvoiceID", "InvoiceNumber")
+        errors = [e.get("Message", "") for e in element.get("ValidationErrors") or []]
+        ext_id = element.get(id_field)
+        if element.get("HasErrors") or errors or not ext_id or ext_id == EMPTY_ID:
+            message = "; ".join(errors) or "Xero did not return this document"
+            failure_type, hint = explain(message)
+            return ExportOutcome(item.sync_record_id, False, message=message, hint=hint, failure_type=failure_type,
+                                 raw_response=json.dumps(element, default=str))
+        return ExportOutcome(item.sync_record_id, True, external_id=ext_id, external_number=element.get(number_field),
+                             total=_dec(element.get("Total")))
+
+    # -- lookups after a lost answer -------------------------------------------------------------------------
+    def find_existing_parties(self, parties: Sequence[PartyView]) -> dict[int, tuple[str, str]]:
+        found: dict[int, tuple[str, str]] = {}
+        by_code = {p.code: p for p in parties}
+        codes = list(by_code)
+        for start in range(0, len(codes), LOOKUP_CHUNK):
+            chunk = codes[start : start + LOOKUP_CHUNK]
+            where = " OR ".join(f'ContactNumber=="{_quote(code)}"' for code in chunk)
+            for contact in self._call("GET", "/Contacts", params={"where": where, "page": 1},
+                                      purpose="look up contacts").get("Contacts", []):
+                party = by_code.get(contact.get("ContactNumber", ""))
+                if party is not None and contact.get("ContactStatus", "ACTIVE") == "ACTIVE":
+                    found[party.id] = (contact["ContactID"], contact.get("Name", party.name))
+        return found
+
+    def find_existing_documents(self, items: Sequence[DocumentExport]) -> dict[int, RemoteDocument]:
+        found: dict[int, RemoteDocument] = {}
+        invoices = [it for it in items if not is_credit_note(it.document.type)]
+        credits = [it for it in items if is_credit_note(it.document.type)]
+        for start in range(0, len(invoices), LOOKUP_CHUNK):
+            chunk = invoices[start : start + LOOKUP_CHUNK]
+            params = {"InvoiceNumbers": ",".join(it.document.number for it in chunk), "page": 1,
+                      "ContactIDs": ",".join(sorted({it.party_external_id for it in chunk}))}
+            remote = self._call("GET", "/Invoices", params=params, purpose="look up invoices").get("Invoices", [])
+            self._match(chunk, remote, "InvoiceID", "InvoiceNumber", found)
+        for start in range(0, len(credits), LOOKUP_CHUNK):
+            chunk = credits[start : start + LOOKUP_CHUNK]
+            where = " OR ".join(f'CreditNoteNumber=="{_quote(it.document.number)}"' for it in chunk)
+            remote = self._call("GET", "/CreditNotes", params={"where": where, "page": 1},
+                                purpose="look up credit notes").get("CreditNotes", [])
+            self._match(chunk, remote, "CreditNoteID", "CreditNoteNumber", found)
+        return found
+
+    @staticmethod
+    def _match(items: Sequence[DocumentExport], remote: list[dict[str, Any]], id_field: str, number_field: str,
+               found: dict[int, RemoteDocument]) -> None:
+        """Match on type, number and contact; bills' numbers are not unique in Xero, so the total must agree too."""
+        for it in items:
+            for doc in remote:
+                if (doc.get(number_field) == it.document.number and doc.get("Type") == xero_type(it.document.type)
+                        and (doc.get("Contact") or {}).get("ContactID") == it.party_external_id
+                        and doc.get("Status") not in ("DELETED", "VOIDED")
+                        and (doc.get("Type") == "ACCREC" or _dec(doc.get("Total")) == it.document.gross_total)):
+                    found[it.sync_record_id] = _remote(doc, id_field, number_field)
+                    break
+
+    # -- read-back (seen tick) -------------------------------------------------------------------------------
+    def read_back_documents(self, wanted: Sequence[tuple[str, str]],
+                            since: datetime | None) -> dict[str, RemoteDocument]:
+        out: dict[str, RemoteDocument] = {}
+        invoice_ids = [ext for doc_type, ext in wanted if not is_credit_note(doc_type)]
+        credit_ids = {ext for doc_type, ext in wanted if is_credit_note(doc_type)}
+        if invoice_ids and since is not None:
+            for doc in self._paged("/Invoices", "Invoices", {"summaryOnly": "true"}, since):
+                out[doc["InvoiceID"]] = _remote(doc, "InvoiceID", "InvoiceNumber")
+        elif invoice_ids:
+            for start in range(0, len(invoice_ids), READ_BACK_IDS):
+                params = {"IDs": ",".join(invoice_ids[start : start + READ_BACK_IDS]), "summaryOnly": "true"}
+                for doc in self._call("GET", "/Invoices", params=params, purpose="read back").get("Invoices", []):
+                    out[doc["InvoiceID"]] = _remote(doc, "InvoiceID", "InvoiceNumber")
+        if credit_ids and (since is not None or len(credit_ids) > 10):
+            for doc in self._paged("/CreditNotes", "CreditNotes", {}, since):
+                if doc["CreditNoteID"] in credit_ids:
+                    out[doc["CreditNoteID"]] = _remote(doc, "CreditNoteID", "CreditNoteNumber")
+        else:
+            for ext in credit_ids:
+                for doc in self._call("GET", f"/CreditNotes/{ext}", purpose="read back").get("CreditNotes", []):
+                    out[doc["CreditNoteID"]] = _remote(doc, "CreditNoteID", "CreditNoteNumber")
+        return out
+
+    def _paged(self, path: str, collection: str, params: dict[str, Any],
+               since: datetime | None) -> Iterator[dict[str, Any]]:
+        page = 1
+        while True:
+            data = self._call("GET", path, params={**params, "page": page, "pageSize": PAGE_SIZE}, since=since,
+                              purpose=f"read {collection.lower()}")
+            rows = data.get(collection, [])
+            yield from rows
+            pagination = data.get("pagination") or {}
+            if len(rows) < PAGE_SIZE or page >= int(pagination.get("pageCount", page)):
+                return
+            page += 1
+
+    # -- payments --------------------------------------------------------------------------------------------
+    def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]:
+        for raw in self._paged("/Payments", "Payments", {"order": "UpdatedDateUTC ASC"}, since):
+            invoice = raw.get("Invoice") or {}
+            contact = invoice.get("Contact") or {}
+            ptype = raw.get("PaymentType", "ACCRECPAYMENT")
+            yield RemotePayment(
+                external_id=raw["PaymentID"], payment_type=ptype,
+                direction="out" if ptype.startswith(("ACCPAY", "AP")) else "in",
+                payment_date=parse_xero_date(raw["Date"]), amount=_dec(raw.get("Amount")),
+                currency=invoice.get("CurrencyCode") or "GBP", reference=raw.get("Reference"),
+                document_external_id=invoice.get("InvoiceID"), document_number=invoice.get("InvoiceNumber"),
+                party_external_id=contact.get("ContactID"), party_name=contact.get("Name"),
+                bank_account_code=(raw.get("Account") or {}).get("Code"), deleted=raw.get("Status") == "DELETED",
+                updated_at=parse_xero_datetime(raw["UpdatedDateUTC"]), raw=raw)
+
+
+def _dec(value: Any) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _remote(doc: dict[str, Any], id_field: str, number_field: str) -> RemoteDocument:
+    return RemoteDocument(doc[id_field], doc.get(number_field), _dec(doc.get("Total")), _dec(doc.get("AmountDue")),
+                          doc.get("Status", ""))

@@ -1,0 +1,153 @@
+"""CallBudget on a fake clock: minute windows, the day limit, the package's headers, the connection row."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from ledgerbridge.budget import BudgetExhausted, BudgetLimits, CallBudget
+from ledgerbridge.models_sync import Connection
+
+
+class FakeClock:
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def budget(clock: FakeClock, **limits: float) -> CallBudget:
+    return CallBudget(None, BudgetLimits(**limits), clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
+
+
+def test_blocks_at_the_minute_limit_until_the_window_turns_over() -> None:
+    clock = FakeClock()
+    b = budget(clock, per_minute=3, per_day=100)
+    for _ in range(3):
+        b.acquire()
+        b.release()
+        clock.now += 1
+    assert clock.sleeps == []
+    b.acquire()  # the 4th call in the minute waits for the window
+    b.release()
+    assert clock.sleeps == [pytest.approx(57.0)]
+    assert b.snapshot().minute_left == 2
+
+
+def test_day_budget_gone_raises_with_the_time_it_returns() -> None:
+    clock = FakeClock()
+    b = budget(clock, per_minute=100, per_day=2, day_seconds=3600)
+    for _ in range(2):
+        b.acquire()
+        b.release()
+    with pytest.raises(BudgetExhausted) as info:
+        b.acquire()
+    assert info.value.until == datetime.fromtimestamp(clock.now + 3600, UTC)
+    assert clock.sleeps == []  # never sleeps through a day
+    assert b.snapshot().in_flight == 0
+
+
+def test_headers_lower_our_counts() -> None:
+    clock = FakeClock()
+    b = budget(clock, per_minute=60, per_day=5000)
+    b.acquire()
+    b.observe({"X-MinLimit-Remaining": "2", "X-DayLimit-Remaining": "10"})
+    b.release()
+    snap = b.snapshot()
+    assert (snap.minute_left, snap.day_left) == (2, 10)
+    b.acquire(), b.release(), b.acquire(), b.release()
+    b.acquire()  # the package said 2 were left: the third waits for the next minute
+    assert clock.sleeps and clock.sleeps[0] == pytest.approx(60.0)
+
+
+def test_a_higher_count_from_the_package_means_its_window_turned_over() -> None:
+    clock = FakeClock()
+    b = budget(clock, per_minute=5, per_day=5000)
+    for _ in range(5):
+        b.acquire()
+        b.release()
+    clock.now += 10
+    assert b.snapshot().minute_left == 0
+    b.observe({"X-MinLimit-Remaining": "58"})
+    assert b.snapshot().minute_left == 58
+
+
+def test_a_429_blocks_the_named_window() -> None:
+    clock = FakeClock()
+    b = budget(clock, per_minute=60, per_day=5000)
+    b.observe_rate_limited("minute", 12)
+    b.acquire()
+    assert clock.sleeps == [pytest.approx(12)]
+    b.release()
+    b.observe_rate_limited("day", 7200)
+    with pytest.raises(BudgetExhausted) as info:
+        b.acquire()
+    assert info.value.until == datetime.fromtimestamp(clock.now + 7200, UTC)
+
+
+def test_unlimited_never_waits_but_still_records() -> None:
+    clock = FakeClock()
+    b = CallBudget(None, BudgetLimits(per_minute=1, per_day=1, concurrent=1), unlimited=True, clock=clock,
+                   sleep=clock.sleep)
+    for _ in range(50):
+        b.acquire()
+    for _ in range(50):
+        b.release()
+    b.observe({"X-MinLimit-Remaining": "0", "X-DayLimit-Remaining": "0"})
+    b.acquire()
+    assert clock.sleeps == []
+    assert b.snapshot().day_left == 0
+
+
+def test_concurrency_is_capped() -> None:
+    b = CallBudget(None, BudgetLimits(per_minute=1000, per_day=1000, concurrent=2))
+    peak, live, lock = [0], [0], threading.Lock()
+
+    def call() -> None:
+        with b.slot():
+            with lock:
+                live[0] += 1
+                peak[0] = max(peak[0], live[0])
+            time.sleep(0.02)
+            with lock:
+                live[0] -= 1
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak[0] == 2
+
+
+def test_flush_writes_the_row_at_most_once_a_second_and_load_reads_it(db, xero, cipher) -> None:
+    from .conftest import add_connection
+
+    conn_id = add_connection(db, xero.base_url, cipher)
+    clock = FakeClock(time.time())
+    b = CallBudget(conn_id, BudgetLimits(), clock=clock, sleep=clock.sleep)
+    b.acquire()
+    b.observe({"X-MinLimit-Remaining": "41", "X-DayLimit-Remaining": "4321"})
+    b.release()
+    assert not b.flush_due()  # less than a second since the last write
+    clock.now += 1.5
+    assert b.flush_due()
+    with db.sessions() as session, session.begin():
+        b.flush(session)
+    assert not b.flush_due()
+    with db.sessions() as session:
+        row = session.get_one(Connection, conn_id)
+        assert (row.calls_left_minute, row.calls_left_day) == (41, 4321)
+        assert row.budget_observed_at is not None
+        other = CallBudget(conn_id, BudgetLimits(), clock=clock, sleep=clock.sleep)  # a second process
+        other.load(row)
+    assert (other.snapshot().minute_left, other.snapshot().day_left) == (41, 4321)
