@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 import ledgerbridge.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
 from ledgerbridge.models_sync import Connection
 
-__all__ = ["XERO_LIMITS", "BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget"]
+__all__ = ["XERO_LIMITS", "BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget", "shared_budget"]
 
 MINUTE_HEADER = "X-MinLimit-Remaining"
 DAY_HEADER = "X-DayLimit-Remaining"
@@ -258,3 +258,17 @@ class CallBudget:
     @staticmethod
     def _as_datetime(seconds: float) -> datetime:
         return datetime.fromtimestamp(seconds, UTC)
+
+
+_shared: dict[tuple[str, int], CallBudget] = {}
+_shared_guard = threading.Lock()
+
+
+def shared_budget(kind: str, connection_id: int, limits: BudgetLimits = XERO_LIMITS, *,
+                  unlimited: bool = False) -> CallBudget:
+    """This process's one budget for a connection, so every client of it shares one semaphore and counter."""
+    with _shared_guard:
+        budget = _shared.get((kind, connection_id))
+        if budget is None or budget.unlimited != unlimited or budget.limits != limits:
+            budget = _shared[(kind, connection_id)] = CallBudget(connection_id, limits, unlimited=unlimited)
+        return budget

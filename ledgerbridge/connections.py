@@ -34,6 +34,7 @@ class PackageEndpoints:
 class ConnectorOptions:
     transport: httpx.BaseTransport | None = None
     unlimited_budget: bool = False
+    max_attempts: int = 5  # per call, for transient failures (same idempotency key every time)
 
 
 def _xero_factory(sessions: sessionmaker[Session], connection_id: int, options: ConnectorOptions) -> Connector:
@@ -42,7 +43,8 @@ def _xero_factory(sessions: sessionmaker[Session], connection_id: int, options: 
     from ledgerbridge.xero.connector import XeroConnector
 
     budget = CallBudget(connection_id, XERO_LIMITS, unlimited=options.unlimited_budget)
-    return XeroConnector(XeroClient(sessions, connection_id, transport=options.transport, budget=budget))
+    return XeroConnector(XeroClient(sessions, connection_id, transport=options.transport, budget=budget,
+                                    max_attempts=options.max_attempts))
 
 
 CONNECTORS: dict[str, ConnectorFactory] = {"xero": _xero_factory}

@@ -7,13 +7,13 @@ refused rather than stored, so both systems can agree to the cent later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.intake_reference import Known
@@ -25,6 +25,7 @@ from ledgerbridge.intake_store import (
     plan_upsert,
     refuse_duplicates,
     select_in,
+    table_of,
     update_rows,
 )
 from ledgerbridge.models_host import SALES_TYPES, Document, DocumentLine, DocumentStatus, DocumentType, Party
@@ -41,20 +42,24 @@ _REF_FIELDS = ("party_host_id", "sales_order_host_id", "credits_document_host_id
 #: A credit note credits an invoice of its own side.
 CREDITED_TYPE = {DocumentType.SALES_CREDIT_NOTE: DocumentType.SALES_INVOICE,
                  DocumentType.PURCHASE_CREDIT_NOTE: DocumentType.PURCHASE_INVOICE}
-# Links point from invoices to orders and from credit notes to invoices, so inserting in this
-# order lets every new document's link name an id that already exists.
-_INSERT_ORDER = (
-    lambda t: t not in CREDITED_TYPE and t not in CREDITED_TYPE.values(),
-    lambda t: t in CREDITED_TYPE.values(),
-    lambda t: t in CREDITED_TYPE,
-)
+
+DOCUMENTS = table_of(Document)
+LINES = table_of(DocumentLine)
+_PARTIES = table_of(Party)
+
+
+def _insert_rank(document_type: str) -> int:
+    """Links point from invoices to orders and from credit notes to invoices: insert in that order, so
+    every new document's link names an id that already exists."""
+    if document_type in CREDITED_TYPE:
+        return 2
+    return 1 if document_type in CREDITED_TYPE.values() else 0
 
 
 @dataclass(frozen=True, slots=True)
 class DocFacts:
     """What payments and links need to know of a document, as the batch will leave it."""
 
-    id: int | None
     type: str
     status: str
     party_host_id: str
@@ -70,44 +75,43 @@ class DocumentPlans:
     labels: dict[str, str]  # host_id -> record label, for errors raised on behalf of a document
 
 
-def load_documents(session: Session, org: int, host_ids: set[str], with_lines: set[str]) -> dict[str, dict[str, Any]]:
+def load_documents(
+    session: Session, org: int, host_ids: set[str], with_lines: set[str]
+) -> dict[str, dict[str, Any]]:
     """Stored documents by host_id, with their party's and links' host_ids; lines (``LINE_FIELDS`` tuples) for some."""
-    d = Document.__table__
-    p = Party.__table__
-    so = d.alias("so")
-    cr = d.alias("cr")
+    so = DOCUMENTS.alias("so")
+    cr = DOCUMENTS.alias("cr")
 
-    def query(chunk: Any) -> Any:
+    def documents_query(chunk: Sequence[str]) -> Select[Any]:
         return (
-            select(d, p.c.host_id.label("party_host_id"), so.c.host_id.label("sales_order_host_id"),
+            select(DOCUMENTS, _PARTIES.c.host_id.label("party_host_id"), so.c.host_id.label("sales_order_host_id"),
                    cr.c.host_id.label("credits_document_host_id"))
-            .join(p, p.c.id == d.c.party_id)
-            .outerjoin(so, so.c.id == d.c.sales_order_id)
-            .outerjoin(cr, cr.c.id == d.c.credits_document_id)
-            .where(d.c.organisation_id == org, d.c.host_id.in_(chunk))
+            .join(_PARTIES, _PARTIES.c.id == DOCUMENTS.c.party_id)
+            .outerjoin(so, so.c.id == DOCUMENTS.c.sales_order_id)
+            .outerjoin(cr, cr.c.id == DOCUMENTS.c.credits_document_id)
+            .where(DOCUMENTS.c.organisation_id == org, DOCUMENTS.c.host_id.in_(chunk))
         )
 
-    docs = {row.host_id: dict(row._mapping) for row in select_in(session, query, host_ids)}
+    def lines_query(chunk: Sequence[int]) -> Select[Any]:
+        return (
+            select(LINES.c.document_id, *(LINES.c[name] for name in LINE_FIELDS))
+            .where(LINES.c.document_id.in_(chunk))
+            .order_by(LINES.c.document_id, LINES.c.line_no)
+        )
+
+    docs = {row.host_id: dict(row._mapping) for row in select_in(session, documents_query, host_ids)}
     lines: dict[int, list[tuple[Any, ...]]] = {}
-    line_table = DocumentLine.__table__
-    line_columns = [line_table.c[name] for name in LINE_FIELDS]
-    ids = [row["id"] for host_id, row in docs.items() if host_id in with_lines]
-    rows = select_in(
-        session,
-        lambda chunk: select(line_table.c.document_id, *line_columns)
-        .where(line_table.c.document_id.in_(chunk))
-        .order_by(line_table.c.document_id, line_table.c.line_no),
-        ids,
-    )
-    for row in rows:
-        lines.setdefault(row[0], []).append(tuple(row[1:]))
-    for row in docs.values():
-        row["lines"] = tuple(lines.get(row["id"], ()))
+    ids = [doc["id"] for host_id, doc in docs.items() if host_id in with_lines]
+    for line in select_in(session, lines_query, ids):
+        lines.setdefault(line[0], []).append(tuple(line[1:]))
+    for doc in docs.values():
+        doc["lines"] = tuple(lines.get(doc["id"], ()))
     return docs
 
 
-def _compute_lines(doc: DocumentIn, label: str, rates: Mapping[str, Decimal], problems: Problems) -> tuple[
-    tuple[tuple[Any, ...], ...], Decimal, Decimal]:
+def _compute_lines(
+    doc: DocumentIn, label: str, rates: Mapping[str, Decimal], problems: Problems
+) -> tuple[tuple[tuple[Any, ...], ...], Decimal, Decimal]:
     """Each line's (net, tax) by the packages' rules; stated figures must match to the cent."""
     out = []
     net_total = tax_total = ZERO
@@ -155,7 +159,8 @@ def _check_status(doc: DocumentIn, label: str, stored: Mapping[str, Any] | None,
     if stored is None:
         return
     if stored["type"] != doc.type:
-        problems.add(label, "type", f"cannot change from {stored['type']} to {doc.type}: void it and send a new document")
+        problems.add(label, "type",
+                     f"cannot change from {stored['type']} to {doc.type}: void it and send a new document")
     if stored["status"] == DocumentStatus.VOID and doc.status != DocumentStatus.VOID:
         problems.add(label, "status", "the document is void and cannot be un-voided: send a new document instead")
     elif stored["status"] in (DocumentStatus.ISSUED, DocumentStatus.POSTED) and doc.status == DocumentStatus.DRAFT:
@@ -181,7 +186,8 @@ def _check_links(doc: DocumentIn, label: str, facts: Mapping[str, DocFacts], pro
         elif target is None:
             problems.add(label, "credits_document_host_id", f'document "{credited}" is not known')
         elif target.type != expected:
-            problems.add(label, "credits_document_host_id", f'document "{credited}" is a {target.type}, not a {expected}')
+            problems.add(label, "credits_document_host_id",
+                         f'document "{credited}" is a {target.type}, not a {expected}')
         elif target.party_host_id != doc.party_host_id:
             problems.add(label, "credits_document_host_id",
                          f'invoice "{credited}" is for party "{target.party_host_id}", not "{doc.party_host_id}"')
@@ -202,7 +208,7 @@ def check_documents(
     refuse_duplicates("documents", [d.host_id for d in batch.documents], labels, "host_id", problems)
     label_of = {d.host_id: label for d, label in zip(batch.documents, labels, strict=True)}
 
-    facts = {host_id: DocFacts(row["id"], row["type"], row["status"], row["party_host_id"], row["currency"],
+    facts = {host_id: DocFacts(row["type"], row["status"], row["party_host_id"], row["currency"],
                                round_money(row["gross_total"])) for host_id, row in existing.items()}
     incoming = []
     for doc, label in zip(batch.documents, labels, strict=True):
@@ -216,8 +222,8 @@ def check_documents(
         values.update((name, getattr(doc, name)) for name in _REF_FIELDS)
         values["host_id"] = doc.host_id
         incoming.append((doc.host_id, values))
-        facts[doc.host_id] = DocFacts(stored["id"] if stored else None, values["type"], values["status"],
-                                      doc.party_host_id, doc.currency, values["gross_total"])
+        facts[doc.host_id] = DocFacts(values["type"], values["status"], doc.party_host_id, doc.currency,
+                                      values["gross_total"])
     for doc, label in zip(batch.documents, labels, strict=True):
         _check_links(doc, label, facts, problems)
 
@@ -229,12 +235,13 @@ def check_documents(
     return DocumentPlans(plan, {host_id: row["id"] for host_id, row in existing.items()}, facts, label_of)
 
 
-def write_documents(session: Session, org: int, plans: DocumentPlans, party_ids: Mapping[str, int], now: datetime) -> dict[str, int]:
+def write_documents(
+    session: Session, org: int, plans: DocumentPlans, party_ids: Mapping[str, int], now: datetime
+) -> dict[str, int]:
     """Insert new documents (orders, then invoices, then credit notes), rewrite changed ones, replace their lines.
 
     Returns host_id -> id for every document the batch touches or names.
     """
-    table = Document.__table__
     ids = dict(plans.ids)
 
     def row(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -245,21 +252,21 @@ def write_documents(session: Session, org: int, plans: DocumentPlans, party_ids:
         out["credits_document_id"] = ids[cr] if cr is not None else None
         return out
 
-    for belongs in _INSERT_ORDER:
+    for rank in range(3):
         group = [
             {**row(values), "host_id": key, "organisation_id": org, "version": 1, "updated_at": now}
             for key, values in plans.plan.inserts
-            if belongs(values["type"])
+            if _insert_rank(values["type"]) == rank
         ]
-        ids.update(insert_rows(session, table, group, "host_id"))
+        ids.update(insert_rows(session, DOCUMENTS, group, "host_id"))
 
-    update_rows(session, table, [{**row(values), "b_id": row_id} for _key, row_id, values in plans.plan.updates], now)
-    line_table = DocumentLine.__table__
-    delete_where_in(session, line_table, "document_id", [row_id for _key, row_id, _values in plans.plan.updates])
-    lines = []
-    for key, values in [*plans.plan.inserts, *((k, v) for k, _i, v in plans.plan.updates)]:
-        document_id = ids[key]
-        for n, line in enumerate(values["lines"], start=1):
-            lines.append({"document_id": document_id, "line_no": n, **dict(zip(LINE_FIELDS, line, strict=True))})
-    insert_rows(session, line_table, lines)
+    updates = plans.plan.updates
+    update_rows(session, DOCUMENTS, [{**row(values), "b_id": row_id} for _key, row_id, values in updates], now)
+    delete_where_in(session, LINES, "document_id", [row_id for _key, row_id, _values in updates])
+    lines = [
+        {"document_id": ids[key], "line_no": n, **dict(zip(LINE_FIELDS, line, strict=True))}
+        for key, values in [*plans.plan.inserts, *((key, values) for key, _id, values in updates)]
+        for n, line in enumerate(values["lines"], start=1)
+    ]
+    insert_rows(session, LINES, lines)
     return ids

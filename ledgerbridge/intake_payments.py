@@ -207,8 +207,8 @@ def check_payments(session: Session, org: int, batch: Batch, known: Known, docs:
                          "and is changed there, not here")
         elif stored is not None and stored["reversed_at"] is not None:
             problems.add(label_of[host_id], "host_id", "this payment was reversed and cannot be changed")
-        party = known.parties.get(values["party_host_id"])
-        if integrated and values["kind"] != PaymentKind.PREPAYMENT and party is not None and party.account_customer:
+        on_account = known.parties.get(values["party_host_id"], False)
+        if integrated and values["kind"] != PaymentKind.PREPAYMENT and on_account:
             problems.add(label_of[host_id], "kind", f'party "{values["party_host_id"]}" is an account customer: '
                          + R_PAY1_MESSAGE)
     _check_repriced_documents(docs, elsewhere, problems)

@@ -7,13 +7,12 @@ later records may refer to: the database as it will be once the batch is applied
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.intake_store import (
@@ -23,16 +22,17 @@ from ledgerbridge.intake_store import (
     plan_upsert,
     refuse_duplicates,
     select_in,
+    table_of,
     write_plan,
 )
 from ledgerbridge.models_host import Item, NominalCode, NominalType, Party, PaymentMethod, TaxCode
-from ledgerbridge.schemas_intake import Batch, record_label
+from ledgerbridge.schemas_intake import KIND_KEYS, Batch, record_label
 
-
-@dataclass(frozen=True, slots=True)
-class PartyFacts:
-    id: int | None  # None until the batch creates it
-    account_customer: bool
+NOMINAL_CODES = table_of(NominalCode)
+TAX_CODES = table_of(TaxCode)
+PAYMENT_METHODS = table_of(PaymentMethod)
+PARTIES = table_of(Party)
+ITEMS = table_of(Item)
 
 
 @dataclass
@@ -42,7 +42,8 @@ class Known:
     nominal_types: dict[str, str] = field(default_factory=dict)
     tax_rates: dict[str, Decimal] = field(default_factory=dict)
     payment_methods: set[str] = field(default_factory=set)
-    parties: dict[str, PartyFacts] = field(default_factory=dict)
+    #: party host_id -> whether it is an account customer (R-PAY1)
+    parties: dict[str, bool] = field(default_factory=dict)
     item_codes: set[str] = field(default_factory=set)
 
 
@@ -57,17 +58,18 @@ class ReferencePlans:
 
 
 def _labels(batch: Batch, kind: str) -> list[str]:
-    key = "code" if kind in ("nominal_codes", "tax_codes", "payment_methods") else "host_id"
-    return [record_label(kind, i, getattr(r, key)) for i, r in enumerate(getattr(batch, kind))]
+    return [record_label(kind, i, getattr(r, KIND_KEYS[kind])) for i, r in enumerate(getattr(batch, kind))]
 
 
-def _all_rows(session: Session, model: Any, organisation_id: int) -> dict[str, dict[str, Any]]:
-    table = model.__table__
+def _all_rows(session: Session, table: Table, organisation_id: int) -> dict[str, dict[str, Any]]:
     rows = session.execute(select(table).where(table.c.organisation_id == organisation_id))
     return {row.code: dict(row._mapping) for row in rows}
 
 
-def check_references(session: Session, organisation_id: int, batch: Batch, problems: Problems) -> tuple[Known, ReferencePlans]:
+def check_references(
+    session: Session, organisation_id: int, batch: Batch, problems: Problems
+) -> tuple[Known, ReferencePlans]:
+    """Check and plan codes, parties and items; ``Known`` is what documents and payments may then name."""
     known = Known()
     nominal_plan = _check_nominal_codes(session, organisation_id, batch, known, problems)
     tax_plan = _check_tax_codes(session, organisation_id, batch, known, problems)
@@ -78,7 +80,7 @@ def check_references(session: Session, organisation_id: int, batch: Batch, probl
 
 
 def _check_nominal_codes(session: Session, org: int, batch: Batch, known: Known, problems: Problems) -> UpsertPlan:
-    existing = _all_rows(session, NominalCode, org)
+    existing = _all_rows(session, NOMINAL_CODES, org)
     labels = _labels(batch, "nominal_codes")
     refuse_duplicates("nominal_codes", [r.code for r in batch.nominal_codes], labels, "code", problems)
     incoming = [(r.code, {"code": r.code, "name": r.name, "type": r.type.value}) for r in batch.nominal_codes]
@@ -88,12 +90,14 @@ def _check_nominal_codes(session: Session, org: int, batch: Batch, known: Known,
 
 
 def _check_tax_codes(session: Session, org: int, batch: Batch, known: Known, problems: Problems) -> UpsertPlan:
-    existing = _all_rows(session, TaxCode, org)
+    existing = _all_rows(session, TAX_CODES, org)
     labels = _labels(batch, "tax_codes")
     refuse_duplicates("tax_codes", [r.code for r in batch.tax_codes], labels, "code", problems)
-    incoming = [(r.code, {"code": r.code, "name": r.name, "rate": r.rate}) for r in batch.tax_codes]
+    incoming: list[tuple[str, dict[str, Any]]] = [
+        (r.code, {"code": r.code, "name": r.name, "rate": r.rate}) for r in batch.tax_codes
+    ]
     known.tax_rates = {code: plain(row["rate"]) for code, row in existing.items()}
-    known.tax_rates.update((code, values["rate"]) for code, values in incoming)
+    known.tax_rates.update((r.code, r.rate) for r in batch.tax_codes)
     return plan_upsert(existing, incoming)
 
 
@@ -106,19 +110,20 @@ def check_bank_nominal(known: Known, code: str, label: str, field_name: str, pro
 
 
 def _check_payment_methods(session: Session, org: int, batch: Batch, known: Known, problems: Problems) -> UpsertPlan:
-    existing = _all_rows(session, PaymentMethod, org)
+    existing = _all_rows(session, PAYMENT_METHODS, org)
     labels = _labels(batch, "payment_methods")
     refuse_duplicates("payment_methods", [r.code for r in batch.payment_methods], labels, "code", problems)
     for record, label in zip(batch.payment_methods, labels, strict=True):
         if record.bank_nominal is not None:
             check_bank_nominal(known, record.bank_nominal, label, "bank_nominal", problems)
-    incoming = [(r.code, {"code": r.code, "name": r.name, "bank_nominal": r.bank_nominal}) for r in batch.payment_methods]
-    known.payment_methods = set(existing) | {code for code, _ in incoming}
+    incoming = [
+        (r.code, {"code": r.code, "name": r.name, "bank_nominal": r.bank_nominal}) for r in batch.payment_methods
+    ]
+    known.payment_methods = set(existing) | {r.code for r in batch.payment_methods}
     return plan_upsert(existing, incoming)
 
 
-def _rows_by_host_id(session: Session, model: Any, org: int, host_ids: Sequence[str] | set[str]) -> dict[str, dict[str, Any]]:
-    table = model.__table__
+def _rows_by_host_id(session: Session, table: Table, org: int, host_ids: set[str]) -> dict[str, dict[str, Any]]:
     rows = select_in(
         session,
         lambda chunk: select(table).where(table.c.organisation_id == org, table.c.host_id.in_(chunk)),
@@ -135,7 +140,7 @@ def _check_parties(
     session: Session, org: int, batch: Batch, known: Known, problems: Problems
 ) -> tuple[UpsertPlan, dict[str, int]]:
     referenced = {d.party_host_id for d in batch.documents} | {p.party_host_id for p in batch.payments}
-    existing = _rows_by_host_id(session, Party, org, referenced | {r.host_id for r in batch.parties})
+    existing = _rows_by_host_id(session, PARTIES, org, referenced | {r.host_id for r in batch.parties})
     labels = _labels(batch, "parties")
     refuse_duplicates("parties", [r.host_id for r in batch.parties], labels, "host_id", problems)
     incoming = []
@@ -143,10 +148,8 @@ def _check_parties(
         values = {name: getattr(record, name) for name in _PARTY_FIELDS}
         values["addresses"] = [a.model_dump(exclude_none=True) for a in record.addresses]
         incoming.append((record.host_id, values))
-    known.parties = {host_id: PartyFacts(row["id"], row["account_customer"]) for host_id, row in existing.items()}
-    for host_id, values in incoming:
-        stored = existing.get(host_id)
-        known.parties[host_id] = PartyFacts(stored["id"] if stored else None, values["account_customer"])
+    known.parties = {host_id: row["account_customer"] for host_id, row in existing.items()}
+    known.parties.update((r.host_id, r.account_customer) for r in batch.parties)
     party_ids = {host_id: row["id"] for host_id, row in existing.items()}
     return plan_upsert(existing, incoming), party_ids
 
@@ -157,12 +160,12 @@ _ITEM_FIELDS = ("host_id", "code", "name", "description", "sales_nominal", "purc
 def _check_items(session: Session, org: int, batch: Batch, known: Known, problems: Problems) -> UpsertPlan:
     labels = _labels(batch, "items")
     refuse_duplicates("items", [r.host_id for r in batch.items], labels, "host_id", problems)
-    existing = _rows_by_host_id(session, Item, org, {r.host_id for r in batch.items})
+    existing = _rows_by_host_id(session, ITEMS, org, {r.host_id for r in batch.items})
     line_codes = {line.item_code for d in batch.documents for line in d.lines if line.item_code is not None}
-    table = Item.__table__
     by_code = select_in(
         session,
-        lambda chunk: select(table.c.host_id, table.c.code).where(table.c.organisation_id == org, table.c.code.in_(chunk)),
+        lambda chunk: select(ITEMS.c.host_id, ITEMS.c.code)
+        .where(ITEMS.c.organisation_id == org, ITEMS.c.code.in_(chunk)),
         line_codes | {r.code for r in batch.items},
     )
     batch_host_ids = {r.host_id for r in batch.items}
@@ -185,10 +188,10 @@ def _check_items(session: Session, org: int, batch: Batch, known: Known, problem
 
 def write_references(session: Session, org: int, plans: ReferencePlans, now: datetime) -> dict[str, int]:
     """Write codes, parties and items; returns host_id -> id for every party the batch may name."""
-    write_plan(session, NominalCode.__table__, org, "code", plans.nominal_codes, now)
-    write_plan(session, TaxCode.__table__, org, "code", plans.tax_codes, now)
-    write_plan(session, PaymentMethod.__table__, org, "code", plans.payment_methods, now)
+    write_plan(session, NOMINAL_CODES, org, "code", plans.nominal_codes, now)
+    write_plan(session, TAX_CODES, org, "code", plans.tax_codes, now)
+    write_plan(session, PAYMENT_METHODS, org, "code", plans.payment_methods, now)
     party_ids = dict(plans.party_ids)
-    party_ids.update(write_plan(session, Party.__table__, org, "host_id", plans.parties, now))
-    write_plan(session, Item.__table__, org, "host_id", plans.items, now)
+    party_ids.update(write_plan(session, PARTIES, org, "host_id", plans.parties, now))
+    write_plan(session, ITEMS, org, "host_id", plans.items, now)
     return party_ids

@@ -17,6 +17,7 @@ from sqlalchemy import JSON, Insert, Row, Select, Table, bindparam, cast, delete
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from ledgerbridge.db import Base
 from ledgerbridge.schemas_intake import FieldError, KindCounts
 
 T = TypeVar("T")
@@ -30,7 +31,9 @@ def chunked(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
-def select_in(session: Session, make_query: Callable[[Sequence[Any]], Select[Any]], keys: Iterable[Any]) -> list[Row[Any]]:
+def select_in(
+    session: Session, make_query: Callable[[Sequence[Any]], Select[Any]], keys: Iterable[Any]
+) -> list[Row[Any]]:
     """Rows for many keys, one query per chunk of keys."""
     unique = sorted(set(keys))
     rows: list[Row[Any]] = []
@@ -59,7 +62,9 @@ class Problems:
         return bool(self.errors)
 
 
-def refuse_duplicates(kind: str, keys: Sequence[str], labels: Sequence[str], key_field: str, problems: Problems) -> None:
+def refuse_duplicates(
+    kind: str, keys: Sequence[str], labels: Sequence[str], key_field: str, problems: Problems
+) -> None:
     """The same record twice in one batch would make the outcome depend on order: refuse it."""
     first: dict[str, int] = {}
     for index, key in enumerate(keys):
@@ -81,7 +86,9 @@ class UpsertPlan:
         return KindCounts(created=len(self.inserts), updated=len(self.updates), unchanged=self.unchanged)
 
 
-def plan_upsert(existing: Mapping[str, Mapping[str, Any]], incoming: Iterable[tuple[str, dict[str, Any]]]) -> UpsertPlan:
+def plan_upsert(
+    existing: Mapping[str, Mapping[str, Any]], incoming: Iterable[tuple[str, dict[str, Any]]]
+) -> UpsertPlan:
     """Compare each incoming record with the stored one by key; equal values (Decimal 1.5 == 1.50) mean unchanged."""
     plan = UpsertPlan()
     for key, values in incoming:
@@ -95,7 +102,14 @@ def plan_upsert(existing: Mapping[str, Mapping[str, Any]], incoming: Iterable[tu
     return plan
 
 
-def _unnest_insert(table: Table, rows: list[dict[str, Any]]) -> Insert:
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's Table (``__table__`` is typed as any FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _unnest_insert(table: Table, rows: Sequence[dict[str, Any]]) -> Insert:
     """PostgreSQL: one ``INSERT .. SELECT FROM unnest(array, ..)`` with one array parameter per column.
 
     psycopg parses a multi-row VALUES statement in Python at ~80 us a row, and pipelined
@@ -113,30 +127,34 @@ def _unnest_insert(table: Table, rows: list[dict[str, Any]]) -> Insert:
 
 def _arrays_fit(session: Session, table: Table) -> bool:
     # JSON has no array form psycopg can send; such tables (parties) are small in a batch anyway.
-    return session.get_bind().dialect.name == "postgresql" and not any(isinstance(c.type, JSON) for c in table.c)
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return not any(isinstance(column.type, JSON) for column in table.c)
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]], key_column: str | None = None) -> dict[str, int]:
+def insert_rows(
+    session: Session, table: Table, rows: list[dict[str, Any]], key_column: str | None = None
+) -> dict[str, int]:
     """Insert many rows; with ``key_column``, return key -> new id.
 
     Core executemany (batched by SQLAlchemy's insertmanyvalues) in general; on PostgreSQL,
     column arrays (``_unnest_insert``), ten thousand rows a statement.
     """
-    ids: dict[str, int] = {}
     if not rows:
-        return ids
-    returning = (table.c.id, table.c[key_column]) if key_column else ()
+        return {}
+    statements: list[tuple[Insert, list[dict[str, Any]] | None]]
     if _arrays_fit(session, table):
-        for chunk in chunked(rows, 10_000):
-            result = session.execute(_unnest_insert(table, list(chunk)).returning(*returning) if returning
-                                     else _unnest_insert(table, list(chunk)))
-            if returning:
-                ids.update((key, row_id) for row_id, key in result)
-        return ids
-    if not returning:
-        session.execute(insert(table), rows)
-        return ids
-    return {key: row_id for row_id, key in session.execute(insert(table).returning(*returning), rows)}
+        statements = [(_unnest_insert(table, chunk), None) for chunk in chunked(rows, 10_000)]
+    else:
+        statements = [(insert(table), rows)]
+    ids: dict[str, int] = {}
+    for statement, parameters in statements:
+        if key_column is None:
+            session.execute(statement, parameters)
+        else:
+            result = session.execute(statement.returning(table.c.id, table.c[key_column]), parameters)
+            ids.update((key, row_id) for row_id, key in result)
+    return ids
 
 
 def update_rows(session: Session, table: Table, rows: list[dict[str, Any]], now: datetime) -> None:

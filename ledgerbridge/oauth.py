@@ -8,24 +8,23 @@ integration, which is moving to ``httpx2`` and would hand us a second HTTP stack
 What Authlib does not do, and this module does, is keep tokens safe across processes:
 
 * tokens are stored encrypted (:mod:`ledgerbridge.crypto`) and registered with :mod:`ledgerbridge.redact`;
-* :func:`ensure_fresh_access_token` refreshes **one at a time per connection**: an in-process lock plus
+* :func:`fresh_access_token` refreshes **one at a time per connection**: an in-process lock plus
   a database write lock (PostgreSQL ``SELECT ... FOR UPDATE``; SQLite ``BEGIN IMMEDIATE``), then a
   re-read of the row, because another worker may have refreshed already. The rotated refresh token is
   committed **before** the new access token is handed out, so a crash after the refresh can never leave
   the database holding a refresh token the package has already retired;
 * a lost refresh answer (timeout, 5xx) is retried with the *same* old refresh token, which packages
   with rotation accept for a grace period (Xero: 30 minutes);
-* ``invalid_grant`` marks the connection ``reauthorise`` with a message that tells the user what to do.
-
-Package specifics (URLs, the wording of messages) come from the connector, e.g. ``ledgerbridge.xero.auth``.
+* ``invalid_grant`` marks the connection ``reauthorise`` with a message that tells the user what to do
+  (the wording and the URLs come from the connector, e.g. :mod:`ledgerbridge.xero.auth`).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,35 +39,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import ledgerbridge.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
-from ledgerbridge.crypto import TokenCipher, default_cipher
+from ledgerbridge.crypto import TokenCipher, TokenDecryptionError, default_cipher
 from ledgerbridge.db import utcnow
 from ledgerbridge.models_sync import Connection
 from ledgerbridge.redact import forget_secret, redact_text, register_secret
 from ledgerbridge.retry import RetryDecision, RetryPolicy, classify_exception, classify_response
 
 __all__ = [
-    "ConsentError",
-    "ConsentRequest",
-    "OAuthClientConfig",
-    "OAuthEndpoints",
-    "OAuthFlowError",
-    "ReauthorisationRequired",
-    "TokenEndpointUnreachable",
-    "TokenRequestRefused",
-    "TokenSet",
-    "clear_tokens",
-    "client_config_of",
-    "decrypt_access_token",
-    "ensure_fresh_access_token",
-    "exchange_code",
-    "fresh_access_token",
-    "locked_connection",
-    "parse_callback",
-    "refresh_tokens",
-    "register_connection_secrets",
-    "revoke_token",
-    "save_tokens",
-    "start_consent",
+    "ConsentError", "ConsentRequest", "OAuthClientConfig", "OAuthEndpoints", "OAuthFlowError",
+    "ReauthorisationRequired", "TokenEndpointUnreachable", "TokenRequestRefused", "TokenSet", "clear_tokens",
+    "client_config_of", "decrypt_access_token", "exchange_code", "fresh_access_token", "locked_connection",
+    "parse_callback", "refresh_tokens", "revoke_token", "save_tokens", "start_consent",
 ]
 
 TOKEN_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -131,37 +112,39 @@ class TokenSet:
         access = payload.get("access_token")
         if not isinstance(access, str) or not access:
             raise TokenRequestRefused("invalid_response", "the token endpoint returned no access_token")
-        expires_in = int(payload.get("expires_in") or 1800)
         return cls(access_token=access, refresh_token=payload.get("refresh_token"),
-                   expires_at=now + timedelta(seconds=expires_in), scope=str(payload.get("scope") or ""))
+                   expires_at=now + timedelta(seconds=int(payload.get("expires_in") or 1800)),
+                   scope=str(payload.get("scope") or ""))
 
 
 @dataclass(frozen=True, slots=True)
 class ConsentRequest:
     url: str
     state: str
-    code_verifier: str
+    code_verifier: str  # kept server-side (OAuthState); only its S256 challenge is in the URL
 
 
 # -- Authlib, driven through httpx ------------------------------------------------------------------
 
-class _HttpxClientAuth(httpx.Auth, ClientAuth):
+class _HttpxClientAuth(httpx.Auth, ClientAuth):  # type: ignore[misc]
     """Authlib's client authentication (Basic by default) as an ``httpx.Auth``."""
 
     requires_request_body = True
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         url, headers, body = self.prepare(request.method, str(request.url), dict(request.headers),
                                           request.content.decode("utf-8"))
         headers["Content-Length"] = str(len(body))
         yield httpx.Request(request.method, url, headers=headers, content=body, extensions=request.extensions)
 
 
-class _AuthlibRefusal(AuthlibBaseError):
+class _AuthlibRefusal(AuthlibBaseError):  # type: ignore[misc]
     """Raised by Authlib when the token response carries ``error``."""
 
 
 class _HttpFailure(Exception):
+    """A token-endpoint answer that is not an OAuth error (5xx, 429, an HTML page): classified by retry.py."""
+
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(f"HTTP {response.status_code}")
         self.response = response
@@ -169,14 +152,14 @@ class _HttpFailure(Exception):
 
 def _reject_non_oauth_failures(response: httpx.Response) -> httpx.Response:
     """Authlib would read a 429 or a gateway's JSON page as a token; classify those ourselves."""
-    if response.status_code >= 400:
+    status = response.status_code
+    if status >= 400:
         response.read()
         try:
-            body = response.json()
+            oauth_error = isinstance(body := response.json(), dict) and "error" in body
         except ValueError:
-            body = None
-        if not (isinstance(body, dict) and "error" in body) or response.status_code >= 500 \
-                or response.status_code == 429:
+            oauth_error = False
+        if not oauth_error or status >= 500 or status == 429:
             raise _HttpFailure(response)
     return response
 
@@ -192,8 +175,8 @@ def _protocol_client(config: OAuthClientConfig, transport: httpx.BaseTransport |
         client = _ProtocolClient(http, client_id=config.client_id, client_secret=config.client_secret,
                                  token_endpoint_auth_method="client_secret_basic", redirect_uri=config.redirect_uri,
                                  code_challenge_method="S256")
-        for hook in ("access_token_response", "refresh_token_response"):
-            client.register_compliance_hook(hook, _reject_non_oauth_failures)
+        client.register_compliance_hook("access_token_response", _reject_non_oauth_failures)
+        client.register_compliance_hook("refresh_token_response", _reject_non_oauth_failures)
         yield client
 
 
@@ -206,7 +189,7 @@ def _token_request(call: Callable[[], Mapping[str, Any]], attempt: int) -> Mappi
         resp = exc.response
         decision = classify_response(resp.status_code, resp.headers, resp.text, attempt=attempt,
                                      policy=REFRESH_POLICY)
-        if decision.retry or decision.failure_type == "retriable":
+        if decision.failure_type == "retriable":
             return decision
         raise TokenRequestRefused(f"http_{resp.status_code}", redact_text(resp.text[:500])) from None
     except httpx.HTTPError as exc:
@@ -229,9 +212,9 @@ def start_consent(endpoints: OAuthEndpoints, config: OAuthClientConfig) -> Conse
 
 def parse_callback(callback: str | Mapping[str, str] | tuple[str, str]) -> tuple[str, str]:
     """``(code, state)`` from the redirect URL, its query string, its parameters, or the pair itself."""
+    params: Mapping[str, str]
     if isinstance(callback, tuple):
-        code, state = callback
-        params: Mapping[str, str] = {"code": code, "state": state}
+        params = {"code": callback[0], "state": callback[1]}
     elif isinstance(callback, str):
         query = urlparse(callback).query if "://" in callback else callback.lstrip("?")
         params = dict(parse_qsl(query))
@@ -284,8 +267,8 @@ def revoke_token(endpoints: OAuthEndpoints, config: OAuthClientConfig, token: st
     if not endpoints.revocation_url:
         return False
     with _protocol_client(config, transport) as client:
-        response = client.revoke_token(endpoints.revocation_url, token=token, token_type_hint=token_type_hint)
-    return bool(200 <= response.status_code < 300)
+        return bool(client.revoke_token(endpoints.revocation_url, token=token, token_type_hint=token_type_hint)
+                    .is_success)
 
 
 # -- tokens on the connection row -------------------------------------------------------------------
@@ -312,25 +295,15 @@ def save_tokens(connection: Connection, tokens: TokenSet, cipher: TokenCipher, n
 
 def clear_tokens(connection: Connection, cipher: TokenCipher) -> None:
     for enc in (connection.access_token_enc, connection.refresh_token_enc):
-        if enc:
-            forget_secret(cipher.decrypt(enc))
-    connection.access_token_enc = None
-    connection.refresh_token_enc = None
-    connection.access_expires_at = None
-    connection.refresh_obtained_at = None
+        with suppress(TokenDecryptionError):  # a changed key must not stop a user from disconnecting
+            forget_secret(cipher.decrypt_optional(enc))
+    connection.access_token_enc = connection.refresh_token_enc = None
+    connection.access_expires_at = connection.refresh_obtained_at = None
     connection.token_generation = (connection.token_generation or 0) + 1
 
 
-def register_connection_secrets(connection: Connection, cipher: TokenCipher) -> None:
-    """Make every secret of this connection known to :mod:`ledgerbridge.redact`, used here or not."""
-    for enc in (connection.access_token_enc, connection.refresh_token_enc, connection.client_secret_enc):
-        if enc:
-            register_secret(cipher.decrypt(enc))
-
-
 def decrypt_access_token(connection: Connection, cipher: TokenCipher) -> str | None:
-    token = cipher.decrypt_optional(connection.access_token_enc)
-    register_secret(token)
+    register_secret(token := cipher.decrypt_optional(connection.access_token_enc))
     return token
 
 
@@ -341,6 +314,7 @@ _process_locks_guard = threading.Lock()
 
 
 def _process_lock(sessions: sessionmaker[Session], connection_id: int) -> threading.Lock:
+    """One lock per database and connection, so threads queue here instead of busy-waiting on the database."""
     bind = sessions.kw.get("bind")
     key = (bind.url.render_as_string(hide_password=True) if bind is not None else str(id(sessions)), connection_id)
     with _process_locks_guard:
@@ -368,22 +342,18 @@ def locked_connection(sessions: sessionmaker[Session], connection_id: int) -> It
             session.close()
 
 
+#: OAuth errors only a person can fix; ``invalid_grant`` gets the connector's own wording.
+_NEEDS_USER = {"invalid_client": "the package refused the app's client id or secret: check them",
+               "unauthorized_client": "the package does not allow this app to refresh: check the app's settings"}
+
+
 def _usable_access_token(connection: Connection, cipher: TokenCipher, now: datetime, min_valid: float,
                          rejected: str | None) -> str | None:
-    if connection.access_token_enc is None or connection.access_expires_at is None:
-        return None
-    if (connection.access_expires_at - now).total_seconds() <= min_valid:
+    expires = connection.access_expires_at
+    if connection.access_token_enc is None or expires is None or (expires - now).total_seconds() <= min_valid:
         return None
     token = decrypt_access_token(connection, cipher)
     return None if token == rejected else token
-
-
-def ensure_fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
-                              endpoints_for: Callable[[Connection], OAuthEndpoints], refused_message: str,
-                              **options: Any) -> str:
-    """A current access token; see :func:`fresh_access_token`."""
-    return fresh_access_token(sessions, connection_id, endpoints_for=endpoints_for, refused_message=refused_message,
-                              **options)[0]
 
 
 def fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
@@ -401,14 +371,13 @@ def fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
         row = session.get(Connection, connection_id)
         if row is None:
             raise ReauthorisationRequired(f"connection {connection_id} does not exist")
-        token = _usable_access_token(row, cipher, now(), min_valid_seconds, rejected_access_token)
-        if token is not None and row.access_expires_at is not None:
-            return token, row.access_expires_at
+        if (token := _usable_access_token(row, cipher, now(), min_valid_seconds, rejected_access_token)) is not None:
+            return token, row.access_expires_at  # type: ignore[return-value]  # set when a token is usable
     with locked_connection(sessions, connection_id) as (session, connection):
         # Another worker may have refreshed while we waited for the lock: use its token.
         token = _usable_access_token(connection, cipher, now(), min_valid_seconds, rejected_access_token)
-        if token is not None and connection.access_expires_at is not None:
-            return token, connection.access_expires_at
+        if token is not None:
+            return token, connection.access_expires_at  # type: ignore[return-value]
         if connection.refresh_token_enc is None or connection.status in ("disconnected", "reauthorise"):
             raise ReauthorisationRequired(connection.last_error or "the connection is not connected: connect it")
         old_refresh = cipher.decrypt(connection.refresh_token_enc)
@@ -417,13 +386,13 @@ def fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
             tokens = refresh_tokens(endpoints_for(connection), client_config_of(connection, cipher), old_refresh,
                                     transport=transport, now=now, sleep=sleep)
         except TokenRequestRefused as exc:
-            if exc.error in ("invalid_grant", "invalid_client", "unauthorized_client"):
-                connection.status = "reauthorise"
-                connection.last_error = f"{refused_message} ({exc.error})"
-                connection.last_error_at = now()
-                session.commit()
-                raise ReauthorisationRequired(connection.last_error) from exc
-            raise
+            if exc.error != "invalid_grant" and exc.error not in _NEEDS_USER:
+                raise
+            connection.status = "reauthorise"
+            connection.last_error = f"{_NEEDS_USER.get(exc.error, refused_message)} ({exc.error})"
+            connection.last_error_at = now()
+            session.commit()
+            raise ReauthorisationRequired(connection.last_error) from exc
         save_tokens(connection, tokens, cipher, now())
         # Leaving the block commits: the rotated refresh token is durable before anyone uses the new access token.
     return tokens.access_token, tokens.expires_at

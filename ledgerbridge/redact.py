@@ -188,7 +188,8 @@ def _redact(value: Any) -> Any:
 
 
 def _rebuild_mapping(original: Mapping[Any, Any], cleaned: dict[Any, Any]) -> Any:
+    factory: Any = type(original)
     try:
-        return type(original)(cleaned)
+        return factory(cleaned)
     except Exception:  # a mapping type we cannot build from a dict: hand back a plain dict
         return cleaned

@@ -10,7 +10,7 @@ Every outcome of a call to an accounting package, an HTTP status or a network ex
 
 Keeping this in one module (as procrastinate's ``RetryStrategy`` and the Singer SDK's
 ``validate_response`` do) means the client, the exporter and the importer cannot disagree on what a
-429 means. Backoff is exponential with full jitter (base 0.5 s, cap 30 s); a 429 waits exactly as long
+429 means. Backoff is exponential with jitter (base 0.5 s, cap 30 s); a 429 waits exactly as long
 as the package's ``Retry-After`` says, never less. A 429 for the *day* limit is still "retriable", but
 its delay can be hours: the caller compares ``delay_seconds`` with what it is willing to wait and stops
 the run instead of sleeping (``RetryDecision.exceeds(policy.max_wait)``).
@@ -70,7 +70,7 @@ class RetryDecision:
     #: Set for a 429: which limit the package says was hit ("minute", "day", "concurrent", "app").
     rate_limit: str | None = None
     #: A 401 that a token refresh may cure: refresh, then retry at once.
-    refresh_token: bool = False
+    refresh_then_retry: bool = False
 
     @property
     def ok(self) -> bool:
@@ -86,8 +86,8 @@ SUCCESS = RetryDecision(retry=False, delay_seconds=0.0, failure_type=None, reaso
 
 def backoff_delay(attempt: int, policy: RetryPolicy = DEFAULT_POLICY,
                   rng: Callable[[], float] = random.random) -> float:
-    """Full-jitter exponential backoff for the wait after attempt ``attempt`` (1-based)."""
-    ceiling = min(policy.max_delay, policy.base_delay * (2 ** max(attempt - 1, 0)))
+    """Exponential backoff with "equal jitter" for the wait after attempt ``attempt`` (1-based)."""
+    ceiling = min(policy.max_delay, policy.base_delay * float(2 ** max(attempt - 1, 0)))
     # Never below half the ceiling, so a retry storm still spreads but is not instantaneous.
     return ceiling / 2 + rng() * ceiling / 2
 
@@ -144,7 +144,7 @@ def classify_response(status: int, headers: Mapping[str, str], body: str = "", *
     if status == 401:
         if can_refresh:
             return RetryDecision(True, 0.0, "retriable", "access token refused; refreshing it once",
-                                 refresh_token=True)
+                                 refresh_then_retry=True)
         return RetryDecision(False, 0.0, "config",
                              "the package refused our credentials (401): disconnect and connect again")
     if status == 403:

@@ -21,7 +21,15 @@ from ledgerbridge.contracts.operations import Operation
 from ledgerbridge.contracts.violations import ContractViolations, Violation
 
 DEFAULT_TOKEN_PATHS: tuple[str, ...] = ("/connect/token", "/identity/connect/token")
-DEFAULT_RECORD_ONLY_PREFIXES: tuple[str, ...] = ("/sandbox",)
+#: Not Xero API calls, or OAuth endpoints no Xero spec describes (the browser consent
+#: page lives at login.xero.com; revocation is only an SDK constant): recorded, not checked.
+DEFAULT_RECORD_ONLY_PREFIXES: tuple[str, ...] = (
+    "/sandbox",
+    "/identity/connect/authorize",
+    "/connect/authorize",
+    "/identity/connect/revocation",
+    "/connect/revocation",
+)
 RouteKind = Literal["accounting", "identity", "token", "record-only", "unknown"]
 
 
@@ -108,7 +116,9 @@ class ExchangeRouter:
 
     def abort(self, pending: PendingExchange, exc: BaseException) -> None:
         """The inner transport raised: keep what the request side found."""
-        if pending.kind != "record-only":
+        if pending.kind == "record-only":
+            self.violations.record_skipped(f"{pending.method} {pending.display_path}")
+        else:
             op = pending.operation.operation_id if pending.operation else None
             self.violations.record_exchange(op, pending.violations)
 

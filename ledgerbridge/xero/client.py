@@ -42,11 +42,11 @@ import httpx
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.budget import XERO_LIMITS, CallBudget
+from ledgerbridge.budget import XERO_LIMITS, BudgetExhausted, CallBudget
 from ledgerbridge.crypto import TokenCipher, default_cipher
 from ledgerbridge.models_sync import AuditEvent, Connection
-from ledgerbridge.oauth import OAuthFlowError, TokenEndpointUnreachable, register_connection_secrets
-from ledgerbridge.redact import redact_text
+from ledgerbridge.oauth import OAuthFlowError, TokenEndpointUnreachable
+from ledgerbridge.redact import redact_text, register_secret
 from ledgerbridge.retry import RetryDecision, RetryPolicy, classify_exception, classify_response
 from ledgerbridge.xero.auth import fresh_access_token
 
@@ -100,7 +100,7 @@ class PackageCallError(Exception):
     """A call that failed for good: what to do (``decision``), Xero's status and body (secrets removed)."""
 
     def __init__(self, decision: RetryDecision, status: int | None, body: str | None, request_summary: str, *,
-                 sent: bool = True) -> None:
+                 sent: bool = True, outcome_unknown: bool = False) -> None:
         detail = f": {body[:300]}" if body else ""
         super().__init__(f"{request_summary}: {decision.reason}{detail}")
         self.decision = decision
@@ -109,17 +109,21 @@ class PackageCallError(Exception):
         self.request_summary = request_summary
         #: False when the request never left (token or config failure), so nothing can have been created.
         self.sent = sent
-
-    @property
-    def outcome_unknown(self) -> bool:
-        """The request went out and no answer came back: Xero may or may not have applied it."""
-        return self.sent and self.status is None
+        #: A write went out at least once without an answer: Xero may have applied it (re-read before resending).
+        self.outcome_unknown = outcome_unknown
 
 
-def _config_failure(exc: OAuthFlowError) -> RetryDecision:
+def _token_failure(exc: OAuthFlowError) -> RetryDecision:
     if isinstance(exc, TokenEndpointUnreachable):
         return exc.decision
     return RetryDecision(False, 0.0, "config", redact_text(str(exc)))
+
+
+def register_connection_secrets(connection: Connection, cipher: TokenCipher) -> None:
+    """Make the connection's tokens and client secret known to :mod:`ledgerbridge.redact`, used here or not."""
+    for enc in (connection.access_token_enc, connection.refresh_token_enc, connection.client_secret_enc):
+        if enc:
+            register_secret(cipher.decrypt(enc))
 
 
 def _clip(text: str) -> str:
@@ -169,6 +173,10 @@ class XeroClient:
     def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json_body: Any = None,
                 idempotency_key: str | None = None, if_modified_since: datetime | None = None,
                 purpose: str = "") -> httpx.Response:
+        """One call, retried as :mod:`ledgerbridge.retry` decides; raises :class:`PackageCallError` when spent.
+
+        Raises :class:`~ledgerbridge.budget.BudgetExhausted` when the day's call limit is used up.
+        """
         method = method.upper()
         is_write = method in WRITE_METHODS
         if is_write and idempotency_key is None and method != "DELETE":
@@ -176,61 +184,85 @@ class XeroClient:
         content = encode_json(json_body) if json_body is not None else None
         summary = f"{method} {path}" + (f" ({purpose})" if purpose else "")
         if not self._tenant_id or self._status != "connected":
-            decision = RetryDecision(False, 0.0, "config", "the Xero connection is not connected: connect it and "
-                                                           "choose the organisation")
-            raise self._fail(decision, None, None, summary, sent=False)
-        headers = {"xero-tenant-id": self._tenant_id, "Accept": "application/json"}
-        if content is not None:
-            headers["Content-Type"] = "application/json"
-        if idempotency_key:
-            headers["Idempotency-Key"] = idempotency_key
-        if if_modified_since is not None:
-            since = if_modified_since if if_modified_since.tzinfo else if_modified_since.replace(tzinfo=UTC)
-            headers["If-Modified-Since"] = since.astimezone(UTC).isoformat()
-        url = self._base + "/" + path.lstrip("/")
-        started = self._clock()
-        refreshed = False
-        attempt = 0
+            raise self._fail(RetryDecision(False, 0.0, "config", "the Xero connection is not connected: connect "
+                                                                 "it and choose the organisation"),
+                             None, None, summary, sent=False)
+        headers = self._headers(content is not None, idempotency_key, if_modified_since)
+        url, started = self._base + "/" + path.lstrip("/"), self._clock()
+        attempt, refreshed, unanswered = 0, False, False
         while True:
             attempt += 1
             try:
                 token = self._access_token(rejected=None)
             except OAuthFlowError as exc:
-                raise self._fail(_config_failure(exc), None, None, summary, sent=False) from exc
+                raise self._fail(_token_failure(exc), None, None, summary, sent=False) from exc
             headers["Authorization"] = "Bearer " + token
-            self.budget.acquire()
-            response: httpx.Response | None = None
-            try:
-                response = self._http.request(method, url, params=params, content=content, headers=headers)
-                self.budget.observe(response.headers)
-                status = response.status_code
-                decision = classify_response(status, response.headers, response.text if status >= 400 else "",
-                                             attempt=attempt, policy=self._policy, can_refresh=not refreshed)
-            except httpx.HTTPError as exc:
-                decision = classify_exception(exc, attempt=attempt, policy=self._policy)
-            finally:
-                self.budget.release()
-            if decision.rate_limit is not None:
-                self.budget.observe_rate_limited(decision.rate_limit, decision.delay_seconds)
+            response, decision = self._send(method, url, params, content, headers, attempt, can_refresh=not refreshed)
+            unanswered = unanswered or response is None
             if decision.ok and response is not None:
-                self._succeeded(method, path, purpose, idempotency_key, content, response, attempt, started,
-                                is_write)
+                self._succeeded(method, path, purpose, idempotency_key, content, response, attempt, started, is_write)
                 return response
-            if decision.refresh_token:
+            if decision.refresh_then_retry:
                 refreshed = True
                 try:
                     self._access_token(rejected=token)
                 except OAuthFlowError as exc:
-                    raise self._fail(_config_failure(exc), 401, None, summary, sent=False) from exc
+                    raise self._fail(_token_failure(exc), 401, None, summary, sent=False) from exc
                 continue
             if decision.retry and not decision.exceeds(self._policy.max_wait):
                 self._sleep(decision.delay_seconds)
                 continue
-            body = _clip(response.text) if response is not None else None
             if is_write:
                 self._add_audit(method, path, purpose, idempotency_key, content, response, attempt, started,
                                 "failed", decision.reason)
-            raise self._fail(decision, response.status_code if response is not None else None, body, summary)
+            if decision.retry and decision.rate_limit == "day":
+                raise self._day_limit_reached(decision, summary)
+            raise self._fail(decision, response.status_code if response is not None else None,
+                             _clip(response.text) if response is not None else None, summary,
+                             outcome_unknown=is_write and unanswered)
+
+    def _headers(self, has_body: bool, idempotency_key: str | None, since: datetime | None) -> dict[str, str]:
+        headers = {"xero-tenant-id": self._tenant_id or "", "Accept": "application/json"}
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        if since is not None:  # ISO 8601, as the official SDK sends it
+            headers["If-Modified-Since"] = (since if since.tzinfo else since.replace(tzinfo=UTC)).astimezone(UTC) \
+                .isoformat()
+        return headers
+
+    def _send(self, method: str, url: str, params: Mapping[str, Any] | None, content: bytes | None,
+              headers: dict[str, str], attempt: int, *, can_refresh: bool) -> tuple[httpx.Response | None,
+                                                                                   RetryDecision]:
+        """One attempt inside a budget slot, and what to make of it."""
+        try:
+            self.budget.acquire()
+        except BudgetExhausted as spent:
+            self._note_error(f"[retriable] {spent}")
+            self.flush()
+            raise
+        response: httpx.Response | None = None
+        try:
+            response = self._http.request(method, url, params=params, content=content, headers=headers)
+            self.budget.observe(response.headers)
+            status = response.status_code
+            decision = classify_response(status, response.headers, response.text if status >= 400 else "",
+                                         attempt=attempt, policy=self._policy, can_refresh=can_refresh)
+        except httpx.HTTPError as exc:
+            decision = classify_exception(exc, attempt=attempt, policy=self._policy)
+        finally:
+            self.budget.release()
+        if decision.rate_limit is not None:
+            self.budget.observe_rate_limited(decision.rate_limit, decision.delay_seconds)
+        return response, decision
+
+    def _day_limit_reached(self, decision: RetryDecision, summary: str) -> BudgetExhausted:
+        until = datetime.fromtimestamp(self._clock() + decision.delay_seconds, UTC)
+        spent = BudgetExhausted(until, f"Xero's daily call limit for this organisation is used up ({summary})")
+        self._note_error(f"[retriable] {spent}")
+        self.flush()
+        return spent
 
     def _access_token(self, rejected: str | None) -> str:
         token = self._token
@@ -280,13 +312,15 @@ class XeroClient:
             self._audit.append(row)
 
     def _fail(self, decision: RetryDecision, status: int | None, body: str | None, summary: str, *,
-              sent: bool = True) -> PackageCallError:
-        error = PackageCallError(decision, status, body, summary, sent=sent)
-        with self._buffer_lock:
-            self._last_error = (redact_text(f"[{decision.failure_type}] {error}")[:2000],
-                                datetime.fromtimestamp(self._clock(), UTC))
+              sent: bool = True, outcome_unknown: bool = False) -> PackageCallError:
+        error = PackageCallError(decision, status, body, summary, sent=sent, outcome_unknown=outcome_unknown)
+        self._note_error(f"[{decision.failure_type}] {error}")
         self.flush()
         return error
+
+    def _note_error(self, message: str) -> None:
+        with self._buffer_lock:
+            self._last_error = (redact_text(message)[:2000], datetime.fromtimestamp(self._clock(), UTC))
 
     def flush(self) -> None:
         """Write buffered audit rows, health figures and the budget to the database now."""

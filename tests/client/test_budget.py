@@ -151,3 +151,11 @@ def test_flush_writes_the_row_at_most_once_a_second_and_load_reads_it(db, xero, 
         other = CallBudget(conn_id, BudgetLimits(), clock=clock, sleep=clock.sleep)  # a second process
         other.load(row)
     assert (other.snapshot().minute_left, other.snapshot().day_left) == (41, 4321)
+
+
+def test_one_shared_budget_per_connection_per_process() -> None:
+    from ledgerbridge.budget import shared_budget
+
+    assert shared_budget("xero", 9) is shared_budget("xero", 9)
+    assert shared_budget("xero", 9) is not shared_budget("xero", 10)
+    assert shared_budget("xero", 9, unlimited=True).unlimited

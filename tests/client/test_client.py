@@ -138,13 +138,15 @@ def test_the_day_limit_stops_the_run_instead_of_sleeping(db: Db, xero: LoopbackX
     xero.api_script.append((429, {"Retry-After": "30000", "X-Rate-Limit-Problem": "day"}, {}))
     clock = FakeClock()
     with make_client(db, connection[0], clock) as client:
-        with pytest.raises(PackageCallError) as info:
-            client.request("GET", "/Invoices")
-        assert info.value.decision.retry and info.value.decision.delay_seconds == 30000
         with pytest.raises(BudgetExhausted) as spent:
             client.request("GET", "/Invoices")
+        assert spent.value.until == datetime.fromtimestamp(clock.now + 30000, UTC)
+        with pytest.raises(BudgetExhausted) as again:  # and the budget now refuses before sending
+            client.request("GET", "/Invoices")
+        assert again.value.until == spent.value.until
     assert clock.sleeps == [] and len(xero.api_calls) == 1
-    assert spent.value.until == datetime.fromtimestamp(clock.now + 30000, UTC)
+    with db.sessions() as session:
+        assert "daily call limit" in session.get_one(Connection, connection[0]).last_error
 
 
 def test_secrets_never_reach_audit_rows_errors_or_the_database(db: Db, xero: LoopbackXero,
@@ -234,3 +236,20 @@ def test_client_overhead_stays_well_under_5_ms_per_call(db: Db, xero: LoopbackXe
     assert per_call_ms < 5, f"{per_call_ms:.2f} ms per call"
     with db.sessions() as session:
         assert session.query(AuditEvent).count() == 201
+
+
+def test_a_write_that_never_got_an_answer_is_flagged_outcome_unknown(db: Db, xero: LoopbackXero,
+                                                                    connection: tuple[int, dict]) -> None:
+    def no_answer(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    clock = FakeClock()
+    client = make_client(db, connection[0], clock, transport=httpx.MockTransport(no_answer), max_attempts=2)
+    with pytest.raises(PackageCallError) as write:
+        client.request("PUT", "/Invoices", json_body={"Invoices": []}, idempotency_key="k-1")
+    with pytest.raises(PackageCallError) as read:
+        client.request("GET", "/Invoices")
+    client.close()
+    assert write.value.outcome_unknown and write.value.status is None and write.value.sent
+    assert write.value.decision.failure_type == "retriable" and not read.value.outcome_unknown
+    assert len(clock.sleeps) == 2

@@ -134,3 +134,20 @@ def test_real_xero_hosts() -> None:
     assert connections_url(conn) == "https://api.xero.com/connections"
     conn.settings = {"authorize_url": "https://elsewhere.example/authorize"}
     assert authorize_url_for(conn) == "https://elsewhere.example/authorize"
+
+
+def test_disconnect_works_locally_when_xero_cannot_be_reached(db: Db, xero: LoopbackXero,
+                                                              cipher: TokenCipher) -> None:
+    from .conftest import connected
+
+    conn_id, _ = connected(db, xero, cipher)
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("no route to host", request=request)
+
+    with db.sessions() as session:
+        conn = session.get_one(Connection, conn_id)
+        problems = disconnect(session, conn, transport=httpx.MockTransport(unreachable))
+        session.commit()
+        assert len(problems) == 2 and all("could not reach Xero" in p for p in problems)
+        assert conn.status == "disconnected" and conn.refresh_token_enc is None and conn.access_token_enc is None

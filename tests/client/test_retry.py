@@ -65,7 +65,7 @@ def test_attempts_run_out() -> None:
 
 def test_401_refreshes_once_then_is_config() -> None:
     first = classify_response(401, {}, "", can_refresh=True)
-    assert first.retry and first.refresh_token and first.delay_seconds == 0
+    assert first.retry and first.refresh_then_retry and first.delay_seconds == 0
     second = classify_response(401, {}, "", can_refresh=False)
     assert not second.retry and second.failure_type == "config" and "connect again" in second.reason
 

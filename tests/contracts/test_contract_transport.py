@@ -74,10 +74,11 @@ def test_clean_session_passes_and_is_counted(fake: FakeXero, accounting: OpenApi
     checker = xero_contract_checker()
     with httpx.Client(transport=checker.transport(httpx.MockTransport(fake)), base_url=BASE_URL) as client:
         client.post("/sandbox/reset")  # admin call: recorded, not checked
+        client.post("/connect/revocation", data={"token": "RT"})  # not in any spec: recorded
         connector_session(client, example(accounting, "/Invoices", "put"))
     checker.assert_clean(require_traffic=True)
     assert checker.exchanges_checked == 4
-    assert checker.collector.exchanges_skipped == ["POST /sandbox/reset"]
+    assert checker.collector.exchanges_skipped == ["POST /sandbox/reset", "POST /connect/revocation"]
     assert checker.collector.operations_seen == {"token": 1, "getConnections": 1, "createInvoices": 1,
                                                  "getInvoices": 1}
 

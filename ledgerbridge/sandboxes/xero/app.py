@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from . import admin, identity, ui
-from .accounting import accounting_router
+from .accounting import accounting_router, route_templates
 from .config import SandboxConfig
 from .endpoint import error_response
 from .errors import XeroApiError
@@ -27,7 +27,7 @@ class XeroSandboxApp(FastAPI):
     def __init__(self, runtime: SandboxRuntime, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.state.runtime = runtime
-        self._gateway = SandboxGateway(functools.partial(FastAPI.__call__, self), runtime, self.router.routes)
+        self._gateway = SandboxGateway(functools.partial(FastAPI.__call__, self), runtime)
 
     @property
     def runtime(self) -> SandboxRuntime:
@@ -57,4 +57,5 @@ def create_app(config: SandboxConfig | None = None) -> XeroSandboxApp:
     app.include_router(identity.router)
     app.include_router(admin.router)
     app.include_router(ui.router)
+    runtime.stats.add_templates(route_templates())
     return app

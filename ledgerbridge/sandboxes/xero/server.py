@@ -70,6 +70,8 @@ def start_xero_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
     """Serve a fresh sandbox from a background thread; ``port=0`` picks a free port."""
     config = config or SandboxConfig()
     app = create_app(config)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose proto says TCP, and without it
+    # every small response waits out a 40 ms delayed ACK.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((config.host, config.port))

@@ -8,7 +8,6 @@ outstanding, and deleting a payment restores the document it paid (PAID goes bac
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Union
 
 from .books import TenantBooks
@@ -216,6 +215,3 @@ def allocate_credit(books: TenantBooks, kind: CreditKind, source: Settleable,
         refresh_status(side, allocation.date)
     return allocation, []
 
-
-def applied_total(books: TenantBooks, allocation_ids: list[str]) -> Decimal:
-    return sum((books.allocations[a].amount for a in allocation_ids if not books.allocations[a].is_deleted), ZERO)

@@ -1,0 +1,193 @@
+"""OAuth 2.0 against the sandbox: consent, code exchange, refresh rotation, connections, access checks."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from ledgerbridge.sandboxes.xero import RunningSandbox
+
+from .conftest import TENANT, issue_token
+
+REDIRECT = "https://app.example.test/xero/callback"
+SCOPE = "openid profile email offline_access accounting.transactions accounting.contacts"
+
+
+def _basic(sandbox: RunningSandbox) -> dict[str, str]:
+    secret = f"{sandbox.config.client_id}:{sandbox.config.client_secret}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(secret).decode()}
+
+
+def _consent(sandbox: RunningSandbox, scope: str = SCOPE, state: str = "xyz") -> str:
+    """Open the consent page, submit its form as the browser would, and return the code."""
+    params = {"response_type": "code", "client_id": sandbox.config.client_id, "redirect_uri": REDIRECT,
+              "scope": scope, "state": state}
+    page = httpx.get(f"{sandbox.identity_url}/connect/authorize", params=params)
+    assert page.status_code == 200
+    assert "Allow access" in page.text and "Demo Company (UK)" in page.text
+    form = dict(re.findall(r"<input type=hidden name=(\w+) value='([^']*)'>", page.text))
+    form["tenant_id"] = re.search(r"name=tenant_id value='([^']+)'", page.text).group(1)  # type: ignore[union-attr]
+    form["action"] = "allow"
+    answer = httpx.post(f"{sandbox.identity_url}/connect/authorize", data=form)
+    assert answer.status_code == 302
+    location = urlsplit(answer.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT
+    query = parse_qs(location.query)
+    assert query["state"] == [state]
+    return query["code"][0]
+
+
+def _exchange(sandbox: RunningSandbox, code: str, redirect: str = REDIRECT) -> httpx.Response:
+    return httpx.post(f"{sandbox.identity_url}/connect/token", headers=_basic(sandbox),
+                      data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect})
+
+
+def _refresh(sandbox: RunningSandbox, refresh_token: str) -> httpx.Response:
+    """The Python SDK's way: client credentials in the form body rather than Basic auth."""
+    return httpx.post(f"{sandbox.identity_url}/connect/token",
+                      data={"grant_type": "refresh_token", "refresh_token": refresh_token,
+                            "client_id": sandbox.config.client_id, "client_secret": sandbox.config.client_secret})
+
+
+def _organisation(sandbox: RunningSandbox, access_token: str, tenant: str = TENANT) -> httpx.Response:
+    return httpx.get(f"{sandbox.api_url}/Organisation",
+                     headers={"Authorization": f"Bearer {access_token}", "xero-tenant-id": tenant})
+
+
+def _connections(sandbox: RunningSandbox, access_token: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{sandbox.base_url}/connections", headers={"Authorization": f"Bearer {access_token}"})
+    assert response.status_code == 200
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_full_authorization_code_flow_with_refresh_rotation(sandbox: RunningSandbox, admin: httpx.Client) -> None:
+    code = _consent(sandbox)
+    first = _exchange(sandbox, code)
+    assert first.status_code == 200, first.text
+    tokens = first.json()
+    assert set(tokens) == {"id_token", "access_token", "expires_in", "token_type", "refresh_token", "scope"}
+    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 1800
+    assert tokens["access_token"].count(".") == 2, "Xero access tokens are JWTs"
+
+    connections = _connections(sandbox, tokens["access_token"])
+    assert [c["tenantId"] for c in connections] == [TENANT]
+    assert connections[0]["tenantType"] == "ORGANISATION" and connections[0]["tenantName"] == "Demo Company (UK)"
+    assert _organisation(sandbox, tokens["access_token"]).status_code == 200
+
+    rotated = _refresh(sandbox, tokens["refresh_token"])
+    assert rotated.status_code == 200
+    new = rotated.json()
+    assert new["refresh_token"] != tokens["refresh_token"]
+    assert new["access_token"] != tokens["access_token"]
+    assert _organisation(sandbox, new["access_token"]).status_code == 200
+
+    # A lost response: the old refresh token replays within the grace period and yields the same new pair.
+    replay = _refresh(sandbox, tokens["refresh_token"])
+    assert replay.status_code == 200
+    assert replay.json()["refresh_token"] == new["refresh_token"]
+    assert replay.json()["access_token"] == new["access_token"]
+
+    admin.post("/clock", json={"advance_seconds": 1801}).raise_for_status()
+    expired = _refresh(sandbox, tokens["refresh_token"])
+    assert expired.status_code == 400 and expired.json() == {"error": "invalid_grant"}
+    assert _organisation(sandbox, new["access_token"]).status_code == 401, "access tokens last 30 minutes"
+    latest = _refresh(sandbox, new["refresh_token"])
+    assert latest.status_code == 200, "the newest refresh token still works"
+
+
+def test_codes_are_single_use_and_bound_to_the_redirect_uri(sandbox: RunningSandbox, admin: httpx.Client) -> None:
+    code = _consent(sandbox)
+    wrong_redirect = _exchange(sandbox, code, "https://evil.example.test/cb")
+    assert wrong_redirect.status_code == 400 and wrong_redirect.json()["error"] == "invalid_grant"
+    assert _exchange(sandbox, code).status_code == 200
+    again = _exchange(sandbox, code)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+def test_codes_expire_after_ten_minutes(sandbox: RunningSandbox, admin: httpx.Client) -> None:
+    code = _consent(sandbox)
+    admin.post("/clock", json={"advance_seconds": 601})
+    assert _exchange(sandbox, code).json() == {"error": "invalid_grant"}
+
+
+def test_unknown_refresh_token_and_bad_client_are_refused(sandbox: RunningSandbox, admin: httpx.Client) -> None:
+    assert _refresh(sandbox, "never-issued").json() == {"error": "invalid_grant"}
+    bad_client = httpx.post(f"{sandbox.identity_url}/connect/token",
+                            data={"grant_type": "refresh_token", "refresh_token": "x",
+                                  "client_id": sandbox.config.client_id, "client_secret": "wrong"})
+    assert bad_client.status_code == 400 and bad_client.json()["error"] == "invalid_client"
+
+
+def test_no_refresh_token_without_offline_access(sandbox: RunningSandbox, admin: httpx.Client) -> None:
+    tokens = _exchange(sandbox, _consent(sandbox, scope="openid accounting.transactions")).json()
+    assert "refresh_token" not in tokens
+    assert tokens["scope"] == "openid accounting.transactions"
+
+
+def test_consent_page_refuses_unknown_clients(sandbox: RunningSandbox) -> None:
+    page = httpx.get(f"{sandbox.identity_url}/connect/authorize",
+                     params={"response_type": "code", "client_id": "someone-else", "redirect_uri": REDIRECT,
+                             "scope": SCOPE, "state": "s"})
+    assert page.status_code == 400
+    assert "Unknown client_id" in page.text
+
+
+def test_denying_consent_redirects_with_access_denied(sandbox: RunningSandbox) -> None:
+    answer = httpx.post(f"{sandbox.identity_url}/connect/authorize",
+                        data={"client_id": sandbox.config.client_id, "redirect_uri": REDIRECT, "scope": SCOPE,
+                              "state": "s1", "action": "deny"})
+    assert answer.status_code == 302
+    assert parse_qs(urlsplit(answer.headers["location"]).query) == {"error": ["access_denied"], "state": ["s1"]}
+
+
+def test_disconnect_blocks_the_tenant_until_consent_and_keeps_the_books(
+    sandbox: RunningSandbox, api: httpx.Client, token: dict[str, Any]
+) -> None:
+    created = api.put("/Contacts", json={"Contacts": [{"Name": "Kept Ltd"}]})
+    assert created.status_code == 200
+    connection = _connections(sandbox, token["access_token"])[0]
+    deleted = httpx.delete(f"{sandbox.base_url}/connections/{connection['id']}",
+                           headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert deleted.status_code == 204
+    assert _connections(sandbox, token["access_token"]) == []
+    assert _organisation(sandbox, token["access_token"]).status_code == 403
+
+    fresh = issue_token(sandbox)
+    assert _organisation(sandbox, fresh["access_token"]).status_code == 200
+    contacts = httpx.get(f"{sandbox.api_url}/Contacts", headers={
+        "Authorization": f"Bearer {fresh['access_token']}", "xero-tenant-id": TENANT}).json()["Contacts"]
+    assert [c["Name"] for c in contacts] == ["Kept Ltd"]
+
+
+def test_revoking_the_refresh_token_ends_the_grant(sandbox: RunningSandbox, admin: httpx.Client) -> None:
+    tokens = _exchange(sandbox, _consent(sandbox)).json()
+    revoked = httpx.post(f"{sandbox.identity_url}/connect/revocation", headers=_basic(sandbox),
+                         data={"token": tokens["refresh_token"]})
+    assert revoked.status_code == 200
+    assert _refresh(sandbox, tokens["refresh_token"]).json() == {"error": "invalid_grant"}
+    assert _organisation(sandbox, tokens["access_token"]).status_code == 401
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic abc"}])
+def test_accounting_calls_need_a_valid_bearer_token(sandbox: RunningSandbox, admin: httpx.Client,
+                                                    headers: dict[str, str]) -> None:
+    response = httpx.get(f"{sandbox.api_url}/Invoices", headers={**headers, "xero-tenant-id": TENANT})
+    assert response.status_code == 401
+    body = response.json()
+    assert body["Title"] == "Unauthorized" and body["Status"] == 401
+    assert body["Detail"] == "AuthenticationUnsuccessful" and body["Type"] is None
+
+
+@pytest.mark.parametrize("tenant", [None, "00000000-0000-0000-0000-000000000001"])
+def test_accounting_calls_need_a_connected_tenant(sandbox: RunningSandbox, token: dict[str, Any],
+                                                  tenant: str | None) -> None:
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    if tenant:
+        headers["xero-tenant-id"] = tenant
+    response = httpx.get(f"{sandbox.api_url}/Invoices", headers=headers)
+    assert response.status_code == 403
