@@ -8,6 +8,7 @@ so its existence is not revealed either.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
@@ -141,31 +142,25 @@ def _not_found(exc: RecordNotFound) -> HTTPException:
     return _refusal(404, str(exc), [])
 
 
-def _apply(session: Session, organisation_id: int, batch: Batch) -> IntakeResult:
-    """Apply and commit; the refusal names every bad record and field, and nothing is kept."""
+def _apply(session: Session, organisation_id: int, read_batch: Callable[[], Batch]) -> IntakeResult:
+    """Parse, apply and commit; a refusal names every bad record and field, and nothing is kept."""
     try:
-        result = apply_batch(session, organisation_id, batch)
+        result = apply_batch(session, organisation_id, read_batch())
         session.commit()
     except IntakeError as exc:
         raise _refusal(422, f"Refused: {len(exc.errors)} error(s); nothing was written.", exc.errors) from exc
     except IntegrityError as exc:
+        # Two requests created the same host_id at once; the loser's whole batch is rolled back.
         session.rollback()
         raise _refusal(409, "Another request wrote some of these records at the same time; nothing was written. "
                        "Send it again.", []) from exc
     return result
 
 
-def _parse(parse: Any, *args: Any) -> Batch:
-    try:
-        return parse(*args)  # type: ignore[no-any-return]
-    except IntakeError as exc:
-        raise _refusal(422, f"Refused: {len(exc.errors)} error(s); nothing was written.", exc.errors) from exc
-
-
 @router.post("/batch", response_model=IntakeResult)
 def post_batch(body: BodyDep, session: SessionDep, organisation_id: OrganisationDep) -> IntakeResult:
     """Apply a whole batch (codes, parties, items, documents, payments) as one all-or-nothing transaction."""
-    return _apply(session, organisation_id, _parse(parse_batch, body))
+    return _apply(session, organisation_id, lambda: parse_batch(body))
 
 
 def _single_record(kind: str, key: str, body: bytes) -> Batch:
@@ -181,7 +176,7 @@ def _single_record(kind: str, key: str, body: bytes) -> Batch:
 
 def _put(kind: str, key: str, body: bytes, session: Session, organisation_id: int, response: Response) -> UpsertOutcome:
     """Create or replace one record; idempotent, so a host can retry a PUT whose answer it never saw."""
-    counts = getattr(_apply(session, organisation_id, _parse(_single_record, kind, key, body)), kind)
+    counts = getattr(_apply(session, organisation_id, lambda: _single_record(kind, key, body)), kind)
     outcome: Literal["created", "updated", "unchanged"] = (
         "created" if counts.created else "updated" if counts.updated else "unchanged"
     )

@@ -62,7 +62,8 @@ def load(file: Annotated[Path, typer.Argument(help="A JSON batch: parties, items
             result = load_file(session, organisation_id(session, org), file)
     except IntakeError as exc:
         if as_json:
-            print_json({"ok": False, "errors": [e.__dict__ if hasattr(e, "__dict__") else str(e) for e in exc.errors]})
+            print_json({"ok": False, "errors": [{"record": e.record, "field": e.field, "message": e.message}
+                                                for e in exc.errors]})
         else:
             console.print(f"[bold red]{file} was refused; nothing was written.[/]")
             for error in exc.errors[:50]:
@@ -70,7 +71,7 @@ def load(file: Annotated[Path, typer.Argument(help="A JSON batch: parties, items
             if len(exc.errors) > 50:
                 console.print(f"  ... and {len(exc.errors) - 50} more")
         raise typer.Exit(2) from None
-    data = result.as_dict() if hasattr(result, "as_dict") else result
+    data = result.model_dump()
     if as_json:
         print_json(data)
     else:

@@ -126,6 +126,7 @@ class Connector(Protocol):
     kind: str
     display_name: str
     max_batch: int
+    max_concurrent_calls: int
     max_number_length: int
 
     def fetch_chart(self) -> ChartSnapshot: ...

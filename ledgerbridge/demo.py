@@ -60,7 +60,8 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
                                      redirect_uri=REDIRECT_URI, name="Xero (sandbox)")
             url = auth.begin_consent(session, conn)
             conn_id = conn.id
-        say(f"Loaded the host's month: {intake.as_dict() if hasattr(intake, 'as_dict') else intake}")
+        say("Loaded the host's month: " + ", ".join(f"{kind.replace('_', ' ')} {counts['created']}" for kind, counts in
+                                                     intake.model_dump().items() if counts["created"]))
         callback = approve_in_sandbox(url, transport=transport)
         with session_scope(sessions) as session:
             conn = session.get_one(Connection, conn_id)

@@ -96,15 +96,15 @@ class PartyExporter:
         by_record = {r.id: r for r in batch}
         views = {it.sync_record_id: it.party for it in items}
         now = utcnow()
+        oks = []
         for outcome in outcomes:
             row = by_record[outcome.sync_record_id]
             party = views[outcome.sync_record_id]
             if outcome.ok:
-                session.execute(update(SyncRecord).where(SyncRecord.id == row.id).values(
-                    status=SyncStatus.EXPORTED.value, external_id=outcome.external_id or row.external_id,
-                    external_number=party.code, external_name=outcome.external_name, exported_version=party.version,
-                    exported_at=now, last_error=None, failure_type=None))
-                clear_errors(session, [row.id])
+                oks.append({"id": row.id, "status": SyncStatus.EXPORTED.value,
+                            "external_id": outcome.external_id or row.external_id, "external_number": party.code,
+                            "external_name": outcome.external_name, "exported_version": party.version,
+                            "exported_at": now, "last_error": None, "failure_type": None})
                 self._known[row.record_id] = PartyBinding(outcome.external_id or row.external_id)
                 self.exported += 1
             else:
@@ -114,3 +114,6 @@ class PartyExporter:
                              failure_type=outcome.failure_type or "data", hint=outcome.hint,
                              raw_response=outcome.raw_response)
                 self._known[row.record_id] = PartyBinding(None, message, outcome.failure_type or "data")
+        if oks:
+            session.execute(update(SyncRecord), oks)
+            clear_errors(session, [o["id"] for o in oks])

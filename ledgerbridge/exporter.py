@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -61,13 +62,16 @@ class RunReport:
 
 class Exporter:
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, connector: Connector, *,
-                 actor: str = "system", progress: ProgressFn | None = None) -> None:
+                 actor: str = "system", progress: ProgressFn | None = None, parallel_calls: int = 4) -> None:
         self.sessions = sessions
         self.connection_id = connection_id
         self.connector = connector
         self.actor = actor
         self.progress = Progress()
         self._notify = progress or (lambda p: None)
+        # Calls in flight at once: below the package's concurrency limit (Xero allows 5 per organisation).
+        self.parallel_calls = max(1, min(parallel_calls, self.connector.max_concurrent_calls))
+        self._pool = ThreadPoolExecutor(max_workers=self.parallel_calls, thread_name_prefix="export")
 
     # -- pre-check -------------------------------------------------------------------------------------------
     def precheck(self, document_ids: Sequence[int] | None = None) -> RunReport:
@@ -174,29 +178,35 @@ class Exporter:
         for it in items:
             groups[(it.document.type, it.action)].append(it)
         size = self.connector.max_batch
-        for group in groups.values():
-            for start in range(0, len(group), size):
-                self._send_batch(session, group[start : start + size], ctx, report)
+        batches = [group[start : start + size] for group in groups.values() for start in range(0, len(group), size)]
+        for start in range(0, len(batches), self.parallel_calls):
+            self._send_batches(session, batches[start : start + self.parallel_calls], ctx, report)
 
-    def _send_batch(self, session: Session, batch: list[DocumentExport], ctx: ExportContext,
-                    report: RunReport) -> None:
-        batch_key = uuid.uuid4().hex
+    def _send_batches(self, session: Session, batches: list[list[DocumentExport]], ctx: ExportContext,
+                      report: RunReport) -> None:
+        """Send a few batches at once (the package allows several calls in flight), then apply each answer."""
+        keys = [uuid.uuid4().hex for _ in batches]
         now = utcnow()
         session.execute(update(SyncRecord), [
-            {"id": it.sync_record_id, "status": SyncStatus.IN_PROGRESS.value, "attempt_key": f"{batch_key}:{n}",
-             "batch_key": batch_key, "attempt_started_at": now} for n, it in enumerate(batch)])
-        session.commit()  # the attempt is on record before the package hears of it
-        try:
-            outcomes = self.connector.export_documents(batch, ctx, batch_key)
-        except ConnectorCallFailed as failure:
-            outcomes = [ExportOutcome(it.sync_record_id, False, message=failure.message,
-                                      failure_type=failure.failure_type, raw_response=failure.raw_response)
-                        for it in batch]
-            source = failure.source
+            {"id": it.sync_record_id, "status": SyncStatus.IN_PROGRESS.value, "attempt_key": f"{key}:{n}",
+             "batch_key": key, "attempt_started_at": now}
+            for key, batch in zip(keys, batches, strict=True) for n, it in enumerate(batch)])
+        session.commit()  # the attempts are on record before the package hears of them
+        if len(batches) == 1:
+            answers = [self._call(batches[0], ctx, keys[0])]
         else:
-            source = "package"
-        self._apply(session, batch, outcomes, source, report)
+            answers = list(self._pool.map(lambda pair: self._call(pair[0], ctx, pair[1]), zip(batches, keys)))
+        for batch, (outcomes, source) in zip(batches, answers, strict=True):
+            self._apply(session, batch, outcomes, source, report)
         session.commit()
+
+    def _call(self, batch: list[DocumentExport], ctx: ExportContext, key: str) -> tuple[list[ExportOutcome], str]:
+        try:
+            return self.connector.export_documents(batch, ctx, key), "package"
+        except ConnectorCallFailed as failure:
+            return [ExportOutcome(it.sync_record_id, False, message=failure.message,
+                                  failure_type=failure.failure_type, raw_response=failure.raw_response)
+                    for it in batch], failure.source
 
     def _apply(self, session: Session, batch: list[DocumentExport], outcomes: list[ExportOutcome], source: str,
                report: RunReport) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.intake_documents import DocFacts, DocumentPlans
+from ledgerbridge.intake_documents import DOCUMENTS, DocFacts, DocumentPlans
 from ledgerbridge.intake_reference import Known, check_bank_nominal
 from ledgerbridge.intake_store import (
     Problems,
@@ -26,11 +26,11 @@ from ledgerbridge.intake_store import (
     plan_upsert,
     refuse_duplicates,
     select_in,
+    table_of,
     update_rows,
 )
 from ledgerbridge.models_host import (
     Allocation,
-    Document,
     DocumentStatus,
     DocumentType,
     Party,
@@ -50,6 +50,10 @@ ALLOCATABLE = {
     "in": {DocumentType.SALES_INVOICE, DocumentType.PURCHASE_CREDIT_NOTE},
     "out": {DocumentType.PURCHASE_INVOICE, DocumentType.SALES_CREDIT_NOTE},
 }
+PAYMENTS = table_of(Payment)
+ALLOCATIONS = table_of(Allocation)
+PARTIES = table_of(Party)
+
 _FIELDS = ("direction", "party_host_id", "payment_date", "amount", "currency", "method_code", "bank_nominal",
            "reference", "sales_order_host_id")
 
@@ -67,41 +71,39 @@ class PaymentPlan:
 
 
 def _load_payments(session: Session, org: int, host_ids: set[str]) -> dict[str, dict[str, Any]]:
-    pay = Payment.__table__
-    party = Party.__table__
-    so = Document.__table__.alias("so")
+    """Stored payments by host_id, with party and order host_ids and (document host_id, amount) allocations."""
+    so = DOCUMENTS.alias("so")
     rows = select_in(
         session,
-        lambda chunk: select(pay, party.c.host_id.label("party_host_id"), so.c.host_id.label("sales_order_host_id"))
-        .join(party, party.c.id == pay.c.party_id)
-        .outerjoin(so, so.c.id == pay.c.sales_order_id)
-        .where(pay.c.organisation_id == org, pay.c.host_id.in_(chunk)),
+        lambda chunk: select(PAYMENTS, PARTIES.c.host_id.label("party_host_id"),
+                             so.c.host_id.label("sales_order_host_id"))
+        .join(PARTIES, PARTIES.c.id == PAYMENTS.c.party_id)
+        .outerjoin(so, so.c.id == PAYMENTS.c.sales_order_id)
+        .where(PAYMENTS.c.organisation_id == org, PAYMENTS.c.host_id.in_(chunk)),
         host_ids,
     )
-    payments = {row.host_id: {**row._mapping, "allocations": []} for row in rows}
-    by_id = {p["id"]: p for p in payments.values()}
-    alloc, doc = Allocation.__table__, Document.__table__
+    payments = {row.host_id: dict(row._mapping) for row in rows}
+    allocations: dict[int, list[tuple[str, Decimal]]] = {}
     for row in select_in(
         session,
-        lambda chunk: select(alloc.c.payment_id, doc.c.host_id, alloc.c.amount)
-        .join(doc, doc.c.id == alloc.c.document_id)
-        .where(alloc.c.payment_id.in_(chunk)),
-        by_id,
+        lambda chunk: select(ALLOCATIONS.c.payment_id, DOCUMENTS.c.host_id, ALLOCATIONS.c.amount)
+        .join(DOCUMENTS, DOCUMENTS.c.id == ALLOCATIONS.c.document_id)
+        .where(ALLOCATIONS.c.payment_id.in_(chunk)),
+        [p["id"] for p in payments.values()],
     ):
-        by_id[row.payment_id]["allocations"].append((row.host_id, row.amount))
+        allocations.setdefault(row.payment_id, []).append((row.host_id, row.amount))
     for p in payments.values():
-        p["allocations"] = tuple(sorted(p["allocations"]))
+        p["allocations"] = tuple(sorted(allocations.get(p["id"], ())))
     return payments
 
 
 def _allocated_elsewhere(session: Session, document_ids: set[int], batch_payments: set[str]) -> dict[int, Decimal]:
     """What live payments outside the batch already allocate to each document (summed here: SQLite keeps text)."""
-    alloc, pay = Allocation.__table__, Payment.__table__
     rows = select_in(
         session,
-        lambda chunk: select(alloc.c.document_id, alloc.c.amount, pay.c.host_id)
-        .join(pay, pay.c.id == alloc.c.payment_id)
-        .where(alloc.c.document_id.in_(chunk), pay.c.reversed_at.is_(None)),
+        lambda chunk: select(ALLOCATIONS.c.document_id, ALLOCATIONS.c.amount, PAYMENTS.c.host_id)
+        .join(PAYMENTS, PAYMENTS.c.id == ALLOCATIONS.c.payment_id)
+        .where(ALLOCATIONS.c.document_id.in_(chunk), PAYMENTS.c.reversed_at.is_(None)),
         document_ids,
     )
     totals: dict[int, Decimal] = {}
@@ -152,7 +154,8 @@ def _check_allocations(payment: PaymentIn, label: str, facts: Mapping[str, DocFa
             problems.add(label, field, f'document "{host_id}" is a {doc.type}: a payment {payment.direction} pays '
                          + " or ".join(sorted(ALLOCATABLE[payment.direction])))
         elif doc.status not in (DocumentStatus.ISSUED, DocumentStatus.POSTED):
-            problems.add(label, field, f'document "{host_id}" is {doc.status}: only issued or posted documents are paid')
+            problems.add(label, field,
+                         f'document "{host_id}" is {doc.status}: only issued or posted documents are paid')
         elif doc.party_host_id != payment.party_host_id:
             problems.add(label, field, f'document "{host_id}" is for party "{doc.party_host_id}", not '
                          f'"{payment.party_host_id}"')
@@ -166,7 +169,8 @@ def _check_allocations(payment: PaymentIn, label: str, facts: Mapping[str, DocFa
                              f"{running}, above its total {doc.gross_total}")
         seen.add(host_id)
     if total > payment.amount:
-        problems.add(label, "allocations", f"allocations total {total}, more than the payment's amount {payment.amount}")
+        problems.add(label, "allocations",
+                     f"allocations total {total}, more than the payment's amount {payment.amount}")
 
 
 def check_payments(session: Session, org: int, batch: Batch, known: Known, docs: DocumentPlans,
@@ -230,7 +234,7 @@ def _check_repriced_documents(docs: DocumentPlans, elsewhere: Mapping[str, Decim
 
 def write_payments(session: Session, org: int, plans: PaymentPlan, party_ids: Mapping[str, int],
                    document_ids: Mapping[str, int], now: datetime) -> None:
-    table = Payment.__table__
+    """Insert new payments, rewrite changed ones, and replace their allocations."""
 
     def row(values: Mapping[str, Any]) -> dict[str, Any]:
         out = {name: values[name] for name in _FIELDS if not name.endswith("_host_id")}
@@ -243,13 +247,14 @@ def write_payments(session: Session, org: int, plans: PaymentPlan, party_ids: Ma
     new = [{**row(values), "host_id": key, "organisation_id": org, "origin": PaymentOrigin.HOST.value,
             "made_while_integrated": plans.made_while_integrated, "version": 1, "created_at": now}
            for key, values in plans.plan.inserts]
-    ids = insert_rows(session, table, new, "host_id")
-    update_rows(session, table, [{**row(values), "b_id": row_id} for _key, row_id, values in plans.plan.updates], now)
-    ids.update((key, row_id) for key, row_id, _values in plans.plan.updates)
-    delete_where_in(session, Allocation.__table__, "payment_id", [row_id for _k, row_id, _v in plans.plan.updates])
+    ids = insert_rows(session, PAYMENTS, new, "host_id")
+    updates = plans.plan.updates
+    update_rows(session, PAYMENTS, [{**row(values), "b_id": row_id} for _key, row_id, values in updates], now)
+    ids.update((key, row_id) for key, row_id, _values in updates)
+    delete_where_in(session, ALLOCATIONS, "payment_id", [row_id for _key, row_id, _values in updates])
     allocations = [
         {"payment_id": ids[key], "document_id": document_ids[doc_host_id], "amount": amount, "created_at": now}
-        for key, values in [*plans.plan.inserts, *((k, v) for k, _i, v in plans.plan.updates)]
+        for key, values in [*plans.plan.inserts, *((key, values) for key, _id, values in updates)]
         for doc_host_id, amount in values["allocations"]
     ]
-    insert_rows(session, Allocation.__table__, allocations)
+    insert_rows(session, ALLOCATIONS, allocations)

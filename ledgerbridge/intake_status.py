@@ -72,7 +72,9 @@ def void_document(session: Session, organisation_id: int, host_id: str) -> Docum
         allocated = exists().where(Allocation.document_id == document.id, Allocation.payment_id == Payment.id, live)
         prepaid = exists().where(Payment.sales_order_id == document.id, live)
         if session.scalar(select(allocated)):
-            raise _refuse(host_id, "payments are allocated to this document: remove those allocations before voiding it")
+            raise _refuse(host_id, "payments are allocated to this document: "
+                          "remove those allocations before voiding it")
         if session.scalar(select(prepaid)):
-            raise _refuse(host_id, "prepayments are taken against this sales order: refund or move them before voiding it")
+            raise _refuse(host_id, "prepayments are taken against this sales order: "
+                          "refund or move them before voiding it")
     return _move(session, document, DocumentStatus.VOID)

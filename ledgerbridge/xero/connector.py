@@ -36,6 +36,7 @@ class XeroConnector:
     kind = "xero"
     display_name = "Xero"
     max_batch = 50
+    max_concurrent_calls = 5
     max_number_length = 255
 
     def __init__(self, client: Any) -> None:

@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dbfixtures import make_postgres_engine, make_sqlite_engine  # noqa: E402
-from intake.factories import bulk_batch  # noqa: E402
-from sqlalchemy import Engine, text  # noqa: E402
+from dbfixtures import make_postgres_engine, make_sqlite_engine
+from sqlalchemy import Engine, text
 
-from ledgerbridge.db import make_session_factory  # noqa: E402
-from ledgerbridge.intake import apply_batch  # noqa: E402
-from ledgerbridge.organisations import create_organisation  # noqa: E402
-from ledgerbridge.schemas_intake import parse_batch  # noqa: E402
+from intake.factories import bulk_batch
+from ledgerbridge.db import make_session_factory
+from ledgerbridge.intake import apply_batch
+from ledgerbridge.organisations import create_organisation
+from ledgerbridge.schemas_intake import parse_batch
 
 
 @contextmanager

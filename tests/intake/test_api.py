@@ -90,7 +90,8 @@ def test_batch_then_put_then_status_actions(client: TestClient, sessions: sessio
     assert _send(client, "GET", "/v1/documents?status=draft", key).json()["total"] == 0
     parties = _send(client, "GET", "/v1/parties?limit=2&offset=1", key).json()
     assert parties["total"] == 3 and [p["host_id"] for p in parties["items"]] == ["C2", "S1"]
-    assert _send(client, "PUT", "/v1/tax-codes/T1", key, {"name": "Standard", "rate": "17.5"}).json()["outcome"] == "updated"
+    retaxed = _send(client, "PUT", "/v1/tax-codes/T1", key, {"name": "Standard", "rate": "17.5"})
+    assert retaxed.json()["outcome"] == "updated"
 
 
 def test_another_organisation_cannot_see_or_touch_a_document(client: TestClient,

@@ -101,7 +101,8 @@ def test_a_void_document_cannot_change_or_come_back(session: Session, org_id: in
         'documents[0] (host_id "INV-1"): status: the document is void and cannot be changed']
     data["documents"] = [document("INV-1", status="issued")]
     assert _refused(session, org_id, data) == [
-        'documents[0] (host_id "INV-1"): status: the document is void and cannot be un-voided: send a new document instead']
+        'documents[0] (host_id "INV-1"): status: the document is void and cannot be un-voided: '
+        "send a new document instead"]
     with pytest.raises(StatusRefused):
         issue_document(session, org_id, "INV-1")
 

@@ -9,6 +9,7 @@ typed inputs.  Unknown keys are ignored, as Xero does for JSON (the SDK sends re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -196,31 +197,40 @@ def read_contact_ref(reader: Reader | None) -> ContactRef | None:
     return ContactRef(reader.ident("ContactID"), reader.text("ContactNumber"), reader.text("Name"))
 
 
+#: LineItem key -> (LineInput attribute, Reader getter).  Lines are the bulk of every batch, so only the keys
+#: actually sent are converted.
+_LINE_FIELDS: dict[str, tuple[str, str]] = {
+    "LineItemID": ("line_item_id", "ident"),
+    "Description": ("description", "text"),
+    "Quantity": ("quantity", "decimal"),
+    "UnitAmount": ("unit_amount", "decimal"),
+    "ItemCode": ("item_code", "text"),
+    "AccountCode": ("account_code", "text"),
+    "AccountID": ("account_id", "ident"),
+    "TaxType": ("tax_type", "text"),
+    "TaxAmount": ("tax_amount", "decimal"),
+    "LineAmount": ("line_amount", "decimal"),
+    "DiscountRate": ("discount_rate", "decimal"),
+    "DiscountAmount": ("discount_amount", "decimal"),
+}
+
+
 def read_line(reader: Reader) -> LineInput:
-    tracking: list[dict[str, Any]] = []
-    for entry in reader.children("Tracking") or []:
-        option = {k: v for k in ("TrackingCategoryID", "TrackingOptionID") if (v := entry.ident(k))}
-        option.update({k: v for k in ("Name", "Option") if (v := entry.text(k)) is not None})
-        tracking.append(option)
-    item_code = reader.text("ItemCode")
-    item = reader.child("Item")
-    if item_code is None and item is not None:
-        item_code = item.text("Code")
-    return LineInput(
-        line_item_id=reader.ident("LineItemID"),
-        description=reader.text("Description"),
-        quantity=reader.decimal("Quantity"),
-        unit_amount=reader.decimal("UnitAmount"),
-        item_code=item_code,
-        account_code=reader.text("AccountCode"),
-        account_id=reader.ident("AccountID"),
-        tax_type=reader.text("TaxType"),
-        tax_amount=reader.decimal("TaxAmount"),
-        line_amount=reader.decimal("LineAmount"),
-        discount_rate=reader.decimal("DiscountRate"),
-        discount_amount=reader.decimal("DiscountAmount"),
-        tracking=tracking,
-    )
+    line = LineInput()
+    for key, value in reader.raw.items():
+        field_spec = _LINE_FIELDS.get(key)
+        if field_spec is not None and value is not None:
+            attribute, getter = field_spec
+            setattr(line, attribute, getattr(reader, getter)(key))
+    if "Tracking" in reader.raw:
+        for entry in reader.children("Tracking") or []:
+            option = {k: v for k in ("TrackingCategoryID", "TrackingOptionID") if (v := entry.ident(k))}
+            option.update({k: v for k in ("Name", "Option") if (v := entry.text(k)) is not None})
+            line.tracking.append(option)
+    if line.item_code is None and "Item" in reader.raw:
+        item = reader.child("Item")
+        line.item_code = item.text("Code") if item is not None else None
+    return line
 
 
 def read_lines(reader: Reader) -> list[LineInput] | None:
@@ -228,30 +238,54 @@ def read_lines(reader: Reader) -> list[LineInput] | None:
     return None if children is None else [read_line(child) for child in children]
 
 
+_Getter = Callable[[Reader, str], Any]
+
+
+def _enum(allowed: frozenset[str], type_name: str, *, upper: bool = True) -> _Getter:
+    return lambda reader, key: reader.enum(key, allowed, type_name, upper=upper)
+
+
+def _currency(reader: Reader, key: str) -> str | None:
+    return (reader.text(key) or "").strip().upper() or None
+
+
+def _document_fields(kind: str) -> dict[str, tuple[str, _Getter]]:
+    invoice = kind == "invoice"
+    return {
+        "InvoiceID" if invoice else "CreditNoteID": ("doc_id", Reader.ident),
+        "Type": ("type", _enum(INVOICE_TYPES if invoice else CREDIT_NOTE_TYPES,
+                               "InvoiceType" if invoice else "CreditNoteType")),
+        "Contact": ("contact", lambda reader, key: read_contact_ref(reader.child(key))),
+        "LineItems": ("lines", lambda reader, key: read_lines(reader)),
+        "Date": ("date", Reader.date),
+        "DueDate": ("due_date", Reader.date),
+        "LineAmountTypes": ("line_amount_types", _enum(LINE_AMOUNT_TYPES, "LineAmountTypes", upper=False)),
+        "InvoiceNumber" if invoice else "CreditNoteNumber": ("number", Reader.text),
+        "Reference": ("reference", Reader.text),
+        "Url": ("url", Reader.text),
+        "CurrencyCode": ("currency_code", _currency),
+        "CurrencyRate": ("currency_rate", Reader.decimal),
+        "Status": ("status", _enum(DOCUMENT_STATUSES, "InvoiceStatus" if invoice else "CreditNoteStatus")),
+        "SentToContact": ("sent_to_contact", Reader.boolean),
+        "BrandingThemeID": ("branding_theme_id", Reader.ident),
+        "ExpectedPaymentDate": ("expected_payment_date", Reader.date),
+        "PlannedPaymentDate": ("planned_payment_date", Reader.date),
+    }
+
+
+_DOCUMENT_FIELDS = {kind: _document_fields(kind) for kind in ("invoice", "creditnote")}
+
+
 def read_document(reader: Reader, kind: str) -> DocumentInput:
     """Read an ``Invoice`` (``kind="invoice"``) or a ``CreditNote`` (``kind="creditnote"``)."""
-    invoice = kind == "invoice"
-    return DocumentInput(
-        present=reader.present(),
-        doc_id=reader.ident("InvoiceID" if invoice else "CreditNoteID"),
-        type=reader.enum("Type", INVOICE_TYPES if invoice else CREDIT_NOTE_TYPES,
-                         "InvoiceType" if invoice else "CreditNoteType"),
-        contact=read_contact_ref(reader.child("Contact")),
-        lines=read_lines(reader),
-        date=reader.date("Date"),
-        due_date=reader.date("DueDate"),
-        line_amount_types=reader.enum("LineAmountTypes", LINE_AMOUNT_TYPES, "LineAmountTypes", upper=False),
-        number=reader.text("InvoiceNumber" if invoice else "CreditNoteNumber"),
-        reference=reader.text("Reference"),
-        url=reader.text("Url"),
-        currency_code=(reader.text("CurrencyCode") or "").strip().upper() or None,
-        currency_rate=reader.decimal("CurrencyRate"),
-        status=reader.enum("Status", DOCUMENT_STATUSES, "InvoiceStatus" if invoice else "CreditNoteStatus"),
-        sent_to_contact=reader.boolean("SentToContact"),
-        branding_theme_id=reader.ident("BrandingThemeID"),
-        expected_payment_date=reader.date("ExpectedPaymentDate"),
-        planned_payment_date=reader.date("PlannedPaymentDate"),
-    )
+    fields = _DOCUMENT_FIELDS[kind]
+    given = DocumentInput(present=reader.present())
+    for key, value in reader.raw.items():
+        field_spec = fields.get(key)
+        if field_spec is not None and value is not None:
+            attribute, getter = field_spec
+            setattr(given, attribute, getter(reader, key))
+    return given
 
 
 @dataclass(slots=True)

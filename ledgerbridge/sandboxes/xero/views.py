@@ -86,19 +86,28 @@ def _unit(value: Decimal, unit_dp: int) -> Decimal:
 
 
 def line_view(line: Line, unit_dp: int = 2) -> dict[str, Any]:
+    # Written out long-hand (no helper per field): lines are most of what a batch response carries.
     view: dict[str, Any] = {"LineItemID": line.line_item_id}
-    _put(view, "Description", line.description)
-    _put(view, "Quantity", line.quantity)
+    if line.description:
+        view["Description"] = line.description
+    if line.quantity is not None:
+        view["Quantity"] = line.quantity
     if line.unit_amount is not None:
         view["UnitAmount"] = _unit(line.unit_amount, unit_dp)
-    _put(view, "ItemCode", line.item_code)
-    _put(view, "AccountCode", line.account_code)
-    _put(view, "AccountID", line.account_id)
-    _put(view, "TaxType", line.tax_type)
+    if line.item_code:
+        view["ItemCode"] = line.item_code
+    if line.account_code:
+        view["AccountCode"] = line.account_code
+    if line.account_id:
+        view["AccountID"] = line.account_id
+    if line.tax_type:
+        view["TaxType"] = line.tax_type
     view["TaxAmount"] = line.tax_amount
     view["LineAmount"] = line.line_amount
-    _put(view, "DiscountRate", line.discount_rate)
-    _put(view, "DiscountAmount", line.discount_amount)
+    if line.discount_rate is not None:
+        view["DiscountRate"] = line.discount_rate
+    if line.discount_amount is not None:
+        view["DiscountAmount"] = line.discount_amount
     view["Tracking"] = line.tracking
     return view
 
