@@ -44,6 +44,9 @@ def connect(package: Annotated[str, typer.Option(help="xero")] = "xero",
             redirect_uri: Annotated[str, typer.Option()] = "http://127.0.0.1:8976/callback",
             start_date: Annotated[Optional[str], typer.Option(help="Export nothing dated before (YYYY-MM-DD)")] = None,
             tenant: Annotated[Optional[str], typer.Option(help="Organisation (tenant) id to choose")] = None,
+            scopes: Annotated[Optional[str], typer.Option(
+                help="OAuth scopes, space-separated (apps created since March 2026 need Xero's granular scopes)")]
+            = None,
             org: OrgOpt = None, as_json: JsonOpt = False) -> None:
     """Connect to the package through its OAuth2 consent, then choose the organisation (R-C1, R-C2).
 
@@ -63,6 +66,8 @@ def connect(package: Annotated[str, typer.Option(help="xero")] = "xero",
         conn = existing or create_connection(
             session, org_id, package, endpoints, client_id=client_id, client_secret=client_secret,
             redirect_uri=redirect_uri, start_date=date.fromisoformat(start_date) if start_date else None)
+        if scopes:
+            conn.scopes = scopes
         url = auth.begin_consent(session, conn)
         conn_id = conn.id
     callback = approve_in_sandbox(url) if sandbox else wait_for_browser_callback(url, redirect_uri)
@@ -224,7 +229,7 @@ def status(org: OrgOpt = None, connection: ConnOpt = None, as_json: JsonOpt = Fa
     console.print(table)
     errors = Table("Record", "When", "Source", "Message", title="Error feedback")
     for e in data["errors"]["rows"]:
-        errors.add_row(f"{e['record_type']} {e['record_id']}", f"{e['at']:%Y-%m-%d %H:%M}", e["source"], e["message"])
+        errors.add_row(e["record"], f"{e['at']:%Y-%m-%d %H:%M}", e["source"], e["message"])
     console.print(errors)
     return None
 

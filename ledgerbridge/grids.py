@@ -57,7 +57,7 @@ def pending_export(session: Session, connection: Any, limit: int = 100, offset: 
         rec: SyncRecord = r[0]
         waits = WAITS_FOR.get(rec.action, "Upload Data")
         if rec.status == SyncStatus.ERROR.value:
-            waits = f"a fix: {rec.last_error}"
+            waits = "a fix (see Error Feedback)"
         elif rec.status == SyncStatus.IN_PROGRESS.value:
             waits = "the upload under way"
         return {"document_id": rec.record_id, "type": r.type, "number": r.number, "party": r.party,
@@ -86,12 +86,19 @@ def error_feedback(session: Session, connection_id: int, limit: int = 100, offse
     latest = (select(func.max(SyncError.id)).where(SyncError.connection_id == connection_id,
                                                    SyncError.cleared_at.is_(None))
               .group_by(SyncError.sync_record_id))
-    q = (select(SyncError, SyncRecord.record_type, SyncRecord.record_id).join(SyncRecord)
+    doc = Document.__table__.alias("doc")
+    party = Party.__table__.alias("party")
+    q = (select(SyncError, SyncRecord.record_type, SyncRecord.record_id, doc.c.number, doc.c.type.label("doc_type"),
+                party.c.name.label("party_name")).join(SyncRecord)
+         .outerjoin(doc, (SyncRecord.record_type == RecordType.DOCUMENT.value) & (doc.c.id == SyncRecord.record_id))
+         .outerjoin(party, (SyncRecord.record_type == RecordType.PARTY.value) & (party.c.id == SyncRecord.record_id))
          .where(SyncError.id.in_(latest), SyncRecord.status == SyncStatus.ERROR.value).order_by(SyncError.at.desc()))
 
     def shape(r: Any) -> dict[str, Any]:
         err: SyncError = r[0]
-        return {"error_id": err.id, "record_type": r.record_type, "record_id": r.record_id, "at": err.at,
+        label = f"{r.doc_type.replace('_', ' ')} {r.number}" if r.number else (r.party_name or str(r.record_id))
+        return {"error_id": err.id, "record_type": r.record_type, "record_id": r.record_id, "record": label,
+                "at": err.at,
                 "source": err.source, "failure_type": err.failure_type, "message": err.message, "hint": err.hint,
                 "raw_response": err.raw_response}
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.intake import issue_document, post_document, void_document
+from ledgerbridge.intake import issue_document, load_file, post_document, void_document
 from ledgerbridge.models_host import Document, DocumentLine, Party, Payment
 
 from .factories import apply, count, document, line, payment, reference_batch
@@ -91,3 +93,11 @@ def test_status_actions_bump_the_version_once_and_are_idempotent(session: Sessio
     assert (voided.status, voided.version) == ("void", 3)
     session.commit()
     assert void_document(session, org_id, "INV-1").version == 3
+
+
+def test_load_file_applies_the_same_batch_json(session: Session, org_id: int, tmp_path: Path) -> None:
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps(_full_batch()))
+    assert load_file(session, org_id, path).documents.created == 1
+    session.commit()
+    assert load_file(session, org_id, path).documents.unchanged == 1

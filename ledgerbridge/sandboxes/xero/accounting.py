@@ -6,8 +6,7 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 from . import accounting_contacts, accounting_documents, accounting_payments, accounting_reference, identity
-
-API_PREFIX = "/api.xro/2.0"
+from .config import API_PREFIX
 _FAMILIES = (accounting_reference, accounting_contacts, accounting_documents, accounting_payments)
 
 

@@ -14,7 +14,8 @@ from .documents import create_document, find_document_for_upsert, noun, update_d
 from .echoes import allocation_echo, document_echo
 from .endpoint import list_response, query, tenant_books, unit_dp, write_batch, xero_response
 from .errors import NotFound
-from .inputs import AllocationInput, DocumentInput, Reader, read_allocation, read_document
+from .inputs import AllocationInput, DocumentInput, read_allocation, read_document
+from .reader import Reader
 from .listing import split_list
 from .records import Document
 from .settlements import allocate_credit, credit_source

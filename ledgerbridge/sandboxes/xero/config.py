@@ -20,6 +20,9 @@ def stable_id(*parts: str) -> str:
     return str(uuid.uuid5(SANDBOX_NAMESPACE, "/".join(parts)))
 
 
+#: Where the accounting API lives on the sandbox, as on ``https://api.xero.com``.
+API_PREFIX = "/api.xro/2.0"
+
 DEFAULT_TENANT_NAME = "Demo Company (UK)"
 DEFAULT_TENANT_ID = stable_id("tenant", DEFAULT_TENANT_NAME)
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .books import TenantBooks, name_key
-from .inputs import ContactRef, Reader
+from .inputs import ContactRef
+from .reader import Reader
 from .records import Contact
 from .wire import new_id
 

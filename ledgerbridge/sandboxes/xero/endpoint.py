@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from .batch import BatchStyle, Outcome, batch_result
 from .books import TenantBooks
 from .errors import PostDataInvalid, XeroApiError
-from .inputs import Reader, collection
+from .reader import Reader, collection
 from .listing import apply_where_and_order, modified_since, parse_order, parse_page, parse_where, take_page
 from .runtime import SandboxRuntime
 from .wire import decode_json, encode_json, envelope, now_ms, parse_bool, parse_modified_since

@@ -23,6 +23,7 @@ from typing import Any
 
 from starlette.datastructures import Headers
 
+from .config import API_PREFIX
 from .errors import Forbidden, Unauthorized, XeroApiError
 from .idempotency import MAX_KEY_LENGTH, StoredResponse
 from .runtime import SandboxRuntime
@@ -33,7 +34,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-API_PREFIX = "/api.xro/2.0"
 WRITE_METHODS = frozenset({"PUT", "POST", "DELETE", "PATCH"})
 JSON = b"application/json; charset=utf-8"
 

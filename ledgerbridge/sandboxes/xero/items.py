@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .books import TenantBooks, name_key
-from .inputs import Reader
+from .reader import Reader
 from .lines import invalid_account, invalid_tax_type
 from .records import Item
 from .wire import new_id

@@ -12,7 +12,7 @@ from types import TracebackType
 import uvicorn
 
 from .app import XeroSandboxApp, create_app
-from .config import SandboxConfig
+from .config import API_PREFIX, SandboxConfig
 from .runtime import SandboxRuntime
 
 STARTUP_TIMEOUT = 10.0
@@ -43,7 +43,7 @@ class RunningSandbox:
     @property
     def api_url(self) -> str:
         """The accounting API root, ``https://api.xero.com/api.xro/2.0``."""
-        return f"{self.base_url}/api.xro/2.0"
+        return f"{self.base_url}{API_PREFIX}"
 
     @property
     def runtime(self) -> SandboxRuntime:
@@ -98,7 +98,7 @@ def serve_xero_sandbox(config: SandboxConfig | None = None) -> None:
     base = f"http://{config.host}:{config.port}"
     print(
         f"Xero sandbox on {base}\n"
-        f"  accounting API  {base}/api.xro/2.0\n"
+        f"  accounting API  {base}{API_PREFIX}\n"
         f"  identity        {base}/identity  (client_id {config.client_id!r}, secret {config.client_secret!r})\n"
         f"  books & payments {base}/sandbox/",
         file=sys.stderr,

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 from starlette.routing import compile_path
 
+from .config import API_PREFIX
+
 
 class CallStats:
     """Counts ``"PUT /api.xro/2.0/Invoices"``-style keys; paths with ids count under their template
@@ -40,7 +42,7 @@ class CallStats:
     def snapshot(self) -> dict[str, object]:
         with self._lock:
             calls = dict(sorted(self._calls.items()))
-        accounting = sum(n for key, n in calls.items() if " /api.xro/" in key)
+        accounting = sum(n for key, n in calls.items() if key.split(" ", 1)[1].startswith(API_PREFIX))
         return {"total": sum(calls.values()), "accounting_total": accounting, "calls": calls}
 
     def reset(self) -> None:

@@ -16,7 +16,8 @@ from typing import Any
 from .books import TenantBooks
 from .config import SandboxConfig
 from .errors import NotFound
-from .inputs import Reader, read_payment
+from .inputs import read_payment
+from .reader import Reader
 from .settlements import create_payment
 from .views import payment_view
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .books import TenantBooks
+from .config import API_PREFIX
 from .endpoint import runtime_of
 from .errors import NotFound, PostDataInvalid
 from .records import ZERO, Document
@@ -166,7 +167,7 @@ async def books_page(request: Request, tenant: str | None = None, message: str |
     base = str(request.base_url).rstrip("/")
     body = (
         f"{flash}<section><h1>{escape(org)}</h1><p class=muted>Tenant <code>{escape(tenant_id)}</code> · "
-        f"API <code>{escape(base)}/api.xro/2.0</code> · client id <code>{escape(runtime.config.client_id)}</code>"
+        f"API <code>{escape(base)}{API_PREFIX}</code> · client id <code>{escape(runtime.config.client_id)}</code>"
         f"{' · ' + switcher if switcher else ''}</p></section>"
         f"<section><h2>Sales invoices</h2>{sales}</section><section><h2>Bills</h2>{bills}</section>"
         f"<section><h2>Recent payments</h2>{payments}</section>"
