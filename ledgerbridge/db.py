@@ -59,6 +59,17 @@ class Money4(TypeDecorator[Decimal]):
         return value if isinstance(value, Decimal) else Decimal(value)
 
 
+class Rate10(Money4):
+    """An exchange rate: NUMERIC(19,10) on PostgreSQL (rates carry 6 or more places), text on SQLite."""
+
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(19, 10, asdecimal=True))
+        return dialect.type_descriptor(String(32))
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on both backends (SQLite drops tzinfo)."""
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledgerbridge.db import Base, utcnow
+from ledgerbridge.db import Base, Rate10, utcnow
 
 
 class DocumentType(enum.StrEnum):
@@ -109,7 +109,7 @@ class Party(Base):
 
 class Item(Base):
     __tablename__ = "items"
-    __table_args__ = (UniqueConstraint("organisation_id", "host_id"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "host_id"), UniqueConstraint("organisation_id", "code"))
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     host_id: Mapped[str] = mapped_column(String(100))
@@ -170,14 +170,14 @@ class Document(Base):
     due_date: Mapped[date | None] = mapped_column(Date, default=None)
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    exchange_rate: Mapped[Decimal | None] = mapped_column(default=None)
+    exchange_rate: Mapped[Decimal | None] = mapped_column(Rate10(), default=None)
     amounts_tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=False)
     order_number: Mapped[str | None] = mapped_column(String(100), default=None)
     customer_po: Mapped[str | None] = mapped_column(String(100), default=None)
     site_address: Mapped[str | None] = mapped_column(String(255), default=None)
     work_order: Mapped[str | None] = mapped_column(String(100), default=None)
     sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), default=None, index=True)
-    credits_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), default=None)
+    credits_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), default=None, index=True)
     net_total: Mapped[Decimal] = mapped_column()
     tax_total: Mapped[Decimal] = mapped_column()
     gross_total: Mapped[Decimal] = mapped_column()
@@ -223,12 +223,13 @@ class Payment(Base):
     method_code: Mapped[str | None] = mapped_column(String(20), default=None)
     bank_nominal: Mapped[str | None] = mapped_column(String(20), default=None)
     reference: Mapped[str | None] = mapped_column(String(255), default=None)
-    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), default=None)
+    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), default=None, index=True)
     made_while_integrated: Mapped[bool] = mapped_column(Boolean, default=False)
     reversed_at: Mapped[datetime | None] = mapped_column(default=None)
     reversed_reason: Mapped[str | None] = mapped_column(String(255), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     allocations: Mapped[list[Allocation]] = relationship(back_populates="payment", cascade="all, delete-orphan")
 
 

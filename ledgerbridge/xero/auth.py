@@ -18,7 +18,8 @@ at ``identity.xero.com/connect/token``, tenants at ``api.xero.com/connections``.
 ``settings["authorize_url"]``, else is derived (the real host maps to login.xero.com; a sandbox serves
 it under its identity base).
 
-The protocol and the refresh lock are package-neutral and live in :mod:`ledgerbridge.oauth`.
+The protocol and the refresh lock are package-neutral and live in :mod:`ledgerbridge.oauth`. :func:`health`
+reads back what the client records on the row (token expiry, calls left, last success and error).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge import oauth
 from ledgerbridge.audit import audit
+from ledgerbridge.budget import XERO_LIMITS
 from ledgerbridge.crypto import TokenCipher, TokenDecryptionError, default_cipher
 from ledgerbridge.db import utcnow
 from ledgerbridge.models_sync import Connection, OAuthState, SyncRecord
@@ -45,8 +47,7 @@ from ledgerbridge.redact import redact_text
 __all__ = [
     "DEFAULT_SCOPES", "REFUSED_REFRESH_MESSAGE", "Tenant", "authorize_url_for", "begin_consent", "choose_tenant",
     "complete_consent", "connections_url", "disconnect", "ensure_fresh_access_token", "fresh_access_token",
-    "list_tenants",
-    "xero_endpoints",
+    "health", "list_tenants", "xero_endpoints",
 ]
 
 DEFAULT_SCOPES = "offline_access accounting.transactions accounting.contacts accounting.settings"
@@ -57,6 +58,9 @@ API_PATH = "/api.xro/2.0"
 #: Xero's authorization codes live 10 minutes; a consent page left open longer than this must start again.
 STATE_TTL = timedelta(minutes=15)
 HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+#: Xero drops a refresh token unused for 60 days; warn well before.
+REFRESH_WARNING_DAYS = 50
+REFRESH_LIFETIME_DAYS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,3 +259,34 @@ def fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
         sessions, connection_id, endpoints_for=xero_endpoints, refused_message=REFUSED_REFRESH_MESSAGE,
         cipher=cipher, transport=transport, min_valid_seconds=min_valid_seconds,
         rejected_access_token=rejected_access_token, now=now, sleep=sleep)
+
+
+# -- connection health (R-C3) -------------------------------------------------------------------------
+
+def health(session: Session, connection: Connection, *, now: datetime | None = None) -> dict[str, Any]:
+    """What the connection-health panel shows (R-C3), with warnings phrased for the user."""
+    now = now or datetime.now(UTC)
+    warnings: list[str] = []
+    expires_in = (connection.access_expires_at - now).total_seconds() if connection.access_expires_at else None
+    refresh_age = (now - connection.refresh_obtained_at).days if connection.refresh_obtained_at else None
+    if refresh_age is not None and refresh_age >= REFRESH_WARNING_DAYS:
+        warnings.append(f"Xero's authorisation is {refresh_age} days old and unused ones lapse at "
+                        f"{REFRESH_LIFETIME_DAYS} days: run a sync or reconnect soon")
+    if connection.status == "reauthorise":
+        warnings.append(connection.last_error or "Xero needs the connection to be authorised again")
+    minute_left, day_left = connection.calls_left_minute, connection.calls_left_day
+    observed = connection.budget_observed_at
+    if observed is not None and (now - observed).total_seconds() >= XERO_LIMITS.minute_seconds:
+        minute_left = XERO_LIMITS.per_minute  # the minute window has turned over since
+    if observed is not None and (now - observed).total_seconds() >= XERO_LIMITS.day_seconds:
+        day_left = XERO_LIMITS.per_day
+    if day_left is not None and day_left <= 0:
+        warnings.append("Xero's daily call limit is used up; syncing resumes when it resets")
+    return {
+        "status": connection.status, "tenant_name": connection.tenant_name,
+        "access_token_expires_at": connection.access_expires_at, "access_token_expires_in_seconds": expires_in,
+        "refresh_token_obtained_at": connection.refresh_obtained_at, "refresh_token_age_days": refresh_age,
+        "last_success_at": connection.last_success_at, "calls_left_minute": minute_left,
+        "calls_left_day": day_left, "budget_observed_at": observed, "last_error": connection.last_error,
+        "last_error_at": connection.last_error_at, "warnings": warnings,
+    }

@@ -14,7 +14,8 @@ Authlib only for the OAuth 2 protocol pieces (:mod:`ledgerbridge.oauth`). Everyt
 is here, in one loop: the ``Authorization`` and ``xero-tenant-id`` headers, an ``Idempotency-Key``
 that stays the same on every retry of one call, the budget slot, one classification of the outcome
 (:mod:`ledgerbridge.retry`), one refresh on 401, health figures on the Connection row (R-C3), and an
-``AuditEvent`` per write call with secrets removed (R-A1).
+``AuditEvent`` per write call with secrets removed (R-A1). :func:`health` (from :mod:`.auth`) reads the
+figures back for the connection-health panel.
 
 Cost. The exporter sends about 200 calls of 50 invoices per run; the client's own work must stay far
 below 5 ms a call. So the access token is cached in memory (the database is read only when it is about
@@ -29,6 +30,7 @@ back as Decimals (``parse_float=Decimal``).
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import threading
 import time
@@ -48,15 +50,14 @@ from ledgerbridge.models_sync import AuditEvent, Connection
 from ledgerbridge.oauth import OAuthFlowError, TokenEndpointUnreachable
 from ledgerbridge.redact import redact_text, register_secret
 from ledgerbridge.retry import RetryDecision, RetryPolicy, classify_exception, classify_response
-from ledgerbridge.xero.auth import fresh_access_token
+from ledgerbridge.xero.auth import fresh_access_token, health
 
 __all__ = ["PackageCallError", "XeroClient", "decode_json", "encode_json", "health"]
 
+logger = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"PUT", "POST", "PATCH", "DELETE"})
 AUDIT_MAX = 20_000
 TOKEN_MARGIN_SECONDS = 120.0
-REFRESH_WARNING_DAYS = 50
-REFRESH_LIFETIME_DAYS = 60
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 # -- JSON with exact Decimals ---------------------------------------------------------------------------
@@ -327,7 +328,10 @@ class XeroClient:
         self._flush(force=True)
 
     def _flush(self, *, force: bool) -> None:
-        with self._flush_lock:
+        # A background flush never makes a caller wait for another thread's flush, nor fails its call.
+        if not self._flush_lock.acquire(blocking=force):
+            return
+        try:
             with self._buffer_lock:
                 rows, self._audit = self._audit, []
                 success, error = self._last_success, self._last_error
@@ -336,18 +340,34 @@ class XeroClient:
             budget_due = self.budget.has_unflushed if force else self.budget.flush_due()
             if not rows and success is None and error is None and not budget_due:
                 return
-            with self.sessions() as session, session.begin():
-                if rows:
-                    session.execute(insert(AuditEvent), rows)
-                values: dict[str, Any] = {}
-                if success is not None:
-                    values["last_success_at"] = success
-                if error is not None:
-                    values["last_error"], values["last_error_at"] = error
-                if values:
-                    session.execute(update(Connection).where(Connection.id == self.connection_id).values(**values))
-                if budget_due or rows:
-                    self.budget.flush(session)
+            try:
+                self._write(rows, success, error, budget_due)
+            except Exception:
+                with self._buffer_lock:  # keep them for the next flush
+                    self._audit[:0] = rows
+                    self._last_success = self._last_success or success
+                    self._last_error = self._last_error or error
+                if force:
+                    raise
+                logger.warning("could not write audit rows and health for connection %s; will retry",
+                               self.connection_id, exc_info=True)
+        finally:
+            self._flush_lock.release()
+
+    def _write(self, rows: list[dict[str, Any]], success: datetime | None, error: tuple[str, datetime] | None,
+               budget_due: bool) -> None:
+        with self.sessions() as session, session.begin():
+            if rows:
+                session.execute(insert(AuditEvent), rows)
+            values: dict[str, Any] = {}
+            if success is not None:
+                values["last_success_at"] = success
+            if error is not None:
+                values["last_error"], values["last_error_at"] = error
+            if values:
+                session.execute(update(Connection).where(Connection.id == self.connection_id).values(**values))
+            if budget_due or rows:
+                self.budget.flush(session)
 
     def close(self) -> None:
         try:
@@ -360,32 +380,3 @@ class XeroClient:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-
-def health(session: Session, connection: Connection, *, now: datetime | None = None) -> dict[str, Any]:
-    """What the connection-health panel shows (R-C3), with warnings phrased for the user."""
-    now = now or datetime.now(UTC)
-    warnings: list[str] = []
-    expires_in = (connection.access_expires_at - now).total_seconds() if connection.access_expires_at else None
-    refresh_age = (now - connection.refresh_obtained_at).days if connection.refresh_obtained_at else None
-    if refresh_age is not None and refresh_age >= REFRESH_WARNING_DAYS:
-        warnings.append(f"Xero's authorisation is {refresh_age} days old and unused ones lapse at "
-                        f"{REFRESH_LIFETIME_DAYS} days: run a sync or reconnect soon")
-    if connection.status == "reauthorise":
-        warnings.append(connection.last_error or "Xero needs the connection to be authorised again")
-    minute_left, day_left = connection.calls_left_minute, connection.calls_left_day
-    observed = connection.budget_observed_at
-    if observed is not None and (now - observed).total_seconds() >= XERO_LIMITS.minute_seconds:
-        minute_left = XERO_LIMITS.per_minute  # the minute window has turned over since
-    if observed is not None and (now - observed).total_seconds() >= XERO_LIMITS.day_seconds:
-        day_left = XERO_LIMITS.per_day
-    if day_left is not None and day_left <= 0:
-        warnings.append("Xero's daily call limit is used up; syncing resumes when it resets")
-    return {
-        "status": connection.status, "tenant_name": connection.tenant_name,
-        "access_token_expires_at": connection.access_expires_at, "access_token_expires_in_seconds": expires_in,
-        "refresh_token_obtained_at": connection.refresh_obtained_at, "refresh_token_age_days": refresh_age,
-        "last_success_at": connection.last_success_at, "calls_left_minute": minute_left,
-        "calls_left_day": day_left, "budget_observed_at": observed, "last_error": connection.last_error,
-        "last_error_at": connection.last_error_at, "warnings": warnings,
-    }

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from .conftest import create_invoice, invoice, line, put_invoices
 
 
-def _put_contacts(api: httpx.Client, *contacts: dict[str, object], summarize: bool = False) -> httpx.Response:
+def _put_contacts(api: httpx.Client, *contacts: dict[str, Any], summarize: bool = False) -> httpx.Response:
     params = {} if summarize else {"summarizeErrors": "false"}
     return api.put("/Contacts", params=params, json={"Contacts": list(contacts)})
 
@@ -37,7 +39,8 @@ def test_an_archived_contact_frees_its_name(api: httpx.Client) -> None:
 def test_contact_numbers_are_unique(api: httpx.Client) -> None:
     _put_contacts(api, {"Name": "One", "ContactNumber": "CUST-001"})
     clash = _put_contacts(api, {"Name": "Two", "ContactNumber": "CUST-001"}).json()["Contacts"][0]
-    assert clash["ValidationErrors"] == [{"Message": "The contact number CUST-001 is already assigned to another contact."}]
+    assert clash["ValidationErrors"] == [
+        {"Message": "The contact number CUST-001 is already assigned to another contact."}]
 
 
 def test_summarised_contact_errors_are_a_400_and_valid_contacts_are_still_saved(api: httpx.Client) -> None:
@@ -94,7 +97,8 @@ def test_item_codes_are_unique(api: httpx.Client) -> None:
     ok = api.put("/Items", params={"summarizeErrors": "false"}, json={"Items": [{"Code": "abc", "Name": "ABC"}]})
     assert ok.json()["Items"][0]["StatusAttributeString"] == "OK"
     clash = api.put("/Items", params={"summarizeErrors": "false"}, json={"Items": [{"Code": "abc"}]})
-    assert clash.json()["Items"][0]["ValidationErrors"] == [{"Message": "Price List Item with Code 'abc' already exists"}]
+    assert clash.json()["Items"][0]["ValidationErrors"] == [
+        {"Message": "Price List Item with Code 'abc' already exists"}]
 
 
 def test_item_defaults_fill_invoice_lines(api: httpx.Client) -> None:

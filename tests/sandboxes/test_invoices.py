@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -14,8 +15,8 @@ from .conftest import create_invoice, get_invoice, invoice, line, put_invoices
 ZERO_ID = "00000000-0000-0000-0000-000000000000"
 
 
-def _errors(element: dict[str, object]) -> list[str]:
-    return [e["Message"] for e in element.get("ValidationErrors", [])]  # type: ignore[index, union-attr]
+def _errors(element: dict[str, Any]) -> list[str]:
+    return [e["Message"] for e in element.get("ValidationErrors", [])]
 
 
 def test_sales_invoice_numbers_are_generated_and_unique(api: httpx.Client) -> None:

@@ -107,3 +107,12 @@ def test_partial_update_keeps_what_was_not_sent(api: httpx.Client) -> None:
     assert [i["LineItemID"] for i in updated["LineItems"]] == [i["LineItemID"] for i in created["LineItems"]]
     assert updated["DueDate"] == "/Date(1790726400000+0000)/"
     assert get_invoice(api, created["InvoiceID"])["Total"] == 18.0
+
+
+def test_a_tax_override_survives_an_edit_that_does_not_reprice(api: httpx.Client) -> None:
+    created = create_invoice(api, lines=[line(unit="10.00", TaxAmount="2.01")])
+    assert created["TotalTax"] == 2.01 and created["Total"] == 12.01
+    edited = api.post(f"/Invoices/{created['InvoiceID']}", json={"Invoices": [{"Reference": "edited"}]})
+    assert edited.json()["Invoices"][0]["TotalTax"] == 2.01
+    repriced = api.post(f"/Invoices/{created['InvoiceID']}", json={"Invoices": [{"LineAmountTypes": "Inclusive"}]})
+    assert repriced.json()["Invoices"][0]["Total"] == 10.0

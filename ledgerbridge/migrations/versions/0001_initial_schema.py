@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 21:54:41.903009
+Create Date: 2026-11-21 22:17:04.062176
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ def upgrade() -> None:
     sa.Column('updated_at', ledgerbridge.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('organisation_id', 'code'),
     sa.UniqueConstraint('organisation_id', 'host_id')
     )
     op.create_table('nominal_codes',
@@ -195,7 +196,7 @@ def upgrade() -> None:
     sa.Column('due_date', sa.Date(), nullable=True),
     sa.Column('party_id', sa.Integer(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
-    sa.Column('exchange_rate', ledgerbridge.db.Money4(length=32), nullable=True),
+    sa.Column('exchange_rate', ledgerbridge.db.Rate10(length=32), nullable=True),
     sa.Column('amounts_tax_inclusive', sa.Boolean(), nullable=False),
     sa.Column('order_number', sa.String(length=100), nullable=True),
     sa.Column('customer_po', sa.String(length=100), nullable=True),
@@ -216,6 +217,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('organisation_id', 'host_id')
     )
     with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_documents_credits_document_id'), ['credits_document_id'], unique=False)
         batch_op.create_index('ix_documents_org_type_status', ['organisation_id', 'type', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_party_id'), ['party_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_sales_order_id'), ['sales_order_id'], unique=False)
@@ -343,6 +345,7 @@ def upgrade() -> None:
     sa.Column('reversed_reason', sa.String(length=255), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', ledgerbridge.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ledgerbridge.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
     sa.ForeignKeyConstraint(['party_id'], ['parties.id'], ),
     sa.ForeignKeyConstraint(['sales_order_id'], ['documents.id'], ),
@@ -351,6 +354,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payments_party_id'), ['party_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_payments_sales_order_id'), ['sales_order_id'], unique=False)
 
     op.create_table('sync_errors',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -436,6 +440,7 @@ def downgrade() -> None:
 
     op.drop_table('sync_errors')
     with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payments_sales_order_id'))
         batch_op.drop_index(batch_op.f('ix_payments_party_id'))
 
     op.drop_table('payments')
@@ -459,6 +464,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_documents_sales_order_id'))
         batch_op.drop_index(batch_op.f('ix_documents_party_id'))
         batch_op.drop_index('ix_documents_org_type_status')
+        batch_op.drop_index(batch_op.f('ix_documents_credits_document_id'))
 
     op.drop_table('documents')
     op.drop_table('chart_entries')

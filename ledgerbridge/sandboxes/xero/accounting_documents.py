@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
@@ -17,7 +17,7 @@ from .errors import NotFound
 from .inputs import AllocationInput, DocumentInput, read_allocation, read_document
 from .reader import Reader
 from .listing import split_list
-from .records import Document
+from .records import CreditKind, Document
 from .settlements import allocate_credit, credit_source
 from .views import allocation_view, document_view
 
@@ -46,10 +46,11 @@ def _list(request: Request, kind: _Kind) -> Response:
     term = (query(request, "searchTerm") or "").strip().casefold()
     dp = unit_dp(request)
     with tenant_books(request) as books:
+        pool: Iterable[Document]
         if contact_ids:
             pool = (books.documents[d] for c in contact_ids for d in books.documents_by_contact.get(c, []))
         else:
-            pool = iter(books.documents.values())
+            pool = books.documents.values()
         docs = [
             d for d in pool
             if d.kind == kind.kind
@@ -163,14 +164,14 @@ async def allocate_credit_note(request: Request, CreditNoteID: str) -> Response:
     return await allocation_batch(request, "creditnote", CreditNoteID)
 
 
-async def allocation_batch(request: Request, kind: str, source_id: str) -> Response:
+async def allocation_batch(request: Request, kind: CreditKind, source_id: str) -> Response:
     """``PUT /{CreditNotes|Prepayments|Overpayments}/{id}/Allocations`` (shared with the payment routes)."""
 
     def apply(books: TenantBooks, given: AllocationInput) -> Outcome:
-        source = credit_source(books, kind, source_id.lower())  # type: ignore[arg-type]
+        source = credit_source(books, kind, source_id.lower())
         if source is None:
             raise NotFound()
-        allocation, errors = allocate_credit(books, kind, source, given)  # type: ignore[arg-type]
+        allocation, errors = allocate_credit(books, kind, source, given)
         if allocation is None:
             return Outcome(allocation_echo(given), errors)
         return Outcome(allocation_view(books, allocation), [])

@@ -13,7 +13,7 @@ from .echoes import bank_transaction_echo, payment_echo
 from .endpoint import list_response, tenant_books, unit_dp, write_batch, xero_response
 from .errors import NotFound
 from .inputs import BankTransactionInput, PaymentInput, read_bank_transaction, read_payment
-from .records import Payment
+from .records import CreditKind, Payment
 from .settlements import create_payment, delete_payment
 from .views import bank_transaction_view, credit_view, payment_view
 
@@ -122,7 +122,7 @@ async def update_or_create_bank_transactions(request: Request) -> Response:
 # ------------------------------------------------------------------------------ prepayments, overpayments
 
 
-def _register_credit(kind: str, collection: str, id_name: str) -> None:
+def _register_credit(kind: CreditKind, collection: str, id_name: str) -> None:
     @router.get(f"/{collection}", name=f"get{collection}")
     async def get_many(request: Request) -> Response:
         dp = unit_dp(request)

@@ -8,6 +8,8 @@ refused here.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from .books import TenantBooks
 from .contacts import create_referenced_contact, mark_trading, resolve_contact_ref
 from .documents import currency_not_enabled
@@ -61,7 +63,8 @@ def create_bank_transaction(books: TenantBooks, given: BankTransactionInput,
     if errors or bank is None:
         return None, errors
     if contact is None:
-        contact = create_referenced_contact(books, pending)  # type: ignore[arg-type]
+        assert pending is not None
+        contact = create_referenced_contact(books, pending)
     rate = books.default_rate(currency)
     if given.currency_rate and given.currency_rate > 0 and currency != books.base_currency:
         rate = given.currency_rate
@@ -85,10 +88,12 @@ def create_bank_transaction(books: TenantBooks, given: BankTransactionInput,
         is_reconciled=bool(given.is_reconciled),
     )
     if tx_type.endswith("-PREPAYMENT") or tx_type.endswith("-OVERPAYMENT"):
-        kind = "prepayment" if tx_type.endswith("-PREPAYMENT") else "overpayment"
+        kind: Literal["prepayment", "overpayment"] = (
+            "prepayment" if tx_type.endswith("-PREPAYMENT") else "overpayment"
+        )
         credit = Credit(
             credit_id=new_id(),
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             type=tx_type,
             contact_id=contact.contact_id,
             date=transaction.date,

@@ -27,6 +27,7 @@ SALES_DOCUMENT_TYPES = frozenset({"ACCREC", "ACCRECCREDIT"})
 #: Fields that change what a document is worth; refused once money has been applied to it.
 _AMOUNT_FIELDS = frozenset({"Type", "Contact", "LineItems", "Date", "LineAmountTypes", "CurrencyCode",
                             "CurrencyRate"})
+_PRICING_FIELDS = frozenset({"Type", "LineItems", "LineAmountTypes"})
 #: (request key, DocumentInput attribute) for laying an update over the stored document.
 _UPDATABLE = (
     ("Type", "type"), ("Contact", "contact"), ("LineItems", "lines"), ("Date", "date"), ("DueDate", "due_date"),
@@ -72,9 +73,17 @@ class _Prepared:
     status: str
     number: str | None
 
+    def contact_to_use(self, books: TenantBooks) -> Contact:
+        """The referenced contact, created now if the document named one that did not exist."""
+        if self.contact is not None:
+            return self.contact
+        assert self.pending_contact is not None
+        return create_referenced_contact(books, self.pending_contact)
+
 
 def _validate(books: TenantBooks, kind: str, given: DocumentInput, existing: Document | None,
-              unit_dp: int) -> tuple[_Prepared | None, list[str]]:
+              unit_dp: int, reprice: bool = True) -> tuple[_Prepared | None, list[str]]:
+    """Check a whole document; ``reprice=False`` keeps an existing document's lines and totals as stored."""
     errors: list[str] = []
     if given.type is None:
         errors.append(TYPE_REQUIRED)
@@ -84,12 +93,9 @@ def _validate(books: TenantBooks, kind: str, given: DocumentInput, existing: Doc
     currency = given.currency_code or books.base_currency
     if currency not in books.enabled_currencies:
         errors.append(currency_not_enabled(currency))
-    if currency == books.base_currency:
-        currency_rate = Decimal("1.000000")
-    elif given.currency_rate is not None and given.currency_rate > 0:
+    currency_rate = books.default_rate(currency)
+    if currency != books.base_currency and given.currency_rate is not None and given.currency_rate > 0:
         currency_rate = given.currency_rate
-    else:
-        currency_rate = books.default_rate(currency)
     doc_type = given.type or ("ACCREC" if kind == "invoice" else "ACCRECCREDIT")
     number = given.number.strip() if given.number is not None else None
     if number and doc_type in SALES_DOCUMENT_TYPES:
@@ -98,9 +104,12 @@ def _validate(books: TenantBooks, kind: str, given: DocumentInput, existing: Doc
     line_amount_types = given.line_amount_types or "Exclusive"
     rules = LineRules(doc_type, accounts_required=status != "DRAFT", line_amount_types=line_amount_types,
                       unit_dp=unit_dp)
-    previous_ids = frozenset(line.line_item_id for line in existing.lines) if existing else frozenset()
-    lines, totals, line_errors = build_lines(books, given.lines or [], rules, previous_ids)
-    errors += line_errors
+    if existing is not None and not reprice:
+        lines, totals = existing.lines, existing.totals
+    else:
+        previous_ids = frozenset(line.line_item_id for line in existing.lines) if existing else frozenset()
+        lines, totals, line_errors = build_lines(books, given.lines or [], rules, previous_ids)
+        errors += line_errors
     if totals.total < 0:
         errors.append(NEGATIVE_TOTAL)
     if errors:
@@ -115,7 +124,7 @@ def create_document(books: TenantBooks, kind: str, given: DocumentInput,
     prepared, errors = _validate(books, kind, given, None, unit_dp)
     if prepared is None:
         return None, errors
-    contact = prepared.contact or create_referenced_contact(books, prepared.pending_contact)  # type: ignore[arg-type]
+    contact = prepared.contact_to_use(books)
     doc_type = given.type or ""
     number = prepared.number
     if not number:
@@ -214,10 +223,13 @@ def update_document(books: TenantBooks, doc: Document, given: DocumentInput,
     if number_key in present:
         merged.number = given.number
     merged.status = target
-    prepared, errors = _validate(books, kind, merged, doc, unit_dp)
+    # Lines are re-priced only when something that prices them changes (or a draft is approved, which
+    # must check its accounts); otherwise a stored tax override survives an edit of the reference.
+    reprice = bool(present & _PRICING_FIELDS) or target != doc.status
+    prepared, errors = _validate(books, kind, merged, doc, unit_dp, reprice)
     if prepared is None:
         return None, errors
-    contact = prepared.contact or create_referenced_contact(books, prepared.pending_contact)  # type: ignore[arg-type]
+    contact = prepared.contact_to_use(books)
     if contact.contact_id != doc.contact_id:
         books.documents_by_contact[doc.contact_id].remove(doc.doc_id)
         books.documents_by_contact.setdefault(contact.contact_id, []).append(doc.doc_id)

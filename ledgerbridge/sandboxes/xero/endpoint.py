@@ -65,10 +65,11 @@ def query(request: Request, name: str) -> str | None:
     return None
 
 
-def xero_response(request: Request, status: int = 200, **collections: Any) -> Response:
-    """The Xero envelope around ``collections`` (e.g. ``Invoices=[...]``, ``pagination={...}``)."""
+def xero_response(request: Request, **collections: Any) -> Response:
+    """A 200 with the Xero envelope around ``collections`` (``Invoices=[...]``, ``pagination={...}``);
+    failures are raised as :class:`~.errors.XeroApiError` instead."""
     body = envelope(runtime_of(request).config.provider_name, now_ms(), **collections)
-    return Response(content=encode_json(body), status_code=status, media_type=JSON_TYPE)
+    return Response(content=encode_json(body), media_type=JSON_TYPE)
 
 
 def error_response(error: XeroApiError) -> Response:

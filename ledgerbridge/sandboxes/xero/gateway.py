@@ -115,9 +115,9 @@ class SandboxGateway:
         if key_header is not None:
             if len(key_header) > MAX_KEY_LENGTH:
                 # Assumption: refused in the spec's Error shape; Xero's own answer is not documented.
-                body = {"ErrorNumber": 10, "Type": "ValidationException",
-                        "Message": f"Idempotency-Key must be {MAX_KEY_LENGTH} characters or fewer."}
-                await _respond(send, 400, json.dumps(body).encode(), limit_headers)
+                refusal = {"ErrorNumber": 10, "Type": "ValidationException",
+                           "Message": f"Idempotency-Key must be {MAX_KEY_LENGTH} characters or fewer."}
+                await _respond(send, 400, json.dumps(refusal).encode(), limit_headers)
                 return
             key = (tenant_id, method, scope["path"], key_header)
             begun = self.runtime.idempotency.begin(key)

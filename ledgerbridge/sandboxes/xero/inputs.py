@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -61,8 +61,8 @@ class DocumentInput:
     type: str | None = None
     contact: ContactRef | None = None
     lines: list[LineInput] | None = None
-    date: date | None = None
-    due_date: date | None = None
+    date: dt.date | None = None
+    due_date: dt.date | None = None
     line_amount_types: str | None = None
     number: str | None = None
     reference: str | None = None
@@ -72,8 +72,8 @@ class DocumentInput:
     status: str | None = None
     sent_to_contact: bool | None = None
     branding_theme_id: str | None = None
-    expected_payment_date: date | None = None
-    planned_payment_date: date | None = None
+    expected_payment_date: dt.date | None = None
+    planned_payment_date: dt.date | None = None
 
 
 def read_contact_ref(reader: Reader | None) -> ContactRef | None:
@@ -190,7 +190,7 @@ class PaymentInput:
     prepayment_id: str | None = None
     overpayment_id: str | None = None
     account: AccountRef | None = None
-    date: date | None = None
+    date: dt.date | None = None
     amount: Decimal | None = None
     currency_rate: Decimal | None = None
     bank_amount: Decimal | None = None
@@ -234,7 +234,7 @@ class AllocationInput:
     invoice_id: str | None
     invoice_number: str | None
     amount: Decimal | None
-    date: date | None
+    date: dt.date | None
 
 
 def read_allocation(reader: Reader) -> AllocationInput:
@@ -259,7 +259,7 @@ class BankTransactionInput:
     contact: ContactRef | None
     bank_account: AccountRef | None
     lines: list[LineInput] | None
-    date: date | None
+    date: dt.date | None
     reference: str | None
     url: str | None
     currency_code: str | None

@@ -85,8 +85,9 @@ class _Parser:
 
     def parse(self) -> Predicate:
         predicate = self.disjunction()
-        if self.peek() is not None:
-            raise QueryParseError(f"Unexpected '{self.peek()[1]}' in where clause: {self.text!r}")  # type: ignore[index]
+        leftover = self.peek()
+        if leftover is not None:
+            raise QueryParseError(f"Unexpected '{leftover[1]}' in where clause: {self.text!r}")
         return predicate
 
     def disjunction(self) -> Predicate:
@@ -159,7 +160,9 @@ class _Parser:
                 self.take()
                 parts.append(int(self.value()))
             self.expect(")")
-            moment = datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+            if not 3 <= len(parts) <= 6:
+                raise QueryParseError(f"DateTime needs 3 to 6 numbers in where clause: {self.text!r}")
+            moment = datetime(*parts, tzinfo=UTC)  # type: ignore[arg-type, misc]
             return _DateValue(int(moment.timestamp() * 1000))
         raise QueryParseError(f"Unknown value '{text}' in where clause: {self.text!r}")
 
@@ -190,19 +193,19 @@ def _comparison(path: tuple[str, ...], operator: str, expected: Any) -> Predicat
     def check(view: dict[str, Any]) -> bool:
         actual = _normalise(_lookup(view, path), expected)
         if operator in ("==", "="):
-            return actual == wanted
+            return bool(actual == wanted)
         if operator == "!=":
-            return actual != wanted
+            return bool(actual != wanted)
         if actual is None or wanted is None:
             return False
         try:
             if operator == ">":
-                return actual > wanted
+                return bool(actual > wanted)
             if operator == ">=":
-                return actual >= wanted
+                return bool(actual >= wanted)
             if operator == "<":
-                return actual < wanted
-            return actual <= wanted
+                return bool(actual < wanted)
+            return bool(actual <= wanted)
         except TypeError:
             return False
 

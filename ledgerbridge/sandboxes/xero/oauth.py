@@ -110,7 +110,7 @@ class IdentityService:
             (client_secret or "").encode(), self.config.client_secret.encode()
         ):
             raise OAuthError("invalid_client")
-        return client_id  # type: ignore[return-value]
+        return self.config.client_id
 
     # ---------------------------------------------------------------------------------------- consent
 

@@ -8,6 +8,7 @@ sends read-only flags such as ``HasErrors``), and ``null`` is the same as absent
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -54,7 +55,7 @@ class Reader:
         except ValueError:
             raise self._fail(key, value, "Decimal") from None
 
-    def date(self, key: str) -> date | None:
+    def date(self, key: str) -> dt.date | None:
         value = self.raw.get(key)
         if value is None or value == "":
             return None

@@ -8,7 +8,7 @@ what Xero's ``/Date(ms+0000)/`` carries and what ``If-Modified-Since`` is compar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -103,7 +103,7 @@ class Allocation:
     source_id: str
     invoice_id: str
     amount: Decimal
-    date: date
+    date: dt.date
     updated: int
     is_deleted: bool = False
 
@@ -118,8 +118,8 @@ class Document:
     contact_id: str
     number: str
     reference: str | None
-    date: date
-    due_date: date | None
+    date: dt.date
+    due_date: dt.date | None
     status: str
     line_amount_types: str
     lines: list[Line]
@@ -131,11 +131,11 @@ class Document:
     url: str | None = None
     sent_to_contact: bool = False
     branding_theme_id: str | None = None
-    expected_payment_date: date | None = None
-    planned_payment_date: date | None = None
+    expected_payment_date: dt.date | None = None
+    planned_payment_date: dt.date | None = None
     amount_paid: Decimal = ZERO
     amount_credited: Decimal = ZERO
-    fully_paid_on: date | None = None
+    fully_paid_on: dt.date | None = None
     payment_ids: list[str] = field(default_factory=list)
     allocation_ids: list[str] = field(default_factory=list)
 
@@ -153,7 +153,7 @@ class Credit:
     kind: Literal["prepayment", "overpayment"]
     type: str
     contact_id: str
-    date: date
+    date: dt.date
     status: str
     line_amount_types: str
     lines: list[Line]
@@ -184,7 +184,7 @@ class Payment:
     target_kind: PaymentTarget
     target_id: str
     account_id: str
-    date: date
+    date: dt.date
     amount: Decimal
     currency_rate: Decimal
     payment_type: str
@@ -202,7 +202,7 @@ class BankTransaction:
     type: str
     contact_id: str
     bank_account_id: str
-    date: date
+    date: dt.date
     status: str
     line_amount_types: str
     lines: list[Line]

@@ -8,6 +8,7 @@ outstanding, and deleting a payment restores the document it paid (PAID goes bac
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Union
 
 from .books import TenantBooks
@@ -49,9 +50,9 @@ _PAYMENT_TYPES = {
 }
 
 
-def refresh_status(target: Settleable, settled_on: object = None) -> None:
+def refresh_status(target: Settleable, settled_on: date | None = None) -> None:
     if isinstance(target, Document):
-        refresh_settlement_status(target, settled_on)  # type: ignore[arg-type]
+        refresh_settlement_status(target, settled_on)
     elif target.status in ("AUTHORISED", "PAID"):
         target.status = "PAID" if target.outstanding <= ZERO else "AUTHORISED"
 
@@ -76,10 +77,12 @@ def _find_target(books: TenantBooks, given: PaymentInput) -> tuple[PaymentTarget
                      for d in books.documents_numbered(t, given.credit_note_number or "")]
             doc = found[0] if len(found) == 1 else None
         return ("creditnote", doc, None) if doc and doc.kind == "creditnote" else (None, None, NOT_FOUND)
-    for kind, credit_id in (("prepayment", given.prepayment_id), ("overpayment", given.overpayment_id)):
-        if credit_id:
-            credit = books.credits.get(credit_id)
-            return (kind, credit, None) if credit and credit.kind == kind else (None, None, NOT_FOUND)  # type: ignore[return-value]
+    if given.prepayment_id:
+        credit = books.credits.get(given.prepayment_id)
+        return ("prepayment", credit, None) if credit and credit.kind == "prepayment" else (None, None, NOT_FOUND)
+    if given.overpayment_id:
+        credit = books.credits.get(given.overpayment_id)
+        return ("overpayment", credit, None) if credit and credit.kind == "overpayment" else (None, None, NOT_FOUND)
     return None, None, NO_TARGET
 
 
