@@ -1,14 +1,21 @@
 """Measure the sandbox's write throughput: 200 ``PUT /Invoices?summarizeErrors=false`` of 50 invoices x 5 lines.
 
-Run: ``.venv/bin/python tests/sandboxes/bench_put_invoices.py [requests] [invoices_per_request]``.
-Prints the wall time of the requests only (the sandbox is started before the clock starts), over loopback
-with one keep-alive httpx client, rate limits off, as ledgerbridge's benchmark runs it.
+Run: ``.venv/bin/python tests/sandboxes/bench_put_invoices.py [--process] [requests] [invoices_per_request]``.
+
+Prints the wall time of the requests only (the sandbox is started and the bodies built before the clock
+starts), over loopback with one keep-alive httpx client and rate limits off.  By default the sandbox runs in
+a thread of this process, as the test suite runs it, so client and server share one interpreter lock;
+``--process`` serves it from a process of its own, as ``ledgerbridge bench`` does.
 """
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -35,22 +42,52 @@ def invoice_batch(request_index: int, size: int) -> dict[str, object]:
     return {"Invoices": invoices}
 
 
-def main(requests: int = 200, size: int = 50) -> float:
+@contextmanager
+def threaded_sandbox() -> Iterator[str]:
     with start_xero_sandbox(SandboxConfig(rate_limits_enabled=False)) as sandbox:
-        token = httpx.post(f"{sandbox.base_url}/sandbox/tokens").json()["access_token"]
+        yield sandbox.base_url
+
+
+@contextmanager
+def process_sandbox() -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code = ("from ledgerbridge.sandboxes.xero import SandboxConfig, serve_xero_sandbox; "
+            f"serve_xero_sandbox(SandboxConfig(port={port}, rate_limits_enabled=False))")
+    server = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{base}/sandbox/stats", timeout=1).raise_for_status()
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main(requests: int = 200, size: int = 50, own_process: bool = False) -> float:
+    with (process_sandbox() if own_process else threaded_sandbox()) as base:
+        token = httpx.post(f"{base}/sandbox/tokens").json()["access_token"]
         headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": DEFAULT_TENANT_ID}
         bodies = [invoice_batch(i, size) for i in range(requests)]
-        with httpx.Client(base_url=sandbox.api_url, headers=headers, timeout=30) as client:
+        with httpx.Client(base_url=f"{base}/api.xro/2.0", headers=headers, timeout=30) as client:
             started = time.perf_counter()
             for body in bodies:
                 response = client.put("/Invoices", params={"summarizeErrors": "false"}, json=body)
                 response.raise_for_status()
             elapsed = time.perf_counter() - started
-        stats = httpx.get(f"{sandbox.base_url}/sandbox/stats").json()
-    print(f"{requests} x PUT /Invoices ({size} invoices x 5 lines): {elapsed:.2f} s "
+        stats = httpx.get(f"{base}/sandbox/stats").json()
+    where = "its own process" if own_process else "a thread"
+    print(f"{requests} x PUT /Invoices ({size} invoices x 5 lines, sandbox in {where}): {elapsed:.2f} s "
           f"({elapsed / requests * 1000:.1f} ms per request); sandbox counted {stats['accounting_total']} calls")
     return elapsed
 
 
 if __name__ == "__main__":
-    main(*(int(arg) for arg in sys.argv[1:3]))
+    arguments = [a for a in sys.argv[1:] if a != "--process"]
+    main(*(int(a) for a in arguments[:2]), own_process="--process" in sys.argv[1:])
