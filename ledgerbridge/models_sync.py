@@ -71,6 +71,7 @@ class Connection(Base):
     calls_left_minute: Mapped[int | None] = mapped_column(Integer, default=None)
     calls_left_day: Mapped[int | None] = mapped_column(Integer, default=None)
     budget_observed_at: Mapped[datetime | None] = mapped_column(default=None)
+    budget_day_resets_at: Mapped[datetime | None] = mapped_column(default=None)
     last_success_at: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     last_error_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -83,7 +84,7 @@ class OAuthState(Base):
     __tablename__ = "oauth_states"
     state: Mapped[str] = mapped_column(String(64), primary_key=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
-    code_verifier: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

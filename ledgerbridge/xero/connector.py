@@ -57,7 +57,7 @@ class XeroConnector:
         except PackageCallError as failure:
             raise ConnectorCallFailed(str(failure), failure_type=failure.decision.failure_type,
                                       source="network" if failure.status is None else "package",
-                                      raw_response=failure.body, outcome_unknown=failure.status is None) from failure
+                                      raw_response=failure.body, outcome_unknown=failure.outcome_unknown) from failure
         return json.loads(response.content or b"{}", parse_float=Decimal)
 
     # -- chart -----------------------------------------------------------------------------------------------

@@ -89,5 +89,6 @@ def main(requests: int = 200, size: int = 50, own_process: bool = False) -> floa
 
 
 if __name__ == "__main__":
-    arguments = [a for a in sys.argv[1:] if a != "--process"]
-    main(*(int(a) for a in arguments[:2]), own_process="--process" in sys.argv[1:])
+    numbers = [int(a) for a in sys.argv[1:] if a != "--process"]
+    main(numbers[0] if numbers else 200, numbers[1] if len(numbers) > 1 else 50,
+         own_process="--process" in sys.argv[1:])

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from ledgerbridge.sandboxes.xero import RunningSandbox
+from ledgerbridge.sandboxes.xero import RunningSandbox, SandboxConfig, TenantSeed, start_xero_sandbox
 
 from .conftest import TENANT, issue_token
 
@@ -202,3 +202,21 @@ def test_accounting_calls_need_a_connected_tenant(http: httpx.Client, sandbox: R
         headers["xero-tenant-id"] = tenant
     response = http.get(f"{sandbox.api_url}/Invoices", headers=headers)
     assert response.status_code == 403
+
+
+def test_tenants_are_isolated_and_connected_one_by_one() -> None:
+    second = TenantSeed(name="Second Trading Ltd", tenant_id="3f0a2b1c-4d5e-4f60-8a7b-9c0d1e2f3a4b")
+    config = SandboxConfig(tenants=(TenantSeed(), second), rate_limits_enabled=False)
+    with start_xero_sandbox(config) as sandbox, httpx.Client(timeout=10) as http:
+        tokens = http.post(f"{sandbox.base_url}/sandbox/tokens", json={"tenant_ids": [second.tenant_id]}).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        listed = http.get(f"{sandbox.base_url}/connections", headers=headers).json()
+        assert [c["tenantName"] for c in listed] == ["Second Trading Ltd"]
+        assert _organisation(http, sandbox, tokens["access_token"]).status_code == 403, "not consented"
+        created = http.put(f"{sandbox.api_url}/Contacts", json={"Contacts": [{"Name": "Only Here"}]},
+                           headers={**headers, "xero-tenant-id": second.tenant_id})
+        assert created.status_code == 200
+        both = http.post(f"{sandbox.base_url}/sandbox/tokens").json()
+        first_contacts = http.get(f"{sandbox.api_url}/Contacts", headers={
+            "Authorization": f"Bearer {both['access_token']}", "xero-tenant-id": TENANT}).json()["Contacts"]
+        assert first_contacts == []

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 22:17:04.062176
+Create Date: 2026-11-21 22:23:37.433709
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def upgrade() -> None:
     sa.Column('calls_left_minute', sa.Integer(), nullable=True),
     sa.Column('calls_left_day', sa.Integer(), nullable=True),
     sa.Column('budget_observed_at', ledgerbridge.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('budget_day_resets_at', ledgerbridge.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_success_at', ledgerbridge.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('last_error_at', ledgerbridge.db.UTCDateTime(timezone=True), nullable=True),
@@ -259,7 +260,7 @@ def upgrade() -> None:
     op.create_table('oauth_states',
     sa.Column('state', sa.String(length=64), nullable=False),
     sa.Column('connection_id', sa.Integer(), nullable=False),
-    sa.Column('code_verifier', sa.String(length=128), nullable=False),
+    sa.Column('code_verifier', sa.Text(), nullable=False),
     sa.Column('created_at', ledgerbridge.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['connection_id'], ['connections.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('state')

@@ -145,12 +145,15 @@ class TenantBooks:
         if contact.number:
             self.contact_by_number[name_key(contact.number)] = contact.contact_id
 
-    def index_document(self, doc: Document, previous_number: str | None) -> None:
-        if previous_number is not None and previous_number != doc.number:
-            ids = self.documents_by_number.get((doc.type, name_key(previous_number)), [])
+    def index_document(self, doc: Document, previous: tuple[str, str] | None) -> None:
+        """Keep the number index in step; ``previous`` is the (type, number) the document was filed under."""
+        if previous is not None:
+            if previous == (doc.type, doc.number):
+                return
+            ids = self.documents_by_number.get((previous[0], name_key(previous[1])), [])
             if doc.doc_id in ids:
                 ids.remove(doc.doc_id)
-        if doc.number and (previous_number is None or previous_number != doc.number):
+        if doc.number:
             self.documents_by_number.setdefault((doc.type, name_key(doc.number)), []).append(doc.doc_id)
 
     def documents_numbered(self, doc_type: str, number: str) -> list[Document]:

@@ -235,12 +235,12 @@ def update_document(books: TenantBooks, doc: Document, given: DocumentInput,
         books.documents_by_contact.setdefault(contact.contact_id, []).append(doc.doc_id)
         doc.contact_id = contact.contact_id
         mark_trading(books, contact, doc.type in SALES_DOCUMENT_TYPES)
-    previous_number = doc.number
+    previous_filing = (doc.type, doc.number)
     doc.type = merged.type or doc.type
     doc.number = prepared.number if prepared.number is not None else doc.number
     if not doc.number and doc.type in SALES_DOCUMENT_TYPES:
         doc.number = books.allocate_number(doc.type)
-    books.index_document(doc, previous_number)
+    books.index_document(doc, previous_filing)
     doc.reference, doc.url = merged.reference, merged.url
     doc.date = merged.date or doc.date
     doc.due_date = merged.due_date

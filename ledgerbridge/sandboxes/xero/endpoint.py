@@ -12,8 +12,8 @@ from fastapi.responses import Response
 from .batch import BatchStyle, Outcome, batch_result
 from .books import TenantBooks
 from .errors import PostDataInvalid, XeroApiError
-from .reader import Reader, collection
 from .listing import apply_where_and_order, modified_since, parse_order, parse_page, parse_where, take_page
+from .reader import Reader, collection
 from .runtime import SandboxRuntime
 from .wire import decode_json, encode_json, envelope, now_ms, parse_bool, parse_modified_since
 
@@ -43,14 +43,12 @@ async def read_payload(request: Request) -> Any:
 
 def summarize_errors(request: Request) -> bool:
     """Xero summarises errors (HTTP 400) unless told ``summarizeErrors=false``, in any letter case."""
-    for name, value in request.query_params.items():
-        if name.lower() == "summarizeerrors":
-            return parse_bool(value, True)
-    return True
+    return parse_bool(query(request, "summarizeErrors"), True)
 
 
 def unit_dp(request: Request) -> int:
-    return 4 if request.query_params.get("unitdp") == "4" else 2
+    """``unitdp=4`` asks for unit amounts to four decimals; two otherwise."""
+    return 4 if query(request, "unitdp") == "4" else 2
 
 
 def query(request: Request, name: str) -> str | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from http import HTTPStatus
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -69,12 +70,13 @@ class SandboxGateway:
         headers = Headers(scope=scope)
         failure = runtime.faults.take_failure()
         if failure is not None:
-            body = _problem(failure, "Service Unavailable", "The Xero API is unavailable (sandbox fault).")
+            body = _problem(failure, HTTPStatus(failure).phrase, "The Xero API is unavailable (sandbox fault).")
             await _respond(send, failure, body)
             return
         if runtime.faults.take_storm():
             decision = runtime.limiter.storm_decision(headers.get("xero-tenant-id"))
-            await _respond(send, 429, _problem(429, "Too Many Requests", "minute"), decision.headers())
+            body = _problem(429, "Too Many Requests", "Rate limit exceeded: minute (sandbox fault).")
+            await _respond(send, 429, body, decision.headers())
             return
         try:
             tenant_id = self._authorise(headers)
@@ -83,7 +85,7 @@ class SandboxGateway:
             return
         decision = runtime.limiter.acquire(tenant_id)
         if decision.problem:
-            body = _problem(429, "Too Many Requests", decision.problem)
+            body = _problem(429, "Too Many Requests", f"Rate limit exceeded: {decision.problem}")
             await _respond(send, 429, body, decision.headers())
             return
         try:

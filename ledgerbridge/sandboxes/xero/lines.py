@@ -7,16 +7,16 @@ then adds the rounded figures; the document totals therefore equal the sum of wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from .books import TenantBooks, name_key
 from .inputs import LineInput
 from .records import SALES_TYPES, ZERO, Account, Line, Totals
 from .wire import money, new_id, quantity
+from .wire import unit_amount as round_unit
 
 HUNDRED = Decimal(100)
-_UNIT_STEPS = {2: Decimal("0.01"), 4: Decimal("0.0001")}
 
 MISSING_ACCOUNT = "Account code or ID must be specified"
 
@@ -65,97 +65,108 @@ def build_lines(
 ) -> tuple[list[Line], Totals, list[str]]:
     """Validate and price ``inputs``; returns the lines, their totals, and the validation messages."""
     errors: list[str] = []
-    lines: list[Line] = []
-    unit_step = _UNIT_STEPS.get(rules.unit_dp, _UNIT_STEPS[2])
-    tax_flag = "Revenue" if rules.sales else "Expenses"
-    for given in inputs:
-        description = given.description
-        unit_amount = given.unit_amount
-        account_code, account_id, tax_type = given.account_code, given.account_id, given.tax_type
-        if given.item_code:
-            item_id = books.item_by_code.get(name_key(given.item_code))
-            if item_id is None:
-                errors.append(invalid_item(given.item_code))
-            else:
-                details = books.items[item_id].details
-                side = details.get("SalesDetails" if rules.sales else "PurchaseDetails") or {}
-                if description is None:
-                    description = details.get("Description" if rules.sales else "PurchaseDescription") \
-                        or details.get("Description")
-                if unit_amount is None:
-                    unit_amount = side.get("UnitPrice")
-                if account_code is None and account_id is None:
-                    account_code = side.get("AccountCode")
-                if tax_type is None:
-                    tax_type = side.get("TaxType")
-
-        qty = given.quantity
-        if unit_amount is not None:
-            unit_amount = unit_amount.quantize(unit_step, rounding=ROUND_HALF_UP)
-        if qty is None and unit_amount is not None and given.line_amount is not None and unit_amount:
-            qty = given.line_amount / unit_amount
-        if qty is None and (unit_amount is not None or given.line_amount is not None):
-            qty = Decimal(1)
-        if unit_amount is None and given.line_amount is not None and qty:
-            unit_amount = (given.line_amount / qty).quantize(unit_step, rounding=ROUND_HALF_UP)
-        if qty is not None and unit_amount is not None:
-            gross = qty * unit_amount
-            if given.discount_rate:
-                gross = gross * (HUNDRED - given.discount_rate) / HUNDRED
-            elif given.discount_amount:
-                gross -= given.discount_amount
-            line_amount = money(gross)
-        else:
-            line_amount = money(given.line_amount) if given.line_amount is not None else ZERO
-
-        account = books.find_account(account_id, account_code)
-        if account_code or account_id:
-            if account is None or not _usable_for_lines(account):
-                errors.append(invalid_account(account_code or account_id or ""))
-                account = None
-        elif rules.accounts_required and line_amount and not rules.account_optional:
-            errors.append(MISSING_ACCOUNT)
-
-        if tax_type:
-            rate_record = books.tax_rates.get(tax_type.strip().upper())
-            if rate_record is None or rate_record.status != "ACTIVE" or not rate_record.can_apply[tax_flag]:
-                errors.append(invalid_tax_type(tax_type))
-                rate_record = None
-            else:
-                tax_type = rate_record.tax_type
-        else:
-            tax_type = account.tax_type if account is not None else "NONE"
-            rate_record = books.tax_rates.get(tax_type)
-        tax_rate = rate_record.rate if rate_record is not None else Decimal(0)
-
-        if rules.line_amount_types == "NoTax":
-            tax_amount = ZERO
-        elif given.tax_amount is not None:
-            tax_amount = money(given.tax_amount)
-        elif rules.line_amount_types == "Inclusive":
-            tax_amount = money(line_amount * tax_rate / (HUNDRED + tax_rate))
-        else:
-            tax_amount = money(line_amount * tax_rate / HUNDRED)
-
-        keep_id = given.line_item_id if given.line_item_id in previous_ids else None
-        lines.append(
-            Line(
-                line_item_id=keep_id or new_id(),
-                description=description,
-                quantity=quantity(qty) if qty is not None else None,
-                unit_amount=unit_amount,
-                item_code=given.item_code,
-                account_code=account.code if account is not None else account_code,
-                account_id=account.account_id if account is not None else None,
-                tax_type=tax_type,
-                tax_amount=tax_amount,
-                line_amount=line_amount,
-                discount_rate=given.discount_rate,
-                discount_amount=given.discount_amount,
-                tracking=given.tracking,
-            )
-        )
+    lines = [_build_line(books, given, rules, previous_ids, errors) for given in inputs]
     return lines, document_totals(lines, rules.line_amount_types), errors
+
+
+def _build_line(books: TenantBooks, given: LineInput, rules: LineRules, previous_ids: frozenset[str],
+                errors: list[str]) -> Line:
+    if given.item_code:
+        given = _with_item_defaults(books, given, rules.sales, errors)
+    quantity_, unit, line_amount = _price(given, rules.unit_dp)
+    account = _line_account(books, given, rules, line_amount, errors)
+    tax_type, tax_rate = _line_tax(books, given.tax_type, account, rules.sales, errors)
+    if rules.line_amount_types == "NoTax":
+        tax_amount = ZERO
+    elif given.tax_amount is not None:
+        tax_amount = money(given.tax_amount)
+    elif rules.line_amount_types == "Inclusive":
+        tax_amount = money(line_amount * tax_rate / (HUNDRED + tax_rate))
+    else:
+        tax_amount = money(line_amount * tax_rate / HUNDRED)
+    keep_id = given.line_item_id if given.line_item_id in previous_ids else None
+    return Line(
+        line_item_id=keep_id or new_id(),
+        description=given.description,
+        quantity=quantity(quantity_) if quantity_ is not None else None,
+        unit_amount=unit,
+        item_code=given.item_code,
+        account_code=account.code if account is not None else given.account_code,
+        account_id=account.account_id if account is not None else None,
+        tax_type=tax_type,
+        tax_amount=tax_amount,
+        line_amount=line_amount,
+        discount_rate=given.discount_rate,
+        discount_amount=given.discount_amount,
+        tracking=given.tracking,
+    )
+
+
+def _with_item_defaults(books: TenantBooks, given: LineInput, sales: bool, errors: list[str]) -> LineInput:
+    """An item fills in what the line leaves out, from its sales or purchase side."""
+    item_id = books.item_by_code.get(name_key(given.item_code or ""))
+    if item_id is None:
+        errors.append(invalid_item(given.item_code or ""))
+        return given
+    details = books.items[item_id].details
+    side = details.get("SalesDetails" if sales else "PurchaseDetails") or {}
+    has_account = given.account_code is not None or given.account_id is not None
+    return replace(
+        given,
+        description=given.description if given.description is not None else (
+            details.get("Description" if sales else "PurchaseDescription") or details.get("Description")),
+        unit_amount=given.unit_amount if given.unit_amount is not None else side.get("UnitPrice"),
+        account_code=given.account_code if has_account else side.get("AccountCode"),
+        tax_type=given.tax_type if given.tax_type is not None else side.get("TaxType"),
+    )
+
+
+def _price(given: LineInput, unit_dp: int) -> tuple[Decimal | None, Decimal | None, Decimal]:
+    """(quantity, unit amount, line amount): ``LineAmount`` may stand in for a missing quantity or unit."""
+    quantity_, unit = given.quantity, given.unit_amount
+    if unit is not None:
+        unit = round_unit(unit, unit_dp)
+    if quantity_ is None and unit and given.line_amount is not None:
+        quantity_ = given.line_amount / unit
+    if quantity_ is None and (unit is not None or given.line_amount is not None):
+        quantity_ = Decimal(1)
+    if unit is None and given.line_amount is not None and quantity_:
+        unit = round_unit(given.line_amount / quantity_, unit_dp)
+    if quantity_ is None or unit is None:
+        return quantity_, unit, money(given.line_amount) if given.line_amount is not None else ZERO
+    gross = quantity_ * unit
+    if given.discount_rate:
+        gross = gross * (HUNDRED - given.discount_rate) / HUNDRED
+    elif given.discount_amount:
+        gross -= given.discount_amount
+    return quantity_, unit, money(gross)
+
+
+def _line_account(books: TenantBooks, given: LineInput, rules: LineRules, line_amount: Decimal,
+                  errors: list[str]) -> Account | None:
+    if not (given.account_code or given.account_id):
+        if rules.accounts_required and line_amount and not rules.account_optional:
+            errors.append(MISSING_ACCOUNT)
+        return None
+    account = books.find_account(given.account_id, given.account_code)
+    if account is None or not _usable_for_lines(account):
+        errors.append(invalid_account(given.account_code or given.account_id or ""))
+        return None
+    return account
+
+
+def _line_tax(books: TenantBooks, tax_type: str | None, account: Account | None, sales: bool,
+              errors: list[str]) -> tuple[str | None, Decimal]:
+    """(tax type, rate %): the line's own tax type, else its account's default, else no tax."""
+    if not tax_type:
+        default = account.tax_type if account is not None else "NONE"
+        record = books.tax_rates.get(default)
+        return default, record.rate if record is not None else Decimal(0)
+    record = books.tax_rates.get(tax_type.strip().upper())
+    if record is None or record.status != "ACTIVE" or not record.can_apply["Revenue" if sales else "Expenses"]:
+        errors.append(invalid_tax_type(tax_type))
+        return tax_type, Decimal(0)
+    return record.tax_type, record.rate
 
 
 def document_totals(lines: list[Line], line_amount_types: str) -> Totals:

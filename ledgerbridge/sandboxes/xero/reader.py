@@ -19,13 +19,22 @@ from .wire import parse_request_date, to_decimal
 class Reader:
     """One JSON object of a request, with typed getters that name the JSON path in their errors."""
 
-    __slots__ = ("raw", "path")
+    __slots__ = ("raw", "_parent", "_step")
 
-    def __init__(self, raw: Any, path: str) -> None:
-        if not isinstance(raw, dict):
-            raise PostDataInvalid(f"JSON for post data was invalid,Expected an object. Path '{path}'.")
+    def __init__(self, raw: Any, step: str, parent: Reader | None = None) -> None:
         self.raw: dict[str, Any] = raw
-        self.path = path
+        self._parent = parent
+        self._step = step
+        if not isinstance(raw, dict):
+            raise PostDataInvalid(f"JSON for post data was invalid,Expected an object. Path '{self.path}'.")
+
+    @property
+    def path(self) -> str:
+        """The JSON path of this object (``Invoices[3].LineItems[0]``), built only when an error needs it."""
+        if self._parent is None:
+            return self._step
+        separator = "" if self._step.startswith("[") else "."
+        return f"{self._parent.path}{separator}{self._step}"
 
     def _fail(self, key: str, value: Any, type_name: str) -> PostDataInvalid:
         return PostDataInvalid(
@@ -106,7 +115,7 @@ class Reader:
         value = self.raw.get(key)
         if value is None:
             return None
-        return Reader(value, f"{self.path}.{key}")
+        return Reader(value, key, self)
 
     def children(self, key: str) -> list[Reader] | None:
         value = self.raw.get(key)
@@ -114,7 +123,7 @@ class Reader:
             return None
         if not isinstance(value, list):
             raise self._fail(key, "object", "List")
-        return [Reader(item, f"{self.path}.{key}[{i}]") for i, item in enumerate(value)]
+        return [Reader(item, f"{key}[{i}]", self) for i, item in enumerate(value)]
 
 
 def collection(payload: Any, key: str, *, single_allowed: bool = False) -> list[Reader]:

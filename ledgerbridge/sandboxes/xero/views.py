@@ -8,7 +8,7 @@ does not send them.  Optional fields are left out rather than sent empty.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from .books import TenantBooks
@@ -25,13 +25,13 @@ from .records import (
     Payment,
     TaxRate,
 )
-from .wire import ms_date, ms_timestamp, rate
+from .wire import ms_date, ms_timestamp, rate, unit_amount
 
-_UNIT_STEPS = {2: Decimal("0.01"), 4: Decimal("0.0001")}
 _CLOSED = ("VOIDED", "DELETED")
 
 
-def _put(target: dict[str, Any], key: str, value: Any) -> None:
+def put_if_set(target: dict[str, Any], key: str, value: Any) -> None:
+    """Optional fields are left out rather than sent empty."""
     if value is not None and value != "":
         target[key] = value
 
@@ -42,14 +42,14 @@ def _put(target: dict[str, Any], key: str, value: Any) -> None:
 def contact_summary(contact: Contact) -> dict[str, Any]:
     """The contact as nested in documents and payments."""
     view: dict[str, Any] = {"ContactID": contact.contact_id, "Name": contact.name}
-    _put(view, "ContactNumber", contact.number)
+    put_if_set(view, "ContactNumber", contact.number)
     return view
 
 
 def contact_view(contact: Contact) -> dict[str, Any]:
     view: dict[str, Any] = {"ContactID": contact.contact_id, "ContactStatus": contact.status,
                             "Name": contact.name}
-    _put(view, "ContactNumber", contact.number)
+    put_if_set(view, "ContactNumber", contact.number)
     view.update(contact.details)
     view.setdefault("Addresses", [])
     view.setdefault("Phones", [])
@@ -69,7 +69,7 @@ def item_view(item: Item, unit_dp: int = 2) -> dict[str, Any]:
         if key in ("SalesDetails", "PurchaseDetails"):
             trade = dict(value)
             if "UnitPrice" in trade:
-                trade["UnitPrice"] = _unit(trade["UnitPrice"], unit_dp)
+                trade["UnitPrice"] = unit_amount(trade["UnitPrice"], unit_dp)
             view[key] = trade
         else:
             view[key] = value
@@ -81,10 +81,6 @@ def item_view(item: Item, unit_dp: int = 2) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ documents
 
 
-def _unit(value: Decimal, unit_dp: int) -> Decimal:
-    return value.quantize(_UNIT_STEPS.get(unit_dp, _UNIT_STEPS[2]), rounding=ROUND_HALF_UP)
-
-
 def line_view(line: Line, unit_dp: int = 2) -> dict[str, Any]:
     # Written out long-hand (no helper per field): lines are most of what a batch response carries.
     view: dict[str, Any] = {"LineItemID": line.line_item_id}
@@ -93,7 +89,7 @@ def line_view(line: Line, unit_dp: int = 2) -> dict[str, Any]:
     if line.quantity is not None:
         view["Quantity"] = line.quantity
     if line.unit_amount is not None:
-        view["UnitAmount"] = _unit(line.unit_amount, unit_dp)
+        view["UnitAmount"] = unit_amount(line.unit_amount, unit_dp)
     if line.item_code:
         view["ItemCode"] = line.item_code
     if line.account_code:
@@ -137,7 +133,7 @@ def payment_summary(payment: Payment) -> dict[str, Any]:
     """A payment as nested in the document it settles."""
     view: dict[str, Any] = {"PaymentID": payment.payment_id, "Date": ms_date(payment.date),
                             "Amount": payment.amount, "CurrencyRate": rate(payment.currency_rate)}
-    _put(view, "Reference", payment.reference)
+    put_if_set(view, "Reference", payment.reference)
     view["HasAccount"] = True
     view["HasValidationErrors"] = False
     return view
@@ -153,8 +149,8 @@ def document_view(books: TenantBooks, doc: Document, *, lines: bool, unit_dp: in
     invoice = doc.kind == "invoice"
     view: dict[str, Any] = {"Type": doc.type}
     view["InvoiceID" if invoice else "CreditNoteID"] = doc.doc_id
-    _put(view, "InvoiceNumber" if invoice else "CreditNoteNumber", doc.number)
-    _put(view, "Reference", doc.reference)
+    put_if_set(view, "InvoiceNumber" if invoice else "CreditNoteNumber", doc.number)
+    put_if_set(view, "Reference", doc.reference)
     view["Payments"] = _live_payments(books, doc.payment_ids)
     outstanding = ZERO if doc.status in _CLOSED else doc.outstanding
     if invoice:
@@ -188,8 +184,8 @@ def document_view(books: TenantBooks, doc: Document, *, lines: bool, unit_dp: in
     view["CurrencyCode"] = doc.currency_code
     if doc.fully_paid_on is not None:
         view["FullyPaidOnDate"] = ms_date(doc.fully_paid_on)
-    _put(view, "Url", doc.url if invoice else None)
-    _put(view, "BrandingThemeID", doc.branding_theme_id)
+    put_if_set(view, "Url", doc.url if invoice else None)
+    put_if_set(view, "BrandingThemeID", doc.branding_theme_id)
     if invoice:
         if doc.expected_payment_date is not None:
             view["ExpectedPaymentDate"] = ms_date(doc.expected_payment_date)
@@ -219,7 +215,7 @@ def credit_view(books: TenantBooks, credit: Credit, *, lines: bool = True, unit_
     ]
     view["Payments"] = _live_payments(books, credit.payment_ids)
     view["HasAttachments"] = False
-    _put(view, "Reference", credit.reference)
+    put_if_set(view, "Reference", credit.reference)
     return view
 
 
@@ -229,7 +225,7 @@ def credit_view(books: TenantBooks, credit: Credit, *, lines: bool = True, unit_
 def _document_reference(books: TenantBooks, doc: Document) -> dict[str, Any]:
     invoice = doc.kind == "invoice"
     view: dict[str, Any] = {"Type": doc.type, "InvoiceID" if invoice else "CreditNoteID": doc.doc_id}
-    _put(view, "InvoiceNumber" if invoice else "CreditNoteNumber", doc.number)
+    put_if_set(view, "InvoiceNumber" if invoice else "CreditNoteNumber", doc.number)
     view["Contact"] = contact_summary(books.contacts[doc.contact_id])
     view["CurrencyCode"] = doc.currency_code
     return view
@@ -250,7 +246,7 @@ def payment_view(books: TenantBooks, payment: Payment) -> dict[str, Any]:
     if payment.bank_amount is not None:
         view["BankAmount"] = payment.bank_amount
     view["Amount"] = payment.amount
-    _put(view, "Reference", payment.reference)
+    put_if_set(view, "Reference", payment.reference)
     view["CurrencyRate"] = rate(payment.currency_rate)
     view["PaymentType"] = payment.payment_type
     view["Status"] = payment.status
@@ -317,12 +313,12 @@ def account_view(account: Account) -> dict[str, Any]:
                             "Class": account.account_class,
                             "EnablePaymentsToAccount": account.enable_payments,
                             "ShowInExpenseClaims": False}
-    _put(view, "Description", account.description)
-    _put(view, "SystemAccount", account.system_account)
+    put_if_set(view, "Description", account.description)
+    put_if_set(view, "SystemAccount", account.system_account)
     if account.is_bank:
         view["BankAccountType"] = "BANK"
-        _put(view, "BankAccountNumber", account.bank_account_number)
-        _put(view, "CurrencyCode", account.currency_code)
+        put_if_set(view, "BankAccountNumber", account.bank_account_number)
+        put_if_set(view, "CurrencyCode", account.currency_code)
     view["HasAttachments"] = False
     view["UpdatedDateUTC"] = ms_timestamp(account.updated)
     return view

@@ -47,6 +47,14 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+_UNIT_STEPS = {2: _CENT, 4: Decimal("0.0001")}
+
+
+def unit_amount(value: Decimal, unit_dp: int) -> Decimal:
+    """Unit amounts carry 2 decimals, or 4 when the request says ``unitdp=4``."""
+    return value.quantize(_UNIT_STEPS.get(unit_dp, _CENT), rounding=ROUND_HALF_UP)
+
+
 def quantity(value: Decimal) -> Decimal:
     return value.quantize(_QTY, rounding=ROUND_HALF_UP)
 
