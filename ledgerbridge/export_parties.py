@@ -18,7 +18,7 @@ from ledgerbridge.connector import Connector, ConnectorCallFailed, ExportContext
 from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.models_sync import RecordType, SyncRecord, SyncStatus
 from ledgerbridge.records import load_parties
-from ledgerbridge.sync_records import clear_errors, record_error
+from ledgerbridge.sync_records import clear_errors, record_error, update_records
 
 SENDABLE = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
 
@@ -66,7 +66,7 @@ class PartyExporter:
         found = self.connector.find_existing_parties(retry) if retry else {}
         now = utcnow()
         if found:
-            session.execute(update(SyncRecord), [
+            update_records(session, [
                 {"id": r.id, "status": SyncStatus.EXPORTED.value, "external_id": found[r.record_id][0],
                  "external_name": found[r.record_id][1], "exported_version": views[r.record_id].version,
                  "exported_at": now, "last_error": None, "failure_type": None}
@@ -78,7 +78,7 @@ class PartyExporter:
         for start in range(0, len(todo), size):
             batch = todo[start : start + size]
             key = uuid.uuid4().hex
-            session.execute(update(SyncRecord), [
+            update_records(session, [
                 {"id": r.id, "status": SyncStatus.IN_PROGRESS.value, "attempt_key": f"{key}:{n}", "batch_key": key,
                  "attempt_started_at": utcnow()} for n, r in enumerate(batch)])
             session.commit()
@@ -115,5 +115,5 @@ class PartyExporter:
                              raw_response=outcome.raw_response)
                 self._known[row.record_id] = PartyBinding(None, message, outcome.failure_type or "data")
         if oks:
-            session.execute(update(SyncRecord), oks)
+            update_records(session, oks)
             clear_errors(session, [o["id"] for o in oks])

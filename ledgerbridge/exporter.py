@@ -29,7 +29,7 @@ from ledgerbridge.export_parties import PartyExporter
 from ledgerbridge.export_plan import RecordRef, export_context, prepared_chunks, select_document_records
 from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.records import DocumentView
-from ledgerbridge.sync_records import clear_errors, record_error, refresh_sync_records
+from ledgerbridge.sync_records import clear_errors, record_error, refresh_sync_records, update_records
 
 
 @dataclass(slots=True)
@@ -187,7 +187,7 @@ class Exporter:
         """Send a few batches at once (the package allows several calls in flight), then apply each answer."""
         keys = [uuid.uuid4().hex for _ in batches]
         now = utcnow()
-        session.execute(update(SyncRecord), [
+        update_records(session, [
             {"id": it.sync_record_id, "status": SyncStatus.IN_PROGRESS.value, "attempt_key": f"{key}:{n}",
              "batch_key": key, "attempt_started_at": now}
             for key, batch in zip(keys, batches, strict=True) for n, it in enumerate(batch)])
@@ -237,7 +237,7 @@ class Exporter:
                 report.problems.append({"document": item.document.number, "type": item.document.type,
                                         "message": outcome.message, "hint": outcome.hint})
         if oks:
-            session.execute(update(SyncRecord), oks)
+            update_records(session, oks)
             clear_errors(session, [o["id"] for o in oks])
         self._advance(done=len(oks), failed=len(outcomes) - len(oks))
 
@@ -254,7 +254,7 @@ class Exporter:
                          "exported_version": it.document.version, "exported_total": remote.total,
                          "exported_at": now, "failure_type": None, "last_error": None})
         if rows:
-            session.execute(update(SyncRecord), rows)
+            update_records(session, rows)
             clear_errors(session, [r["id"] for r in rows])
             session.commit()
             report.recovered += len(rows)
@@ -294,9 +294,9 @@ class Exporter:
                     mismatched.append({"id": r.id, "last_error": f"{self.connector.display_name} shows a total of "
                                        f"{doc.total}, but {r.exported_total} was sent: not ticked"})
             if seen:
-                session.execute(update(SyncRecord), seen)
+                update_records(session, seen)
             if mismatched:
-                session.execute(update(SyncRecord), mismatched)
+                update_records(session, mismatched)
             return len(seen)
 
     # -- progress ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, exists, func, insert, literal, or_, select, update
+from sqlalchemy import Boolean, Integer, String, bindparam, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledgerbridge.db import utcnow
@@ -78,6 +78,22 @@ def _reopen_changed(session: Session, connection_id: int, record_type: RecordTyp
         SyncRecord.status.in_(SENT_STATES), SyncRecord.marked_by_hand.is_(False), SyncRecord.external_id.is_not(None),
         SyncRecord.action != "void", exists(changed)).values(status=SyncStatus.PENDING.value, action="update",
                                                                updated_at=now))
+
+
+def update_records(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Update many sync records by id in one executemany (the export hot path; ORM bulk costs 3x more).
+
+    Rows are grouped by the columns they set, since one statement sets one set of columns.
+    """
+    table = SyncRecord.__table__
+    groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for row in rows:
+        keys = tuple(sorted(k for k in row if k != "id"))
+        groups.setdefault(keys, []).append({("_id" if k == "id" else k): v for k, v in row.items()})
+    for keys, params in groups.items():
+        stmt = (update(table).where(table.c.id == bindparam("_id"))
+                .values({**{k: bindparam(k) for k in keys}, "updated_at": utcnow()}))
+        session.connection().execute(stmt, params)
 
 
 def record_error(session: Session, record: SyncRecord, *, source: str, message: str, failure_type: str,
