@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from ledgerbridge.mappings import MappingSet
-from ledgerbridge.records import DocumentView, PartyView
+from ledgerbridge.records import DocumentView, ItemView, PartyView
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,14 @@ class Problem:
 class PartyExport:
     sync_record_id: int
     party: PartyView
+    external_id: str | None
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemExport:
+    sync_record_id: int
+    item: ItemView
     external_id: str | None
     idempotency_key: str
 
@@ -135,6 +143,10 @@ class Connector(Protocol):
 
     def export_parties(self, items: Sequence[PartyExport], ctx: ExportContext,
                        batch_key: str) -> list[ExportOutcome]: ...
+
+    def export_items(self, items: Sequence[ItemExport], ctx: ExportContext, batch_key: str) -> list[ExportOutcome]: ...
+
+    def find_existing_items(self, items: Sequence[ItemView]) -> dict[int, tuple[str, str]]: ...
 
     def export_documents(self, items: Sequence[DocumentExport], ctx: ExportContext,
                          batch_key: str) -> list[ExportOutcome]: ...

@@ -25,10 +25,10 @@ from ledgerbridge.audit import audit
 from ledgerbridge.connector import (CallBudgetSpent, Connector, ConnectorCallFailed, DocumentExport, ExportContext,
                                     ExportOutcome, Problem)
 from ledgerbridge.db import session_scope, utcnow
-from ledgerbridge.export_parties import PartyExporter
+from ledgerbridge.export_dependencies import ITEMS, PARTIES, Binding, DependencyExporter
 from ledgerbridge.export_plan import RecordRef, export_context, prepared_chunks, select_document_records
 from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
-from ledgerbridge.records import DocumentView
+from ledgerbridge.records import DocumentView, load_item_ids
 from ledgerbridge.sync_records import clear_errors, record_error, refresh_sync_records, update_records
 
 
@@ -119,14 +119,17 @@ class Exporter:
             refs = select_document_records(session, self.connection_id, document_ids)
             self.progress.total = len(refs)
             self._step("pre-check and upload")
-            parties = PartyExporter(self.sessions, self.connection_id, self.connector, ctx)
+            parties = DependencyExporter(self.sessions, self.connection_id, self.connector, ctx, PARTIES)
+            items = (DependencyExporter(self.sessions, self.connection_id, self.connector, ctx, ITEMS)
+                     if ctx.settings.get("item_sync") else None)
+            item_ids = load_item_ids(session, connection.organisation_id) if items else {}
             try:
                 for chunk in prepared_chunks(session, connection, self.connector, refs, ctx):
                     for ref, doc, problems in chunk.refused:
                         self._refuse(session, ref, doc, problems, report)
                         self._advance(failed=1)
                     session.commit()
-                    ready = self._with_parties(session, parties, chunk.ready, report)
+                    ready = self._with_dependencies(session, parties, items, item_ids, chunk.ready, report)
                     self._export_documents(session, ready, ctx, report)
             except CallBudgetSpent as spent:
                 report.stopped_reason = str(spent)
@@ -140,21 +143,30 @@ class Exporter:
         self._step("done")
         return report
 
-    def _with_parties(self, session: Session, parties: PartyExporter, ready: list[tuple[RecordRef, DocumentView]],
-                      report: RunReport) -> list[tuple[RecordRef, DocumentView, str]]:
-        """Export the parties these documents name (dependencies first); drop documents whose party failed."""
+    def _with_dependencies(self, session: Session, parties: DependencyExporter, items: DependencyExporter | None,
+                           item_ids: dict[str, int], ready: list[tuple[RecordRef, DocumentView]],
+                           report: RunReport) -> list[tuple[RecordRef, DocumentView, str]]:
+        """Export what these documents name first (party; items with item sync on); hold back those whose failed."""
         bound = parties.ensure_exported({doc.party_id for _, doc in ready})
+        bound_items = items.ensure_exported({item_ids[line.item_code] for _, doc in ready for line in doc.lines
+                                             if line.item_code in item_ids}) if items else {}
         out: list[tuple[RecordRef, DocumentView, str]] = []
         for ref, doc in ready:
             party = bound.get(doc.party_id)
-            if party is not None and party.external_id:
+            failed_item = next((bound_items.get(item_ids[ln.item_code]) for ln in doc.lines
+                                if ln.item_code in item_ids and not (bound_items.get(item_ids[ln.item_code])
+                                                                     or Binding(None)).external_id), None)
+            if party is not None and party.external_id and failed_item is None:
                 out.append((ref, doc, party.external_id))
                 continue
             record = session.get_one(SyncRecord, ref.sync_record_id)
-            why = party.message if party is not None else "the party was not exported"
-            record_error(session, record, source="package", failure_type=party.failure_type if party else "data",
-                         message=f"{doc.label()} waits for its party: {why}",
-                         hint="Fix the customer or supplier record, then upload again.")
+            blocker = failed_item if failed_item is not None else party
+            what = "an item on it" if failed_item is not None else "its party"
+            why = blocker.message if blocker is not None and blocker.message else f"{what} was not exported"
+            record_error(session, record, source="package",
+                         failure_type=(blocker.failure_type if blocker else None) or "data",
+                         message=f"{doc.label()} waits for {what}: {why}",
+                         hint="Fix the customer, supplier or item record, then upload again.")
             report.failed += 1
             report.problems.append({"document": doc.number, "type": doc.type, "message": record.last_error})
             self._advance(failed=1)

@@ -73,15 +73,22 @@ def check_line(document: DocumentView, line: LineView, ms: MappingSet, nominal_t
     return problems
 
 
-def package_totals(document: DocumentView, ms: MappingSet) -> tuple[Decimal, Decimal] | None:
-    """(net, tax) as the package would compute them, or None when a rate is unknown."""
+def package_totals(document: DocumentView, ms: MappingSet, summarised: bool = False) -> tuple[Decimal, Decimal] | None:
+    """(net, tax) as the package would compute them, or None when a rate is unknown.
+
+    ``summarised``: lines go out one per nominal and tax code (R-E12), so tax is rounded per group.
+    """
+    amounts: dict[tuple[str, str] | int, tuple[str, Decimal]] = {}
+    for line in document.lines:
+        key: tuple[str, str] | int = (line.nominal_code, line.tax_code) if summarised else line.line_no
+        net = line_net(line.quantity, line.unit_price, line.discount_percent)
+        amounts[key] = (line.tax_code, amounts.get(key, (line.tax_code, Decimal(0)))[1] + net)
     net_sum = Decimal(0)
     tax_sum = Decimal(0)
-    for line in document.lines:
-        rate = ms.tax_rates.get(ms.tax_for(side_of(document)).get(line.tax_code, ""))
+    for tax_code, net in amounts.values():
+        rate = ms.tax_rates.get(ms.tax_for(side_of(document)).get(tax_code, ""))
         if rate is None:
             return None
-        net = line_net(line.quantity, line.unit_price, line.discount_percent)
         if document.amounts_tax_inclusive:
             tax = round_money(net * rate.rate / (Decimal(100) + rate.rate))
             net -= tax
@@ -112,7 +119,7 @@ def check_document(document: DocumentView, ctx: ExportContext, nominal_types: Ma
     for line in document.lines:
         problems.extend(check_line(document, line, ms, nominal_types, package, relax))
     if not problems and ms.chart_loaded:
-        computed = package_totals(document, ms)
+        computed = package_totals(document, ms, summarised=not ctx.settings.get("push_individual_lines", True))
         if computed is not None and computed[0] + computed[1] != document.gross_total:
             diff = document.gross_total - (computed[0] + computed[1])
             problems.append(Problem(

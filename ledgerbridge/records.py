@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.models_host import Document, DocumentLine, NominalCode, Party
+from ledgerbridge.models_host import Document, DocumentLine, Item, NominalCode, Party
 
 CHUNK = 500
 
@@ -36,6 +36,20 @@ class PartyView:
     currency: str | None
     payment_terms_days: int | None
     addresses: list[dict[str, Any]]
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    id: int
+    host_id: str
+    code: str
+    name: str
+    description: str | None
+    sales_nominal: str | None
+    purchase_nominal: str | None
+    tax_code: str | None
+    unit_price: Decimal | None
     version: int
 
 
@@ -100,6 +114,17 @@ def load_parties(session: Session, ids: Iterable[int]) -> dict[int, PartyView]:
     return out
 
 
+def load_items(session: Session, ids: Iterable[int]) -> dict[int, ItemView]:
+    wanted = sorted(set(ids))
+    out: dict[int, ItemView] = {}
+    cols = [Item.id, Item.host_id, Item.code, Item.name, Item.description, Item.sales_nominal, Item.purchase_nominal,
+            Item.tax_code, Item.unit_price, Item.version]
+    for chunk in _chunks(wanted):
+        for row in session.execute(select(*cols).where(Item.id.in_(chunk))):
+            out[row.id] = ItemView(*row)
+    return out
+
+
 def load_documents(session: Session, ids: Iterable[int]) -> dict[int, DocumentView]:
     wanted = sorted(set(ids))
     out: dict[int, DocumentView] = {}
@@ -123,6 +148,11 @@ def load_documents(session: Session, ids: Iterable[int]) -> dict[int, DocumentVi
         for row in session.execute(select(*doc_cols).where(Document.id.in_(chunk))):
             out[row.id] = DocumentView(*row, lines=tuple(lines.get(row.id, ())))
     return out
+
+
+def load_item_ids(session: Session, organisation_id: int) -> dict[str, int]:
+    """Item code -> id for the organisation (lines name items by code)."""
+    return dict(session.execute(select(Item.code, Item.id).where(Item.organisation_id == organisation_id)).all())
 
 
 def load_nominal_types(session: Session, organisation_id: int) -> dict[str, str]:

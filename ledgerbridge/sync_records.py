@@ -16,9 +16,10 @@ from sqlalchemy import Boolean, Integer, String, bindparam, exists, func, insert
 from sqlalchemy.orm import Session
 
 from ledgerbridge.db import utcnow
-from ledgerbridge.models_host import EXPORTABLE_TYPES, Document, DocumentStatus, Party
+from ledgerbridge.models_host import EXPORTABLE_TYPES, Document, DocumentLine, DocumentStatus, Item, Party
 from ledgerbridge.models_sync import Connection, FailureType, RecordType, SyncError, SyncRecord, SyncStatus
 from ledgerbridge.redact import redact
+from ledgerbridge.settings import ConnectionSettings
 
 SENT_STATES = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)
 EXPORTABLE = [t.value for t in EXPORTABLE_TYPES]
@@ -49,6 +50,16 @@ def refresh_sync_records(session: Session, connection: Connection) -> None:
     _insert_pending(session, connection.id, RecordType.PARTY, needed_parties, now)
     _reopen_changed(session, connection.id, RecordType.DOCUMENT, Document, now)
     _reopen_changed(session, connection.id, RecordType.PARTY, Party, now)
+    if ConnectionSettings.from_json(connection.settings).item_sync:  # R-E1: items only with item sync on
+        item_has_record = exists().where(SyncRecord.connection_id == connection.id,
+                                         SyncRecord.record_type == RecordType.ITEM.value,
+                                         SyncRecord.record_id == Item.id)
+        named = select(DocumentLine.item_code).where(DocumentLine.document_id.in_(doc_records),
+                                                     DocumentLine.item_code.is_not(None))
+        needed_items = select(Item.id).where(Item.organisation_id == connection.organisation_id, ~item_has_record,
+                                             Item.code.in_(named))
+        _insert_pending(session, connection.id, RecordType.ITEM, needed_items, now)
+        _reopen_changed(session, connection.id, RecordType.ITEM, Item, now)
     # Voided after export: send a void (R-E9). Voided before export: nothing to send.
     voided = select(Document.id).where(Document.organisation_id == connection.organisation_id,
                                        Document.status == DocumentStatus.VOID.value)

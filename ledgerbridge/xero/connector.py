@@ -16,11 +16,11 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerbridge.connector import (CallBudgetSpent, ChartAccount, ChartSnapshot, ChartTaxRate, ConnectorCallFailed,
-                                    DocumentExport, ExportContext, ExportOutcome, PartyExport, Problem,
+                                    DocumentExport, ExportContext, ExportOutcome, ItemExport, PartyExport, Problem,
                                     RemoteDocument, RemotePayment)
-from ledgerbridge.records import DocumentView, PartyView
+from ledgerbridge.records import DocumentView, ItemView, PartyView
 from ledgerbridge.xero.errors import explain
-from ledgerbridge.xero.mapper import contact_payload, document_payload, is_credit_note, xero_type
+from ledgerbridge.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
 from ledgerbridge.xero.msdate import parse_xero_date, parse_xero_datetime
 
 EMPTY_ID = "00000000-0000-0000-0000-000000000000"
@@ -114,28 +114,54 @@ class XeroConnector:
 
     def _send_contacts(self, verb: str, items: list[PartyExport], names: dict[int, str],
                        key: str) -> dict[int, ExportOutcome]:
+        payloads = [contact_payload(it, names.get(it.sync_record_id)) for it in items]
+        return self._send_collection(verb, "Contacts", ("ContactID", "ContactNumber", "Name"), items, payloads, key)
+
+    def _send_collection(self, verb: str, collection: str, fields: tuple[str, str, str], items: Sequence[Any],
+                         payloads: list[dict[str, Any]], key: str) -> dict[int, ExportOutcome]:
+        """One write of a collection with per-element outcomes (``summarizeErrors=false``)."""
         if not items:
             return {}
-        body = {"Contacts": [contact_payload(it, names.get(it.sync_record_id)) for it in items]}
-        data = self._call(verb, "/Contacts", params={"summarizeErrors": "false"}, body=body, key=key,
-                          purpose="export contacts")
+        id_field, number_field, name_field = fields
+        data = self._call(verb, f"/{collection}", params={"summarizeErrors": "false"}, body={collection: payloads},
+                          key=key, purpose=f"export {collection.lower()}")
         out = {}
-        for it, element in zip(items, data.get("Contacts", []), strict=False):
+        for it, element in zip(items, data.get(collection, []), strict=False):
             errors = [e.get("Message", "") for e in element.get("ValidationErrors") or []]
-            if element.get("HasValidationErrors") or errors:
-                message = "; ".join(errors) or "Xero refused the contact"
+            if element.get("HasValidationErrors") or element.get("HasErrors") or errors:
+                message = "; ".join(errors) or f"Xero refused the {collection[:-1].lower()}"
                 failure_type, hint = explain(message)
                 out[it.sync_record_id] = ExportOutcome(it.sync_record_id, False, message=message, hint=hint,
-                                                       failure_type=failure_type, raw_response=json.dumps(
-                                                           element, default=str))
+                                                       failure_type=failure_type,
+                                                       raw_response=json.dumps(element, default=str))
             else:
-                out[it.sync_record_id] = ExportOutcome(it.sync_record_id, True, external_id=element.get("ContactID"),
-                                                       external_number=element.get("ContactNumber"),
-                                                       external_name=element.get("Name"))
+                out[it.sync_record_id] = ExportOutcome(it.sync_record_id, True, external_id=element.get(id_field),
+                                                       external_number=element.get(number_field),
+                                                       external_name=element.get(name_field))
         for it in items:  # an element Xero did not echo is not a success
             out.setdefault(it.sync_record_id, ExportOutcome(it.sync_record_id, False, failure_type="system",
-                                                            message="Xero did not return this contact"))
+                                                            message=f"Xero did not return this {collection[:-1]}"))
         return out
+
+    def export_items(self, items: Sequence[ItemExport], ctx: ExportContext, batch_key: str) -> list[ExportOutcome]:
+        outcomes: dict[int, ExportOutcome] = {}
+        for verb, group, suffix in (("PUT", [it for it in items if not it.external_id], "c"),
+                                    ("POST", [it for it in items if it.external_id], "u")):
+            outcomes.update(self._send_collection(verb, "Items", ("ItemID", "Code", "Name"), group,
+                                                  [item_payload(it, ctx) for it in group], f"{batch_key}-{suffix}"))
+        return [outcomes[it.sync_record_id] for it in items]
+
+    def find_existing_items(self, items: Sequence[ItemView]) -> dict[int, tuple[str, str]]:
+        found: dict[int, tuple[str, str]] = {}
+        by_code = {i.code.lower(): i for i in items}
+        codes = [i.code for i in items]
+        for start in range(0, len(codes), LOOKUP_CHUNK):
+            where = " OR ".join(f'Code=="{_quote(code)}"' for code in codes[start : start + LOOKUP_CHUNK])
+            for item in self._call("GET", "/Items", params={"where": where}, purpose="look up items").get("Items", []):
+                view = by_code.get(str(item.get("Code", "")).lower())
+                if view is not None:
+                    found[view.id] = (item["ItemID"], item.get("Name", view.name))
+        return found
 
     def export_documents(self, items: Sequence[DocumentExport], ctx: ExportContext,
                          batch_key: str) -> list[ExportOutcome]:

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
 
-from ledgerbridge.connector import DocumentExport, ExportContext, PartyExport
+from ledgerbridge.connector import DocumentExport, ExportContext, ItemExport, PartyExport
 from ledgerbridge.models_host import DocumentType
 from ledgerbridge.records import DocumentView, LineView
 
@@ -57,6 +57,29 @@ def _address(raw: dict[str, Any]) -> dict[str, Any]:
         if target and value:
             out[target] = str(value)
     return out
+
+
+def item_payload(item: ItemExport, ctx: ExportContext) -> dict[str, Any]:
+    """A price-list item (R-E1, item sync on): sales and purchase details only where the codes are mapped."""
+    view = item.item
+    body: dict[str, Any] = {"Code": view.code, "Name": view.name[:50]}
+    if item.external_id:
+        body["ItemID"] = item.external_id
+    if view.description:
+        body["Description"] = view.description[:4000]
+    for side, nominal, field in (("sales", view.sales_nominal, "SalesDetails"),
+                                 ("purchases", view.purchase_nominal, "PurchaseDetails")):
+        details: dict[str, Any] = {}
+        if view.unit_price is not None and side == "sales":
+            details["UnitPrice"] = view.unit_price
+        if nominal and nominal in ctx.mappings.nominal:
+            details["AccountCode"] = ctx.mappings.nominal[nominal]
+        tax = ctx.mappings.tax_for(side).get(view.tax_code or "")
+        if tax and "AccountCode" in details:
+            details["TaxType"] = tax
+        if details:
+            body[field] = details
+    return body
 
 
 def document_payload(item: DocumentExport, ctx: ExportContext) -> dict[str, Any]:

@@ -150,3 +150,52 @@ def test_void_refused_by_xero_is_explained(world: World) -> None:
     assert err["source"] == "package" and err["raw_response"]
     assert "credit note" in (err["hint"] or "")
     assert world.xero_get("/Invoices/INV-1004")["Invoices"][0]["Status"] == "AUTHORISED"
+
+
+def test_items_go_first_only_with_item_sync_on(world: World) -> None:
+    from ledgerbridge.settings import ConnectionSettings
+
+    Exporter(world.sessions, world.conn_id, world.connector()).upload(
+        _ids(world, ["INV-1001"]))
+    assert world.xero_get("/Items")["Items"] == []  # off by default (R-E1)
+    with session_scope(world.sessions) as session:
+        conn = session.get_one(Connection, world.conn_id)
+        conn.settings = ConnectionSettings.from_json(conn.settings | {"item_sync": True,
+                                                                       "push_lines_as_items": True}).merged_into(
+            conn.settings)
+    report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert report.exported == 28
+    items = {i["Code"]: i for i in world.xero_get("/Items")["Items"]}
+    with session_scope(world.sessions) as session:
+        used = set(session.scalars(select(DocumentLine.item_code).join(Document).where(
+            Document.type.in_(["sales_invoice", "sales_credit_note", "purchase_invoice"]))))
+    assert set(items) == used - {None}
+    assert items["OAK-SHELF"]["SalesDetails"]["AccountCode"] == "200"
+    line = world.xero_get("/Invoices/INV-1002")["Invoices"][0]["LineItems"][0]
+    assert line["ItemCode"] in items
+
+
+def _ids(world: World, numbers: list[str]) -> list[int]:
+    with session_scope(world.sessions) as session:
+        return list(session.scalars(select(Document.id).where(Document.number.in_(numbers))))
+
+
+def test_posting_detail_one_line_per_nominal_and_tax_code(world: World) -> None:
+    from ledgerbridge.settings import ConnectionSettings
+
+    with session_scope(world.sessions) as session:
+        conn = session.get_one(Connection, world.conn_id)
+        conn.settings = ConnectionSettings.from_json(conn.settings | {"push_individual_lines": False,
+                                                                       "reference_field": "customer_po"}
+                                                     ).merged_into(conn.settings)
+        docs = session.scalars(select(Document).where(Document.type == "sales_invoice")).all()
+        doc = next(d for d in docs if len({(ln.nominal_code, ln.tax_code) for ln in d.lines}) < len(d.lines))
+        doc.customer_po = "PO-778"
+        doc.version += 1
+        number, groups = doc.number, {(ln.nominal_code, ln.tax_code) for ln in doc.lines}
+        total, line_count = doc.gross_total, len(doc.lines)
+    Exporter(world.sessions, world.conn_id, world.connector()).upload(_ids(world, [number]))
+    invoice = world.xero_get(f"/Invoices/{number}")["Invoices"][0]
+    assert invoice["Reference"] == "PO-778"  # R-E13
+    assert len(invoice["LineItems"]) == len(groups) < line_count
+    assert Decimal(str(invoice["Total"])) == total

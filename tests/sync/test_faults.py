@@ -48,7 +48,7 @@ def test_answer_lost_then_retried_with_the_same_idempotency_key(world: World) ->
 
 
 def _export_all_parties(world: World) -> None:
-    from ledgerbridge.export_parties import PartyExporter
+    from ledgerbridge.export_dependencies import PARTIES, DependencyExporter
     from ledgerbridge.export_plan import export_context
     from ledgerbridge.models_host import Party
     from ledgerbridge.sync_records import refresh_sync_records
@@ -58,7 +58,8 @@ def _export_all_parties(world: World) -> None:
         refresh_sync_records(session, conn)
         ctx = export_context(session, conn)
         party_ids = list(session.scalars(select(Party.id)))
-    bound = PartyExporter(world.sessions, world.conn_id, world.connector(), ctx).ensure_exported(party_ids)
+    bound = DependencyExporter(world.sessions, world.conn_id, world.connector(), ctx, PARTIES).ensure_exported(
+        party_ids)
     assert all(b.external_id for b in bound.values())
 
 

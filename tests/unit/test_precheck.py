@@ -89,3 +89,13 @@ def test_a_total_the_package_would_round_differently() -> None:
                           "gross_total": Decimal("0.47")})
     [message] = messages(doc)
     assert "Xero would total 0.48 but the host's total is 0.47" in message
+
+
+def test_summarised_posting_rounds_tax_per_group() -> None:
+    lines = [_line(n, price="0.13", net="0.13", vat="0.03") for n in (1, 2, 3)]
+    doc = _doc(*lines)
+    taxed_on_total = DocumentView(**{**{f: getattr(doc, f) for f in doc.__slots__}, "tax_total": Decimal("0.08"),
+                                     "gross_total": Decimal("0.47")})
+    # One line per nominal and tax code: Xero taxes the 0.39 group once, 0.078 -> 0.08, as the host did.
+    assert messages(taxed_on_total, push_individual_lines=False) == []
+    assert messages(doc, push_individual_lines=False)[0].startswith("sales invoice INV-1: Xero would total 0.47")
