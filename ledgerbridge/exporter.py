@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -191,26 +191,37 @@ class Exporter:
             groups[(it.document.type, it.action)].append(it)
         size = self.connector.max_batch
         batches = [group[start : start + size] for group in groups.values() for start in range(0, len(group), size)]
+        # A pipeline: while one window of calls is with the package, the answers of the previous one are bound.
+        in_flight: list[tuple[list[DocumentExport], Future[tuple[list[ExportOutcome], str]]]] = []
         for start in range(0, len(batches), self.parallel_calls):
-            self._send_batches(session, batches[start : start + self.parallel_calls], ctx, report)
+            window = batches[start : start + self.parallel_calls]
+            keys = self._record_attempts(session, window)
+            sent = [(batch, self._pool.submit(self._call, batch, ctx, key)) for batch, key in zip(window, keys,
+                                                                                               strict=True)]
+            self._bind_answers(session, in_flight, report)
+            in_flight = sent
+        self._bind_answers(session, in_flight, report)
 
-    def _send_batches(self, session: Session, batches: list[list[DocumentExport]], ctx: ExportContext,
-                      report: RunReport) -> None:
-        """Send a few batches at once (the package allows several calls in flight), then apply each answer."""
-        keys = [uuid.uuid4().hex for _ in batches]
+    def _record_attempts(self, session: Session, window: list[list[DocumentExport]]) -> list[str]:
+        keys = [uuid.uuid4().hex for _ in window]
         now = utcnow()
         update_records(session, [
             {"id": it.sync_record_id, "status": SyncStatus.IN_PROGRESS.value, "attempt_key": f"{key}:{n}",
              "batch_key": key, "attempt_started_at": now}
-            for key, batch in zip(keys, batches, strict=True) for n, it in enumerate(batch)])
+            for key, batch in zip(keys, window, strict=True) for n, it in enumerate(batch)])
         session.commit()  # the attempts are on record before the package hears of them
-        if len(batches) == 1:
-            answers = [self._call(batches[0], ctx, keys[0])]
-        else:
-            answers = list(self._pool.map(lambda pair: self._call(pair[0], ctx, pair[1]), zip(batches, keys)))
-        for batch, (outcomes, source) in zip(batches, answers, strict=True):
+        return keys
+
+    def _bind_answers(self, session: Session,
+                      in_flight: list[tuple[list[DocumentExport], Future[tuple[list[ExportOutcome], str]]]],
+                      report: RunReport) -> None:
+        # Every answer is in before this thread writes: the calls' own writes (audit, health) need the
+        # database too, and SQLite has one writer.
+        answers = [future.result() for _, future in in_flight]
+        for (batch, _), (outcomes, source) in zip(in_flight, answers, strict=True):
             self._apply(session, batch, outcomes, source, report)
-        session.commit()
+        if in_flight:
+            session.commit()
 
     def _call(self, batch: list[DocumentExport], ctx: ExportContext, key: str) -> tuple[list[ExportOutcome], str]:
         try:

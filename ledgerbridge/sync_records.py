@@ -97,14 +97,17 @@ def update_records(session: Session, rows: Sequence[dict[str, object]]) -> None:
     Rows are grouped by the columns they set, since one statement sets one set of columns.
     """
     table = SyncRecord.__table__
+    now = utcnow()
     groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
     for row in rows:
         keys = tuple(sorted(k for k in row if k != "id"))
-        groups.setdefault(keys, []).append({("_id" if k == "id" else k): v for k, v in row.items()})
-    for keys, params in groups.items():
+        params = {("_id" if k == "id" else k): v for k, v in row.items()}
+        params["updated_at"] = now
+        groups.setdefault(keys, []).append(params)
+    for keys, params_list in groups.items():
         stmt = (update(table).where(table.c.id == bindparam("_id"))
-                .values({**{k: bindparam(k) for k in keys}, "updated_at": utcnow()}))
-        session.connection().execute(stmt, params)
+                .values({k: bindparam(k) for k in (*keys, "updated_at")}))
+        session.connection().execute(stmt, params_list)
 
 
 def record_error(session: Session, record: SyncRecord, *, source: str, message: str, failure_type: str,

@@ -19,22 +19,24 @@ from .wire import parse_request_date, to_decimal
 class Reader:
     """One JSON object of a request, with typed getters that name the JSON path in their errors."""
 
-    __slots__ = ("raw", "_parent", "_step")
+    __slots__ = ("raw", "_parent", "_step", "_index")
 
-    def __init__(self, raw: Any, step: str, parent: Reader | None = None) -> None:
+    def __init__(self, raw: Any, step: str, parent: Reader | None = None, index: int | None = None) -> None:
         self.raw: dict[str, Any] = raw
         self._parent = parent
         self._step = step
+        self._index = index
         if not isinstance(raw, dict):
             raise PostDataInvalid(f"JSON for post data was invalid,Expected an object. Path '{self.path}'.")
 
     @property
     def path(self) -> str:
         """The JSON path of this object (``Invoices[3].LineItems[0]``), built only when an error needs it."""
+        step = self._step if self._index is None else f"{self._step}[{self._index}]"
         if self._parent is None:
-            return self._step
-        separator = "" if self._step.startswith("[") else "."
-        return f"{self._parent.path}{separator}{self._step}"
+            return step
+        separator = "" if step.startswith("[") else "."
+        return f"{self._parent.path}{separator}{step}"
 
     def _fail(self, key: str, value: Any, type_name: str) -> PostDataInvalid:
         return PostDataInvalid(
@@ -123,13 +125,13 @@ class Reader:
             return None
         if not isinstance(value, list):
             raise self._fail(key, "object", "List")
-        return [Reader(item, f"{key}[{i}]", self) for i, item in enumerate(value)]
+        return [Reader(item, key, self, i) for i, item in enumerate(value)]
 
 
 def collection(payload: Any, key: str, *, single_allowed: bool = False) -> list[Reader]:
     """The elements of ``{"Invoices": [...]}``; ``single_allowed`` also takes one bare object (POST /Payments)."""
     if isinstance(payload, dict) and isinstance(payload.get(key), list):
-        return [Reader(item, f"{key}[{i}]") for i, item in enumerate(payload[key])]
+        return [Reader(item, key, None, i) for i, item in enumerate(payload[key])]
     if single_allowed and isinstance(payload, dict) and key not in payload:
         return [Reader(payload, key[:-1])]
     raise PostDataInvalid(f"JSON for post data was invalid,Expected a '{key}' collection in the request body.")

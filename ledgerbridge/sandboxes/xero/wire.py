@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 from .errors import PostDataInvalid
@@ -86,7 +88,7 @@ def to_decimal(value: Any) -> Decimal:
 
 
 def now_ms() -> int:
-    return int(datetime.now(UTC).timestamp() * 1000)
+    return time.time_ns() // 1_000_000
 
 
 def ms_timestamp(ms: int) -> str:
@@ -118,6 +120,13 @@ def parse_request_date(value: Any) -> date:
     """Accept every date form Xero accepts in a request body; raise ValueError otherwise."""
     if not isinstance(value, str):
         raise ValueError(repr(value))
+    return _parse_date_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(value: str) -> date:
+    """A batch repeats the same few dates; ``date`` is immutable, so parsed ones are shared (errors are not
+    cached, so a bad value costs the same each time)."""
     text = value.strip()
     match = _MS_DATE.match(text)
     if match:
