@@ -52,25 +52,33 @@ def export_context(session: Session, connection: Connection) -> ExportContext:
 
 
 def select_document_records(session: Session, connection_id: int,
-                            only_document_ids: Sequence[int] | None = None) -> list[RecordRef]:
+                            only_document_ids: Sequence[int] | None = None) -> list[int]:
+    """The sync record ids to work on, in sending order. Only ids: the rest is loaded a chunk at a time,
+    so memory does not grow with the number of pending documents."""
     order = case(TYPE_ORDER, value=Document.type, else_=9)
-    q = (select(SyncRecord.id, SyncRecord.record_id, SyncRecord.status, SyncRecord.action, SyncRecord.external_id,
-                SyncRecord.attempt_key)
+    q = (select(SyncRecord.id)
          .join(Document, Document.id == SyncRecord.record_id)
          .where(SyncRecord.connection_id == connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
                 SyncRecord.status.in_(OPEN_STATES))
          .order_by(order, Document.issue_date, Document.id))
     if only_document_ids is not None:
         q = q.where(SyncRecord.record_id.in_(list(only_document_ids)))
-    return [RecordRef(*row) for row in session.execute(q)]
+    return list(session.scalars(q))
 
 
-def prepared_chunks(session: Session, connection: Connection, connector: Connector, refs: Sequence[RecordRef],
+def _load_refs(session: Session, ids: Sequence[int]) -> list[RecordRef]:
+    rows = {row.id: RecordRef(*row) for row in session.execute(
+        select(SyncRecord.id, SyncRecord.record_id, SyncRecord.status, SyncRecord.action, SyncRecord.external_id,
+               SyncRecord.attempt_key).where(SyncRecord.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
+def prepared_chunks(session: Session, connection: Connection, connector: Connector, record_ids: Sequence[int],
                     ctx: ExportContext) -> Iterator[PreparedChunk]:
     """Yield chunks of records with their documents, split into ready and refused by pre-check."""
     nominal_types = load_nominal_types(session, connection.organisation_id)
-    for start in range(0, len(refs), CHUNK_SIZE):
-        chunk_refs = refs[start : start + CHUNK_SIZE]
+    for start in range(0, len(record_ids), CHUNK_SIZE):
+        chunk_refs = _load_refs(session, record_ids[start : start + CHUNK_SIZE])
         docs = load_documents(session, [r.record_id for r in chunk_refs])
         chunk = PreparedChunk()
         for ref in chunk_refs:

@@ -28,6 +28,7 @@ from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.export_dependencies import ITEMS, PARTIES, Binding, DependencyExporter
 from ledgerbridge.export_plan import RecordRef, export_context, prepared_chunks, select_document_records
 from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.read_back import tick_seen
 from ledgerbridge.records import DocumentView, load_item_ids
 from ledgerbridge.sync_records import clear_errors, record_error, refresh_sync_records, update_records
 
@@ -81,9 +82,9 @@ class Exporter:
             connection = session.get_one(Connection, self.connection_id)
             refresh_sync_records(session, connection)
             ctx = export_context(session, connection)
-            refs = select_document_records(session, self.connection_id, document_ids)
+            record_ids = select_document_records(session, self.connection_id, document_ids)
             passed: list[int] = []
-            for chunk in prepared_chunks(session, connection, self.connector, refs, ctx):
+            for chunk in prepared_chunks(session, connection, self.connector, record_ids, ctx):
                 report.checked += len(chunk.ready) + len(chunk.refused)
                 for ref, doc, problems in chunk.refused:
                     self._refuse(session, ref, doc, problems, report)
@@ -116,15 +117,15 @@ class Exporter:
         with session_scope(self.sessions) as session:
             connection = session.get_one(Connection, self.connection_id)
             ctx = export_context(session, connection)
-            refs = select_document_records(session, self.connection_id, document_ids)
-            self.progress.total = len(refs)
+            record_ids = select_document_records(session, self.connection_id, document_ids)
+            self.progress.total = len(record_ids)
             self._step("pre-check and upload")
             parties = DependencyExporter(self.sessions, self.connection_id, self.connector, ctx, PARTIES)
             items = (DependencyExporter(self.sessions, self.connection_id, self.connector, ctx, ITEMS)
                      if ctx.settings.get("item_sync") else None)
             item_ids = load_item_ids(session, connection.organisation_id) if items else {}
             try:
-                for chunk in prepared_chunks(session, connection, self.connector, refs, ctx):
+                for chunk in prepared_chunks(session, connection, self.connector, record_ids, ctx):
                     for ref, doc, problems in chunk.refused:
                         self._refuse(session, ref, doc, problems, report)
                         self._advance(failed=1)
@@ -295,32 +296,7 @@ class Exporter:
     # -- seen tick (R-E7) -------------------------------------------------------------------------------------
     def read_back(self, since: Any = None) -> int:
         """Tick the records the package shows with the same total; a record marked by hand is never ticked."""
-        from ledgerbridge.models_host import Document
-
-        with session_scope(self.sessions) as session:
-            rows = session.execute(select(SyncRecord.id, SyncRecord.external_id, SyncRecord.exported_total,
-                                          Document.type).join(Document, Document.id == SyncRecord.record_id).where(
-                SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
-                SyncRecord.status == SyncStatus.EXPORTED.value, SyncRecord.marked_by_hand.is_(False),
-                SyncRecord.external_id.is_not(None))).all()
-            if not rows:
-                return 0
-            remote = self.connector.read_back_documents([(r.type, r.external_id) for r in rows],
-                                                        since if len(rows) > 100 else None)
-            now = utcnow()
-            seen, mismatched = [], []
-            for r in rows:
-                doc = remote.get(r.external_id)
-                if doc is not None and (r.exported_total is None or doc.total == r.exported_total):
-                    seen.append({"id": r.id, "status": SyncStatus.SEEN.value, "seen_at": now})
-                elif doc is not None:
-                    mismatched.append({"id": r.id, "last_error": f"{self.connector.display_name} shows a total of "
-                                       f"{doc.total}, but {r.exported_total} was sent: not ticked"})
-            if seen:
-                update_records(session, seen)
-            if mismatched:
-                update_records(session, mismatched)
-            return len(seen)
+        return tick_seen(self.sessions, self.connection_id, self.connector, since)
 
     # -- progress ---------------------------------------------------------------------------------------------
     def _step(self, step: str) -> None:

@@ -237,37 +237,35 @@ class XeroConnector:
                     break
 
     # -- read-back (seen tick) -------------------------------------------------------------------------------
-    def read_back_documents(self, wanted: Sequence[tuple[str, str]],
-                            since: datetime | None) -> dict[str, RemoteDocument]:
+    def read_back_documents(self, wanted: Sequence[tuple[str, str]]) -> dict[str, RemoteDocument]:
         out: dict[str, RemoteDocument] = {}
         invoice_ids = [ext for doc_type, ext in wanted if not is_credit_note(doc_type)]
-        credit_ids = {ext for doc_type, ext in wanted if is_credit_note(doc_type)}
-        if invoice_ids and since is not None:
-            for doc in self._paged("/Invoices", "Invoices", {"summaryOnly": "true"}, since):
+        for start in range(0, len(invoice_ids), READ_BACK_IDS):
+            params = {"IDs": ",".join(invoice_ids[start : start + READ_BACK_IDS]), "summaryOnly": "true"}
+            for doc in self._call("GET", "/Invoices", params=params, purpose="read back").get("Invoices", []):
                 out[doc["InvoiceID"]] = _remote(doc, "InvoiceID", "InvoiceNumber")
-        elif invoice_ids:
-            for start in range(0, len(invoice_ids), READ_BACK_IDS):
-                params = {"IDs": ",".join(invoice_ids[start : start + READ_BACK_IDS]), "summaryOnly": "true"}
-                for doc in self._call("GET", "/Invoices", params=params, purpose="read back").get("Invoices", []):
-                    out[doc["InvoiceID"]] = _remote(doc, "InvoiceID", "InvoiceNumber")
-        if credit_ids and (since is not None or len(credit_ids) > 10):
-            for doc in self._paged("/CreditNotes", "CreditNotes", {}, since):
-                if doc["CreditNoteID"] in credit_ids:
-                    out[doc["CreditNoteID"]] = _remote(doc, "CreditNoteID", "CreditNoteNumber")
-        else:
-            for ext in credit_ids:
-                for doc in self._call("GET", f"/CreditNotes/{ext}", purpose="read back").get("CreditNotes", []):
-                    out[doc["CreditNoteID"]] = _remote(doc, "CreditNoteID", "CreditNoteNumber")
+        for ext in (ext for doc_type, ext in wanted if is_credit_note(doc_type)):  # no IDs filter on CreditNotes
+            for doc in self._call("GET", f"/CreditNotes/{ext}", purpose="read back").get("CreditNotes", []):
+                out[doc["CreditNoteID"]] = _remote(doc, "CreditNoteID", "CreditNoteNumber")
         return out
 
-    def _paged(self, path: str, collection: str, params: dict[str, Any],
-               since: datetime | None) -> Iterator[dict[str, Any]]:
+    def remote_documents_since(self, since: datetime) -> Iterator[list[RemoteDocument]]:
+        for path, collection, params, ids in (("/Invoices", "Invoices", {"summaryOnly": "true"}, ("InvoiceID",
+                                                                                                 "InvoiceNumber")),
+                                              ("/CreditNotes", "CreditNotes", {}, ("CreditNoteID",
+                                                                                   "CreditNoteNumber"))):
+            for page in self._pages(path, collection, params, since):
+                yield [_remote(doc, *ids) for doc in page]
+
+    def _pages(self, path: str, collection: str, params: dict[str, Any],
+               since: datetime | None) -> Iterator[list[dict[str, Any]]]:
+        """Page through a collection; stops on a short page or at the page count, never loops."""
         page = 1
         while True:
             data = self._call("GET", path, params={**params, "page": page, "pageSize": PAGE_SIZE}, since=since,
                               purpose=f"read {collection.lower()}")
             rows = data.get(collection, [])
-            yield from rows
+            yield rows
             pagination = data.get("pagination") or {}
             if len(rows) < PAGE_SIZE or page >= int(pagination.get("pageCount", page)):
                 return
@@ -275,7 +273,8 @@ class XeroConnector:
 
     # -- payments --------------------------------------------------------------------------------------------
     def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]:
-        for raw in self._paged("/Payments", "Payments", {"order": "UpdatedDateUTC ASC"}, since):
+        for raw in (p for page in self._pages("/Payments", "Payments", {"order": "UpdatedDateUTC ASC"}, since)
+                    for p in page):
             invoice = raw.get("Invoice") or {}
             contact = invoice.get("Contact") or {}
             ptype = raw.get("PaymentType", "ACCRECPAYMENT")
