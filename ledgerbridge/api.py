@@ -6,7 +6,9 @@ them to one app with the database and the per-organisation API-key auth.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
@@ -55,15 +57,35 @@ def get_organisation_id(
     return org_id
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> FastAPI:
+    """The app; with ``run_worker`` a background worker in this process runs the queued jobs (uploads, imports)."""
     from ledgerbridge import api_intake, api_sync
+
+    state = AppState(engine or make_engine())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from ledgerbridge.jobs import work_loop
+
+        stop = threading.Event()
+        worker = threading.Thread(target=work_loop, args=(state.sessions, stop), kwargs={"poll_seconds": 0.2},
+                                  daemon=True, name="ledgerbridge-worker") if run_worker else None
+        if worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker:
+                worker.join(timeout=30)
 
     app = FastAPI(
         title="ledgerbridge",
         version="0.1.0",
         description="Accounts integration: feed documents in, export them to the accounting package, bring payments back.",
+        lifespan=lifespan,
     )
-    app.state.ledgerbridge = AppState(engine or make_engine())
+    app.state.ledgerbridge = state
     app.include_router(api_intake.router)
     app.include_router(api_sync.router)
     return app

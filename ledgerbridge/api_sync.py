@@ -16,7 +16,7 @@ from ledgerbridge import grids
 from ledgerbridge.api import AppState, get_organisation_id, get_session, get_state
 from ledgerbridge.connections import connector_for, organisation_connection
 from ledgerbridge.exporter import Exporter
-from ledgerbridge.jobs import enqueue_job, start_job_thread
+from ledgerbridge.jobs import enqueue_job
 from ledgerbridge.mappings import MappingError, MappingKind, set_mapping
 from ledgerbridge.models_sync import Connection, Job
 from ledgerbridge.settings import ConnectionSettings
@@ -111,8 +111,7 @@ def run_precheck(connection_id: int, body: Selection, org_id: Org, session: Db, 
 
 def _start(session: Session, state: AppState, conn: Connection, kind: str, params: dict[str, Any]) -> dict[str, Any]:
     job = enqueue_job(session, conn.id, kind, params, requested_by="api")
-    session.commit()
-    start_job_thread(state.sessions, job.id)
+    session.commit()  # the worker (in this process under `serve`, or `ledgerbridge worker`) takes it from here
     return _job_view(job)
 
 

@@ -85,16 +85,9 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[in
     import uvicorn
 
     from ledgerbridge.api import create_app
-    from ledgerbridge.jobs import work_loop
 
-    stop = threading.Event()
-    if worker:
-        threading.Thread(target=work_loop, args=(STATE.sessions, stop), daemon=True, name="worker").start()
     console.print(f"ledgerbridge API on http://{host}:{port} (docs at /docs)")
-    try:
-        uvicorn.run(create_app(STATE.engine), host=host, port=port, log_level="warning")
-    finally:
-        stop.set()
+    uvicorn.run(create_app(STATE.engine, run_worker=worker), host=host, port=port, log_level="warning")
 
 
 @app.command("worker")

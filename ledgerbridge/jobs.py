@@ -109,19 +109,6 @@ def run_job(sessions: sessionmaker[Session], job_id: int, options: ConnectorOpti
     return result
 
 
-def start_job_thread(sessions: sessionmaker[Session], job_id: int,
-                     options: ConnectorOptions | None = None) -> threading.Thread:
-    def target() -> None:
-        try:
-            run_job(sessions, job_id, options)
-        except Exception:  # noqa: BLE001 - already recorded on the job row
-            pass
-
-    thread = threading.Thread(target=target, name=f"job-{job_id}", daemon=True)
-    thread.start()
-    return thread
-
-
 def claim_next_job(sessions: sessionmaker[Session], worker_id: str) -> int | None:
     """Take the oldest queued job; on PostgreSQL with SKIP LOCKED so workers never take the same one."""
     with session_scope(sessions) as session:

@@ -19,31 +19,32 @@ def test_upload_job_progress_and_grids(world: World) -> None:
         key = issue_api_key(session, world.org_id, "host")
         other = create_organisation(session, "Someone Else Ltd")
         other_key = issue_api_key(session, other.id, "host")
-    client = TestClient(create_app(world.sessions.kw["bind"]))
-    auth = {"Authorization": f"Bearer {key}"}
-    pending = client.get(f"/v1/connections/{world.conn_id}/pending", params={"limit": 10}, headers=auth).json()
-    assert pending["total"] == 30 and len(pending["rows"]) == 10
-    assert {"type", "number", "party", "date", "total", "waits_for"} <= set(pending["rows"][0])
-    started = client.post(f"/v1/connections/{world.conn_id}/upload", json={}, headers=auth)
-    assert started.status_code == 202
-    job_id = started.json()["id"]
-    seen_progress = set()
-    deadline = time.monotonic() + 60
-    while True:
-        job = client.get(f"/v1/jobs/{job_id}", headers=auth).json()
-        seen_progress.add((job["done"], job["total"]))
-        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert job["status"] == "done", job
-    assert job["total"] == 30 and job["done"] == 30 and job["result"]["exported"] == 29
-    exported = client.get(f"/v1/connections/{world.conn_id}/exported", params={"limit": 100}, headers=auth).json()
-    assert exported["total"] == 29 and all(r["seen"] for r in exported["rows"])
-    errors = client.get(f"/v1/connections/{world.conn_id}/errors", headers=auth).json()
-    assert [e["record"] for e in errors["rows"]] == ["sales invoice INV-1103"]
-    # Another organisation's key sees none of it.
-    other_auth = {"X-API-Key": other_key}
-    assert client.get(f"/v1/connections/{world.conn_id}/pending", headers=other_auth).status_code == 404
-    assert client.get(f"/v1/jobs/{job_id}", headers=other_auth).status_code == 404
-    assert client.get("/v1/connections", headers=other_auth).json() == []
-    assert client.get("/v1/connections", headers={"X-API-Key": "lb_wrong"}).status_code == 401
+    # Entering the client runs the app's lifespan: its background worker takes the queued jobs.
+    with TestClient(create_app(world.sessions.kw["bind"])) as client:
+        auth = {"Authorization": f"Bearer {key}"}
+        pending = client.get(f"/v1/connections/{world.conn_id}/pending", params={"limit": 10}, headers=auth).json()
+        assert pending["total"] == 30 and len(pending["rows"]) == 10
+        assert {"type", "number", "party", "date", "total", "waits_for"} <= set(pending["rows"][0])
+        started = client.post(f"/v1/connections/{world.conn_id}/upload", json={}, headers=auth)
+        assert started.status_code == 202
+        job_id = started.json()["id"]
+        seen_progress = set()
+        deadline = time.monotonic() + 60
+        while True:
+            job = client.get(f"/v1/jobs/{job_id}", headers=auth).json()
+            seen_progress.add((job["done"], job["total"]))
+            if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert job["status"] == "done", job
+        assert job["total"] == 30 and job["done"] == 30 and job["result"]["exported"] == 29
+        exported = client.get(f"/v1/connections/{world.conn_id}/exported", params={"limit": 100}, headers=auth).json()
+        assert exported["total"] == 29 and all(r["seen"] for r in exported["rows"])
+        errors = client.get(f"/v1/connections/{world.conn_id}/errors", headers=auth).json()
+        assert [e["record"] for e in errors["rows"]] == ["sales invoice INV-1103"]
+        # Another organisation's key sees none of it.
+        other_auth = {"X-API-Key": other_key}
+        assert client.get(f"/v1/connections/{world.conn_id}/pending", headers=other_auth).status_code == 404
+        assert client.get(f"/v1/jobs/{job_id}", headers=other_auth).status_code == 404
+        assert client.get("/v1/connections", headers=other_auth).json() == []
+        assert client.get("/v1/connections", headers={"X-API-Key": "lb_wrong"}).status_code == 401
