@@ -82,7 +82,8 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> Fast
     app = FastAPI(
         title="ledgerbridge",
         version="0.1.0",
-        description="Accounts integration: feed documents in, export them to the accounting package, bring payments back.",
+        description="Accounts integration: feed documents in, export them to the accounting package, "
+                    "bring payments back.",
         lifespan=lifespan,
     )
     app.state.ledgerbridge = state

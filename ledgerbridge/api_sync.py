@@ -6,6 +6,7 @@ and ``GET /v1/jobs/{id}`` shows done/total and the current step.
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -104,8 +105,8 @@ def put_mapping(connection_id: int, body: MappingIn, org_id: Org, session: Db) -
 @router.post("/connections/{connection_id}/precheck")
 def run_precheck(connection_id: int, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = _connection(session, org_id, connection_id)
-    report = Exporter(state.sessions, conn.id, connector_for(state.sessions, conn.id), actor="api").precheck(
-        body.document_ids)
+    with closing(connector_for(state.sessions, conn.id)) as connector:
+        report = Exporter(state.sessions, conn.id, connector, actor="api").precheck(body.document_ids)
     return report.as_dict()
 
 

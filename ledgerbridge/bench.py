@@ -15,9 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -81,8 +81,13 @@ def _invoices(start: int, count: int) -> list[dict[str, Any]]:
 
 
 def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]:
-    from ledgerbridge.connections import ConnectorOptions, connector_for, create_connection, refresh_chart
-    from ledgerbridge.connections import sandbox_endpoints
+    from ledgerbridge.connections import (
+        ConnectorOptions,
+        connector_for,
+        create_connection,
+        refresh_chart,
+        sandbox_endpoints,
+    )
     from ledgerbridge.consent import approve_in_sandbox
     from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
     from ledgerbridge.exporter import Exporter
@@ -131,6 +136,7 @@ def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]
         report = exporter.upload()
         timings["upload"] = time.perf_counter() - t
         timings["end_to_end"] = time.perf_counter() - started
+        connector.close()
         calls = httpx.get(f"{base}/sandbox/stats").json()
         engine.dispose()
     parties = min(CUSTOMERS, documents)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,7 +22,7 @@ app.add_typer(sandbox_app, name="sandbox")
 
 
 @app.callback()
-def main(db: Annotated[Optional[str], typer.Option(
+def main(db: Annotated[str | None, typer.Option(
         "--db", envvar="LEDGERBRIDGE_DATABASE_URL",
         help="Database URL (default: sqlite:///ledgerbridge.db; PostgreSQL: postgresql://user@host/db)")] = None,
          ) -> None:
@@ -50,7 +50,7 @@ def init(org_name: Annotated[str, typer.Option("--org-name", help="The organisat
 
 @app.command()
 def load(file: Annotated[Path, typer.Argument(help="A JSON batch: parties, items, codes, documents, payments")],
-         org: Annotated[Optional[int], typer.Option("--org")] = None,
+         org: Annotated[int | None, typer.Option("--org")] = None,
          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Load host records from a JSON file (idempotent by the host's ids; a bad record refuses the whole file)."""
     from ledgerbridge.intake import IntakeError, load_file

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import date
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,8 +13,14 @@ from sqlalchemy import select
 
 from ledgerbridge import grids
 from ledgerbridge.cli_context import STATE, console, fail, organisation_id, print_json
-from ledgerbridge.connections import (REAL_ENDPOINTS, connector_for, create_connection, organisation_connection,
-                                      refresh_chart, sandbox_endpoints)
+from ledgerbridge.connections import (
+    REAL_ENDPOINTS,
+    connector_for,
+    create_connection,
+    organisation_connection,
+    refresh_chart,
+    sandbox_endpoints,
+)
 from ledgerbridge.db import session_scope
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.exporter import Progress as ExportProgress
@@ -23,8 +30,8 @@ from ledgerbridge.models_host import Document
 from ledgerbridge.models_sync import Connection
 from ledgerbridge.sync_records import mark_exported_by_hand, not_exported_reasons, status_counts
 
-OrgOpt = Annotated[Optional[int], typer.Option("--org", help="Organisation id (default: the only one)")]
-ConnOpt = Annotated[Optional[int], typer.Option("--connection", help="Connection id (default: the first)")]
+OrgOpt = Annotated[int | None, typer.Option("--org", help="Organisation id (default: the only one)")]
+ConnOpt = Annotated[int | None, typer.Option("--connection", help="Connection id (default: the first)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object")]
 
 
@@ -38,13 +45,13 @@ def _connection_id(org: int | None, connection: int | None) -> int:
 
 
 def connect(package: Annotated[str, typer.Option(help="xero")] = "xero",
-            sandbox: Annotated[Optional[str], typer.Option(help="Base URL of a ledgerbridge sandbox")] = None,
+            sandbox: Annotated[str | None, typer.Option(help="Base URL of a ledgerbridge sandbox")] = None,
             client_id: Annotated[str, typer.Option(envvar="LEDGERBRIDGE_CLIENT_ID")] = "ledgerbridge-demo",
             client_secret: Annotated[str, typer.Option(envvar="LEDGERBRIDGE_CLIENT_SECRET")] = "demo-secret",
             redirect_uri: Annotated[str, typer.Option()] = "http://127.0.0.1:8976/callback",
-            start_date: Annotated[Optional[str], typer.Option(help="Export nothing dated before (YYYY-MM-DD)")] = None,
-            tenant: Annotated[Optional[str], typer.Option(help="Organisation (tenant) id to choose")] = None,
-            scopes: Annotated[Optional[str], typer.Option(
+            start_date: Annotated[str | None, typer.Option(help="Export nothing dated before (YYYY-MM-DD)")] = None,
+            tenant: Annotated[str | None, typer.Option(help="Organisation (tenant) id to choose")] = None,
+            scopes: Annotated[str | None, typer.Option(
                 help="OAuth scopes, space-separated (apps created since March 2026 need Xero's granular scopes)")]
             = None,
             org: OrgOpt = None, as_json: JsonOpt = False) -> None:
@@ -98,7 +105,8 @@ def disconnect(org: OrgOpt = None, connection: ConnOpt = None) -> None:
 def refresh_accounts(org: OrgOpt = None, connection: ConnOpt = None, as_json: JsonOpt = False) -> None:
     """Read the chart of accounts, tax rates and currencies from the package (R-I5)."""
     conn_id = _connection_id(org, connection)
-    counts = refresh_chart(STATE.sessions, conn_id, connector_for(STATE.sessions, conn_id), actor="cli")
+    with closing(connector_for(STATE.sessions, conn_id)) as connector:
+        counts = refresh_chart(STATE.sessions, conn_id, connector, actor="cli")
     print_json(counts) if as_json else console.print(f"Chart refreshed: {counts}")
 
 
@@ -142,12 +150,13 @@ def _run_with_progress(title: str, work: Any, as_json: bool) -> Any:
         return work(show)
 
 
-def precheck(documents: Annotated[Optional[list[str]], typer.Argument(help="Document numbers (default: all pending)")]
+def precheck(documents: Annotated[list[str] | None, typer.Argument(help="Document numbers (default: all pending)")]
              = None, org: OrgOpt = None, connection: ConnOpt = None, as_json: JsonOpt = False) -> None:
     """Run Pre-Check: every mapping and rule on the selected rows; nothing is sent (R-E4)."""
     conn_id = _connection_id(org, connection)
     ids = _doc_ids(documents, org)
-    report = Exporter(STATE.sessions, conn_id, connector_for(STATE.sessions, conn_id), actor="cli").precheck(ids)
+    with closing(connector_for(STATE.sessions, conn_id)) as connector:
+        report = Exporter(STATE.sessions, conn_id, connector, actor="cli").precheck(ids)
     if as_json:
         return print_json(report.as_dict())
     console.print(f"Pre-check: {report.checked} checked, {report.failed} with problems.")
@@ -156,7 +165,7 @@ def precheck(documents: Annotated[Optional[list[str]], typer.Argument(help="Docu
     return None
 
 
-def upload(documents: Annotated[Optional[list[str]], typer.Argument(help="Document numbers (default: all pending)")]
+def upload(documents: Annotated[list[str] | None, typer.Argument(help="Document numbers (default: all pending)")]
            = None, org: OrgOpt = None, connection: ConnOpt = None, as_json: JsonOpt = False) -> None:
     """Upload Data: export the selected (or all pending) documents, dependencies first (R-E5)."""
     from ledgerbridge.jobs import enqueue_job, run_job
@@ -178,7 +187,7 @@ def upload(documents: Annotated[Optional[list[str]], typer.Argument(help="Docume
 
 
 def mark_exported(documents: Annotated[list[str], typer.Argument(help="Document numbers")],
-                  reference: Annotated[Optional[str], typer.Option(help="The package's reference")] = None,
+                  reference: Annotated[str | None, typer.Option(help="The package's reference")] = None,
                   org: OrgOpt = None, connection: ConnOpt = None) -> None:
     """Mark as Exported: move pending rows to exported without sending them, and without the tick (R-E8)."""
     conn_id = _connection_id(org, connection)
@@ -192,10 +201,11 @@ def import_payments(fetch_only: Annotated[bool, typer.Option(help="Only list the
                     org: OrgOpt = None, connection: ConnOpt = None, as_json: JsonOpt = False) -> None:
     """Fetch payments made in the package since the last run, then Create & Allocate them (R-I1, R-I2)."""
     conn_id = _connection_id(org, connection)
-    importer = PaymentImporter(STATE.sessions, conn_id, connector_for(STATE.sessions, conn_id), actor="cli")
-    report = importer.fetch()
-    if not fetch_only:
-        importer.create_and_allocate(report=report)
+    with closing(connector_for(STATE.sessions, conn_id)) as connector:
+        importer = PaymentImporter(STATE.sessions, conn_id, connector, actor="cli")
+        report = importer.fetch()
+        if not fetch_only:
+            importer.create_and_allocate(report=report)
     if as_json:
         return print_json(report.as_dict())
     console.print(f"Fetched {report.fetched} ({report.new} new, {report.deleted_in_package} deleted in the package); "

@@ -161,6 +161,9 @@ class Connector(Protocol):
 
     def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]: ...
 
+    def close(self) -> None:
+        """Write what the connector still holds (audit rows, health, budget) and release its connections."""
+
 
 class ConnectorCallFailed(Exception):
     """A call to the package failed after the connector's own retries.

@@ -13,14 +13,20 @@ import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import httpx
 import typer
 from sqlalchemy import select
 
 from ledgerbridge.cli_context import console, print_json
-from ledgerbridge.connections import ConnectorOptions, connector_for, create_connection, refresh_chart, sandbox_endpoints
+from ledgerbridge.connections import (
+    ConnectorOptions,
+    connector_for,
+    create_connection,
+    refresh_chart,
+    sandbox_endpoints,
+)
 from ledgerbridge.consent import approve_in_sandbox
 from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
 from ledgerbridge.demo_data import NOMINAL_MAP, TAX_MAP, demo_batch
@@ -90,6 +96,7 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         importer = PaymentImporter(sessions, conn_id, connector, actor="demo")
         imp = importer.fetch()
         importer.create_and_allocate(report=imp)
+        connector.close()
         say(f"Imported {imp.created} payments, allocated {imp.allocated}")
         summary = _summary(sessions, conn_id, imp)
         summary["seconds"] = round(time.monotonic() - started, 2)
@@ -144,7 +151,7 @@ def _summary(sessions: Any, conn_id: int, imp: Any) -> dict[str, Any]:
 
 
 def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
-         db: Annotated[Optional[str], typer.Option("--demo-db", help="Database URL (default: a fresh SQLite file)")]
+         db: Annotated[str | None, typer.Option("--demo-db", help="Database URL (default: a fresh SQLite file)")]
          = None) -> None:
     """Run the demo: a month of a demo company's trading, round trip through the Xero sandbox."""
     with tempfile.TemporaryDirectory(prefix="ledgerbridge-demo-") as tmp:

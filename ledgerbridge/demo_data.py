@@ -70,7 +70,8 @@ def demo_batch(seed: int = 7) -> dict[str, Any]:
         return out
 
     for n in range(1, 21):  # a month of sales invoices
-        sales_doc("sales_invoice", f"INV-{1000 + n}", n, rng.randint(1, len(CUSTOMERS)), random_lines(rng.randint(1, 4)))
+        customer = rng.randint(1, len(CUSTOMERS))
+        sales_doc("sales_invoice", f"INV-{1000 + n}", n, customer, random_lines(rng.randint(1, 4)))
     # An order shipped in two parts: the sales order, a prepayment against it, two invoices.
     order_lines = [_line(1, "PINE-DESK", "Pine desk", Decimal(4), Decimal("189.99"), "4000", "T1", rates["T1"]),
                    _line(2, "FIT-HR", "Fitting, per hour", Decimal(6), Decimal("38.00"), "4010", "T1", rates["T1"])]

@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connector import (Connector, ConnectorCallFailed, ExportContext, ExportOutcome, ItemExport,
-                                    PartyExport)
+from ledgerbridge.connector import Connector, ConnectorCallFailed, ExportContext, ExportOutcome, ItemExport, PartyExport
 from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.models_sync import RecordType, SyncRecord, SyncStatus
 from ledgerbridge.records import load_items, load_parties

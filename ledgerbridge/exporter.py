@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -22,8 +22,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.audit import audit
-from ledgerbridge.connector import (CallBudgetSpent, Connector, ConnectorCallFailed, DocumentExport, ExportContext,
-                                    ExportOutcome, Problem)
+from ledgerbridge.connector import (
+    CallBudgetSpent,
+    Connector,
+    ConnectorCallFailed,
+    DocumentExport,
+    ExportContext,
+    ExportOutcome,
+    Problem,
+)
 from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.export_dependencies import ITEMS, PARTIES, Binding, DependencyExporter
 from ledgerbridge.export_plan import RecordRef, export_context, prepared_chunks, select_document_records
@@ -72,7 +79,7 @@ class Exporter:
         self._notify = progress or (lambda p: None)
         # Calls in flight at once: below the package's concurrency limit (Xero allows 5 per organisation).
         self.parallel_calls = max(1, min(parallel_calls, self.connector.max_concurrent_calls))
-        self._pool = ThreadPoolExecutor(max_workers=self.parallel_calls, thread_name_prefix="export")
+        self._pool: ThreadPoolExecutor | None = None
 
     # -- pre-check -------------------------------------------------------------------------------------------
     def precheck(self, document_ids: Sequence[int] | None = None) -> RunReport:
@@ -114,6 +121,22 @@ class Exporter:
         with session_scope(self.sessions) as session:
             connection = session.get_one(Connection, self.connection_id)
             refresh_sync_records(session, connection)
+        self._pool = ThreadPoolExecutor(max_workers=self.parallel_calls, thread_name_prefix="export")
+        try:
+            self._upload(document_ids, report)
+        finally:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        self._step("reading back from " + self.connector.display_name)
+        report.seen = self.read_back(since=started - timedelta(minutes=5))
+        with session_scope(self.sessions) as session:
+            connection = session.get_one(Connection, self.connection_id)
+            audit(session, connection, self.actor, "upload", outcome="failed" if report.failed else "ok",
+                  detail=str({k: v for k, v in report.as_dict().items() if k != "problems"}))
+        self._step("done")
+        return report
+
+    def _upload(self, document_ids: Sequence[int] | None, report: RunReport) -> None:
         with session_scope(self.sessions) as session:
             connection = session.get_one(Connection, self.connection_id)
             ctx = export_context(session, connection)
@@ -135,14 +158,6 @@ class Exporter:
             except CallBudgetSpent as spent:
                 report.stopped_reason = str(spent)
             report.parties_exported = parties.exported
-        self._step("reading back from " + self.connector.display_name)
-        report.seen = self.read_back(since=started - timedelta(minutes=5))
-        with session_scope(self.sessions) as session:
-            connection = session.get_one(Connection, self.connection_id)
-            audit(session, connection, self.actor, "upload", outcome="failed" if report.failed else "ok",
-                  detail=str({k: v for k, v in report.as_dict().items() if k != "problems"}))
-        self._step("done")
-        return report
 
     def _with_dependencies(self, session: Session, parties: DependencyExporter, items: DependencyExporter | None,
                            item_ids: dict[str, int], ready: list[tuple[RecordRef, DocumentView]],
@@ -197,8 +212,9 @@ class Exporter:
         for start in range(0, len(batches), self.parallel_calls):
             window = batches[start : start + self.parallel_calls]
             keys = self._record_attempts(session, window)
-            sent = [(batch, self._pool.submit(self._call, batch, ctx, key)) for batch, key in zip(window, keys,
-                                                                                               strict=True)]
+            assert self._pool is not None  # created by upload()
+            sent = [(batch, self._pool.submit(self._call, batch, ctx, key))
+                    for batch, key in zip(window, keys, strict=True)]
             self._bind_answers(session, in_flight, report)
             in_flight = sent
         self._bind_answers(session, in_flight, report)

@@ -22,8 +22,15 @@ from ledgerbridge.connector import Connector, RemotePayment
 from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.incremental import IncrementalWindow
 from ledgerbridge.models_host import Allocation, Document, Payment, PaymentKind, PaymentOrigin
-from ledgerbridge.models_sync import (Connection, ImportStatus, Mapping, PackagePayment, RecordType, SyncCursor,
-                                      SyncRecord)
+from ledgerbridge.models_sync import (
+    Connection,
+    ImportStatus,
+    Mapping,
+    PackagePayment,
+    RecordType,
+    SyncCursor,
+    SyncRecord,
+)
 
 STREAM = "payments"
 OPEN = (ImportStatus.PENDING.value, ImportStatus.ERROR.value)

@@ -78,23 +78,26 @@ def run_job(sessions: sessionmaker[Session], job_id: int, options: ConnectorOpti
     writer = _ProgressWriter(sessions, job_id, echo)
     try:
         connector = connector_for(sessions, connection_id, options)
-        result: dict[str, Any]
-        if kind in ("upload", "precheck"):
-            exporter = Exporter(sessions, connection_id, connector, actor=actor, progress=writer)
-            report = exporter.upload(params.get("document_ids")) if kind == "upload" else exporter.precheck(
-                params.get("document_ids"))
-            result = report.as_dict()
-            writer(exporter.progress, force=True)
-        elif kind == "import_payments":
-            importer = PaymentImporter(sessions, connection_id, connector, actor=actor)
-            writer(Progress(step="fetching payments"), force=True)
-            report_i = importer.fetch()
-            if params.get("create_and_allocate", True):
-                writer(Progress(total=report_i.fetched, step="creating and allocating"), force=True)
-                importer.create_and_allocate(params.get("package_payment_ids"), report_i)
-            result = report_i.as_dict()
-        else:
-            result = refresh_chart(sessions, connection_id, connector, actor)
+        try:
+            result: dict[str, Any]
+            if kind in ("upload", "precheck"):
+                exporter = Exporter(sessions, connection_id, connector, actor=actor, progress=writer)
+                report = exporter.upload(params.get("document_ids")) if kind == "upload" else exporter.precheck(
+                    params.get("document_ids"))
+                result = report.as_dict()
+                writer(exporter.progress, force=True)
+            elif kind == "import_payments":
+                importer = PaymentImporter(sessions, connection_id, connector, actor=actor)
+                writer(Progress(step="fetching payments"), force=True)
+                report_i = importer.fetch()
+                if params.get("create_and_allocate", True):
+                    writer(Progress(total=report_i.fetched, step="creating and allocating"), force=True)
+                    importer.create_and_allocate(params.get("package_payment_ids"), report_i)
+                result = report_i.as_dict()
+            else:
+                result = refresh_chart(sessions, connection_id, connector, actor)
+        finally:
+            connector.close()  # audit rows, health and budget figures are written here
     except Exception as exc:
         from ledgerbridge.redact import redact
 

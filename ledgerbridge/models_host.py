@@ -75,7 +75,8 @@ class Organisation(Base):
 
 
 class ApiKey(Base):
-    """A host system's key. Only a SHA-256 of the key is stored: keys are 256-bit random, so a slow hash adds nothing."""
+    """A host system's key. Only a SHA-256 of the key is stored: keys are 256-bit random, so a slow hash adds
+    nothing."""
 
     __tablename__ = "api_keys"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.db import utcnow
 from ledgerbridge.models_host import EXPORTABLE_TYPES, Document, DocumentLine, DocumentStatus, Item, Party
-from ledgerbridge.models_sync import Connection, FailureType, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.models_sync import Connection, RecordType, SyncError, SyncRecord, SyncStatus
 from ledgerbridge.redact import redact
 from ledgerbridge.settings import ConnectionSettings
 
@@ -180,7 +180,8 @@ def not_exported_reasons(session: Session, connection: Connection) -> dict[str, 
     """Documents that will not go out, counted by type and reason (for the demo and the status page)."""
     out: dict[str, dict[str, int]] = {}
     never = select(Document.type, func.count()).where(
-        Document.organisation_id == connection.organisation_id, Document.type.not_in(EXPORTABLE)).group_by(Document.type)
+        Document.organisation_id == connection.organisation_id, Document.type.not_in(EXPORTABLE)
+    ).group_by(Document.type)
     for doc_type, count in session.execute(never):
         out.setdefault(doc_type, {})[f"{doc_type.replace('_', ' ')}s are never exported"] = count
     if connection.start_date is not None:

@@ -1,13 +1,18 @@
-"""Suite-wide settings: keys and files of the run stay in a temporary folder, never in the checkout."""
+"""Suite-wide fixtures: keys and files of the run stay in a temporary folder; the store on both backends."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from dbfixtures import make_postgres_engine, make_sqlite_engine
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge import crypto
+from ledgerbridge.db import make_session_factory
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -20,3 +25,20 @@ def _isolated_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
     yield
     os.environ.pop(crypto.KEY_FILE_ENV, None)
     crypto.reset_default_cipher()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated store: every test that takes it runs on a fresh SQLite file and on a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        engine = make_sqlite_engine(tmp_path)
+        yield engine
+        engine.dispose()
+    else:
+        with make_postgres_engine() as engine:
+            yield engine
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)

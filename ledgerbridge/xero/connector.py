@@ -15,9 +15,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ledgerbridge.connector import (CallBudgetSpent, ChartAccount, ChartSnapshot, ChartTaxRate, ConnectorCallFailed,
-                                    DocumentExport, ExportContext, ExportOutcome, ItemExport, PartyExport, Problem,
-                                    RemoteDocument, RemotePayment)
+from ledgerbridge.connector import (
+    CallBudgetSpent,
+    ChartAccount,
+    ChartSnapshot,
+    ChartTaxRate,
+    ConnectorCallFailed,
+    DocumentExport,
+    ExportContext,
+    ExportOutcome,
+    ItemExport,
+    PartyExport,
+    Problem,
+    RemoteDocument,
+    RemotePayment,
+)
 from ledgerbridge.records import DocumentView, ItemView, PartyView
 from ledgerbridge.xero.errors import explain
 from ledgerbridge.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
@@ -41,6 +53,15 @@ class XeroConnector:
 
     def __init__(self, client: Any) -> None:
         self.client = client
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> XeroConnector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- plumbing --------------------------------------------------------------------------------------------
     def _call(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None,

@@ -292,16 +292,6 @@ def running_sandbox(workspace: Workspace) -> Iterator[Sandbox]:
         process.stop()
 
 
-def connect_and_map(workspace: Workspace, sandbox: Sandbox, mappings: Iterable[tuple[str, str, str]] = TOUR_MAPPINGS,
-                    ) -> dict[str, Any]:
-    """``connect --sandbox``, ``refresh-accounts`` and the ``map`` commands; returns what ``connect`` printed."""
-    connected = workspace.json("connect", "--sandbox", sandbox.base_url)
-    workspace.json("refresh-accounts")
-    for kind, local, package in mappings:
-        workspace.run("map", kind, local, package)
-    return connected  # type: ignore[no-any-return]
-
-
 def secret_fragments(secret: str) -> set[str]:
     """The secret and the pieces of it that would still give it away if it were cut or split when printed:
     for a JWT its payload and signature (not its header, which every JWT shares); otherwise, for a long

@@ -5,21 +5,24 @@ checked against Xero's OpenAPI contract."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
-from dbfixtures import make_postgres_engine, make_sqlite_engine
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connections import ConnectorOptions, connector_for, create_connection, refresh_chart, sandbox_endpoints
+from ledgerbridge.connections import (
+    ConnectorOptions,
+    connector_for,
+    create_connection,
+    refresh_chart,
+    sandbox_endpoints,
+)
 from ledgerbridge.connector import Connector
 from ledgerbridge.consent import approve_in_sandbox
 from ledgerbridge.contracts.pytest_support import XeroContractChecker, xero_contract_checker
-from ledgerbridge.db import make_session_factory, session_scope
+from ledgerbridge.db import session_scope
 from ledgerbridge.demo_data import NOMINAL_MAP, TAX_MAP, demo_batch
 from ledgerbridge.intake import apply_batch
 from ledgerbridge.mappings import MappingKind, set_mapping
@@ -28,22 +31,6 @@ from ledgerbridge.organisations import create_organisation
 from ledgerbridge.sandboxes.xero import RunningSandbox, SandboxConfig, start_xero_sandbox
 from ledgerbridge.schemas_intake import Batch
 from ledgerbridge.xero import auth
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_sqlite_engine(tmp_path)
-        yield engine
-        engine.dispose()
-    else:
-        with make_postgres_engine() as engine:
-            yield engine
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
 
 
 @pytest.fixture
@@ -68,9 +55,17 @@ class World:
     conn_id: int
     tenant_id: str
 
+    opened: list[Connector] = field(default_factory=list)
+
     def connector(self, max_attempts: int = 5) -> Connector:
-        return connector_for(self.sessions, self.conn_id,
+        made = connector_for(self.sessions, self.conn_id,
                              ConnectorOptions(transport=self.transport, max_attempts=max_attempts))
+        self.opened.append(made)
+        return made
+
+    def close(self) -> None:
+        for made in self.opened:
+            made.close()
 
     def xero(self) -> httpx.Client:
         """A plain client on the sandbox (tests look at Xero's books as a Xero user would)."""
@@ -126,5 +121,8 @@ def connect_world(sessions: sessionmaker[Session], sandbox: RunningSandbox, tran
 
 
 @pytest.fixture
-def world(sessions: sessionmaker[Session], sandbox: RunningSandbox, contract: XeroContractChecker) -> World:
-    return connect_world(sessions, sandbox, contract.transport())
+def world(sessions: sessionmaker[Session], sandbox: RunningSandbox,
+          contract: XeroContractChecker) -> Iterator[World]:
+    made = connect_world(sessions, sandbox, contract.transport())
+    yield made
+    made.close()

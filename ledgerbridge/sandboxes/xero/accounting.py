@@ -7,6 +7,7 @@ from fastapi.routing import APIRoute
 
 from . import accounting_contacts, accounting_documents, accounting_payments, accounting_reference, identity
 from .config import API_PREFIX
+
 _FAMILIES = (accounting_reference, accounting_contacts, accounting_documents, accounting_payments)
 
 

@@ -15,8 +15,8 @@ from .echoes import allocation_echo, document_echo
 from .endpoint import list_response, query, tenant_books, unit_dp, write_batch, xero_response
 from .errors import NotFound
 from .inputs import AllocationInput, DocumentInput, read_allocation, read_document
-from .reader import Reader
 from .listing import split_list
+from .reader import Reader
 from .records import CreditKind, Document
 from .settlements import allocate_credit, credit_source
 from .views import allocation_view, document_view

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from .endpoint import query, tenant_books, xero_response
 from .errors import NotFound
 from .listing import apply_where_and_order, modified_since, parse_order, parse_where
-from .endpoint import query, tenant_books, xero_response
 from .views import account_view, organisation_view, tax_rate_view
 from .wire import parse_modified_since
 

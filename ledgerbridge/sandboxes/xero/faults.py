@@ -15,7 +15,6 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
-
 _KNOWN = frozenset({"fail_with_status", "count", "rate_limit_storm", "drop_response_after_commit", "latency_ms"})
 
 

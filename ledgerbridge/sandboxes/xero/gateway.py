@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from http import HTTPStatus
 from collections.abc import Awaitable, Callable, MutableMapping
+from http import HTTPStatus
 from typing import Any
 
 from starlette.datastructures import Headers

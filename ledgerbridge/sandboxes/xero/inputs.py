@@ -7,14 +7,13 @@ whole or refused as a whole, as Xero does.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .reader import Reader
-
 
 DOCUMENT_STATUSES = frozenset({"DRAFT", "SUBMITTED", "DELETED", "AUTHORISED", "PAID", "VOIDED"})
 LINE_AMOUNT_TYPES = frozenset({"Exclusive", "Inclusive", "NoTax"})

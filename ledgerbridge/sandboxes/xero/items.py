@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .books import TenantBooks, name_key
-from .reader import Reader
 from .lines import invalid_account, invalid_tax_type
+from .reader import Reader
 from .records import Item
 from .wire import new_id
 

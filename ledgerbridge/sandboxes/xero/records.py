@@ -7,8 +7,8 @@ what Xero's ``/Date(ms+0000)/`` carries and what ``If-Modified-Since`` is compar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 

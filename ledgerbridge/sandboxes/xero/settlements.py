@@ -15,7 +15,7 @@ from .books import TenantBooks
 from .documents import refresh_settlement_status
 from .inputs import AllocationInput, PaymentInput
 from .lines import invalid_account
-from .records import SALES_TYPES, ZERO, Allocation, CreditKind, Credit, Document, Payment, PaymentTarget
+from .records import SALES_TYPES, ZERO, Allocation, Credit, CreditKind, Document, Payment, PaymentTarget
 from .wire import money, new_id
 
 Settleable = Union[Document, Credit]
