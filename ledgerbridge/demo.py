@@ -8,6 +8,7 @@ would, imports and allocates them, and prints a summary.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections import Counter
@@ -154,8 +155,14 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
          db: Annotated[str | None, typer.Option("--demo-db", help="Database URL (default: a fresh SQLite file)")]
          = None) -> None:
     """Run the demo: a month of a demo company's trading, round trip through the Xero sandbox."""
+    from ledgerbridge import crypto
+
     with tempfile.TemporaryDirectory(prefix="ledgerbridge-demo-") as tmp:
         url = db or f"sqlite:///{Path(tmp) / 'demo.db'}"
+        if not (os.environ.get(crypto.KEY_ENV) or os.environ.get(crypto.KEY_FILE_ENV)):
+            # The demo's tokens live in a throwaway database: so does the key that encrypts them.
+            os.environ[crypto.KEY_FILE_ENV] = str(Path(tmp) / "secret.key")
+            crypto.reset_default_cipher()
         summary = run_demo(url, say=None if as_json else (lambda m: console.print(f"[green]>[/] {m}")))
     if as_json:
         print_json(summary)
