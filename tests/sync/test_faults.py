@@ -176,3 +176,58 @@ def test_upload_killed_at_random_moments_leaves_exactly_one_copy(tmp_path: Path,
     finally:
         sandbox.kill()
         sandbox.wait()
+
+
+def test_rate_limit_and_server_errors_are_retried_not_shown(world: World) -> None:
+    with world.xero() as http:
+        http.post("/sandbox/faults", json={"rate_limit_storm": 2}).raise_for_status()
+    first = Exporter(world.sessions, world.conn_id, world.connector()).upload(_ids(world, ["INV-1001", "INV-1002"]))
+    assert (first.exported, first.failed) == (2, 0)
+    with world.xero() as http:
+        http.post("/sandbox/faults", json={"fail_with_status": 503, "count": 2}).raise_for_status()
+    second = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert (second.exported, second.failed) == (27, 1)  # the one failure is INV-1103's unmapped nominal
+    assert max(_numbers_in_xero(world).values()) == 1
+
+
+def test_retries_spent_show_in_error_feedback_and_the_next_run_recovers(world: World) -> None:
+    from ledgerbridge.grids import error_feedback
+
+    with world.xero() as http:
+        http.post("/sandbox/faults", json={"fail_with_status": 503, "count": 100}).raise_for_status()
+    report = Exporter(world.sessions, world.conn_id, world.connector(max_attempts=2)).upload()
+    assert report.exported == 0
+    with session_scope(world.sessions) as session:
+        rows = error_feedback(session, world.conn_id, limit=100).rows
+    assert rows and all(r["failure_type"] in ("retriable", "config") for r in rows)
+    assert any("503" in r["message"] or "retriable" == r["failure_type"] for r in rows)
+    with world.xero() as http:
+        http.delete("/sandbox/faults").raise_for_status()
+    again = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert again.exported == 29 and max(_numbers_in_xero(world).values()) == 1
+
+
+def _ids(world: World, numbers: list[str]) -> list[int]:
+    from ledgerbridge.models_host import Document
+
+    with session_scope(world.sessions) as session:
+        return list(session.scalars(select(Document.id).where(Document.number.in_(numbers))))
+
+
+def test_documents_before_the_start_date_are_not_exported(world: World) -> None:
+    from datetime import date
+
+    from ledgerbridge.sync_records import not_exported_reasons
+
+    with session_scope(world.sessions) as session:
+        session.get_one(Connection, world.conn_id).start_date = date(2026, 10, 15)
+    report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    numbers = _numbers_in_xero(world)
+    with session_scope(world.sessions) as session:
+        from ledgerbridge.models_host import Document
+
+        early = set(session.scalars(select(Document.number).where(Document.issue_date < date(2026, 10, 15))))
+        reasons = not_exported_reasons(session, session.get_one(Connection, world.conn_id))
+    assert early and not (early & set(numbers))
+    assert report.exported == len(numbers)
+    assert any("before the start date 2026-10-15" in reason for by_type in reasons.values() for reason in by_type)
