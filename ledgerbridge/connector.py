@@ -157,7 +157,8 @@ class Connector(Protocol):
 
     def read_back_documents(self, wanted: Sequence[tuple[str, str]]) -> dict[str, RemoteDocument]: ...
 
-    def remote_documents_since(self, since: datetime) -> Iterator[list[RemoteDocument]]: ...
+    def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
+        """Pages of the documents of these host types that the package changed since ``since``."""
 
     def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]: ...
 

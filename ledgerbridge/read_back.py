@@ -61,7 +61,9 @@ def _tick_by_ids(session: Session, connection_id: int, connector: Connector) -> 
 
 def _tick_by_pages(session: Session, connection_id: int, connector: Connector, since: datetime) -> int:
     ticked = 0
-    for page in connector.remote_documents_since(since):
+    awaiting = _awaiting(connection_id).subquery()
+    doc_types = set(session.scalars(select(awaiting.c.type).distinct()))
+    for page in connector.remote_documents_since(since, doc_types):
         remote = {doc.external_id: doc for doc in page}
         ids = list(remote)
         for start in range(0, len(ids), CHUNK):

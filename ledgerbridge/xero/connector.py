@@ -270,13 +270,13 @@ class XeroConnector:
                 out[doc["CreditNoteID"]] = _remote(doc, "CreditNoteID", "CreditNoteNumber")
         return out
 
-    def remote_documents_since(self, since: datetime) -> Iterator[list[RemoteDocument]]:
-        for path, collection, params, ids in (("/Invoices", "Invoices", {"summaryOnly": "true"}, ("InvoiceID",
-                                                                                                 "InvoiceNumber")),
-                                              ("/CreditNotes", "CreditNotes", {}, ("CreditNoteID",
-                                                                                   "CreditNoteNumber"))):
-            for page in self._pages(path, collection, params, since):
-                yield [_remote(doc, *ids) for doc in page]
+    def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
+        if any(not is_credit_note(t) for t in doc_types):
+            for page in self._pages("/Invoices", "Invoices", {"summaryOnly": "true"}, since):
+                yield [_remote(doc, "InvoiceID", "InvoiceNumber") for doc in page]
+        if any(is_credit_note(t) for t in doc_types):
+            for page in self._pages("/CreditNotes", "CreditNotes", {}, since):
+                yield [_remote(doc, "CreditNoteID", "CreditNoteNumber") for doc in page]
 
     def _pages(self, path: str, collection: str, params: dict[str, Any],
                since: datetime | None) -> Iterator[list[dict[str, Any]]]:

@@ -1,11 +1,14 @@
 """Measure the sandbox's write throughput: 200 ``PUT /Invoices?summarizeErrors=false`` of 50 invoices x 5 lines.
 
-Run: ``.venv/bin/python tests/sandboxes/bench_put_invoices.py [--process] [requests] [invoices_per_request]``.
+Run: ``.venv/bin/python tests/sandboxes/bench_put_invoices.py [--process] [--read-back] [requests]
+[invoices_per_request]``.
 
 Prints the wall time of the requests only (the sandbox is started and the bodies built before the clock
 starts), over loopback with one keep-alive httpx client and rate limits off.  By default the sandbox runs in
 a thread of this process, as the test suite runs it, so client and server share one interpreter lock;
-``--process`` serves it from a process of its own, as ``ledgerbridge bench`` does.
+``--process`` serves it from a process of its own, as ``ledgerbridge bench`` does.  ``--read-back`` then
+reads every invoice back as the connector does (``summaryOnly=true``, 1000 a page, with If-Modified-Since) and
+prints that time too.
 """
 
 from __future__ import annotations
@@ -70,7 +73,23 @@ def process_sandbox() -> Iterator[str]:
         server.wait(10)
 
 
-def main(requests: int = 200, size: int = 50, own_process: bool = False) -> float:
+def read_back(client: httpx.Client) -> tuple[float, int, int]:
+    """(seconds, pages, invoices) for reading every invoice back, summarised, a thousand at a time."""
+    since = {"If-Modified-Since": "2000-01-01T00:00:00+00:00"}
+    started = time.perf_counter()
+    page, seen = 1, 0
+    while True:
+        response = client.get("/Invoices", params={"summaryOnly": "true", "page": page, "pageSize": 1000},
+                              headers=since)
+        response.raise_for_status()
+        body = response.json()
+        seen += len(body["Invoices"])
+        if page >= body["pagination"]["pageCount"]:
+            return time.perf_counter() - started, page, seen
+        page += 1
+
+
+def main(requests: int = 200, size: int = 50, own_process: bool = False, read_back_too: bool = False) -> float:
     with (process_sandbox() if own_process else threaded_sandbox()) as base:
         token = httpx.post(f"{base}/sandbox/tokens").json()["access_token"]
         headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": DEFAULT_TENANT_ID}
@@ -81,14 +100,18 @@ def main(requests: int = 200, size: int = 50, own_process: bool = False) -> floa
                 response = client.put("/Invoices", params={"summarizeErrors": "false"}, json=body)
                 response.raise_for_status()
             elapsed = time.perf_counter() - started
-        stats = httpx.get(f"{base}/sandbox/stats").json()
+            stats = httpx.get(f"{base}/sandbox/stats").json()
+            reading = read_back(client) if read_back_too else None
     where = "its own process" if own_process else "a thread"
     print(f"{requests} x PUT /Invoices ({size} invoices x 5 lines, sandbox in {where}): {elapsed:.2f} s "
           f"({elapsed / requests * 1000:.1f} ms per request); sandbox counted {stats['accounting_total']} calls")
+    if reading is not None:
+        seconds, pages, seen = reading
+        print(f"read back {seen} invoices (summaryOnly, {pages} pages of up to 1000): {seconds:.2f} s")
     return elapsed
 
 
 if __name__ == "__main__":
-    numbers = [int(a) for a in sys.argv[1:] if a != "--process"]
+    numbers = [int(a) for a in sys.argv[1:] if not a.startswith("--")]
     main(numbers[0] if numbers else 200, numbers[1] if len(numbers) > 1 else 50,
-         own_process="--process" in sys.argv[1:])
+         own_process="--process" in sys.argv[1:], read_back_too="--read-back" in sys.argv[1:])

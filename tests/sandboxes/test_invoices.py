@@ -83,7 +83,7 @@ def test_totals_and_tax_rounding(api: httpx.Client, amount_types: str, expected:
     created = response.json()["Invoices"][0]
     assert [Decimal(str(created[k])) for k in ("SubTotal", "TotalTax", "Total")] == [Decimal(x) for x in expected]
     assert created["AmountDue"] == float(expected[2])
-    assert '"Total":%s' % expected[2] in raw, "amounts go out as 2-dp JSON numbers"
+    assert f'"Total":{expected[2]}' in raw, "amounts go out as 2-dp JSON numbers"
 
 
 def test_tax_is_rounded_per_line_then_added(api: httpx.Client) -> None:

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from ledgerbridge.sandboxes.xero.errors import PostDataInvalid, QueryParseError
-from ledgerbridge.sandboxes.xero.reader import Reader
 from ledgerbridge.sandboxes.xero.listing import apply_where_and_order, parse_order, parse_page, parse_where
+from ledgerbridge.sandboxes.xero.reader import Reader
 from ledgerbridge.sandboxes.xero.wire import (
     decode_json,
     encode_json,

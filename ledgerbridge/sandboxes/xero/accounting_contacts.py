@@ -9,12 +9,12 @@ from .batch import CONTACTS, ITEMS, Outcome
 from .books import TenantBooks, name_key
 from .contacts import ContactInput, find_contact_for_update, read_contact, save_contact
 from .echoes import contact_echo, item_echo
-from .endpoint import list_response, query, tenant_books, unit_dp, write_batch, xero_response
+from .endpoint import list_response, query, summary_only, tenant_books, unit_dp, write_batch, xero_response
 from .errors import NotFound
 from .items import ItemInput, find_item_for_update, read_item, save_item
 from .listing import split_list
 from .records import Contact, Item
-from .views import contact_view, item_view
+from .views import contact_summary_view, contact_view, item_view
 
 router = APIRouter()
 
@@ -38,7 +38,8 @@ async def get_contacts(request: Request) -> Response:
             contacts = [c for c in books.contacts.values() if include_archived or c.status != "ARCHIVED"]
         if term:
             contacts = [c for c in contacts if _matches_search(c, term)]
-        return list_response(request, "Contacts", contacts, lambda c, _lines: contact_view(c), lambda c: c.updated)
+        return list_response(request, "Contacts", contacts, lambda c, _lines: contact_view(c), lambda c: c.updated,
+                             summary=contact_summary_view if summary_only(request) else None)
 
 
 def _find_contact(books: TenantBooks, reference: str) -> Contact:

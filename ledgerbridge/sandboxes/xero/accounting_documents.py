@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -12,14 +13,14 @@ from .batch import ALLOCATIONS, CREDIT_NOTES, INVOICES, BatchStyle, Outcome
 from .books import TenantBooks
 from .documents import create_document, find_document_for_upsert, noun, update_document
 from .echoes import allocation_echo, document_echo
-from .endpoint import list_response, query, tenant_books, unit_dp, write_batch, xero_response
+from .endpoint import list_response, query, summary_only, tenant_books, unit_dp, write_batch, xero_response
 from .errors import NotFound
 from .inputs import AllocationInput, DocumentInput, read_allocation, read_document
 from .listing import split_list
 from .reader import Reader
 from .records import CreditKind, Document
 from .settlements import allocate_credit, credit_source
-from .views import allocation_view, document_view
+from .views import allocation_view, document_view, invoice_summary_view
 
 router = APIRouter()
 
@@ -45,6 +46,7 @@ def _list(request: Request, kind: _Kind) -> Response:
     statuses = {s.upper() for s in split_list(query(request, "Statuses")) or []}
     term = (query(request, "searchTerm") or "").strip().casefold()
     dp = unit_dp(request)
+    lightweight = kind is INVOICE and summary_only(request)
     with tenant_books(request) as books:
         pool: Iterable[Document]
         if contact_ids:
@@ -61,10 +63,12 @@ def _list(request: Request, kind: _Kind) -> Response:
         ]
         if contact_ids:
             docs.sort(key=lambda d: d.created)
+        # summaryOnly is an Invoices parameter only (the spec has none on CreditNotes).
+        summary = functools.partial(invoice_summary_view, books) if lightweight else None
         return list_response(
             request, kind.style.collection, docs,
             lambda d, lines: document_view(books, d, lines=lines, unit_dp=dp), lambda d: d.updated,
-            lines_without_page=False,
+            lines_without_page=False, summary=summary,
         )
 
 

@@ -18,7 +18,7 @@ from .runtime import SandboxRuntime
 from .wire import decode_json, encode_json, envelope, now_ms, parse_bool, parse_modified_since
 
 T = TypeVar("T")
-I = TypeVar("I")
+InputT = TypeVar("InputT")
 
 JSON_TYPE = "application/json; charset=utf-8"
 
@@ -44,6 +44,11 @@ async def read_payload(request: Request) -> Any:
 def summarize_errors(request: Request) -> bool:
     """Xero summarises errors (HTTP 400) unless told ``summarizeErrors=false``, in any letter case."""
     return parse_bool(query(request, "summarizeErrors"), True)
+
+
+def summary_only(request: Request) -> bool:
+    """``summaryOnly=true`` (GET /Invoices and /Contacts) asks for the lightweight view of each record."""
+    return parse_bool(query(request, "summaryOnly"), False)
 
 
 def unit_dp(request: Request) -> int:
@@ -85,25 +90,37 @@ def list_response(
     updated: Callable[[T], int],
     *,
     lines_without_page: bool = True,
+    summary: Callable[[T], dict[str, Any]] | None = None,
 ) -> Response:
     """A GET of a collection: If-Modified-Since, then where/order on the wire view, then the page.
 
     Without ``page`` everything comes back in one response; documents then leave out their line items
     (``lines_without_page=False``), as Xero's invoices do.  Views are built only for the page returned
-    unless a ``where`` or ``order`` needs them all.
+    unless a ``where`` or ``order`` needs them all.  ``summary`` (for ``summaryOnly=true``) replaces ``view``
+    for the records returned; ``where`` and ``order`` still see the full view, so they can use any field.
     """
     page = parse_page(query(request, "page"), query(request, "pageSize"))
     where = parse_where(query(request, "where"))
     order = parse_order(query(request, "order"))
     since = parse_modified_since(request.headers.get("if-modified-since"))
     chosen = modified_since(records, since, updated)
-    with_lines = page is not None or lines_without_page
+    with_lines = (page is not None or lines_without_page) and summary is None
+    items: Sequence[dict[str, Any]]
     if where or order:
-        views = apply_where_and_order([view(r, with_lines) for r in chosen], where, order)
-        items, paging = take_page(views, page)
+        views = [view(r, with_lines) for r in chosen]
+        selected = apply_where_and_order(views, where, order)
+        if summary is None:
+            items, paging = take_page(selected, page)
+        else:
+            record_of = {id(v): r for v, r in zip(views, chosen, strict=True)}
+            page_records, paging = take_page([record_of[id(v)] for v in selected], page)
+            items = [summary(r) for r in page_records]
     else:
         page_records, paging = take_page(chosen, page)
-        items = [view(r, with_lines) for r in page_records]
+        if summary is None:
+            items = [view(r, with_lines) for r in page_records]
+        else:
+            items = [summary(r) for r in page_records]
     body: dict[str, Any] = {"pagination": paging} if paging else {}
     body[collection_name] = list(items)
     return xero_response(request, **body)
@@ -112,8 +129,8 @@ def list_response(
 async def write_batch(
     request: Request,
     style: BatchStyle,
-    read: Callable[[Reader], I],
-    apply: Callable[[TenantBooks, I], Outcome],
+    read: Callable[[Reader], InputT],
+    apply: Callable[[TenantBooks, InputT], Outcome],
     *,
     single_allowed: bool = False,
     summarize: bool | None = None,

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from .endpoint import runtime_of
-from .oauth import OAuthError
+from .oauth import OAuthError, check_code_challenge
 from .ui import consent_page, error_page
 from .wire import iso_timestamp
 
@@ -46,8 +46,12 @@ async def authorize_page(request: Request) -> Response:
         return error_page("redirect_uri must be an absolute http(s) URL.")
     if not params.get("scope", "").strip():
         return error_page("scope is required.")
+    try:
+        pkce = check_code_challenge(params.get("code_challenge"), params.get("code_challenge_method"))
+    except OAuthError as error:
+        return error_page(f"{error.error}: {error.description}")
     return consent_page(client_id, redirect_uri, params.get("scope", ""), params.get("state", ""),
-                        runtime_of(request).store.tenant_names())
+                        runtime_of(request).store.tenant_names(), pkce)
 
 
 @router.post("/identity/connect/authorize")
@@ -68,7 +72,8 @@ async def authorize_submit(request: Request) -> Response:
         tenant_ids = [str(value) for value in form.getlist("tenant_id")]
         scope = str(form.get("scope", ""))
         try:
-            code = identity.consent(client_id, redirect_uri, scope, tenant_ids)
+            code = identity.consent(client_id, redirect_uri, scope, tenant_ids,
+                                    _text(form.get("code_challenge")), _text(form.get("code_challenge_method")))
         except OAuthError as error:
             return error_page(error.description or error.error)
         answer = {"code": code, "scope": scope}
@@ -104,7 +109,7 @@ async def token(request: Request) -> Response:
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             issued = identity.exchange_code(client_id, _text(form.get("code")), _text(form.get("redirect_uri")),
-                                            _issuer(request))
+                                            _issuer(request), _text(form.get("code_verifier")))
         elif grant_type == "refresh_token":
             issued = identity.refresh(client_id, _text(form.get("refresh_token")), _issuer(request))
         else:

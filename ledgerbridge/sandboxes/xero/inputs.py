@@ -8,8 +8,8 @@ whole or refused as a whole, as Xero does.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -48,7 +48,9 @@ class LineInput:
     line_amount: Decimal | None = None
     discount_rate: Decimal | None = None
     discount_amount: Decimal | None = None
-    tracking: list[dict[str, Any]] = field(default_factory=list)
+    #: A shared empty tuple unless the line sends tracking: stored lines keep it, and an empty list per line
+    #: was most of what the garbage collector had to walk in large books.
+    tracking: Sequence[dict[str, Any]] = ()
 
 
 @dataclass(slots=True)
@@ -139,10 +141,12 @@ def read_line(reader: Reader) -> LineInput:
             if field_spec is not None:
                 setattr(line, field_spec[0], field_spec[1](reader, key, value))
     if "Tracking" in raw:
+        tracking = []
         for entry in reader.children("Tracking") or []:
             option = {k: v for k in ("TrackingCategoryID", "TrackingOptionID") if (v := entry.ident(k))}
             option.update({k: v for k in ("Name", "Option") if (v := entry.text(k)) is not None})
-            line.tracking.append(option)
+            tracking.append(option)
+        line.tracking = tracking
     if line.item_code is None and "Item" in raw:
         item = reader.child("Item")
         line.item_code = item.text("Code") if item is not None else None

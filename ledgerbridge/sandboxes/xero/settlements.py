@@ -9,7 +9,6 @@ outstanding, and deleting a payment restores the document it paid (PAID goes bac
 from __future__ import annotations
 
 from datetime import date
-from typing import Union
 
 from .books import TenantBooks
 from .documents import refresh_settlement_status
@@ -18,7 +17,7 @@ from .lines import invalid_account
 from .records import SALES_TYPES, ZERO, Allocation, Credit, CreditKind, Document, Payment, PaymentTarget
 from .wire import money, new_id
 
-Settleable = Union[Document, Credit]
+Settleable = Document | Credit
 
 NOT_FOUND = "The document with the supplied id was not found for this endpoint."
 NOT_AUTHORISED = "Payments can only be made against Authorised documents"
@@ -134,7 +133,7 @@ def create_payment(books: TenantBooks, given: PaymentInput) -> tuple[Payment | N
     )
     books.payments[payment.payment_id] = payment
     target.amount_paid += amount
-    target.payment_ids.append(payment.payment_id)
+    target.payment_ids += (payment.payment_id,)
     target.updated = now
     refresh_status(target, payment.date)
     return payment, []
@@ -213,7 +212,7 @@ def allocate_credit(books: TenantBooks, kind: CreditKind, source: Settleable,
     books.allocations[allocation.allocation_id] = allocation
     for side in (invoice, source):
         side.amount_credited += amount
-        side.allocation_ids.append(allocation.allocation_id)
+        side.allocation_ids += (allocation.allocation_id,)
         side.updated = now
         refresh_status(side, allocation.date)
     return allocation, []

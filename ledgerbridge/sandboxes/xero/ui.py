@@ -58,12 +58,13 @@ def error_page(message: str, status: int = 400) -> HTMLResponse:
 
 
 def consent_page(client_id: str, redirect_uri: str, scope: str, state: str,
-                 tenants: dict[str, str]) -> HTMLResponse:
-    hidden = "".join(
-        f"<input type=hidden name={name} value='{escape(value, quote=True)}'>"
-        for name, value in (("client_id", client_id), ("redirect_uri", redirect_uri), ("scope", scope),
-                            ("state", state), ("response_type", "code"))
-    )
+                 tenants: dict[str, str], pkce: tuple[str, str] | None = None) -> HTMLResponse:
+    """The authorize request's parameters ride in hidden fields to the form's POST, a PKCE challenge with them."""
+    fields = [("client_id", client_id), ("redirect_uri", redirect_uri), ("scope", scope), ("state", state),
+              ("response_type", "code")]
+    if pkce is not None:
+        fields += [("code_challenge", pkce[0]), ("code_challenge_method", pkce[1])]
+    hidden = "".join(f"<input type=hidden name={name} value='{escape(value, quote=True)}'>" for name, value in fields)
     orgs = "".join(
         f"<label class=org><input type=checkbox name=tenant_id value='{escape(tid)}' checked> {escape(name)}</label>"
         for tid, name in tenants.items()

@@ -8,6 +8,7 @@ does not send them.  Optional fields are left out rather than sent empty.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -60,6 +61,28 @@ def contact_view(contact: Contact) -> dict[str, Any]:
     view["IsCustomer"] = contact.is_customer
     view["HasAttachments"] = False
     view["HasValidationErrors"] = False
+    return view
+
+
+#: ``summaryOnly=true``: the contact's own scalar fields; addresses, phones, people, groups, payment terms and
+#: the account defaults are left out.  Assumption: Xero documents the parameter but not the exact field list.
+_CONTACT_SUMMARY_DETAILS = ("AccountNumber", "FirstName", "LastName", "CompanyNumber", "EmailAddress", "TaxNumber",
+                            "DefaultCurrency")
+
+
+def contact_summary_view(contact: Contact) -> dict[str, Any]:
+    """A contact as ``GET /Contacts?summaryOnly=true`` lists it."""
+    view: dict[str, Any] = {"ContactID": contact.contact_id, "ContactStatus": contact.status,
+                            "Name": contact.name}
+    put_if_set(view, "ContactNumber", contact.number)
+    details = contact.details
+    for key in _CONTACT_SUMMARY_DETAILS:
+        value = details.get(key)
+        if value is not None:
+            view[key] = value
+    view["UpdatedDateUTC"] = ms_timestamp(contact.updated)
+    view["IsSupplier"] = contact.is_supplier
+    view["IsCustomer"] = contact.is_customer
     return view
 
 
@@ -139,7 +162,7 @@ def payment_summary(payment: Payment) -> dict[str, Any]:
     return view
 
 
-def _live_payments(books: TenantBooks, payment_ids: list[str]) -> list[dict[str, Any]]:
+def _live_payments(books: TenantBooks, payment_ids: Sequence[str]) -> list[dict[str, Any]]:
     payments = (books.payments[p] for p in payment_ids)
     return [payment_summary(p) for p in payments if p.status != "DELETED"]
 
@@ -191,6 +214,32 @@ def document_view(books: TenantBooks, doc: Document, *, lines: bool, unit_dp: in
             view["ExpectedPaymentDate"] = ms_date(doc.expected_payment_date)
         if doc.planned_payment_date is not None:
             view["PlannedPaymentDate"] = ms_date(doc.planned_payment_date)
+    return view
+
+
+def invoice_summary_view(books: TenantBooks, doc: Document) -> dict[str, Any]:
+    """An invoice as ``GET /Invoices?summaryOnly=true`` lists it: the header and its amounts, without line items,
+    payments or applied credits (and so without reading any of them)."""
+    contact = books.contacts[doc.contact_id]
+    totals = doc.totals
+    view: dict[str, Any] = {"Type": doc.type, "InvoiceID": doc.doc_id}
+    if doc.number:
+        view["InvoiceNumber"] = doc.number
+    if doc.reference:
+        view["Reference"] = doc.reference
+    view["AmountDue"] = ZERO if doc.status in _CLOSED else doc.outstanding
+    view["AmountPaid"] = doc.amount_paid
+    view["AmountCredited"] = doc.amount_credited
+    view["Contact"] = {"ContactID": contact.contact_id, "Name": contact.name}
+    view["Date"] = ms_date(doc.date)
+    if doc.due_date is not None:
+        view["DueDate"] = ms_date(doc.due_date)
+    view["Status"] = doc.status
+    view["SubTotal"] = totals.sub_total
+    view["TotalTax"] = totals.total_tax
+    view["Total"] = totals.total
+    view["UpdatedDateUTC"] = ms_timestamp(doc.updated)
+    view["CurrencyCode"] = doc.currency_code
     return view
 
 

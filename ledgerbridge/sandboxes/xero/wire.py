@@ -187,8 +187,14 @@ def _encode_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+# One encoder for every response.  Responses are trees built fresh for each request (never cyclic), so the
+# circular-reference bookkeeping the encoder would do for every dict, list and Decimal is skipped: it was a
+# fifth of the time spent encoding a batch echo.
+_ENCODER = json.JSONEncoder(default=_encode_default, separators=(",", ":"), ensure_ascii=True, check_circular=False)
+
+
 def encode_json(payload: Any) -> bytes:
-    text = json.dumps(payload, default=_encode_default, separators=(",", ":"), ensure_ascii=True)
+    text = _ENCODER.encode(payload)
     return text.replace('"\\u0000', "").replace('\\u0000"', "").encode("ascii")
 
 
