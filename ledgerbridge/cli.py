@@ -117,6 +117,23 @@ def sandbox_xero(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annot
     serve_xero_sandbox(config)
 
 
+@sandbox_app.command("qbo")
+def sandbox_qbo(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8766,
+                rate_limits: Annotated[bool, typer.Option(help="Apply QuickBooks Online's call limits")] = True,
+                us: Annotated[bool, typer.Option("--us", help="A US company (sales tax) instead of a UK one (VAT)")]
+                = False) -> None:
+    """Serve a local QuickBooks Online sandbox: the v3 API, OAuth and a books page, with QuickBooks' rules."""
+    from dataclasses import replace
+
+    from ledgerbridge.sandboxes.qbo import SandboxConfig as QboConfig
+    from ledgerbridge.sandboxes.qbo import serve_qbo_sandbox
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        fail("the sandbox serves on loopback only")
+    config = QboConfig.us() if us else QboConfig()
+    serve_qbo_sandbox(replace(config, host=host, port=port, rate_limits_enabled=rate_limits))
+
+
 def _register() -> None:
     from ledgerbridge import bench, cli_sync, demo
 
