@@ -69,10 +69,10 @@ def list_connections(org_id: Org, session: Db) -> list[dict[str, Any]]:
 
 @router.get("/connections/{connection_id}/health")
 def connection_health(connection_id: int, org_id: Org, session: Db) -> dict[str, Any]:
-    from ledgerbridge.xero.client import health
+    from ledgerbridge.auth_flows import connection_health
 
     conn = _connection(session, org_id, connection_id)
-    return {"status": conn.status, **health(session, conn), "counts": status_counts(session, conn.id).by_status}
+    return {"status": conn.status, **connection_health(session, conn), "counts": status_counts(session, conn.id).by_status}
 
 
 @router.put("/connections/{connection_id}/settings")

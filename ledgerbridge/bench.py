@@ -81,6 +81,7 @@ def _invoices(start: int, count: int) -> list[dict[str, Any]]:
 
 
 def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]:
+    from ledgerbridge.auth_flows import flow_for
     from ledgerbridge.connections import (
         ConnectorOptions,
         connector_for,
@@ -96,7 +97,6 @@ def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]
     from ledgerbridge.models_sync import Connection
     from ledgerbridge.organisations import create_organisation
     from ledgerbridge.schemas_intake import Batch, parse_json
-    from ledgerbridge.xero import auth
 
     with tempfile.TemporaryDirectory(prefix="ledgerbridge-bench-") as tmp, sandbox_process() as base:
         engine = make_engine(database_url or f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -108,6 +108,7 @@ def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]
             conn = create_connection(session, org.id, "xero", sandbox_endpoints("xero", base),
                                      client_id="ledgerbridge-demo", client_secret="demo-secret",
                                      redirect_uri="http://127.0.0.1:8976/callback")
+            auth = flow_for("xero")
             url, conn_id, org_id = auth.begin_consent(session, conn), conn.id, org.id
         callback = approve_in_sandbox(url)
         with session_scope(sessions) as session:

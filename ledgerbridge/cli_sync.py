@@ -60,8 +60,8 @@ def connect(package: Annotated[str, typer.Option(help="xero")] = "xero",
     With --sandbox the consent page's "Allow access" is pressed for you; otherwise your browser opens and the
     package sends it back to the loopback redirect URI.
     """
+    from ledgerbridge.auth_flows import flow_for
     from ledgerbridge.consent import approve_in_sandbox, wait_for_browser_callback
-    from ledgerbridge.xero import auth
 
     endpoints = sandbox_endpoints(package, sandbox) if sandbox else REAL_ENDPOINTS.get(package)
     if endpoints is None:
@@ -75,6 +75,7 @@ def connect(package: Annotated[str, typer.Option(help="xero")] = "xero",
             redirect_uri=redirect_uri, start_date=date.fromisoformat(start_date) if start_date else None)
         if scopes:
             conn.scopes = scopes
+        auth = flow_for(package)
         url = auth.begin_consent(session, conn)
         conn_id = conn.id
     callback = approve_in_sandbox(url) if sandbox else wait_for_browser_callback(url, redirect_uri)
@@ -94,11 +95,12 @@ def connect(package: Annotated[str, typer.Option(help="xero")] = "xero",
 
 def disconnect(org: OrgOpt = None, connection: ConnOpt = None) -> None:
     """Disconnect (tokens revoked and forgotten); every binding is kept, so reconnecting exports nothing twice."""
-    from ledgerbridge.xero import auth
+    from ledgerbridge.auth_flows import flow_for
 
     conn_id = _connection_id(org, connection)
     with session_scope(STATE.sessions) as session:
-        problems = auth.disconnect(session, session.get_one(Connection, conn_id))
+        conn = session.get_one(Connection, conn_id)
+        problems = flow_for(conn.kind).disconnect(session, conn)
     console.print("Disconnected." + (f" (the package said: {'; '.join(problems)})" if problems else ""))
 
 
@@ -217,14 +219,14 @@ def import_payments(fetch_only: Annotated[bool, typer.Option(help="Only list the
 
 def status(org: OrgOpt = None, connection: ConnOpt = None, as_json: JsonOpt = False) -> None:
     """Where everything stands: counts by status, pending, errors, payments and connection health."""
-    from ledgerbridge.xero.client import health
+    from ledgerbridge.auth_flows import connection_health
 
     conn_id = _connection_id(org, connection)
     with session_scope(STATE.sessions) as session:
         conn = session.get_one(Connection, conn_id)
         pending = grids.pending_export(session, conn, limit=20)
         data = {"connection": {"id": conn.id, "kind": conn.kind, "tenant": conn.tenant_name, "status": conn.status},
-                "health": health(session, conn), "counts": status_counts(session, conn_id).by_status,
+                "health": connection_health(session, conn), "counts": status_counts(session, conn_id).by_status,
                 "pending": pending.as_dict(), "errors": grids.error_feedback(session, conn_id, limit=20).as_dict(),
                 "not_exported": not_exported_reasons(session, conn),
                 "payments": grids.package_payments(session, conn_id, limit=20).as_dict()}

@@ -44,11 +44,11 @@ REDIRECT_URI = "http://127.0.0.1:8976/callback"
 def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTransport | None = None) -> dict[str, Any]:
     """Run the demo end to end and return its summary (used by the command and by the acceptance test)."""
     from ledgerbridge.apikeys import issue_api_key
+    from ledgerbridge.auth_flows import flow_for
     from ledgerbridge.intake import apply_batch
     from ledgerbridge.organisations import create_organisation
     from ledgerbridge.sandboxes.xero import SandboxConfig, start_xero_sandbox
     from ledgerbridge.schemas_intake import Batch
-    from ledgerbridge.xero import auth
 
     say = say or (lambda msg: None)
     started = time.monotonic()
@@ -65,6 +65,7 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
             conn = create_connection(session, org.id, "xero", sandbox_endpoints("xero", sandbox.base_url),
                                      client_id="ledgerbridge-demo", client_secret="demo-secret",
                                      redirect_uri=REDIRECT_URI, name="Xero (sandbox)")
+            auth = flow_for("xero")
             url = auth.begin_consent(session, conn)
             conn_id = conn.id
         say("Loaded the host's month: " + ", ".join(f"{kind.replace('_', ' ')} {counts['created']}" for kind, counts in
