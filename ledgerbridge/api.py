@@ -89,4 +89,8 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> Fast
     app.state.ledgerbridge = state
     app.include_router(api_intake.router)
     app.include_router(api_sync.router)
+    from ledgerbridge import web  # the Accounts Integration screens, on the same engine
+
+    app.include_router(web.router)
+    web.install(app)
     return app

@@ -68,11 +68,12 @@ def list_connections(org_id: Org, session: Db) -> list[dict[str, Any]]:
 
 
 @router.get("/connections/{connection_id}/health")
-def connection_health(connection_id: int, org_id: Org, session: Db) -> dict[str, Any]:
+def health_of_connection(connection_id: int, org_id: Org, session: Db) -> dict[str, Any]:
     from ledgerbridge.auth_flows import connection_health
 
     conn = _connection(session, org_id, connection_id)
-    return {"status": conn.status, **connection_health(session, conn), "counts": status_counts(session, conn.id).by_status}
+    counts = status_counts(session, conn.id).by_status
+    return {"status": conn.status, **connection_health(session, conn), "counts": counts}
 
 
 @router.put("/connections/{connection_id}/settings")

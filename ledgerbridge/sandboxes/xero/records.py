@@ -139,7 +139,7 @@ class Document:
     amount_credited: Decimal = ZERO
     fully_paid_on: dt.date | None = None
     #: Tuples, replaced when one is added: most documents never get any, and an empty (or string-only) tuple
-    #: is invisible to the garbage collector, whose full passes over large books were a fifth of a batch's time.
+    #: is invisible to the garbage collector, whose full passes over large books are a large share of a batch's time.
     payment_ids: tuple[str, ...] = ()
     allocation_ids: tuple[str, ...] = ()
 
@@ -170,8 +170,7 @@ class Credit:
     updated: int
     amount_paid: Decimal = ZERO
     amount_credited: Decimal = ZERO
-    #: Tuples, replaced when one is added: most documents never get any, and an empty (or string-only) tuple
-    #: is invisible to the garbage collector, whose full passes over large books were a fifth of a batch's time.
+    #: Tuples, as on :class:`Document`.
     payment_ids: tuple[str, ...] = ()
     allocation_ids: tuple[str, ...] = ()
 
