@@ -1,0 +1,97 @@
+"""The queries behind the web grids, with the columns each may be sorted by.
+
+They read the sync record (the one place sync state lives) joined to the host's
+documents, scoped to one connection, which is itself scoped to the user's organisation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Numeric, cast, func, or_, select
+
+from ledgerbridge.models_host import Document, Party
+from ledgerbridge.models_sync import PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
+
+OPEN_STATUSES = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
+DONE_STATUSES = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)
+
+
+def _search(query: Any, text: str, *columns: Any) -> Any:
+    text = text.strip()
+    if not text:
+        return query
+    like = f"%{text.lower()}%"
+    return query.where(or_(*(func.lower(c).like(like) for c in columns)))
+
+
+def document_records(connection_id: int, statuses: tuple[str, ...], text: str = "", doc_type: str = "") -> Any:
+    q = (select(SyncRecord, Document, Party.name.label("party"))
+         .join(Document, Document.id == SyncRecord.record_id).join(Party, Party.id == Document.party_id)
+         .where(SyncRecord.connection_id == connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
+                SyncRecord.status.in_(statuses)))
+    if doc_type:
+        q = q.where(Document.type == doc_type)
+    return _search(q, text, Document.number, Party.name)
+
+
+PENDING_SORT = {"type": Document.type, "number": Document.number, "party": Party.name, "date": Document.issue_date,
+                "total": cast(Document.gross_total, Numeric), "status": SyncRecord.status}
+EXPORTED_SORT = {"type": Document.type, "number": Document.number, "party": Party.name,
+                 "exported": SyncRecord.exported_at, "seen": SyncRecord.status}
+
+
+def latest_errors(connection_id: int, text: str = "", source: str = "") -> Any:
+    """R-E10: the latest uncleared error of each record still in error."""
+    latest = (select(func.max(SyncError.id)).where(SyncError.connection_id == connection_id,
+                                                   SyncError.cleared_at.is_(None))
+              .group_by(SyncError.sync_record_id))
+    doc = Document.__table__.alias("doc")
+    party = Party.__table__.alias("party")
+    q = (select(SyncError, SyncRecord.record_type, SyncRecord.record_id, doc.c.number, doc.c.type.label("doc_type"),
+                party.c.name.label("party_name")).join(SyncRecord, SyncRecord.id == SyncError.sync_record_id)
+         .outerjoin(doc, (SyncRecord.record_type == RecordType.DOCUMENT.value) & (doc.c.id == SyncRecord.record_id))
+         .outerjoin(party, (SyncRecord.record_type == RecordType.PARTY.value) & (party.c.id == SyncRecord.record_id))
+         .where(SyncError.id.in_(latest), SyncRecord.status == SyncStatus.ERROR.value))
+    if source:
+        q = q.where(SyncError.source == source)
+    return _search(q, text, func.coalesce(doc.c.number, ""), func.coalesce(party.c.name, ""), SyncError.message)
+
+
+ERROR_SORT = {"at": SyncError.at, "source": SyncError.source, "record": SyncRecord.record_id}
+
+
+def package_payments(connection_id: int, text: str = "", status: str = "") -> Any:
+    q = select(PackagePayment).where(PackagePayment.connection_id == connection_id)
+    if status:
+        q = q.where(PackagePayment.status == status)
+    return _search(q, text, func.coalesce(PackagePayment.document_number, ""),
+                   func.coalesce(PackagePayment.party_name, ""), func.coalesce(PackagePayment.reference, ""))
+
+
+PAYMENT_SORT = {"date": PackagePayment.payment_date, "document": PackagePayment.document_number,
+                "party": PackagePayment.party_name, "status": PackagePayment.status,
+                "amount": cast(PackagePayment.amount, Numeric)}
+
+
+def host_documents(organisation_id: int, connection_id: int | None, text: str = "", doc_type: str = "",
+                   status: str = "") -> Any:
+    """The host's documents with their sync status on this connection (none yet: not tracked)."""
+    q = (select(Document, Party.name.label("party"), SyncRecord.status.label("sync_status"),
+                SyncRecord.marked_by_hand)
+         .join(Party, Party.id == Document.party_id)
+         .outerjoin(SyncRecord, (SyncRecord.record_id == Document.id)
+                    & (SyncRecord.record_type == RecordType.DOCUMENT.value)
+                    & (SyncRecord.connection_id == (connection_id or -1)))
+         .where(Document.organisation_id == organisation_id))
+    if doc_type:
+        q = q.where(Document.type == doc_type)
+    if status == "not_tracked":
+        q = q.where(SyncRecord.id.is_(None))
+    elif status:
+        q = q.where(SyncRecord.status == status)
+    return _search(q, text, Document.number, Party.name, func.coalesce(Document.order_number, ""))
+
+
+DOCUMENT_SORT = {"number": Document.number, "type": Document.type, "party": Party.name, "date": Document.issue_date,
+                 "total": cast(Document.gross_total, Numeric), "status": SyncRecord.status}

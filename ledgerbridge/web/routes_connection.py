@@ -1,0 +1,107 @@
+"""The Connection page (R-C1..R-C3): connect through the package's consent, choose the company, disconnect.
+
+The browser itself goes to the consent page (the package's, or a sandbox's) and is sent
+back to ``/oauth/callback`` here, so the redirect URI is this app's own address. The
+callback only trusts a ``state`` we issued for a connection of the signed-in user's
+organisation.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ledgerbridge.connections import REAL_ENDPOINTS, create_connection, sandbox_endpoints
+from ledgerbridge.models_sync import Connection, OAuthState
+from ledgerbridge.oauth import ConsentError
+from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
+from ledgerbridge.xero import auth as xero_auth
+
+router = APIRouter()
+
+SANDBOX_CLIENT = ("ledgerbridge-demo", "demo-secret")
+
+
+def callback_url(request: Request) -> str:
+    return str(request.url_for("oauth_callback"))
+
+
+@router.get("/connection", response_class=HTMLResponse)
+def connection_page(request: Request, session: Db, user: User) -> Response:
+    conn = connection_of(session, user)
+    health = xero_auth.health(session, conn) if conn else None
+    return render(request, "connection.html", user, "connection", conn=conn, health=health,
+                  callback=callback_url(request), sandbox_client=SANDBOX_CLIENT)
+
+
+@router.post("/connection/connect")
+async def connect(request: Request, session: Db, user: User) -> Response:
+    """Connect or reconnect: send the browser to the consent page ("Allow access")."""
+    form = await checked_form(request, user, "configure")
+    conn = connection_of(session, user)
+    redirect_uri = callback_url(request)
+    if conn is None:
+        sandbox = str(form.get("sandbox_url") or "").strip()
+        client_id = str(form.get("client_id") or "").strip() or (SANDBOX_CLIENT[0] if sandbox else "")
+        secret = str(form.get("client_secret") or "").strip() or (SANDBOX_CLIENT[1] if sandbox else "")
+        if not client_id or not secret:
+            return back("/connection", err="Enter the app's client id and secret from Xero's developer portal.")
+        if sandbox and not sandbox.startswith(("http://", "https://")):
+            return back("/connection", err="The sandbox address must start with http:// or https://.")
+        endpoints = sandbox_endpoints("xero", sandbox) if sandbox else REAL_ENDPOINTS["xero"]
+        conn = create_connection(session, user.organisation_id, "xero", endpoints, client_id=client_id,
+                                 client_secret=secret, redirect_uri=redirect_uri,
+                                 name="Xero (sandbox)" if sandbox else "Xero")
+    else:
+        conn.redirect_uri = redirect_uri  # the address this app is served on now
+    url = xero_auth.begin_consent(session, conn)
+    session.commit()
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/oauth/callback", response_class=HTMLResponse, name="oauth_callback")
+def oauth_callback(request: Request, session: Db, user: User) -> Response:
+    params = request.query_params
+    if params.get("error"):
+        return back("/connection", err=f"The consent was not given ({params.get('error')}).")
+    pending = session.get(OAuthState, params.get("state") or "")
+    conn = session.get(Connection, pending.connection_id) if pending else None
+    if conn is None or conn.organisation_id != user.organisation_id:
+        return back("/connection", err="This consent answer does not match a consent started here: connect again.")
+    if not user.can("configure"):
+        raise HTTPException(403, "Your role cannot connect the accounting package.")
+    try:
+        tenants = xero_auth.complete_consent(session, conn, str(request.url))
+    except (ConsentError, ValueError) as exc:
+        session.commit()
+        return back("/connection", err=str(exc))
+    session.commit()
+    return render(request, "choose_company.html", user, "connection", conn=conn, tenants=tenants)
+
+
+@router.post("/connection/choose")
+async def choose_company(request: Request, session: Db, user: User) -> Response:
+    form = await checked_form(request, user, "configure")
+    conn = connection_of(session, user)
+    if conn is None:
+        return back("/connection", err="Connect first.")
+    try:
+        tenant = xero_auth.choose_tenant(session, conn, str(form.get("tenant_id") or ""))
+    except ConsentError as exc:
+        session.commit()
+        return back("/connection", err=str(exc))
+    session.commit()
+    return back("/connection", msg=f"Connected to {tenant.tenant_name}. Next: refresh the chart on the Mapping tab.")
+
+
+@router.post("/connection/disconnect")
+async def disconnect(request: Request, session: Db, user: User) -> Response:
+    await checked_form(request, user, "configure")
+    conn = connection_of(session, user)
+    if conn is None:
+        return back("/connection", err="There is no connection to disconnect.")
+    problems = xero_auth.disconnect(session, conn)
+    session.commit()
+    note = " ".join(problems)
+    return back("/connection", msg="Disconnected; every export record is kept, so reconnecting sends nothing twice."
+                + (f" Note: {note}" if note else ""))

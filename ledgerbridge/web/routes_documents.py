@@ -1,0 +1,69 @@
+"""Documents: the host's documents with their sync status, and one document's lines, history and errors.
+
+The history is the audit trail's events for that record (R-A1), so what the page says
+is exactly what was sent and answered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import or_, select
+
+from ledgerbridge.models_host import EXPORTABLE_TYPES, Document, DocumentType, Party
+from ledgerbridge.models_sync import AuditEvent, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.web import queries
+from ledgerbridge.web.common import Db, User, connection_of, render
+from ledgerbridge.web.tables import Grid
+
+router = APIRouter()
+
+
+def _mentions(doc: Document, record: SyncRecord | None) -> Any:
+    """Audit events about this document: tagged with it, or calls whose request or response name it.
+
+    The package calls are audited per HTTP request (a batch can carry many documents), so
+    the document is found by its quoted number or the package's id for it.
+    """
+    tagged = (AuditEvent.record_type == RecordType.DOCUMENT.value) & (AuditEvent.record_id == doc.id)
+    needles = [f'%"{doc.number}"%']
+    if record is not None and record.external_id:
+        needles.append(f"%{record.external_id}%")
+    texts = [column.like(n) for n in needles for column in (AuditEvent.request, AuditEvent.response)]
+    return or_(tagged, *texts)
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents_page(request: Request, session: Db, user: User) -> Response:
+    conn = connection_of(session, user)
+    p = request.query_params
+    grid = Grid("d_", p, queries.DOCUMENT_SORT, "date", default_desc=True).load(
+        session, queries.host_documents(user.organisation_id, conn.id if conn else None, p.get("d_q", ""),
+                                        p.get("d_type", ""), p.get("d_status", "")), Document.id)
+    return render(request, "documents.html", user, "documents", conn=conn, grid=grid,
+                  doc_types=[t.value for t in DocumentType], exportable={t.value for t in EXPORTABLE_TYPES},
+                  statuses=[s.value for s in SyncStatus] + ["not_tracked"])
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(document_id: int, request: Request, session: Db, user: User) -> Response:
+    doc = session.get(Document, document_id)
+    if doc is None or doc.organisation_id != user.organisation_id:
+        raise HTTPException(404, "no such document")
+    party = session.get_one(Party, doc.party_id)
+    conn = connection_of(session, user)
+    record = errors = None
+    if conn is not None:
+        record = session.scalar(select(SyncRecord).where(SyncRecord.connection_id == conn.id,
+                                                         SyncRecord.record_type == RecordType.DOCUMENT.value,
+                                                         SyncRecord.record_id == doc.id))
+        if record is not None:
+            errors = session.scalars(select(SyncError).where(SyncError.sync_record_id == record.id)
+                                     .order_by(SyncError.at.desc()).limit(50)).all()
+    history = session.scalars(select(AuditEvent).where(
+        AuditEvent.organisation_id == user.organisation_id, _mentions(doc, record))
+        .order_by(AuditEvent.at.desc()).limit(100)).all()
+    return render(request, "document.html", user, "documents", conn=conn, doc=doc, party=party, record=record,
+                  errors=errors or [], history=history)

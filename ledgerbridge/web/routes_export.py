@@ -1,0 +1,129 @@
+"""The Export tab (seed 002): Pending Export, Exported Successfully, Error Feedback, and the actions.
+
+Run Pre-Check answers at once (nothing is sent); Upload Data is queued as a job that
+the app's worker runs, and the page polls a small JSON endpoint for its progress, so
+the user can leave and come back to a running upload.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from ledgerbridge.connections import connector_for
+from ledgerbridge.exporter import Exporter
+from ledgerbridge.jobs import enqueue_job
+from ledgerbridge.models_host import DocumentType
+from ledgerbridge.models_sync import Connection, Job, SyncRecord
+from ledgerbridge.sync_records import mark_exported_by_hand, refresh_sync_records
+from ledgerbridge.web import queries
+from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render, selected_ids
+from ledgerbridge.web.tables import Grid
+
+router = APIRouter()
+ACTIVE_JOB = ("queued", "claimed", "running")
+WAITS_FOR = {"create": "Upload Data", "update": "Upload Data (changed since export)",
+             "void": "Upload Data (voided since export)"}
+
+
+def waits_for(record: SyncRecord) -> str:
+    if record.status == "error":
+        return "a fix (see Error Feedback)"
+    if record.status == "in_progress":
+        return "the upload under way"
+    return WAITS_FOR.get(record.action, "Upload Data")
+
+
+def job_summary(job: Job) -> str:
+    """One sentence for the user when a job ends: what happened, in the words of the screens."""
+    r = job.result or {}
+    if job.status == "failed":
+        return f"The {job.kind.replace('_', ' ')} failed: {r.get('error') or job.step}"
+    if job.kind == "upload":
+        text = f"Upload finished: {r.get('exported', 0)} exported, {r.get('failed', 0)} in error, " \
+               f"{r.get('seen', 0)} seen by the package."
+        return text + (f" Stopped: {r['stopped_reason']}." if r.get("stopped_reason") else "")
+    if job.kind == "import_payments":
+        return f"Payments: {r.get('fetched', 0)} fetched ({r.get('new', 0)} new), {r.get('created', 0)} created, " \
+               f"{r.get('allocated', 0)} allocated, {r.get('failed', 0)} need attention."
+    return f"Finished: {job.kind.replace('_', ' ')}."
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    percent = round(100 * job.done / job.total) if job.total else (100 if job.status == "done" else 0)
+    return {"id": job.id, "kind": job.kind, "status": job.status, "total": job.total, "done": job.done,
+            "failed": job.failed, "step": job.step, "percent": percent,
+            "finished": job.status in ("done", "failed"),
+            "summary": job_summary(job) if job.status in ("done", "failed") else ""}
+
+
+@router.get("/export", response_class=HTMLResponse)
+def export_page(request: Request, session: Db, user: User) -> Response:
+    conn = connection_of(session, user)
+    if conn is None:
+        return render(request, "export.html", user, "export", conn=None)
+    refresh_sync_records(session, conn)
+    session.commit()
+    p = request.query_params
+    pending = Grid("p_", p, queries.PENDING_SORT, "date").load(
+        session, queries.document_records(conn.id, queries.OPEN_STATUSES, p.get("p_q", ""), p.get("p_type", "")),
+        SyncRecord.id)
+    exported = Grid("e_", p, queries.EXPORTED_SORT, "exported", default_desc=True).load(
+        session, queries.document_records(conn.id, queries.DONE_STATUSES, p.get("e_q", ""), p.get("e_type", "")),
+        SyncRecord.id)
+    errors = Grid("f_", p, queries.ERROR_SORT, "at", default_desc=True).load(
+        session, queries.latest_errors(conn.id, p.get("f_q", ""), p.get("f_source", "")), queries.SyncError.id)
+    job_id = p.get("job")
+    job = session.get(Job, int(job_id)) if job_id and job_id.isdigit() else None
+    if job is None or job.connection_id != conn.id:
+        job = session.scalar(select(Job).where(Job.connection_id == conn.id, Job.kind == "upload",
+                                               Job.status.in_(ACTIVE_JOB)).order_by(Job.id.desc()))
+    precheck = request.query_params.get("precheck")
+    return render(request, "export.html", user, "export", conn=conn, pending=pending, exported=exported,
+                  errors=errors, job=job_view(job) if job else None, waits_for=waits_for, precheck=precheck,
+                  doc_types=[t.value for t in DocumentType])
+
+
+@router.post("/export/action")
+async def export_action(request: Request, session: Db, user: User) -> Response:
+    form = await request.form()
+    action = str(form.get("action") or "")
+    needed = "precheck" if action == "precheck" else "sync"
+    data = await checked_form(request, user, needed)
+    conn = connection_of(session, user)
+    if conn is None:
+        return back("/export", err="Connect an accounting package first.")
+    ids = selected_ids(data) or None
+    if action == "precheck":
+        sessions = request.app.state.ledgerbridge.sessions
+        with closing(connector_for(sessions, conn.id)) as connector:
+            report = Exporter(sessions, conn.id, connector, actor=f"web:{user.email}").precheck(ids)
+        summary = f"Pre-check: {report.checked} checked, {report.failed} with problems (nothing was sent)."
+        return back("/export", msg=summary, precheck="1")
+    if action == "upload":
+        if conn.status != "connected":
+            return back("/export", err="The connection is not connected: reconnect on the Connection page.")
+        job = enqueue_job(session, conn.id, "upload", {"document_ids": ids}, requested_by=f"web:{user.email}")
+        session.commit()
+        what = f"{len(ids)} selected row(s)" if ids else "all pending rows"
+        return back("/export", msg=f"Upload of {what} started; it runs in the background.", job=job.id)
+    if action == "mark_exported":
+        if not ids:
+            return back("/export", err="Select the rows to mark as exported.")
+        count = mark_exported_by_hand(session, conn, ids, str(data.get("reference") or "").strip() or None)
+        session.commit()
+        return back("/export", msg=f"Marked {count} row(s) as exported; they will never be sent.")
+    raise HTTPException(400, f"unknown action {action!r}")
+
+
+@router.get("/jobs/{job_id}.json")
+def job_progress(job_id: int, session: Db, user: User) -> dict[str, Any]:
+    """What the progress bar polls: done/total and the step of one job of the user's organisation."""
+    job = session.get(Job, job_id)
+    if job is None or session.get_one(Connection, job.connection_id).organisation_id != user.organisation_id:
+        raise HTTPException(404, "no such job")
+    return job_view(job)

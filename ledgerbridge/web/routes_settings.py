@@ -1,0 +1,106 @@
+"""The Settings tab (R-C4): the connection's accounting settings, saved only with "Save Accounting Settings".
+
+Nothing is saved half-checked: the reference field must be one the host fills, and
+every account must be in the package's refreshed chart (a bank account where payments
+land), because a wrong account is only found by the package at upload time otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledgerbridge.mappings import load_mapping_set
+from ledgerbridge.models_host import PaymentMethod
+from ledgerbridge.models_sync import Connection
+from ledgerbridge.settings import REFERENCE_FIELDS, ConnectionSettings
+from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
+from ledgerbridge.web.routes_mapping import _accounts
+
+router = APIRouter()
+
+FLAGS = {
+    "push_individual_lines": "Push individual lines (off: one line per nominal and tax code)",
+    "push_lines_as_items": "Push lines as items",
+    "push_work_undertaken": "Push work undertaken (the long description)",
+    "relax_restrictions": "Relax restrictions (offer every account when mapping)",
+    "item_sync": "Export stock items (not recommended)",
+    "payments_both_ways": "Payments both ways (payments taken here go to the package)",
+    "auto_sync": "Automatic sync",
+}
+ACCOUNTS = {"receiving_account": ("Account that receives payments", "bank"),
+            "rounding_account": ("Rounding account", None)}
+REFERENCE_LABELS = {"order_number": "Order number", "customer_po": "Customer PO number",
+                    "site_address": "Site address", "work_order": "Work-order number"}
+
+
+def validate(session: Session, conn: Connection, values: dict[str, Any]) -> list[str]:
+    problems = ConnectionSettings.from_json(values).validate()
+    ms = load_mapping_set(session, conn.id)
+    relax = bool(values.get("relax_restrictions"))
+    for name, (label, needs) in ACCOUNTS.items():
+        code = values.get(name)
+        if not code:
+            continue
+        if not ms.chart_loaded:
+            problems.append(f"{label}: refresh the chart of accounts first (Mapping tab)")
+            continue
+        account = ms.accounts.get(code)
+        if account is None or not account.active:
+            problems.append(f"{label}: account {code} is not in the package's chart of accounts")
+        elif needs and needs not in account.usable_for and not relax:
+            problems.append(f"{label}: account {code} ({account.name}) is not a {needs} account")
+    method = values.get("default_payment_method")
+    if method and session.scalar(select(PaymentMethod.id).where(
+            PaymentMethod.organisation_id == conn.organisation_id, PaymentMethod.code == method)) is None:
+        problems.append(f"Default payment method: {method} is not one of the host's payment methods")
+    return problems
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request, session: Db, user: User) -> Response:
+    conn = connection_of(session, user)
+    if conn is None:
+        return render(request, "settings.html", user, "settings", conn=None)
+    current = ConnectionSettings.from_json(conn.settings)
+    methods = session.scalars(select(PaymentMethod).where(PaymentMethod.organisation_id == user.organisation_id)
+                              .order_by(PaymentMethod.code)).all()
+    accounts = {name: _accounts(session, conn.id, needs, current.relax_restrictions)
+                for name, (_label, needs) in ACCOUNTS.items()}
+    return render(request, "settings.html", user, "settings", conn=conn, s=current, flags=FLAGS,
+                  account_fields=ACCOUNTS, accounts=accounts, methods=methods,
+                  reference_fields=[(f, REFERENCE_LABELS.get(f, f)) for f in REFERENCE_FIELDS])
+
+
+@router.post("/settings")
+async def save_settings(request: Request, session: Db, user: User) -> Response:
+    form = await checked_form(request, user, "configure")
+    conn = connection_of(session, user)
+    if conn is None:
+        return back("/settings", err="Connect first.")
+    values: dict[str, Any] = {}
+    for f in fields(ConnectionSettings):
+        if f.name in FLAGS:
+            values[f.name] = form.get(f.name) == "on"
+        elif f.name in form:
+            values[f.name] = str(form[f.name]).strip() or None
+    values["reference_field"] = values.get("reference_field") or "order_number"
+    problems = validate(session, conn, values)
+    start = str(form.get("start_date") or "").strip()
+    try:
+        start_date = date.fromisoformat(start) if start else None
+    except ValueError:
+        problems.append("Start date: enter a date")
+        start_date = None
+    if problems:
+        return back("/settings", err="Not saved: " + "; ".join(problems) + ".")
+    conn.settings = ConnectionSettings.from_json(values).merged_into(conn.settings)
+    conn.start_date = start_date
+    session.commit()
+    return back("/settings", msg="Accounting settings saved.")
