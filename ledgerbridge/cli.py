@@ -32,20 +32,37 @@ def main(db: Annotated[str | None, typer.Option(
 @app.command()
 def init(org_name: Annotated[str, typer.Option("--org-name", help="The organisation's name")] = "My Company",
          base_currency: Annotated[str, typer.Option(help="Base currency")] = "GBP",
+         admin_email: Annotated[str, typer.Option(help="The first administrator's sign-in")] = "admin@localhost",
          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Create the database schema, an organisation and its first API key (printed once)."""
+    """Create the database schema, an organisation, its first API key and its first administrator.
+
+    The API key and the administrator's password are printed once; only hashes are stored.
+    """
+    import secrets
+
     from ledgerbridge.apikeys import issue_api_key
     from ledgerbridge.organisations import create_organisation
+    from ledgerbridge.web.auth import create_admin
 
-    with session_scope(STATE.sessions) as session:
-        org = create_organisation(session, org_name, base_currency)
-        key = issue_api_key(session, org.id, "default")
-        result = {"organisation_id": org.id, "organisation": org.name, "api_key": key}
+    from ledgerbridge.web.auth import AuthError
+
+    password = secrets.token_urlsafe(12)
+    try:
+        with session_scope(STATE.sessions) as session:
+            org = create_organisation(session, org_name, base_currency)
+            key = issue_api_key(session, org.id, "default")
+            create_admin(session, org.id, admin_email, password)
+            result = {"organisation_id": org.id, "organisation": org.name, "api_key": key,
+                      "admin_email": admin_email, "admin_password": password}
+    except AuthError as exc:
+        fail(f"{exc}: name another administrator with --admin-email (nothing was created)")
     if as_json:
         print_json(result)
         return
     console.print(f"Organisation [bold]{org_name}[/] created (id {result['organisation_id']}).")
     console.print(f"API key (shown once, keep it safe): [bold]{key}[/]")
+    console.print(f"Sign in to the screens ('ledgerbridge serve') as [bold]{admin_email}[/] with password "
+                  f"[bold]{password}[/] (shown once)")
 
 
 @app.command()
