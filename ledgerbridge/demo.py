@@ -9,6 +9,7 @@ would, imports and allocates them, and prints a summary.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -41,8 +42,13 @@ from ledgerbridge.sync_records import not_exported_reasons
 REDIRECT_URI = "http://127.0.0.1:8976/callback"
 
 
-def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTransport | None = None) -> dict[str, Any]:
-    """Run the demo end to end and return its summary (used by the command and by the acceptance test)."""
+def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTransport | None = None,
+             sandbox: Any = None) -> dict[str, Any]:
+    """Run the demo end to end and return its summary (used by the command and by the acceptance test).
+
+    With ``sandbox`` (a running Xero sandbox) the demo uses it and leaves it running; otherwise it starts
+    its own and stops it at the end.
+    """
     from ledgerbridge.apikeys import issue_api_key
     from ledgerbridge.auth_flows import flow_for
     from ledgerbridge.intake import apply_batch
@@ -55,7 +61,8 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
     engine = make_engine(database_url)
     upgrade_schema(engine)
     sessions = make_session_factory(engine)
-    sandbox = start_xero_sandbox(SandboxConfig())
+    own_sandbox = sandbox is None
+    sandbox = sandbox or start_xero_sandbox(SandboxConfig())
     try:
         say(f"Xero sandbox on {sandbox.base_url}")
         with session_scope(sessions) as session:
@@ -105,7 +112,8 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         summary["sandbox"] = sandbox.base_url
         return summary
     finally:
-        sandbox.stop()
+        if own_sandbox:
+            sandbox.stop()
         engine.dispose()
 
 
@@ -154,7 +162,10 @@ def _summary(sessions: Any, conn_id: int, imp: Any) -> dict[str, Any]:
 
 def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
          db: Annotated[str | None, typer.Option("--demo-db", help="Database URL (default: a fresh SQLite file)")]
-         = None) -> None:
+         = None,
+         serve: Annotated[bool, typer.Option("--serve", help="Then leave the screens running on the demo data")]
+         = False,
+         port: Annotated[int, typer.Option(help="Port for --serve (loopback only)")] = 8000) -> None:
     """Run the demo: a month of a demo company's trading, round trip through the Xero sandbox."""
     from ledgerbridge import crypto
 
@@ -164,7 +175,15 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
             # The demo's tokens live in a throwaway database: so does the key that encrypts them.
             os.environ[crypto.KEY_FILE_ENV] = str(Path(tmp) / "secret.key")
             crypto.reset_default_cipher()
-        summary = run_demo(url, say=None if as_json else (lambda m: console.print(f"[green]>[/] {m}")))
+        say = None if as_json else (lambda m: console.print(f"[green]>[/] {m}"))
+        if serve:
+            from ledgerbridge.sandboxes.xero import SandboxConfig, start_xero_sandbox
+
+            with start_xero_sandbox(SandboxConfig()) as sandbox:
+                summary = run_demo(url, say=say, sandbox=sandbox)
+                _serve_demo(url, port, summary, as_json)
+            return
+        summary = run_demo(url, say=say)
     if as_json:
         print_json(summary)
         return
@@ -176,6 +195,31 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
         console.print(f"[bold red]Error[/] {e['document']}: {e['message']}")
     console.print(f"[bold]Payments[/]: {summary['payments_imported']} imported, {summary['payments_allocated']} "
                   f"allocated; finished in {summary['seconds']} s")
+
+
+def _serve_demo(url: str, port: int, summary: dict[str, Any], as_json: bool) -> None:
+    """Leave the web app running on the demo data, on loopback only, with a demo sign-in."""
+    import secrets
+
+    import uvicorn
+
+    from ledgerbridge.api import create_app
+    from ledgerbridge.models_host import Organisation
+    from ledgerbridge.web.auth import create_admin
+
+    engine = make_engine(url)
+    email, password = "demo@ledgerbridge.local", secrets.token_urlsafe(9)
+    with session_scope(make_session_factory(engine)) as session:
+        org_id = session.scalars(select(Organisation.id)).first()
+        create_admin(session, org_id, email, password)
+    address = f"http://127.0.0.1:{port}/"
+    if as_json:
+        print_json({**summary, "serve": {"address": address, "email": email, "password": password}})
+        sys.stdout.flush()  # the server runs until stopped: a script reading this must get it now
+    else:
+        console.print(f"\nThe screens are at [bold]{address}[/]; sign in as [bold]{email}[/] with password "
+                      f"[bold]{password}[/] (this run only). Ctrl-C to stop.")
+    uvicorn.run(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

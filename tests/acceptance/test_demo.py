@@ -21,3 +21,51 @@ def test_demo_json_outcome() -> None:
     assert "nominal code 4090" in summary["errors"][0]["message"]
     assert summary["payments_imported"] == 8 and summary["payments_allocated"] == 8
     assert summary["seconds"] < 60
+
+
+def test_demo_serve_leaves_the_screens_running_with_a_demo_sign_in() -> None:
+    import re
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "ledgerbridge.cli", "demo", "--serve", "--json", "--port",
+                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        summary = json.loads(_read_json_object(proc))
+        serve = summary["serve"]
+        assert serve["address"] == f"http://127.0.0.1:{port}/" and serve["password"]
+        with httpx.Client(base_url=serve["address"], follow_redirects=True, timeout=10) as web:
+            for _ in range(100):
+                try:
+                    page = web.get("/")
+                    break
+                except httpx.ConnectError:
+                    import time
+
+                    time.sleep(0.1)
+            assert page.status_code == 200
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token, "the sign-in page has a CSRF token"
+            signed_in = web.post("/login", data={"csrf_token": token.group(1), "email": serve["email"],
+                                                      "password": serve["password"]})
+            assert signed_in.status_code == 200
+            export = web.get("/export")
+            assert "Exported Successfully" in export.text and "INV-1103" in export.text  # in error feedback
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _read_json_object(proc: subprocess.Popen[str]) -> str:
+    """The JSON the demo prints before it starts serving (the process keeps running)."""
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.rstrip() == "}":
+            return "".join(lines)
+    raise AssertionError("the demo ended without printing its summary: " + (proc.stderr.read() if proc.stderr else ""))
