@@ -42,9 +42,7 @@ def init(org_name: Annotated[str, typer.Option("--org-name", help="The organisat
 
     from ledgerbridge.apikeys import issue_api_key
     from ledgerbridge.organisations import create_organisation
-    from ledgerbridge.web.auth import create_admin
-
-    from ledgerbridge.web.auth import AuthError
+    from ledgerbridge.web.auth import AuthError, create_admin
 
     password = secrets.token_urlsafe(12)
     try:
