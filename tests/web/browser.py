@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +14,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LAPTOP = {"width": 1366, "height": 768}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's pictures: refreshed with LEDGERBRIDGE_SCREENSHOTS=docs/screenshots; by default each run writes to a
+# temporary folder, so running the tests leaves the checkout clean.
+SCREENSHOTS = Path(os.environ.get("LEDGERBRIDGE_SCREENSHOTS") or Path(tempfile.gettempdir()) / "ledgerbridge-screens")
 
 
 @contextmanager
