@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.models_sync import Connection
 
-AUTH_MODULES: dict[str, str] = {"xero": "ledgerbridge.xero.auth"}
+AUTH_MODULES: dict[str, str] = {"xero": "ledgerbridge.xero.auth", "qbo": "ledgerbridge.qbo.auth"}
 
 
 class Company(Protocol):

@@ -37,7 +37,8 @@ from sqlalchemy.orm import Session
 import ledgerbridge.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
 from ledgerbridge.models_sync import Connection
 
-__all__ = ["XERO_LIMITS", "BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget", "shared_budget"]
+__all__ = ["QBO_LIMITS", "XERO_LIMITS", "BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget",
+           "shared_budget"]
 
 MINUTE_HEADER = "X-MinLimit-Remaining"
 DAY_HEADER = "X-DayLimit-Remaining"
@@ -55,6 +56,9 @@ class BudgetLimits:
 
 
 XERO_LIMITS = BudgetLimits()
+#: QuickBooks Online: 500 calls a minute and 10 at once per company; no daily limit (10 a second is not modelled
+#: by this class: with 10 concurrent calls of ~100 ms and the minute window it is rarely reached; a 429 is retried).
+QBO_LIMITS = BudgetLimits(per_minute=500, per_day=1_000_000_000, concurrent=10)
 
 
 class BudgetExhausted(Exception):

@@ -47,10 +47,22 @@ def _xero_factory(sessions: sessionmaker[Session], connection_id: int, options: 
                                     max_attempts=options.max_attempts))
 
 
-CONNECTORS: dict[str, ConnectorFactory] = {"xero": _xero_factory}
+def _qbo_factory(sessions: sessionmaker[Session], connection_id: int, options: ConnectorOptions) -> Connector:
+    from ledgerbridge.budget import QBO_LIMITS, CallBudget
+    from ledgerbridge.qbo.client import QboClient
+    from ledgerbridge.qbo.connector import QboConnector
+
+    budget = CallBudget(connection_id, QBO_LIMITS, unlimited=options.unlimited_budget)
+    return QboConnector(QboClient(sessions, connection_id, transport=options.transport, budget=budget,
+                                  max_attempts=options.max_attempts))
+
+
+CONNECTORS: dict[str, ConnectorFactory] = {"xero": _xero_factory, "qbo": _qbo_factory}
 REAL_ENDPOINTS: dict[str, PackageEndpoints] = {
     "xero": PackageEndpoints("https://api.xero.com/api.xro/2.0", "https://identity.xero.com",
                              "https://login.xero.com/identity/connect/authorize"),
+    "qbo": PackageEndpoints("https://quickbooks.api.intuit.com/v3/company", "https://oauth.platform.intuit.com",
+                            "https://appcenter.intuit.com/connect/oauth2"),
 }
 
 
@@ -58,6 +70,8 @@ def sandbox_endpoints(kind: str, base_url: str) -> PackageEndpoints:
     base = base_url.rstrip("/")
     if kind == "xero":
         return PackageEndpoints(f"{base}/api.xro/2.0", f"{base}/identity", f"{base}/identity/connect/authorize")
+    if kind == "qbo":
+        return PackageEndpoints(f"{base}/v3/company", base, f"{base}/connect/oauth2")
     raise ValueError(f"no sandbox for package {kind!r}")
 
 

@@ -1,0 +1,1 @@
+"""The QuickBooks Online connector: OAuth (``auth``), HTTP (``client``), payloads (``mapper``), errors, connector."""

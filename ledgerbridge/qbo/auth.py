@@ -1,0 +1,240 @@
+"""Connecting to QuickBooks Online: Intuit's authorization-code flow, the company (realm), disconnect, health.
+
+Unlike Xero, Intuit names the one company the user chose in the consent redirect (``realmId``); there is no list
+of tenants to fetch. :func:`complete_consent` keeps that realm as the pending choice and returns it (with the
+company's name) as the only :class:`Realm`; :func:`choose_tenant` binds the connection to it. Token refresh goes
+through :func:`ledgerbridge.oauth.fresh_access_token`: Intuit rolls refresh tokens, and the new one is committed
+before the new access token is used.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+import httpx
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge import oauth
+from ledgerbridge.audit import audit
+from ledgerbridge.budget import QBO_LIMITS
+from ledgerbridge.crypto import TokenCipher, TokenDecryptionError, default_cipher
+from ledgerbridge.db import utcnow
+from ledgerbridge.models_sync import Connection, OAuthState, SyncRecord
+from ledgerbridge.oauth import ConsentError, OAuthEndpoints
+from ledgerbridge.redact import redact_text
+
+DEFAULT_SCOPES = "com.intuit.quickbooks.accounting"
+REAL_IDENTITY_HOST = "oauth.platform.intuit.com"
+REAL_AUTHORIZE_URL = "https://appcenter.intuit.com/connect/oauth2"
+REAL_REVOKE_URL = "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
+REFUSED_REFRESH_MESSAGE = "QuickBooks refused the saved refresh token: disconnect and connect again"
+MINOR_VERSION = "75"
+STATE_TTL = timedelta(minutes=15)
+HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+#: Intuit's refresh tokens lapse 100 days after their last use; warn well before.
+REFRESH_WARNING_DAYS = 80
+REFRESH_LIFETIME_DAYS = 100
+PENDING_REALM = "qbo_pending_realm"
+
+
+@dataclass(frozen=True, slots=True)
+class Realm:
+    """The company a consent allows: ``tenant_id`` is Intuit's realmId."""
+
+    tenant_id: str
+    tenant_name: str
+    id: str = ""
+
+
+def qbo_endpoints(connection: Connection) -> OAuthEndpoints:
+    identity = connection.identity_base_url.rstrip("/")
+    settings = connection.settings or {}
+    real = urlparse(identity).hostname == REAL_IDENTITY_HOST
+    authorize = str(settings.get("authorize_url") or (REAL_AUTHORIZE_URL if real else f"{identity}/connect/oauth2"))
+    return OAuthEndpoints(authorize_url=authorize, token_url=f"{identity}/oauth2/v1/tokens/bearer",
+                          revocation_url=REAL_REVOKE_URL if real else f"{identity}/oauth2/v1/tokens/revoke")
+
+
+def company_url(connection: Connection, realm_id: str) -> str:
+    return f"{connection.api_base_url.rstrip('/')}/{realm_id}"
+
+
+# -- consent ----------------------------------------------------------------------------------------
+
+def begin_consent(session: Session, connection: Connection, *, cipher: TokenCipher | None = None,
+                  now: datetime | None = None) -> str:
+    """The URL to send the user to; the pending ``state`` is added to the session (the caller commits)."""
+    now = now or utcnow()
+    cipher = cipher or default_cipher()
+    if not connection.scopes:
+        connection.scopes = DEFAULT_SCOPES
+    request = oauth.start_consent(qbo_endpoints(connection), oauth.client_config_of(connection, cipher))
+    session.execute(delete(OAuthState).where(OAuthState.connection_id == connection.id,
+                                             OAuthState.created_at < now - STATE_TTL))
+    session.add(OAuthState(state=request.state, connection_id=connection.id, code_verifier=request.code_verifier,
+                           created_at=now))
+    session.flush()
+    return request.url
+
+
+def _realm_of(callback: str | Mapping[str, str] | tuple[str, str]) -> str | None:
+    if isinstance(callback, str):
+        query = urlparse(callback).query if "://" in callback else callback.lstrip("?")
+        return dict(parse_qsl(query)).get("realmId")
+    if isinstance(callback, Mapping):
+        return callback.get("realmId")
+    return None
+
+
+def complete_consent(session: Session, connection: Connection,
+                     callback: str | Mapping[str, str] | tuple[str, str], *,
+                     transport: httpx.BaseTransport | None = None, cipher: TokenCipher | None = None,
+                     now: datetime | None = None) -> list[Realm]:
+    """Check the callback, store the tokens (encrypted) and return the company the user chose (caller commits)."""
+    now = now or utcnow()
+    cipher = cipher or default_cipher()
+    code, state = oauth.parse_callback(callback)
+    realm_id = _realm_of(callback)
+    pending = session.get(OAuthState, state)
+    if pending is None or pending.connection_id != connection.id:
+        raise ConsentError("this consent answer does not match a consent we started: start connecting again")
+    session.delete(pending)
+    session.flush()
+    if pending.created_at < now - STATE_TTL:
+        raise ConsentError("the consent took too long and has expired: start connecting again")
+    if not realm_id:
+        raise ConsentError("QuickBooks did not say which company was chosen (no realmId): start connecting again")
+    tokens = oauth.exchange_code(qbo_endpoints(connection), oauth.client_config_of(connection, cipher), code,
+                                 pending.code_verifier, transport=transport, now=now)
+    oauth.save_tokens(connection, tokens, cipher, now)
+    connection.settings = {**(connection.settings or {}), PENDING_REALM: realm_id}
+    if connection.status != "connected":
+        connection.status = "authorised"
+    session.flush()
+    realm = Realm(realm_id, company_name(connection, realm_id, tokens.access_token, transport=transport), realm_id)
+    audit(session, connection, "system", "qbo_consent", outcome="ok", detail=f"company {realm.tenant_name}")
+    return [realm]
+
+
+def company_name(connection: Connection, realm_id: str, access_token: str, *,
+                 transport: httpx.BaseTransport | None = None) -> str:
+    with httpx.Client(transport=transport, timeout=HTTP_TIMEOUT) as http:
+        response = http.get(f"{company_url(connection, realm_id)}/companyinfo/{realm_id}",
+                            params={"minorversion": MINOR_VERSION},
+                            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
+    if response.status_code != 200:
+        raise ConsentError(f"QuickBooks did not show the company (HTTP {response.status_code}): "
+                           f"{redact_text(response.text[:300])}")
+    info = response.json().get("CompanyInfo") or {}
+    return str(info.get("CompanyName") or realm_id)
+
+
+def choose_tenant(session: Session, connection: Connection, tenant_id: str, *,
+                  transport: httpx.BaseTransport | None = None, cipher: TokenCipher | None = None,
+                  allow_other_organisation: bool = False, now: datetime | None = None) -> Realm:
+    """Bind the connection to the company of the consent and mark it connected (the caller commits)."""
+    now = now or utcnow()
+    cipher = cipher or default_cipher()
+    access = oauth.decrypt_access_token(connection, cipher)
+    if access is None or connection.access_expires_at is None or connection.access_expires_at <= now:
+        raise ConsentError("the consent has expired: start connecting again")
+    settings = dict(connection.settings or {})
+    if settings.get(PENDING_REALM) != tenant_id:
+        raise ConsentError("that company was not chosen in this consent: connect again and choose it there")
+    name = company_name(connection, tenant_id, access, transport=transport)
+    if connection.tenant_id and connection.tenant_id != tenant_id and not allow_other_organisation:
+        has_bindings = session.scalar(select(exists().where(SyncRecord.connection_id == connection.id,
+                                                            SyncRecord.external_id.is_not(None))))
+        if has_bindings:
+            raise ConsentError(f"this connection's records were exported to {connection.tenant_name!r}; connecting "
+                               f"it to {name!r} would point them into other books. Choose {connection.tenant_name!r}"
+                               f", or create a new connection for the other company")
+    settings.pop(PENDING_REALM, None)
+    connection.settings = settings
+    connection.tenant_id = tenant_id
+    connection.tenant_name = name
+    connection.package_connection_id = tenant_id
+    connection.status = "connected"
+    connection.last_error = None
+    connection.last_error_at = None
+    audit(session, connection, "system", "qbo_choose_company", outcome="ok", detail=name)
+    return Realm(tenant_id, name, tenant_id)
+
+
+def disconnect(session: Session, connection: Connection, *, transport: httpx.BaseTransport | None = None,
+               cipher: TokenCipher | None = None) -> list[str]:
+    """Revoke and forget the tokens; keep every binding and sync record. Returns what Intuit refused."""
+    cipher = cipher or default_cipher()
+    problems: list[str] = []
+    try:
+        refresh = cipher.decrypt_optional(connection.refresh_token_enc)
+        if refresh:
+            try:
+                if not revoke(connection, refresh, cipher, transport=transport):
+                    problems.append("QuickBooks did not confirm that the refresh token was revoked")
+            except httpx.HTTPError as exc:
+                problems.append(f"could not reach QuickBooks to revoke the token: {type(exc).__name__}")
+    except TokenDecryptionError:
+        problems.append("the stored tokens could not be decrypted (was the secret key changed?): QuickBooks was "
+                        "not told")
+    oauth.clear_tokens(connection, cipher)
+    connection.package_connection_id = None
+    connection.status = "disconnected"
+    session.execute(delete(OAuthState).where(OAuthState.connection_id == connection.id))
+    audit(session, connection, "system", "qbo_disconnect", outcome="warning" if problems else "ok",
+          detail="; ".join(problems) or None)
+    return problems
+
+
+def revoke(connection: Connection, token: str, cipher: TokenCipher, *,
+           transport: httpx.BaseTransport | None = None) -> bool:
+    """Intuit's revoke takes JSON ``{"token"}`` with HTTP Basic client auth (not RFC 7009's form body)."""
+    config = oauth.client_config_of(connection, cipher)
+    url = qbo_endpoints(connection).revocation_url or ""
+    with httpx.Client(transport=transport, timeout=HTTP_TIMEOUT) as http:
+        response = http.post(url, json={"token": token}, auth=(config.client_id, config.client_secret),
+                             headers={"Accept": "application/json"})
+    return response.is_success
+
+
+def fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
+                       transport: httpx.BaseTransport | None = None, cipher: TokenCipher | None = None,
+                       min_valid_seconds: float = 120.0, rejected_access_token: str | None = None,
+                       now: Callable[[], datetime] = utcnow,
+                       sleep: Callable[[float], None] = time.sleep) -> tuple[str, datetime]:
+    """``(access token, expiry)``; a rolled refresh token is committed before the access token is returned."""
+    return oauth.fresh_access_token(
+        sessions, connection_id, endpoints_for=qbo_endpoints, refused_message=REFUSED_REFRESH_MESSAGE,
+        cipher=cipher, transport=transport, min_valid_seconds=min_valid_seconds,
+        rejected_access_token=rejected_access_token, now=now, sleep=sleep)
+
+
+def health(session: Session, connection: Connection, *, now: datetime | None = None) -> dict[str, Any]:
+    """What the connection-health panel shows, with warnings phrased for the user."""
+    now = now or datetime.now(UTC)
+    warnings: list[str] = []
+    expires_in = (connection.access_expires_at - now).total_seconds() if connection.access_expires_at else None
+    refresh_age = (now - connection.refresh_obtained_at).days if connection.refresh_obtained_at else None
+    if refresh_age is not None and refresh_age >= REFRESH_WARNING_DAYS:
+        warnings.append(f"QuickBooks' authorisation was last renewed {refresh_age} days ago and lapses at "
+                        f"{REFRESH_LIFETIME_DAYS} days: run a sync or reconnect soon")
+    if connection.status == "reauthorise":
+        warnings.append(connection.last_error or "QuickBooks needs the connection to be authorised again")
+    minute_left = connection.calls_left_minute
+    observed = connection.budget_observed_at
+    if observed is not None and (now - observed).total_seconds() >= QBO_LIMITS.minute_seconds:
+        minute_left = QBO_LIMITS.per_minute
+    return {
+        "status": connection.status, "tenant_name": connection.tenant_name,
+        "access_token_expires_at": connection.access_expires_at, "access_token_expires_in_seconds": expires_in,
+        "refresh_token_obtained_at": connection.refresh_obtained_at, "refresh_token_age_days": refresh_age,
+        "last_success_at": connection.last_success_at, "calls_left_minute": minute_left,
+        "calls_left_day": None, "budget_observed_at": observed, "last_error": connection.last_error,
+        "last_error_at": connection.last_error_at, "warnings": warnings,
+    }
