@@ -136,6 +136,8 @@ class Connector(Protocol):
     max_batch: int
     max_concurrent_calls: int
     max_number_length: int
+    # What the package itself says when a line's account is missing, quoted in pre-check (None: nothing to quote).
+    missing_account_answer: str | None
 
     def fetch_chart(self) -> ChartSnapshot: ...
 

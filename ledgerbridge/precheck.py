@@ -25,7 +25,7 @@ def side_of(document: DocumentView) -> str:
 
 
 def check_line(document: DocumentView, line: LineView, ms: MappingSet, nominal_types: MappingT[str, str],
-               package: str, relax: bool) -> list[Problem]:
+               package: str, relax: bool, missing_account_answer: str | None = None) -> list[Problem]:
     where = f"{document.label()} line {line.line_no}"
     problems: list[Problem] = []
     kind = nominal_types.get(line.nominal_code)
@@ -39,9 +39,9 @@ def check_line(document: DocumentView, line: LineView, ms: MappingSet, nominal_t
         return problems
     account = ms.nominal.get(line.nominal_code)
     if account is None:
+        answer = f" ({package} would answer \"{missing_account_answer}\")" if missing_account_answer else ""
         problems.append(Problem(
-            f"{where}: nominal code {line.nominal_code} has no account mapping in {package} "
-            f"({package} would answer \"Account code or ID must be specified\")",
+            f"{where}: nominal code {line.nominal_code} has no account mapping in {package}{answer}",
             hint=f"Map nominal code {line.nominal_code} to an account on the Mapping tab, then pre-check again."))
     elif ms.chart_loaded:
         info = ms.accounts.get(account)
@@ -117,7 +117,8 @@ def check_document(document: DocumentView, ctx: ExportContext, nominal_types: Ma
             f"{document.label()}: currency {document.currency} is not enabled in {package}",
             hint=f"Enable {document.currency} in {package}, then refresh the chart of accounts."))
     for line in document.lines:
-        problems.extend(check_line(document, line, ms, nominal_types, package, relax))
+        problems.extend(check_line(document, line, ms, nominal_types, package, relax,
+                                   getattr(connector, "missing_account_answer", None)))
     if not problems and ms.chart_loaded:
         computed = package_totals(document, ms, summarised=not ctx.settings.get("push_individual_lines", True))
         if computed is not None and computed[0] + computed[1] != document.gross_total:

@@ -89,6 +89,7 @@ class QboConnector:
     max_batch = 30
     max_concurrent_calls = 10
     max_number_length = 21
+    missing_account_answer = None  # QuickBooks takes a sales line's account from its item: no single message to quote
 
     def __init__(self, client: Any) -> None:
         self.client = client

@@ -49,6 +49,7 @@ class XeroConnector:
     display_name = "Xero"
     max_batch = 50
     max_concurrent_calls = 5
+    missing_account_answer = "Account code or ID must be specified"
     max_number_length = 255
 
     def __init__(self, client: Any) -> None:

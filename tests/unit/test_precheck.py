@@ -14,6 +14,7 @@ from ledgerbridge.records import DocumentView, LineView
 class _Package:
     display_name = "Xero"
     max_number_length = 10
+    missing_account_answer = "Account code or ID must be specified"
 
     def precheck_document(self, document: DocumentView, ctx: ExportContext) -> list[Problem]:
         return []
