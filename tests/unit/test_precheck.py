@@ -26,7 +26,8 @@ def _line(no: int, nominal: str = "4000", tax: str = "T1", qty: str = "1", price
                     Decimal(vat))
 
 
-def _doc(*lines: LineView, number: str = "INV-1", currency: str = "GBP", doc_type: str = "sales_invoice") -> DocumentView:
+def _doc(*lines: LineView, number: str = "INV-1", currency: str = "GBP",
+         doc_type: str = "sales_invoice") -> DocumentView:
     net = sum((ln.net for ln in lines), Decimal(0))
     tax = sum((ln.tax for ln in lines), Decimal(0))
     return DocumentView(1, number, doc_type, number, "issued", date(2026, 10, 1), None, 1, currency, None, False,
