@@ -21,7 +21,7 @@ import httpx
 import typer
 from sqlalchemy import select
 
-from ledgerbridge.cli_context import console, print_json
+from ledgerbridge.cli_context import console, fail, print_json
 from ledgerbridge.connections import (
     ConnectorOptions,
     connector_for,
@@ -31,7 +31,7 @@ from ledgerbridge.connections import (
 )
 from ledgerbridge.consent import approve_in_sandbox
 from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
-from ledgerbridge.demo_data import NOMINAL_MAP, TAX_MAP, demo_batch
+from ledgerbridge.demo_data import demo_batch
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.importer import PaymentImporter
 from ledgerbridge.mappings import MappingKind, set_mapping
@@ -43,7 +43,7 @@ REDIRECT_URI = "http://127.0.0.1:8976/callback"
 
 
 def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTransport | None = None,
-             sandbox: Any = None) -> dict[str, Any]:
+             sandbox: Any = None, package: str = "xero") -> dict[str, Any]:
     """Run the demo end to end and return its summary (used by the command and by the acceptance test).
 
     With ``sandbox`` (a running Xero sandbox) the demo uses it and leaves it running; otherwise it starts
@@ -51,28 +51,29 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
     """
     from ledgerbridge.apikeys import issue_api_key
     from ledgerbridge.auth_flows import flow_for
+    from ledgerbridge.demo_packages import DEMO_PACKAGES
     from ledgerbridge.intake import apply_batch
     from ledgerbridge.organisations import create_organisation
-    from ledgerbridge.sandboxes.xero import SandboxConfig, start_xero_sandbox
     from ledgerbridge.schemas_intake import Batch
 
+    pkg = DEMO_PACKAGES[package]
     say = say or (lambda msg: None)
     started = time.monotonic()
     engine = make_engine(database_url)
     upgrade_schema(engine)
     sessions = make_session_factory(engine)
     own_sandbox = sandbox is None
-    sandbox = sandbox or start_xero_sandbox(SandboxConfig())
+    sandbox = sandbox or pkg.start_sandbox()
     try:
-        say(f"Xero sandbox on {sandbox.base_url}")
+        say(f"{pkg.label} sandbox on {sandbox.base_url}")
         with session_scope(sessions) as session:
             org = create_organisation(session, "Dunmore Trading Ltd (demo)", "GBP")
             issue_api_key(session, org.id, "demo")
             intake = apply_batch(session, org.id, Batch.model_validate(demo_batch()))
-            conn = create_connection(session, org.id, "xero", sandbox_endpoints("xero", sandbox.base_url),
+            conn = create_connection(session, org.id, pkg.kind, sandbox_endpoints(pkg.kind, sandbox.base_url),
                                      client_id="ledgerbridge-demo", client_secret="demo-secret",
-                                     redirect_uri=REDIRECT_URI, name="Xero (sandbox)")
-            auth = flow_for("xero")
+                                     redirect_uri=REDIRECT_URI, name=f"{pkg.label} (sandbox)")
+            auth = flow_for(pkg.kind)
             url = auth.begin_consent(session, conn)
             conn_id = conn.id
         say("Loaded the host's month: " + ", ".join(f"{kind.replace('_', ' ')} {counts['created']}" for kind, counts in
@@ -88,20 +89,22 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         connector = connector_for(sessions, conn_id, options)
         say(f"Chart refreshed: {refresh_chart(sessions, conn_id, connector, actor='demo')}")
         with session_scope(sessions) as session:
-            for local, account in NOMINAL_MAP.items():
+            for local, account in pkg.nominal.items():
                 set_mapping(session, conn_id, MappingKind.NOMINAL, local, account)
-            for local, (sales_rate, purchase_rate) in TAX_MAP.items():
-                set_mapping(session, conn_id, MappingKind.TAX, local, sales_rate)
-                set_mapping(session, conn_id, MappingKind.TAX_PURCHASES, local, purchase_rate)
-            set_mapping(session, conn_id, MappingKind.PAYMENT_METHOD, "BACS", "090")
-            set_mapping(session, conn_id, MappingKind.PAYMENT_METHOD, "CARD", "090")
+            for local, rate in pkg.tax_sales.items():
+                set_mapping(session, conn_id, MappingKind.TAX, local, rate)
+            for local, rate in pkg.tax_purchases.items():
+                set_mapping(session, conn_id, MappingKind.TAX_PURCHASES, local, rate)
+            if pkg.bank_account:
+                for method in ("BACS", "CARD"):
+                    set_mapping(session, conn_id, MappingKind.PAYMENT_METHOD, method, pkg.bank_account)
         exporter = Exporter(sessions, conn_id, connector, actor="demo")
         pre = exporter.precheck()
         say(f"Pre-check: {pre.checked} checked, {pre.failed} with problems")
         up = exporter.upload()
-        say(f"Uploaded: {up.exported} exported, {up.failed} failed, {up.seen} seen in Xero")
-        paid = _pay_in_sandbox(sandbox.base_url, tenant_id, sessions, conn_id, transport)
-        say(f"Recorded {paid} payments in the sandbox, as a Xero user would")
+        say(f"Uploaded: {up.exported} exported, {up.failed} failed, {up.seen} seen in {pkg.label}")
+        paid = _pay_in_sandbox(pkg, sandbox.base_url, tenant_id, sessions, conn_id, transport)
+        say(f"Recorded {paid} payments in the sandbox, as a {pkg.label} user would")
         importer = PaymentImporter(sessions, conn_id, connector, actor="demo")
         imp = importer.fetch()
         importer.create_and_allocate(report=imp)
@@ -110,6 +113,7 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         summary = _summary(sessions, conn_id, imp)
         summary["seconds"] = round(time.monotonic() - started, 2)
         summary["sandbox"] = sandbox.base_url
+        summary["package"] = pkg.kind
         return summary
     finally:
         if own_sandbox:
@@ -117,9 +121,9 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         engine.dispose()
 
 
-def _pay_in_sandbox(base_url: str, tenant_id: str, sessions: Any, conn_id: int,
+def _pay_in_sandbox(pkg: Any, base_url: str, tenant_id: str, sessions: Any, conn_id: int,
                     transport: httpx.BaseTransport | None) -> int:
-    """Pay some exported invoices in full, one in part, and one bill, through the sandbox's books page."""
+    """Pay some exported invoices in full, one in part, and one bill where the sandbox takes bill payments."""
     with session_scope(sessions) as session:
         rows = session.execute(select(Document.number, Document.type, Document.gross_total, SyncRecord.external_id)
                                .join(SyncRecord, SyncRecord.record_id == Document.id)
@@ -130,13 +134,13 @@ def _pay_in_sandbox(base_url: str, tenant_id: str, sessions: Any, conn_id: int,
     invoices = [r for r in rows if r.type == "sales_invoice"]
     bills = [r for r in rows if r.type == "purchase_invoice"]
     plan = [(r, r.gross_total) for r in invoices[:6]] + [(invoices[6], (invoices[6].gross_total / 2).quantize(
-        Decimal("0.01")))] + [(bills[0], bills[0].gross_total)]
+        Decimal("0.01")))]
+    if pkg.pays_bills:
+        plan.append((bills[0], bills[0].gross_total))
     with httpx.Client(base_url=base_url, transport=transport, timeout=10) as http:
         for n, (row, amount) in enumerate(plan):
-            answer = http.post(f"/sandbox/tenants/{tenant_id}/payments", json={
-                "Invoice": {"InvoiceID": row.external_id}, "Account": {"Code": "090"},
-                "Date": "2026-11-02", "Amount": str(amount), "Reference": f"Bank receipt {n + 1}"})
-            answer.raise_for_status()
+            pkg.record_payment(http, tenant_id, row.external_id, amount, f"Bank receipt {n + 1}",
+                               row.type == "purchase_invoice")
     return len(plan)
 
 
@@ -165,9 +169,11 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
          = None,
          serve: Annotated[bool, typer.Option("--serve", help="Then leave the screens running on the demo data")]
          = False,
-         port: Annotated[int, typer.Option(help="Port for --serve (loopback only)")] = 8000) -> None:
+         port: Annotated[int, typer.Option(help="Port for --serve (loopback only)")] = 8000,
+         package: Annotated[str, typer.Option(help="xero | qbo")] = "xero") -> None:
     """Run the demo: a month of a demo company's trading, round trip through the Xero sandbox."""
     from ledgerbridge import crypto
+    from ledgerbridge.demo_packages import DEMO_PACKAGES
 
     with tempfile.TemporaryDirectory(prefix="ledgerbridge-demo-") as tmp:
         url = db or f"sqlite:///{Path(tmp) / 'demo.db'}"
@@ -177,17 +183,18 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
             crypto.reset_default_cipher()
         say = None if as_json else (lambda m: console.print(f"[green]>[/] {m}"))
         if serve:
-            from ledgerbridge.sandboxes.xero import SandboxConfig, start_xero_sandbox
-
-            with start_xero_sandbox(SandboxConfig()) as sandbox:
-                summary = run_demo(url, say=say, sandbox=sandbox)
+            with DEMO_PACKAGES[package].start_sandbox() as sandbox:
+                summary = run_demo(url, say=say, sandbox=sandbox, package=package)
                 _serve_demo(url, port, summary, as_json)
             return
-        summary = run_demo(url, say=say)
+        if package not in DEMO_PACKAGES:
+            fail(f"no demo for package {package!r}; choose one of {', '.join(DEMO_PACKAGES)}")
+        summary = run_demo(url, say=say, package=package)
     if as_json:
         print_json(summary)
         return
-    console.print(f"\n[bold]Exported[/]: {summary['exported']} ({summary['seen']} seen in Xero)")
+    label = DEMO_PACKAGES[package].label
+    console.print(f"\n[bold]Exported[/]: {summary['exported']} ({summary['seen']} seen in {label})")
     for doc_type, reasons in summary["not_exported"].items():
         for r in reasons:
             console.print(f"[bold]Not exported[/]: {r['count']} {doc_type}: {r['reason']}")

@@ -90,7 +90,8 @@ class ApiKey(Base):
 
 class Party(Base):
     __tablename__ = "parties"
-    __table_args__ = (UniqueConstraint("organisation_id", "host_id"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "host_id"),
+                      Index("ix_parties_org_updated", "organisation_id", "updated_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     host_id: Mapped[str] = mapped_column(String(100))
@@ -110,7 +111,8 @@ class Party(Base):
 
 class Item(Base):
     __tablename__ = "items"
-    __table_args__ = (UniqueConstraint("organisation_id", "host_id"), UniqueConstraint("organisation_id", "code"))
+    __table_args__ = (UniqueConstraint("organisation_id", "host_id"), UniqueConstraint("organisation_id", "code"),
+                      Index("ix_items_org_updated", "organisation_id", "updated_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     host_id: Mapped[str] = mapped_column(String(100))
@@ -160,6 +162,10 @@ class Document(Base):
     __table_args__ = (
         UniqueConstraint("organisation_id", "host_id"),
         Index("ix_documents_org_type_status", "organisation_id", "type", "status"),
+        # The Documents grid's orders (date, number) and the screens' "changed since" probe.
+        Index("ix_documents_org_issue_date", "organisation_id", "issue_date"),
+        Index("ix_documents_org_number", "organisation_id", "number"),
+        Index("ix_documents_org_updated", "organisation_id", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))

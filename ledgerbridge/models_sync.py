@@ -124,6 +124,11 @@ class SyncRecord(Base):
     __table_args__ = (
         UniqueConstraint("connection_id", "record_type", "record_id"),
         Index("ix_sync_records_conn_status", "connection_id", "status"),
+        # The grids: counts and pages of one record type by status, the Exported grid's newest-first order,
+        # and the screens' "changed since the last refresh" probe (grids.refresh_when_changed).
+        Index("ix_sync_records_conn_type_status", "connection_id", "record_type", "status"),
+        Index("ix_sync_records_conn_type_exported", "connection_id", "record_type", "exported_at"),
+        Index("ix_sync_records_conn_updated", "connection_id", "updated_at"),
         # A package record is bound to at most one host record (unique on both sides).
         Index("uq_sync_records_external", "connection_id", "record_type", "external_id", unique=True,
               sqlite_where=text("external_id IS NOT NULL"), postgresql_where=text("external_id IS NOT NULL")),

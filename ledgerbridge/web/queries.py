@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Numeric, cast, func, or_, select
 
 from ledgerbridge.models_host import Document, Party
-from ledgerbridge.models_sync import PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.models_sync import Connection, PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
 
 OPEN_STATUSES = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
 DONE_STATUSES = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)
@@ -25,14 +25,39 @@ def _search(query: Any, text: str, *columns: Any) -> Any:
     return query.where(or_(*(func.lower(c).like(like) for c in columns)))
 
 
+def _search_documents(query: Any, text: str, organisation: Any, *columns: Any) -> Any:
+    """``_search`` on documents: their ``columns``, or their party's name. The parties are matched first (a
+    few thousand names, not one per document) and the documents found by their party's id."""
+    text = text.strip()
+    if not text:
+        return query
+    like = f"%{text.lower()}%"
+    parties = select(Party.id).where(Party.organisation_id == organisation, func.lower(Party.name).like(like))
+    return query.where(or_(Document.party_id.in_(parties), *(func.lower(c).like(like) for c in columns)))
+
+
 def document_records(connection_id: int, statuses: tuple[str, ...], text: str = "", doc_type: str = "") -> Any:
+    # The organisation is implied by the connection; saying it lets the planner walk the documents' own
+    # indexes (number, date) in order rather than sort every joined row.
+    organisation = select(Connection.organisation_id).where(Connection.id == connection_id).scalar_subquery()
     q = (select(SyncRecord, Document, Party.name.label("party"))
          .join(Document, Document.id == SyncRecord.record_id).join(Party, Party.id == Document.party_id)
          .where(SyncRecord.connection_id == connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
-                SyncRecord.status.in_(statuses)))
+                SyncRecord.status.in_(statuses), Document.organisation_id == organisation))
     if doc_type:
         q = q.where(Document.type == doc_type)
-    return _search(q, text, Document.number, Party.name)
+    return _search_documents(q, text, organisation, Document.number)
+
+
+def document_records_narrow(connection_id: int, statuses: tuple[str, ...], text: str = "",
+                            doc_type: str = "") -> Any:
+    """``document_records`` from the sync records alone (every document record has its document, and every
+    document its party), for counting and paging; None when a filter needs the joins."""
+    if text.strip() or doc_type:
+        return None
+    return select(SyncRecord.id).where(SyncRecord.connection_id == connection_id,
+                                       SyncRecord.record_type == RecordType.DOCUMENT.value,
+                                       SyncRecord.status.in_(statuses))
 
 
 PENDING_SORT = {"type": Document.type, "number": Document.number, "party": Party.name, "date": Document.issue_date,
@@ -90,7 +115,16 @@ def host_documents(organisation_id: int, connection_id: int | None, text: str = 
         q = q.where(SyncRecord.id.is_(None))
     elif status:
         q = q.where(SyncRecord.status == status)
-    return _search(q, text, Document.number, Party.name, func.coalesce(Document.order_number, ""))
+    return _search_documents(q, text, organisation_id, Document.number, func.coalesce(Document.order_number, ""))
+
+
+def host_documents_narrow(organisation_id: int, doc_type: str = "", text: str = "", status: str = "") -> Any:
+    """``host_documents`` from the documents alone (the sync record is joined on a unique key, the party on a
+    required one, so neither adds or drops a row), for counting and paging; None when a filter needs a join."""
+    if text.strip() or status:
+        return None
+    q = select(Document.id).where(Document.organisation_id == organisation_id)
+    return q.where(Document.type == doc_type) if doc_type else q
 
 
 DOCUMENT_SORT = {"number": Document.number, "type": Document.type, "party": Party.name, "date": Document.issue_date,

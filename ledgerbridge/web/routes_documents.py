@@ -39,9 +39,10 @@ def _mentions(doc: Document, record: SyncRecord | None) -> Any:
 def documents_page(request: Request, session: Db, user: User) -> Response:
     conn = connection_of(session, user)
     p = request.query_params
+    text, doc_type, status = p.get("d_q", ""), p.get("d_type", ""), p.get("d_status", "")
     grid = Grid("d_", p, queries.DOCUMENT_SORT, "date", default_desc=True).load(
-        session, queries.host_documents(user.organisation_id, conn.id if conn else None, p.get("d_q", ""),
-                                        p.get("d_type", ""), p.get("d_status", "")), Document.id)
+        session, queries.host_documents(user.organisation_id, conn.id if conn else None, text, doc_type, status),
+        Document.id, queries.host_documents_narrow(user.organisation_id, doc_type, text, status))
     return render(request, "documents.html", user, "documents", conn=conn, grid=grid,
                   doc_types=[t.value for t in DocumentType], exportable={t.value for t in EXPORTABLE_TYPES},
                   statuses=[s.value for s in SyncStatus] + ["not_tracked"])

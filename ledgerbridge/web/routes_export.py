@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from ledgerbridge.connections import connector_for
 from ledgerbridge.exporter import Exporter
+from ledgerbridge.grids import refresh_when_changed
 from ledgerbridge.jobs import enqueue_job
 from ledgerbridge.models_host import DocumentType
 from ledgerbridge.models_sync import Connection, Job, SyncRecord
-from ledgerbridge.sync_records import mark_exported_by_hand, refresh_sync_records
+from ledgerbridge.sync_records import mark_exported_by_hand
 from ledgerbridge.web import queries
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render, selected_ids
 from ledgerbridge.web.tables import Grid
@@ -66,15 +67,17 @@ def export_page(request: Request, session: Db, user: User) -> Response:
     conn = connection_of(session, user)
     if conn is None:
         return render(request, "export.html", user, "export", conn=None)
-    refresh_sync_records(session, conn)
-    session.commit()
+    if refresh_when_changed(session, conn):  # a few index seeks when nothing changed since the last view
+        session.commit()
     p = request.query_params
-    pending = Grid("p_", p, queries.PENDING_SORT, "date").load(
-        session, queries.document_records(conn.id, queries.OPEN_STATUSES, p.get("p_q", ""), p.get("p_type", "")),
-        SyncRecord.id)
+    sources = {}
+    for prefix, statuses in (("p_", queries.OPEN_STATUSES), ("e_", queries.DONE_STATUSES)):
+        args = (conn.id, statuses, p.get(f"{prefix}q", ""), p.get(f"{prefix}type", ""))
+        sources[prefix] = (queries.document_records(*args), queries.document_records_narrow(*args))
+    pending = Grid("p_", p, queries.PENDING_SORT, "date").load(session, sources["p_"][0], SyncRecord.id,
+                                                               sources["p_"][1])
     exported = Grid("e_", p, queries.EXPORTED_SORT, "exported", default_desc=True).load(
-        session, queries.document_records(conn.id, queries.DONE_STATUSES, p.get("e_q", ""), p.get("e_type", "")),
-        SyncRecord.id)
+        session, sources["e_"][0], SyncRecord.id, sources["e_"][1])
     errors = Grid("f_", p, queries.ERROR_SORT, "at", default_desc=True).load(
         session, queries.latest_errors(conn.id, p.get("f_q", ""), p.get("f_source", "")), queries.SyncError.id)
     job_id = p.get("job")

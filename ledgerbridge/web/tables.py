@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, literal, select, union_all
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
@@ -59,14 +59,41 @@ class Grid:
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.page_size))
 
-    def load(self, session: Session, query: Any, tie_breaker: Any) -> Grid:
-        self.total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    def load(self, session: Session, query: Any, tie_breaker: Any, narrow: Any = None) -> Grid:
+        """Count, sort and page ``query``, ``tie_breaker`` (a unique column) making the order total.
+
+        ``narrow`` is the same rows selected from the driving table alone (``tie_breaker``'s table), for a
+        caller whose filters need no join: the count is taken on it, and so are the page's keys when the sort
+        column is of that table, the joins then run for the page's rows only rather than for every row
+        skipped by OFFSET. A page past the middle is read in the reverse order from the end, so OFFSET is at
+        most half the total.
+        """
+        self.total = session.scalar(select(func.count()).select_from(
+            (narrow if narrow is not None else query).order_by(None).subquery())) or 0
         column = self.sortable[self.sort]
-        order = column.desc() if self.desc else column.asc()
-        tie = tie_breaker.desc() if self.desc else tie_breaker.asc()
         page = min(self.page, self.pages)
-        self.rows = list(session.execute(query.order_by(order, tie).limit(self.page_size)
-                                         .offset((page - 1) * self.page_size)))
+        offset, limit, desc = (page - 1) * self.page_size, self.page_size, self.desc
+        backwards = offset > self.total // 2
+        if backwards:
+            limit = min(self.page_size, self.total - offset)
+            offset, desc = max(0, self.total - offset - limit), not desc
+        order = (column.desc() if desc else column.asc(), tie_breaker.desc() if desc else tie_breaker.asc())
+        # Deferred join: the page's keys first, from the driving table alone when the sort allows (an index
+        # walk) or else from the query cut down to its key (narrow rows to join and sort, never whole
+        # documents), then the full rows for those keys only, driven by the keys as a list of literals and
+        # put in their order here (with an ORDER BY, or a plain IN, the planner may rather walk the whole
+        # sort index than look up 25 keys).
+        on_driving_table = narrow is not None and getattr(column, "table", None) is tie_breaker.table
+        keys_query = narrow if on_driving_table else query
+        keys = session.scalars(keys_query.with_only_columns(tie_breaker).order_by(*order).limit(limit)
+                               .offset(offset)).all()
+        rows = []
+        if keys:
+            keyed = union_all(*(select(literal(k, Integer).label("grid_key")) for k in keys)).subquery("grid_page")
+            found = {row.grid_key: row for row in session.execute(
+                query.add_columns(keyed.c.grid_key).join(keyed, keyed.c.grid_key == tie_breaker))}
+            rows = [found[k] for k in keys if k in found]
+        self.rows = rows[::-1] if backwards else rows
         return self
 
     def url(self, **changes: Any) -> str:

@@ -254,7 +254,8 @@ class Sandbox:
         return answer["Payments"][0]  # type: ignore[no-any-return]
 
     def get(self, path: str) -> dict[str, Any]:
-        """``GET /api.xro/2.0{path}`` with a token of the test's own (``POST /sandbox/tokens``), never ledgerbridge's."""
+        """``GET /api.xro/2.0{path}`` with a token of the test's own (``POST /sandbox/tokens``), never
+        ledgerbridge's."""
         if self._token is None:
             self._token = str(self._ok(self.http.post("/sandbox/tokens", json={"scope": SANDBOX_SCOPES}))
                               ["access_token"])

@@ -69,3 +69,18 @@ def _read_json_object(proc: subprocess.Popen[str]) -> str:
         if line.rstrip() == "}":
             return "".join(lines)
     raise AssertionError("the demo ended without printing its summary: " + (proc.stderr.read() if proc.stderr else ""))
+
+
+def test_demo_on_quickbooks_online_gives_the_same_outcome() -> None:
+    done = subprocess.run([sys.executable, "-m", "ledgerbridge.cli", "demo", "--package", "qbo", "--json"],
+                          capture_output=True, timeout=120, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout)
+    assert summary["package"] == "qbo"
+    assert summary["exported"] == {"sales_invoice": 22, "purchase_invoice": 5, "sales_credit_note": 2}
+    assert summary["seen"] == 29
+    assert [e["document"] for e in summary["errors"]] == ["INV-1103"]
+    assert "nominal code 4090" in summary["errors"][0]["message"]
+    assert summary["payments_imported"] == 7 and summary["payments_allocated"] == 7
+    assert set(summary) >= {"exported", "not_exported", "errors", "payments_imported", "payments_allocated"}
+    assert summary["seconds"] < 60

@@ -159,3 +159,17 @@ def test_one_shared_budget_per_connection_per_process() -> None:
     assert shared_budget("xero", 9) is shared_budget("xero", 9)
     assert shared_budget("xero", 9) is not shared_budget("xero", 10)
     assert shared_budget("xero", 9, unlimited=True).unlimited
+
+
+def test_per_second_limit_paces_calls() -> None:
+    """QuickBooks allows 10 calls a second; we start 8 (room for calls around the budget), the ninth waits."""
+    from ledgerbridge.budget import QBO_LIMITS
+
+    clock = FakeClock()
+    paced = CallBudget(None, QBO_LIMITS, clock=clock, sleep=clock.sleep)
+    for _ in range(QBO_LIMITS.per_second or 0):
+        paced.acquire()
+        paced.release()
+    assert clock.sleeps == []
+    paced.acquire()
+    assert 1.1 - 1e-6 <= sum(clock.sleeps) <= 1.102  # a second and the safety margin (float clock steps)
