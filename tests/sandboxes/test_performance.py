@@ -13,7 +13,7 @@ from .bench_put_invoices import invoice_batch
 def test_connections_to_the_sandbox_turn_off_nagle() -> None:
     """A listening socket made without IPPROTO_TCP keeps Nagle on for every accepted connection, and each small
     answer then waits ~40 ms for a delayed ACK. The sandbox's server socket must be a TCP one."""
-    from ledgerbridge.sandboxes.xero import server
+    from ledgerbridge.sandboxes import serving as server
 
     listener = server.make_listening_socket("127.0.0.1", 0)  # the function start_xero_sandbox uses
     try:

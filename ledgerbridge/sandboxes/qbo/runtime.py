@@ -8,8 +8,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..faults import FaultPlan
 from .config import SandboxConfig
-from .faults import FaultPlan
 from .oauth import OAuthService
 from .ratelimit import LimitSettings, RateLimiter
 from .store import SandboxStore

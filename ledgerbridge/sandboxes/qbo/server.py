@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from types import TracebackType
 
 import uvicorn
 
+from ..serving import STARTUP_TIMEOUT, serve_in_foreground, serve_in_thread
 from .app import QboSandboxApp, create_app
 from .config import API_PREFIX, SandboxConfig
 from .identity import AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH
 from .runtime import SandboxRuntime
-
-STARTUP_TIMEOUT = 10.0
 
 
 @dataclass
@@ -78,39 +75,11 @@ class RunningSandbox:
         self.stop()
 
 
-def _uvicorn_config(app: QboSandboxApp, config: SandboxConfig) -> uvicorn.Config:
-    return uvicorn.Config(app, host=config.host, port=config.port, log_level=config.log_level,
-                          access_log=False, lifespan="off", proxy_headers=False, server_header=False)
-
-
-def make_listening_socket(host: str, port: int) -> socket.socket:
-    """The server socket. IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose proto says TCP,
-    and without it every small response waits out a 40 ms delayed ACK."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, port))
-    listener.listen(128)
-    return listener
-
-
 def start_qbo_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
     """Serve a fresh sandbox from a background thread; ``port=0`` picks a free port."""
     config = config or SandboxConfig()
     app = create_app(config)
-    listener = make_listening_socket(config.host, config.port)
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(_uvicorn_config(app, config))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name=f"qbo-sandbox-{port}",
-                              daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            listener.close()
-            raise RuntimeError(f"QBO sandbox did not start on {config.host}:{port}")
-        time.sleep(0.01)
+    server, thread, port = serve_in_thread(app, config.host, config.port, config.log_level, "qbo-sandbox")
     return RunningSandbox(config, app, config.host, port, server, thread)
 
 
@@ -128,5 +97,4 @@ def serve_qbo_sandbox(config: SandboxConfig | None = None) -> None:
         f"  books & payments {base}/sandbox/",
         file=sys.stderr,
     )
-    host = "127.0.0.1" if config.host == "localhost" else config.host
-    uvicorn.Server(_uvicorn_config(app, config)).run(sockets=[make_listening_socket(host, config.port)])
+    serve_in_foreground(app, config.host, config.port, config.log_level)

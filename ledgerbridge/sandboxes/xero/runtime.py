@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from ..faults import FaultPlan
 from .config import SandboxConfig
-from .faults import FaultPlan
 from .idempotency import IdempotencyCache
 from .oauth import IdentityService
 from .ratelimit import LimitSettings, RateLimiter

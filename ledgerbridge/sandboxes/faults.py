@@ -1,12 +1,12 @@
 """Injected failures, so that ledgerbridge's retry and recovery paths can be tested against real HTTP.
 
-Each fault is armed for the next N accounting calls and disarms itself:
+Shared by every sandbox; each arms the next N API calls and disarms itself:
 
-* ``fail_with_status``: answer 5xx before doing anything (Xero outages, 503 "Organisation offline");
-* ``rate_limit_storm``: answer 429 with ``Retry-After: 1`` (a burst that blows the minute limit);
+* ``fail_with_status``: answer 5xx before doing anything (an outage; Xero's 503 "Organisation offline");
+* ``rate_limit_storm``: answer 429 the way the package does (a burst that blows the minute limit);
 * ``drop_response_after_commit``: perform the write, then close the connection without a response, the
-  crash window every exporter must survive (the record exists in Xero, the client never heard);
-* ``latency_ms``: slow every accounting call down (not self-disarming), to make concurrency observable.
+  crash window every exporter must survive (the record exists in the package, the client never heard);
+* ``latency_ms``: slow every API call down (not self-disarming), to make concurrency observable.
 """
 
 from __future__ import annotations
