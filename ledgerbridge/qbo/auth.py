@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
@@ -25,6 +25,7 @@ from ledgerbridge.audit import audit
 from ledgerbridge.budget import QBO_LIMITS
 from ledgerbridge.crypto import TokenCipher, TokenDecryptionError, default_cipher
 from ledgerbridge.db import utcnow
+from ledgerbridge.health import connection_health
 from ledgerbridge.models_sync import Connection, OAuthState, SyncRecord
 from ledgerbridge.oauth import ConsentError, OAuthEndpoints
 from ledgerbridge.redact import redact_text
@@ -216,25 +217,6 @@ def fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
 
 
 def health(session: Session, connection: Connection, *, now: datetime | None = None) -> dict[str, Any]:
-    """What the connection-health panel shows, with warnings phrased for the user."""
-    now = now or datetime.now(UTC)
-    warnings: list[str] = []
-    expires_in = (connection.access_expires_at - now).total_seconds() if connection.access_expires_at else None
-    refresh_age = (now - connection.refresh_obtained_at).days if connection.refresh_obtained_at else None
-    if refresh_age is not None and refresh_age >= REFRESH_WARNING_DAYS:
-        warnings.append(f"QuickBooks' authorisation was last renewed {refresh_age} days ago and lapses at "
-                        f"{REFRESH_LIFETIME_DAYS} days: run a sync or reconnect soon")
-    if connection.status == "reauthorise":
-        warnings.append(connection.last_error or "QuickBooks needs the connection to be authorised again")
-    minute_left = connection.calls_left_minute
-    observed = connection.budget_observed_at
-    if observed is not None and (now - observed).total_seconds() >= QBO_LIMITS.minute_seconds:
-        minute_left = QBO_LIMITS.per_minute
-    return {
-        "status": connection.status, "tenant_name": connection.tenant_name,
-        "access_token_expires_at": connection.access_expires_at, "access_token_expires_in_seconds": expires_in,
-        "refresh_token_obtained_at": connection.refresh_obtained_at, "refresh_token_age_days": refresh_age,
-        "last_success_at": connection.last_success_at, "calls_left_minute": minute_left,
-        "calls_left_day": None, "budget_observed_at": observed, "last_error": connection.last_error,
-        "last_error_at": connection.last_error_at, "warnings": warnings,
-    }
+    """What the connection-health panel shows (R-C3)."""
+    return connection_health(connection, package="QuickBooks", limits=QBO_LIMITS, warning_days=REFRESH_WARNING_DAYS,
+                             lifetime_days=REFRESH_LIFETIME_DAYS, has_day_limit=False, now=now)
