@@ -96,11 +96,17 @@ class ExportOutcome:
 
 @dataclass(frozen=True, slots=True)
 class RemoteDocument:
+    """A document as the package holds it now: what read-back, reconciliation and the seen tick compare."""
+
     external_id: str
     number: str | None
     total: Decimal
     amount_due: Decimal
     status: str
+    amount_paid: Decimal = Decimal(0)  # by payments (cash), as the package reports it
+    amount_credited: Decimal = Decimal(0)  # by credit notes / credit memos and prepayment or overpayment allocations
+    currency: str | None = None
+    updated_at: datetime | None = None  # the package's last-modified time (edited there after export?)
 
 
 @dataclass(frozen=True, slots=True)

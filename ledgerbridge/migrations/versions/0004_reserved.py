@@ -1,0 +1,23 @@
+"""purchase approvals and payment policy (issue 5: R-P1, R-P2, R-PAY1) - reserved for that work
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-22 00:30:00.000000
+
+Reserved so that work done side by side keeps one linear chain; until it is filled it changes nothing.
+"""
+
+from __future__ import annotations
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
