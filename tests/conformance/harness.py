@@ -1,0 +1,215 @@
+"""What the conformance suite needs from an accounting package, and nothing more.
+
+A package joins the suite with one :class:`PackageHarness` (how to start its sandbox, where the demo's codes map
+in its chart, how its contract is checked) and one :class:`PackageWorld` subclass (the package's books as a user
+of that package sees them: documents, contacts, items, payments recorded by hand, injected faults). Everything
+the tests do to ledgerbridge itself goes through the core (``Exporter``, ``PaymentImporter``, ``flow_for``), so a
+test written once holds every connector to the same behaviour.
+
+The connection is made as a user makes it: the package's own consent page (``approve_in_sandbox``), then the
+package-neutral flow of :mod:`ledgerbridge.auth_flows`; every exchange after the consent page goes through the
+package's contract check (Xero's OpenAPI, Intuit's XSDs), which fails the test at teardown.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar, Protocol
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.auth_flows import flow_for
+from ledgerbridge.connections import (
+    ConnectorOptions,
+    connector_for,
+    create_connection,
+    refresh_chart,
+    sandbox_endpoints,
+)
+from ledgerbridge.connector import Connector
+from ledgerbridge.consent import approve_in_sandbox
+from ledgerbridge.db import session_scope
+from ledgerbridge.demo_data import demo_batch
+from ledgerbridge.demo_packages import DEMO_PACKAGES
+from ledgerbridge.intake import apply_batch
+from ledgerbridge.mappings import MappingKind, set_mapping
+from ledgerbridge.models_sync import Connection
+from ledgerbridge.organisations import create_organisation
+from ledgerbridge.schemas_intake import Batch
+
+#: The host document types the demo data exports, each to its own kind of record in every package.
+EXPORTED_TYPES = ("sales_invoice", "sales_credit_note", "purchase_invoice")
+
+
+class ContractCheck(Protocol):
+    """The package's contract check on every exchange: a transport that records, a verdict at the end."""
+
+    def transport(self) -> httpx.BaseTransport: ...
+
+    @property
+    def exchanges_checked(self) -> int: ...
+
+    def assert_clean(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteDoc:
+    """A document as the package's user sees it, in words every package shares."""
+
+    number: str
+    doc_type: str  # the host type it came from: sales_invoice, sales_credit_note, purchase_invoice
+    external_id: str
+    total: Decimal
+    state: str  # open | paid | voided
+    first_line: str | None  # the first line's description
+    item_codes: frozenset[str]  # items the lines name (by code/Sku)
+    party_id: str | None  # the package id of the customer or supplier it names
+
+
+@dataclass
+class PackageWorld(ABC):
+    """An organisation connected to one package's sandbox, and that package's books seen from outside."""
+
+    harness: PackageHarness
+    sessions: sessionmaker[Session]
+    base_url: str
+    transport: httpx.BaseTransport
+    org_id: int
+    conn_id: int
+    tenant_id: str  # Xero's tenant, QuickBooks' realm: the company the connection chose
+    opened: list[Connector] = field(default_factory=list)
+
+    def connector(self, max_attempts: int = 5) -> Connector:
+        made = connector_for(self.sessions, self.conn_id,
+                             ConnectorOptions(transport=self.transport, max_attempts=max_attempts))
+        self.opened.append(made)
+        return made
+
+    def close(self) -> None:
+        for made in self.opened:
+            made.close()
+
+    def admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The sandbox-only admin API (``/sandbox``): not the package's API, so not contract-checked."""
+        with httpx.Client(base_url=f"{self.base_url}/sandbox", timeout=10) as http:
+            return http.request(method, path, **kwargs)
+
+    # -- faults (the same admin API on every sandbox: ledgerbridge/sandboxes/faults.py) ----------------------
+    def arm_fault(self, **plan: int) -> None:
+        self.admin("POST", "/faults", json=plan).raise_for_status()
+
+    def clear_faults(self) -> None:
+        self.admin("DELETE", "/faults").raise_for_status()
+
+    def faults(self) -> dict[str, int]:
+        return self.admin("GET", "/faults").json()  # type: ignore[no-any-return]
+
+    # -- the package's books -----------------------------------------------------------------------------------
+    @abstractmethod
+    def remote_documents(self) -> list[RemoteDoc]:
+        """Every document the package holds (voided ones too; deleted ones are gone)."""
+
+    def remote_numbers(self, doc_type: str | None = None) -> Counter[str]:
+        """How many copies of each document number the package holds (of one host type, or of all)."""
+        return Counter(d.number for d in self.remote_documents() if doc_type in (None, d.doc_type))
+
+    def remote_document(self, number: str) -> RemoteDoc | None:
+        found = [d for d in self.remote_documents() if d.number == number]
+        assert len(found) <= 1, f"{len(found)} copies of {number} in {self.harness.label}"
+        return found[0] if found else None
+
+    @abstractmethod
+    def remote_parties(self) -> dict[str, str]:
+        """Customers and suppliers: display name -> package id."""
+
+    @abstractmethod
+    def remote_items(self) -> dict[str, str]:
+        """Items that carry a host code (Xero's Code, QuickBooks' Sku): code -> package id."""
+
+    @abstractmethod
+    def record_payment(self, number: str, amount: Decimal) -> str:
+        """Pay a sales or purchase invoice in the package, as its user would; returns the payment's id."""
+
+    @abstractmethod
+    def delete_payment(self, payment_id: str) -> None:
+        """Delete a payment in the package, as its user would."""
+
+    @abstractmethod
+    def edit_total(self, number: str) -> None:
+        """Change an invoice's total in the package, as its user would (adds a line copied from the first)."""
+
+
+class PackageHarness(ABC):
+    """One accounting package as the conformance suite drives it (one subclass per package, no state)."""
+
+    kind: ClassVar[str]  # the connector kind, as in ``connections.CONNECTORS``
+    label: ClassVar[str]
+    #: What a void becomes in the package, per host type: "voided" (kept, zeroed or marked) or "deleted" (gone,
+    #: where the package has no void for that record: the connector documents which).
+    void_outcome: ClassVar[dict[str, str]]
+    #: The package account a host nominal with no mapping (the demo's 4090) can be mapped to.
+    spare_income_account: ClassVar[str]
+    world_class: ClassVar[type[PackageWorld]]
+
+    @abstractmethod
+    def start_sandbox(self) -> AbstractContextManager[Any]:
+        """A fresh sandbox on loopback (kept for the session; :meth:`reset` between tests)."""
+
+    @abstractmethod
+    def reset(self, sandbox: Any) -> None:
+        """Fresh books, no faults, limits off, clock back to now."""
+
+    @abstractmethod
+    def contract(self) -> ContractCheck:
+        """A fresh contract check for one test."""
+
+    def connect(self, sessions: sessionmaker[Session], base_url: str, transport: httpx.BaseTransport,
+                batch: dict[str, Any] | None = None, map_codes: bool = True) -> PackageWorld:
+        """An organisation with the demo data, connected through the package's consent, chart refreshed and the
+        demo's codes mapped (except 4090, left unmapped on purpose)."""
+        flow = flow_for(self.kind)
+        with session_scope(sessions) as session:
+            org = create_organisation(session, "Test Trading Ltd")
+            apply_batch(session, org.id, Batch.model_validate(batch or demo_batch()))
+            conn = create_connection(session, org.id, self.kind, sandbox_endpoints(self.kind, base_url),
+                                     client_id="ledgerbridge-demo", client_secret="demo-secret",
+                                     redirect_uri="http://127.0.0.1:8976/callback")
+            url = flow.begin_consent(session, conn)
+            org_id, conn_id = org.id, conn.id
+        callback = approve_in_sandbox(url)  # the browser: a page, not an API call, so not contract-checked
+        with session_scope(sessions) as session:
+            conn = session.get_one(Connection, conn_id)
+            companies = flow.complete_consent(session, conn, callback, transport=transport)
+            flow.choose_tenant(session, conn, companies[0].tenant_id, transport=transport)
+            tenant_id = companies[0].tenant_id
+        world = self.world_class(self, sessions, base_url, transport, org_id, conn_id, tenant_id)
+        refresh_chart(sessions, conn_id, world.connector())
+        if map_codes:
+            demo = DEMO_PACKAGES[self.kind]
+            with session_scope(sessions) as session:
+                for local, account in demo.nominal.items():
+                    set_mapping(session, conn_id, MappingKind.NOMINAL, local, account)
+                for local, code in demo.tax_sales.items():
+                    set_mapping(session, conn_id, MappingKind.TAX, local, code)
+                for local, code in demo.tax_purchases.items():
+                    set_mapping(session, conn_id, MappingKind.TAX_PURCHASES, local, code)
+        return world
+
+    @contextmanager
+    def opened(self, sessions: sessionmaker[Session], sandbox: Any) -> Iterator[PackageWorld]:
+        """A connected world on fresh books for one test; its exchanges must all pass the contract check."""
+        self.reset(sandbox)
+        check = self.contract()
+        world = self.connect(sessions, sandbox.base_url, check.transport())
+        try:
+            yield world
+        finally:
+            world.close()
+            world.clear_faults()
+        check.assert_clean()

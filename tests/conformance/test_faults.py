@@ -1,0 +1,87 @@
+"""Faults every connector survives: an answer lost after the package committed (retried with the same key, or
+found by lookup once retries are spent), rate limits (429 with Retry-After) and outages (5xx)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ledgerbridge.db import session_scope
+from ledgerbridge.export_dependencies import PARTIES, DependencyExporter
+from ledgerbridge.export_plan import export_context
+from ledgerbridge.exporter import Exporter
+from ledgerbridge.grids import error_feedback
+from ledgerbridge.models_host import Party
+from ledgerbridge.models_sync import Connection, SyncStatus
+from ledgerbridge.sync_records import refresh_sync_records
+
+from .harness import PackageWorld
+from .records import UNMAPPED, document_ids, document_records
+
+
+def _one_copy_of_each(world: PackageWorld) -> None:
+    numbers = world.remote_numbers()
+    assert len(numbers) == 29 and max(numbers.values()) == 1, numbers
+
+
+def test_answer_lost_after_commit_is_retried_without_a_second_copy(world: PackageWorld) -> None:
+    world.arm_fault(drop_response_after_commit=3)  # the next three writes commit but their answers are lost
+    report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert world.faults()["drop_response_after_commit"] == 0  # the fault really happened
+    assert (report.exported, report.failed) == (29, 1)
+    _one_copy_of_each(world)
+    assert len(world.remote_parties()) == report.parties_exported
+
+
+def _export_all_parties(world: PackageWorld) -> None:
+    with session_scope(world.sessions) as session:
+        conn = session.get_one(Connection, world.conn_id)
+        refresh_sync_records(session, conn)
+        ctx = export_context(session, conn)
+        party_ids = list(session.scalars(select(Party.id)))
+    bound = DependencyExporter(world.sessions, world.conn_id, world.connector(), ctx, PARTIES).ensure_exported(
+        party_ids)
+    assert all(b.external_id for b in bound.values())
+
+
+def test_answers_lost_with_retries_spent_are_found_by_lookup_next_run(world: PackageWorld) -> None:
+    _export_all_parties(world)
+    # every document write commits in the package but no answer arrives, and the one attempt is spent
+    world.arm_fault(drop_response_after_commit=500)
+    lost = Exporter(world.sessions, world.conn_id, world.connector(max_attempts=1)).upload()
+    assert lost.exported == 0 and lost.failed == 30  # 29 unanswered, and the unmapped INV-1103
+    world.clear_faults()
+    again = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert (again.recovered, again.exported) == (29, 0)  # found in the package and bound, never created twice
+    _one_copy_of_each(world)
+    assert all(r.status == SyncStatus.SEEN.value for n, r in document_records(world).items() if n != UNMAPPED)
+
+
+def test_rate_limits_and_outages_are_waited_out_not_shown(world: PackageWorld) -> None:
+    world.arm_fault(rate_limit_storm=2)  # two 429s with Retry-After: 1
+    first = Exporter(world.sessions, world.conn_id, world.connector()).upload(
+        document_ids(world, ["INV-1001", "INV-1002"]))
+    assert world.faults()["rate_limit_storm"] == 0
+    assert (first.exported, first.failed, first.seen) == (2, 0, 2)
+    with session_scope(world.sessions) as session:
+        assert error_feedback(session, world.conn_id).total == 0  # nothing shown as an error
+    world.arm_fault(fail_with_status=503, count=2)
+    second = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert world.faults()["fail_count"] == 0
+    assert (second.exported, second.failed) == (27, 1)  # the one failure is INV-1103's unmapped nominal
+    with session_scope(world.sessions) as session:
+        assert [e["source"] for e in error_feedback(session, world.conn_id).rows] == ["precheck"]
+    _one_copy_of_each(world)
+
+
+def test_retries_spent_show_in_error_feedback_and_the_next_run_recovers(world: PackageWorld) -> None:
+    world.arm_fault(fail_with_status=503, count=100)
+    report = Exporter(world.sessions, world.conn_id, world.connector(max_attempts=2)).upload()
+    assert report.exported == 0
+    with session_scope(world.sessions) as session:
+        rows = error_feedback(session, world.conn_id, limit=100).rows
+    assert rows and all(r["failure_type"] in ("retriable", "config") for r in rows)
+    assert any(r["failure_type"] == "retriable" for r in rows)
+    world.clear_faults()
+    again = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert (again.exported, again.failed) == (29, 1)
+    _one_copy_of_each(world)
