@@ -1,23 +1,21 @@
-"""Connecting to QBO (Intuit's consent, the realm from the redirect, rolling refresh tokens, disconnect) and the
-client's retries (429 throttling, 5xx), against the QBO sandbox with every exchange schema-checked."""
+"""Connecting to QBO, what is QuickBooks' own: Intuit's consent with the realm from the redirect, rolling refresh
+tokens after an expired access token; every exchange schema-checked.
+
+Disconnect and reconnect, throttling (429) and outages (5xx) are the conformance suite's (``tests/conformance``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.auth_flows import connection_health, flow_for
-from ledgerbridge.contracts.qbo_transport import QboSchemaTransport
 from ledgerbridge.crypto import default_cipher
 from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
 from ledgerbridge.models_sync import Connection
 from ledgerbridge.oauth import ConsentError
-from ledgerbridge.sandboxes.qbo import DEFAULT_REALM_ID, RunningSandbox, SandboxConfig, start_qbo_sandbox
+from ledgerbridge.sandboxes.qbo import DEFAULT_REALM_ID
 
-from .conftest import QboWorld, connect_qbo_world
+from .conftest import QboWorld
 
 
 def _row(world: QboWorld) -> tuple[str, str, int, str]:
@@ -47,32 +45,3 @@ def test_expired_token_is_refreshed_and_the_rolled_refresh_token_saved(world: Qb
     assert chart.base_currency == "GBP" and {"2", "4", "6"} <= {r.code for r in chart.tax_rates}
     _, refresh_after, generation_after, _ = _row(world)
     assert refresh_after != refresh_before and generation_after > generation_before
-
-
-def test_disconnect_revokes_and_keeps_the_bindings(world: QboWorld) -> None:
-    Exporter(world.sessions, world.conn_id, world.connector()).upload()
-    with session_scope(world.sessions) as session:
-        conn = session.get_one(Connection, world.conn_id)
-        assert flow_for("qbo").disconnect(session, conn, transport=world.transport) == []
-        assert conn.status == "disconnected" and conn.refresh_token_enc is None
-        assert conn.tenant_id == DEFAULT_REALM_ID  # the records stay bound to this company
-
-
-@pytest.fixture
-def throttling_sandbox() -> Iterator[RunningSandbox]:
-    with start_qbo_sandbox(SandboxConfig(rate_limits_enabled=False, retry_after_seconds=0)) as running:
-        yield running
-
-
-def test_throttling_and_outages_are_retried_not_shown(sessions: sessionmaker[Session],
-                                                      throttling_sandbox: RunningSandbox,
-                                                      schema: QboSchemaTransport) -> None:
-    world = connect_qbo_world(sessions, throttling_sandbox, schema)
-    try:
-        world.admin("POST", "/faults", json={"rate_limit_storm": 2}).raise_for_status()
-        world.admin("POST", "/faults", json={"fail_with_status": 503, "count": 2}).raise_for_status()
-        report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
-        assert (report.exported, report.failed) == (29, 1)
-        assert world.admin("GET", "/faults").json().get("rate_limit_storm", 0) == 0
-    finally:
-        world.close()
