@@ -28,6 +28,7 @@ def _doc(world: QboWorld, entity: str, number: str) -> dict:
 def test_a_supplier_carries_its_code_as_acct_num(world: QboWorld) -> None:
     Exporter(world.sessions, world.conn_id, world.connector()).upload()
     vendors = {v["DisplayName"]: v for v in world.query("SELECT * FROM Vendor")}
+    assert "Bramley Florists" in {c["DisplayName"] for c in world.query("SELECT * FROM Customer")}
     # the supplier that shares a customer's name takes the suffix rule's name; its code is its AcctNum
     assert vendors["Bramley Florists (S003)"]["AcctNum"] == "S003"
 
