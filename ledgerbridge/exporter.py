@@ -152,7 +152,7 @@ class Exporter:
                     for ref, doc, problems in chunk.refused:
                         self._refuse(session, ref, doc, problems, report)
                         self._advance(failed=1)
-                    session.commit()
+                    self._commit(session)
                     ready = self._with_dependencies(session, parties, items, item_ids, chunk.ready, report)
                     self._export_documents(session, ready, ctx, report)
             except CallBudgetSpent as spent:
@@ -186,7 +186,7 @@ class Exporter:
             report.failed += 1
             report.problems.append({"document": doc.number, "type": doc.type, "message": record.last_error})
             self._advance(failed=1)
-        session.commit()
+        self._commit(session)
         return out
 
     def _export_documents(self, session: Session, ready: list[tuple[RecordRef, DocumentView, str]],
@@ -238,7 +238,7 @@ class Exporter:
         for (batch, _), (outcomes, source) in zip(in_flight, answers, strict=True):
             self._apply(session, batch, outcomes, source, report)
         if in_flight:
-            session.commit()
+            self._commit(session)
 
     def _call(self, batch: list[DocumentExport], ctx: ExportContext, key: str) -> tuple[list[ExportOutcome], str]:
         try:
@@ -296,9 +296,9 @@ class Exporter:
         if rows:
             update_records(session, rows)
             clear_errors(session, [r["id"] for r in rows])
-            session.commit()
             report.recovered += len(rows)
             self._advance(done=len(rows))
+            self._commit(session)
 
     def _credited_ids(self, session: Session, docs: list[DocumentView]) -> dict[int, str]:
         wanted = [d.credits_document_id for d in docs if d.credits_document_id]
@@ -320,6 +320,12 @@ class Exporter:
         self._notify(self.progress)
 
     def _advance(self, done: int = 0, failed: int = 0) -> None:
+        # Counted only: progress is reported after the next commit (``_commit``). The job's progress writer
+        # uses a session of its own, and on SQLite a write from it while this session holds uncommitted
+        # writes would wait on this very thread until the busy timeout.
         self.progress.done += done + failed
         self.progress.failed += failed
+
+    def _commit(self, session: Session) -> None:
+        session.commit()
         self._notify(self.progress)
