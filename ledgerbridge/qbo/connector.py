@@ -44,6 +44,7 @@ from ledgerbridge.qbo.mapper import (
     party_payload,
     ref,
 )
+from ledgerbridge.qbo.settlement import cash_allocations, remote_document, split_settlements
 from ledgerbridge.records import DocumentView, ItemView, PartyView
 
 SALES_ACCOUNT_TYPES = {"Income", "Other Income"}
@@ -77,10 +78,8 @@ def _voided(doc: dict[str, Any]) -> bool:
     return str(doc.get("PrivateNote") or "").startswith("Voided") and _dec(doc.get("TotalAmt")) == 0
 
 
-def _remote(doc: dict[str, Any]) -> RemoteDocument:
-    balance = _dec(doc.get("Balance", doc.get("RemainingCredit")))
-    status = "VOIDED" if _voided(doc) else ("PAID" if balance == 0 and _dec(doc.get("TotalAmt")) else "OPEN")
-    return RemoteDocument(str(doc["Id"]), doc.get("DocNumber"), _dec(doc.get("TotalAmt")), balance, status)
+def _remote(doc: dict[str, Any], entity: str = "Invoice") -> RemoteDocument:
+    return remote_document(doc, voided=_voided(doc), credit=entity in ("CreditMemo", "VendorCredit"))
 
 
 class QboConnector:
@@ -440,7 +439,7 @@ class QboConnector:
                         if (doc.get("DocNumber") == it.document.number and not _voided(doc)
                                 and str((doc.get(party_field) or {}).get("value")) == it.party_external_id
                                 and (entity in SALES_ENTITIES or _dec(doc.get("TotalAmt")) == it.document.gross_total)):
-                            found[it.sync_record_id] = _remote(doc)
+                            found[it.sync_record_id] = _remote(doc, entity)
                             break
         return found
 
@@ -449,14 +448,16 @@ class QboConnector:
         out: dict[str, RemoteDocument] = {}
         for entity in {entity_of(t) for t, _ in wanted}:
             rows = self._by_ids(entity, [ext for t, ext in wanted if entity_of(t) == entity], "read back")
-            out.update({i: _remote(doc) for i, doc in rows.items()})
+            out.update(split_settlements(entity, rows, {i: _remote(d, entity) for i, d in rows.items()}, self._by_ids))
         return out
 
     def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
         for entity in sorted({entity_of(t) for t in doc_types}):
             for page in self._query(entity, f"MetaData.LastUpdatedTime >= {_q(_iso(since))}",
                                     purpose="read back changes"):
-                yield [_remote(doc) for doc in page]
+                rows = {str(doc["Id"]): doc for doc in page}
+                yield list(split_settlements(entity, rows, {i: _remote(d, entity) for i, d in rows.items()},
+                                             self._by_ids).values())
 
     # -- payments --------------------------------------------------------------------------------------------
     def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]:
@@ -505,10 +506,12 @@ class QboConnector:
             party = raw.get("CustomerRef") or raw.get("VendorRef") or {}
             bank = (raw.get("DepositToAccountRef") or (raw.get("CheckPayment") or {}).get("BankAccountRef")
                     or (raw.get("CreditCardPayment") or {}).get("CCAccountRef") or {}).get("value")
-            allocations = [(str(t["TxnId"]), _dec(line.get("Amount"))) for line in raw.get("Line") or []
-                           for t in line.get("LinkedTxn") or [] if t.get("TxnType") in ("Invoice", "Bill")]
+            allocations: list[tuple[str | None, Decimal]] = list(
+                cash_allocations(raw, "Invoice" if entity == "Payment" else "Bill"))
             if not allocations:
-                allocations = [(None, _dec(raw.get("TotalAmt")))]  # type: ignore[list-item]
+                if not _dec(raw.get("TotalAmt")):
+                    continue  # only a credit applied: no money moved (R-I3), nothing to import
+                allocations = [(None, _dec(raw.get("TotalAmt")))]
             for txn_id, amount in allocations:
                 yield RemotePayment(
                     external_id=str(raw["Id"]) if len(allocations) == 1 else f"{raw['Id']}:{txn_id}",

@@ -320,5 +320,15 @@ def _quote(value: str) -> str:
 
 
 def _remote(doc: dict[str, Any], id_field: str, number_field: str) -> RemoteDocument:
-    return RemoteDocument(doc[id_field], doc.get(number_field), _dec(doc.get("Total")), _dec(doc.get("AmountDue")),
-                          doc.get("Status", ""))
+    """Invoices carry AmountDue/AmountPaid/AmountCredited; a credit note has RemainingCredit instead, its refunds
+    in Payments and what it settled in Allocations (reconciliation compares each with the host's)."""
+    if id_field == "CreditNoteID":
+        due = _dec(doc.get("RemainingCredit"))
+        paid = sum((_dec(p.get("Amount")) for p in doc.get("Payments") or []), Decimal(0))
+        credited = sum((_dec(a.get("Amount")) for a in doc.get("Allocations") or []), Decimal(0))
+    else:
+        due, paid, credited = _dec(doc.get("AmountDue")), _dec(doc.get("AmountPaid")), _dec(doc.get("AmountCredited"))
+    updated = doc.get("UpdatedDateUTC")
+    return RemoteDocument(doc[id_field], doc.get(number_field), _dec(doc.get("Total")), due, doc.get("Status", ""),
+                          amount_paid=paid, amount_credited=credited, currency=doc.get("CurrencyCode"),
+                          updated_at=parse_xero_datetime(updated) if updated else None)
