@@ -150,9 +150,10 @@ def sandbox_qbo(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annota
 
 
 def _register() -> None:
-    from ledgerbridge import bench, bench_grids, cli_sync, demo
+    from ledgerbridge import bench, bench_grids, cli_reconcile, cli_sync, demo
 
     cli_sync.register(app)
+    cli_reconcile.register(app)
     demo.register(app)
     bench.register(app)
     bench_grids.register(app)

@@ -19,6 +19,7 @@ from ledgerbridge.web import (
     routes_export,
     routes_import,
     routes_mapping,
+    routes_reconcile,
     routes_settings,
 )
 from ledgerbridge.web.auth import create_admin
@@ -26,7 +27,7 @@ from ledgerbridge.web.common import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
 for _module in (routes_auth, routes_connection, routes_export, routes_import, routes_mapping, routes_settings,
-                routes_documents):
+                routes_documents, routes_reconcile):
     router.include_router(_module.router)
 
 
