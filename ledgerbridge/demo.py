@@ -32,11 +32,13 @@ from ledgerbridge.connections import (
 from ledgerbridge.consent import approve_in_sandbox
 from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
 from ledgerbridge.demo_data import demo_batch
+from ledgerbridge.demo_drift import drift_in_package, package_user
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.importer import PaymentImporter
 from ledgerbridge.mappings import MappingKind, set_mapping
 from ledgerbridge.models_host import Document
 from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.reconcile import reconcile
 from ledgerbridge.sync_records import not_exported_reasons
 
 REDIRECT_URI = "http://127.0.0.1:8976/callback"
@@ -108,9 +110,15 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         importer = PaymentImporter(sessions, conn_id, connector, actor="demo")
         imp = importer.fetch()
         importer.create_and_allocate(report=imp)
-        connector.close()
         say(f"Imported {imp.created} payments, allocated {imp.allocated}")
+        drift = drift_in_package(package_user(pkg.kind, sandbox.base_url, tenant_id, transport), sessions, conn_id,
+                                 connector)
+        say(f"Then, in {pkg.label} only: {drift}")
+        recon = reconcile(sessions, conn_id, connector)
+        connector.close()
+        say(f"Reconciliation: {len(recon.differences)} differences, {recon.explained} explained")
         summary = _summary(sessions, conn_id, imp)
+        summary["reconciliation"] = recon.summary()
         summary["seconds"] = round(time.monotonic() - started, 2)
         summary["sandbox"] = sandbox.base_url
         summary["package"] = pkg.kind
@@ -202,6 +210,9 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
         console.print(f"[bold red]Error[/] {e['document']}: {e['message']}")
     console.print(f"[bold]Payments[/]: {summary['payments_imported']} imported, {summary['payments_allocated']} "
                   f"allocated; finished in {summary['seconds']} s")
+    recon = summary["reconciliation"]
+    console.print(f"[bold]Reconciliation[/]: {recon['differences']} differences, {recon['explained']} explained "
+                  "(ledgerbridge reconcile shows each with its cause)")
 
 
 def _serve_demo(url: str, port: int, summary: dict[str, Any], as_json: bool) -> None:
