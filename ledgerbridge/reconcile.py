@@ -129,7 +129,7 @@ def _add_balance(balances: dict[tuple[str, str], tuple[Decimal, Decimal]], host:
     if package is None:
         return  # not in the package: already a document difference of its own
     sign = -1 if "credit_note" in host.doc_type else 1
-    host_due = ZERO if host.void else host.total - host.paid - host.credited
+    host_due = host.total - host.paid - host.credited  # total is zero once void (see compare_document)
     key = (host.party, host.currency)
     h, p = balances.get(key, (ZERO, ZERO))
     balances[key] = (h + sign * host_due, p + sign * package.due)

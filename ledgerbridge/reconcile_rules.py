@@ -128,7 +128,9 @@ def compare_document(host: HostSide, package: PackageSide | None, unimported: Un
     total = _explain_total(host, package)
     paid = _explain_paid(host, package, unimported)
     credited = _explain_credited(host, package)
-    host_due = ZERO if host.void else host.total - host.paid - host.credited
+    # A void document's total is zero; payments still allocated to it make its due negative (money to refund
+    # or move), which is what the package shows too until the void goes out or the payment is undone.
+    host_due = host.total - host.paid - host.credited
     due = [Explanation(e.cause, e.amount, e.detail) for e in total]
     due += [Explanation(e.cause, -e.amount, e.detail) for e in paid + credited]
     out = []

@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 
@@ -42,7 +42,7 @@ from ledgerbridge.sandboxes import xero as xero_sandbox
 
 from .ledger_world import CUSTOMERS, Ledgers, connect, fresh_store, sales_document
 
-EXAMPLES = int(os.environ.get("LEDGERBRIDGE_PROPERTY_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("LEDGERBRIDGE_PROPERTY_EXAMPLES", "2"))
 EVENTS = ["issue", "ship_in_parts", "credit", "edit_here", "void_here", "sync", "fetch_only", "pay_full",
           "pay_part", "allocate_credit_there", "edit_there", "void_there", "delete_payment_there"]
 HOST_OPENING = ["issue", "issue", "ship_in_parts", "credit", "credit"]
@@ -167,6 +167,8 @@ def in_package(ledgers: Ledgers, model: Model, kind: str, a: int, b: int) -> Non
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, print_blob=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(events=scenario)
+# Found by this test on QuickBooks: voided here, part-paid there before the void went out (then refused).
+@example(events=[("issue", 47, 42), ("credit", 0, 44), ("sync", 0, 1), ("void_here", 0, 75), ("pay_part", 0, 1)])
 def test_after_the_last_sync_every_difference_has_a_cause(package: str, backend: str, sandboxes: dict[str, Any],
                                                            tmp_path_factory: pytest.TempPathFactory,
                                                            events: list[tuple[str, int, int]]) -> None:
