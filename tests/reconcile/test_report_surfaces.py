@@ -83,3 +83,29 @@ def test_cli_table_json_and_csv(books: Books, tmp_path: object) -> None:
         assert len(list(csv.DictReader(io.StringIO(as_csv.output)))) == sum(len(r["causes"]) for r in data["rows"])
     finally:
         STATE._engine = None  # noqa: SLF001
+
+
+def test_a_difference_no_cause_explains_is_shown_as_unexplained_and_the_command_fails(books: Books) -> None:
+    """A host total changed behind the sync record's back (no new version: a host bug, not an edit) matches no
+    cause: reconciliation must say so, never file it under a cause or drop it."""
+    from sqlalchemy import select
+
+    from ledgerbridge.models_host import Document
+
+    books.upload()
+    with session_scope(books.sessions) as session:
+        doc = session.scalar(select(Document).where(Document.number == "INV-1003"))
+        assert doc is not None
+        doc.gross_total += Decimal("7.00")
+    STATE.database_url = None
+    STATE._engine = books.sessions.kw["bind"]  # noqa: SLF001
+    try:
+        done = CliRunner().invoke(cli_app, ["reconcile", "--json"])
+    finally:
+        STATE._engine = None  # noqa: SLF001
+    assert done.exit_code == 2
+    data = json.loads(done.output)
+    assert data["explained"] == data["differences"] - 3  # INV-1003's total, its amount due, its party's balance
+    rows = [r for r in data["rows"] if r["document"] == "INV-1003"]
+    assert {c["cause"] for r in rows for c in r["causes"]} == {"unexplained"}
+    assert {r["measure"] for r in rows} == {"total", "amount_due"}
