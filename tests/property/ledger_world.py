@@ -1,7 +1,8 @@
-"""The property test's world: one package sandbox (Xero or QuickBooks Online) with fresh books per example, a
-fresh store per example, a small organisation connected through the package's consent, and the two ways books
-move: the host's events (through intake, as the host system sends them) and a package user's (through the
-package's own API, ``sandboxes.package_user``). Every exchange is checked against the vendor's contract."""
+"""The property test's world: a package sandbox (the conformance harness's: Xero or QuickBooks Online) with
+fresh books per example, a fresh store per example, a small organisation connected through the package's consent,
+and the two ways books move: the host's events (through intake, as the host system sends them) and a package
+user's (through the package's own API, ``sandboxes.package_user``). Every exchange is checked against the vendor's
+contract."""
 
 from __future__ import annotations
 
@@ -13,35 +14,27 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from conformance.harness import PackageHarness
 from dbfixtures import make_postgres_engine, make_sqlite_engine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.auth_flows import flow_for
 from ledgerbridge.connections import (
     ConnectorOptions,
     connector_for,
-    create_connection,
-    refresh_chart,
-    sandbox_endpoints,
 )
 from ledgerbridge.connector import Connector
-from ledgerbridge.consent import approve_in_sandbox
 from ledgerbridge.db import make_session_factory, session_scope
-from ledgerbridge.demo_data import NOMINAL_MAP, NOMINALS, TAX_CODES, TAX_MAP
+from ledgerbridge.demo_data import NOMINALS, TAX_CODES
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.importer import PaymentImporter
 from ledgerbridge.intake import apply_batch
-from ledgerbridge.mappings import MappingKind, set_mapping
-from ledgerbridge.models_sync import Connection, RecordType, SyncRecord
+from ledgerbridge.models_sync import RecordType, SyncRecord
 from ledgerbridge.money import line_net, line_tax
-from ledgerbridge.organisations import create_organisation
 from ledgerbridge.reconcile import Reconciliation, reconcile
 from ledgerbridge.sandboxes.package_user import PackageUser, QboUser, XeroUser
 from ledgerbridge.schemas_intake import Batch
 
-QBO_NOMINAL_MAP = {"4000": "4000", "4010": "4010", "5000": "5000", "7500": "7000", "1200": "1200"}
-QBO_TAX = {"T1": "2", "T0": "6", "T5": "4"}
 CUSTOMERS = [("C1", "Aldgate Bakery Ltd"), ("C2", "Bramley Florists")]
 
 
@@ -128,33 +121,10 @@ class Ledgers:
         return reconcile(self.sessions, self.conn_id, self.connector())
 
 
-def connect(package: str, sessions: sessionmaker[Session], base_url: str,
+def connect(harness: PackageHarness, sessions: sessionmaker[Session], base_url: str,
             transport: httpx.BaseTransport) -> Ledgers:
-    flow = flow_for(package)
-    with session_scope(sessions) as session:
-        org = create_organisation(session, "Property Trading Ltd")
-        apply_batch(session, org.id, Batch.model_validate(reference_batch()))
-        conn = create_connection(session, org.id, package, sandbox_endpoints(package, base_url),
-                                 client_id="ledgerbridge-demo", client_secret="demo-secret",
-                                 redirect_uri="http://127.0.0.1:8976/callback")
-        url = flow.begin_consent(session, conn)
-        org_id, conn_id = org.id, conn.id
-    callback = approve_in_sandbox(url)
-    with session_scope(sessions) as session:
-        conn = session.get_one(Connection, conn_id)
-        companies = flow.complete_consent(session, conn, callback, transport=transport)
-        flow.choose_tenant(session, conn, companies[0].tenant_id, transport=transport)
-        company = companies[0].tenant_id
-    user: PackageUser = (XeroUser(base_url, company, transport) if package == "xero"
-                         else QboUser(base_url, company, transport))
-    ledgers = Ledgers(package, sessions, transport, org_id, conn_id, user)
-    refresh_chart(sessions, conn_id, ledgers.connector())
-    nominal = NOMINAL_MAP if package == "xero" else QBO_NOMINAL_MAP
-    with session_scope(sessions) as session:
-        for local, account in nominal.items():
-            set_mapping(session, conn_id, MappingKind.NOMINAL, local, account)
-        for local, (sales, purchases) in TAX_MAP.items():
-            set_mapping(session, conn_id, MappingKind.TAX, local, sales if package == "xero" else QBO_TAX[local])
-            set_mapping(session, conn_id, MappingKind.TAX_PURCHASES, local,
-                        purchases if package == "xero" else QBO_TAX[local])
-    return ledgers
+    """The conformance harness's connection (consent, chart, the demo's mappings) on a small organisation."""
+    world = harness.connect(sessions, base_url, transport, batch=reference_batch())
+    user: PackageUser = (XeroUser(base_url, world.tenant_id, transport) if harness.kind == "xero"
+                         else QboUser(base_url, world.tenant_id, transport))
+    return Ledgers(harness.kind, sessions, transport, world.org_id, world.conn_id, user)

@@ -1,6 +1,7 @@
-"""Both packages' sandboxes, connected through their consent flows, with the demo month uploaded: the books that
-reconciliation compares. Every exchange (ledgerbridge's and the package user's) is checked against the vendor's
-contract: Xero's OpenAPI, Intuit's XSDs."""
+"""Both packages' sandboxes (the conformance suite's harness: one sandbox per package per session, fresh books per
+test), connected through their consent flows with the demo month: the books that reconciliation compares. Every
+exchange, ledgerbridge's and the package user's, is checked against the vendor's contract (Xero's OpenAPI,
+Intuit's XSDs) at teardown."""
 
 from __future__ import annotations
 
@@ -9,22 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from qbo.conftest import connect_qbo_world
+from conformance.fixtures import HARNESSES, SandboxPool, open_world, sandboxes  # noqa: F401 (sandboxes: a fixture)
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from sync.conftest import connect_world
 
 from ledgerbridge.connector import Connector
-from ledgerbridge.contracts.pytest_support import xero_contract_checker
-from ledgerbridge.contracts.qbo_transport import QboSchemaTransport
 from ledgerbridge.db import session_scope
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.importer import PaymentImporter
 from ledgerbridge.models_host import Document
 from ledgerbridge.models_sync import RecordType, SyncRecord
 from ledgerbridge.reconcile import Reconciliation, reconcile
-from ledgerbridge.sandboxes import qbo as qbo_sandbox
-from ledgerbridge.sandboxes import xero as xero_sandbox
 from ledgerbridge.sandboxes.package_user import PackageUser, QboUser, XeroUser
 
 
@@ -56,24 +52,11 @@ class Books:
         return reconcile(self.sessions, self.conn_id, self.connector())
 
 
-@pytest.fixture(params=["xero", "qbo"])
-def books(request: pytest.FixtureRequest, sessions: sessionmaker[Session]) -> Iterator[Books]:
-    if request.param == "xero":
-        checker = xero_contract_checker()
-        with xero_sandbox.start_xero_sandbox(xero_sandbox.SandboxConfig(rate_limits_enabled=False)) as sandbox:
-            world = connect_world(sessions, sandbox, checker.transport())
-            user = XeroUser(sandbox.base_url, world.tenant_id, checker.transport())
-            yield Books("xero", sessions, world.conn_id, world.connector, user)
-            user.close()
-            world.close()
-        checker.assert_clean()
-    else:
-        schema = QboSchemaTransport()
-        config = qbo_sandbox.SandboxConfig(rate_limits_enabled=False)
-        with qbo_sandbox.start_qbo_sandbox(config) as sandbox:
-            qworld = connect_qbo_world(sessions, sandbox, schema)
-            quser = QboUser(sandbox.base_url, qworld.realm_id, schema)
-            yield Books("qbo", sessions, qworld.conn_id, qworld.connector, quser)
-            quser.close()
-            qworld.close()
-        assert schema.violations == [], "exchanges break the QBO schema:\n" + "\n".join(schema.violations)
+@pytest.fixture(params=sorted(HARNESSES))
+def books(request: pytest.FixtureRequest, sessions: sessionmaker[Session],
+          sandboxes: SandboxPool) -> Iterator[Books]:  # noqa: F811
+    for world in open_world(HARNESSES[request.param], sessions, sandboxes):
+        user: PackageUser = (XeroUser if world.harness.kind == "xero" else QboUser)(
+            world.base_url, world.tenant_id, world.transport)
+        yield Books(world.harness.kind, sessions, world.conn_id, world.connector, user)
+        user.close()  # type: ignore[attr-defined]
