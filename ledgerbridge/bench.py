@@ -1,8 +1,13 @@
-"""``ledgerbridge bench``: N invoices of 5 lines through intake, pre-check and upload to the Xero sandbox.
+"""``ledgerbridge bench``: N invoices of 5 lines through intake, pre-check and upload to a package's sandbox.
 
-The sandbox runs in a process of its own with its rate limits off, so the figures are
-the engine's (throughput per stage and end to end, peak memory of this process) and
-the API calls it spent, against the fewest that Xero's batch limits allow.
+The sandbox (Xero's, or QuickBooks Online's with ``--package qbo``) runs in a process of its own with its rate
+limits off, so the figures are the engine's (throughput per stage and end to end, peak memory of this process)
+and the API calls it spent, against the fewest that the package's batch limits allow.
+
+The minimum counts what any exporter must send: one write per batch of customers and of invoices (Xero: 50 an
+element list, QuickBooks: 30 operations a batch request), one read per page of the read-back (1,000 a page for
+both) and, for QuickBooks, the one query that finds an item for each income account (a QBO sales line names an
+item, never an account).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,12 +30,29 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from ledgerbridge.demo_data import NOMINAL_MAP, TAX_MAP
-
 INTAKE_BATCH = 1000  # a host sends documents in batches; memory stays bounded by one batch
 CUSTOMERS = 200
-BATCH_LIMIT = 50  # Xero: elements per write
-READ_PAGE = 1000  # Xero: pageSize for the read-back
+
+
+@dataclass(frozen=True, slots=True)
+class BenchPackage:
+    """What differs per package: its sandbox command, its batch and page limits, how its stats count calls."""
+
+    kind: str
+    batch_limit: int  # writes: elements (Xero) or batch operations (QuickBooks) per call
+    read_page: int  # read-back: documents per page
+    setup_reads: int  # reads any exporter needs before the first invoice (QuickBooks: the sales items)
+    stats_key: str  # the sandbox's count of API calls (not OAuth, not its own admin)
+
+
+PACKAGES = {"xero": BenchPackage("xero", 50, 1000, 0, "accounting_total"),
+            "qbo": BenchPackage("qbo", 30, 1000, 1, "api_total")}
+
+
+def minimum_calls(package: BenchPackage, parties: int, documents: int) -> int:
+    """The fewest API calls that the package's limits allow for this upload and its read-back."""
+    return (math.ceil(parties / package.batch_limit) + math.ceil(documents / package.batch_limit)
+            + math.ceil(documents / package.read_page) + package.setup_reads)
 
 
 def _free_port() -> int:
@@ -39,9 +62,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def sandbox_process(rate_limits: bool = False) -> Iterator[str]:
+def sandbox_process(rate_limits: bool = False, package: str = "xero") -> Iterator[str]:
     port = _free_port()
-    args = [sys.executable, "-m", "ledgerbridge.cli", "sandbox", "xero", "--port", str(port)]
+    args = [sys.executable, "-m", "ledgerbridge.cli", "sandbox", package, "--port", str(port)]
     proc = subprocess.Popen(args + ([] if rate_limits else ["--no-rate-limits"]), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -80,7 +103,7 @@ def _invoices(start: int, count: int) -> list[dict[str, Any]]:
     return docs
 
 
-def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]:
+def run_bench(documents: int, database_url: str | None = None, package: str = "xero") -> dict[str, Any]:
     from ledgerbridge.auth_flows import flow_for
     from ledgerbridge.connections import (
         ConnectorOptions,
@@ -91,6 +114,7 @@ def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]
     )
     from ledgerbridge.consent import approve_in_sandbox
     from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
+    from ledgerbridge.demo_packages import DEMO_PACKAGES
     from ledgerbridge.exporter import Exporter
     from ledgerbridge.intake import apply_batch
     from ledgerbridge.mappings import MappingKind, set_mapping
@@ -98,17 +122,18 @@ def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]
     from ledgerbridge.organisations import create_organisation
     from ledgerbridge.schemas_intake import Batch, parse_json
 
-    with tempfile.TemporaryDirectory(prefix="ledgerbridge-bench-") as tmp, sandbox_process() as base:
+    bench_package, mapping = PACKAGES[package], DEMO_PACKAGES[package]  # the demo's chart mapping fits the bench
+    with tempfile.TemporaryDirectory(prefix="ledgerbridge-bench-") as tmp, sandbox_process(package=package) as base:
         engine = make_engine(database_url or f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade_schema(engine)
         sessions = make_session_factory(engine)
         with session_scope(sessions) as session:
             org = create_organisation(session, "Bench Ltd")
             apply_batch(session, org.id, Batch.model_validate(_reference_data()))
-            conn = create_connection(session, org.id, "xero", sandbox_endpoints("xero", base),
+            conn = create_connection(session, org.id, package, sandbox_endpoints(package, base),
                                      client_id="ledgerbridge-demo", client_secret="demo-secret",
                                      redirect_uri="http://127.0.0.1:8976/callback")
-            auth = flow_for("xero")
+            auth = flow_for(package)
             url, conn_id, org_id = auth.begin_consent(session, conn), conn.id, org.id
         callback = approve_in_sandbox(url)
         with session_scope(sessions) as session:
@@ -118,8 +143,8 @@ def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]
         connector = connector_for(sessions, conn_id, ConnectorOptions(unlimited_budget=True))
         refresh_chart(sessions, conn_id, connector)
         with session_scope(sessions) as session:
-            set_mapping(session, conn_id, MappingKind.NOMINAL, "4000", NOMINAL_MAP["4000"])
-            set_mapping(session, conn_id, MappingKind.TAX, "T1", TAX_MAP["T1"][0])
+            set_mapping(session, conn_id, MappingKind.NOMINAL, "4000", mapping.nominal["4000"])
+            set_mapping(session, conn_id, MappingKind.TAX, "T1", mapping.tax_sales["T1"])
 
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -132,24 +157,24 @@ def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]
         t = time.perf_counter()
         pre = exporter.precheck()
         timings["precheck"] = time.perf_counter() - t
-        httpx.delete(f"{base}/sandbox/stats").raise_for_status()
+        before = httpx.get(f"{base}/sandbox/stats").json()  # what connecting and the chart cost is not the upload's
         t = time.perf_counter()
         report = exporter.upload()
         timings["upload"] = time.perf_counter() - t
         timings["end_to_end"] = time.perf_counter() - started
         connector.close()
-        calls = httpx.get(f"{base}/sandbox/stats").json()
+        after = httpx.get(f"{base}/sandbox/stats").json()
         engine.dispose()
-    parties = min(CUSTOMERS, documents)
-    minimum = math.ceil(parties / BATCH_LIMIT) + math.ceil(documents / BATCH_LIMIT) + math.ceil(documents / READ_PAGE)
+    by_endpoint = {k: n - before["calls"].get(k, 0) for k, n in after["calls"].items() if n > before["calls"].get(k, 0)}
+    api_calls = after[bench_package.stats_key] - before[bench_package.stats_key]
+    minimum = minimum_calls(bench_package, min(CUSTOMERS, documents), documents)
     return {
-        "documents": documents, "lines_per_invoice": 5,
+        "package": package, "documents": documents, "lines_per_invoice": 5,
         "exported": report.exported, "failed": report.failed + pre.failed, "seen": report.seen,
         "seconds": {k: round(v, 3) for k, v in timings.items()},
         "invoices_per_second": {k: round(documents / v, 1) for k, v in timings.items() if v > 0},
-        "api_calls": calls["accounting_total"], "api_calls_minimum": minimum,
-        "api_calls_ratio": round(calls["accounting_total"] / minimum, 3),
-        "api_calls_by_endpoint": calls["calls"],
+        "api_calls": api_calls, "api_calls_minimum": minimum, "api_calls_ratio": round(api_calls / minimum, 3),
+        "api_calls_by_endpoint": by_endpoint,
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
@@ -157,9 +182,14 @@ def run_bench(documents: int, database_url: str | None = None) -> dict[str, Any]
 def bench(documents: Annotated[int, typer.Option("--documents", "-n", help="Invoices to push (5 lines each)")]
           = 10_000, database_url: Annotated[str | None, typer.Option("--bench-db", help="Database URL "
                                                                      "(default: a fresh SQLite file)")] = None,
-          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Benchmark intake, pre-check and upload of N invoices against the sandbox (limits off)."""
-    result = run_bench(documents, database_url)
+          as_json: Annotated[bool, typer.Option("--json")] = False,
+          package: Annotated[str, typer.Option(help="xero | qbo")] = "xero") -> None:
+    """Benchmark intake, pre-check and upload of N invoices against the package's sandbox (limits off)."""
+    if package not in PACKAGES:
+        from ledgerbridge.cli_context import fail
+
+        fail(f"no benchmark for package {package!r}; choose one of {', '.join(PACKAGES)}")
+    result = run_bench(documents, database_url, package)
     if as_json:
         print(json.dumps(result, indent=2))
         return

@@ -82,6 +82,9 @@ class DocumentExport:
 
 @dataclass(slots=True)
 class ExportOutcome:
+    """One record's answer. ``message`` is the package's refusal when not ``ok``; when ``ok``, a note the user must
+    see in the record's history (e.g. a void the package could only carry out as a delete)."""
+
     sync_record_id: int
     ok: bool
     external_id: str | None = None
@@ -144,6 +147,9 @@ class Connector(Protocol):
     max_number_length: int
     # What the package itself says when a line's account is missing, quoted in pre-check (None: nothing to quote).
     missing_account_answer: str | None
+    # True when a customer and a supplier are different kinds of record in the package (QuickBooks: Customer and
+    # Vendor), so a party in both roles needs two records; False when one record serves both (Xero's Contact).
+    separate_party_roles: bool
 
     def fetch_chart(self) -> ChartSnapshot: ...
 

@@ -36,7 +36,7 @@ from ledgerbridge.demo_drift import drift_in_package, package_user
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.importer import PaymentImporter
 from ledgerbridge.mappings import MappingKind, set_mapping
-from ledgerbridge.models_host import Document
+from ledgerbridge.models_host import Document, Party
 from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.reconcile import reconcile
 from ledgerbridge.sync_records import not_exported_reasons
@@ -167,9 +167,44 @@ def _summary(sessions: Any, conn_id: int, imp: Any) -> dict[str, Any]:
         for r in rows:
             if r.status == SyncStatus.ERROR.value:
                 not_exported.setdefault(r.type, []).append({"count": 1, "reason": f"{r.number}: in error feedback"})
+        parties = _party_names(session, conn_id)
     return {"exported": dict(exported), "seen": seen, "not_exported": not_exported, "errors": errors,
             "payments_imported": imp.created, "payments_allocated": imp.allocated,
-            "payment_diagnostics": imp.diagnostics}
+            "payment_diagnostics": imp.diagnostics, "parties": parties}
+
+
+def _party_names(session: Any, conn_id: int) -> dict[str, list[dict[str, Any]]]:
+    """How the package names the parties the packages' name rules touch: a customer and a supplier sharing a
+    name (both exported, told apart by the suffix rule), and a party in both roles (one record or two)."""
+    rows = session.execute(select(Party.id, Party.code, Party.name, Party.is_customer, Party.is_supplier,
+                                  SyncRecord.record_type, SyncRecord.external_id, SyncRecord.external_name)
+                           .join(SyncRecord, SyncRecord.record_id == Party.id)
+                           .where(SyncRecord.connection_id == conn_id,
+                                  SyncRecord.record_type.in_((RecordType.PARTY.value, RecordType.SUPPLIER.value)),
+                                  SyncRecord.status.in_((SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)))).all()
+    roles: dict[int, dict[str, tuple[str, str]]] = {}
+    about: dict[int, Any] = {}
+    for r in rows:
+        role = "supplier" if r.record_type == RecordType.SUPPLIER.value or not r.is_customer else "customer"
+        roles.setdefault(r.id, {})[role] = (r.external_id, r.external_name)
+        about[r.id] = r
+    for pid, held in roles.items():  # one record serves both roles where the package allows it
+        if about[pid].is_customer and about[pid].is_supplier and "supplier" not in held and "customer" in held:
+            held["supplier"] = held["customer"]
+    both = [{"code": about[pid].code, "name": about[pid].name, "customer": held["customer"][1],
+             "supplier": held["supplier"][1], "separate_records": held["customer"][0] != held["supplier"][0]}
+            for pid, held in roles.items() if len(held) == 2]
+    by_name: dict[str, list[int]] = {}
+    for pid in roles:
+        by_name.setdefault(about[pid].name.strip().lower(), []).append(pid)
+    same_name = []
+    for pids in by_name.values():
+        customers = [pid for pid in pids if "customer" in roles[pid]]
+        suppliers = [pid for pid in pids if "supplier" in roles[pid] and pid not in customers]
+        if customers and suppliers:
+            same_name.append({"name": about[customers[0]].name, "customer": roles[customers[0]]["customer"][1],
+                              "supplier": roles[suppliers[0]]["supplier"][1]})
+    return {"same_name": same_name, "both_roles": both}
 
 
 def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,

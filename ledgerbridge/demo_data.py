@@ -3,7 +3,10 @@
 Deterministic (seeded) so the demo's summary is the same every run. It holds what
 the seeds' screens deal with: invoices, an order shipped in two parts, credit notes,
 purchase invoices, a quotation and a proforma that must not go out, and one invoice
-on a nominal code that has no mapping in the package.
+on a nominal code that has no mapping in the package. Two name cases the packages treat
+differently: a supplier named like a customer (Bramley Florists, C002 and S003), and a
+customer that also supplies us (Dunmore Joinery, C004: one Xero contact, but a QuickBooks
+Customer and a Vendor, whose names must differ there).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ TAX_MAP = {"T1": ("OUTPUT2", "INPUT2"), "T0": ("ZERORATEDOUTPUT", "ZERORATEDINPU
 CUSTOMERS = ["Aldgate Bakery Ltd", "Bramley Florists", "Castle Hill Dental", "Dunmore Joinery", "Eastgate Motors",
              "Fernside Cafe", "Greyfriars Books", "Harbour Lights Hotel"]
 SUPPLIERS = ["Northern Timber Supplies", "Kestrel Packaging", "Bramley Florists"]  # a supplier named like a customer
+BOTH_ROLES = "C004"  # Dunmore Joinery: a customer that also sends us a purchase invoice (PI-4)
 PRODUCTS = [("OAK-SHELF", "Oak shelf 900mm", "42.50"), ("PINE-DESK", "Pine desk", "189.99"),
             ("BRKT-SET", "Bracket set (4)", "7.95"), ("FIT-HR", "Fitting, per hour", "38.00"),
             ("VARNISH", "Clear varnish 1L", "12.49")]
@@ -45,6 +49,7 @@ def demo_batch(seed: int = 7) -> dict[str, Any]:
     rng = random.Random(seed)
     rates = {code: Decimal(rate) for code, _, rate in TAX_CODES}
     parties = [{"host_id": f"C{n:03d}", "code": f"C{n:03d}", "name": name, "is_customer": True,
+                "is_supplier": f"C{n:03d}" == BOTH_ROLES,
                 "email": f"accounts@{name.split()[0].lower()}.example", "currency": "GBP", "payment_terms_days": 30}
                for n, name in enumerate(CUSTOMERS, start=1)]
     parties += [{"host_id": f"S{n:03d}", "code": f"S{n:03d}", "name": name, "is_customer": False, "is_supplier": True,
@@ -95,7 +100,8 @@ def demo_batch(seed: int = 7) -> dict[str, Any]:
         nominal = "5000" if n % 2 else "7500"
         documents.append({"host_id": f"PI-{n}", "type": "purchase_invoice", "number": f"SUP-{880 + n}",
                           "status": "posted", "issue_date": issued.isoformat(),
-                          "due_date": (issued + timedelta(days=30)).isoformat(), "party_host_id": f"S{supplier:03d}",
+                          "due_date": (issued + timedelta(days=30)).isoformat(),
+                          "party_host_id": BOTH_ROLES if n == 4 else f"S{supplier:03d}",
                           "currency": "GBP", "lines": random_lines(rng.randint(1, 3), nominal)})
     payments = [{"host_id": "PP-1", "direction": "in", "kind": "prepayment", "party_host_id": "C004",
                  "payment_date": (MONTH_START + timedelta(days=3)).isoformat(), "amount": "300.00", "currency": "GBP",

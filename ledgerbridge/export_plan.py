@@ -77,8 +77,11 @@ def prepared_chunks(session: Session, connection: Connection, connector: Connect
                     ctx: ExportContext) -> Iterator[PreparedChunk]:
     """Yield chunks of records with their documents, split into ready and refused by pre-check."""
     nominal_types = load_nominal_types(session, connection.organisation_id)
-    for start in range(0, len(record_ids), CHUNK_SIZE):
-        chunk_refs = _load_refs(session, record_ids[start : start + CHUNK_SIZE])
+    # Whole batches per chunk (480 for QuickBooks' 30, 500 for Xero's 50): a chunk that ended in a part-filled
+    # batch would cost a call more per chunk (20 more calls in 10,000 invoices).
+    size = max(connector.max_batch, CHUNK_SIZE // connector.max_batch * connector.max_batch)
+    for start in range(0, len(record_ids), size):
+        chunk_refs = _load_refs(session, record_ids[start : start + size])
         docs = load_documents(session, [r.record_id for r in chunk_refs])
         chunk = PreparedChunk()
         for ref in chunk_refs:

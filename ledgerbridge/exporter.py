@@ -32,7 +32,7 @@ from ledgerbridge.connector import (
     Problem,
 )
 from ledgerbridge.db import session_scope, utcnow
-from ledgerbridge.export_dependencies import ITEMS, PARTIES, Binding, DependencyExporter
+from ledgerbridge.export_dependencies import ITEMS, Binding, DependencyExporter, PartyBindings
 from ledgerbridge.export_plan import RecordRef, export_context, prepared_chunks, select_document_records
 from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.read_back import tick_seen
@@ -63,6 +63,7 @@ class RunReport:
     parties_exported: int = 0
     stopped_reason: str | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)  # done, but not quite as asked (said in history)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
@@ -143,7 +144,7 @@ class Exporter:
             record_ids = select_document_records(session, self.connection_id, document_ids)
             self.progress.total = len(record_ids)
             self._step("pre-check and upload")
-            parties = DependencyExporter(self.sessions, self.connection_id, self.connector, ctx, PARTIES)
+            parties = PartyBindings(self.sessions, self.connection_id, self.connector, ctx)
             items = (DependencyExporter(self.sessions, self.connection_id, self.connector, ctx, ITEMS)
                      if ctx.settings.get("item_sync") else None)
             item_ids = load_item_ids(session, connection.organisation_id) if items else {}
@@ -159,16 +160,16 @@ class Exporter:
                 report.stopped_reason = str(spent)
             report.parties_exported = parties.exported
 
-    def _with_dependencies(self, session: Session, parties: DependencyExporter, items: DependencyExporter | None,
+    def _with_dependencies(self, session: Session, parties: PartyBindings, items: DependencyExporter | None,
                            item_ids: dict[str, int], ready: list[tuple[RecordRef, DocumentView]],
                            report: RunReport) -> list[tuple[RecordRef, DocumentView, str]]:
         """Export what these documents name first (party; items with item sync on); hold back those whose failed."""
-        bound = parties.ensure_exported({doc.party_id for _, doc in ready})
+        bound = parties.ensure_exported(session, [doc for _, doc in ready])  # by document: the role it needs
         bound_items = items.ensure_exported({item_ids[line.item_code] for _, doc in ready for line in doc.lines
                                              if line.item_code in item_ids}) if items else {}
         out: list[tuple[RecordRef, DocumentView, str]] = []
         for ref, doc in ready:
-            party = bound.get(doc.party_id)
+            party = bound.get(doc.id)
             failed_item = next((bound_items.get(item_ids[ln.item_code]) for ln in doc.lines
                                 if ln.item_code in item_ids and not (bound_items.get(item_ids[ln.item_code])
                                                                      or Binding(None)).external_id), None)
@@ -262,6 +263,8 @@ class Exporter:
                             "exported_total": outcome.total if outcome.total is not None else item.document.gross_total,
                             "exported_at": now, "failure_type": None, "last_error": None, "seen_at": None,
                             "action": "void" if item.action == "void" else "create"})
+                if outcome.message:
+                    self._note(session, item, outcome.message, report)
                 if item.action == "create":
                     report.exported += 1
                 elif item.action == "update":
@@ -280,6 +283,13 @@ class Exporter:
             update_records(session, oks)
             clear_errors(session, [o["id"] for o in oks])
         self._advance(done=len(oks), failed=len(outcomes) - len(oks))
+
+    def _note(self, session: Session, item: DocumentExport, message: str, report: RunReport) -> None:
+        """Done, with something the user must know (a void carried out as a delete): in the document's history."""
+        connection = session.get_one(Connection, self.connection_id)
+        audit(session, connection, self.actor, item.action, outcome="ok", detail=f"{item.document.label()}: {message}",
+              record_type=RecordType.DOCUMENT.value, record_id=item.document.id)
+        report.notes.append({"document": item.document.number, "type": item.document.type, "message": message})
 
     def _bind_found(self, session: Session, items: list[DocumentExport], found: dict[int, Any],
                     report: RunReport) -> None:

@@ -27,6 +27,9 @@ class SyncStatus(enum.StrEnum):
 
 class RecordType(enum.StrEnum):
     PARTY = "party"
+    # A party's supplier role, where the package keeps customers and suppliers as separate records (QuickBooks'
+    # Vendor beside its Customer): the binding purchase documents use when the party's own record is a customer.
+    SUPPLIER = "supplier"
     ITEM = "item"
     DOCUMENT = "document"
     PAYMENT = "payment"

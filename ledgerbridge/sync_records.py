@@ -50,6 +50,8 @@ def refresh_sync_records(session: Session, connection: Connection) -> None:
     _insert_pending(session, connection.id, RecordType.PARTY, needed_parties, now)
     _reopen_changed(session, connection.id, RecordType.DOCUMENT, Document, now)
     _reopen_changed(session, connection.id, RecordType.PARTY, Party, now)
+    # A party's supplier-role record (export_dependencies.SUPPLIERS) is made when first needed, and follows edits.
+    _reopen_changed(session, connection.id, RecordType.SUPPLIER, Party, now)
     if ConnectionSettings.from_json(connection.settings).item_sync:  # R-E1: items only with item sync on
         item_has_record = exists().where(SyncRecord.connection_id == connection.id,
                                          SyncRecord.record_type == RecordType.ITEM.value,

@@ -4,7 +4,10 @@ Writes go through QBO's batch endpoint (at most 30 operations a call, answers ma
 exporter's key as the ``requestid`` so that a repeated call is answered from QBO's cache instead of acting twice.
 Updates are sparse and carry a SyncToken read just before; a stale one (5010) is re-read and sent once more.
 Customers and suppliers are separate entities (Customer, Vendor) but share one DisplayName space: a clash (6240)
-is sent again as ``Name (CODE)``, which the core remembers as the record's external name. Reads use the query
+is sent again as ``Name (CODE)``, which the core remembers as the record's external name; so a party in both
+roles (``separate_party_roles``) is a Customer and a Vendor, each with its own binding. Voids: QuickBooks Online
+voids invoices but has no void for credit memos, bills and vendor credits, so a host void deletes those, and the
+outcome carries the note the record's history shows ("deleted in QuickBooks: ..."). Reads use the query
 language (``Id IN``, ``DocNumber IN``, ``MetaData.LastUpdatedTime``) and, for payments within 30 days, CDC.
 HTTP, tokens, budget and retries are the client's job (``qbo.client``).
 """
@@ -36,7 +39,9 @@ from ledgerbridge.connector import (
 )
 from ledgerbridge.qbo.errors import DUPLICATE_NAME, STALE_OBJECT, explain, fault_message, parse_fault
 from ledgerbridge.qbo.mapper import (
+    NO_VOID,
     SALES_ENTITIES,
+    deleted_note,
     document_payload,
     entity_of,
     item_payload,
@@ -89,6 +94,7 @@ class QboConnector:
     max_concurrent_calls = 10
     max_number_length = 21
     missing_account_answer = None  # QuickBooks takes a sales line's account from its item: no single message to quote
+    separate_party_roles = True  # Customer and Vendor: a party in both roles is two records (the core binds each)
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -380,10 +386,8 @@ class QboConnector:
                 continue
             token = {"Id": str(it.external_id), "SyncToken": str(remote.get("SyncToken", "0"))}
             if it.action == "void":
-                if entity == "Invoice":
-                    ops.append((bid, "void", entity, token))
-                else:  # QBO voids only invoices (and payments); other documents are deleted
-                    ops.append((bid, "delete", entity, token))
+                # QBO voids only invoices (and payments); credit memos, bills and vendor credits can only be deleted
+                ops.append((bid, "delete" if entity in NO_VOID else "void", entity, token))
             else:
                 body = document_payload(it, ctx, self._account_id, self._sales_item)
                 ops.append((bid, "update", entity, {**body, **token, "sparse": True}))
@@ -398,9 +402,11 @@ class QboConnector:
             if doc is None:
                 out.append(self._failed(it.sync_record_id, answer, "document"))
             else:
+                deleted = it.action == "void" and entity in NO_VOID  # said so in the record's history
                 out.append(ExportOutcome(it.sync_record_id, True, external_id=str(doc.get("Id", it.external_id)),
                                          external_number=doc.get("DocNumber"),
-                                         total=_dec(doc["TotalAmt"]) if "TotalAmt" in doc else None))
+                                         total=_dec(doc["TotalAmt"]) if "TotalAmt" in doc else None,
+                                         message=deleted_note(entity) if deleted else None))
         return out
 
     # -- lookups after a lost answer -------------------------------------------------------------------------

@@ -23,6 +23,14 @@ from ledgerbridge.records import DocumentView
 ENTITIES = {DocumentType.SALES_INVOICE.value: "Invoice", DocumentType.SALES_CREDIT_NOTE.value: "CreditMemo",
             DocumentType.PURCHASE_INVOICE.value: "Bill", DocumentType.PURCHASE_CREDIT_NOTE.value: "VendorCredit"}
 SALES_ENTITIES = {"Invoice", "CreditMemo"}
+#: QuickBooks Online voids only invoices (and payments): its API has no void for these, so a host void deletes
+#: them there, and the user is told so in those words.
+NO_VOID = {"CreditMemo": "credit memos", "Bill": "bills", "VendorCredit": "vendor credits"}
+
+
+def deleted_note(entity: str) -> str:
+    """What the record's history says when a host void became a delete in QuickBooks."""
+    return f"deleted in QuickBooks: QuickBooks Online has no void for {NO_VOID[entity]}"
 CENT = Decimal("0.01")
 
 

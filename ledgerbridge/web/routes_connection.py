@@ -4,6 +4,10 @@ The browser itself goes to the consent page (the package's, or a sandbox's) and 
 back to ``/oauth/callback`` here, so the redirect URI is this app's own address. The
 callback only trusts a ``state`` we issued for a connection of the signed-in user's
 organisation.
+
+Package-neutral: the user picks the package when connecting; from then on every step (consent, the
+choice of company, disconnect and reconnect, health) goes through ``auth_flows.flow_for(conn.kind)``,
+so a QuickBooks Online connection uses the same screens as a Xero one.
 """
 
 from __future__ import annotations
@@ -11,15 +15,18 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ledgerbridge.connections import REAL_ENDPOINTS, create_connection, sandbox_endpoints
+from ledgerbridge.auth_flows import connection_health, flow_for
+from ledgerbridge.connections import CONNECTORS, REAL_ENDPOINTS, create_connection, sandbox_endpoints
 from ledgerbridge.models_sync import Connection, OAuthState
 from ledgerbridge.oauth import ConsentError
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
-from ledgerbridge.xero import auth as xero_auth
 
 router = APIRouter()
 
 SANDBOX_CLIENT = ("ledgerbridge-demo", "demo-secret")
+#: The packages a user can connect to, as the screens name them (every one has a connector and a flow).
+PACKAGES = {"xero": "Xero", "qbo": "QuickBooks Online"}
+assert set(PACKAGES) <= set(CONNECTORS)
 
 
 def callback_url(request: Request) -> str:
@@ -29,9 +36,10 @@ def callback_url(request: Request) -> str:
 @router.get("/connection", response_class=HTMLResponse)
 def connection_page(request: Request, session: Db, user: User) -> Response:
     conn = connection_of(session, user)
-    health = xero_auth.health(session, conn) if conn else None
+    health = connection_health(session, conn) if conn else None
     return render(request, "connection.html", user, "connection", conn=conn, health=health,
-                  callback=callback_url(request), sandbox_client=SANDBOX_CLIENT)
+                  callback=callback_url(request), sandbox_client=SANDBOX_CLIENT, packages=PACKAGES,
+                  package=PACKAGES.get(conn.kind, conn.kind) if conn else None)
 
 
 @router.post("/connection/connect")
@@ -41,20 +49,24 @@ async def connect(request: Request, session: Db, user: User) -> Response:
     conn = connection_of(session, user)
     redirect_uri = callback_url(request)
     if conn is None:
+        kind = str(form.get("package") or "xero")
+        if kind not in PACKAGES:
+            return back("/connection", err=f"Choose one of the packages: {', '.join(PACKAGES.values())}.")
+        label = PACKAGES[kind]
         sandbox = str(form.get("sandbox_url") or "").strip()
         client_id = str(form.get("client_id") or "").strip() or (SANDBOX_CLIENT[0] if sandbox else "")
         secret = str(form.get("client_secret") or "").strip() or (SANDBOX_CLIENT[1] if sandbox else "")
         if not client_id or not secret:
-            return back("/connection", err="Enter the app's client id and secret from Xero's developer portal.")
+            return back("/connection", err=f"Enter the app's client id and secret from {label}'s developer portal.")
         if sandbox and not sandbox.startswith(("http://", "https://")):
             return back("/connection", err="The sandbox address must start with http:// or https://.")
-        endpoints = sandbox_endpoints("xero", sandbox) if sandbox else REAL_ENDPOINTS["xero"]
-        conn = create_connection(session, user.organisation_id, "xero", endpoints, client_id=client_id,
+        endpoints = sandbox_endpoints(kind, sandbox) if sandbox else REAL_ENDPOINTS[kind]
+        conn = create_connection(session, user.organisation_id, kind, endpoints, client_id=client_id,
                                  client_secret=secret, redirect_uri=redirect_uri,
-                                 name="Xero (sandbox)" if sandbox else "Xero")
+                                 name=f"{label} (sandbox)" if sandbox else label)
     else:
         conn.redirect_uri = redirect_uri  # the address this app is served on now
-    url = xero_auth.begin_consent(session, conn)
+    url = flow_for(conn.kind).begin_consent(session, conn)
     session.commit()
     return RedirectResponse(url, status_code=303)
 
@@ -71,12 +83,13 @@ def oauth_callback(request: Request, session: Db, user: User) -> Response:
     if not user.can("configure"):
         raise HTTPException(403, "Your role cannot connect the accounting package.")
     try:
-        tenants = xero_auth.complete_consent(session, conn, str(request.url))
+        tenants = flow_for(conn.kind).complete_consent(session, conn, str(request.url))
     except (ConsentError, ValueError) as exc:
         session.commit()
         return back("/connection", err=str(exc))
     session.commit()
-    return render(request, "choose_company.html", user, "connection", conn=conn, tenants=tenants)
+    return render(request, "choose_company.html", user, "connection", conn=conn, tenants=tenants,
+                  package=PACKAGES.get(conn.kind, conn.kind))
 
 
 @router.post("/connection/choose")
@@ -86,7 +99,7 @@ async def choose_company(request: Request, session: Db, user: User) -> Response:
     if conn is None:
         return back("/connection", err="Connect first.")
     try:
-        tenant = xero_auth.choose_tenant(session, conn, str(form.get("tenant_id") or ""))
+        tenant = flow_for(conn.kind).choose_tenant(session, conn, str(form.get("tenant_id") or ""))
     except ConsentError as exc:
         session.commit()
         return back("/connection", err=str(exc))
@@ -100,7 +113,7 @@ async def disconnect(request: Request, session: Db, user: User) -> Response:
     conn = connection_of(session, user)
     if conn is None:
         return back("/connection", err="There is no connection to disconnect.")
-    problems = xero_auth.disconnect(session, conn)
+    problems = flow_for(conn.kind).disconnect(session, conn)
     session.commit()
     note = " ".join(problems)
     return back("/connection", msg="Disconnected; every export record is kept, so reconnecting sends nothing twice."

@@ -50,6 +50,7 @@ class XeroConnector:
     max_batch = 50
     max_concurrent_calls = 5
     missing_account_answer = "Account code or ID must be specified"
+    separate_party_roles = False  # one Contact is customer and supplier alike
     max_number_length = 255
 
     def __init__(self, client: Any) -> None:

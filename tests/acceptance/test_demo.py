@@ -22,6 +22,13 @@ def test_demo_json_outcome() -> None:
     assert summary["payments_imported"] == 8 and summary["payments_allocated"] == 8
     _assert_reconciliation(summary)
     assert summary["seconds"] < 60
+    # Xero: contact names are unique, so the supplier named like a customer takes the suffix; one contact serves
+    # the customer that also supplies us.
+    assert summary["parties"]["same_name"] == [{"name": "Bramley Florists", "customer": "Bramley Florists",
+                                                "supplier": "Bramley Florists (S003)"}]
+    assert summary["parties"]["both_roles"] == [{"code": "C004", "name": "Dunmore Joinery",
+                                                 "customer": "Dunmore Joinery", "supplier": "Dunmore Joinery",
+                                                 "separate_records": False}]
 
 
 def _assert_reconciliation(summary: dict[str, object]) -> None:
@@ -93,5 +100,13 @@ def test_demo_on_quickbooks_online_gives_the_same_outcome() -> None:
     assert "nominal code 4090" in summary["errors"][0]["message"]
     assert summary["payments_imported"] == 7 and summary["payments_allocated"] == 7
     _assert_reconciliation(summary)
+    # A customer and a supplier with the same name both exported (DisplayName is unique across Customer and
+    # Vendor: the suffix rule), and the party in both roles is a Customer and a Vendor of its own, its bill
+    # (PI-4) exported against the Vendor.
+    assert summary["parties"]["same_name"] == [{"name": "Bramley Florists", "customer": "Bramley Florists",
+                                                "supplier": "Bramley Florists (S003)"}]
+    assert summary["parties"]["both_roles"] == [{"code": "C004", "name": "Dunmore Joinery",
+                                                 "customer": "Dunmore Joinery", "supplier": "Dunmore Joinery (C004)",
+                                                 "separate_records": True}]
     assert set(summary) >= {"exported", "not_exported", "errors", "payments_imported", "payments_allocated"}
     assert summary["seconds"] < 60

@@ -7,7 +7,8 @@ import importlib
 import pytest
 
 MODULES = ["ledgerbridge.crypto", "ledgerbridge.redact", "ledgerbridge.retry", "ledgerbridge.budget",
-           "ledgerbridge.oauth", "ledgerbridge.xero.auth", "ledgerbridge.xero.client"]
+           "ledgerbridge.oauth", "ledgerbridge.xero.auth", "ledgerbridge.xero.client",
+           "ledgerbridge.package_client", "ledgerbridge.qbo.client"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -13,7 +13,7 @@ from ledgerbridge.grids import error_feedback, pending_export
 from ledgerbridge.intake import void_document
 from ledgerbridge.mappings import MappingKind, set_mapping
 from ledgerbridge.models_host import Document, DocumentLine, Item, Party
-from ledgerbridge.models_sync import Connection, SyncStatus
+from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.records import ItemView
 
 from .harness import EXPORTED_TYPES, PackageHarness, PackageWorld
@@ -51,10 +51,18 @@ def test_upload_creates_each_document_once_with_its_parties_and_ticks_after_read
     with session_scope(world.sessions) as session:
         named = set(session.scalars(select(Party.code).join(Document, Document.party_id == Party.id).where(
             Document.type.in_(EXPORTED_TYPES), Document.number != UNMAPPED)))
-    assert report.parties_exported == len(named)  # every customer and supplier that a sent document names
+        # Where the package keeps customers and suppliers apart (QBO), a customer that also sent us a bill
+        # (C004) has a supplier record of its own, bound by a sync record of type "supplier".
+        second_roles = dict(session.execute(select(Party.code, SyncRecord.external_id).join(
+            SyncRecord, SyncRecord.record_id == Party.id).where(
+            SyncRecord.connection_id == world.conn_id, SyncRecord.record_type == RecordType.SUPPLIER.value)).all())
+    assert set(second_roles) == ({"C004"} if world.connector().separate_party_roles else set())
+    # every customer and supplier that a sent document names, in each role it is named in
+    assert report.parties_exported == len(named) + len(second_roles)
     parties = world.remote_parties()
     bindings = party_bindings(world)
-    assert set(bindings) == named and {b.external_id for b in bindings.values()} == set(parties.values())
+    assert set(bindings) == named
+    assert {b.external_id for b in bindings.values()} | set(second_roles.values()) == set(parties.values())
     # A customer and a supplier with the same name both exist; the second is told apart by its code (R-E2).
     assert {"Bramley Florists", "Bramley Florists (S003)"} <= set(parties)
     assert bindings["C002"].external_name == "Bramley Florists"
@@ -76,7 +84,8 @@ def test_upload_creates_each_document_once_with_its_parties_and_ticks_after_read
     for doc in remote:
         total, code = host[doc.number]
         assert doc.total == total, doc.number
-        assert doc.party_id == bindings[code].external_id, doc.number
+        in_role = second_roles.get(code) if doc.doc_type.startswith("purchase") else None  # C004's bill: its Vendor
+        assert doc.party_id == (in_role or bindings[code].external_id), doc.number
         assert records[doc.number].external_id == doc.external_id
     # A second upload sends nothing new.
     again = Exporter(world.sessions, world.conn_id, world.connector()).upload()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ledgerbridge.db import session_scope
-from ledgerbridge.export_dependencies import PARTIES, DependencyExporter
+from ledgerbridge.export_dependencies import PARTIES, SUPPLIERS, DependencyExporter
 from ledgerbridge.export_plan import export_context
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.grids import error_feedback
@@ -38,8 +38,12 @@ def _export_all_parties(world: PackageWorld) -> None:
         refresh_sync_records(session, conn)
         ctx = export_context(session, conn)
         party_ids = list(session.scalars(select(Party.id)))
-    bound = DependencyExporter(world.sessions, world.conn_id, world.connector(), ctx, PARTIES).ensure_exported(
-        party_ids)
+        both = list(session.scalars(select(Party.id).where(Party.is_customer.is_(True), Party.is_supplier.is_(True))))
+    connector = world.connector()
+    bound = DependencyExporter(world.sessions, world.conn_id, connector, ctx, PARTIES).ensure_exported(party_ids)
+    if connector.separate_party_roles:  # a party in both roles has a supplier record of its own there (QBO's Vendor)
+        bound |= {-pid: b for pid, b in DependencyExporter(world.sessions, world.conn_id, connector, ctx,
+                                                           SUPPLIERS).ensure_exported(both).items()}
     assert all(b.external_id for b in bound.values())
 
 

@@ -1,6 +1,7 @@
 """Export to QuickBooks Online, what is QuickBooks' own: SyncToken (fresh, stale and re-read on 5010), minorversion
-and requestid on every call, the 21-character DocNumber, suppliers' AcctNum, sparse updates of customers; every
-exchange checked against Intuit's XSDs.
+and requestid on every call, the 21-character DocNumber, suppliers' AcctNum, sparse updates of customers, a party in
+both roles as a Customer and a Vendor, voids of credit memos and bills carried out as deletes; every exchange checked
+against Intuit's XSDs.
 
 Create, update, void, pre-check, lost answers, the seen tick and items are the conformance suite's
 (``tests/conformance``), run against QBO and every other connector.
@@ -14,7 +15,9 @@ from sqlalchemy import select
 from ledgerbridge.connections import ConnectorOptions, connector_for
 from ledgerbridge.db import session_scope
 from ledgerbridge.exporter import Exporter
+from ledgerbridge.intake import void_document
 from ledgerbridge.models_host import Document, DocumentLine
+from ledgerbridge.models_sync import RecordType, SyncRecord
 
 from .conftest import QboWorld
 
@@ -134,3 +137,69 @@ def test_a_renamed_customer_goes_out_as_a_sparse_update(world: QboWorld) -> None
     after = world.api("GET", f"/customer/{before['Id']}")["Customer"]
     assert after["DisplayName"] == "Aldgate Bakery & Cafe Ltd" and int(after["SyncToken"]) > int(before["SyncToken"])
     assert len(world.query("SELECT * FROM Customer")) == 8
+
+
+def test_a_party_in_both_roles_is_a_customer_and_a_vendor_and_its_bill_names_the_vendor(world: QboWorld) -> None:
+    from ledgerbridge.models_host import Party
+
+    exporter = Exporter(world.sessions, world.conn_id, world.connector())
+    exporter.upload()
+    customers = {c["DisplayName"]: c for c in world.query("SELECT * FROM Customer")}
+    vendors = {v["DisplayName"]: v for v in world.query("SELECT * FROM Vendor")}
+    # Dunmore Joinery (C004) is a customer that also sent us SUP-884: DisplayName is unique across both lists,
+    # so its Vendor takes the suffix rule's name
+    assert "Dunmore Joinery" in customers and "Dunmore Joinery (C004)" in vendors
+    vendor = vendors["Dunmore Joinery (C004)"]
+    assert _doc(world, "Bill", "SUP-884")["VendorRef"]["value"] == vendor["Id"]
+    with session_scope(world.sessions) as session:
+        party_id = session.scalar(select(Party.id).where(Party.code == "C004"))
+        bindings = dict(session.execute(select(SyncRecord.record_type, SyncRecord.external_id).where(
+            SyncRecord.connection_id == world.conn_id, SyncRecord.record_id == party_id,
+            SyncRecord.record_type.in_((RecordType.PARTY.value, RecordType.SUPPLIER.value)))).all())
+    assert bindings == {RecordType.PARTY.value: customers["Dunmore Joinery"]["Id"],
+                        RecordType.SUPPLIER.value: vendor["Id"]}
+    # an edit to the party goes to both of its records, each keeping its own name
+    with session_scope(world.sessions) as session:
+        party = session.get_one(Party, party_id)
+        party.email = "office@dunmore.example"
+        party.version += 1
+        for doc in session.scalars(select(Document).where(Document.number.in_(("SUP-884", "INV-1101")))):
+            doc.version += 1  # documents of theirs change too, so both roles are needed again
+    exporter.upload()
+    customer_after = world.api("GET", f"/customer/{customers['Dunmore Joinery']['Id']}")["Customer"]
+    vendor_after = world.api("GET", f"/vendor/{vendor['Id']}")["Vendor"]
+    assert customer_after["PrimaryEmailAddr"]["Address"] == vendor_after["PrimaryEmailAddr"]["Address"] == \
+        "office@dunmore.example"
+    assert vendor_after["DisplayName"] == "Dunmore Joinery (C004)"
+    assert len(world.query("SELECT * FROM Vendor")) == len(vendors)
+
+
+def test_a_voided_credit_note_or_bill_is_deleted_in_qbo_and_the_history_says_why(world: QboWorld) -> None:
+    from ledgerbridge.models_sync import AuditEvent
+
+    exporter = Exporter(world.sessions, world.conn_id, world.connector())
+    exporter.upload()
+    assert _doc(world, "CreditMemo", "CN-2002") and _doc(world, "Bill", "SUP-881")
+    with session_scope(world.sessions) as session:
+        void_document(session, world.org_id, "CN-2002")
+        void_document(session, world.org_id, "PI-1")  # host id of SUP-881
+    report = exporter.upload()
+    assert report.voided == 2 and report.failed == 1  # and INV-1103, still unmapped
+    # QuickBooks Online has no void for them: they are gone there, not zeroed
+    assert world.query("SELECT * FROM CreditMemo WHERE DocNumber = 'CN-2002'") == []
+    assert world.query("SELECT * FROM Bill WHERE DocNumber = 'SUP-881'") == []
+    assert sorted((n["document"], n["message"]) for n in report.notes) == [
+        ("CN-2002", "deleted in QuickBooks: QuickBooks Online has no void for credit memos"),
+        ("SUP-881", "deleted in QuickBooks: QuickBooks Online has no void for bills")]
+    with session_scope(world.sessions) as session:
+        doc_id = session.scalar(select(Document.id).where(Document.number == "CN-2002"))
+        history = list(session.scalars(select(AuditEvent.detail).where(AuditEvent.record_type == "document",
+                                                                       AuditEvent.record_id == doc_id)))
+    assert history == ["sales credit note CN-2002: deleted in QuickBooks: QuickBooks Online has no void for "
+                       "credit memos"]
+    # an invoice is still voided, not deleted, and carries no such note
+    with session_scope(world.sessions) as session:
+        void_document(session, world.org_id, "INV-1003")
+    again = exporter.upload()
+    assert again.voided == 1 and again.notes == []
+    assert _doc(world, "Invoice", "INV-1003")["PrivateNote"].startswith("Voided")

@@ -13,6 +13,7 @@ from typing import Any
 from . import errors
 from .common import check_length, ref_id, ref_to, resolve, text
 from .store import Company, Record
+from .wire import money
 
 _PERSON = ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix", "CompanyName", "DisplayName",
            "PrintOnCheckName", "Active", "PrimaryPhone", "Mobile", "Fax", "PrimaryEmailAddr", "WebAddr", "BillAddr",
@@ -81,9 +82,10 @@ def _person(company: Company, entity: str, record: Record) -> None:
     if currency != company.seed.currency:
         raise errors.business(f"Multicurrency is off: {currency} is not the home currency.", "CurrencyRef")
     record["CurrencyRef"] = {"value": currency}
-    record["Balance"] = Decimal("0.00")
+    # Computed from the party's transactions (payments.settle keeps it), never taken from the body.
+    record["Balance"] = money(company.party_owed.get(record["Id"], Decimal("0.00")))
     if entity == "Customer":
-        record["BalanceWithJobs"] = Decimal("0.00")
+        record["BalanceWithJobs"] = record["Balance"]
         record.setdefault("Taxable", company.is_us)
         record.setdefault("Job", False)
         record.setdefault("BillWithParent", False)

@@ -149,47 +149,109 @@ def applied_to(company: Company, txn_type: str, txn_id: str) -> Decimal:
 def settle(company: Company, just_saved: tuple[str, str] | None = None) -> None:
     """Recompute every open balance and LinkedTxn from the payments. A transaction whose balance or links change
     gets a new version (SyncToken +1, LastUpdatedTime), as a payment edits the invoice in QBO (assumed); the
-    record ``just_saved`` by the caller is corrected in place instead, so one write is one version."""
-    for payment_entity, link_type in (("Payment", "Payment"), ("BillPayment", None)):
+    record ``just_saved`` by the caller is corrected in place instead, so one write is one version.
+
+    When the write was an invoice, credit memo, bill or vendor credit, no payment changed, so only that record's
+    balance and its party's can move: they alone are recomputed (a full pass per write made a 10,000-invoice
+    upload quadratic). Payments, deletes and resets take the full pass."""
+    if just_saved is not None and just_saved[0] in _PAYMENT_OF and company.party_parts is not None:
+        _settle_one(company, *just_saved)
+        return
+    for payment_entity in ("Payment", "BillPayment"):
         applied: dict[tuple[str, str], Decimal] = {}
         links: dict[tuple[str, str], list[Record]] = {}
         for payment_id, allocated in allocations(company, payment_entity, None).items():
-            payment = company.get(payment_entity, payment_id) or {}
-            kind = link_type or ("BillPaymentCheck" if payment.get("PayType") == "Check"
-                                 else "BillPaymentCreditCard")
+            kind = _link_kind(company, payment_entity, payment_id)
             for key, amount in allocated.items():
                 applied[key] = applied.get(key, ZERO) + amount
                 links.setdefault(key, []).append({"TxnId": payment_id, "TxnType": kind})
         for target_type in TARGETS[payment_entity]:
             for record in company.all(target_type):
                 key = (target_type, record["Id"])
-                balance = money(Decimal(record["TotalAmt"]) - applied.get(key, ZERO))
-                field = "RemainingCredit" if target_type == "CreditMemo" else "Balance"
-                new_links = links.get(key, [])
-                if record.get(field) != balance or record.get("LinkedTxn", []) != new_links:
-                    record[field] = balance
-                    if target_type == "CreditMemo":
-                        record["Balance"] = balance
-                    record["LinkedTxn"] = new_links
-                    if key != just_saved:
-                        company.save(target_type, record)
+                if _apply_balance(record, target_type, applied.get(key, ZERO), links.get(key, [])) \
+                        and key != just_saved:
+                    company.save(target_type, record)
     _party_balances(company)
+
+
+#: Invoice, credit memo, bill, vendor credit -> the payment entity that can link to it.
+_PAYMENT_OF = {target: payment for payment, targets in TARGETS.items() for target in targets}
+#: What each transaction adds to its party's Balance: (reference, sign, amount field).
+_PARTY_SIDE = {"Invoice": ("CustomerRef", 1, "Balance"), "CreditMemo": ("CustomerRef", -1, "RemainingCredit"),
+               "Payment": ("CustomerRef", -1, "UnappliedAmt"), "Bill": ("VendorRef", 1, "Balance"),
+               "VendorCredit": ("VendorRef", -1, "Balance")}
+
+
+def _link_kind(company: Company, payment_entity: str, payment_id: str) -> str:
+    if payment_entity == "Payment":
+        return "Payment"
+    payment = company.get(payment_entity, payment_id) or {}
+    return "BillPaymentCheck" if payment.get("PayType") == "Check" else "BillPaymentCreditCard"
+
+
+def _apply_balance(record: Record, target_type: str, applied: Decimal, links: list[Record]) -> bool:
+    """Set the open amount and LinkedTxn from what payments apply; True when either changed."""
+    balance = money(Decimal(record["TotalAmt"]) - applied)
+    field = "RemainingCredit" if target_type == "CreditMemo" else "Balance"
+    if record.get(field) == balance and record.get("LinkedTxn", []) == links:
+        return False
+    record[field] = balance
+    if target_type == "CreditMemo":
+        record["Balance"] = balance
+    record["LinkedTxn"] = links
+    return True
+
+
+def _settle_one(company: Company, entity: str, entity_id: str) -> None:
+    """The just-saved transaction's balance and links (in place), then its party's balance (and a former
+    party's, when the write moved it to another)."""
+    record = company.get(entity, entity_id)
+    if record is None:
+        return
+    payment_entity = _PAYMENT_OF[entity]
+    applied, links = ZERO, []
+    for payment_id, allocated in allocations(company, payment_entity, None).items():
+        amount = allocated.get((entity, entity_id))
+        if amount is not None:
+            applied += amount
+            links.append({"TxnId": payment_id, "TxnType": _link_kind(company, payment_entity, payment_id)})
+    _apply_balance(record, entity, applied, links)
+    assert company.party_parts is not None
+    ref_key, sign, field = _PARTY_SIDE[entity]
+    party = ref_id(record, ref_key) or ""
+    before = company.party_parts.get((entity, entity_id))
+    part = sign * Decimal(record.get(field, ZERO))
+    company.party_parts[(entity, entity_id)] = (party, part)
+    owed = company.party_owed
+    if before is not None:
+        owed[before[0]] = owed.get(before[0], ZERO) - before[1]
+    owed[party] = owed.get(party, ZERO) + part
+    party_entity = "Customer" if ref_key == "CustomerRef" else "Vendor"
+    for party_id in {party, before[0] if before is not None else party}:
+        _set_party_balance(company.get(party_entity, party_id), party_entity, owed.get(party_id, ZERO))
+
+
+def _set_party_balance(record: Record | None, entity: str, owed: Decimal) -> None:
+    if record is None:
+        return
+    record["Balance"] = money(owed)
+    if entity == "Customer":
+        record["BalanceWithJobs"] = record["Balance"]
 
 
 def _party_balances(company: Company) -> None:
     """Customer.Balance = open invoices - unused credit memos - unapplied payments; Vendor.Balance = open
-    bills - vendor credits. Updated in place: a balance change is not an edit of the name (assumed)."""
+    bills - vendor credits. Updated in place: a balance change is not an edit of the name (assumed). Each
+    transaction's share is kept, so that a later write to one transaction moves only its party's balance."""
     owed: dict[str, Decimal] = {}
-    for entity, key, sign, field in (("Invoice", "CustomerRef", 1, "Balance"),
-                                     ("CreditMemo", "CustomerRef", -1, "RemainingCredit"),
-                                     ("Payment", "CustomerRef", -1, "UnappliedAmt"),
-                                     ("Bill", "VendorRef", 1, "Balance"),
-                                     ("VendorCredit", "VendorRef", -1, "Balance")):
+    parts: dict[tuple[str, str], tuple[str, Decimal]] = {}
+    for entity, (key, sign, field) in _PARTY_SIDE.items():
         for record in company.all(entity):
             party = ref_id(record, key) or ""
-            owed[party] = owed.get(party, ZERO) + sign * Decimal(record.get(field, ZERO))
+            part = sign * Decimal(record.get(field, ZERO))
+            parts[(entity, record["Id"])] = (party, part)
+            owed[party] = owed.get(party, ZERO) + part
+    company.party_owed, company.party_parts = owed, parts
     for entity in ("Customer", "Vendor"):
         for record in company.all(entity):
-            record["Balance"] = money(owed.get(record["Id"], ZERO))
-            if entity == "Customer":
-                record["BalanceWithJobs"] = record["Balance"]
+            _set_party_balance(record, entity, owed.get(record["Id"], ZERO))

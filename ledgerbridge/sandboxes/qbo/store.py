@@ -44,6 +44,11 @@ class Company:
     #: Inside a batch: ids at or above this were created by the same batch and are invisible to its items.
     batch_horizon: int | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    #: (entity, DocNumber) -> Ids, so the uniqueness rules (6140) need not scan every transaction on each write.
+    doc_numbers: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    #: Kept by ``payments.settle``: each party's balance and each transaction's share of it (None: not yet).
+    party_owed: dict[str, Any] = field(default_factory=dict)
+    party_parts: dict[tuple[str, str], tuple[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         for entity, rows in seed_records(self.seed).items():
@@ -89,13 +94,30 @@ class Company:
             else:
                 record["SyncToken"] = str(int(previous["SyncToken"]) + 1)
                 record["MetaData"] = {"CreateTime": previous["MetaData"]["CreateTime"], "LastUpdatedTime": stamp}
+            self._index_number(entity, previous, record)
             self.records.setdefault(entity, {})[record["Id"]] = record
             self.changed_at[(entity, record["Id"])] = now
             return record
 
+    def with_number(self, entity: str, doc_number: str) -> list[Record]:
+        """The stored records of this entity that carry this DocNumber."""
+        ids = self.doc_numbers.get((entity, doc_number), ())
+        return [self.records[entity][i] for i in sorted(ids) if i in self.records.get(entity, {})]
+
+    def _index_number(self, entity: str, previous: Record | None, record: Record | None) -> None:
+        old = previous.get("DocNumber") if previous is not None else None
+        new = record.get("DocNumber") if record is not None else None
+        if old == new:
+            return
+        entity_id = (record or previous or {})["Id"]
+        if old is not None:
+            self.doc_numbers.get((entity, str(old)), set()).discard(entity_id)
+        if new is not None:
+            self.doc_numbers.setdefault((entity, str(new)), set()).add(entity_id)
+
     def delete(self, entity: str, entity_id: str) -> None:
         with self.lock:
-            self.records.get(entity, {}).pop(entity_id, None)
+            self._index_number(entity, self.records.get(entity, {}).pop(entity_id, None), None)
             self.changed_at.pop((entity, entity_id), None)
             self.tombstones.append(Tombstone(entity, entity_id, utcnow()))
 

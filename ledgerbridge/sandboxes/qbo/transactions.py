@@ -106,7 +106,7 @@ def _doc_number(company: Company, entity: str, record: Record, party_id: str, bo
         return
     scope = SALES if entity in SALES else frozenset({entity})
     for other_entity in sorted(scope):
-        for other in company.all(other_entity):
+        for other in company.with_number(other_entity, doc):
             if other["Id"] == record["Id"] or other.get("DocNumber") != doc:
                 continue
             if entity in PURCHASES and ref_id(other, "VendorRef") != party_id:

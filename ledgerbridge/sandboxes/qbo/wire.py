@@ -7,6 +7,7 @@ Amounts are parsed into :class:`~decimal.Decimal` and written back as JSON numbe
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -14,37 +15,30 @@ from typing import Any
 CENT = Decimal("0.01")
 
 
-def _encode(value: Any, out: list[str]) -> None:
+# The standard encoder has no hook for writing a number's text verbatim: Decimals leave ``default`` as a string
+# carrying a per-process random mark, and the mark and its quotes are then removed. No stored text can forge the
+# mark. The C encoder does this about five times faster than a recursive encoder of our own, which mattered:
+# encoding answers was the sandbox's largest cost in the 10,000-invoice benchmark.
+_MARK = "\ue000" + secrets.token_hex(8) + ":"
+_QUOTED_MARK = '"' + _MARK
+
+
+def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        out.append(format(value, "f"))
-    elif isinstance(value, dict):
-        out.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            if index:
-                out.append(",")
-            out.append(json.dumps(str(key), ensure_ascii=False))
-            out.append(":")
-            _encode(item, out)
-        out.append("}")
-    elif isinstance(value, list | tuple):
-        out.append("[")
-        for index, item in enumerate(value):
-            if index:
-                out.append(",")
-            _encode(item, out)
-        out.append("]")
-    elif isinstance(value, float):
-        raise TypeError("floats never reach the wire; use Decimal")
-    else:
-        out.append(json.dumps(value, ensure_ascii=False))
+        return _MARK + format(value, "f")
+    raise TypeError(f"{type(value).__name__} cannot go on the wire")
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_default)
 
 
 def dumps(payload: Any) -> bytes:
-    """JSON bytes with every Decimal written as an exact JSON number (a small encoder of our own, because the
-    standard one has no hook for writing a number's text verbatim)."""
-    out: list[str] = []
-    _encode(payload, out)
-    return "".join(out).encode()
+    """JSON bytes with every Decimal written as an exact JSON number."""
+    text = _ENCODER.encode(payload)
+    if _QUOTED_MARK in text:
+        head, *pieces = text.split(_QUOTED_MARK)
+        text = head + "".join([piece.replace('"', "", 1) for piece in pieces])
+    return text.encode()
 
 
 def loads(body: bytes | str) -> Any:

@@ -1,0 +1,25 @@
+"""``ledgerbridge bench`` counts calls honestly for each package: a small run, its calls against the minimum.
+
+Only counts are asserted here; the speed is the benchmark's to print (docs/benchmarks.md), never a test's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ledgerbridge.bench import PACKAGES, minimum_calls, run_bench
+
+
+def test_minimum_follows_each_packages_batch_limit() -> None:
+    # Xero: 50 elements a write; QuickBooks: 30 operations a batch, plus the one query for the sales items.
+    assert minimum_calls(PACKAGES["xero"], 200, 10_000) == 4 + 200 + 10
+    assert minimum_calls(PACKAGES["qbo"], 200, 10_000) == 7 + 334 + 10 + 1
+
+
+@pytest.mark.parametrize("package", ["xero", "qbo"])
+def test_small_bench_spends_at_most_five_percent_over_the_minimum(package: str) -> None:
+    result = run_bench(150, package=package)
+    assert result["package"] == package
+    assert result["exported"] == 150 and result["failed"] == 0 and result["seen"] == 150
+    assert result["api_calls_minimum"] == minimum_calls(PACKAGES[package], 150, 150)
+    assert result["api_calls"] <= 1.05 * result["api_calls_minimum"], result["api_calls_by_endpoint"]
