@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerbridge.connector import (
+    AllocationExport,
     CallBudgetSpent,
     ChartAccount,
     ChartSnapshot,
@@ -33,10 +34,14 @@ from ledgerbridge.connector import (
     ExportOutcome,
     ItemExport,
     PartyExport,
+    PaymentExport,
     Problem,
+    RemoteAllocation,
+    RemoteCredit,
     RemoteDocument,
     RemotePayment,
 )
+from ledgerbridge.qbo import payments as qbo_payments
 from ledgerbridge.qbo.errors import DUPLICATE_NAME, STALE_OBJECT, explain, fault_message, parse_fault
 from ledgerbridge.qbo.mapper import (
     NO_VOID,
@@ -478,6 +483,33 @@ class QboConnector:
             where = f"MetaData.LastUpdatedTime > {_q(_iso(since))}" if since is not None else ""
             for page in self._query(entity, where, "MetaData.LastUpdatedTime", purpose="read payments"):
                 yield from self._payments([(entity, p) for p in page])
+
+    # -- money out and allocations (issue 5): QuickBooks' shapes live in qbo.payments ---------------------------
+    def export_payments(self, items: Sequence[PaymentExport], ctx: ExportContext,
+                        batch_key: str) -> list[ExportOutcome]:
+        return qbo_payments.export_payments(self, items, batch_key)
+
+    def find_existing_payments(self, items: Sequence[PaymentExport]) -> dict[int, str]:
+        return qbo_payments.find_existing_payments(self, items)
+
+    def export_allocations(self, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
+        return qbo_payments.export_allocations(self, items, batch_key)
+
+    def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
+        return qbo_payments.read_credit(self, source_kind, external_id)
+
+    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteAllocation]:
+        """Credit memos applied to invoices: a Payment whose lines link both (QuickBooks' way to apply credit)."""
+        where = f"MetaData.LastUpdatedTime > {_q(_iso(since))}" if since is not None else ""
+        for page in self._query("Payment", where, "MetaData.LastUpdatedTime", purpose="read allocations"):
+            for raw in page:
+                links = [(str(t["TxnId"]), t.get("TxnType"), _dec(line.get("Amount")))
+                         for line in raw.get("Line") or [] for t in line.get("LinkedTxn") or []]
+                memos = [(i, a) for i, kind, a in links if kind == "CreditMemo"]
+                invoices = [(i, a) for i, kind, a in links if kind == "Invoice"]
+                if len(memos) == 1 and len(invoices) == 1 and _dec(raw.get("TotalAmt")) == 0:
+                    yield RemoteAllocation("credit_note", memos[0][0], invoices[0][0], invoices[0][1],
+                                           date.fromisoformat(str(raw["TxnDate"])[:10]), str(raw["Id"]))
 
     def _cdc(self, since: datetime) -> list[tuple[str, dict[str, Any]]] | None:
         """Changed payments since ``since`` through CDC; None when the answer may be cut short (use the query)."""

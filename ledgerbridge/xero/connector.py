@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerbridge.connector import (
+    AllocationExport,
     CallBudgetSpent,
     ChartAccount,
     ChartSnapshot,
@@ -26,11 +27,15 @@ from ledgerbridge.connector import (
     ExportOutcome,
     ItemExport,
     PartyExport,
+    PaymentExport,
     Problem,
+    RemoteAllocation,
+    RemoteCredit,
     RemoteDocument,
     RemotePayment,
 )
 from ledgerbridge.records import DocumentView, ItemView, PartyView
+from ledgerbridge.xero import payments as xero_payments
 from ledgerbridge.xero.errors import explain
 from ledgerbridge.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
 from ledgerbridge.xero.msdate import parse_xero_date, parse_xero_datetime
@@ -310,6 +315,24 @@ class XeroConnector:
                 party_external_id=contact.get("ContactID"), party_name=contact.get("Name"),
                 bank_account_code=(raw.get("Account") or {}).get("Code"), deleted=raw.get("Status") == "DELETED",
                 updated_at=parse_xero_datetime(raw["UpdatedDateUTC"]), raw=raw)
+        yield from xero_payments.credits_as_payments(self._pages, since)
+
+    # -- money out and allocations (issue 5): Xero's shapes live in xero.payments ------------------------------
+    def export_payments(self, items: Sequence[PaymentExport], ctx: ExportContext,
+                        batch_key: str) -> list[ExportOutcome]:
+        return xero_payments.export_payments(self._call, items, ctx, batch_key)
+
+    def find_existing_payments(self, items: Sequence[PaymentExport]) -> dict[int, str]:
+        return xero_payments.find_existing_payments(self._call, items)
+
+    def export_allocations(self, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
+        return xero_payments.export_allocations(self._call, items, batch_key)
+
+    def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
+        return xero_payments.read_credit(self._call, source_kind, external_id)
+
+    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteAllocation]:
+        return xero_payments.fetch_allocations(self._pages, since)
 
 
 def _dec(value: Any) -> Decimal:

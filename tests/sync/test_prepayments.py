@@ -1,0 +1,145 @@
+"""Prepayments out to Xero (R-E6): after the order's invoices are confirmed, split over them, remainder kept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.contracts.pytest_support import XeroContractChecker
+from ledgerbridge.db import session_scope
+from ledgerbridge.demo_data import demo_batch
+from ledgerbridge.exporter import Exporter
+from ledgerbridge.models_host import Allocation, Document, Payment
+from ledgerbridge.models_sync import RecordType, SyncRecord, SyncStatus
+from ledgerbridge.payment_export import PaymentExporter
+from ledgerbridge.sandboxes.xero import RunningSandbox
+
+from .conftest import World, connect_world
+
+# The demo's order SO-7001 ships in two parts: INV-1101 (day 9) 455.98 and INV-1102 (day 17) 729.58.
+INV_1101 = Decimal("455.98")
+INV_1102 = Decimal("729.58")
+
+
+def _batch(amount: str, currency: str = "GBP") -> dict[str, Any]:
+    batch = demo_batch()
+    batch["payments"][0]["amount"] = amount
+    batch["payments"][0]["currency"] = currency
+    return batch
+
+
+@pytest.fixture
+def deposit_world(sessions: sessionmaker[Session], sandbox: RunningSandbox,
+                  contract: XeroContractChecker) -> Iterator[World]:
+    made = connect_world(sessions, sandbox, contract.transport(), batch=_batch("1300.00"))
+    yield made
+    made.close()
+
+
+def _doc_id(session: Session, number: str) -> int:
+    return session.scalar(select(Document.id).where(Document.number == number))  # type: ignore[return-value]
+
+
+def _payment_record(session: Session) -> SyncRecord:
+    return session.scalars(select(SyncRecord).where(SyncRecord.record_type == RecordType.PAYMENT.value)).one()
+
+
+def test_prepayment_waits_for_invoices_then_splits_in_invoice_order_and_keeps_the_remainder(
+        deposit_world: World) -> None:
+    world = deposit_world
+    with session_scope(world.sessions) as session:
+        first_part = [_doc_id(session, "INV-1101")]
+    Exporter(world.sessions, world.conn_id, world.connector()).upload(first_part)
+    early = PaymentExporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert early.exported == 0 and early.waiting == 1
+    assert "INV-1102" in early.waits[0]["waits_for"]
+    assert world.xero_get("/Prepayments")["Prepayments"] == []
+    with session_scope(world.sessions) as session:
+        record = _payment_record(session)
+        assert record.status == SyncStatus.PENDING.value and "waits for invoice INV-1102" in (record.last_error or "")
+
+    report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    payments = report.payments
+    assert (payments["exported"], payments["allocations_sent"], payments["failed"]) == (1, 2, 0)
+    remainder = Decimal("1300.00") - INV_1101 - INV_1102
+    assert payments["prepayments"] == [{"payment": "PP-1", "order": "SO-7001", "currency": "GBP",
+                                        "amount": "1300.00", "allocated": str(INV_1101 + INV_1102),
+                                        "remaining": str(remainder)}]
+    prepayment = world.xero_get("/Prepayments")["Prepayments"][0]
+    assert Decimal(str(prepayment["RemainingCredit"])) == remainder
+    assert world.xero_get("/Invoices/INV-1101")["Invoices"][0]["AmountDue"] == 0
+    assert world.xero_get("/Invoices/INV-1102")["Invoices"][0]["AmountDue"] == 0
+    with session_scope(world.sessions) as session:
+        held = dict(session.execute(select(Document.number, Allocation.amount).join(Allocation)).all())
+        assert held == {"INV-1101": INV_1101, "INV-1102": INV_1102}
+        record = _payment_record(session)
+        assert record.status == SyncStatus.SEEN.value and record.external_id == prepayment["PrepaymentID"]
+
+    # Nothing more to do: a second run sends nothing and reads nothing for a fully held prepayment.
+    again = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert again.payments["exported"] == 0 and again.payments["allocations_sent"] == 0
+    assert len(world.xero_get("/Prepayments")["Prepayments"]) == 1
+
+
+def test_prepayment_never_above_an_invoice_outstanding_amount(sessions: sessionmaker[Session],
+                                                              sandbox: RunningSandbox,
+                                                              contract: XeroContractChecker) -> None:
+    world = connect_world(sessions, sandbox, contract.transport(), batch=_batch("600.00"))
+    try:
+        report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+        assert report.payments["allocations_sent"] == 2
+        first = world.xero_get("/Invoices/INV-1101")["Invoices"][0]
+        second = world.xero_get("/Invoices/INV-1102")["Invoices"][0]
+        assert Decimal(str(first["AmountCredited"])) == INV_1101  # in full, not above
+        assert Decimal(str(second["AmountCredited"])) == Decimal("600.00") - INV_1101
+        assert Decimal(str(world.xero_get("/Prepayments")["Prepayments"][0]["RemainingCredit"])) == 0
+    finally:
+        world.close()
+
+
+def test_prepayment_in_another_currency_is_refused_at_precheck(sessions: sessionmaker[Session],
+                                                               sandbox: RunningSandbox,
+                                                               contract: XeroContractChecker) -> None:
+    world = connect_world(sessions, sandbox, contract.transport(), batch=_batch("300.00"))
+    try:
+        with session_scope(world.sessions) as session:
+            session.scalars(select(Payment)).one().currency = "EUR"
+        checked = Exporter(world.sessions, world.conn_id, world.connector()).precheck()
+        problems = checked.payments["problems"]
+        assert len(problems) == 1
+        assert problems[0]["payment"] == "PP-1"
+        assert ("prepayment PP-1 (EUR 300.00) is in EUR but invoice INV-1101 of order SO-7001 is in GBP"
+                in problems[0]["message"])
+        Exporter(world.sessions, world.conn_id, world.connector()).upload()
+        assert world.xero_get("/Prepayments")["Prepayments"] == []
+        with session_scope(world.sessions) as session:
+            assert _payment_record(session).status == SyncStatus.ERROR.value
+    finally:
+        world.close()
+
+
+def test_prepayment_answer_lost_is_found_not_duplicated(deposit_world: World) -> None:
+    world = deposit_world
+    Exporter(world.sessions, world.conn_id, world.connector()).upload(
+        [r for r in _all_invoice_ids(world)])
+    with world.xero() as http:  # the next write commits in Xero but its answer never arrives
+        http.post("/sandbox/faults", json={"drop_response_after_commit": 1}).raise_for_status()
+    lost = PaymentExporter(world.sessions, world.conn_id, world.connector(max_attempts=1)).upload()
+    assert lost.exported == 0 and lost.failed == 1
+    with session_scope(world.sessions) as session:
+        record = _payment_record(session)
+        assert record.status == SyncStatus.IN_PROGRESS.value and record.attempt_key
+    found = PaymentExporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert found.recovered == 1 and found.exported == 0 and found.allocations_sent == 2
+    assert len(world.xero_get("/Prepayments")["Prepayments"]) == 1
+    assert len(world.xero_get("/BankTransactions")["BankTransactions"]) == 1
+
+
+def _all_invoice_ids(world: World) -> list[int]:
+    with session_scope(world.sessions) as session:
+        return list(session.scalars(select(Document.id).where(Document.number.in_(["INV-1101", "INV-1102"]))))
