@@ -181,13 +181,15 @@ class RemoteAllocation:
 
 @dataclass(frozen=True, slots=True)
 class RemoteCredit:
-    """A prepayment or overpayment as the package holds it now, with what is applied and what remains."""
+    """A prepayment, overpayment or credit note as the package holds it now: what is applied, what remains."""
 
     external_id: str
     total: Decimal
     remaining: Decimal
     status: str
     allocations: tuple[RemoteAllocation, ...] = ()
+    kind: str = "prepayment"  # prepayment | overpayment | credit_note
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,10 +251,11 @@ class Connector(Protocol):
         """Apply credit to invoices; outcomes by ``AllocationExport.key`` (``sync_record_id`` is unused: 0)."""
 
     def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
-        """A prepayment or overpayment as it stands, with its allocations (None: not in the package)."""
+        """A prepayment, overpayment or credit note as it stands, with its allocations (None: not there)."""
 
-    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteAllocation]:
-        """Allocations of credit notes, prepayments and overpayments changed since ``since`` (R-X1 import)."""
+    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
+        """Credit notes, prepayments and overpayments changed since ``since``, each with all its allocations
+        (the whole set, so one removed in the package is removed here too: R-X1 import)."""
 
     def close(self) -> None:
         """Write what the connector still holds (audit rows, health, budget) and release its connections."""

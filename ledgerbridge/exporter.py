@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.allocation_sync import AllocationSync
 from ledgerbridge.audit import audit
 from ledgerbridge.connector import (
     CallBudgetSpent,
@@ -140,6 +141,8 @@ class Exporter:
             try:
                 report.payments = PaymentExporter(self.sessions, self.connection_id, self.connector,
                                                   actor=self.actor).upload().as_dict()
+                report.payments["allocation_sync"] = AllocationSync(self.sessions, self.connection_id, self.connector,
+                                                                    actor=self.actor).run().as_dict()
             except CallBudgetSpent as spent:
                 report.stopped_reason = str(spent)
         with session_scope(self.sessions) as session:

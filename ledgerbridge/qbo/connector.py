@@ -36,7 +36,6 @@ from ledgerbridge.connector import (
     PartyExport,
     PaymentExport,
     Problem,
-    RemoteAllocation,
     RemoteCredit,
     RemoteDocument,
     RemotePayment,
@@ -498,18 +497,15 @@ class QboConnector:
     def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
         return qbo_payments.read_credit(self, source_kind, external_id)
 
-    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteAllocation]:
-        """Credit memos applied to invoices: a Payment whose lines link both (QuickBooks' way to apply credit)."""
+    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
+        """Credit memos changed since ``since`` (applying one changes its LinkedTxn), with their applications."""
         where = f"MetaData.LastUpdatedTime > {_q(_iso(since))}" if since is not None else ""
-        for page in self._query("Payment", where, "MetaData.LastUpdatedTime", purpose="read allocations"):
-            for raw in page:
-                links = [(str(t["TxnId"]), t.get("TxnType"), _dec(line.get("Amount")))
-                         for line in raw.get("Line") or [] for t in line.get("LinkedTxn") or []]
-                memos = [(i, a) for i, kind, a in links if kind == "CreditMemo"]
-                invoices = [(i, a) for i, kind, a in links if kind == "Invoice"]
-                if len(memos) == 1 and len(invoices) == 1 and _dec(raw.get("TotalAmt")) == 0:
-                    yield RemoteAllocation("credit_note", memos[0][0], invoices[0][0], invoices[0][1],
-                                           date.fromisoformat(str(raw["TxnDate"])[:10]), str(raw["Id"]))
+        for page in self._query("CreditMemo", where, "MetaData.LastUpdatedTime", purpose="read allocations"):
+            for memo in page:
+                credit = qbo_payments.credit_memo(self, memo)
+                yield RemoteCredit(credit.external_id, credit.total, credit.remaining, credit.status,
+                                   credit.allocations, credit.kind,
+                                   _when(str((memo.get("MetaData") or {}).get("LastUpdatedTime"))))
 
     def _cdc(self, since: datetime) -> list[tuple[str, dict[str, Any]]] | None:
         """Changed payments since ``since`` through CDC; None when the answer may be cut short (use the query)."""
@@ -546,17 +542,21 @@ class QboConnector:
                     or (raw.get("CreditCardPayment") or {}).get("CCAccountRef") or {}).get("value")
             allocations: list[tuple[str | None, Decimal]] = list(
                 cash_allocations(raw, "Invoice" if entity == "Payment" else "Bill"))
+            unapplied = _dec(raw.get("UnappliedAmt"))
             if not allocations:
                 if not _dec(raw.get("TotalAmt")):
                     continue  # only a credit applied: no money moved (R-I3), nothing to import
                 allocations = [(None, _dec(raw.get("TotalAmt")))]
+            elif unapplied > 0:  # the rest of a part-applied payment is on the customer's account
+                allocations.append(("unapplied", unapplied))
             for txn_id, amount in allocations:
                 yield RemotePayment(
                     external_id=str(raw["Id"]) if len(allocations) == 1 else f"{raw['Id']}:{txn_id}",
                     payment_type=entity, direction="out" if entity == "BillPayment" else "in",
                     payment_date=date.fromisoformat(str(raw["TxnDate"])[:10]), amount=amount,
                     currency=(raw.get("CurrencyRef") or {}).get("value") or self._home_currency or "GBP",
-                    reference=raw.get("PaymentRefNum") or raw.get("DocNumber"), document_external_id=txn_id,
+                    reference=raw.get("PaymentRefNum") or raw.get("DocNumber"),
+                    document_external_id=None if txn_id == "unapplied" else txn_id,
                     document_number=numbers.get(txn_id) if txn_id else None,
                     party_external_id=str(party["value"]) if party.get("value") else None,
                     party_name=party.get("name"), bank_account_code=self._account_codes.get(str(bank), bank),

@@ -127,6 +127,9 @@ def export_allocations(conn: QboConnector, items: Sequence[AllocationExport],
 
 
 def read_credit(conn: QboConnector, source_kind: str, external_id: str) -> RemoteCredit | None:
+    if source_kind == "credit_note":
+        memo = conn._by_ids("CreditMemo", [external_id], "read back credit memo").get(external_id)
+        return credit_memo(conn, memo) if memo is not None else None
     row = conn._by_ids("Payment", [external_id], "read back prepayment").get(external_id)
     if row is None:
         return None
@@ -137,3 +140,19 @@ def read_credit(conn: QboConnector, source_kind: str, external_id: str) -> Remot
     remaining = _dec(row.get("UnappliedAmt")) if "UnappliedAmt" in row else total - sum(
         (a.amount for a in allocations), Decimal(0))
     return RemoteCredit(str(row["Id"]), total, remaining, "AUTHORISED", allocations)
+
+
+def credit_memo(conn: QboConnector, memo: dict[str, Any]) -> RemoteCredit:
+    """A credit memo and the invoices it is applied to: the zero Payments that link it to them."""
+    memo_id = str(memo["Id"])
+    payment_ids = [str(t["TxnId"]) for t in memo.get("LinkedTxn") or [] if t.get("TxnType") == "Payment"]
+    allocations = []
+    for payment_id, payment in conn._by_ids("Payment", payment_ids, "read credit memo applications").items():
+        lines = [(str(t["TxnId"]), t.get("TxnType"), _dec(line.get("Amount")))
+                 for line in payment.get("Line") or [] for t in line.get("LinkedTxn") or []]
+        if not any(kind == "CreditMemo" and txn == memo_id for txn, kind, _ in lines):
+            continue
+        allocations += [RemoteAllocation("credit_note", memo_id, txn, amount, None, f"{payment_id}:{txn}")
+                        for txn, kind, amount in lines if kind == "Invoice"]
+    return RemoteCredit(memo_id, _dec(memo.get("TotalAmt")), _dec(memo.get("RemainingCredit")), "AUTHORISED",
+                        tuple(allocations), "credit_note")

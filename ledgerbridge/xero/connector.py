@@ -29,7 +29,6 @@ from ledgerbridge.connector import (
     PartyExport,
     PaymentExport,
     Problem,
-    RemoteAllocation,
     RemoteCredit,
     RemoteDocument,
     RemotePayment,
@@ -38,7 +37,6 @@ from ledgerbridge.records import DocumentView, ItemView, PartyView
 from ledgerbridge.xero import payments as xero_payments
 from ledgerbridge.xero.errors import explain
 from ledgerbridge.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
-from ledgerbridge.xero.msdate import parse_xero_date, parse_xero_datetime
 
 EMPTY_ID = "00000000-0000-0000-0000-000000000000"
 SALES_ACCOUNT_TYPES = {"REVENUE", "SALES", "OTHERINCOME"}
@@ -303,18 +301,7 @@ class XeroConnector:
     def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]:
         for raw in (p for page in self._pages("/Payments", "Payments", {"order": "UpdatedDateUTC ASC"}, since)
                     for p in page):
-            invoice = raw.get("Invoice") or {}
-            contact = invoice.get("Contact") or {}
-            ptype = raw.get("PaymentType", "ACCRECPAYMENT")
-            yield RemotePayment(
-                external_id=raw["PaymentID"], payment_type=ptype,
-                direction="out" if ptype.startswith(("ACCPAY", "AP")) else "in",
-                payment_date=parse_xero_date(raw["Date"]), amount=_dec(raw.get("Amount")),
-                currency=invoice.get("CurrencyCode") or "GBP", reference=raw.get("Reference"),
-                document_external_id=invoice.get("InvoiceID"), document_number=invoice.get("InvoiceNumber"),
-                party_external_id=contact.get("ContactID"), party_name=contact.get("Name"),
-                bank_account_code=(raw.get("Account") or {}).get("Code"), deleted=raw.get("Status") == "DELETED",
-                updated_at=parse_xero_datetime(raw["UpdatedDateUTC"]), raw=raw)
+            yield xero_payments.payment_from_xero(raw)
         yield from xero_payments.credits_as_payments(self._pages, since)
 
     # -- money out and allocations (issue 5): Xero's shapes live in xero.payments ------------------------------
@@ -331,7 +318,7 @@ class XeroConnector:
     def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
         return xero_payments.read_credit(self._call, source_kind, external_id)
 
-    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteAllocation]:
+    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
         return xero_payments.fetch_allocations(self._pages, since)
 
 

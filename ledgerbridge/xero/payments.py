@@ -150,15 +150,39 @@ def _allocations(kind: str, source_id: str, rows: list[dict[str, Any]]) -> tuple
                  for a in rows if not a.get("IsDeleted"))
 
 
+def _credit(kind: str, row: dict[str, Any]) -> RemoteCredit:
+    _, id_field = COLLECTIONS[kind]
+    return RemoteCredit(row[id_field], _dec(row.get("Total")), _dec(row.get("RemainingCredit")), row.get("Status", ""),
+                        _allocations(kind, row[id_field], row.get("Allocations") or []), kind,
+                        parse_xero_datetime(row["UpdatedDateUTC"]) if row.get("UpdatedDateUTC") else None)
+
+
 def read_credit(call: Call, kind: str, external_id: str) -> RemoteCredit | None:
-    collection, id_field = COLLECTIONS[kind]
+    collection, _ = COLLECTIONS[kind]
     rows = call("GET", f"/{collection}/{external_id}", purpose="read back credit").get(collection, [])
-    if not rows:
-        return None
-    row = rows[0]
-    remaining = _dec(row.get("RemainingCredit"))
-    return RemoteCredit(row[id_field], _dec(row.get("Total")), remaining, row.get("Status", ""),
-                        _allocations(kind, row[id_field], row.get("Allocations") or []))
+    return _credit(kind, rows[0]) if rows else None
+
+
+# Which way the money went: a refund of a customer's credit goes out, a supplier's refund comes in.
+MONEY_OUT = {"ACCPAYPAYMENT", "ARCREDITPAYMENT", "ARPREPAYMENTPAYMENT", "AROVERPAYMENTPAYMENT"}
+
+
+def payment_from_xero(raw: dict[str, Any]) -> RemotePayment:
+    """A Xero Payment: it settles an invoice or bill, or refunds a credit note, prepayment or overpayment."""
+    target = raw.get("Invoice") or raw.get("CreditNote") or {}
+    credit = raw.get("Prepayment") or raw.get("Overpayment") or {}
+    contact = target.get("Contact") or credit.get("Contact") or {}
+    ptype = raw.get("PaymentType", "ACCRECPAYMENT")
+    return RemotePayment(
+        external_id=raw["PaymentID"], payment_type=ptype, direction="out" if ptype in MONEY_OUT else "in",
+        payment_date=parse_xero_date(raw["Date"]), amount=_dec(raw.get("Amount")),
+        currency=target.get("CurrencyCode") or credit.get("CurrencyCode") or "GBP", reference=raw.get("Reference"),
+        document_external_id=target.get("InvoiceID") or target.get("CreditNoteID"),
+        document_number=target.get("InvoiceNumber") or target.get("CreditNoteNumber"),
+        party_external_id=contact.get("ContactID"), party_name=contact.get("Name"),
+        bank_account_code=(raw.get("Account") or {}).get("Code"), deleted=raw.get("Status") == "DELETED",
+        updated_at=parse_xero_datetime(raw["UpdatedDateUTC"]),
+        raw={**raw, "refunds_credit": bool(credit)})
 
 
 def credits_as_payments(pages: Pages, since: datetime | None) -> Iterator[RemotePayment]:
@@ -177,11 +201,12 @@ def credits_as_payments(pages: Pages, since: datetime | None) -> Iterator[Remote
                     currency=raw.get("CurrencyCode") or "GBP", reference=raw.get("Reference"),
                     document_external_id=None, document_number=None, party_external_id=contact.get("ContactID"),
                     party_name=contact.get("Name"), bank_account_code=None, deleted=raw.get("Status") in DEAD,
-                    updated_at=parse_xero_datetime(raw["UpdatedDateUTC"]), raw={"Type": ptype, kind: True})
+                    updated_at=parse_xero_datetime(raw["UpdatedDateUTC"]), raw={"Type": ptype, "on_account": True})
 
 
-def fetch_allocations(pages: Pages, since: datetime | None) -> Iterator[RemoteAllocation]:
-    for kind, (collection, id_field) in COLLECTIONS.items():
+def fetch_allocations(pages: Pages, since: datetime | None) -> Iterator[RemoteCredit]:
+    for kind, (collection, _) in COLLECTIONS.items():
         for page in pages(f"/{collection}", collection, {}, since):
             for raw in page:
-                yield from _allocations(kind, raw[id_field], raw.get("Allocations") or [])
+                if kind != "credit_note" or raw.get("Type") in ("ACCRECCREDIT", "ACCPAYCREDIT"):
+                    yield _credit(kind, raw)
