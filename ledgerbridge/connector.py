@@ -211,6 +211,8 @@ class Connector(Protocol):
     # True when a customer and a supplier are different kinds of record in the package (QuickBooks: Customer and
     # Vendor), so a party in both roles needs two records; False when one record serves both (Xero's Contact).
     separate_party_roles: bool
+    tax_rounding: str  # "line" (tax rounded per line) | "total" (once per rate on the subtotal): ``rounding``
+    rounding_lines: bool  # a cent of rounding goes out as a line on the settings' rounding account
 
     def fetch_chart(self) -> ChartSnapshot: ...
 

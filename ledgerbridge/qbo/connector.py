@@ -97,6 +97,8 @@ class QboConnector:
     max_batch = 30
     max_concurrent_calls = 10
     max_number_length = 21
+    tax_rounding = "line"  # UK VAT per line (the US rounds sales tax on the subtotal: not handled yet)
+    rounding_lines = False  # a QBO sales line needs an item and tax code: the pre-check reports instead
     missing_account_answer = None  # QuickBooks takes a sales line's account from its item: no single message to quote
     separate_party_roles = True  # Customer and Vendor: a party in both roles is two records (the core binds each)
 

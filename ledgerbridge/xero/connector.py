@@ -55,6 +55,8 @@ class XeroConnector:
     missing_account_answer = "Account code or ID must be specified"
     separate_party_roles = False  # one Contact is customer and supplier alike
     max_number_length = 255
+    tax_rounding = "line"  # Xero rounds each line's tax, then sums
+    rounding_lines = True
 
     def __init__(self, client: Any) -> None:
         self.client = client
