@@ -89,3 +89,36 @@ def test_off_a_prepayment_applied_in_xero_stays_unallocated_here(world: World) -
         payment = session.scalars(select(Payment).where(Payment.kind == "on_account")).one()
         assert payment.allocations == []
         assert session.scalars(select(Allocation).where(Allocation.payment_id == payment.id)).all() == []
+
+
+def test_on_a_credit_note_applied_in_xero_is_recorded_here_and_a_removal_too(world: World) -> None:
+    Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    _allocation_sync(world, True)
+    credit = _credit_note(world, "CN-2002")  # credits nothing here: applied by a Xero user to an invoice
+    contact = credit["Contact"]["ContactID"]
+    invoice = next(i for i in world.xero_get("/Invoices", where=f'Contact.ContactID==GUID("{contact}")',
+                                             page=1)["Invoices"] if i["Type"] == "ACCREC")
+    amount = min(Decimal(str(credit["Total"])), Decimal(str(invoice["AmountDue"])))
+    _as_user(world, "PUT", f"/CreditNotes/{credit['CreditNoteID']}/Allocations", {"Allocations": [
+        {"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": str(amount), "Date": "2026-11-07"}]})
+    importer = PaymentImporter(world.sessions, world.conn_id, world.connector())
+    importer.create_and_allocate(report=importer.fetch())
+    assert _recorded(world, "CN-2002") == [(invoice["InvoiceNumber"], amount, "package")]
+    # Un-allocated in Xero by its user: gone here too at the next import.
+    allocation_id = _credit_note(world, "CN-2002")["Allocations"][0]["AllocationID"]
+    token = world.access_token()
+    with world.xero() as http:
+        http.delete(f"/api.xro/2.0/CreditNotes/{credit['CreditNoteID']}/Allocations/{allocation_id}",
+                    headers={"Authorization": f"Bearer {token}", "xero-tenant-id": world.tenant_id}
+                    ).raise_for_status()
+    importer.create_and_allocate(report=importer.fetch())
+    assert _recorded(world, "CN-2002") == []
+
+
+def _recorded(world: World, credit_number: str) -> list[tuple[str, Decimal, str]]:
+    with session_scope(world.sessions) as session:
+        credit_id = session.scalar(select(Document.id).where(Document.number == credit_number))
+        rows = session.execute(select(Document.number, CreditAllocation.amount, CreditAllocation.origin)
+                               .join(Document, Document.id == CreditAllocation.invoice_document_id)
+                               .where(CreditAllocation.credit_document_id == credit_id)).all()
+        return [tuple(r) for r in rows]  # type: ignore[misc]

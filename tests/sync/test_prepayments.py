@@ -123,21 +123,26 @@ def test_prepayment_in_another_currency_is_refused_at_precheck(sessions: session
         world.close()
 
 
-def test_prepayment_answer_lost_is_found_not_duplicated(deposit_world: World) -> None:
+def test_prepayment_and_allocation_answers_lost_are_found_not_duplicated(deposit_world: World) -> None:
     world = deposit_world
-    Exporter(world.sessions, world.conn_id, world.connector()).upload(
-        [r for r in _all_invoice_ids(world)])
-    with world.xero() as http:  # the next write commits in Xero but its answer never arrives
-        http.post("/sandbox/faults", json={"drop_response_after_commit": 1}).raise_for_status()
+    Exporter(world.sessions, world.conn_id, world.connector()).upload(_all_invoice_ids(world))
+    with world.xero() as http:  # the next two writes commit in Xero but their answers never arrive
+        http.post("/sandbox/faults", json={"drop_response_after_commit": 2}).raise_for_status()
     lost = PaymentExporter(world.sessions, world.conn_id, world.connector(max_attempts=1)).upload()
     assert lost.exported == 0 and lost.failed == 1
     with session_scope(world.sessions) as session:
         record = _payment_record(session)
         assert record.status == SyncStatus.IN_PROGRESS.value and record.attempt_key
-    found = PaymentExporter(world.sessions, world.conn_id, world.connector()).upload()
-    assert found.recovered == 1 and found.exported == 0 and found.allocations_sent == 2
+    # Found by its reference, not created again; then the allocations' answer is lost too.
+    found = PaymentExporter(world.sessions, world.conn_id, world.connector(max_attempts=1)).upload()
+    assert found.recovered == 1 and found.exported == 0 and found.failed == 1
+    # Read first, so the allocations Xero already holds are not sent twice.
+    settled = PaymentExporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert settled.allocations_sent == 0 and settled.failed == 0 and settled.seen == 1
+    assert settled.prepayments[0]["remaining"] == str(Decimal("1300.00") - INV_1101 - INV_1102)
     assert len(world.xero_get("/Prepayments")["Prepayments"]) == 1
     assert len(world.xero_get("/BankTransactions")["BankTransactions"]) == 1
+    assert Decimal(str(world.xero_get("/Invoices/INV-1102")["Invoices"][0]["AmountCredited"])) == INV_1102
 
 
 def _all_invoice_ids(world: World) -> list[int]:
