@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ledgerbridge.db import session_scope
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.importer import PaymentImporter
-from ledgerbridge.models_host import Allocation, Document
+from ledgerbridge.models_host import Allocation, Document, Payment
 
 from .conftest import QboWorld
 

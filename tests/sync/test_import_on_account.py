@@ -75,7 +75,7 @@ def test_overpayment_from_a_contact_not_exported_is_diagnosed_with_names_and_amo
 
 def test_deleted_payment_is_reversed_with_the_document_and_amount_in_the_reason(world: World) -> None:
     Exporter(world.sessions, world.conn_id, world.connector()).upload()
-    invoice = world.xero_get("/Invoices/INV-1004")["Invoices"][0]
+    invoice = _xero_invoice(world, "INV-1004")
     payment = world.pay(invoice["InvoiceID"], "7.25")
     payment_id = (payment.get("Payments") or [payment])[0]["PaymentID"]
     importer = PaymentImporter(world.sessions, world.conn_id, world.connector())
@@ -87,3 +87,8 @@ def test_deleted_payment_is_reversed_with_the_document_and_amount_in_the_reason(
         reversed_payment = session.scalars(select(Payment).where(Payment.reversed_at.is_not(None))).one()
         assert "deleted in Xero" in (reversed_payment.reversed_reason or "")
         assert "7.25" in (reversed_payment.reversed_reason or "") and "INV-1004" in reversed_payment.reversed_reason
+
+
+def _xero_invoice(world: World, number: str) -> dict:
+    """An invoice as Xero holds it, found by its number (the path takes only Xero's id)."""
+    return world.xero_get("/Invoices", InvoiceNumbers=number, page=1)["Invoices"][0]  # type: ignore[no-any-return]
