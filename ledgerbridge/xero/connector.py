@@ -37,6 +37,7 @@ from ledgerbridge.records import DocumentView, ItemView, PartyView
 from ledgerbridge.xero import payments as xero_payments
 from ledgerbridge.xero.errors import explain
 from ledgerbridge.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
+from ledgerbridge.xero.msdate import parse_xero_datetime
 
 EMPTY_ID = "00000000-0000-0000-0000-000000000000"
 SALES_ACCOUNT_TYPES = {"REVENUE", "SALES", "OTHERINCOME"}
