@@ -132,6 +132,67 @@ class RemotePayment:
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentExport:
+    """A host payment going out: a prepayment (R-E6) or, with payments both ways, a payment of one invoice."""
+
+    sync_record_id: int
+    kind: str  # prepayment | invoice_payment
+    host_id: str
+    label: str  # for messages: "prepayment PP-1 (GBP 300.00)"
+    direction: str  # in | out
+    payment_date: date
+    amount: Decimal
+    currency: str
+    reference: str | None
+    party_external_id: str
+    bank_account_code: str  # the package's bank account the money went into or out of
+    idempotency_key: str
+    external_id: str | None = None
+    account_code: str | None = None  # a prepayment's line account (the order's first sales account)
+    document_external_id: str | None = None  # an invoice payment: the invoice or bill it pays
+    document_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationExport:
+    """Credit applied to an invoice in the package: a prepayment, overpayment or credit note (R-E6, R-X1)."""
+
+    key: str  # the caller's id for the outcome (e.g. "<payment sync record>:<document id>")
+    source_kind: str  # prepayment | overpayment | credit_note
+    source_external_id: str
+    invoice_external_id: str
+    amount: Decimal
+    allocation_date: date
+    party_external_id: str | None = None  # QuickBooks links credit and invoice in a Payment of the customer
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteAllocation:
+    """An allocation as the package holds it: what was applied from which credit to which invoice."""
+
+    source_kind: str  # prepayment | overpayment | credit_note
+    source_external_id: str
+    invoice_external_id: str
+    amount: Decimal
+    allocation_date: date | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteCredit:
+    """A prepayment, overpayment or credit note as the package holds it now: what is applied, what remains."""
+
+    external_id: str
+    total: Decimal
+    remaining: Decimal
+    status: str
+    allocations: tuple[RemoteAllocation, ...] = ()
+    kind: str = "prepayment"  # prepayment | overpayment | credit_note
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ExportContext:
     """What a connector needs besides the record: mappings, chart and the connection's settings."""
 
@@ -150,6 +211,8 @@ class Connector(Protocol):
     # True when a customer and a supplier are different kinds of record in the package (QuickBooks: Customer and
     # Vendor), so a party in both roles needs two records; False when one record serves both (Xero's Contact).
     separate_party_roles: bool
+    tax_rounding: str  # "line" (tax rounded per line) | "total" (once per rate on the subtotal): ``rounding``
+    rounding_lines: bool  # a cent of rounding goes out as a line on the settings' rounding account
 
     def fetch_chart(self) -> ChartSnapshot: ...
 
@@ -174,7 +237,27 @@ class Connector(Protocol):
     def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
         """Pages of the documents of these host types that the package changed since ``since``."""
 
-    def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]: ...
+    def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]:
+        """Payments changed since ``since``, and prepayments and overpayments made in the package (their
+        ``document_external_id`` is None: they are imported here as payments on account)."""
+
+    # -- money out (issue 5) ---------------------------------------------------------------------------------
+    def export_payments(self, items: Sequence[PaymentExport], ctx: ExportContext,
+                        batch_key: str) -> list[ExportOutcome]:
+        """Create prepayments (external id: the package's prepayment) or invoice payments."""
+
+    def find_existing_payments(self, items: Sequence[PaymentExport]) -> dict[int, str]:
+        """After a lost answer: sync record id -> external id of what the package already holds."""
+
+    def export_allocations(self, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
+        """Apply credit to invoices; outcomes by ``AllocationExport.key`` (``sync_record_id`` is unused: 0)."""
+
+    def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
+        """A prepayment, overpayment or credit note as it stands, with its allocations (None: not there)."""
+
+    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
+        """Credit notes, prepayments and overpayments changed since ``since``, each with all its allocations
+        (the whole set, so one removed in the package is removed here too: R-X1 import)."""
 
     def close(self) -> None:
         """Write what the connector still holds (audit rows, health, budget) and release its connections."""

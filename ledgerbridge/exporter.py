@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.allocation_sync import AllocationSync
 from ledgerbridge.audit import audit
 from ledgerbridge.connector import (
     CallBudgetSpent,
@@ -35,6 +36,7 @@ from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.export_dependencies import ITEMS, Binding, DependencyExporter, PartyBindings
 from ledgerbridge.export_plan import RecordRef, export_context, prepared_chunks, select_document_records
 from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.payment_export import PaymentExporter
 from ledgerbridge.read_back import tick_seen
 from ledgerbridge.records import DocumentView, load_item_ids
 from ledgerbridge.sync_records import clear_errors, record_error, refresh_sync_records, update_records
@@ -64,6 +66,7 @@ class RunReport:
     stopped_reason: str | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)  # done, but not quite as asked (said in history)
+    payments: dict[str, Any] = field(default_factory=dict)  # the last step: prepayments and their allocations
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
@@ -103,6 +106,9 @@ class Exporter:
                     status=SyncStatus.PENDING.value, failure_type=None, last_error=None))
             audit(session, connection, self.actor, "precheck", outcome="failed" if report.failed else "ok",
                   detail=f"{report.checked} checked, {report.failed} refused")
+        if document_ids is None:  # payments are checked with everything pending, never with a chosen selection
+            report.payments = PaymentExporter(self.sessions, self.connection_id, self.connector,
+                                              actor=self.actor).precheck().as_dict()
         return report
 
     def _refuse(self, session: Session, ref: RecordRef, doc: DocumentView, problems: list[Problem],
@@ -130,6 +136,15 @@ class Exporter:
             self._pool = None
         self._step("reading back from " + self.connector.display_name)
         report.seen = self.read_back(since=started - timedelta(minutes=5))
+        if report.stopped_reason is None and document_ids is None:  # a chosen selection sends only documents
+            self._step("prepayments and their allocations")
+            try:
+                report.payments = PaymentExporter(self.sessions, self.connection_id, self.connector,
+                                                  actor=self.actor).upload().as_dict()
+                report.payments["allocation_sync"] = AllocationSync(self.sessions, self.connection_id, self.connector,
+                                                                    actor=self.actor).run().as_dict()
+            except CallBudgetSpent as spent:
+                report.stopped_reason = str(spent)
         with session_scope(self.sessions) as session:
             connection = session.get_one(Connection, self.connection_id)
             audit(session, connection, self.actor, "upload", outcome="failed" if report.failed else "ok",

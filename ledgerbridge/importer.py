@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.allocation_sync import AllocationSync
 from ledgerbridge.audit import audit
 from ledgerbridge.connector import Connector, RemotePayment
 from ledgerbridge.db import session_scope, utcnow
@@ -44,6 +45,8 @@ class ImportReport:
     created: int = 0
     allocated: int = 0
     reversed: int = 0
+    on_account: int = 0  # prepayments, overpayments and unapplied payments made in the package
+    skipped_ours: int = 0  # prepayments and payments that went out from here, read back
     failed: int = 0
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
 
@@ -76,6 +79,9 @@ class PaymentImporter:
         return report
 
     def _store(self, session: Session, remote: RemotePayment, report: ImportReport) -> None:
+        if self._ours(session, remote.external_id):  # exported from here: already a payment here
+            report.skipped_ours += 1
+            return
         row = session.scalar(select(PackagePayment).where(PackagePayment.connection_id == self.connection_id,
                                                           PackagePayment.external_id == remote.external_id))
         if row is None:
@@ -103,16 +109,35 @@ class PaymentImporter:
         elif row.status is None:
             row.status = ImportStatus.PENDING.value
 
+    def _ours(self, session: Session, external_id: str) -> bool:
+        """A payment this connection sent (QuickBooks splits one Payment per invoice as ``Id:TxnId``)."""
+        base = external_id.split(":", 1)[0]
+        return session.scalar(select(SyncRecord.id).where(
+            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,
+            SyncRecord.external_id.in_({external_id, base})).limit(1)) is not None
+
     def _reverse(self, session: Session, row: PackagePayment, report: ImportReport) -> None:
-        """Deleted in the package: undo it here too, saying why."""
+        """Deleted in the package: undo it here too, saying why (the payment, the document and the amount)."""
+        reason = f"deleted in {self.connector.display_name} ({self._what(row)})"
         if row.payment_id is not None:
             payment = session.get_one(Payment, row.payment_id)
             payment.reversed_at = utcnow()
-            payment.reversed_reason = f"deleted in {self.connector.display_name}"
+            payment.reversed_reason = reason[:255]
             report.reversed += 1
         row.status = ImportStatus.REVERSED.value
-        row.diagnostic = f"Deleted in {self.connector.display_name}" + (
+        row.diagnostic = f"{self._what(row)}: deleted in {self.connector.display_name}" + (
             "; the payment here was reversed" if row.payment_id else "; nothing had been imported")
+
+    def _what(self, row: PackagePayment) -> str:
+        """The payment as a person finds it in the package: its reference (or id), amount, date and document."""
+        kind = {"in": "receipt", "out": "payment"}.get(row.direction, "payment")
+        what = (f"{self.connector.display_name} {kind} {row.reference or row.external_id} of {row.currency} "
+                f"{row.amount} dated {row.payment_date}")
+        if row.document_number:
+            what += f" on {row.document_number}"
+        elif row.party_name:
+            what += f" from {row.party_name}" if row.direction == "in" else f" to {row.party_name}"
+        return what
 
     def create_and_allocate(self, package_payment_ids: Sequence[int] | None = None,
                             report: ImportReport | None = None) -> ImportReport:
@@ -128,13 +153,15 @@ class PaymentImporter:
                 self._create_one(session, connection, row, report)
             audit(session, connection, self.actor, "import_payments", outcome="failed" if report.failed else "ok",
                   detail=f"{report.created} created, {report.allocated} allocated, {report.failed} with diagnostics")
+        # With allocation sync on (R-X1), credit applied in the package is recorded here too (off: R-I3).
+        synced = AllocationSync(self.sessions, self.connection_id, self.connector, actor=self.actor).run()
+        report.diagnostics += synced.diagnostics
         return report
 
     def _create_one(self, session: Session, connection: Connection, row: PackagePayment, report: ImportReport) -> None:
-        package = self.connector.display_name
-        what = f"{package} payment of {row.currency} {row.amount} dated {row.payment_date}"
-        if row.document_number:
-            what += f" on {row.document_number}"
+        what = self._what(row)
+        if row.document_external_id is None:
+            return self._on_account(session, connection, row, report, what)
         doc_id = session.scalar(select(SyncRecord.record_id).where(
             SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
             SyncRecord.external_id == row.document_external_id)) if row.document_external_id else None
@@ -166,6 +193,35 @@ class PaymentImporter:
         row.imported_at = utcnow()
         report.created += 1
         report.allocated += 1
+        return None
+
+    def _on_account(self, session: Session, connection: Connection, row: PackagePayment, report: ImportReport,
+                    what: str) -> None:
+        """Money taken in the package with no document (a prepayment, overpayment or unapplied payment there):
+        a payment on account here, unallocated, for the party it came from (R-I1)."""
+        if (row.raw or {}).get("refunds_credit"):
+            return self._diagnose(row, report, f"{what}: a refund of a prepayment or overpayment made in "
+                                  f"{self.connector.display_name}; record the refund here by hand")
+        party_id = session.scalar(select(SyncRecord.record_id).where(
+            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PARTY.value,
+            SyncRecord.external_id == row.party_external_id)) if row.party_external_id else None
+        if party_id is None:
+            return self._diagnose(row, report, f"{what}: no document, and its contact "
+                                  f"{row.party_name or row.party_external_id or '(none)'} was not exported from "
+                                  "here, so it cannot be put on a customer's or supplier's account")
+        payment = Payment(organisation_id=connection.organisation_id, host_id=f"{connection.kind}:{row.external_id}",
+                          direction=row.direction, kind=PaymentKind.ON_ACCOUNT.value,
+                          origin=PaymentOrigin.PACKAGE.value, party_id=party_id, payment_date=row.payment_date,
+                          amount=row.amount, currency=row.currency, reference=row.reference,
+                          bank_nominal=self._bank_nominal(session, row.bank_account_code), made_while_integrated=True)
+        session.add(payment)
+        session.flush()
+        row.payment_id = payment.id
+        row.status = ImportStatus.CREATED_ON_ACCOUNT.value
+        row.diagnostic = f"{what}: created as an unallocated payment on account"
+        row.imported_at = utcnow()
+        report.created += 1
+        report.on_account += 1
         return None
 
     def _bank_nominal(self, session: Session, account_code: str | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ledgerbridge.db import Base
+from ledgerbridge.models_credits import *  # noqa: F403
 from ledgerbridge.models_host import *  # noqa: F403
 from ledgerbridge.models_sync import *  # noqa: F403
 from ledgerbridge.models_users import *  # noqa: F403

@@ -8,13 +8,13 @@ line and the code, because the person reading them has to go and fix exactly tha
 from __future__ import annotations
 
 from collections.abc import Mapping as MappingT
-from decimal import Decimal
 
 from ledgerbridge.connector import Connector, ExportContext, Problem
 from ledgerbridge.mappings import MappingSet
 from ledgerbridge.models_host import DocumentType, NominalType
-from ledgerbridge.money import line_net, line_tax, round_money
+from ledgerbridge.money import round_money
 from ledgerbridge.records import DocumentView, LineView
+from ledgerbridge.rounding import PER_LINE, rounding_difference, rounding_line_amount, tolerance
 
 NEVER_POSTED = {NominalType.STOCK.value, NominalType.COST_OF_SALE.value}
 SALES_SIDE = {DocumentType.SALES_INVOICE.value, DocumentType.SALES_CREDIT_NOTE.value}
@@ -73,32 +73,6 @@ def check_line(document: DocumentView, line: LineView, ms: MappingSet, nominal_t
     return problems
 
 
-def package_totals(document: DocumentView, ms: MappingSet, summarised: bool = False) -> tuple[Decimal, Decimal] | None:
-    """(net, tax) as the package would compute them, or None when a rate is unknown.
-
-    ``summarised``: lines go out one per nominal and tax code (R-E12), so tax is rounded per group.
-    """
-    amounts: dict[tuple[str, str] | int, tuple[str, Decimal]] = {}
-    for line in document.lines:
-        key: tuple[str, str] | int = (line.nominal_code, line.tax_code) if summarised else line.line_no
-        net = line_net(line.quantity, line.unit_price, line.discount_percent)
-        amounts[key] = (line.tax_code, amounts.get(key, (line.tax_code, Decimal(0)))[1] + net)
-    net_sum = Decimal(0)
-    tax_sum = Decimal(0)
-    for tax_code, net in amounts.values():
-        rate = ms.tax_rates.get(ms.tax_for(side_of(document)).get(tax_code, ""))
-        if rate is None:
-            return None
-        if document.amounts_tax_inclusive:
-            tax = round_money(net * rate.rate / (Decimal(100) + rate.rate))
-            net -= tax
-        else:
-            tax = line_tax(net, rate.rate)
-        net_sum += net
-        tax_sum += tax
-    return net_sum, tax_sum
-
-
 def check_document(document: DocumentView, ctx: ExportContext, nominal_types: MappingT[str, str],
                    connector: Connector) -> list[Problem]:
     ms = ctx.mappings
@@ -120,13 +94,32 @@ def check_document(document: DocumentView, ctx: ExportContext, nominal_types: Ma
         problems.extend(check_line(document, line, ms, nominal_types, package, relax,
                                    getattr(connector, "missing_account_answer", None)))
     if not problems and ms.chart_loaded:
-        computed = package_totals(document, ms, summarised=not ctx.settings.get("push_individual_lines", True))
-        if computed is not None and computed[0] + computed[1] != document.gross_total:
-            diff = document.gross_total - (computed[0] + computed[1])
-            problems.append(Problem(
-                f"{document.label()}: {package} would total {computed[0] + computed[1]} but the host's total is "
-                f"{document.gross_total} (a rounding difference of {diff})",
-                hint="Set a rounding account in the settings, or correct the line amounts in the host.",
-                failure_type="data"))
+        problems.extend(_rounding(document, ctx, connector))
     problems.extend(connector.precheck_document(document, ctx))
     return problems
+
+
+def _rounding(document: DocumentView, ctx: ExportContext, connector: Connector) -> list[Problem]:
+    """The package's total against the host's, by the package's own tax rounding (``rounding``)."""
+    package = connector.display_name
+    mode = getattr(connector, "tax_rounding", PER_LINE)
+    summarised = not ctx.settings.get("push_individual_lines", True)
+    diff = rounding_difference(document, ctx.mappings, summarised=summarised, mode=mode)
+    if not diff:
+        return []
+    if rounding_line_amount(document, ctx.mappings, ctx.settings, mode=mode) is not None and getattr(
+            connector, "rounding_lines", False):
+        return []  # goes out with a rounding line of ``diff`` on the rounding account
+    diff = round_money(diff)  # cents in messages (PostgreSQL hands back four places)
+    gross = round_money(document.gross_total)
+    total = gross - diff
+    if abs(diff) > tolerance(document):
+        why = f"a difference of {diff}, more than rounding explains: check the line amounts and tax in the host"
+    elif not getattr(connector, "rounding_lines", False):
+        why = f"a rounding difference of {diff}; ledgerbridge cannot yet add a rounding line in {package}"
+    else:
+        why = f"a rounding difference of {diff}, and no rounding account is set"
+    return [Problem(f"{document.label()}: {package} would total {total} but the host's total is "
+                    f"{gross} ({why})",
+                    hint="Set a rounding account in the settings, or correct the line amounts in the host.",
+                    failure_type="data")]

@@ -30,6 +30,7 @@ from ledgerbridge.models_host import (
     DocumentStatus,
     Party,
     Payment,
+    PaymentKind,
     PaymentOrigin,
 )
 from ledgerbridge.models_sync import Connection, ImportStatus, PackagePayment, RecordType, SyncCursor, SyncRecord
@@ -169,6 +170,7 @@ def _host_documents(session: Session, connection: Connection
         .order_by(Party.code, Document.number)).all()
     ids = [r.Document.id for r in rows]
     paid = _payments_by_document(session, connection.id, ids)
+    prepaid = _prepaid_by_document(session, ids)
     lines: dict[int, int] = dict(session.execute(select(DocumentLine.document_id, func.count()).where(
         DocumentLine.document_id.in_(ids)).group_by(DocumentLine.document_id)).all()) if ids else {}
     hosts: dict[int, HostSide] = {}
@@ -180,6 +182,7 @@ def _host_documents(session: Session, connection: Connection
         hosts[doc.id] = HostSide(
             number=doc.number, doc_type=doc.type, party=f"{r.code} {r.name}", currency=doc.currency,
             total=ZERO if void else doc.gross_total, paid=total_paid, credited=ZERO, void=void,
+            prepaid=prepaid.get(doc.id, ZERO),
             lines=lines.get(doc.id, 1), version=doc.version,
             sync_status=record.status if record else None, last_error=record.last_error if record else None,
             marked_by_hand=bool(record and record.marked_by_hand),
@@ -210,6 +213,18 @@ def _payments_by_document(session: Session, connection_id: int, ids: list[int]
             out[doc_id] = (total + amount,
                            unexported + (amount if not from_package and payment_id not in sent_payments else ZERO),
                            imported + (amount if from_package else ZERO))
+    return out
+
+
+def _prepaid_by_document(session: Session, ids: list[int]) -> dict[int, Decimal]:
+    """Per document: what live prepayments applied to it (R-E6)."""
+    out: dict[int, Decimal] = {}
+    for chunk in _chunks(ids, 500):
+        for doc_id, amount in session.execute(
+                select(Allocation.document_id, Allocation.amount).join(Payment)
+                .where(Allocation.document_id.in_(chunk), Payment.reversed_at.is_(None),
+                       Payment.kind == PaymentKind.PREPAYMENT.value)):
+            out[doc_id] = out.get(doc_id, ZERO) + amount
     return out
 
 

@@ -13,7 +13,7 @@ cause of a total, paid or credited difference moves the due by the same amount (
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -99,6 +99,7 @@ class HostSide:
     exported_total: Decimal | None
     unexported_paid: Decimal  # part of ``paid`` by payments made here and not (yet) sent to the package
     package_paid: Decimal  # part of ``paid`` by payments imported from the package
+    prepaid: Decimal = ZERO  # part of ``paid`` by prepayments applied (a package may count these as credit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,11 @@ def compare_document(host: HostSide, package: PackageSide | None, unimported: Un
     """The document's differences, each split into its causes; empty when the books agree to the cent."""
     if package is None:
         return _not_in_package(host)
+    # Xero counts an applied prepayment as credit (AmountCredited), QuickBooks and the host as paid: the same
+    # money, so what the package shows as credit instead of paid is moved across before comparing.
+    moved = min(host.prepaid, max(host.paid - package.paid, ZERO), max(package.credited - host.credited, ZERO))
+    if moved:
+        host = replace(host, paid=host.paid - moved, credited=host.credited + moved)
     total = _explain_total(host, package)
     paid = _explain_paid(host, package, unimported)
     credited = _explain_credited(host, package)

@@ -17,6 +17,7 @@ class ConnectionSettings:
     relax_restrictions: bool = False  # R-I5
     item_sync: bool = False  # R-E1: off by default (seeds 000/001)
     payments_both_ways: bool = False  # seed 004
+    allocation_sync: bool = False  # R-X1: credit-note, prepayment and overpayment allocations both ways (R-I3: off)
     rounding_account: str | None = None
     receiving_account: str | None = None
     default_payment_method: str | None = None

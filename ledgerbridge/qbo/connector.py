@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerbridge.connector import (
+    AllocationExport,
     CallBudgetSpent,
     ChartAccount,
     ChartSnapshot,
@@ -33,10 +34,13 @@ from ledgerbridge.connector import (
     ExportOutcome,
     ItemExport,
     PartyExport,
+    PaymentExport,
     Problem,
+    RemoteCredit,
     RemoteDocument,
     RemotePayment,
 )
+from ledgerbridge.qbo import payments as qbo_payments
 from ledgerbridge.qbo.errors import DUPLICATE_NAME, STALE_OBJECT, explain, fault_message, parse_fault
 from ledgerbridge.qbo.mapper import (
     NO_VOID,
@@ -93,6 +97,8 @@ class QboConnector:
     max_batch = 30
     max_concurrent_calls = 10
     max_number_length = 21
+    tax_rounding = "line"  # UK VAT per line (the US rounds sales tax on the subtotal: not handled yet)
+    rounding_lines = False  # a QBO sales line needs an item and tax code: the pre-check reports instead
     missing_account_answer = None  # QuickBooks takes a sales line's account from its item: no single message to quote
     separate_party_roles = True  # Customer and Vendor: a party in both roles is two records (the core binds each)
 
@@ -479,6 +485,30 @@ class QboConnector:
             for page in self._query(entity, where, "MetaData.LastUpdatedTime", purpose="read payments"):
                 yield from self._payments([(entity, p) for p in page])
 
+    # -- money out and allocations (issue 5): QuickBooks' shapes live in qbo.payments ---------------------------
+    def export_payments(self, items: Sequence[PaymentExport], ctx: ExportContext,
+                        batch_key: str) -> list[ExportOutcome]:
+        return qbo_payments.export_payments(self, items, batch_key)
+
+    def find_existing_payments(self, items: Sequence[PaymentExport]) -> dict[int, str]:
+        return qbo_payments.find_existing_payments(self, items)
+
+    def export_allocations(self, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
+        return qbo_payments.export_allocations(self, items, batch_key)
+
+    def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
+        return qbo_payments.read_credit(self, source_kind, external_id)
+
+    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
+        """Credit memos changed since ``since`` (applying one changes its LinkedTxn), with their applications."""
+        where = f"MetaData.LastUpdatedTime > {_q(_iso(since))}" if since is not None else ""
+        for page in self._query("CreditMemo", where, "MetaData.LastUpdatedTime", purpose="read allocations"):
+            for memo in page:
+                credit = qbo_payments.credit_memo(self, memo)
+                yield RemoteCredit(credit.external_id, credit.total, credit.remaining, credit.status,
+                                   credit.allocations, credit.kind,
+                                   _when(str((memo.get("MetaData") or {}).get("LastUpdatedTime"))))
+
     def _cdc(self, since: datetime) -> list[tuple[str, dict[str, Any]]] | None:
         """Changed payments since ``since`` through CDC; None when the answer may be cut short (use the query)."""
         data = self._call("GET", "/cdc", params={"entities": "Payment,BillPayment", "changedSince": _iso(since)},
@@ -514,17 +544,21 @@ class QboConnector:
                     or (raw.get("CreditCardPayment") or {}).get("CCAccountRef") or {}).get("value")
             allocations: list[tuple[str | None, Decimal]] = list(
                 cash_allocations(raw, "Invoice" if entity == "Payment" else "Bill"))
+            unapplied = _dec(raw.get("UnappliedAmt"))
             if not allocations:
                 if not _dec(raw.get("TotalAmt")):
                     continue  # only a credit applied: no money moved (R-I3), nothing to import
                 allocations = [(None, _dec(raw.get("TotalAmt")))]
+            elif unapplied > 0:  # the rest of a part-applied payment is on the customer's account
+                allocations.append(("unapplied", unapplied))
             for txn_id, amount in allocations:
                 yield RemotePayment(
                     external_id=str(raw["Id"]) if len(allocations) == 1 else f"{raw['Id']}:{txn_id}",
                     payment_type=entity, direction="out" if entity == "BillPayment" else "in",
                     payment_date=date.fromisoformat(str(raw["TxnDate"])[:10]), amount=amount,
                     currency=(raw.get("CurrencyRef") or {}).get("value") or self._home_currency or "GBP",
-                    reference=raw.get("PaymentRefNum") or raw.get("DocNumber"), document_external_id=txn_id,
+                    reference=raw.get("PaymentRefNum") or raw.get("DocNumber"),
+                    document_external_id=None if txn_id == "unapplied" else txn_id,
                     document_number=numbers.get(txn_id) if txn_id else None,
                     party_external_id=str(party["value"]) if party.get("value") else None,
                     party_name=party.get("name"), bank_account_code=self._account_codes.get(str(bank), bank),

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerbridge.connector import (
+    AllocationExport,
     CallBudgetSpent,
     ChartAccount,
     ChartSnapshot,
@@ -26,14 +27,17 @@ from ledgerbridge.connector import (
     ExportOutcome,
     ItemExport,
     PartyExport,
+    PaymentExport,
     Problem,
+    RemoteCredit,
     RemoteDocument,
     RemotePayment,
 )
 from ledgerbridge.records import DocumentView, ItemView, PartyView
+from ledgerbridge.xero import payments as xero_payments
 from ledgerbridge.xero.errors import explain
 from ledgerbridge.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
-from ledgerbridge.xero.msdate import parse_xero_date, parse_xero_datetime
+from ledgerbridge.xero.msdate import parse_xero_datetime
 
 EMPTY_ID = "00000000-0000-0000-0000-000000000000"
 SALES_ACCOUNT_TYPES = {"REVENUE", "SALES", "OTHERINCOME"}
@@ -52,6 +56,8 @@ class XeroConnector:
     missing_account_answer = "Account code or ID must be specified"
     separate_party_roles = False  # one Contact is customer and supplier alike
     max_number_length = 255
+    tax_rounding = "line"  # Xero rounds each line's tax, then sums
+    rounding_lines = True
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -298,18 +304,25 @@ class XeroConnector:
     def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]:
         for raw in (p for page in self._pages("/Payments", "Payments", {"order": "UpdatedDateUTC ASC"}, since)
                     for p in page):
-            invoice = raw.get("Invoice") or {}
-            contact = invoice.get("Contact") or {}
-            ptype = raw.get("PaymentType", "ACCRECPAYMENT")
-            yield RemotePayment(
-                external_id=raw["PaymentID"], payment_type=ptype,
-                direction="out" if ptype.startswith(("ACCPAY", "AP")) else "in",
-                payment_date=parse_xero_date(raw["Date"]), amount=_dec(raw.get("Amount")),
-                currency=invoice.get("CurrencyCode") or "GBP", reference=raw.get("Reference"),
-                document_external_id=invoice.get("InvoiceID"), document_number=invoice.get("InvoiceNumber"),
-                party_external_id=contact.get("ContactID"), party_name=contact.get("Name"),
-                bank_account_code=(raw.get("Account") or {}).get("Code"), deleted=raw.get("Status") == "DELETED",
-                updated_at=parse_xero_datetime(raw["UpdatedDateUTC"]), raw=raw)
+            yield xero_payments.payment_from_xero(raw)
+        yield from xero_payments.credits_as_payments(self._pages, since)
+
+    # -- money out and allocations (issue 5): Xero's shapes live in xero.payments ------------------------------
+    def export_payments(self, items: Sequence[PaymentExport], ctx: ExportContext,
+                        batch_key: str) -> list[ExportOutcome]:
+        return xero_payments.export_payments(self._call, items, ctx, batch_key)
+
+    def find_existing_payments(self, items: Sequence[PaymentExport]) -> dict[int, str]:
+        return xero_payments.find_existing_payments(self._call, items)
+
+    def export_allocations(self, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
+        return xero_payments.export_allocations(self._call, items, batch_key)
+
+    def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
+        return xero_payments.read_credit(self._call, source_kind, external_id)
+
+    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
+        return xero_payments.fetch_allocations(self._pages, since)
 
 
 def _dec(value: Any) -> Decimal:

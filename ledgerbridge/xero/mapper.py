@@ -13,6 +13,7 @@ from typing import Any
 from ledgerbridge.connector import DocumentExport, ExportContext, ItemExport, PartyExport
 from ledgerbridge.models_host import DocumentType
 from ledgerbridge.records import DocumentView, LineView
+from ledgerbridge.rounding import rounding_line_amount
 
 INVOICE_TYPES = {DocumentType.SALES_INVOICE.value: "ACCREC", DocumentType.PURCHASE_INVOICE.value: "ACCPAY"}
 CREDIT_TYPES = {DocumentType.SALES_CREDIT_NOTE.value: "ACCRECCREDIT",
@@ -97,6 +98,10 @@ def document_payload(item: DocumentExport, ctx: ExportContext) -> dict[str, Any]
         "Status": "AUTHORISED",
         "LineItems": line_items(doc, ctx),
     }
+    rounding = rounding_line_amount(doc, ctx.mappings, ctx.settings)
+    if rounding is not None:  # the cent Xero's per-line rounding differs by, so both sides total the same
+        body["LineItems"].append({"Description": "Rounding", "Quantity": 1, "UnitAmount": rounding,
+                                  "AccountCode": str(ctx.settings["rounding_account"]), "TaxType": "NONE"})
     body["CreditNoteNumber" if credit else "InvoiceNumber"] = doc.number
     if doc.due_date and not credit:
         body["DueDate"] = doc.due_date.isoformat()

@@ -29,6 +29,7 @@ STARTUP_TIMEOUT = 20.0
 #: What the README's tour maps (and ``ledgerbridge.demo_data`` leaves 4090 unmapped on purpose).
 TOUR_MAPPINGS = [
     ("nominal", "4000", "200"), ("nominal", "4010", "260"), ("nominal", "5000", "300"), ("nominal", "7500", "429"),
+    ("nominal", "1200", "090"),  # the bank the demo's deposit PP-1 was paid into (a prepayment goes out, R-E6)
     ("tax", "T1", "OUTPUT2"), ("tax", "T0", "ZERORATEDOUTPUT"), ("tax", "T5", "RROUTPUT"),
     ("tax_purchases", "T1", "INPUT2"), ("tax_purchases", "T0", "ZERORATEDINPUT"), ("tax_purchases", "T5", "RRINPUT"),
 ]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ledgerbridge.db import session_scope
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.importer import PaymentImporter
-from ledgerbridge.models_host import Allocation, Document
+from ledgerbridge.models_host import Allocation, Document, Payment
 
 from .conftest import QboWorld
 
@@ -37,7 +37,8 @@ def test_one_payment_over_two_invoices_gives_two_allocations(world: QboWorld) ->
     report = importer.create_and_allocate(report=importer.fetch())
     assert (report.created, report.failed) == (2, 0)
     with session_scope(world.sessions) as session:
-        allocated = dict(session.execute(select(Document.number, Allocation.amount).join(Allocation)).all())
+        allocated = dict(session.execute(select(Document.number, Allocation.amount).join(Allocation).join(Payment)
+                                         .where(Payment.origin == "package")).all())  # not the demo's prepayment
     assert allocated == {"INV-1001": Decimal("10.00"), other["DocNumber"]: Decimal("20.00")}
 
 
@@ -48,8 +49,10 @@ def test_payments_older_than_cdc_reach_come_by_query(world: QboWorld) -> None:
     world.pay(_doc(world, "Invoice", "INV-1001")["Id"], "3.00")
     batch = "GET /v3/company/{realmId}/cdc"
     calls_before = world.admin("GET", "/stats").json()["calls"].get(batch, 0)
-    old = list(world.connector().fetch_payments(datetime.now(UTC) - timedelta(days=45)))
-    recent = list(world.connector().fetch_payments(datetime.now(UTC) - timedelta(days=1)))
+    # The demo's deposit PP-1 went out as a QBO Payment too (the importer skips it as its own): left out here.
+    old = [p for p in world.connector().fetch_payments(datetime.now(UTC) - timedelta(days=45)) if p.reference != "PP-1"]
+    recent = [p for p in world.connector().fetch_payments(datetime.now(UTC) - timedelta(days=1))
+              if p.reference != "PP-1"]
     assert [p.amount for p in old] == [p.amount for p in recent] == [Decimal("3.00")]
     assert old[0].document_number == "INV-1001" and old[0].direction == "in"
     assert world.admin("GET", "/stats").json()["calls"].get(batch, 0) - calls_before == 1  # only the recent one

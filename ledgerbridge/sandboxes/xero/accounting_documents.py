@@ -13,14 +13,24 @@ from .batch import ALLOCATIONS, CREDIT_NOTES, INVOICES, BatchStyle, Outcome
 from .books import TenantBooks
 from .documents import create_document, find_document_for_upsert, noun, update_document
 from .echoes import allocation_echo, document_echo
-from .endpoint import list_response, query, summary_only, tenant_books, unit_dp, write_batch, xero_response
+from .endpoint import (
+    JSON_TYPE,
+    list_response,
+    query,
+    summary_only,
+    tenant_books,
+    unit_dp,
+    write_batch,
+    xero_response,
+)
 from .errors import NotFound
 from .inputs import AllocationInput, DocumentInput, read_allocation, read_document
 from .listing import split_list
 from .reader import Reader
 from .records import CreditKind, Document
-from .settlements import allocate_credit, credit_source
+from .settlements import allocate_credit, credit_source, unallocate_credit
 from .views import allocation_view, document_view, invoice_summary_view
+from .wire import encode_json
 
 router = APIRouter()
 
@@ -166,6 +176,23 @@ _register(CREDIT_NOTE, "/CreditNotes", "CreditNoteID")
 @router.put("/CreditNotes/{CreditNoteID}/Allocations")
 async def allocate_credit_note(request: Request, CreditNoteID: str) -> Response:  # noqa: N803 - spec name
     return await allocation_batch(request, "creditnote", CreditNoteID)
+
+
+@router.delete("/CreditNotes/{CreditNoteID}/Allocations/{AllocationID}")
+async def unallocate_credit_note(request: Request, CreditNoteID: str, AllocationID: str) -> Response:  # noqa: N803
+    return unallocation(request, "creditnote", CreditNoteID, AllocationID)
+
+
+def unallocation(request: Request, kind: CreditKind, source_id: str, allocation_id: str) -> Response:
+    """``DELETE /{CreditNotes|Prepayments|Overpayments}/{id}/Allocations/{AllocationID}``: the spec answers with
+    the bare Allocation (no envelope) flagged ``IsDeleted``."""
+    with tenant_books(request) as books:
+        source = credit_source(books, kind, source_id.lower())
+        allocation = unallocate_credit(books, kind, source, allocation_id) if source is not None else None
+        if allocation is None:
+            raise NotFound()
+        view = {**allocation_view(books, allocation), "IsDeleted": True}
+    return Response(content=encode_json(view), media_type=JSON_TYPE)
 
 
 async def allocation_batch(request: Request, kind: CreditKind, source_id: str) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from .accounting_documents import allocation_batch
+from .accounting_documents import allocation_batch, unallocation
 from .banking import create_bank_transaction
 from .batch import BANK_TRANSACTIONS, PAYMENTS, Outcome
 from .books import TenantBooks
@@ -143,6 +143,10 @@ def _register_credit(kind: CreditKind, collection: str, id_name: str) -> None:
     @router.put(f"/{collection}/{{{id_name}}}/Allocations", name=f"create{collection}Allocations")
     async def allocate(request: Request) -> Response:
         return await allocation_batch(request, kind, request.path_params[id_name])
+
+    @router.delete(f"/{collection}/{{{id_name}}}/Allocations/{{AllocationID}}", name=f"delete{collection}Allocations")
+    async def unallocate(request: Request) -> Response:
+        return unallocation(request, kind, request.path_params[id_name], request.path_params["AllocationID"])
 
 
 _register_credit("prepayment", "Prepayments", "PrepaymentID")

@@ -217,3 +217,21 @@ def allocate_credit(books: TenantBooks, kind: CreditKind, source: Settleable,
         refresh_status(side, allocation.date)
     return allocation, []
 
+
+
+def unallocate_credit(books: TenantBooks, kind: CreditKind, source: Settleable,
+                      allocation_id: str) -> Allocation | None:
+    """``DELETE …/Allocations/{AllocationID}``: the credit and the invoice get the amount back (None: not found)."""
+    allocation = books.allocations.get(allocation_id.lower())
+    if (allocation is None or allocation.is_deleted or allocation.source_kind != kind
+            or allocation.source_id != _target_id(source)):
+        return None
+    invoice = books.documents[allocation.invoice_id]
+    now = books.tick()
+    allocation.is_deleted = True
+    allocation.updated = now
+    for side in (invoice, source):
+        side.amount_credited -= allocation.amount
+        side.updated = now
+        refresh_status(side)
+    return allocation

@@ -1,0 +1,60 @@
+"""QuickBooks Online: unapplied payments come here on account (R-I1); with allocation sync on (R-X1) a credit memo
+is applied to the invoice it credits by a Payment of zero that links both, and recorded here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ledgerbridge.db import session_scope
+from ledgerbridge.exporter import Exporter
+from ledgerbridge.importer import PaymentImporter
+from ledgerbridge.models_credits import CreditAllocation
+from ledgerbridge.models_host import Document, Payment
+from ledgerbridge.models_sync import Connection, ImportStatus, PackagePayment
+
+from .conftest import QboWorld
+
+
+def _doc(world: QboWorld, entity: str, number: str) -> dict:
+    return world.query(f"SELECT * FROM {entity} WHERE DocNumber = '{number}'")[0]
+
+
+def test_payments_on_account_and_the_unapplied_rest_become_payments_on_account_here(world: QboWorld) -> None:
+    Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    invoice = _doc(world, "Invoice", "INV-1001")
+    customer = invoice["CustomerRef"]["value"]
+    world.admin("POST", f"/companies/{world.realm_id}/payments", json={
+        "amount": "50.00", "date": "2026-11-04", "reference": "ON-ACCT", "customer_id": customer,
+        "allocations": []}).raise_for_status()
+    world.admin("POST", f"/companies/{world.realm_id}/payments", json={
+        "amount": "30.00", "date": "2026-11-05", "reference": "PART-APPLIED",
+        "allocations": [{"invoice_id": invoice["Id"], "amount": "20.00"}]}).raise_for_status()
+    importer = PaymentImporter(world.sessions, world.conn_id, world.connector())
+    report = importer.create_and_allocate(report=importer.fetch())
+    assert (report.on_account, report.allocated, report.failed) == (2, 1, 0)
+    with session_scope(world.sessions) as session:
+        on_account = sorted(p.amount for p in session.scalars(select(Payment).where(Payment.kind == "on_account")))
+        assert on_account == [Decimal("10.00"), Decimal("50.00")]
+        statuses = {r.reference: r.status for r in session.scalars(select(PackagePayment))
+                    if r.status == ImportStatus.CREATED_ON_ACCOUNT.value}
+        assert set(statuses) == {"ON-ACCT", "PART-APPLIED"}
+
+
+def test_allocation_sync_applies_the_credit_memo_to_the_invoice_it_credits(world: QboWorld) -> None:
+    with session_scope(world.sessions) as session:
+        conn = session.get_one(Connection, world.conn_id)
+        conn.settings = {**(conn.settings or {}), "allocation_sync": True}
+    report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert report.payments["allocation_sync"]["pushed"] == 1
+    memo = _doc(world, "CreditMemo", "CN-2001")
+    invoice = _doc(world, "Invoice", "INV-1002")
+    assert Decimal(str(memo["RemainingCredit"])) == 0
+    assert Decimal(str(invoice["Balance"])) == Decimal(str(invoice["TotalAmt"])) - Decimal(str(memo["TotalAmt"]))
+    with session_scope(world.sessions) as session:
+        rows = session.execute(select(Document.number, CreditAllocation.amount)
+                               .join(Document, Document.id == CreditAllocation.invoice_document_id)).all()
+        assert [(n, a) for n, a in rows] == [("INV-1002", Decimal(str(memo["TotalAmt"])))]
+    again = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    assert again.payments["allocation_sync"]["pushed"] == 0
