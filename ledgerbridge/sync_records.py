@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Integer, String, bindparam, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from ledgerbridge.audit_search import link_audit_events
 from ledgerbridge.db import utcnow
 from ledgerbridge.models_host import EXPORTABLE_TYPES, Document, DocumentLine, DocumentStatus, Item, Party
 from ledgerbridge.models_sync import Connection, RecordType, SyncError, SyncRecord, SyncStatus
@@ -28,6 +29,8 @@ LIVE_STATES = (DocumentStatus.ISSUED.value, DocumentStatus.POSTED.value)
 
 def refresh_sync_records(session: Session, connection: Connection) -> None:
     """Create and re-open sync records so they reflect the host's records now (R-E1, R-E2, R-E9)."""
+    # Before any new attempt replaces a batch key: link the last run's package calls to their records (R-A1).
+    link_audit_events(session, connection.id)
     now = utcnow()
     doc_filter = [Document.organisation_id == connection.organisation_id, Document.type.in_(EXPORTABLE),
                   Document.status.in_(LIVE_STATES)]
