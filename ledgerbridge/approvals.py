@@ -161,7 +161,7 @@ def workflows(session: Session, organisation_id: int, document_ids: Iterable[int
         if connection_id is not None:
             sync.update(session.execute(select(SyncRecord.record_id, SyncRecord.status).where(
                 SyncRecord.connection_id == connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
-                SyncRecord.record_id.in_(chunk))).tuples())
+                SyncRecord.record_id.in_(chunk))).all())
     rules = rules_of(session, organisation_id)
     rule = _rule_problems(session, rules, [d for d in docs if d.status == DocumentStatus.POSTED.value])
     out = {}
