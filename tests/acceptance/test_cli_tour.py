@@ -203,6 +203,16 @@ def _walk_the_tour(tour: Tour, sandbox: Sandbox) -> None:
     assert _writes(sandbox) == tour.sandbox_calls["after_upload"], "something went to Xero twice"
     assert len(sandbox.invoices()) == INVOICES_IN_XERO
 
+    # ledgerbridge audit: one record's history by its link, and the whole trail as JSON and CSV (R-A1); the
+    # secrets check below reads these outputs too.
+    history = tour.json("audit_record", "audit", "--record", "sales_invoice:INV-1001")
+    calls = [r for r in history["rows"] if r["action"].startswith("xero ")]
+    assert [r["action"] for r in calls] == ["xero PUT /Invoices"] and '"INV-1001"' in calls[0]["request"]
+    everything = tour.json("audit_all", "audit", "--limit", "5000")
+    assert everything["total"] == len(everything["rows"]) > len(history["rows"])
+    csv_text = tour.run("audit", "--csv", "--limit", "5000")
+    assert csv_text.startswith("id,at,actor,action,outcome,") and "xero PUT /Invoices" in csv_text
+
 
 @pytest.fixture(scope="module")
 def tour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tour]:

@@ -3,7 +3,6 @@ go out and read "Synchronized" after the read-back; the audit trail finds each c
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from ledgerbridge.approvals import ApprovalStep, approve, purchase_invoices, send_to_external_system, set_rules
 from ledgerbridge.audit_search import resolve_record, search_audit
 from ledgerbridge.db import session_scope
