@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from ledgerbridge.approvals import workflows
 from ledgerbridge.audit_search import concerning, link_audit_events
 from ledgerbridge.models_host import EXPORTABLE_TYPES, Document, DocumentType, Party
 from ledgerbridge.models_sync import AuditEvent, RecordType, SyncError, SyncRecord, SyncStatus
@@ -61,5 +62,6 @@ def document_page(document_id: int, request: Request, session: Db, user: User) -
     history = session.scalars(select(AuditEvent).where(
         AuditEvent.organisation_id == user.organisation_id, _mentions(doc, record))
         .order_by(AuditEvent.at.desc()).limit(100)).all()
+    flow = workflows(session, user.organisation_id, [doc.id], conn.id if conn else None).get(doc.id)
     return render(request, "document.html", user, "documents", conn=conn, doc=doc, party=party, record=record,
-                  errors=errors or [], history=history)
+                  errors=errors or [], history=history, flow=flow)

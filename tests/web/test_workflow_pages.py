@@ -70,6 +70,9 @@ def test_approve_and_send_buttons_follow_the_roles(live_app: LiveApp, procuremen
         "Purchase invoice SUP-881: Sent to External System."]
     page = accounts.get("/purchases", params={"status": "Sent to External System"}).text
     assert re.findall(r'data-number="([^"]+)"', page) == ["SUP-881"]
+    document = accounts.get(re.search(r'href="(/documents/\d+)">SUP-881<', page).group(1)).text  # type: ignore[union-attr]
+    assert "Vendor invoice status</dt><dd>Sent to External System" in document
+    assert "send to external system" in document  # the history, from the audit trail
     # Only an administrator changes the rules.
     assert accounts.post("/purchases/rules", data={"csrf_token": csrf_of(page)}).status_code == 403
 
