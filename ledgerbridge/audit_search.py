@@ -46,7 +46,8 @@ def link_audit_events(session: Session, connection_id: int | None = None) -> int
         q = select(AuditEvent.id).where(AuditEvent.links_resolved.is_(False), AuditEvent.batch_key.is_not(None))
         if connection_id is not None:
             q = q.where(AuditEvent.connection_id == connection_id)
-        ids = list(session.scalars(q.order_by(AuditEvent.id).limit(LINK_CHUNK)))
+        # Two runs linking at once on PostgreSQL: each takes rows the other has not locked (SQLite has one writer).
+        ids = list(session.scalars(q.order_by(AuditEvent.id).limit(LINK_CHUNK).with_for_update(skip_locked=True)))
         if not ids:
             return resolved
         session.execute(insert(AuditLink).from_select(
@@ -54,7 +55,7 @@ def link_audit_events(session: Session, connection_id: int | None = None) -> int
             select(AuditEvent.id, SyncRecord.record_type, SyncRecord.record_id)
             .join(SyncRecord, and_(SyncRecord.connection_id == AuditEvent.connection_id,
                                    SyncRecord.batch_key == AuditEvent.batch_key))
-            .where(AuditEvent.id.in_(ids))))
+            .where(AuditEvent.id.in_(ids), AuditEvent.links_resolved.is_(False))))
         session.execute(update(AuditEvent).where(AuditEvent.id.in_(ids)).values(links_resolved=True))
         resolved += len(ids)
 
@@ -130,7 +131,9 @@ def search_audit(session: Session, organisation_id: int, *, records: Sequence[tu
     for event_id, record_type, record_id in session.execute(
             select(AuditLink.audit_event_id, AuditLink.record_type, AuditLink.record_id)
             .where(AuditLink.audit_event_id.in_([e.id for e in events])).order_by(AuditLink.id)):
-        links.setdefault(event_id, []).append(f"{record_type}:{record_id}")
+        named = links.setdefault(event_id, [])
+        if f"{record_type}:{record_id}" not in named:
+            named.append(f"{record_type}:{record_id}")
     rows = []
     for e in events:
         row = {"id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "outcome": e.outcome,

@@ -264,6 +264,10 @@ def _batch_key_of_request(context: Any) -> str | None:
     return key[:64] if key else None
 
 
+def _nothing_to_link(context: Any) -> bool:
+    return _batch_key_of_request(context) is None
+
+
 class AuditEvent(Base):
     """Every sync action: who, when, what, request and response (secrets removed), outcome (R-A1)."""
 
@@ -284,4 +288,6 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text, default=None)
     # The call's batch key, and whether its records were linked yet (models_audit.AuditLink).
     batch_key: Mapped[str | None] = mapped_column(String(64), default=_batch_key_of_request, index=True)
-    links_resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Rows that are no package call (no batch key) have nothing to resolve: born resolved, so the linker's
+    # index scan only ever meets the calls of the last run.
+    links_resolved: Mapped[bool] = mapped_column(Boolean, default=_nothing_to_link, server_default=false())

@@ -66,6 +66,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('links_resolved', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.create_index('ix_audit_events_batch_key', ['batch_key'])
         batch_op.create_index('ix_audit_events_unlinked', ['connection_id', 'links_resolved'])
+    # Rows from before this revision have no batch key to resolve (their history keeps the tag they carry).
+    op.execute("UPDATE audit_events SET links_resolved = true")
     with op.batch_alter_table('document_lines') as batch_op:
         batch_op.add_column(sa.Column('additional_charge', sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table('documents') as batch_op:
