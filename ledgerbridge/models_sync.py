@@ -132,6 +132,8 @@ class SyncRecord(Base):
         Index("ix_sync_records_conn_type_status", "connection_id", "record_type", "status"),
         Index("ix_sync_records_conn_type_exported", "connection_id", "record_type", "exported_at"),
         Index("ix_sync_records_conn_updated", "connection_id", "updated_at"),
+        # The audit trail links a package call to the records its batch key was sent for (audit_search).
+        Index("ix_sync_records_conn_batch", "connection_id", "batch_key"),
         # A package record is bound to at most one host record (unique on both sides).
         Index("uq_sync_records_external", "connection_id", "record_type", "external_id", unique=True,
               sqlite_where=text("external_id IS NOT NULL"), postgresql_where=text("external_id IS NOT NULL")),

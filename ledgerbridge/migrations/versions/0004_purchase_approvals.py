@@ -68,6 +68,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_audit_events_unlinked', ['connection_id', 'links_resolved'])
     # Rows from before this revision have no batch key to resolve (their history keeps the tag they carry).
     op.execute("UPDATE audit_events SET links_resolved = true")
+    op.create_index('ix_sync_records_conn_batch', 'sync_records', ['connection_id', 'batch_key'])
     with op.batch_alter_table('document_lines') as batch_op:
         batch_op.add_column(sa.Column('additional_charge', sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table('documents') as batch_op:
@@ -83,6 +84,7 @@ def downgrade() -> None:
         batch_op.drop_column('purchase_order_id')
     with op.batch_alter_table('document_lines') as batch_op:
         batch_op.drop_column('additional_charge')
+    op.drop_index('ix_sync_records_conn_batch', table_name='sync_records')
     with op.batch_alter_table('audit_events') as batch_op:
         batch_op.drop_index('ix_audit_events_unlinked')
         batch_op.drop_index('ix_audit_events_batch_key')
