@@ -59,7 +59,7 @@ def get_organisation_id(
 
 def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> FastAPI:
     """The app; with ``run_worker`` a background worker in this process runs the queued jobs (uploads, imports)."""
-    from ledgerbridge import api_intake, api_reconcile, api_sync
+    from ledgerbridge import api_intake, api_reconcile, api_sync, api_workflow
 
     state = AppState(engine or make_engine())
 
@@ -90,6 +90,7 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> Fast
     app.include_router(api_intake.router)
     app.include_router(api_sync.router)
     app.include_router(api_reconcile.router)
+    app.include_router(api_workflow.router)
     from ledgerbridge import web  # the Accounts Integration screens, on the same engine
 
     app.include_router(web.router)

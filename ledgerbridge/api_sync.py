@@ -18,7 +18,7 @@ from ledgerbridge.api import AppState, get_organisation_id, get_session, get_sta
 from ledgerbridge.connections import connector_for, organisation_connection
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.jobs import enqueue_job
-from ledgerbridge.mappings import MappingError, MappingKind, set_mapping
+from ledgerbridge.mappings import MappingError, MappingKind, load_mapping_set, set_mapping
 from ledgerbridge.models_sync import Connection, Job
 from ledgerbridge.settings import ConnectionSettings
 from ledgerbridge.sync_records import mark_exported_by_hand, status_counts
@@ -83,7 +83,8 @@ def save_settings(connection_id: int, body: dict[str, Any], org_id: Org, session
     if unknown:
         raise HTTPException(422, f"unknown settings: {', '.join(sorted(unknown))}")
     settings = ConnectionSettings.from_json({**(conn.settings or {}), **body})
-    problems = settings.validate()
+    chart = load_mapping_set(session, conn.id)
+    problems = settings.validate() + settings.check_accounts(chart.accounts if chart.chart_loaded else None)
     if problems:
         raise HTTPException(422, problems)
     conn.settings = settings.merged_into(conn.settings)

@@ -150,10 +150,12 @@ def sandbox_qbo(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annota
 
 
 def _register() -> None:
-    from ledgerbridge import bench, bench_grids, cli_reconcile, cli_sync, demo
+    from ledgerbridge import bench, bench_grids, cli_audit, cli_purchases, cli_reconcile, cli_sync, demo
 
     cli_sync.register(app)
     cli_reconcile.register(app)
+    cli_purchases.register(app)
+    cli_audit.register(app)
     demo.register(app)
     bench.register(app)
     bench_grids.register(app)

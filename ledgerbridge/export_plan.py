@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from ledgerbridge.approvals import held_back
 from ledgerbridge.connector import Connector, ExportContext, Problem
 from ledgerbridge.mappings import load_mapping_set
 from ledgerbridge.models_host import Document, DocumentType
@@ -22,6 +23,8 @@ from ledgerbridge.records import DocumentView, load_documents, load_nominal_type
 from ledgerbridge.settings import ConnectionSettings
 
 CHUNK_SIZE = 500
+HELD_HINT = ("Approve it on the Purchases tab (Procurement and Accounting), then press Send to External System; "
+             "with the additional-charges rule on, its purchase order needs an additional-charge line.")
 OPEN_STATES = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
 # Invoices before the credit notes that may credit them.
 TYPE_ORDER = {DocumentType.SALES_INVOICE.value: 0, DocumentType.PURCHASE_INVOICE.value: 1,
@@ -83,6 +86,9 @@ def prepared_chunks(session: Session, connection: Connection, connector: Connect
     for start in range(0, len(record_ids), size):
         chunk_refs = _load_refs(session, record_ids[start : start + size])
         docs = load_documents(session, [r.record_id for r in chunk_refs])
+        # R-P1/R-P2: purchase invoices not approved and sent, or refused by the organisation's rule, stay here.
+        held = held_back(session, connection.organisation_id,
+                         [d.id for d in docs.values() if d.type == DocumentType.PURCHASE_INVOICE.value])
         chunk = PreparedChunk()
         for ref in chunk_refs:
             doc = docs.get(ref.record_id)
@@ -90,6 +96,9 @@ def prepared_chunks(session: Session, connection: Connection, connector: Connect
                 continue
             # A void goes out whatever the mappings say: it only changes the status in the package.
             problems = [] if ref.action == "void" else check_document(doc, ctx, nominal_types, connector)
+            if ref.action != "void" and doc.id in held:
+                problems.insert(0, Problem(f"{doc.label()} is not sent: " + "; ".join(held[doc.id]),
+                                           hint=HELD_HINT, failure_type="config"))
             if problems:
                 chunk.refused.append((ref, doc, problems))
             else:

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import Engine, event, exists, func, select
 from sqlalchemy.orm import Session
 
+from ledgerbridge.approvals import held_back
 from ledgerbridge.db import utcnow
-from ledgerbridge.models_host import Document, Item, Party
+from ledgerbridge.models_host import Document, DocumentType, Item, Party
 from ledgerbridge.models_sync import PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
 from ledgerbridge.settings import ConnectionSettings
 from ledgerbridge.sync_records import refresh_sync_records
@@ -133,7 +134,14 @@ def pending_export(session: Session, connection: Any, limit: int = 100, offset: 
                 "date": r.issue_date, "total": r.gross_total, "currency": r.currency, "status": rec.status,
                 "action": rec.action, "waits_for": waits}
 
-    return _page(session, q, limit, offset, shape, count_from=None if doc_type else _doc_keys(connection.id, statuses))
+    page = _page(session, q, limit, offset, shape, count_from=None if doc_type else _doc_keys(connection.id, statuses))
+    # R-P1/R-P2: a purchase invoice held back says what it waits for (approvals, the send, the rule) first.
+    held = held_back(session, connection.organisation_id,
+                     [r["document_id"] for r in page.rows if r["type"] == DocumentType.PURCHASE_INVOICE.value])
+    for row in page.rows:
+        if row["document_id"] in held and row["action"] != "void":
+            row["waits_for"] = "; ".join(held[row["document_id"]]).removeprefix("waits for ")
+    return page
 
 
 def exported(session: Session, connection_id: int, limit: int = 100, offset: int = 0) -> Page:

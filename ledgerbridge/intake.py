@@ -22,7 +22,7 @@ from ledgerbridge.intake_payments import check_payments, documents_named_by_paym
 from ledgerbridge.intake_reference import check_references, write_references
 from ledgerbridge.intake_status import RecordNotFound, StatusRefused, issue_document, post_document, void_document
 from ledgerbridge.intake_store import Problems
-from ledgerbridge.organisations import integration_is_on
+from ledgerbridge.payment_policy import IntakePolicy, intake_policy
 from ledgerbridge.schemas_intake import Batch, FieldError, IntakeError, IntakeResult, parse_batch
 
 __all__ = [
@@ -51,8 +51,8 @@ def apply_batch(session: Session, organisation_id: int, batch: Batch) -> IntakeR
     document_plans = check_documents(
         session, organisation_id, batch, known, documents_named_by_payments(batch), problems
     )
-    integrated = bool(batch.payments) and integration_is_on(session, organisation_id)
-    payment_plan = check_payments(session, organisation_id, batch, known, document_plans, integrated, problems)
+    policy = intake_policy(session, organisation_id) if batch.payments else IntakePolicy(False, False, "")
+    payment_plan = check_payments(session, organisation_id, batch, known, document_plans, policy, problems)
     if problems:
         raise IntakeError(problems.errors)
 

@@ -33,11 +33,13 @@ from ledgerbridge.money import ZERO, inclusive_split, line_net, line_tax, round_
 from ledgerbridge.schemas_intake import Batch, DocumentIn, record_label
 
 LINE_FIELDS = ("item_code", "description", "long_description", "quantity", "unit_price", "discount_percent",
-               "nominal_code", "tax_code", "net", "tax")
+               "nominal_code", "tax_code", "net", "tax", "additional_charge")
 _COPIED_FIELDS = ("number", "issue_date", "due_date", "currency", "exchange_rate", "amounts_tax_inclusive",
                   "order_number", "customer_po", "site_address", "work_order")
 _HEADER_FIELDS = ("type", "status", *_COPIED_FIELDS, "net_total", "tax_total", "gross_total")
-_REF_FIELDS = ("party_host_id", "sales_order_host_id", "credits_document_host_id")
+_REF_FIELDS = ("party_host_id", "sales_order_host_id", "credits_document_host_id", "purchase_order_host_id")
+#: Additional charges (freight, duty) are a purchase-side notion (seed 003).
+CHARGE_TYPES = {DocumentType.PURCHASE_ORDER, DocumentType.PURCHASE_INVOICE, DocumentType.PURCHASE_CREDIT_NOTE}
 
 #: A credit note credits an invoice of its own side.
 CREDITED_TYPE = {DocumentType.SALES_CREDIT_NOTE: DocumentType.SALES_INVOICE,
@@ -81,14 +83,16 @@ def load_documents(
     """Stored documents by host_id, with their party's and links' host_ids; lines (``LINE_FIELDS`` tuples) for some."""
     so = DOCUMENTS.alias("so")
     cr = DOCUMENTS.alias("cr")
+    po = DOCUMENTS.alias("po")
 
     def documents_query(chunk: Sequence[str]) -> Select[Any]:
         return (
             select(DOCUMENTS, _PARTIES.c.host_id.label("party_host_id"), so.c.host_id.label("sales_order_host_id"),
-                   cr.c.host_id.label("credits_document_host_id"))
+                   cr.c.host_id.label("credits_document_host_id"), po.c.host_id.label("purchase_order_host_id"))
             .join(_PARTIES, _PARTIES.c.id == DOCUMENTS.c.party_id)
             .outerjoin(so, so.c.id == DOCUMENTS.c.sales_order_id)
             .outerjoin(cr, cr.c.id == DOCUMENTS.c.credits_document_id)
+            .outerjoin(po, po.c.id == DOCUMENTS.c.purchase_order_id)
             .where(DOCUMENTS.c.organisation_id == org, DOCUMENTS.c.host_id.in_(chunk))
         )
 
@@ -136,7 +140,7 @@ def _compute_lines(
         net_total += net
         tax_total += tax
         out.append((line.item_code, line.description, line.long_description, line.quantity, line.unit_price,
-                    line.discount_percent, line.nominal_code, line.tax_code, net, tax))
+                    line.discount_percent, line.nominal_code, line.tax_code, net, tax, line.additional_charge))
     return tuple(out), net_total, tax_total
 
 
@@ -148,6 +152,9 @@ def _check_codes(doc: DocumentIn, label: str, known: Known, problems: Problems) 
             problems.add(label, f"lines[{n}].nominal_code", f'nominal code "{line.nominal_code}" is not known')
         if line.item_code is not None and line.item_code not in known.item_codes:
             problems.add(label, f"lines[{n}].item_code", f'item code "{line.item_code}" is not known')
+        if line.additional_charge and doc.type not in CHARGE_TYPES:
+            problems.add(label, f"lines[{n}].additional_charge",
+                         f"additional charges are for purchase documents, not a {doc.type}")
 
 
 def _check_status(doc: DocumentIn, label: str, stored: Mapping[str, Any] | None, problems: Problems) -> None:
@@ -177,6 +184,18 @@ def _check_links(doc: DocumentIn, label: str, facts: Mapping[str, DocFacts], pro
         elif target.type != DocumentType.SALES_ORDER:
             problems.add(label, "sales_order_host_id",
                          f'document "{doc.sales_order_host_id}" is a {target.type}, not a sales_order')
+    if doc.purchase_order_host_id is not None:
+        order = facts.get(doc.purchase_order_host_id)
+        if doc.type != DocumentType.PURCHASE_INVOICE:
+            problems.add(label, "purchase_order_host_id", "only a purchase invoice names the purchase order it bills")
+        elif order is None:
+            problems.add(label, "purchase_order_host_id", f'document "{doc.purchase_order_host_id}" is not known')
+        elif order.type != DocumentType.PURCHASE_ORDER:
+            problems.add(label, "purchase_order_host_id",
+                         f'document "{doc.purchase_order_host_id}" is a {order.type}, not a purchase_order')
+        elif order.party_host_id != doc.party_host_id:
+            problems.add(label, "purchase_order_host_id", f'purchase order "{doc.purchase_order_host_id}" is for '
+                         f'party "{order.party_host_id}", not "{doc.party_host_id}"')
     if doc.credits_document_host_id is not None:
         credited = doc.credits_document_host_id
         target = facts.get(credited)
@@ -202,7 +221,8 @@ def check_documents(
     """Validate every document of the batch and plan its write; ``referenced`` are host_ids payments name."""
     in_batch = {d.host_id for d in batch.documents}
     for d in batch.documents:
-        referenced.update(x for x in (d.sales_order_host_id, d.credits_document_host_id) if x is not None)
+        referenced.update(x for x in (d.sales_order_host_id, d.credits_document_host_id, d.purchase_order_host_id)
+                          if x is not None)
     existing = load_documents(session, org, in_batch | referenced, in_batch)
     labels = [record_label("documents", i, d.host_id) for i, d in enumerate(batch.documents)]
     refuse_duplicates("documents", [d.host_id for d in batch.documents], labels, "host_id", problems)
@@ -250,6 +270,8 @@ def write_documents(
         so, cr = values["sales_order_host_id"], values["credits_document_host_id"]
         out["sales_order_id"] = ids[so] if so is not None else None
         out["credits_document_id"] = ids[cr] if cr is not None else None
+        po = values["purchase_order_host_id"]
+        out["purchase_order_id"] = ids[po] if po is not None else None
         return out
 
     for rank in range(3):

@@ -39,12 +39,9 @@ from ledgerbridge.models_host import (
     PaymentOrigin,
 )
 from ledgerbridge.money import ZERO, round_money
+from ledgerbridge.payment_policy import IntakePolicy
 from ledgerbridge.schemas_intake import Batch, PaymentIn, record_label
 
-R_PAY1_MESSAGE = (
-    "payments for account customers are recorded in the accounting package while the integration is on, "
-    "and then imported with Create & Allocate Payments; prepayments against sales orders can still be taken here"
-)
 #: What a payment in each direction can pay: invoices, or refunds of credit notes on the other side.
 ALLOCATABLE = {
     "in": {DocumentType.SALES_INVOICE, DocumentType.PURCHASE_CREDIT_NOTE},
@@ -174,7 +171,7 @@ def _check_allocations(payment: PaymentIn, label: str, facts: Mapping[str, DocFa
 
 
 def check_payments(session: Session, org: int, batch: Batch, known: Known, docs: DocumentPlans,
-                   integrated: bool, problems: Problems) -> PaymentPlan:
+                   policy: IntakePolicy, problems: Problems) -> PaymentPlan:
     labels = [record_label("payments", i, p.host_id) for i, p in enumerate(batch.payments)]
     refuse_duplicates("payments", [p.host_id for p in batch.payments], labels, "host_id", problems)
     batch_ids = {p.host_id for p in batch.payments}
@@ -212,11 +209,10 @@ def check_payments(session: Session, org: int, batch: Batch, known: Known, docs:
         elif stored is not None and stored["reversed_at"] is not None:
             problems.add(label_of[host_id], "host_id", "this payment was reversed and cannot be changed")
         on_account = known.parties.get(values["party_host_id"], False)
-        if integrated and values["kind"] != PaymentKind.PREPAYMENT and on_account:
-            problems.add(label_of[host_id], "kind", f'party "{values["party_host_id"]}" is an account customer: '
-                         + R_PAY1_MESSAGE)
+        if policy.refuse_account_payments and values["kind"] != PaymentKind.PREPAYMENT and on_account:
+            problems.add(label_of[host_id], "kind", policy.refusal(values["party_host_id"]))
     _check_repriced_documents(docs, elsewhere, problems)
-    return PaymentPlan(plan, integrated)
+    return PaymentPlan(plan, policy.integrated)
 
 
 def _check_repriced_documents(docs: DocumentPlans, elsewhere: Mapping[str, Decimal], problems: Problems) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ledgerbridge.db import Base
+from ledgerbridge.models_approvals import *  # noqa: F403
+from ledgerbridge.models_audit import *  # noqa: F403
 from ledgerbridge.models_credits import *  # noqa: F403
 from ledgerbridge.models_host import *  # noqa: F403
 from ledgerbridge.models_sync import *  # noqa: F403

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledgerbridge.db import Base, Rate10, utcnow
@@ -185,6 +185,8 @@ class Document(Base):
     work_order: Mapped[str | None] = mapped_column(String(100), default=None)
     sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), default=None, index=True)
     credits_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), default=None, index=True)
+    # A purchase invoice names the purchase order it bills (R-P2 looks at the order's additional charges).
+    purchase_order_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), default=None, index=True)
     net_total: Mapped[Decimal] = mapped_column()
     tax_total: Mapped[Decimal] = mapped_column()
     gross_total: Mapped[Decimal] = mapped_column()
@@ -211,6 +213,8 @@ class DocumentLine(Base):
     tax_code: Mapped[str] = mapped_column(String(20))
     net: Mapped[Decimal] = mapped_column()
     tax: Mapped[Decimal] = mapped_column()
+    # Freight, duty, handling on a purchase document (seed 003: R-P2 refuses orders without any).
+    additional_charge: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     document: Mapped[Document] = relationship(back_populates="lines")
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledgerbridge.db import Base, utcnow
@@ -132,6 +132,8 @@ class SyncRecord(Base):
         Index("ix_sync_records_conn_type_status", "connection_id", "record_type", "status"),
         Index("ix_sync_records_conn_type_exported", "connection_id", "record_type", "exported_at"),
         Index("ix_sync_records_conn_updated", "connection_id", "updated_at"),
+        # The audit trail links a package call to the records its batch key was sent for (audit_search).
+        Index("ix_sync_records_conn_batch", "connection_id", "batch_key"),
         # A package record is bound to at most one host record (unique on both sides).
         Index("uq_sync_records_external", "connection_id", "record_type", "external_id", unique=True,
               sqlite_where=text("external_id IS NOT NULL"), postgresql_where=text("external_id IS NOT NULL")),
@@ -247,11 +249,33 @@ class SyncCursor(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+def _batch_key_of_request(context: Any) -> str | None:
+    """The batch key of a package call, from the ``Idempotency-Key`` line its audited request starts with.
+
+    Taken when the row is stored, so the HTTP client need not know about records: the key is
+    ``<batch key>`` or ``<batch key>-<suffix>`` (a batch's parties), the batch key a uuid hex.
+    """
+    request = context.get_current_parameters().get("request") if context is not None else None
+    if not request:
+        return None
+    marker = "\nIdempotency-Key: "
+    start = request.find(marker)
+    if start < 0:
+        return None
+    key = request[start + len(marker):].split("\n", 1)[0].strip().split("-", 1)[0]
+    return key[:64] if key else None
+
+
+def _nothing_to_link(context: Any) -> bool:
+    return _batch_key_of_request(context) is None
+
+
 class AuditEvent(Base):
     """Every sync action: who, when, what, request and response (secrets removed), outcome (R-A1)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_record", "record_type", "record_id"),)
+    __table_args__ = (Index("ix_audit_record", "record_type", "record_id"),
+                      Index("ix_audit_events_unlinked", "connection_id", "links_resolved"))
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     connection_id: Mapped[int | None] = mapped_column(ForeignKey("connections.id", ondelete="SET NULL"), default=None)
@@ -264,3 +288,8 @@ class AuditEvent(Base):
     response: Mapped[str | None] = mapped_column(Text, default=None)
     outcome: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str | None] = mapped_column(Text, default=None)
+    # The call's batch key, and whether its records were linked yet (models_audit.AuditLink).
+    batch_key: Mapped[str | None] = mapped_column(String(64), default=_batch_key_of_request, index=True)
+    # Rows that are no package call (no batch key) have nothing to resolve: born resolved, so the linker's
+    # index scan only ever meets the calls of the last run.
+    links_resolved: Mapped[bool] = mapped_column(Boolean, default=_nothing_to_link, server_default=false())

@@ -30,7 +30,6 @@ from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncSta
 from ledgerbridge.money import round_money
 from ledgerbridge.payment_plan import PaymentPlan, ensure_payment_records, plan_payment
 from ledgerbridge.payment_policy import exportable_payments
-from ledgerbridge.settings import ConnectionSettings
 from ledgerbridge.sync_records import clear_errors, record_error
 
 OPEN = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
@@ -63,8 +62,8 @@ class PaymentExporter:
         self.actor = actor
 
     def _plans(self, session: Session, connection: Connection, ctx: ExportContext) -> list[PaymentPlan]:
-        extra = (exportable_payments(session, self.connection_id)
-                 if ConnectionSettings.from_json(connection.settings).payments_both_ways else [])
+        # The policy decides (prepayments; with payments both ways, payments taken here while integrated).
+        extra = exportable_payments(session, self.connection_id)
         ensure_payment_records(session, connection, extra)
         records = session.scalars(select(SyncRecord).join(Payment, Payment.id == SyncRecord.record_id).where(
             SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,

@@ -164,6 +164,7 @@ class DocumentLineIn(HostModel):
     tax_code: Code
     net: Money | None = None
     tax: Money | None = None
+    additional_charge: bool = False  # freight, duty, handling on a purchase document (R-P2)
 
 
 class DocumentIn(HostModel):
@@ -183,6 +184,7 @@ class DocumentIn(HostModel):
     work_order: Text100 | None = None
     sales_order_host_id: HostId | None = None
     credits_document_host_id: HostId | None = None
+    purchase_order_host_id: HostId | None = None  # a purchase invoice's order (R-P2)
     lines: Annotated[list[DocumentLineIn], Field(min_length=1)]
 
 

@@ -15,9 +15,20 @@ from datetime import datetime
 from sqlalchemy import Boolean, Integer, String, bindparam, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from ledgerbridge.audit_search import link_audit_events
 from ledgerbridge.db import utcnow
-from ledgerbridge.models_host import EXPORTABLE_TYPES, Document, DocumentLine, DocumentStatus, Item, Party
+from ledgerbridge.models_host import (
+    EXPORTABLE_TYPES,
+    Document,
+    DocumentLine,
+    DocumentStatus,
+    Item,
+    Party,
+    Payment,
+    PaymentOrigin,
+)
 from ledgerbridge.models_sync import Connection, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.payment_policy import exportable_payments_query, why_not_exported
 from ledgerbridge.redact import redact
 from ledgerbridge.settings import ConnectionSettings
 
@@ -28,6 +39,8 @@ LIVE_STATES = (DocumentStatus.ISSUED.value, DocumentStatus.POSTED.value)
 
 def refresh_sync_records(session: Session, connection: Connection) -> None:
     """Create and re-open sync records so they reflect the host's records now (R-E1, R-E2, R-E9)."""
+    # Before any new attempt replaces a batch key: link the last run's package calls to their records (R-A1).
+    link_audit_events(session, connection.id)
     now = utcnow()
     doc_filter = [Document.organisation_id == connection.organisation_id, Document.type.in_(EXPORTABLE),
                   Document.status.in_(LIVE_STATES)]
@@ -197,6 +210,22 @@ def not_exported_reasons(session: Session, connection: Connection) -> dict[str, 
         Document.status == DocumentStatus.DRAFT.value).group_by(Document.type)
     for doc_type, count in session.execute(drafts):
         out.setdefault(doc_type, {})["still a draft (issue or post it first)"] = count
+    # R-PAY1: host payments that never go to the package, each with its reason (payment_policy).
+    settings = ConnectionSettings.from_json(connection.settings)
+    may_go = exportable_payments_query(connection).subquery()
+    now_marker = utcnow()
+    live = Payment.reversed_at.is_(None)
+    groups = session.execute(select(Payment.made_while_integrated, Payment.kind, live, func.count()).where(
+        Payment.organisation_id == connection.organisation_id, Payment.origin == PaymentOrigin.HOST.value,
+        Payment.id.not_in(select(may_go.c.id))).group_by(Payment.made_while_integrated, Payment.kind, live))
+    for made_while_integrated, kind, is_live, count in groups:
+        # One stand-in per group: the reason depends only on these columns.
+        stand_in = Payment(origin=PaymentOrigin.HOST.value, made_while_integrated=made_while_integrated, kind=kind,
+                           reversed_at=None if is_live else now_marker)
+        reason = why_not_exported(stand_in, settings)
+        if reason:
+            reasons = out.setdefault(RecordType.PAYMENT.value, {})
+            reasons[reason] = reasons.get(reason, 0) + count
     return out
 
 

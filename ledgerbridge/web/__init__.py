@@ -21,13 +21,14 @@ from ledgerbridge.web import (
     routes_mapping,
     routes_reconcile,
     routes_settings,
+    routes_workflow,
 )
 from ledgerbridge.web.auth import create_admin
 from ledgerbridge.web.common import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
 for _module in (routes_auth, routes_connection, routes_export, routes_import, routes_mapping, routes_settings,
-                routes_documents, routes_reconcile):
+                routes_documents, routes_reconcile, routes_workflow):
     router.include_router(_module.router)
 
 

@@ -10,8 +10,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from ledgerbridge.approvals import workflows
+from ledgerbridge.audit_search import concerning, link_audit_events
 from ledgerbridge.models_host import EXPORTABLE_TYPES, Document, DocumentType, Party
 from ledgerbridge.models_sync import AuditEvent, RecordType, SyncError, SyncRecord, SyncStatus
 from ledgerbridge.web import queries
@@ -22,17 +24,9 @@ router = APIRouter()
 
 
 def _mentions(doc: Document, record: SyncRecord | None) -> Any:
-    """Audit events about this document: tagged with it, or calls whose request or response name it.
-
-    The package calls are audited per HTTP request (a batch can carry many documents), so
-    the document is found by its quoted number or the package's id for it.
-    """
-    tagged = (AuditEvent.record_type == RecordType.DOCUMENT.value) & (AuditEvent.record_id == doc.id)
-    needles = [f'%"{doc.number}"%']
-    if record is not None and record.external_id:
-        needles.append(f"%{record.external_id}%")
-    texts = [column.like(n) for n in needles for column in (AuditEvent.request, AuditEvent.response)]
-    return or_(tagged, *texts)
+    """Audit events about this document: tagged with it, or package calls linked to it by their batch key
+    (``audit_search``); never a text search, which found other documents' calls that quoted the number."""
+    return concerning([(RecordType.DOCUMENT.value, doc.id)])
 
 
 @router.get("/documents", response_class=HTMLResponse)
@@ -63,8 +57,11 @@ def document_page(document_id: int, request: Request, session: Db, user: User) -
         if record is not None:
             errors = session.scalars(select(SyncError).where(SyncError.sync_record_id == record.id)
                                      .order_by(SyncError.at.desc()).limit(50)).all()
+    if conn is not None and link_audit_events(session, conn.id):
+        session.commit()  # links are kept: the next view and the audit search need not resolve them again
     history = session.scalars(select(AuditEvent).where(
         AuditEvent.organisation_id == user.organisation_id, _mentions(doc, record))
         .order_by(AuditEvent.at.desc()).limit(100)).all()
+    flow = workflows(session, user.organisation_id, [doc.id], conn.id if conn else None).get(doc.id)
     return render(request, "document.html", user, "documents", conn=conn, doc=doc, party=party, record=record,
-                  errors=errors or [], history=history)
+                  errors=errors or [], history=history, flow=flow)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from ledgerbridge.approvals import held_back
 from ledgerbridge.connections import connector_for
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.grids import refresh_when_changed
@@ -31,7 +32,9 @@ WAITS_FOR = {"create": "Upload Data", "update": "Upload Data (changed since expo
              "void": "Upload Data (voided since export)"}
 
 
-def waits_for(record: SyncRecord) -> str:
+def waits_for(record: SyncRecord, held: dict[int, list[str]] | None = None) -> str:
+    if held and record.record_id in held and record.action != "void":  # R-P1/R-P2: approvals and rules first
+        return "; ".join(held[record.record_id]).removeprefix("waits for ")
     if record.status == "error":
         return "a fix (see Error Feedback)"
     if record.status == "in_progress":
@@ -86,8 +89,9 @@ def export_page(request: Request, session: Db, user: User) -> Response:
         job = session.scalar(select(Job).where(Job.connection_id == conn.id, Job.kind == "upload",
                                                Job.status.in_(ACTIVE_JOB)).order_by(Job.id.desc()))
     precheck = request.query_params.get("precheck")
+    held = held_back(session, conn.organisation_id, [r[0].record_id for r in pending.rows or []])
     return render(request, "export.html", user, "export", conn=conn, pending=pending, exported=exported,
-                  errors=errors, job=job_view(job) if job else None, waits_for=waits_for, precheck=precheck,
+                  errors=errors, job=job_view(job) if job else None, waits_for=waits_for, precheck=precheck, held=held,
                   doc_types=[t.value for t in DocumentType])
 
 

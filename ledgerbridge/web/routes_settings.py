@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ledgerbridge.mappings import load_mapping_set
 from ledgerbridge.models_host import PaymentMethod
 from ledgerbridge.models_sync import Connection
-from ledgerbridge.settings import REFERENCE_FIELDS, ConnectionSettings
+from ledgerbridge.settings import ACCOUNT_SETTINGS, REFERENCE_FIELDS, ConnectionSettings
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
 from ledgerbridge.web.routes_mapping import _accounts
 
@@ -34,28 +34,15 @@ FLAGS = {
     "payments_both_ways": "Payments both ways (payments taken here go to the package)",
     "auto_sync": "Automatic sync",
 }
-ACCOUNTS = {"receiving_account": ("Account that receives payments", "bank"),
-            "rounding_account": ("Rounding account", None)}
+ACCOUNTS = {name: (spec.label, spec.needs) for name, spec in ACCOUNT_SETTINGS.items()}
 REFERENCE_LABELS = {"order_number": "Order number", "customer_po": "Customer PO number",
                     "site_address": "Site address", "work_order": "Work-order number"}
 
 
 def validate(session: Session, conn: Connection, values: dict[str, Any]) -> list[str]:
-    problems = ConnectionSettings.from_json(values).validate()
+    settings = ConnectionSettings.from_json(values)
     ms = load_mapping_set(session, conn.id)
-    relax = bool(values.get("relax_restrictions"))
-    for name, (label, needs) in ACCOUNTS.items():
-        code = values.get(name)
-        if not code:
-            continue
-        if not ms.chart_loaded:
-            problems.append(f"{label}: refresh the chart of accounts first (Mapping tab)")
-            continue
-        account = ms.accounts.get(code)
-        if account is None or not account.active:
-            problems.append(f"{label}: account {code} is not in the package's chart of accounts")
-        elif needs and needs not in account.usable_for and not relax:
-            problems.append(f"{label}: account {code} ({account.name}) is not a {needs} account")
+    problems = settings.validate() + settings.check_accounts(ms.accounts if ms.chart_loaded else None)
     method = values.get("default_payment_method")
     if method and session.scalar(select(PaymentMethod.id).where(
             PaymentMethod.organisation_id == conn.organisation_id, PaymentMethod.code == method)) is None:

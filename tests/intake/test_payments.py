@@ -8,11 +8,14 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.intake import IntakeError, StatusRefused, void_document
 from ledgerbridge.models_host import Allocation, Payment
+from ledgerbridge.models_sync import Connection
 
 from .factories import apply, connect_integration, count, document, payment, reference_batch
 
-R_PAY1 = ("payments for account customers are recorded in the accounting package while the integration is on, "
-          "and then imported with Create & Allocate Payments")
+R_PAY1 = ('kind: party "C1" is an account customer and the integration is on: record this payment in Xero ("Xero") '
+          "and bring it here with Create & Allocate Payments (Import tab, or 'ledgerbridge import-payments'); "
+          "prepayments against sales orders can still be taken here, and the 'payments both ways' setting lets "
+          "payments taken here go to the package")
 
 
 def _batch_with_orders() -> dict:
@@ -38,11 +41,21 @@ def test_account_customer_payments_are_refused_while_integrated(session: Session
     ]}
     errors = _refusals(session, org_id, data)
     assert len(errors) == 2
-    assert all(e.endswith(
-        'kind: party "C1" is an account customer: ' + R_PAY1
-        + "; prepayments against sales orders can still be taken here") for e in errors)
+    assert all(e.endswith(R_PAY1) for e in errors), errors
     assert errors[0].startswith('payments[0] (host_id "P-1")')
     assert count(session, Payment) == 0
+
+
+def test_payments_both_ways_lets_account_customers_pay_here(session: Session, org_id: int) -> None:
+    """Seed 004: with payments both ways on, a payment taken here is allowed and marked for export."""
+    apply(session, org_id, _batch_with_orders())
+    connect_integration(session, org_id)
+    connection = session.scalars(select(Connection)).one()
+    connection.settings = {"payments_both_ways": True}
+    session.commit()
+    data = {"payments": [payment("P-1", allocations=[{"document_host_id": "INV-1", "amount": "24.00"}])]}
+    assert apply(session, org_id, data).payments.created == 1
+    assert session.scalar(select(Payment.made_while_integrated)) is True
 
 
 def test_prepayments_and_cash_customers_stay_allowed_while_integrated(session: Session, org_id: int) -> None:

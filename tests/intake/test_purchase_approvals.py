@@ -1,0 +1,208 @@
+"""R-P1/R-P2 through the API a host system uses: additional charges at intake (422 on bad input), the two
+approvals by two people of the right roles, Send to External System, the per-organisation rule, and what an
+unapproved invoice waits for. Both backends; the export itself is in tests/sync/test_purchase_export.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.api import create_app
+from ledgerbridge.apikeys import issue_api_key
+from ledgerbridge.approvals import held_back
+from ledgerbridge.models_approvals import PurchaseApproval
+from ledgerbridge.models_host import Document, DocumentLine
+from ledgerbridge.models_sync import AuditEvent
+from ledgerbridge.organisations import create_organisation
+from ledgerbridge.web.auth import create_user
+
+from .factories import document, line, reference_batch
+
+
+class Host:
+    def __init__(self, client: TestClient, key: str, org_id: int) -> None:
+        self.client, self.key, self.org_id = client, key, org_id
+
+    def send(self, method: str, url: str, body: Any = None) -> Any:
+        return self.client.request(method, url, content=None if body is None else json.dumps(body),
+                                   headers={"Authorization": f"Bearer {self.key}",
+                                            "Content-Type": "application/json"})
+
+
+def _po(host_id: str, charged: bool) -> dict[str, Any]:
+    lines = [line(nominal_code="5000")]
+    if charged:
+        lines.append(line(1, "15.00", description="Freight", nominal_code="5000", additional_charge=True))
+    return document(host_id, type="purchase_order", party_host_id="S1", status="posted", lines=lines)
+
+
+def _pi(host_id: str, order: str | None = None, quantity: int = 2) -> dict[str, Any]:
+    return document(host_id, type="purchase_invoice", party_host_id="S1", status="posted",
+                    lines=[line(quantity, nominal_code="5000")], purchase_order_host_id=order)
+
+
+@pytest.fixture
+def host(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Host]:
+    with sessions() as session:
+        org = create_organisation(session, "Komet Flowers")
+        key = issue_api_key(session, org.id, "host")
+        for email, role in (("pat@komet.test", "procurement"), ("ann@komet.test", "accounts"),
+                            ("vic@komet.test", "viewer"), ("ada@komet.test", "admin")):
+            create_user(session, org.id, email, "a long enough password", role, name=email.split("@")[0].title())
+        session.commit()
+        org_id = org.id
+    with TestClient(create_app(engine, run_worker=False)) as client:
+        made = Host(client, key, org_id)
+        data = reference_batch()
+        data["documents"] = [_po("PO-1", charged=False), _po("PO-2", charged=True), _pi("PI-1", "PO-1"),
+                             _pi("PI-2", "PO-2"), _pi("PI-3")]
+        assert made.send("POST", "/v1/batch", data).status_code == 200
+        yield made
+
+
+def test_additional_charges_and_the_order_link_are_checked_at_intake(host: Host,
+                                                                      sessions: sessionmaker[Session]) -> None:
+    bad = {"documents": [
+        document("SO-9", type="sales_order", lines=[line(additional_charge=True)]),
+        _pi("PI-9", "PI-1"),
+        document("INV-9", purchase_order_host_id="PO-1"),
+    ]}
+    answer = host.send("POST", "/v1/batch", bad)
+    assert answer.status_code == 422
+    assert answer.json()["detail"]["errors"] == [
+        {"record": 'documents[0] (host_id "SO-9")', "field": "lines[0].additional_charge",
+         "message": "additional charges are for purchase documents, not a sales_order"},
+        {"record": 'documents[1] (host_id "PI-9")', "field": "purchase_order_host_id",
+         "message": 'document "PI-1" is a purchase_invoice, not a purchase_order'},
+        {"record": 'documents[2] (host_id "INV-9")', "field": "purchase_order_host_id",
+         "message": "only a purchase invoice names the purchase order it bills"},
+    ]
+    wrong_type = host.send("POST", "/v1/batch", {"documents": [_po("PO-3", charged=False) | {
+        "lines": [line(nominal_code="5000", additional_charge="yes")]}]})
+    assert wrong_type.status_code == 422
+    error = wrong_type.json()["detail"]["errors"][0]
+    assert (error["record"], error["field"]) == ('documents[0] (host_id "PO-3")', "lines[0].additional_charge")
+    with sessions() as session:
+        flags = session.execute(select(Document.number, DocumentLine.additional_charge).join(DocumentLine)
+                                .where(Document.type == "purchase_order").order_by(Document.number,
+                                                                                   DocumentLine.line_no)).all()
+        assert [tuple(r) for r in flags] == [("PO-1", False), ("PO-2", False), ("PO-2", True)]
+        links = dict(session.execute(select(Document.number, Document.purchase_order_id)
+                                     .where(Document.type == "purchase_invoice")).all())
+        ids = dict(session.execute(select(Document.number, Document.id)).all())
+        assert links == {"PI-1": ids["PO-1"], "PI-2": ids["PO-2"], "PI-3": None}
+
+
+def test_two_people_of_the_right_roles_approve_then_send(host: Host, sessions: sessionmaker[Session]) -> None:
+    assert host.send("PUT", "/v1/purchase-rules", {"approval_required": True, "user": "Pat"}).status_code == 403
+    assert host.send("PUT", "/v1/purchase-rules", {"approval_required": True, "user": "ada@komet.test"}).json() == \
+        {"approval_required": True, "require_additional_charges": False}
+    listed = {r["number"]: r for r in host.send("GET", "/v1/purchase-invoices").json()["purchase_invoices"]}
+    assert listed["PI-2"]["status"] == "Awaiting approval"
+    assert listed["PI-2"]["waits_for"] == ["approval by Procurement", "approval by Accounting",
+                                           "Send to External System"]
+
+    early = host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-2", "user": "ann@komet.test"})
+    assert early.status_code == 409
+    assert early.json()["detail"] == ("purchase invoice PI-2 cannot be sent: it waits for approval by Procurement "
+                                      "and approval by Accounting")
+    wrong_role = host.send("POST", "/v1/purchase-invoices/approvals",
+                           {"number": "PI-2", "as": "procurement", "user": "ann@komet.test"})
+    assert wrong_role.status_code == 403
+    assert wrong_role.json()["detail"] == ("approval by Procurement must be given by a Procurement user; your role "
+                                           "is accounts")
+    viewer = host.send("POST", "/v1/purchase-invoices/approvals",
+                       {"number": "PI-2", "as": "accounting", "user": "vic@komet.test"})
+    assert viewer.status_code == 403
+    first = host.send("POST", "/v1/purchase-invoices/approvals",
+                      {"number": "PI-2", "as": "procurement", "user": "Pat"})
+    assert first.status_code == 200 and first.json()["waits_for"] == ["approval by Accounting",
+                                                                      "Send to External System"]
+    # Approving what is approved changes nothing: Pat's approval stands.
+    again = host.send("POST", "/v1/purchase-invoices/approvals",
+                      {"number": "PI-2", "as": "procurement", "user": "ada@komet.test"}).json()
+    assert again["approvals"]["procurement"]["by"] == "pat@komet.test"
+    # An administrator may stand in for either side, but one person never gives both approvals.
+    assert host.send("POST", "/v1/purchase-invoices/approvals",
+                     {"number": "PI-1", "as": "procurement", "user": "ada@komet.test"}).status_code == 200
+    same = host.send("POST", "/v1/purchase-invoices/approvals",
+                     {"number": "PI-1", "as": "accounting", "user": "ada@komet.test"})
+    assert same.status_code == 403
+    assert same.json()["detail"] == ("ada@komet.test already gave the approval by Procurement of purchase invoice "
+                                     "PI-1: the approval by Accounting needs a second person")
+    approved = host.send("POST", "/v1/purchase-invoices/approvals",
+                         {"number": "PI-2", "as": "accounting", "user": "ann@komet.test"}).json()
+    assert approved["status"] == "Approved" and approved["waits_for"] == ["Send to External System"]
+    sent = host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-2", "user": "ann@komet.test"}).json()
+    assert sent["status"] == "Sent to External System" and sent["released"] is True
+    with sessions() as session:
+        held = held_back(session, host.org_id, session.scalars(select(Document.id)).all())
+        numbers = dict(session.execute(select(Document.id, Document.number)).all())
+        assert {numbers[i]: r for i, r in held.items()} == {
+            "PI-1": ["waits for approval by Accounting and Send to External System"],
+            "PI-3": ["waits for approval by Procurement and approval by Accounting and Send to External System"]}
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.record_id.is_not(None))
+                                  .order_by(AuditEvent.id)).all()
+        assert actions == ["approve procurement", "approve procurement", "approve accounting",
+                           "send to external system"]  # PI-2 by Pat, PI-1 by Ada, PI-2 by Ann twice
+    missing = host.send("POST", "/v1/purchase-invoices/approvals", {"number": "PI-404", "as": "accounting",
+                                                                    "user": "ann@komet.test"})
+    assert missing.status_code == 404
+    assert host.send("POST", "/v1/purchase-invoices/approvals", {"number": "PI-1", "as": "boss",
+                                                                 "user": "ann@komet.test"}).status_code == 422
+
+
+def test_an_edit_after_approval_needs_fresh_approvals(host: Host, sessions: sessionmaker[Session]) -> None:
+    host.send("PUT", "/v1/purchase-rules", {"approval_required": True, "user": "ada@komet.test"})
+    for step, user in (("procurement", "Pat"), ("accounting", "Ann")):
+        host.send("POST", "/v1/purchase-invoices/approvals", {"number": "PI-3", "as": step, "user": user})
+    assert host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-3", "user": "Ann"}).status_code == 200
+    edited = _pi("PI-3", quantity=3)
+    assert host.send("POST", "/v1/batch", {"documents": [edited]}).status_code == 200
+    row = next(r for r in host.send("GET", "/v1/purchase-invoices").json()["purchase_invoices"]
+               if r["number"] == "PI-3")
+    assert row["status"] == "Awaiting approval"
+    assert row["approvals"]["procurement"]["current"] is False and row["approvals"]["procurement"]["by"] == \
+        "pat@komet.test"
+    with sessions() as session:
+        assert session.scalar(select(PurchaseApproval.document_version).where(
+            PurchaseApproval.step == "send")) == 1  # kept for the record, no longer current
+
+
+def test_the_additional_charges_rule_names_the_order(host: Host) -> None:
+    host.send("PUT", "/v1/purchase-rules", {"require_additional_charges": True, "user": "ada@komet.test"})
+    for number in ("PI-1", "PI-2", "PI-3"):
+        for step, user in (("procurement", "Pat"), ("accounting", "Ann")):
+            host.send("POST", "/v1/purchase-invoices/approvals", {"number": number, "as": step, "user": user})
+    refused = host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-1", "user": "Ann"})
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "purchase invoice PI-1 cannot be sent: refused by the rule 'refuse purchase invoices whose purchase order "
+        "has no additional charges': purchase order PO-1 carries no additional charges")
+    no_order = host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-3", "user": "Ann"})
+    assert "purchase invoice PI-3 names no purchase order" in no_order.json()["detail"]
+    assert host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-2", "user": "Ann"}).status_code == 200
+    # Off again: the workflow alone decides (it is off here), so PI-1 may go.
+    host.send("PUT", "/v1/purchase-rules", {"require_additional_charges": False, "user": "ada@komet.test"})
+    assert host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-1", "user": "Ann"}).status_code == 200
+
+
+def test_another_organisations_key_sees_no_invoice(host: Host, sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        other = create_organisation(session, "Elsewhere")
+        key = issue_api_key(session, other.id, "host")
+        create_user(session, other.id, "eve@elsewhere.test", "a long enough password", "admin")
+        session.commit()
+    stranger = Host(host.client, key, other.id)
+    assert stranger.send("GET", "/v1/purchase-invoices").json()["purchase_invoices"] == []
+    answer = stranger.send("POST", "/v1/purchase-invoices/approvals",
+                           {"number": "PI-1", "as": "accounting", "user": "eve@elsewhere.test"})
+    assert answer.status_code == 404
+    assert stranger.send("POST", "/v1/purchase-invoices/approvals",
+                         {"number": "PI-1", "as": "accounting", "user": "ann@komet.test"}).status_code == 404
