@@ -136,7 +136,7 @@ def sandbox_qbo(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annota
 
 
 def _register() -> None:
-    from ledgerbridge import bench, bench_grids, cli_reconcile, cli_sync, cli_worker, demo
+    from ledgerbridge import bench, bench_grids, bench_scale, cli_reconcile, cli_sync, cli_worker, demo
 
     cli_sync.register(app)
     cli_reconcile.register(app)
@@ -144,6 +144,7 @@ def _register() -> None:
     demo.register(app)
     bench.register(app)
     bench_grids.register(app)
+    bench_scale.register(app)
 
 
 _register()
