@@ -28,8 +28,16 @@ from ledgerbridge.jobs import enqueue_job
 from ledgerbridge.models_sync import Job
 from ledgerbridge.schemas_intake import Batch
 
-from .conftest import PgStore, Remote, _free_port, _many_invoices, _start_sandbox_process, assert_books_agree, \
-    connect_world, pay_some
+from .conftest import (
+    PgStore,
+    Remote,
+    _free_port,
+    _many_invoices,
+    _start_sandbox_process,
+    assert_books_agree,
+    connect_world,
+    pay_some,
+)
 
 TRIALS = int(os.environ.get("LEDGERBRIDGE_FAULT_TRIALS", "3"))
 SEED = int(os.environ.get("LEDGERBRIDGE_KILL_SEED", "20261122"))
