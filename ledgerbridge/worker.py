@@ -28,7 +28,7 @@ from ledgerbridge.connections import ConnectorOptions
 from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.jobs import claim_next_job, enqueue_job, requeue_abandoned, run_job, worker_name
 from ledgerbridge.models_host import Document
-from ledgerbridge.models_sync import Connection, Job, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.models_sync import Connection, FailureType, Job, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync_records import EXPORTABLE, LIVE_STATES
 
 __all__ = ["Scheduler", "Worker"]
@@ -38,6 +38,7 @@ DEFAULT_PAYMENT_MINUTES = 15
 #: How long automatic uploads of a connection pause after a run stopped on the call budget (when the budget
 #: gave no time of its own).
 BUDGET_PAUSE = timedelta(minutes=5)
+RETRY_AFTER = timedelta(minutes=1)
 
 
 class Scheduler:
@@ -77,7 +78,14 @@ class Scheduler:
         waiting = exists().where(SyncRecord.connection_id == conn.id,
                                  SyncRecord.record_type == RecordType.DOCUMENT.value,
                                  SyncRecord.status.in_((SyncStatus.PENDING.value, SyncStatus.IN_PROGRESS.value)))
-        if session.scalar(select(waiting)):
+        # A record that failed for a passing reason (429, 5xx, timeout) is tried again after RETRY_AFTER;
+        # one the package or the pre-check refused waits until it is changed (refresh_sync_records reopens it).
+        retriable = exists().where(SyncRecord.connection_id == conn.id,
+                                   SyncRecord.record_type == RecordType.DOCUMENT.value,
+                                   SyncRecord.status == SyncStatus.ERROR.value,
+                                   SyncRecord.failure_type == FailureType.RETRIABLE.value,
+                                   SyncRecord.last_error_at < utcnow() - RETRY_AFTER)
+        if session.scalar(select(waiting)) or session.scalar(select(retriable)):
             return True
         # A document issued since the last run has no sync record yet (the exporter makes it).
         has_record = exists().where(SyncRecord.connection_id == conn.id,
@@ -117,11 +125,12 @@ def _resume_time(reason: str) -> datetime | None:
 
 class Worker:
     def __init__(self, sessions: sessionmaker[Session], *, options: ConnectorOptions | None = None,
-                 poll_seconds: float = 1.0, schedule: bool = True, requeue_seconds: float = 5.0) -> None:
+                 poll_seconds: float = 1.0, schedule: bool = True, requeue_seconds: float = 5.0,
+                 check_seconds: float = 2.0) -> None:
         self.sessions = sessions
         self.options = options
         self.poll_seconds = poll_seconds
-        self.scheduler = Scheduler(sessions) if schedule else None
+        self.scheduler = Scheduler(sessions, check_seconds) if schedule else None
         self.requeue_seconds = requeue_seconds
         self.jobs_run = 0
 

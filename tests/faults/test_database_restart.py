@@ -16,8 +16,16 @@ import httpx
 from ledgerbridge.db import session_scope
 from ledgerbridge.jobs import enqueue_job
 
-from .conftest import PgStore, Remote, _free_port, _many_invoices, _start_sandbox_process, assert_books_agree, \
-    connect_world, pay_some
+from .conftest import (
+    PgStore,
+    Remote,
+    _free_port,
+    _many_invoices,
+    _start_sandbox_process,
+    assert_books_agree,
+    connect_world,
+    pay_some,
+)
 
 
 def test_database_connections_cut_mid_run(pg_store: PgStore) -> None:
