@@ -127,3 +127,26 @@ def test_the_plan_says_when_a_backlog_beyond_the_days_budget_is_done(sessions: s
     # 4 calls today, then the day turns over (23 hours on) and the other 3 go at one a second.
     assert (late.calls_left_today, late.fits_today, late.days_needed) == (4, False, 2)
     assert late.finishes_at == datetime.fromtimestamp(START - 3600 + 86_400 + 3, UTC)
+
+
+def test_quickbooks_batch_calls_are_capped_at_40_a_minute_in_both_budgets(sessions: sessionmaker[Session]) -> None:
+    from ledgerbridge.budget import QBO_LIMITS, CallBudget
+
+    assert QBO_LIMITS.batch_per_minute == 40
+    (conn,) = _connections(sessions)
+    limits = BudgetLimits(per_minute=500, per_day=10_000, concurrent=10, per_second=None, batch_per_minute=3)
+    clock = FakeClock()
+    local = CallBudget(conn, limits, clock=clock.now, sleep=clock.sleep)
+    shared = SharedCallBudget(sessions, conn, limits, holder="w", clock=clock)  # type: ignore[arg-type]
+    for budget in (local, shared):
+        start = clock.slept
+        for _ in range(5):  # plain calls do not count against the batch limit
+            budget.acquire()
+            budget.release()
+        for _ in range(3):
+            budget.acquire(batch=True)
+            budget.release()
+        assert clock.slept == start
+        budget.acquire(batch=True)  # the fourth batch call of the minute waits for the next minute
+        budget.release()
+        assert clock.slept - start >= 59.0
