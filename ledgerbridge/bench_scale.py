@@ -206,7 +206,8 @@ def run_memory(sizes: list[int]) -> list[dict[str, Any]]:
                               capture_output=True, text=True, check=True)
         result = json.loads(done.stdout)
         out.append({"documents": n, "peak_memory_mb": result["peak_memory_mb"], "exported": result["exported"],
-                    "invoices_per_second_end_to_end": result["invoices_per_second"].get("end_to_end")})
+                    "invoices_per_second_end_to_end": result["invoices_per_second"].get("end_to_end"),
+                    "api_calls": result["api_calls"], "api_calls_minimum": result["api_calls_minimum"]})
     for r in out:
         r["ratio_to_smallest"] = round(r["peak_memory_mb"] / out[0]["peak_memory_mb"], 3)
     return out
