@@ -23,18 +23,13 @@ import pytest
 from dbfixtures import postgres_url
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
+from sync.conftest import World, connect_world
+from sync.test_faults import _free_port, _many_invoices, _start_sandbox_process
 
 from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
 from ledgerbridge.models_host import Payment
 from ledgerbridge.models_sync import Connection, Job, PackagePayment, SyncRecord, SyncStatus
 from ledgerbridge.models_work import CallLease
-
-try:  # the sync tests are moving to tests/conformance
-    from conformance.conftest import World, connect_world  # type: ignore[import-not-found]
-    from conformance.test_faults import _free_port, _many_invoices, _start_sandbox_process  # type: ignore[import-not-found]
-except ImportError:
-    from sync.conftest import World, connect_world
-    from sync.test_faults import _free_port, _many_invoices, _start_sandbox_process
 
 
 @dataclass
@@ -80,13 +75,6 @@ def pg_store() -> Iterator[PgStore]:
         admin.dispose()
 
 
-class Remote:
-    """A sandbox reached by URL only (a process of its own, or one started elsewhere)."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-
-
 def numbers_in_package(world: World) -> Counter[str]:
     found: Counter[str] = Counter()
     page = 1
@@ -109,7 +97,7 @@ def pay_some(world: World, rng: random.Random, count: int) -> int:
             SyncRecord.external_id.is_not(None))))
     paid = 0
     for external_id in rng.sample(ids, min(count, len(ids))):
-        answer = httpx.post(f"{world.sandbox.base_url}/sandbox/tenants/{world.tenant_id}/payments", json={
+        answer = httpx.post(f"{world.base_url}/sandbox/tenants/{world.tenant_id}/payments", json={
             "Invoice": {"InvoiceID": external_id}, "Account": {"Code": "090"}, "Date": "2026-11-02",
             "Amount": "1.00"}, timeout=10)
         if answer.status_code < 300:
@@ -151,5 +139,5 @@ def assert_books_agree(world: World, expected_documents: int | None = None,
     return {"documents": len(numbers), "payments": imported}
 
 
-__all__ = ["PgStore", "Remote", "World", "_free_port", "_many_invoices", "_start_sandbox_process", "assert_books_agree",
+__all__ = ["PgStore", "World", "_free_port", "_many_invoices", "_start_sandbox_process", "assert_books_agree",
            "connect_world", "numbers_in_package", "pay_some", "pg_store"]

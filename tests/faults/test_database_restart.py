@@ -18,7 +18,6 @@ from ledgerbridge.jobs import enqueue_job
 
 from .conftest import (
     PgStore,
-    Remote,
     _free_port,
     _many_invoices,
     _start_sandbox_process,
@@ -34,7 +33,7 @@ def test_database_connections_cut_mid_run(pg_store: PgStore) -> None:
     sandbox = _start_sandbox_process(port)
     try:
         base = f"http://127.0.0.1:{port}"
-        world = connect_world(pg_store.sessions, Remote(base), httpx.HTTPTransport(),  # type: ignore[arg-type]
+        world = connect_world(pg_store.sessions, base, httpx.HTTPTransport(),
                               batch=_many_invoices(300))
         httpx.post(f"{base}/sandbox/faults", json={"latency_ms": 20}).raise_for_status()
         env = {**os.environ, "LEDGERBRIDGE_DATABASE_URL": pg_store.url, "LEDGERBRIDGE_HEARTBEAT_TIMEOUT": "4"}

@@ -35,7 +35,7 @@ def strict_world(sessions: sessionmaker[Session], strict_sandbox: RunningSandbox
     from ledgerbridge.contracts.pytest_support import xero_contract_checker
 
     checker = xero_contract_checker()
-    made = connect_world(sessions, strict_sandbox, checker.transport())
+    made = connect_world(sessions, strict_sandbox.base_url, checker.transport())
     yield made
     made.close()
     checker.assert_clean()
@@ -77,7 +77,7 @@ def test_429_and_5xx_storms(strict_world: World) -> None:
 def test_token_expiry_mid_run_and_two_workers_racing_to_refresh(strict_world: World) -> None:
     world = strict_world
     _arm(world, latency_ms=30)
-    expire = threading.Timer(0.5, lambda: httpx.post(f"{world.sandbox.base_url}/sandbox/clock",
+    expire = threading.Timer(0.5, lambda: httpx.post(f"{world.base_url}/sandbox/clock",
                                                      json={"advance_seconds": 1801}).raise_for_status())
     expire.start()  # Xero stops taking the access token half a second into the run: one refresh, then on
     _drain(world, ("upload", {"document_ids": None}))

@@ -30,7 +30,6 @@ from ledgerbridge.schemas_intake import Batch
 
 from .conftest import (
     PgStore,
-    Remote,
     _free_port,
     _many_invoices,
     _start_sandbox_process,
@@ -71,7 +70,7 @@ def test_workers_killed_at_random_moments_lose_and_duplicate_nothing(pg_store: P
     sandbox = _start_sandbox_process(port)
     try:
         base = f"http://127.0.0.1:{port}"
-        world = connect_world(pg_store.sessions, Remote(base), httpx.HTTPTransport(),  # type: ignore[arg-type]
+        world = connect_world(pg_store.sessions, base, httpx.HTTPTransport(),
                               batch=_many_invoices(300))
         httpx.post(f"{base}/sandbox/faults", json={"latency_ms": 25}).raise_for_status()
         env = {**os.environ, "LEDGERBRIDGE_DATABASE_URL": pg_store.url, "LEDGERBRIDGE_HEARTBEAT_TIMEOUT": "4"}

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import func, select
+from sync.conftest import World
 
 from ledgerbridge.connections import ConnectorOptions
 from ledgerbridge.db import session_scope
@@ -17,11 +18,6 @@ from ledgerbridge.models_host import Document, Payment
 from ledgerbridge.models_sync import Connection, Job, SyncRecord
 from ledgerbridge.schemas_intake import Batch
 from ledgerbridge.worker import Scheduler, Worker
-
-try:  # the sync tests are moving to tests/conformance
-    from conformance.conftest import World, contract, sandbox, world  # type: ignore[import-not-found]  # noqa: F401
-except ImportError:
-    from sync.conftest import World, contract, sandbox, world  # noqa: F401
 
 
 def _eventually(check: Callable[[], bool], timeout: float = 60.0) -> bool:
@@ -72,8 +68,11 @@ def test_an_issued_document_is_exported_and_a_payment_comes_back_by_itself(world
         with session_scope(world.sessions) as session:
             apply_batch(session, world.org_id, Batch.model_validate({"documents": [new]}))
         assert _eventually(exported("AUTO-0001"))  # issued, then in Xero with no button pressed
-        invoice = world.xero_get("/Invoices/AUTO-0001")["Invoices"][0]
-        world.pay(invoice["InvoiceID"], "5.00")
+        with session_scope(world.sessions) as session:
+            invoice_id = session.scalar(select(SyncRecord.external_id).join(
+                Document, Document.id == SyncRecord.record_id).where(
+                SyncRecord.record_type == "document", Document.number == "AUTO-0001"))
+        world.pay(str(invoice_id), "5.00")
 
         def imported() -> bool:
             with session_scope(world.sessions) as session:
