@@ -102,6 +102,8 @@ def pay_some(world: World, rng: random.Random, count: int) -> int:
             "Amount": "1.00"}, timeout=10)
         if answer.status_code < 300:
             paid += 1
+        else:
+            print(f"the sandbox refused a payment: {answer.status_code} {answer.text[:300]}")
     return paid
 
 
