@@ -25,13 +25,16 @@ allows one a second. Benchmarks with limits off keep the in-process budget.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 import ledgerbridge.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
@@ -41,6 +44,8 @@ from ledgerbridge.models_sync import Connection
 from ledgerbridge.models_work import CallLease, CallWindow
 
 __all__ = ["SharedCallBudget", "window_of"]
+
+logger = logging.getLogger(__name__)
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -172,10 +177,21 @@ class SharedCallBudget:
             self._in_flight = max(0, self._in_flight - 1)
         if slot is None:
             return
-        with self.sessions() as session, session.begin():
-            session.execute(update(CallLease).where(CallLease.connection_id == self.connection_id,
-                                                    CallLease.slot == slot, CallLease.holder == self.holder[:120])
-                            .values(holder=None, lease_until=0.0))
+        # A call whose answer we have must not fail because the slot could not be given back: the database may
+        # be restarting (its connections cut). Try again on a new connection; failing that, the lease expires.
+        for attempt in range(3):
+            try:
+                with self.sessions() as session, session.begin():
+                    session.execute(update(CallLease).where(
+                        CallLease.connection_id == self.connection_id, CallLease.slot == slot,
+                        CallLease.holder == self.holder[:120]).values(holder=None, lease_until=0.0))
+                return
+            except DBAPIError:
+                if attempt == 2:
+                    logger.warning("call slot %s of connection %s not given back; its lease will expire",
+                                   slot, self.connection_id)
+                    return
+                time.sleep(0.2 * (attempt + 1))
 
     @contextmanager
     def slot(self) -> Iterator[None]:
