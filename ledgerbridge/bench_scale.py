@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -31,14 +30,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.bench import (
-    BATCH_LIMIT,
     CUSTOMERS,
     INTAKE_BATCH,
-    READ_PAGE,
+    PACKAGES,
     _invoices,
     _reference_data,
     sandbox_process,
 )
+from ledgerbridge.bench import minimum_calls as bench_minimum_calls
 from ledgerbridge.clock import Clock
 from ledgerbridge.demo_data import NOMINAL_MAP, TAX_MAP
 
@@ -103,9 +102,9 @@ def _start_limits(base: str, clock: Clock) -> None:
 
 
 def minimum_calls(documents: int) -> int:
-    """The fewest calls the work needs: contacts and invoices in batches of 50, the read-back 1,000 a page."""
-    return (math.ceil(min(CUSTOMERS, documents) / BATCH_LIMIT) + math.ceil(documents / BATCH_LIMIT)
-            + math.ceil(documents / READ_PAGE))
+    """The fewest calls the work needs (as ``ledgerbridge bench`` counts them): contacts and invoices in batches
+    of 50, the read-back 1,000 a page."""
+    return bench_minimum_calls(PACKAGES["xero"], min(CUSTOMERS, documents), documents)
 
 
 def run_xero_limits(documents: int, scale: float) -> dict[str, Any]:
