@@ -59,13 +59,15 @@ class BudgetLimits:
     day_probe_seconds: float = 3_600.0
     #: Calls started in any one second (QuickBooks: 10); None where the package has no such limit.
     per_second: int | None = None
+    #: Batch calls a minute (QuickBooks: 40 a minute per company, on top of the 500); None where none.
+    batch_per_minute: int | None = None
 
 
 XERO_LIMITS = BudgetLimits()
-#: QuickBooks Online: 500 calls a minute, 10 a second and 10 at once per company; no daily limit. We start at most
-#: 8 a second: the consent, token and company-info calls of the same company go around this budget, and a 429 from
-#: QuickBooks means waiting a whole minute.
-QBO_LIMITS = BudgetLimits(per_minute=500, per_day=1_000_000_000, concurrent=10, per_second=8)
+#: QuickBooks Online: 500 calls a minute, 10 a second and 10 at once per company, of which 40 a minute may be batch
+#: calls; no daily limit. We start at most 8 a second: the consent, token and company-info calls of the same company
+#: go around this budget, and a 429 from QuickBooks means waiting a whole minute.
+QBO_LIMITS = BudgetLimits(per_minute=500, per_day=1_000_000_000, concurrent=10, per_second=8, batch_per_minute=40)
 
 
 class BudgetExhausted(Exception):
@@ -116,26 +118,30 @@ class CallBudget:
         self._day_left = limits.per_day
         self._day_reset_at = now + limits.day_seconds
         self._recent_starts: deque[float] = deque()  # start times within the last second (per-second limit)
+        self._batch_left = limits.batch_per_minute
+        self._batch_reset_at = now + limits.minute_seconds
         self._in_flight = 0
         self._observed_at: float | None = None
         self._dirty = False
         self._last_flush = now
 
     # -- taking and giving back a slot -------------------------------------------------------------
-    def acquire(self) -> None:
-        """Wait until a call may be made, then count it. Raises :class:`BudgetExhausted` for the day limit."""
+    def acquire(self, batch: bool = False) -> None:
+        """Wait until a call may be made, then count it. Raises :class:`BudgetExhausted` for the day limit.
+
+        ``batch`` marks a batch call, which QuickBooks also counts against its 40 a minute."""
         if self.unlimited:
             with self._lock:
                 self._in_flight += 1
             return
         self._slots.acquire()
         try:
-            self._take_window_slot()
+            self._take_window_slot(batch)
         except BaseException:
             self._slots.release()
             raise
 
-    def _take_window_slot(self) -> None:
+    def _take_window_slot(self, batch: bool) -> None:
         while True:
             with self._lock:
                 now = self._clock()
@@ -148,9 +154,13 @@ class CallBudget:
                     recent.popleft()
                 if per_second is not None and not self.unlimited and len(recent) >= per_second:
                     wait = recent[0] + PACING_WINDOW - now  # paced, as the package would otherwise answer 429
+                elif batch and self._batch_left is not None and self._batch_left <= 0:
+                    wait = self._batch_reset_at - now
                 elif self._minute_left > 0:
                     if per_second is not None:
                         recent.append(now)
+                    if batch and self._batch_left is not None:
+                        self._batch_left -= 1
                     self._minute_left -= 1
                     self._day_left -= 1
                     self._in_flight += 1
@@ -178,6 +188,9 @@ class CallBudget:
         if now >= self._minute_reset_at:
             self._minute_left = self.limits.per_minute
             self._minute_reset_at = now + self.limits.minute_seconds
+        if now >= self._batch_reset_at:
+            self._batch_left = self.limits.batch_per_minute
+            self._batch_reset_at = now + self.limits.minute_seconds
         if now >= self._day_reset_at:
             self._day_left = self.limits.per_day
             self._day_reset_at = now + self.limits.day_seconds

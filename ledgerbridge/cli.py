@@ -6,7 +6,6 @@ benchmark in their own modules.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -105,19 +104,6 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[in
     uvicorn.run(create_app(STATE.engine, run_worker=worker), host=host, port=port, log_level="warning")
 
 
-@app.command("worker")
-def worker_command(poll: Annotated[float, typer.Option(help="Seconds between polls when idle")] = 1.0) -> None:
-    """Run queued jobs (uploads, imports) until interrupted. Any number can share one PostgreSQL."""
-    from ledgerbridge.jobs import work_loop
-
-    stop = threading.Event()
-    console.print("worker started; Ctrl-C to stop")
-    try:
-        work_loop(STATE.sessions, stop, poll_seconds=poll)
-    except KeyboardInterrupt:
-        stop.set()
-
-
 @sandbox_app.command("xero")
 def sandbox_xero(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8765,
                  rate_limits: Annotated[bool, typer.Option(help="Apply Xero's call limits")] = True) -> None:
@@ -150,15 +136,27 @@ def sandbox_qbo(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annota
 
 
 def _register() -> None:
-    from ledgerbridge import bench, bench_grids, cli_audit, cli_purchases, cli_reconcile, cli_sync, demo
+    from ledgerbridge import (
+        bench,
+        bench_grids,
+        bench_scale,
+        cli_audit,
+        cli_purchases,
+        cli_reconcile,
+        cli_sync,
+        cli_worker,
+        demo,
+    )
 
     cli_sync.register(app)
     cli_reconcile.register(app)
     cli_purchases.register(app)
     cli_audit.register(app)
+    cli_worker.register(app)
     demo.register(app)
     bench.register(app)
     bench_grids.register(app)
+    bench_scale.register(app)
 
 
 _register()

@@ -170,13 +170,13 @@ def precheck(documents: Annotated[list[str] | None, typer.Argument(help="Documen
 def upload(documents: Annotated[list[str] | None, typer.Argument(help="Document numbers (default: all pending)")]
            = None, org: OrgOpt = None, connection: ConnOpt = None, as_json: JsonOpt = False) -> None:
     """Upload Data: export the selected (or all pending) documents, dependencies first (R-E5)."""
-    from ledgerbridge.jobs import enqueue_job, run_job
+    from ledgerbridge.jobs import enqueue_job, run_in_foreground
 
     conn_id = _connection_id(org, connection)
     ids = _doc_ids(documents, org)
     with session_scope(STATE.sessions) as session:
         job_id = enqueue_job(session, conn_id, "upload", {"document_ids": ids}, requested_by="cli").id
-    result = _run_with_progress("Uploading", lambda show: run_job(STATE.sessions, job_id, echo=show), as_json)
+    result = _run_with_progress("Uploading", lambda show: run_in_foreground(STATE.sessions, job_id, echo=show), as_json)
     if as_json:
         return print_json({"job_id": job_id, **result})
     console.print(f"Exported {result['exported']}, updated {result['updated']}, voided {result['voided']}, "

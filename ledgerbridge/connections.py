@@ -35,26 +35,54 @@ class ConnectorOptions:
     transport: httpx.BaseTransport | None = None
     unlimited_budget: bool = False
     max_attempts: int = 5  # per call, for transient failures (same idempotency key every time)
+    #: The call budget shared by every worker through the database (shared_budget); None: on PostgreSQL only
+    #: (on SQLite one worker runs inside ``serve``, and the in-process budget is enough).
+    shared_budget: bool | None = None
+    #: A user asked for this work (a payment import): it may spend the day's last calls (shared budget only).
+    urgent: bool = False
+    #: The clock of the budget and the client; benchmarks pass an accelerated one (ledgerbridge.clock).
+    clock: Any = None
+
+
+def _budget(sessions: sessionmaker[Session], connection_id: int, options: ConnectorOptions, limits: Any) -> Any:
+    from ledgerbridge.budget import CallBudget
+    from ledgerbridge.clock import WALL
+
+    clock = options.clock or WALL
+    shared = options.shared_budget
+    if shared is None:
+        shared = sessions.kw["bind"].dialect.name == "postgresql"
+    if shared and not options.unlimited_budget:
+        from ledgerbridge.jobs import worker_name
+        from ledgerbridge.shared_budget import SharedCallBudget
+
+        return SharedCallBudget(sessions, connection_id, limits, holder=worker_name(), clock=clock,
+                                urgent=options.urgent)
+    return CallBudget(connection_id, limits, unlimited=options.unlimited_budget, clock=clock.now, sleep=clock.sleep)
+
+
+def _clock_args(options: ConnectorOptions) -> dict[str, Any]:
+    return {} if options.clock is None else {"clock": options.clock.now, "sleep": options.clock.sleep}
 
 
 def _xero_factory(sessions: sessionmaker[Session], connection_id: int, options: ConnectorOptions) -> Connector:
-    from ledgerbridge.budget import XERO_LIMITS, CallBudget
+    from ledgerbridge.budget import XERO_LIMITS
     from ledgerbridge.xero.client import XeroClient
     from ledgerbridge.xero.connector import XeroConnector
 
-    budget = CallBudget(connection_id, XERO_LIMITS, unlimited=options.unlimited_budget)
+    budget = _budget(sessions, connection_id, options, XERO_LIMITS)
     return XeroConnector(XeroClient(sessions, connection_id, transport=options.transport, budget=budget,
-                                    max_attempts=options.max_attempts))
+                                    max_attempts=options.max_attempts, **_clock_args(options)))
 
 
 def _qbo_factory(sessions: sessionmaker[Session], connection_id: int, options: ConnectorOptions) -> Connector:
-    from ledgerbridge.budget import QBO_LIMITS, CallBudget
+    from ledgerbridge.budget import QBO_LIMITS
     from ledgerbridge.qbo.client import QboClient
     from ledgerbridge.qbo.connector import QboConnector
 
-    budget = CallBudget(connection_id, QBO_LIMITS, unlimited=options.unlimited_budget)
+    budget = _budget(sessions, connection_id, options, QBO_LIMITS)
     return QboConnector(QboClient(sessions, connection_id, transport=options.transport, budget=budget,
-                                  max_attempts=options.max_attempts))
+                                  max_attempts=options.max_attempts, **_clock_args(options)))
 
 
 CONNECTORS: dict[str, ConnectorFactory] = {"xero": _xero_factory, "qbo": _qbo_factory}

@@ -9,5 +9,6 @@ from ledgerbridge.models_credits import *  # noqa: F403
 from ledgerbridge.models_host import *  # noqa: F403
 from ledgerbridge.models_sync import *  # noqa: F403
 from ledgerbridge.models_users import *  # noqa: F403
+from ledgerbridge.models_work import *  # noqa: F403
 
 metadata = Base.metadata

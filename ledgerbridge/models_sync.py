@@ -179,13 +179,28 @@ class SyncError(Base):
 
 
 class Job(Base):
-    """A piece of background work (upload, import) with visible progress."""
+    """A piece of background work (upload, import) with visible progress.
+
+    ``lane`` groups the kinds that must not run side by side on one connection (upload and pre-check both move
+    sync records: "export"; payment import: "import"): the partial unique index ``uq_jobs_running_lane`` lets
+    at most one job per connection and lane be claimed or running, whichever worker took it, so two workers
+    never export the same pending record twice. ``priority`` orders the queue: a payment import a user asked
+    for goes before automatic work (jobs.priority_for).
+    """
 
     __tablename__ = "jobs"
+    __table_args__ = (
+        Index("uq_jobs_running_lane", "connection_id", "lane", unique=True,
+              sqlite_where=text("status IN ('claimed', 'running')"),
+              postgresql_where=text("status IN ('claimed', 'running')")),
+        Index("ix_jobs_queue", "status", "priority", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued|running|done|failed
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued|claimed|running|done|failed
+    lane: Mapped[str] = mapped_column(String(10), default="export")
+    priority: Mapped[int] = mapped_column(Integer, default=0)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)

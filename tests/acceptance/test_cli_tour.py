@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -76,6 +77,14 @@ def _writes(sandbox: Sandbox) -> dict[str, int]:
     return {k: v for k, v in sandbox.calls().items() if k.startswith(("PUT ", "POST "))}
 
 
+def _write(ws: Workspace, sql: str) -> None:
+    """Set up a situation the tour cannot reach by a command (a job queued by the screens, a token expiring)."""
+    import sqlite3
+
+    with closing(sqlite3.connect(ws.db_path, timeout=30)) as db, db:
+        db.execute(sql)
+
+
 def _walk_the_tour(tour: Tour, sandbox: Sandbox) -> None:
     """Every step of the README's tour, with its exit code and its JSON checked as it goes."""
     ws = tour.workspace
@@ -129,6 +138,16 @@ def _walk_the_tour(tour: Tour, sandbox: Sandbox) -> None:
     assert isinstance(up["job_id"], int)
     assert (up["exported"], up["failed"], up["seen"], up["updated"], up["voided"]) == (29, 1, 29, 0, 0)
     assert up["parties_exported"] == PARTIES and up["stopped_reason"] is None
+
+    # ledgerbridge worker / plan (issue 6): the worker's own log lines are grepped for secrets too.
+    _write(ws, "UPDATE connections SET access_expires_at = '2000-01-01 00:00:00'")  # it must refresh, and log
+    _write(ws, "INSERT INTO jobs (connection_id, kind, lane, priority, status, params, total, done, failed, step, "
+               "result, requested_by, created_at) VALUES (1, 'import_payments', 'import', 10, 'queued', '{}', 0, 0, "
+               "0, 'queued', '{}', 'cli', '2026-11-22 00:00:00')")
+    tour.run("worker", "--until-idle", "--no-schedule", "--log-level", "debug")
+    assert ws.scalar("SELECT status FROM jobs WHERE kind = 'import_payments'") == "done"
+    plan = tour.json("plan", "plan", "--json")
+    assert plan[0]["pending_documents"] == 0 and plan[0]["fits_today"] is True
     assert [p["document"] for p in up["problems"]] == ["INV-1103"]
     in_xero = sandbox.invoices()
     assert "INV-1103" not in in_xero

@@ -110,11 +110,15 @@ def _limits(settings: Any) -> dict[str, Any]:
 
 @router.post("/clock")
 async def advance_clock(request: Request) -> Response:
-    """``{"advance_seconds": 1801}``: expire tokens, codes and rate windows without waiting."""
+    """``{"advance_seconds": 1801}``: expire tokens, codes and rate windows without waiting;
+    ``{"scale": 20, "origin": <epoch s>}``: run the clock 20 times faster from then (benchmarks)."""
     payload = await _json(request)
     clock = runtime_of(request).clock
     clock.advance(float(payload.get("advance_seconds", 0)))
-    return JSONResponse({"offset_seconds": clock.offset})
+    if "scale" in payload:
+        clock.scale = float(payload["scale"])
+        clock.origin = float(payload.get("origin", 0.0))
+    return JSONResponse({"offset_seconds": clock.offset, "scale": clock.scale})
 
 
 @router.get("/tenants")

@@ -1,0 +1,60 @@
+"""Time for the call budget and the sandboxes: the wall clock, or an accelerated one for benchmarks.
+
+Why: Xero allows 60 calls a minute and 5,000 a day, so 10,000 invoices need over three minutes of real time
+and 100,000 over half an hour. The benchmark instead runs the sandbox's rate limiter and the client's budget on
+one *accelerated* clock: simulated time runs ``scale`` times faster than real time from a common ``origin``
+(epoch seconds), so every process that is given the same two numbers agrees on "now" without talking to the
+others, and a wait of 60 simulated seconds takes 60/scale real ones. Local work is accelerated too (it costs
+``scale`` times more simulated time), so the figures are if anything pessimistic.
+
+Worker processes read ``LEDGERBRIDGE_CLOCK_SCALE`` / ``LEDGERBRIDGE_CLOCK_ORIGIN`` (:func:`clock_from_env`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+__all__ = ["SCALE_ENV", "ORIGIN_ENV", "Clock", "clock_from_env"]
+
+SCALE_ENV = "LEDGERBRIDGE_CLOCK_SCALE"
+ORIGIN_ENV = "LEDGERBRIDGE_CLOCK_ORIGIN"
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """``now()`` in (possibly simulated) epoch seconds and a ``sleep`` of simulated seconds."""
+
+    scale: float = 1.0
+    origin: float = 0.0
+
+    def now(self) -> float:
+        real = time.time()
+        if self.scale == 1.0:
+            return real
+        return self.origin + (real - self.origin) * self.scale
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds / self.scale)
+
+    def real_seconds(self, simulated: float) -> float:
+        return simulated / self.scale
+
+    def env(self) -> dict[str, str]:
+        """The variables that give a child process this same clock."""
+        return {SCALE_ENV: repr(self.scale), ORIGIN_ENV: repr(self.origin)}
+
+
+WALL = Clock()
+
+
+def clock_from_env() -> Clock:
+    raw = os.environ.get(SCALE_ENV)
+    if not raw:
+        return WALL
+    scale = float(raw)
+    if scale <= 0:
+        raise ValueError(f"{SCALE_ENV} must be a positive number, not {raw!r}")
+    return Clock(scale, float(os.environ.get(ORIGIN_ENV) or time.time()))

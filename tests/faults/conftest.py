@@ -1,0 +1,145 @@
+"""The faults suite (issue 6): workers SIGKILLed, answers lost, 429 and 5xx storms, tokens expiring and refresh
+races, the database dropping every connection. Each test ends with :func:`assert_books_agree`: every document
+exactly once in the package, every payment exactly once here, nothing stuck in progress, no connection locked out.
+
+Reuses the machinery of the sync tests (a connected world on a live sandbox, the kill test's sandbox process).
+
+PostgreSQL is never restarted (other engineers and CI share the server): a "restart" is
+``pg_terminate_backend`` on every backend of this test's own ``application_name``, which is exactly what a
+restart looks like to a client (its connections are cut mid-statement and must be made again).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from dbfixtures import postgres_url
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+from sync.conftest import World, connect_world
+from sync.test_faults import _free_port, _many_invoices, _start_sandbox_process
+
+from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
+from ledgerbridge.models_host import Payment
+from ledgerbridge.models_sync import Connection, Job, PackagePayment, SyncRecord, SyncStatus
+from ledgerbridge.models_work import CallLease
+
+
+@dataclass
+class PgStore:
+    """A schema of its own on the shared PostgreSQL, reachable by URL from worker processes."""
+
+    url: str
+    schema: str
+    app_name: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def terminate_backends(self) -> int:
+        """What a server restart looks like to us: every connection of this test cut at once."""
+        admin = make_engine(postgres_url())
+        try:
+            with admin.begin() as conn:
+                return len(conn.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND pid <> pg_backend_pid()"), {"name": self.app_name}).all())
+        finally:
+            admin.dispose()
+
+
+@pytest.fixture
+def pg_store() -> Iterator[PgStore]:
+    base = postgres_url()
+    schema = f"lbfault_{uuid.uuid4().hex[:12]}"
+    app_name = f"lbfault-{uuid.uuid4().hex[:8]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    url = f"{base}{sep}options=-csearch_path%3D{schema}&application_name={app_name}"
+    engine = make_engine(url)
+    try:
+        upgrade_schema(engine)
+        yield PgStore(url, schema, app_name, engine, make_session_factory(engine))
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def numbers_in_package(world: World) -> Counter[str]:
+    found: Counter[str] = Counter()
+    page = 1
+    while True:
+        rows = world.xero_get("/Invoices", page=page, pageSize=1000)["Invoices"]
+        found.update(doc["InvoiceNumber"] for doc in rows)
+        if len(rows) < 1000:
+            break
+        page += 1
+    for doc in world.xero_get("/CreditNotes", page=1, pageSize=1000)["CreditNotes"]:
+        found[doc["CreditNoteNumber"]] += 1
+    return found
+
+
+def pay_some(world: World, rng: random.Random, count: int) -> int:
+    """Pay ``count`` exported invoices in the package (as a customer would); returns how many were paid."""
+    with session_scope(world.sessions) as session:
+        ids = list(session.scalars(select(SyncRecord.external_id).where(
+            SyncRecord.connection_id == world.conn_id, SyncRecord.record_type == "document",
+            SyncRecord.external_id.is_not(None))))
+    paid = 0
+    for external_id in rng.sample(ids, min(count, len(ids))):
+        answer = httpx.post(f"{world.base_url}/sandbox/tenants/{world.tenant_id}/payments", json={
+            "Invoice": {"InvoiceID": external_id}, "Account": {"Code": "090"}, "Date": "2026-11-02",
+            "Amount": "1.00"}, timeout=10)
+        if answer.status_code < 300:
+            paid += 1
+        else:
+            print(f"the sandbox refused a payment: {answer.status_code} {answer.text[:300]}")
+    return paid
+
+
+def assert_books_agree(world: World, expected_documents: int | None = None,
+                       payments_made: int | None = None) -> dict[str, Any]:
+    """The invariants every fault must leave intact; returns the figures for the test's own message."""
+    numbers = numbers_in_package(world)
+    duplicates = [n for n, c in numbers.items() if c > 1]
+    assert not duplicates, f"created twice in the package: {duplicates[:10]}"
+    with session_scope(world.sessions) as session:
+        exportable = session.scalar(select(func.count(SyncRecord.id)).where(
+            SyncRecord.connection_id == world.conn_id, SyncRecord.record_type == "document",
+            SyncRecord.status.in_((SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)))) or 0
+        stuck = session.scalar(select(func.count(SyncRecord.id)).where(
+            SyncRecord.status == SyncStatus.IN_PROGRESS.value)) or 0
+        running = session.scalar(select(func.count(Job.id)).where(Job.status.in_(("claimed", "running")))) or 0
+        imported = session.scalar(select(func.count(Payment.id)).where(Payment.origin == "package")) or 0
+        package_rows = session.execute(select(PackagePayment.external_id, PackagePayment.payment_id)).all()
+        held = session.scalar(select(func.count()).select_from(CallLease).where(CallLease.holder.is_not(None))) or 0
+        conn = session.get_one(Connection, world.conn_id)
+        status = conn.status
+    assert stuck == 0, f"{stuck} records left in progress"
+    assert running == 0, f"{running} jobs left claimed or running"
+    assert held == 0, f"{held} concurrent-call slots still held"
+    assert status == "connected", "the connection was locked out"
+    assert exportable == len(numbers), f"{exportable} exported here, {len(numbers)} in the package"
+    if expected_documents is not None:
+        assert len(numbers) == expected_documents, f"{expected_documents - len(numbers)} documents missing"
+    bound = [pid for _, pid in package_rows if pid is not None]
+    assert len(bound) == len(set(bound)), "one package payment created two payments here"
+    if payments_made is not None:
+        assert len(package_rows) == payments_made and imported == payments_made, \
+            f"{payments_made} payments made in the package, {len(package_rows)} read, {imported} created here"
+    world.access_token()  # still able to call: not locked out
+    return {"documents": len(numbers), "payments": imported}
+
+
+__all__ = ["PgStore", "World", "_free_port", "_many_invoices", "_start_sandbox_process", "assert_books_agree",
+           "connect_world", "numbers_in_package", "pay_some", "pg_store"]
