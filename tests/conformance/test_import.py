@@ -21,8 +21,12 @@ from .harness import PackageWorld
 
 
 def _allocated(world: PackageWorld) -> dict[str, Decimal]:
+    """Allocations made by payments that came from the package (the demo's own prepayment PP-1 goes out from here
+    and is allocated by the upload: not what these tests import)."""
     with session_scope(world.sessions) as session:
-        return dict(session.execute(select(Document.number, Allocation.amount).join(Allocation)).all())
+        return dict(session.execute(select(Document.number, Allocation.amount).join(Allocation)
+                                    .join(Payment, Payment.id == Allocation.payment_id)
+                                    .where(Payment.origin == "package")).all())
 
 
 def _imported(world: PackageWorld) -> int:
@@ -78,7 +82,8 @@ def test_a_later_import_resumes_from_its_cursor_and_fetches_only_the_new_payment
     asked: list[datetime | None] = []
     importer = _asking_since(world, asked)
     first = importer.create_and_allocate(report=importer.fetch())
-    assert (first.fetched, first.new, first.created) == (1, 1, 1)
+    # What the package returns includes the demo's prepayment that went out from here (read back, skipped).
+    assert (first.fetched - first.skipped_ours, first.new, first.created) == (1, 1, 1)
     with session_scope(world.sessions) as session:
         bookmark = session.scalar(select(SyncCursor.bookmark))
     assert bookmark is not None and asked == [None]  # the first run reads everything
@@ -89,7 +94,7 @@ def test_a_later_import_resumes_from_its_cursor_and_fetches_only_the_new_payment
     # It asks the package from its bookmark (less the look-back that re-reads the last minutes)...
     assert asked[1] is not None and asked[1].replace(tzinfo=None) == bookmark.replace(tzinfo=None) - DEFAULT_LOOKBACK
     # ...and creates only the new payment: the one re-read inside the look-back is known already.
-    assert (second.new, second.created, second.failed) == (1, 1, 0) and second.fetched <= 2
+    assert (second.new, second.created, second.failed) == (1, 1, 0) and second.fetched - second.skipped_ours <= 2
     assert _allocated(world) == {"INV-1003": Decimal("10.00"), "INV-1004": Decimal("20.00")}
     assert _imported(world) == 2
     with session_scope(world.sessions) as session:
