@@ -232,6 +232,11 @@ class SharedCallBudget:
         with self._window() as (_session, row):
             now = self.clock.now()
             row.blocked_until = max(row.blocked_until, now + retry_after)
+            if problem in (None, "", "minute"):
+                # The package's minute window ends when it says (Retry-After), not a whole window of ours from
+                # the 429's headers (which read 0 left): start ours so that it rolls over then.
+                row.minute_started = min(row.minute_started, now + retry_after - self.limits.minute_seconds
+                                         - self.window_margin)
             if problem == "day":
                 row.day_used = self.limits.per_day
                 row.day_started = now + retry_after - self.limits.day_seconds
