@@ -7,7 +7,4 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 # The web tests drive Debian's Chromium through Playwright (never `playwright install`): install it once here.
 command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-# Two test processes (the CI machine has 2 cores and the suite spends much of its time waiting on sandboxes,
-# subprocesses and PostgreSQL). --dist loadscope sends each module's tests to one worker, so a module fixture
-# (the CLI tour's) runs once. `bash scripts/test.sh -n 0` runs in one process.
-exec .venv/bin/python -m pytest -n 2 --dist loadscope "$@"
+exec .venv/bin/python -m pytest "$@"

@@ -20,13 +20,13 @@ from typing import Any
 
 import httpx
 import pytest
-from dbfixtures import migrate_postgres, postgres_url
+from dbfixtures import postgres_url
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from sync.conftest import World, connect_world
 from sync.test_faults import _free_port, _many_invoices, _start_sandbox_process
 
-from ledgerbridge.db import make_engine, make_session_factory, session_scope
+from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
 from ledgerbridge.models_host import Payment
 from ledgerbridge.models_sync import Connection, Job, PackagePayment, SyncRecord, SyncStatus
 from ledgerbridge.models_work import CallLease
@@ -66,7 +66,7 @@ def pg_store() -> Iterator[PgStore]:
     url = f"{base}{sep}options=-csearch_path%3D{schema}&application_name={app_name}"
     engine = make_engine(url)
     try:
-        migrate_postgres(engine)  # the migrations' recorded statements (tests/dbfixtures.py)
+        upgrade_schema(engine)
         yield PgStore(url, schema, app_name, engine, make_session_factory(engine))
     finally:
         engine.dispose()
