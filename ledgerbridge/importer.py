@@ -82,6 +82,8 @@ class PaymentImporter:
         if self._ours(session, remote.external_id):  # exported from here: already a payment here
             report.skipped_ours += 1
             return
+        if remote.deleted and self._delete_parts(session, remote, report):
+            return
         row = session.scalar(select(PackagePayment).where(PackagePayment.connection_id == self.connection_id,
                                                           PackagePayment.external_id == remote.external_id))
         if row is None:
@@ -108,6 +110,22 @@ class PaymentImporter:
             self._reverse(session, row, report)
         elif row.status is None:
             row.status = ImportStatus.PENDING.value
+
+    def _delete_parts(self, session: Session, remote: RemotePayment, report: ImportReport) -> bool:
+        """QuickBooks' one Payment over several invoices (or with an unapplied rest) was fetched as parts
+        ``Id:TxnId``; its deletion names only ``Id``, and every part goes with it. True when it had parts."""
+        parts = session.scalars(select(PackagePayment).where(
+            PackagePayment.connection_id == self.connection_id,
+            PackagePayment.external_id.startswith(f"{remote.external_id}:", autoescape=True))).all()
+        for part in parts:
+            if part.deleted_in_package:
+                continue
+            part.deleted_in_package = True
+            part.package_updated_at = remote.updated_at
+            part.fetched_at = utcnow()
+            report.deleted_in_package += 1
+            self._reverse(session, part, report)
+        return bool(parts)
 
     def _ours(self, session: Session, external_id: str) -> bool:
         """A payment this connection sent (QuickBooks splits one Payment per invoice as ``Id:TxnId``)."""

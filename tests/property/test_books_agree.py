@@ -35,8 +35,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 
-from ledgerbridge.reconcile import unexplained
-from ledgerbridge.reconcile_rules import Cause
+from ledgerbridge.reconcile import Reconciliation, unexplained
+from ledgerbridge.reconcile_rules import Cause, Difference
 from ledgerbridge.schemas_intake import IntakeError
 
 from .ledger_world import CUSTOMERS, Ledgers, connect, fresh_store, sales_document
@@ -55,7 +55,6 @@ opening = st.lists(st.tuples(st.sampled_from(HOST_OPENING), st.integers(0, 50), 
                    min_size=2, max_size=5)
 scenario = st.builds(lambda first, rest: [*first, ("sync", 0, 1), *rest], opening,
                      st.lists(event, min_size=1, max_size=12))
-CREDIT_ON_ONE_SIDE = {Cause.CREDIT_ONLY_HERE, Cause.CREDIT_ONLY_IN_PACKAGE}
 
 
 @dataclass
@@ -217,6 +216,23 @@ def in_package(ledgers: Ledgers, model: Model, kind: str, a: int, b: int) -> Non
             raise
 
 
+def _credit_on_one_side(report: Reconciliation) -> list[Difference]:
+    """With allocation sync on: credit allocated in the package is always read back, so none may be there only;
+    credit allocated here may stay here only where the package cannot take it: the invoice owes less there than
+    the credit (paid there first), or the party has a document that is not (yet) in the package as it is here."""
+    blocked = {d.party for d in report.differences for e in d.explanations if e.cause is Cause.NOT_EXPORTED}
+    due_there = {d.document: d.package for d in report.differences if d.measure == "amount_due"}
+    out = []
+    for d in report.differences:
+        for e in d.explanations:
+            if e.cause is Cause.CREDIT_ONLY_IN_PACKAGE:
+                out.append(d)
+            elif (e.cause is Cause.CREDIT_ONLY_HERE and d.document_type == "sales_invoice" and d.party not in blocked
+                  and due_there.get(d.document, Decimal(0)) >= -e.amount and d.measure == "credited"):
+                out.append(d)
+    return out
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 @pytest.mark.parametrize("package", sorted(HARNESSES))
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, print_blob=True,
@@ -225,6 +241,13 @@ def in_package(ledgers: Ledgers, model: Model, kind: str, a: int, b: int) -> Non
 # Found by this test on QuickBooks: voided here, part-paid there before the void went out (then refused).
 @example(allocation_sync=False,
          events=[("issue", 47, 42), ("credit", 0, 44), ("sync", 0, 1), ("void_here", 0, 75), ("pay_part", 0, 1)])
+# Found by this test on QuickBooks: an overpayment (one Payment, its unapplied rest a second part here) fetched,
+# then deleted there: the deletion named only the Payment, so its parts were created here after all.
+@example(allocation_sync=True,
+         events=[("ship_in_parts", 42, 18), ("issue", 0, 6), ("issue", 39, 18), ("issue", 34, 9), ("issue", 49, 25),
+                 ("sync", 0, 1), ("allocate_credit_there", 35, 37), ("overpay", 32, 84), ("fetch_only", 36, 30),
+                 ("edit_there", 38, 10), ("delete_payment_there", 15, 56), ("pay_part", 31, 66), ("issue", 37, 13),
+                 ("prepay", 0, 1)])
 def test_after_the_last_sync_every_difference_has_a_cause(package: str, backend: str,
                                                            sandboxes: SandboxPool,  # noqa: F811
                                                            tmp_path_factory: pytest.TempPathFactory,
@@ -255,7 +278,6 @@ def test_after_the_last_sync_every_difference_has_a_cause(package: str, backend:
         hypothesis_event(f"cause: {cause}")  # `pytest --hypothesis-show-statistics` shows what was exercised
     assert unexplained(report) == [], report.as_dict()
     assert not [e for d in report.differences for e in d.explanations if "not yet fetched" in e.detail]
-    if allocation_sync:  # R-X1: allocations reach the other side
-        assert not [e for d in report.differences for e in d.explanations if e.cause in CREDIT_ON_ONE_SIDE], \
-            report.as_dict()
+    if allocation_sync:  # R-X1: allocations reach the other side, where the package can take them
+        assert not _credit_on_one_side(report), report.as_dict()
     check.assert_clean()
