@@ -10,7 +10,6 @@ revokes) stays in the package's module. None of these commit: the caller does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import httpx
@@ -23,9 +22,8 @@ from ledgerbridge.crypto import TokenCipher
 from ledgerbridge.models_sync import Connection, OAuthState, SyncRecord
 from ledgerbridge.oauth import ConsentError, OAuthEndpoints, TokenSet
 
-#: Authorization codes live 10 minutes at both packages; a consent page left open longer than this starts again.
+#: A consent page left open longer than this must start again (Xero's authorization codes live 10 minutes).
 STATE_TTL = timedelta(minutes=15)
-Callback = str | Mapping[str, str] | tuple[str, str]
 
 
 def begin_consent(session: Session, connection: Connection, endpoints: OAuthEndpoints, default_scopes: str,
