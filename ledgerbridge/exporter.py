@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.allocation_sync import AllocationSync
 from ledgerbridge.audit import audit
+from ledgerbridge.connection_run import ConnectionRun, Report
 from ledgerbridge.connector import (
     CallBudgetSpent,
     Connector,
@@ -54,7 +55,7 @@ ProgressFn = Callable[[Progress], None]
 
 
 @dataclass(slots=True)
-class RunReport:
+class RunReport(Report):
     checked: int = 0
     exported: int = 0
     updated: int = 0
@@ -68,17 +69,11 @@ class RunReport:
     notes: list[dict[str, Any]] = field(default_factory=list)  # done, but not quite as asked (said in history)
     payments: dict[str, Any] = field(default_factory=dict)  # the last step: prepayments and their allocations
 
-    def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
 
-
-class Exporter:
+class Exporter(ConnectionRun):
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, connector: Connector, *,
                  actor: str = "system", progress: ProgressFn | None = None, parallel_calls: int = 4) -> None:
-        self.sessions = sessions
-        self.connection_id = connection_id
-        self.connector = connector
-        self.actor = actor
+        super().__init__(sessions, connection_id, connector, actor=actor)
         self.progress = Progress()
         self._notify = progress or (lambda p: None)
         # Calls in flight at once: below the package's concurrency limit (Xero allows 5 per organisation).

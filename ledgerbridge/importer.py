@@ -15,11 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ledgerbridge.allocation_sync import AllocationSync
 from ledgerbridge.audit import audit
-from ledgerbridge.connector import Connector, RemotePayment
+from ledgerbridge.connection_run import ConnectionRun, Report
+from ledgerbridge.connector import RemotePayment
 from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.incremental import IncrementalWindow
 from ledgerbridge.models_host import Allocation, Document, Payment, PaymentKind, PaymentOrigin
@@ -29,7 +30,6 @@ from ledgerbridge.models_sync import (
     Mapping,
     PackagePayment,
     RecordType,
-    SyncCursor,
     SyncRecord,
 )
 
@@ -38,7 +38,7 @@ OPEN = (ImportStatus.PENDING.value, ImportStatus.ERROR.value)
 
 
 @dataclass(slots=True)
-class ImportReport:
+class ImportReport(Report):
     fetched: int = 0
     new: int = 0
     deleted_in_package: int = 0
@@ -50,26 +50,12 @@ class ImportReport:
     failed: int = 0
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
 
-
-class PaymentImporter:
-    def __init__(self, sessions: sessionmaker[Session], connection_id: int, connector: Connector, *,
-                 actor: str = "system") -> None:
-        self.sessions = sessions
-        self.connection_id = connection_id
-        self.connector = connector
-        self.actor = actor
-
+class PaymentImporter(ConnectionRun):
     def fetch(self, report: ImportReport | None = None) -> ImportReport:
         report = report or ImportReport()
         with session_scope(self.sessions) as session:
-            cursor = session.scalar(select(SyncCursor).where(SyncCursor.connection_id == self.connection_id,
-                                                             SyncCursor.stream == STREAM))
-            if cursor is None:
-                cursor = SyncCursor(connection_id=self.connection_id, stream=STREAM)
-                session.add(cursor)
+            cursor = self._cursor(session, STREAM)
             window = IncrementalWindow(cursor.bookmark, signpost=utcnow())
             for remote in self.connector.fetch_payments(window.since()):
                 window.saw(remote.updated_at)
@@ -162,9 +148,7 @@ class PaymentImporter:
         what = self._what(row)
         if row.document_external_id is None:
             return self._on_account(session, connection, row, report, what)
-        doc_id = session.scalar(select(SyncRecord.record_id).where(
-            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
-            SyncRecord.external_id == row.document_external_id)) if row.document_external_id else None
+        doc_id = self._record_id(session, RecordType.DOCUMENT, row.document_external_id)
         if doc_id is None:
             return self._diagnose(row, report, f"{what}: the document was not uploaded from here, so the payment is "
                                   "not imported (R-I2 allocates only to documents uploaded from here)")
@@ -202,9 +186,7 @@ class PaymentImporter:
         if (row.raw or {}).get("refunds_credit"):
             return self._diagnose(row, report, f"{what}: a refund of a prepayment or overpayment made in "
                                   f"{self.connector.display_name}; record the refund here by hand")
-        party_id = session.scalar(select(SyncRecord.record_id).where(
-            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PARTY.value,
-            SyncRecord.external_id == row.party_external_id)) if row.party_external_id else None
+        party_id = self._record_id(session, RecordType.PARTY, row.party_external_id)
         if party_id is None:
             return self._diagnose(row, report, f"{what}: no document, and its contact "
                                   f"{row.party_name or row.party_external_id or '(none)'} was not exported from "

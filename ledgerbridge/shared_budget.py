@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import ledgerbridge.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
 from ledgerbridge.budget import DAY_HEADER, MINUTE_HEADER, BudgetExhausted, BudgetLimits, BudgetSnapshot
 from ledgerbridge.clock import WALL, Clock
+from ledgerbridge.db import write_locked_scope
 from ledgerbridge.models_sync import Connection
 from ledgerbridge.models_work import CallLease, CallWindow
 
@@ -82,11 +83,8 @@ class SharedCallBudget:
     # -- the row, locked ------------------------------------------------------------------------------
     @contextmanager
     def _window(self) -> Iterator[tuple[Session, CallWindow]]:
-        session = self.sessions()
-        try:
+        with write_locked_scope(self.sessions) as session:
             dialect = session.get_bind().dialect.name
-            if dialect == "sqlite":
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
             now = self.clock.now()
             session.execute(insert(CallWindow).values(
@@ -96,14 +94,7 @@ class SharedCallBudget:
             query = select(CallWindow).where(CallWindow.connection_id == self.connection_id)
             if dialect != "sqlite":
                 query = query.with_for_update()
-            row = session.execute(query.execution_options(populate_existing=True)).scalar_one()
-            yield session, row
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+            yield session, session.execute(query.execution_options(populate_existing=True)).scalar_one()
 
     def _roll(self, row: CallWindow, now: float) -> None:
         limits, margin = self.limits, self.window_margin
