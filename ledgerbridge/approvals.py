@@ -7,6 +7,7 @@ people), then "Send to External System". Its status reads, in the seed's words:
     Awaiting approval -> Approved -> Sent to External System -> Synchronized
 
 "Synchronized" is the seen tick (R-E7): read back from the package with equal totals.
+The workflow is on unless an administrator switches it off (``rules_of``; migration 0007).
 Each act is recorded for the document version it saw, so an invoice edited afterwards
 waits for fresh approvals instead of going out with changes nobody approved.
 
@@ -93,9 +94,9 @@ class Workflow:
 
 # -- rules ----------------------------------------------------------------------------------------------------
 def rules_of(session: Session, organisation_id: int) -> PurchaseRules:
-    """The organisation's rules (defaults when never set: every rule off)."""
+    """The organisation's rules (defaults when never set: the approval workflow on (R-P1), the R-P2 rule off)."""
     row = session.get(PurchaseRules, organisation_id)
-    return row if row is not None else PurchaseRules(organisation_id=organisation_id, approval_required=False,
+    return row if row is not None else PurchaseRules(organisation_id=organisation_id, approval_required=True,
                                                      require_additional_charges=False)
 
 
@@ -104,7 +105,7 @@ def set_rules(session: Session, organisation_id: int, *, by: str, approval_requi
     """Change the organisation's rules (``None`` leaves a rule as it is); audited."""
     row = session.get(PurchaseRules, organisation_id)
     if row is None:
-        row = PurchaseRules(organisation_id=organisation_id, approval_required=False,
+        row = PurchaseRules(organisation_id=organisation_id, approval_required=True,
                             require_additional_charges=False)
         session.add(row)
     if approval_required is not None:
@@ -288,6 +289,27 @@ def _requeue(session: Session, connection_id: int, document_id: int) -> None:
                                                 SyncError.cleared_at.is_(None)).values(cleared_at=utcnow()))
         session.execute(update(SyncRecord).where(SyncRecord.id.in_(record_ids)).values(
             status=SyncStatus.PENDING.value, failure_type=None, last_error=None))
+
+
+def approve_and_send_all(session: Session, organisation_id: int, procurement: User, accounting: User,
+                         connection: Connection | None = None) -> dict[str, int]:
+    """Both approvals and the send, through the same acts a user takes, for every posted purchase invoice not yet
+    released (the demo's bookkeepers at month end; fixtures whose subject is not the workflow). Two people, as
+    R-P1 asks: ``procurement`` and ``accounting`` must differ. Returns how many were approved and sent."""
+    ids = list(session.scalars(select(Document.id).where(
+        Document.organisation_id == organisation_id, Document.type == DocumentType.PURCHASE_INVOICE.value,
+        Document.status == DocumentStatus.POSTED.value).order_by(Document.issue_date, Document.id)))
+    counts = {"approved": 0, "sent": 0}
+    for flow in workflows(session, organisation_id, ids).values():
+        if flow.released:
+            continue
+        for step, user in ((ApprovalStep.PROCUREMENT, procurement), (ApprovalStep.ACCOUNTING, accounting)):
+            approve(session, organisation_id, flow.number, step, user.email, user.role)
+        counts["approved"] += 1
+        if send_to_external_system(session, organisation_id, flow.number, accounting.email, accounting.role,
+                                   connection).released:
+            counts["sent"] += 1
+    return counts
 
 
 # -- lists ---------------------------------------------------------------------------------------------------------

@@ -158,6 +158,25 @@ def test_two_people_of_the_right_roles_approve_then_send(host: Host, sessions: s
                                                                  "user": "ann@komet.test"}).status_code == 422
 
 
+def test_the_workflow_is_on_for_an_organisation_that_never_set_its_rules(host: Host,
+                                                                         sessions: sessionmaker[Session]) -> None:
+    # R-P1: a purchase invoice goes out only once accepted, with no rule row at all (migration 0007).
+    assert host.send("GET", "/v1/purchase-rules").json() == {"approval_required": True,
+                                                             "require_additional_charges": False}
+    everything = "waits for approval by Procurement and approval by Accounting and Send to External System"
+    with sessions() as session:
+        ids = session.scalars(select(Document.id)).all()
+        assert sorted(held_back(session, host.org_id, ids).values()) == [[everything]] * 3
+    # Setting only the other rule writes a row: the workflow stays on.
+    host.send("PUT", "/v1/purchase-rules", {"require_additional_charges": True, "user": "ada@komet.test"})
+    assert host.send("GET", "/v1/purchase-rules").json()["approval_required"] is True
+    # An administrator may switch it off, and then nothing waits for approval.
+    host.send("PUT", "/v1/purchase-rules", {"approval_required": False, "require_additional_charges": False,
+                                            "user": "ada@komet.test"})
+    with sessions() as session:
+        assert held_back(session, host.org_id, session.scalars(select(Document.id)).all()) == {}
+
+
 def test_an_edit_after_approval_needs_fresh_approvals(host: Host, sessions: sessionmaker[Session]) -> None:
     host.send("PUT", "/v1/purchase-rules", {"approval_required": True, "user": "ada@komet.test"})
     for step, user in (("procurement", "Pat"), ("accounting", "Ann")):
@@ -188,7 +207,7 @@ def test_the_additional_charges_rule_names_the_order(host: Host) -> None:
     no_order = host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-3", "user": "Ann"})
     assert "purchase invoice PI-3 names no purchase order" in no_order.json()["detail"]
     assert host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-2", "user": "Ann"}).status_code == 200
-    # Off again: the workflow alone decides (it is off here), so PI-1 may go.
+    # Off again: the workflow alone decides (on by default; PI-1 has both approvals), so PI-1 may go.
     host.send("PUT", "/v1/purchase-rules", {"require_additional_charges": False, "user": "ada@komet.test"})
     assert host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-1", "user": "Ann"}).status_code == 200
 
