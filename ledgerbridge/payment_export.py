@@ -30,7 +30,6 @@ from ledgerbridge.models_host import Payment, PaymentKind
 from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.money import round_money
 from ledgerbridge.payment_plan import PaymentPlan, ensure_payment_records, plan_payment
-from ledgerbridge.payment_policy import exportable_payments
 from ledgerbridge.sync_records import clear_errors, record_error
 
 OPEN = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
@@ -54,8 +53,7 @@ class PaymentRunReport(Report):
 class PaymentExporter(ConnectionRun):
     def _plans(self, session: Session, connection: Connection, ctx: ExportContext) -> list[PaymentPlan]:
         # The policy decides (prepayments; with payments both ways, payments taken here while integrated).
-        extra = exportable_payments(session, self.connection_id)
-        ensure_payment_records(session, connection, extra)
+        ensure_payment_records(session, connection)
         records = session.scalars(select(SyncRecord).join(Payment, Payment.id == SyncRecord.record_id).where(
             SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,
             SyncRecord.marked_by_hand.is_(False), Payment.reversed_at.is_(None),

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -42,6 +41,7 @@ from ledgerbridge.connector import (
 )
 from ledgerbridge.qbo import payments as qbo_payments
 from ledgerbridge.qbo.errors import DUPLICATE_NAME, STALE_OBJECT, explain, fault_message, parse_fault
+from ledgerbridge.qbo.items import LineItems
 from ledgerbridge.qbo.mapper import (
     NO_VOID,
     SALES_ENTITIES,
@@ -49,12 +49,13 @@ from ledgerbridge.qbo.mapper import (
     document_payload,
     entity_of,
     item_payload,
+    no_tax_code,
     party_entity,
     party_payload,
-    ref,
 )
 from ledgerbridge.qbo.settlement import cash_allocations, remote_document, split_settlements
 from ledgerbridge.records import DocumentView, ItemView, PartyView
+from ledgerbridge.rounding import rounding_line_amount
 
 SALES_ACCOUNT_TYPES = {"Income", "Other Income"}
 PURCHASE_ACCOUNT_TYPES = {"Expense", "Other Expense", "Cost of Goods Sold", "Fixed Asset", "Other Current Asset",
@@ -98,7 +99,7 @@ class QboConnector:
     max_concurrent_calls = 10
     max_number_length = 21
     tax_rounding = "line"  # UK VAT per line (the US rounds sales tax on the subtotal: not handled yet)
-    rounding_lines = False  # a QBO sales line needs an item and tax code: the pre-check reports instead
+    rounding_lines = True  # on the rounding account, through the "Rounding" item on sales (``qbo.mapper``)
     missing_account_answer = None  # QuickBooks takes a sales line's account from its item: no single message to quote
     separate_party_roles = True  # Customer and Vendor: a party in both roles is two records (the core binds each)
 
@@ -107,9 +108,8 @@ class QboConnector:
         self._lock = threading.Lock()
         self._account_ids: dict[str, str] | None = None  # chart code -> Id
         self._account_codes: dict[str, str] = {}  # Id -> chart code
-        self._sales_items: dict[str, str] | None = None  # income account Id -> item Id
         self._home_currency: str | None = None
-        self._skus: dict[str, dict[str, Any] | None] = {}  # item code -> QBO item (lines as items)
+        self.items = LineItems(self)  # the items sales lines (and rounding lines) name
 
     def close(self) -> None:
         self.client.close()
@@ -260,49 +260,18 @@ class QboConnector:
             assert self._account_ids is not None
             return self._account_ids.get(code, code)
 
-    def _sales_item(self, account_id: str, item_code: str | None = None) -> str:
-        """An item that posts to this income account (QBO takes a sales line's account from its item): the line's
-        own item (by Sku) when it posts there, else one item per account."""
-        if item_code:
-            own = self._item_by_sku(item_code)
-            if own is not None and str((own.get("IncomeAccountRef") or {}).get("value")) == account_id:
-                return str(own["Id"])
-        with self._lock:
-            if self._sales_items is None:
-                self._sales_items = {}
-                for page in self._query("Item", "Active = true", purpose="read items"):
-                    for item in page:
-                        acc = (item.get("IncomeAccountRef") or {}).get("value")
-                        if acc and item.get("Type") in ("Service", "NonInventory"):
-                            self._sales_items.setdefault(str(acc), str(item["Id"]))
-            if account_id in self._sales_items:
-                return self._sales_items[account_id]
-            name = f"Sales to account {self._account_codes.get(account_id, account_id)}"
-            body = {"Name": name, "Type": "Service", "IncomeAccountRef": ref(account_id)}
-            answer = self._batch([("1", "create", {"Item": body})], uuid.uuid4().hex,
-                                 "create a sales item")["1"]
-            item = answer.get("Item")
-            if item is None:  # made by an earlier run
-                item = next((i for page in self._query("Item", f"Name = {_q(name)}") for i in page), None)
-            if item is None:
-                raise ConnectorCallFailed(fault_message(parse_fault(answer), "QuickBooks did not create the item"),
-                                          failure_type="config", source="package")
-            self._sales_items[account_id] = str(item["Id"])
-            return self._sales_items[account_id]
-
-    def _item_by_sku(self, code: str) -> dict[str, Any] | None:
-        with self._lock:
-            if code not in self._skus:
-                rows = [i for page in self._query("Item", f"Sku = {_q(code)}", purpose="look up an item")
-                        for i in page if i.get("Active", True)]
-                self._skus[code] = rows[0] if rows else None
-            return self._skus[code]
-
     def precheck_document(self, document: DocumentView, ctx: ExportContext) -> list[Problem]:
         # DocNumber's 21-character limit is checked by the core through ``max_number_length``.
         problems = []
         if document.exchange_rate is not None and document.exchange_rate <= 0:
             problems.append(Problem(f"{document.label()}: the exchange rate must be positive", failure_type="data"))
+        rounding = rounding_line_amount(document, ctx.mappings, ctx.settings)
+        if rounding is not None and no_tax_code(ctx.mappings) is None:
+            problems.append(Problem(
+                f"{document.label()}: a rounding line of {rounding} is needed, but QuickBooks has no tax code for "
+                "amounts outside tax (such as \"No VAT\") to put on it",
+                hint="Make the tax code active in QuickBooks (or add one with no rate), then refresh the chart.",
+                failure_type="config"))
         return problems
 
     # -- export: parties and items ----------------------------------------------------------------------------
@@ -381,8 +350,7 @@ class QboConnector:
         for n, it in enumerate(items):
             bid = str(n)
             if it.action == "create":
-                ops.append((bid, "create", entity,
-                            document_payload(it, ctx, self._account_id, self._sales_item)))
+                ops.append((bid, "create", entity, self._payload(it, ctx)))
                 continue
             remote = current.get(str(it.external_id))
             if remote is None:
@@ -395,7 +363,7 @@ class QboConnector:
                 # QBO voids only invoices (and payments); credit memos, bills and vendor credits can only be deleted
                 ops.append((bid, "delete" if entity in NO_VOID else "void", entity, token))
             else:
-                body = document_payload(it, ctx, self._account_id, self._sales_item)
+                body = self._payload(it, ctx)
                 ops.append((bid, "update", entity, {**body, **token, "sparse": True}))
         answers = self._write(ops, batch_key, f"export {entity.lower()}s") if ops else {}
         out = []
@@ -414,6 +382,9 @@ class QboConnector:
                                          total=_dec(doc["TotalAmt"]) if "TotalAmt" in doc else None,
                                          message=deleted_note(entity) if deleted else None))
         return out
+
+    def _payload(self, item: DocumentExport, ctx: ExportContext) -> dict[str, Any]:
+        return document_payload(item, ctx, self._account_id, self.items.sales_item, self.items.rounding_item)
 
     # -- lookups after a lost answer -------------------------------------------------------------------------
     def find_existing_parties(self, parties: Sequence[PartyView]) -> dict[int, tuple[str, str]]:
