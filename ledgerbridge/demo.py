@@ -74,7 +74,11 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         with session_scope(sessions) as session:
             org = create_organisation(session, "Dunmore Trading Ltd (demo)", "GBP")
             issue_api_key(session, org.id, "demo")
-            intake = apply_batch(session, org.id, Batch.model_validate(demo_batch()))
+            month = demo_batch()
+            # The deposit is taken once the books are connected (R-PAY1): a prepayment taken while the
+            # integration is off is the package's business and would never go out (R-E6 shows nothing).
+            deposits = {"payments": month.pop("payments")}
+            intake = apply_batch(session, org.id, Batch.model_validate(month))
             conn = create_connection(session, org.id, pkg.kind, sandbox_endpoints(pkg.kind, sandbox.base_url),
                                      client_id="ledgerbridge-demo", client_secret="demo-secret",
                                      redirect_uri=REDIRECT_URI, name=f"{pkg.label} (sandbox)")
@@ -90,6 +94,9 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
             auth.choose_tenant(session, conn, tenants[0].tenant_id, transport=transport)
             tenant_id = tenants[0].tenant_id
         say(f"Connected to {tenants[0].tenant_name} through the OAuth consent")
+        with session_scope(sessions) as session:
+            taken = apply_batch(session, org_id, Batch.model_validate(deposits))
+        say(f"Took {taken.payments.created} deposit(s) against sales orders, now that the books are connected")
         options = ConnectorOptions(transport=transport)
         connector = connector_for(sessions, conn_id, options)
         say(f"Chart refreshed: {refresh_chart(sessions, conn_id, connector, actor='demo')}")
@@ -176,7 +183,11 @@ def _summary(sessions: Any, conn_id: int, imp: Any) -> dict[str, Any]:
             if r.status == SyncStatus.ERROR.value:
                 not_exported.setdefault(r.type, []).append({"count": 1, "reason": f"{r.number}: in error feedback"})
         parties = _party_names(session, conn_id)
+        deposits = Counter(session.scalars(select(SyncRecord.status).where(
+            SyncRecord.connection_id == conn_id, SyncRecord.record_type == RecordType.PAYMENT.value)))
     return {"exported": dict(exported), "seen": seen, "not_exported": not_exported, "errors": errors,
+            "prepayments": {"exported": deposits[SyncStatus.EXPORTED.value] + deposits[SyncStatus.SEEN.value],
+                            "seen": deposits[SyncStatus.SEEN.value]},
             "payments_imported": imp.created, "payments_allocated": imp.allocated,
             "payment_diagnostics": imp.diagnostics, "parties": parties}
 
@@ -263,6 +274,9 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
     approved = summary["purchase_approvals"]
     console.print(f"[bold]Purchase invoices[/]: {approved['approved']} approved by Procurement and Accounting, "
                   f"{approved['sent']} sent; now {approved['statuses']}")
+    deposits = summary["prepayments"]
+    console.print(f"[bold]Prepayments[/]: {deposits['exported']} sent against its order's invoices, "
+                  f"{deposits['seen']} seen in the package")
     console.print(f"[bold]Payments[/]: {summary['payments_imported']} imported, {summary['payments_allocated']} "
                   f"allocated; finished in {summary['seconds']} s")
     recon = summary["reconciliation"]

@@ -20,6 +20,8 @@ def test_demo_json_outcome() -> None:
     assert [e["document"] for e in summary["errors"]] == ["INV-1103"]
     assert "nominal code 4090" in summary["errors"][0]["message"]
     assert summary["payments_imported"] == 8 and summary["payments_allocated"] == 8
+    # The deposit taken against SO-7001 once the books were connected goes out after its invoices (R-E6).
+    assert summary["prepayments"] == {"exported": 1, "seen": 1}
     _assert_reconciliation(summary)
     _assert_purchase_approvals(summary)
     assert summary["seconds"] < 60
@@ -109,6 +111,7 @@ def test_demo_on_quickbooks_online_gives_the_same_outcome() -> None:
     assert [e["document"] for e in summary["errors"]] == ["INV-1103"]
     assert "nominal code 4090" in summary["errors"][0]["message"]
     assert summary["payments_imported"] == 7 and summary["payments_allocated"] == 7
+    assert summary["prepayments"] == {"exported": 1, "seen": 1}
     _assert_reconciliation(summary)
     _assert_purchase_approvals(summary)
     # A customer and a supplier with the same name both exported (DisplayName is unique across Customer and
