@@ -9,6 +9,7 @@ only unless the WHERE clause mentions ``Active``. Every field is filterable here
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -115,14 +116,25 @@ def _literal(token: str) -> Any:
 
 
 def _field(record: Record, path: str) -> Any:
-    value: Any = record
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
+    value: Any
+    if "." not in path:  # the usual case (Id, DocNumber, Active): one lookup
+        value = record.get(path)
+    else:
+        value = record
+        for part in path.split("."):
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
     if isinstance(value, dict) and "value" in value:
         value = value["value"]
     return value
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _time(text: str) -> datetime:
+    """``parse_time``, remembered: a page of a ``MetaData.LastUpdatedTime`` query compares every stored stamp
+    with the same probe, and the read-back after an upload asks for ten such pages."""
+    return parse_time(text)
 
 
 def _comparable(value: Any, probe: Any) -> Any:
@@ -135,7 +147,7 @@ def _comparable(value: Any, probe: Any) -> Any:
             return None
     if isinstance(value, str) and isinstance(probe, str) and "T" in probe and len(probe) > 10:
         try:
-            return parse_time(value)
+            return _time(value)
         except ValueError:
             return value.casefold()
     return value.casefold() if isinstance(value, str) else value
@@ -149,7 +161,7 @@ def _matches(record: Record, path: str, op: str, values: list[Any]) -> bool:
         left = _comparable(actual, probe)
         right: Any = probe
         if isinstance(left, datetime):
-            right = parse_time(probe)
+            right = _time(probe)
         elif isinstance(left, Decimal) and isinstance(probe, str):
             try:
                 right = Decimal(probe)
