@@ -139,10 +139,18 @@ def record_error(session: Session, record: SyncRecord, *, source: str, message: 
 
 
 def clear_errors(session: Session, record_ids: Sequence[int]) -> None:
+    """Mark the records' open errors cleared.
+
+    A Core UPDATE on the session's connection, as ``update_records`` does: the export binds every batch's
+    answers through here, and the ORM's bulk UPDATE (its compile state and in-session synchronisation) cost more
+    than the statement itself (0.5 s of a 10,000-invoice upload). Errors added in this session are flushed
+    first so that none is missed; no caller reads a loaded error's ``cleared_at`` before its commit."""
     if not record_ids:
         return
-    session.execute(update(SyncError).where(SyncError.sync_record_id.in_(record_ids), SyncError.cleared_at.is_(None))
-                    .values(cleared_at=utcnow()))
+    session.flush()
+    table = SyncError.__table__
+    session.connection().execute(update(table).where(table.c.sync_record_id.in_(record_ids),
+                                                     table.c.cleared_at.is_(None)).values(cleared_at=utcnow()))
 
 
 def mark_exported_by_hand(session: Session, connection: Connection, record_ids: Sequence[int],
