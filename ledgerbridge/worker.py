@@ -29,6 +29,7 @@ from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.jobs import claim_next_job, enqueue_job, requeue_abandoned, run_job, worker_name
 from ledgerbridge.models_host import Document
 from ledgerbridge.models_sync import Connection, FailureType, Job, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.redact import redact_text
 from ledgerbridge.sync_records import EXPORTABLE, LIVE_STATES
 
 __all__ = ["Scheduler", "Worker"]
@@ -138,6 +139,7 @@ class Worker:
         """Work until ``stop`` is set (or ``max_jobs`` ran, or with ``until_idle`` the queue is empty)."""
         me = worker_name()
         next_requeue = 0.0
+        lost_at: float | None = None  # when the queue became unreachable (None while it is reachable)
         while not stop.is_set():
             try:
                 if time.monotonic() >= next_requeue:
@@ -146,10 +148,18 @@ class Worker:
                 if self.scheduler is not None:
                     self.scheduler.tick()
                 job_id = claim_next_job(self.sessions, me)
-            except Exception:  # noqa: BLE001 - the database may be restarting: wait and try again
-                logger.warning("worker %s could not reach the queue; trying again", me, exc_info=True)
+            except Exception as exc:  # noqa: BLE001 - the database may be restarting: wait and try again
+                # Said once per outage, not at every poll (a restart would write pages of the same traceback).
+                if lost_at is None:
+                    lost_at = time.monotonic()
+                    logger.warning("worker %s could not reach the queue (%s); trying again until it can", me,
+                                   redact_text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+                    logger.debug("the queue's error", exc_info=True)
                 stop.wait(self.poll_seconds)
                 continue
+            if lost_at is not None:
+                logger.warning("worker %s reached the queue again after %.1f s", me, time.monotonic() - lost_at)
+                lost_at = None
             if job_id is None:
                 if until_idle:
                     return
