@@ -31,6 +31,7 @@ import glob
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -60,6 +61,15 @@ subprocess.run(prefix + [os.path.join(bindir, "pg_ctl"), "stop", "-D", os.path.j
                "immediate", "-w", "-t", "20"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 shutil.rmtree(root, ignore_errors=True)
 """
+
+
+def die_with_parent() -> None:
+    """``preexec_fn`` for the test's own child processes (workers): the kernel SIGKILLs the child when the test
+    process ends, however it ends (Linux ``PR_SET_PDEATHSIG``), so a killed test leaves no worker polling."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def postgres_bindir() -> Path:

@@ -22,6 +22,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -31,24 +32,28 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
+from ledgerbridge.budget import BudgetLimits
+from ledgerbridge.connections import create_connection, sandbox_endpoints
 from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
 from ledgerbridge.demo_data import demo_batch
 from ledgerbridge.intake import apply_batch
-from ledgerbridge.jobs import enqueue_job
+from ledgerbridge.jobs import claim_next_job, enqueue_job, requeue_lost_job
 from ledgerbridge.models_sync import Job, SyncRecord
+from ledgerbridge.models_work import CallLease
+from ledgerbridge.organisations import create_organisation
 from ledgerbridge.schemas_intake import Batch
+from ledgerbridge.shared_budget import SharedCallBudget
 
 from .conftest import (
     PgStore,
     World,
     _free_port,
     _many_invoices,
-    _start_sandbox_process,
     assert_books_agree,
     connect_world,
     pay_some,
 )
-from .pg_cluster import PgCluster, own_postgres_fixture  # noqa: F401 - the import registers the fixture
+from .pg_cluster import PgCluster, die_with_parent, own_postgres_fixture  # noqa: F401 - the import registers the fixture
 
 RESTARTS = int(os.environ.get("LEDGERBRIDGE_PG_RESTARTS", "1"))
 SEED = int(os.environ.get("LEDGERBRIDGE_PG_RESTART_SEED", "6"))
@@ -75,9 +80,28 @@ def restart_store(own_postgres: PgCluster) -> Iterator[PgStore]:
         admin.dispose()
 
 
+def _sandbox(port: int) -> subprocess.Popen[bytes]:
+    """The Xero sandbox in a process of its own, which (like the workers) dies with the test process."""
+    proc = subprocess.Popen([sys.executable, "-m", "ledgerbridge.cli", "sandbox", "xero", "--port", str(port),
+                             "--no-rate-limits"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=die_with_parent)
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/sandbox/stats", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    if not _wait_until(answers, timeout=20, every=0.1):
+        proc.kill()
+        raise RuntimeError("the sandbox process did not start")
+    return proc
+
+
 def _worker(env: dict[str, str], log: Any) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "ledgerbridge.cli", "worker", "--no-schedule", "--poll", "0.1",
-                             "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=log)
+                             "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=log,
+                            preexec_fn=die_with_parent)
 
 
 def _more_documents(world: World, trial: int, count: int) -> None:
@@ -116,14 +140,18 @@ def _unfinished(world: World) -> int:
 def test_postgres_restarted_mid_run(own_postgres: PgCluster, restart_store: PgStore, tmp_path: Any) -> None:
     rng = random.Random(SEED)
     port = _free_port()
-    sandbox = _start_sandbox_process(port)
+    sandbox = _sandbox(port)
     log_path = tmp_path / "workers.log"
     try:
         base = f"http://127.0.0.1:{port}"
         world = connect_world(restart_store.sessions, base, httpx.HTTPTransport(), batch=_many_invoices(300))
         httpx.post(f"{base}/sandbox/faults", json={"latency_ms": 20}).raise_for_status()
-        env = {**os.environ, "LEDGERBRIDGE_DATABASE_URL": restart_store.url, "LEDGERBRIDGE_HEARTBEAT_TIMEOUT": "4"}
+        # The heartbeat timeout stays the production default (120 s): a job cut off by the restart must be taken
+        # up again at once by the worker that ran it, not after its heartbeat times out.
+        env = {**os.environ, "LEDGERBRIDGE_DATABASE_URL": restart_store.url}
+        env.pop("LEDGERBRIDGE_HEARTBEAT_TIMEOUT", None)
         expected, payments, hit_upload, hit_import = 29 + 300, 0, 0, 0
+        finish_after: list[float] = []  # from the server accepting again to every job of the trial done
         started = time.monotonic()
         with log_path.open("wb") as log:
             workers = [_worker(env, log) for _ in range(2)]
@@ -151,13 +179,19 @@ def test_postgres_restarted_mid_run(own_postgres: PgCluster, restart_store: PgSt
                     hit_import += "import_payments" in kinds
                     own_postgres.restart(pause=rng.uniform(1.0, 2.0))
                     assert all(proc.poll() is None for proc in workers), "a worker died with the database"
+                    # Each restart on its own: the workers finish this trial's jobs before the next crash (jobs
+                    # lost to the database MAX_REQUEUES times in a row fail, by design).
+                    back = time.monotonic()
+                    recovered = _wait_until(lambda: _unfinished(world) == 0, timeout=60, every=0.2)
+                    assert recovered, f"restart {trial + 1}: the workers did not finish the jobs it cut off"
+                    finish_after.append(time.monotonic() - back)
                 httpx.delete(f"{base}/sandbox/faults").raise_for_status()
                 with session_scope(world.sessions) as session:  # a last look, as the schedule would queue it
                     enqueue_job(session, world.conn_id, "upload", {"document_ids": None}, requested_by="fault-test")
                     enqueue_job(session, world.conn_id, "import_payments", {"create_and_allocate": True},
                                 requested_by="fault-test")
                 # The same workers, not a fresh one, finish everything: none gave up on the database.
-                drained = _wait_until(lambda: _unfinished(world) == 0, timeout=120, every=0.2)
+                drained = _wait_until(lambda: _unfinished(world) == 0, timeout=60, every=0.2)
                 alive = [proc.poll() is None for proc in workers]
             finally:
                 for proc in workers:
@@ -177,10 +211,51 @@ def test_postgres_restarted_mid_run(own_postgres: PgCluster, restart_store: PgSt
             raise
         downs = own_postgres.down_seconds[-RESTARTS:]
         print(f"\npostgres restarts: {RESTARTS} crashes (pg_ctl stop -m immediate), down {min(downs):.1f}-"
-              f"{max(downs):.1f} s each, {hit_upload} during an upload, {hit_import} during a payment import; "
+              f"{max(downs):.1f} s each, {hit_upload} during an upload, {hit_import} during a payment import, the "
+              f"jobs cut off done {min(finish_after):.1f}-{max(finish_after):.1f} s after the start; "
               f"{figures['documents']} documents once each in the package, {figures['payments']} payments once "
               f"each here, {time.monotonic() - started:.0f} s")
         world.close()
     finally:
         sandbox.kill()
         sandbox.wait()
+
+
+def test_a_call_slot_and_a_job_cut_off_by_a_crash_are_given_back(own_postgres: PgCluster,
+                                                                restart_store: PgStore) -> None:
+    """What the mid-run test found, one by one: a call slot given back while the server is down is given back
+    once it is up (waiting for it, or with the next call), and the worker that lost a job takes it up again at
+    once (not when its heartbeat times out)."""
+    sessions = restart_store.sessions
+    with session_scope(sessions) as session:
+        org = create_organisation(session, "Restart Ltd")
+        conn = create_connection(session, org.id, "xero", sandbox_endpoints("xero", "http://127.0.0.1:9"),
+                                 client_id="c", client_secret="s", redirect_uri="http://127.0.0.1:9/cb").id
+        job_id = enqueue_job(session, conn, "upload", {"document_ids": None}, requested_by="fault-test").id
+    assert claim_next_job(sessions, "w1") == job_id
+    limits = BudgetLimits(per_minute=60, per_day=1000, concurrent=2)
+    budget = SharedCallBudget(sessions, conn, limits, holder="w1", release_patience=0.5)
+
+    def held() -> int:
+        with session_scope(sessions) as session:
+            return session.scalar(select(func.count()).select_from(CallLease).where(
+                CallLease.connection_id == conn, CallLease.holder.is_not(None))) or 0
+
+    budget.acquire()
+    own_postgres.crash()
+    budget.release()  # the server is down for longer than this budget's patience: the slot stays taken
+    own_postgres.start()
+    assert held() == 1
+    assert requeue_lost_job(sessions, job_id, "w1") and not requeue_lost_job(sessions, job_id, "w1")
+    with session_scope(sessions) as session:
+        job = session.get_one(Job, job_id)
+        assert (job.status, job.worker_id, job.result) == ("queued", None, {"requeued_after_database_loss": 1})
+    budget.acquire()  # gives the old slot back first
+    assert held() == 1
+    budget.release_patience = 30.0
+    own_postgres.crash()
+    starting = threading.Timer(1.0, own_postgres.start)
+    starting.start()
+    budget.release()  # waits for the server (the thread that took the slot gives it back)
+    starting.join(timeout=90)
+    assert held() == 0
