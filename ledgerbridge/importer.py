@@ -71,9 +71,15 @@ class PaymentImporter:
                 cursor = SyncCursor(connection_id=self.connection_id, stream=STREAM)
                 session.add(cursor)
             window = IncrementalWindow(cursor.bookmark, signpost=utcnow())
+            unanswered = self._sent_unanswered(session)
             for remote in self.connector.fetch_payments(window.since()):
                 window.saw(remote.updated_at)
                 report.fetched += 1
+                if _names_one_of(remote.reference, unanswered):
+                    # Ours, sent but its answer lost (the database restarted mid-export): not a payment made in
+                    # the package. The export's next run finds it there by this reference and binds it.
+                    report.skipped_ours += 1
+                    continue
                 self._store(session, remote, report)
             cursor.bookmark = window.next_bookmark()
         return report
@@ -108,6 +114,12 @@ class PaymentImporter:
             self._reverse(session, row, report)
         elif row.status is None:
             row.status = ImportStatus.PENDING.value
+
+    def _sent_unanswered(self, session: Session) -> set[str]:
+        """Host ids of our payments sent to the package whose answer never came (an attempt, no package id)."""
+        return set(session.scalars(select(Payment.host_id).join(SyncRecord, SyncRecord.record_id == Payment.id).where(
+            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,
+            SyncRecord.external_id.is_(None), SyncRecord.attempt_key.is_not(None))))
 
     def _ours(self, session: Session, external_id: str) -> bool:
         """A payment this connection sent (QuickBooks splits one Payment per invoice as ``Id:TxnId``)."""
@@ -237,3 +249,15 @@ class PaymentImporter:
         row.diagnostic = message
         report.failed += 1
         report.diagnostics.append({"payment": row.external_id, "document": row.document_number, "message": message})
+
+
+def _names_one_of(reference: str | None, host_ids: set[str]) -> bool:
+    """Whether a package payment's reference is the one our export gave it: "... [host id]" or the host id
+    (xero.payments.reference, qbo.payments._ref; a QuickBooks reference cut to its field's length is not matched,
+    and such a payment is imported as before)."""
+    if not reference or not host_ids:
+        return False
+    ref = reference.strip()
+    if ref.endswith("]") and "[" in ref:
+        return ref[ref.rindex("[") + 1:-1] in host_ids
+    return ref in host_ids

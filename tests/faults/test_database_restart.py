@@ -153,52 +153,52 @@ def test_postgres_restarted_mid_run(own_postgres: PgCluster, restart_store: PgSt
         expected, payments, hit_upload, hit_import = 29 + 300, 0, 0, 0
         finish_after: list[float] = []  # from the server accepting again to every job of the trial done
         started = time.monotonic()
-        with log_path.open("wb") as log:
-            workers = [_worker(env, log) for _ in range(2)]
-            try:
-                for trial in range(RESTARTS):
-                    if trial:
-                        _more_documents(world, trial, 15)
-                        expected += 15
-                    with session_scope(world.sessions) as session:
-                        enqueue_job(session, world.conn_id, "upload", {"document_ids": None},
-                                    requested_by="fault-test")
-                    # Invoices to pay must be in the package first: some of this upload's will do.
-                    assert _wait_until(lambda: _exported(world) >= 10, timeout=60), "nothing was uploaded"
-                    paid = pay_some(world, rng, 3)
-                    assert paid, "no payment was made in the package"
-                    payments += paid
-                    with session_scope(world.sessions) as session:
+        try:
+            with log_path.open("wb") as log:
+                workers = [_worker(env, log) for _ in range(2)]
+                try:
+                    for trial in range(RESTARTS):
+                        if trial:
+                            _more_documents(world, trial, 15)
+                            expected += 15
+                        with session_scope(world.sessions) as session:
+                            enqueue_job(session, world.conn_id, "upload", {"document_ids": None},
+                                        requested_by="fault-test")
+                        # Invoices to pay must be in the package first: some of this upload's will do.
+                        assert _wait_until(lambda: _exported(world) >= 10, timeout=60), "nothing was uploaded"
+                        paid = pay_some(world, rng, 3)
+                        assert paid, "no payment was made in the package"
+                        payments += paid
+                        with session_scope(world.sessions) as session:
+                            enqueue_job(session, world.conn_id, "import_payments", {"create_and_allocate": True},
+                                        requested_by="fault-test")
+                        # The import is short: crash the moment it runs (the upload usually still does too).
+                        _wait_until(lambda: "import_payments" in _running_kinds(world), timeout=10, every=0.01)
+                        kinds = _running_kinds(world)
+                        assert kinds, "no job was running when the server was to be crashed"
+                        hit_upload += "upload" in kinds
+                        hit_import += "import_payments" in kinds
+                        own_postgres.restart(pause=rng.uniform(1.0, 2.0))
+                        assert all(proc.poll() is None for proc in workers), "a worker died with the database"
+                        # Each restart on its own: the workers finish this trial's jobs before the next crash (jobs
+                        # lost to the database MAX_REQUEUES times in a row fail, by design).
+                        back = time.monotonic()
+                        recovered = _wait_until(lambda: _unfinished(world) == 0, timeout=60, every=0.2)
+                        assert recovered, f"restart {trial + 1}: the workers did not finish the jobs it cut off"
+                        finish_after.append(time.monotonic() - back)
+                    httpx.delete(f"{base}/sandbox/faults").raise_for_status()
+                    with session_scope(world.sessions) as session:  # a last look, as the schedule would queue it
+                        enqueue_job(session, world.conn_id, "upload", {"document_ids": None}, requested_by="fault-test")
                         enqueue_job(session, world.conn_id, "import_payments", {"create_and_allocate": True},
                                     requested_by="fault-test")
-                    # The import is short: crash the moment it runs (the upload usually still does too).
-                    _wait_until(lambda: "import_payments" in _running_kinds(world), timeout=10, every=0.01)
-                    kinds = _running_kinds(world)
-                    assert kinds, "no job was running when the server was to be crashed"
-                    hit_upload += "upload" in kinds
-                    hit_import += "import_payments" in kinds
-                    own_postgres.restart(pause=rng.uniform(1.0, 2.0))
-                    assert all(proc.poll() is None for proc in workers), "a worker died with the database"
-                    # Each restart on its own: the workers finish this trial's jobs before the next crash (jobs
-                    # lost to the database MAX_REQUEUES times in a row fail, by design).
-                    back = time.monotonic()
-                    recovered = _wait_until(lambda: _unfinished(world) == 0, timeout=60, every=0.2)
-                    assert recovered, f"restart {trial + 1}: the workers did not finish the jobs it cut off"
-                    finish_after.append(time.monotonic() - back)
-                httpx.delete(f"{base}/sandbox/faults").raise_for_status()
-                with session_scope(world.sessions) as session:  # a last look, as the schedule would queue it
-                    enqueue_job(session, world.conn_id, "upload", {"document_ids": None}, requested_by="fault-test")
-                    enqueue_job(session, world.conn_id, "import_payments", {"create_and_allocate": True},
-                                requested_by="fault-test")
-                # The same workers, not a fresh one, finish everything: none gave up on the database.
-                drained = _wait_until(lambda: _unfinished(world) == 0, timeout=60, every=0.2)
-                alive = [proc.poll() is None for proc in workers]
-            finally:
-                for proc in workers:
-                    proc.terminate()
-                for proc in workers:
-                    proc.wait(timeout=60)
-        try:
+                    # The same workers, not a fresh one, finish everything: none gave up on the database.
+                    drained = _wait_until(lambda: _unfinished(world) == 0, timeout=60, every=0.2)
+                    alive = [proc.poll() is None for proc in workers]
+                finally:
+                    for proc in workers:
+                        proc.terminate()
+                    for proc in workers:
+                        proc.wait(timeout=60)
             assert all(alive), "a worker died"
             assert drained, "the workers left jobs unfinished"
             with session_scope(world.sessions) as session:
@@ -211,8 +211,8 @@ def test_postgres_restarted_mid_run(own_postgres: PgCluster, restart_store: PgSt
             raise
         downs = own_postgres.down_seconds[-RESTARTS:]
         print(f"\npostgres restarts: {RESTARTS} crashes (pg_ctl stop -m immediate), down {min(downs):.1f}-"
-              f"{max(downs):.1f} s each, {hit_upload} during an upload, {hit_import} during a payment import, the "
-              f"jobs cut off done {min(finish_after):.1f}-{max(finish_after):.1f} s after the start; "
+              f"{max(downs):.1f} s each, {hit_upload} during an upload, {hit_import} during a payment import, "
+              f"every job done {min(finish_after):.1f}-{max(finish_after):.1f} s after the server was back; "
               f"{figures['documents']} documents once each in the package, {figures['payments']} payments once "
               f"each here, {time.monotonic() - started:.0f} s")
         world.close()
