@@ -64,6 +64,10 @@ class PaymentImporter:
 
     def fetch(self, report: ImportReport | None = None) -> ImportReport:
         report = report or ImportReport()
+        # Read before the cursor's session writes anything: that session must hold no lock on the connection row
+        # while the connector (a token refresh) takes it in a session of its own.
+        with session_scope(self.sessions) as session:
+            unanswered = self._sent_unanswered(session)
         with session_scope(self.sessions) as session:
             cursor = session.scalar(select(SyncCursor).where(SyncCursor.connection_id == self.connection_id,
                                                              SyncCursor.stream == STREAM))
@@ -71,7 +75,6 @@ class PaymentImporter:
                 cursor = SyncCursor(connection_id=self.connection_id, stream=STREAM)
                 session.add(cursor)
             window = IncrementalWindow(cursor.bookmark, signpost=utcnow())
-            unanswered = self._sent_unanswered(session)
             for remote in self.connector.fetch_payments(window.since()):
                 window.saw(remote.updated_at)
                 report.fetched += 1

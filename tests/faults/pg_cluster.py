@@ -16,6 +16,15 @@ The shared server at 127.0.0.1:5432 is never touched (other engineers and CI use
 checkpoint: a crash, and the next start replays the WAL); while it is down connections are refused
 (:meth:`PgCluster.refuses_connections`); :meth:`PgCluster.start` brings it back.
 
+The fixture ``own_postgres`` (module-scoped: one cluster, about 3 s to make, for every test of a module) yields
+the :class:`PgCluster`; a test module uses it by importing ``own_postgres_fixture`` (see
+test_database_restart.py, whose ``restart_store`` fixture puts a schema of its own on it). The server also runs
+without the fixture: ``with own_cluster() as cluster: ...``. A machine without the server binaries makes the
+test error out (not skip), as dbfixtures does for an unreachable PostgreSQL.
+
+Child processes of the test (the workers, the sandbox) get :func:`die_with_parent`, so that a killed test leaves
+none of them polling a server that is gone.
+
 Leftovers. The fixture stops the server and removes the directory on teardown, also when the test fails. If
 the test process itself is killed (SIGKILL, a CI timeout killing the process group) a *guard* does it: a small
 process in a session of its own that holds the read end of a pipe whose write end only the test process has;
