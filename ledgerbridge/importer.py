@@ -54,12 +54,21 @@ class ImportReport(Report):
 class PaymentImporter(ConnectionRun):
     def fetch(self, report: ImportReport | None = None) -> ImportReport:
         report = report or ImportReport()
+        # Read before the cursor's session writes anything: that session must hold no lock on the connection row
+        # while the connector (a token refresh) takes it in a session of its own.
+        with session_scope(self.sessions) as session:
+            unanswered = self._sent_unanswered(session)
         with session_scope(self.sessions) as session:
             cursor = self._cursor(session, STREAM)
             window = IncrementalWindow(cursor.bookmark, signpost=utcnow())
             for remote in self.connector.fetch_payments(window.since()):
                 window.saw(remote.updated_at)
                 report.fetched += 1
+                if _names_one_of(remote.reference, unanswered):
+                    # Ours, sent but its answer lost (the database restarted mid-export): not a payment made in
+                    # the package. The export's next run finds it there by this reference and binds it.
+                    report.skipped_ours += 1
+                    continue
                 self._store(session, remote, report)
             cursor.bookmark = window.next_bookmark()
         return report
@@ -94,6 +103,12 @@ class PaymentImporter(ConnectionRun):
             self._reverse(session, row, report)
         elif row.status is None:
             row.status = ImportStatus.PENDING.value
+
+    def _sent_unanswered(self, session: Session) -> set[str]:
+        """Host ids of our payments sent to the package whose answer never came (an attempt, no package id)."""
+        return set(session.scalars(select(Payment.host_id).join(SyncRecord, SyncRecord.record_id == Payment.id).where(
+            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,
+            SyncRecord.external_id.is_(None), SyncRecord.attempt_key.is_not(None))))
 
     def _ours(self, session: Session, external_id: str) -> bool:
         """A payment this connection sent (QuickBooks splits one Payment per invoice as ``Id:TxnId``)."""
@@ -219,3 +234,15 @@ class PaymentImporter(ConnectionRun):
         row.diagnostic = message
         report.failed += 1
         report.diagnostics.append({"payment": row.external_id, "document": row.document_number, "message": message})
+
+
+def _names_one_of(reference: str | None, host_ids: set[str]) -> bool:
+    """Whether a package payment's reference is the one our export gave it: "... [host id]" or the host id
+    (xero.payments.reference, qbo.payments._ref; a QuickBooks reference cut to its field's length is not matched,
+    and such a payment is imported as before)."""
+    if not reference or not host_ids:
+        return False
+    ref = reference.strip()
+    if ref.endswith("]") and "[" in ref:
+        return ref[ref.rindex("[") + 1:-1] in host_ids
+    return ref in host_ids
