@@ -12,14 +12,13 @@ Import as ``dbfixtures`` from a test package (a directory with ``__init__.py`` d
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from ledgerbridge.db import make_engine, upgrade_schema
+from ledgerbridge.db import make_engine, migrated_schema, upgrade_schema
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -42,19 +41,5 @@ def make_postgres_engine(url: str | None = None) -> Iterator[Engine]:
     Every connection of the yielded engine has ``search_path`` set to that schema, so tests
     running in parallel (or a crashed run's leftovers) never see each other's tables.
     """
-    url = url or postgres_url()
-    schema = f"lbtest_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(url, connect_args={"connect_timeout": 5})
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = make_engine(url, connect_args={"connect_timeout": 5, "options": f"-csearch_path={schema}"})
-        try:
-            upgrade_schema(engine)
-            yield engine
-        finally:
-            engine.dispose()
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    finally:
-        admin.dispose()
+    with migrated_schema(url or postgres_url(), "lbtest", connect_timeout=5) as engine:
+        yield engine
