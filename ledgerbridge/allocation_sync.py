@@ -20,15 +20,16 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ledgerbridge.audit import audit
-from ledgerbridge.connector import AllocationExport, Connector, ConnectorCallFailed, RemoteCredit
+from ledgerbridge.connection_run import ConnectionRun, Report, hold_allocations
+from ledgerbridge.connector import AllocationExport, ConnectorCallFailed, RemoteCredit
 from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.incremental import IncrementalWindow
 from ledgerbridge.models_credits import CreditAllocation
-from ledgerbridge.models_host import Allocation, Document, DocumentStatus, DocumentType, Payment
-from ledgerbridge.models_sync import Connection, PackagePayment, RecordType, SyncCursor, SyncRecord, SyncStatus
+from ledgerbridge.models_host import Document, DocumentStatus, DocumentType, Payment
+from ledgerbridge.models_sync import Connection, PackagePayment, RecordType, SyncStatus
 from ledgerbridge.payment_plan import outstanding_here
 from ledgerbridge.settings import ConnectionSettings
 
@@ -39,24 +40,14 @@ OFF = ("allocation sync is off (R-I3): credit notes go out but their allocations
 
 
 @dataclass(slots=True)
-class AllocationReport:
+class AllocationReport(Report):
     pushed: int = 0
     pulled: int = 0  # credits whose allocations were recorded here
     skipped: str | None = None
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
 
-
-class AllocationSync:
-    def __init__(self, sessions: sessionmaker[Session], connection_id: int, connector: Connector, *,
-                 actor: str = "system") -> None:
-        self.sessions = sessions
-        self.connection_id = connection_id
-        self.connector = connector
-        self.actor = actor
-
+class AllocationSync(ConnectionRun):
     def run(self) -> AllocationReport:
         report = AllocationReport()
         with session_scope(self.sessions) as session:
@@ -74,9 +65,7 @@ class AllocationSync:
 
     # -- here -> package ------------------------------------------------------------------------------------
     def _bound(self, session: Session, document_id: int) -> str | None:
-        return session.scalar(select(SyncRecord.external_id).where(
-            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
-            SyncRecord.record_id == document_id, SyncRecord.status == SyncStatus.SEEN.value))
+        return self._external_id(session, RecordType.DOCUMENT, document_id, SyncStatus.SEEN)
 
     def _push(self, session: Session, connection: Connection, report: AllocationReport) -> None:
         credits = session.scalars(select(Document).where(
@@ -102,7 +91,8 @@ class AllocationSync:
                 labels[key] = f"credit note {credit.number} to {invoice.number} ({credit.currency} {amount})"
                 items.append(AllocationExport(key, "credit_note", credit_ext, invoice_ext, amount,
                                               max(credit.issue_date, invoice.issue_date),
-                                              self._party_ext(session, credit.party_id), credit.currency))
+                                              self._external_id(session, RecordType.PARTY, credit.party_id),
+                                              credit.currency))
         if not items:
             return
         try:
@@ -127,18 +117,9 @@ class AllocationSync:
             CreditAllocation.invoice_document_id == invoice.id, CreditAllocation.credit_document_id != credit_id)),
             Decimal(0))
 
-    def _party_ext(self, session: Session, party_id: int) -> str | None:
-        return session.scalar(select(SyncRecord.external_id).where(
-            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PARTY.value,
-            SyncRecord.record_id == party_id))
-
     # -- package -> here ------------------------------------------------------------------------------------
     def _pull(self, session: Session, connection: Connection, report: AllocationReport) -> None:
-        cursor = session.scalar(select(SyncCursor).where(SyncCursor.connection_id == self.connection_id,
-                                                         SyncCursor.stream == STREAM))
-        if cursor is None:
-            cursor = SyncCursor(connection_id=self.connection_id, stream=STREAM)
-            session.add(cursor)
+        cursor = self._cursor(session, STREAM)
         window = IncrementalWindow(cursor.bookmark, signpost=utcnow())
         for credit in self.connector.fetch_allocations(window.since()):
             if credit.updated_at is not None:
@@ -149,14 +130,10 @@ class AllocationSync:
                 self._record_prepayment(session, credit, report)
         cursor.bookmark = window.next_bookmark()
 
-    def _documents(self, session: Session, external_ids: list[str]) -> dict[str, int]:
-        return dict(session.execute(select(SyncRecord.external_id, SyncRecord.record_id).where(
-            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
-            SyncRecord.external_id.in_(external_ids or [""]))).all())
-
     def _record_credit(self, session: Session, connection: Connection, credit: RemoteCredit,
                        report: AllocationReport) -> None:
-        docs = self._documents(session, [credit.external_id, *(a.invoice_external_id for a in credit.allocations)])
+        docs = self._record_ids(session, RecordType.DOCUMENT,
+                                [credit.external_id, *(a.invoice_external_id for a in credit.allocations)])
         credit_doc = docs.get(credit.external_id)
         if credit_doc is None:
             return  # a credit note keyed in the package: not ours to record (R-I2)
@@ -176,14 +153,13 @@ class AllocationSync:
         report.pulled += 1
 
     def _record_prepayment(self, session: Session, credit: RemoteCredit, report: AllocationReport) -> None:
-        payment_id = session.scalar(select(SyncRecord.record_id).where(
-            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,
-            SyncRecord.external_id == credit.external_id)) or session.scalar(select(PackagePayment.payment_id).where(
-                PackagePayment.connection_id == self.connection_id, PackagePayment.external_id == credit.external_id))
+        payment_id = self._record_id(session, RecordType.PAYMENT, credit.external_id) or session.scalar(
+            select(PackagePayment.payment_id).where(PackagePayment.connection_id == self.connection_id,
+                                                    PackagePayment.external_id == credit.external_id))
         if payment_id is None:
             return  # not imported (yet): the payment import says why
         payment = session.get_one(Payment, payment_id)
-        docs = self._documents(session, [a.invoice_external_id for a in credit.allocations])
+        docs = self._record_ids(session, RecordType.DOCUMENT, (a.invoice_external_id for a in credit.allocations))
         held: dict[int, Decimal] = {}
         for alloc in credit.allocations:
             doc = docs.get(alloc.invoice_external_id)
@@ -193,15 +169,7 @@ class AllocationSync:
                     "package to an invoice not uploaded from here; not recorded here")})
                 continue
             held[doc] = held.get(doc, Decimal(0)) + alloc.amount
-        current = {a.document_id: a for a in payment.allocations}
-        for doc, row in current.items():
-            if doc not in held:
-                payment.allocations.remove(row)
-        for doc, amount in held.items():
-            if doc in current:
-                current[doc].amount = amount
-            else:
-                payment.allocations.append(Allocation(document_id=doc, amount=amount))
+        hold_allocations(payment, held)
         session.flush()
         report.pulled += 1
 

@@ -7,6 +7,7 @@ people), then "Send to External System". Its status reads, in the seed's words:
     Awaiting approval -> Approved -> Sent to External System -> Synchronized
 
 "Synchronized" is the seen tick (R-E7): read back from the package with equal totals.
+The workflow is on unless an administrator switches it off (``rules_of``; migration 0007).
 Each act is recorded for the document version it saw, so an invoice edited afterwards
 waits for fresh approvals instead of going out with changes nobody approved.
 
@@ -93,9 +94,9 @@ class Workflow:
 
 # -- rules ----------------------------------------------------------------------------------------------------
 def rules_of(session: Session, organisation_id: int) -> PurchaseRules:
-    """The organisation's rules (defaults when never set: every rule off)."""
+    """The organisation's rules (defaults when never set: the approval workflow on (R-P1), the R-P2 rule off)."""
     row = session.get(PurchaseRules, organisation_id)
-    return row if row is not None else PurchaseRules(organisation_id=organisation_id, approval_required=False,
+    return row if row is not None else PurchaseRules(organisation_id=organisation_id, approval_required=True,
                                                      require_additional_charges=False)
 
 
@@ -104,7 +105,7 @@ def set_rules(session: Session, organisation_id: int, *, by: str, approval_requi
     """Change the organisation's rules (``None`` leaves a rule as it is); audited."""
     row = session.get(PurchaseRules, organisation_id)
     if row is None:
-        row = PurchaseRules(organisation_id=organisation_id, approval_required=False,
+        row = PurchaseRules(organisation_id=organisation_id, approval_required=True,
                             require_additional_charges=False)
         session.add(row)
     if approval_required is not None:
@@ -227,21 +228,32 @@ def approve(session: Session, organisation_id: int, number: str, step: ApprovalS
         raise ApprovalRefused("use send_to_external_system for the send step", status_code=400)
     doc = find_invoice(session, organisation_id, number)
     _check_can_act(doc, step, role)
-    other = ApprovalStep.ACCOUNTING if step is ApprovalStep.PROCUREMENT else ApprovalStep.PROCUREMENT
     flow = workflows(session, organisation_id, [doc.id])[doc.id]
+    if not _give_approval(session, organisation_id, doc, flow, step, user_email):
+        return flow  # approving twice changes nothing
+    session.flush()
+    return workflows(session, organisation_id, [doc.id])[doc.id]
+
+
+def _give_approval(session: Session, organisation_id: int, doc: Document, flow: Workflow, step: ApprovalStep,
+                   user_email: str) -> bool:
+    """The approval act on an invoice whose workflow ``flow`` was just read (and is kept up to date here); False
+    when this approval was already given for this version."""
+    other = ApprovalStep.ACCOUNTING if step is ApprovalStep.PROCUREMENT else ApprovalStep.PROCUREMENT
     mine = flow.acts.get(step)
     if mine is not None and mine.current:
-        return flow  # approving twice changes nothing
+        return False
     theirs = flow.acts.get(other)
     if theirs is not None and theirs.current and theirs.by == user_email:
         raise ApprovalRefused(f"{user_email} already gave the {STEP_WAITS[other]} of purchase invoice {doc.number}: "
                               f"the {STEP_WAITS[step]} needs a second person", status_code=403)
-    _record(session, organisation_id, doc, step, user_email)
+    _record(session, organisation_id, doc, step, user_email, earlier=step in flow.acts)
     audit(session, None, user_email, f"approve {step.value}", outcome="ok", organisation_id=organisation_id,
           record_type=RecordType.DOCUMENT.value, record_id=doc.id,
           detail=f"purchase invoice {doc.number} version {doc.version}: {STEP_WAITS[step]} given")
-    session.flush()
-    return workflows(session, organisation_id, [doc.id])[doc.id]
+    flow.acts[step] = Act(user_email, utcnow(), True)
+    flow.waits_for = [w for w in flow.waits_for if w != STEP_WAITS[step]]
+    return True
 
 
 def send_to_external_system(session: Session, organisation_id: int, number: str, user_email: str, role: str,
@@ -251,25 +263,35 @@ def send_to_external_system(session: Session, organisation_id: int, number: str,
     doc = find_invoice(session, organisation_id, number)
     _check_can_act(doc, ApprovalStep.SEND, role)
     flow = workflows(session, organisation_id, [doc.id])[doc.id]
+    _send(session, organisation_id, doc, flow, user_email, connection)
+    session.flush()
+    return workflows(session, organisation_id, [doc.id], connection.id if connection else None)[doc.id]
+
+
+def _send(session: Session, organisation_id: int, doc: Document, flow: Workflow, user_email: str,
+          connection: Connection | None) -> None:
     approvals_missing = [w for w in flow.waits_for if w != STEP_WAITS[ApprovalStep.SEND]]
     if approvals_missing or flow.rule_problem:
         reasons = ([f"it waits for {' and '.join(approvals_missing)}"] if approvals_missing else []) + \
                   ([flow.rule_problem] if flow.rule_problem else [])
         raise ApprovalRefused(f"purchase invoice {doc.number} cannot be sent: " + "; ".join(reasons))
     if STEP_WAITS[ApprovalStep.SEND] in flow.waits_for:
-        _record(session, organisation_id, doc, ApprovalStep.SEND, user_email)
+        _record(session, organisation_id, doc, ApprovalStep.SEND, user_email,
+                earlier=ApprovalStep.SEND in flow.acts)
     if connection is not None:
         _requeue(session, connection.id, doc.id)
     audit(session, connection, user_email, "send to external system", outcome="ok", organisation_id=organisation_id,
           record_type=RecordType.DOCUMENT.value, record_id=doc.id,
           detail=f"purchase invoice {doc.number} version {doc.version} queued for export")
-    session.flush()
-    return workflows(session, organisation_id, [doc.id], connection.id if connection else None)[doc.id]
+    flow.waits_for = []
 
 
-def _record(session: Session, organisation_id: int, doc: Document, step: ApprovalStep, by: str) -> None:
+def _record(session: Session, organisation_id: int, doc: Document, step: ApprovalStep, by: str,
+            earlier: bool = True) -> None:
+    """Store the act (one row per step, the latest act kept); ``earlier`` False: the workflow just read has no row
+    for this step, so there is none to look up."""
     row = session.scalar(select(PurchaseApproval).where(PurchaseApproval.document_id == doc.id,
-                                                        PurchaseApproval.step == step.value))
+                                                        PurchaseApproval.step == step.value)) if earlier else None
     if row is None:
         row = PurchaseApproval(organisation_id=organisation_id, document_id=doc.id, step=step.value)
         session.add(row)
@@ -288,6 +310,37 @@ def _requeue(session: Session, connection_id: int, document_id: int) -> None:
                                                 SyncError.cleared_at.is_(None)).values(cleared_at=utcnow()))
         session.execute(update(SyncRecord).where(SyncRecord.id.in_(record_ids)).values(
             status=SyncStatus.PENDING.value, failure_type=None, last_error=None))
+
+
+def approve_and_send_all(session: Session, organisation_id: int, procurement: User, accounting: User,
+                         connection: Connection | None = None) -> dict[str, int]:
+    """Both approvals and the send for every posted purchase invoice not yet released, by the same acts (and the
+    same checks) as ``approve`` and ``send_to_external_system``, with the workflows read once instead of at each
+    act (the demo's bookkeepers at month end; fixtures whose subject is not the workflow). Two people, as R-P1
+    asks. An invoice the R-P2 rule refuses is approved but not sent. Returns how many were newly approved and how
+    many sent."""
+    if procurement.email == accounting.email:
+        raise ApprovalRefused(f"{procurement.email} cannot give both approvals: R-P1 needs a second person",
+                              status_code=403)
+    docs = {d.id: d for d in session.scalars(select(Document).where(
+        Document.organisation_id == organisation_id, Document.type == DocumentType.PURCHASE_INVOICE.value,
+        Document.status == DocumentStatus.POSTED.value).order_by(Document.issue_date, Document.id))}
+    counts = {"approved": 0, "sent": 0}
+    for doc_id, flow in workflows(session, organisation_id, list(docs)).items():
+        if flow.released:
+            continue
+        doc = docs[doc_id]
+        given = False
+        for step, user in ((ApprovalStep.PROCUREMENT, procurement), (ApprovalStep.ACCOUNTING, accounting)):
+            _check_can_act(doc, step, user.role)
+            given = _give_approval(session, organisation_id, doc, flow, step, user.email) or given
+        counts["approved"] += given
+        if flow.rule_problem is None:
+            _check_can_act(doc, ApprovalStep.SEND, accounting.role)
+            _send(session, organisation_id, doc, flow, accounting.email, connection)
+            counts["sent"] += 1
+    session.flush()
+    return counts
 
 
 # -- lists ---------------------------------------------------------------------------------------------------------

@@ -161,5 +161,15 @@ def _register() -> None:
 
 _register()
 
-if __name__ == "__main__":  # pragma: no cover
+
+def run() -> None:
+    """The ``ledgerbridge`` command: a process of ledgerbridge's own, so its collector is tuned first
+    (``ledgerbridge.collector``); tests that invoke ``app`` in their own process leave theirs alone."""
+    from ledgerbridge.collector import tune_collector
+
+    tune_collector()
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -86,6 +86,8 @@ def _qbo_factory(sessions: sessionmaker[Session], connection_id: int, options: C
 
 
 CONNECTORS: dict[str, ConnectorFactory] = {"xero": _xero_factory, "qbo": _qbo_factory}
+#: Each package in words, as the screens and messages name it (a connection's ``kind`` is a short key).
+PACKAGE_NAMES = {"xero": "Xero", "qbo": "QuickBooks Online", "qbd": "QuickBooks Desktop", "myob": "MYOB"}
 REAL_ENDPOINTS: dict[str, PackageEndpoints] = {
     "xero": PackageEndpoints("https://api.xero.com/api.xro/2.0", "https://identity.xero.com",
                              "https://login.xero.com/identity/connect/authorize"),

@@ -145,6 +145,17 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def write_locked_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """``session_scope`` for a read-then-write of one shared row: on SQLite the database's write lock is taken
+    first (``BEGIN IMMEDIATE``), so no other writer comes between the read and the write; on PostgreSQL the
+    caller reads its row ``FOR UPDATE``."""
+    with session_scope(factory) as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        yield session
+
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -165,3 +176,31 @@ def upgrade_schema(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def migrated_schema(url: str, prefix: str, **connect_args: Any) -> Iterator[Engine]:
+    """A migrated schema of its own on PostgreSQL (``prefix_`` and a random name), dropped afterwards.
+
+    Every connection of the yielded engine has ``search_path`` set to it, so runs in parallel on one server (tests,
+    benchmarks, or a crashed run's leftovers) never see each other's tables.
+    """
+    import uuid
+
+    from sqlalchemy import text
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    admin = make_engine(url, connect_args=connect_args)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine = make_engine(url, connect_args={**connect_args, "options": f"-csearch_path={schema}"})
+        try:
+            upgrade_schema(engine)
+            yield engine
+        finally:
+            engine.dispose()
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        admin.dispose()

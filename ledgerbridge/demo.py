@@ -2,8 +2,10 @@
 
 Makes a demo organisation, starts the sandbox on loopback, connects through the OAuth
 consent, refreshes the chart, maps codes as a bookkeeper would (leaving one nominal
-code unmapped), pre-checks, uploads, records payments in the sandbox as a Xero user
-would, imports and allocates them, and prints a summary.
+code unmapped), has the month's purchase invoices approved by a Procurement and an
+Accounting user and sent to the external system (R-P1), pre-checks, uploads, records
+payments in the sandbox as a Xero user would, imports and allocates them, and prints a
+summary.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ledgerbridge.connections import (
 )
 from ledgerbridge.consent import approve_in_sandbox
 from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
+from ledgerbridge.demo_approvals import approve_demo_purchases
 from ledgerbridge.demo_data import demo_batch
 from ledgerbridge.demo_drift import drift_in_package, package_user
 from ledgerbridge.exporter import Exporter
@@ -71,13 +74,17 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         with session_scope(sessions) as session:
             org = create_organisation(session, "Dunmore Trading Ltd (demo)", "GBP")
             issue_api_key(session, org.id, "demo")
-            intake = apply_batch(session, org.id, Batch.model_validate(demo_batch()))
+            month = demo_batch()
+            # The deposit is taken once the books are connected (R-PAY1): a prepayment taken while the
+            # integration is off is the package's business and would never go out (R-E6 shows nothing).
+            deposits = {"payments": month.pop("payments")}
+            intake = apply_batch(session, org.id, Batch.model_validate(month))
             conn = create_connection(session, org.id, pkg.kind, sandbox_endpoints(pkg.kind, sandbox.base_url),
                                      client_id="ledgerbridge-demo", client_secret="demo-secret",
                                      redirect_uri=REDIRECT_URI, name=f"{pkg.label} (sandbox)")
             auth = flow_for(pkg.kind)
             url = auth.begin_consent(session, conn)
-            conn_id = conn.id
+            conn_id, org_id = conn.id, org.id
         say("Loaded the host's month: " + ", ".join(f"{kind.replace('_', ' ')} {counts['created']}" for kind, counts in
                                                      intake.model_dump().items() if counts["created"]))
         callback = approve_in_sandbox(url, transport=transport)
@@ -87,6 +94,9 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
             auth.choose_tenant(session, conn, tenants[0].tenant_id, transport=transport)
             tenant_id = tenants[0].tenant_id
         say(f"Connected to {tenants[0].tenant_name} through the OAuth consent")
+        with session_scope(sessions) as session:
+            taken = apply_batch(session, org_id, Batch.model_validate(deposits))
+        say(f"Took {taken.payments.created} deposit(s) against sales orders, now that the books are connected")
         options = ConnectorOptions(transport=transport)
         connector = connector_for(sessions, conn_id, options)
         say(f"Chart refreshed: {refresh_chart(sessions, conn_id, connector, actor='demo')}")
@@ -100,6 +110,10 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
             if pkg.bank_account:
                 for method in ("BACS", "CARD"):
                     set_mapping(session, conn_id, MappingKind.PAYMENT_METHOD, method, pkg.bank_account)
+        with session_scope(sessions) as session:  # R-P1: bills go out only once accepted (on by default)
+            approvals = approve_demo_purchases(session, org_id, session.get_one(Connection, conn_id))
+        say(f"Purchase invoices: {approvals['approved']} approved by Procurement and Accounting, "
+            f"{approvals['sent']} sent to the external system")
         exporter = Exporter(sessions, conn_id, connector, actor="demo")
         pre = exporter.precheck()
         say(f"Pre-check: {pre.checked} checked, {pre.failed} with problems")
@@ -118,6 +132,7 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         connector.close()
         say(f"Reconciliation: {len(recon.differences)} differences, {recon.explained} explained")
         summary = _summary(sessions, conn_id, imp)
+        summary["purchase_approvals"] = {**approvals, **_approval_statuses(sessions, org_id, conn_id)}
         summary["reconciliation"] = recon.summary()
         summary["seconds"] = round(time.monotonic() - started, 2)
         summary["sandbox"] = sandbox.base_url
@@ -168,9 +183,22 @@ def _summary(sessions: Any, conn_id: int, imp: Any) -> dict[str, Any]:
             if r.status == SyncStatus.ERROR.value:
                 not_exported.setdefault(r.type, []).append({"count": 1, "reason": f"{r.number}: in error feedback"})
         parties = _party_names(session, conn_id)
+        deposits = Counter(session.scalars(select(SyncRecord.status).where(
+            SyncRecord.connection_id == conn_id, SyncRecord.record_type == RecordType.PAYMENT.value)))
     return {"exported": dict(exported), "seen": seen, "not_exported": not_exported, "errors": errors,
+            "prepayments": {"exported": deposits[SyncStatus.EXPORTED.value] + deposits[SyncStatus.SEEN.value],
+                            "seen": deposits[SyncStatus.SEEN.value]},
             "payments_imported": imp.created, "payments_allocated": imp.allocated,
             "payment_diagnostics": imp.diagnostics, "parties": parties}
+
+
+def _approval_statuses(sessions: Any, org_id: int, conn_id: int) -> dict[str, dict[str, int]]:
+    """Purchase invoices by workflow status at the end ("Synchronized": read back from the package)."""
+    from ledgerbridge.approvals import purchase_invoices
+
+    with session_scope(sessions) as session:
+        rows = purchase_invoices(session, org_id, conn_id)
+    return {"statuses": dict(Counter(str(r["status"]) for r in rows))}
 
 
 def _party_names(session: Any, conn_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -243,6 +271,12 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
             console.print(f"[bold]Not exported[/]: {r['count']} {doc_type}: {r['reason']}")
     for e in summary["errors"]:
         console.print(f"[bold red]Error[/] {e['document']}: {e['message']}")
+    approved = summary["purchase_approvals"]
+    console.print(f"[bold]Purchase invoices[/]: {approved['approved']} approved by Procurement and Accounting, "
+                  f"{approved['sent']} sent; now {approved['statuses']}")
+    deposits = summary["prepayments"]
+    console.print(f"[bold]Prepayments[/]: {deposits['exported']} sent against its order's invoices, "
+                  f"{deposits['seen']} seen in the package")
     console.print(f"[bold]Payments[/]: {summary['payments_imported']} imported, {summary['payments_allocated']} "
                   f"allocated; finished in {summary['seconds']} s")
     recon = summary["reconciliation"]

@@ -159,23 +159,43 @@ def exported(session: Session, connection_id: int, limit: int = 100, offset: int
     return _page(session, q, limit, offset, shape, _doc_keys(connection_id, statuses).order_by(*order))
 
 
-def error_feedback(session: Session, connection_id: int, limit: int = 100, offset: int = 0) -> Page:
-    """R-E10: the latest uncleared error of each record."""
+#: The sync records that stand for a party: its own, and its supplier role's where the package keeps customers and
+#: suppliers apart (QuickBooks' Vendor beside its Customer).
+PARTY_RECORDS = (RecordType.PARTY.value, RecordType.SUPPLIER.value)
+
+
+def latest_errors(connection_id: int) -> Any:
+    """R-E10: the latest uncleared error of each record still in error, with what names the record (the document's
+    type and number, or the party's name; see :func:`record_label`). The Export tab's grid and the CLI read this."""
     latest = (select(func.max(SyncError.id)).where(SyncError.connection_id == connection_id,
                                                    SyncError.cleared_at.is_(None))
               .group_by(SyncError.sync_record_id))
     doc = Document.__table__.alias("doc")
     party = Party.__table__.alias("party")
-    q = (select(SyncError, SyncRecord.record_type, SyncRecord.record_id, doc.c.number, doc.c.type.label("doc_type"),
-                party.c.name.label("party_name")).join(SyncRecord)
-         .outerjoin(doc, (SyncRecord.record_type == RecordType.DOCUMENT.value) & (doc.c.id == SyncRecord.record_id))
-         .outerjoin(party, (SyncRecord.record_type == RecordType.PARTY.value) & (party.c.id == SyncRecord.record_id))
-         .where(SyncError.id.in_(latest), SyncRecord.status == SyncStatus.ERROR.value).order_by(SyncError.at.desc()))
+    return (select(SyncError, SyncRecord.record_type, SyncRecord.record_id, doc.c.number,
+                   doc.c.type.label("doc_type"), party.c.name.label("party_name"))
+            .join(SyncRecord, SyncRecord.id == SyncError.sync_record_id)
+            .outerjoin(doc, (SyncRecord.record_type == RecordType.DOCUMENT.value) & (doc.c.id == SyncRecord.record_id))
+            .outerjoin(party, SyncRecord.record_type.in_(PARTY_RECORDS) & (party.c.id == SyncRecord.record_id))
+            .where(SyncError.id.in_(latest), SyncRecord.status == SyncStatus.ERROR.value))
+
+
+def record_label(row: Any) -> str:
+    """A row of :func:`latest_errors` as a person knows the record: "sales invoice INV-1", a party's name, or its
+    name with its role where the record is the party's supplier role."""
+    if row.number:
+        return f"{row.doc_type.replace('_', ' ')} {row.number}"
+    name = row.party_name or str(row.record_id)
+    return f"{name} (supplier)" if row.record_type == RecordType.SUPPLIER.value else name
+
+
+def error_feedback(session: Session, connection_id: int, limit: int = 100, offset: int = 0) -> Page:
+    """R-E10: the latest uncleared error of each record."""
+    q = latest_errors(connection_id).order_by(SyncError.at.desc())
 
     def shape(r: Any) -> dict[str, Any]:
         err: SyncError = r[0]
-        label = f"{r.doc_type.replace('_', ' ')} {r.number}" if r.number else (r.party_name or str(r.record_id))
-        return {"error_id": err.id, "record_type": r.record_type, "record_id": r.record_id, "record": label,
+        return {"error_id": err.id, "record_type": r.record_type, "record_id": r.record_id, "record": record_label(r),
                 "at": err.at,
                 "source": err.source, "failure_type": err.failure_type, "message": err.message, "hint": err.hint,
                 "raw_response": err.raw_response}

@@ -15,11 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ledgerbridge.allocation_sync import AllocationSync
 from ledgerbridge.audit import audit
-from ledgerbridge.connector import Connector, RemotePayment
+from ledgerbridge.connection_run import ConnectionRun, Report
+from ledgerbridge.connector import RemotePayment
 from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.incremental import IncrementalWindow
 from ledgerbridge.models_host import Allocation, Document, Payment, PaymentKind, PaymentOrigin
@@ -29,7 +30,6 @@ from ledgerbridge.models_sync import (
     Mapping,
     PackagePayment,
     RecordType,
-    SyncCursor,
     SyncRecord,
 )
 
@@ -38,7 +38,7 @@ OPEN = (ImportStatus.PENDING.value, ImportStatus.ERROR.value)
 
 
 @dataclass(slots=True)
-class ImportReport:
+class ImportReport(Report):
     fetched: int = 0
     new: int = 0
     deleted_in_package: int = 0
@@ -50,30 +50,25 @@ class ImportReport:
     failed: int = 0
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
 
-
-class PaymentImporter:
-    def __init__(self, sessions: sessionmaker[Session], connection_id: int, connector: Connector, *,
-                 actor: str = "system") -> None:
-        self.sessions = sessions
-        self.connection_id = connection_id
-        self.connector = connector
-        self.actor = actor
-
+class PaymentImporter(ConnectionRun):
     def fetch(self, report: ImportReport | None = None) -> ImportReport:
         report = report or ImportReport()
+        # Read before the cursor's session writes anything: that session must hold no lock on the connection row
+        # while the connector (a token refresh) takes it in a session of its own.
         with session_scope(self.sessions) as session:
-            cursor = session.scalar(select(SyncCursor).where(SyncCursor.connection_id == self.connection_id,
-                                                             SyncCursor.stream == STREAM))
-            if cursor is None:
-                cursor = SyncCursor(connection_id=self.connection_id, stream=STREAM)
-                session.add(cursor)
+            unanswered = self._sent_unanswered(session)
+        with session_scope(self.sessions) as session:
+            cursor = self._cursor(session, STREAM)
             window = IncrementalWindow(cursor.bookmark, signpost=utcnow())
             for remote in self.connector.fetch_payments(window.since()):
                 window.saw(remote.updated_at)
                 report.fetched += 1
+                if _names_one_of(remote.reference, unanswered):
+                    # Ours, sent but its answer lost (the database restarted mid-export): not a payment made in
+                    # the package. The export's next run finds it there by this reference and binds it.
+                    report.skipped_ours += 1
+                    continue
                 self._store(session, remote, report)
             cursor.bookmark = window.next_bookmark()
         return report
@@ -81,6 +76,8 @@ class PaymentImporter:
     def _store(self, session: Session, remote: RemotePayment, report: ImportReport) -> None:
         if self._ours(session, remote.external_id):  # exported from here: already a payment here
             report.skipped_ours += 1
+            return
+        if remote.deleted and self._delete_parts(session, remote, report):
             return
         row = session.scalar(select(PackagePayment).where(PackagePayment.connection_id == self.connection_id,
                                                           PackagePayment.external_id == remote.external_id))
@@ -108,6 +105,28 @@ class PaymentImporter:
             self._reverse(session, row, report)
         elif row.status is None:
             row.status = ImportStatus.PENDING.value
+
+    def _delete_parts(self, session: Session, remote: RemotePayment, report: ImportReport) -> bool:
+        """QuickBooks' one Payment over several invoices (or with an unapplied rest) was fetched as parts
+        ``Id:TxnId``; its deletion names only ``Id``, and every part goes with it. True when it had parts."""
+        parts = session.scalars(select(PackagePayment).where(
+            PackagePayment.connection_id == self.connection_id,
+            PackagePayment.external_id.startswith(f"{remote.external_id}:", autoescape=True))).all()
+        for part in parts:
+            if part.deleted_in_package:
+                continue
+            part.deleted_in_package = True
+            part.package_updated_at = remote.updated_at
+            part.fetched_at = utcnow()
+            report.deleted_in_package += 1
+            self._reverse(session, part, report)
+        return bool(parts)
+
+    def _sent_unanswered(self, session: Session) -> set[str]:
+        """Host ids of our payments sent to the package whose answer never came (an attempt, no package id)."""
+        return set(session.scalars(select(Payment.host_id).join(SyncRecord, SyncRecord.record_id == Payment.id).where(
+            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,
+            SyncRecord.external_id.is_(None), SyncRecord.attempt_key.is_not(None))))
 
     def _ours(self, session: Session, external_id: str) -> bool:
         """A payment this connection sent (QuickBooks splits one Payment per invoice as ``Id:TxnId``)."""
@@ -162,9 +181,7 @@ class PaymentImporter:
         what = self._what(row)
         if row.document_external_id is None:
             return self._on_account(session, connection, row, report, what)
-        doc_id = session.scalar(select(SyncRecord.record_id).where(
-            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
-            SyncRecord.external_id == row.document_external_id)) if row.document_external_id else None
+        doc_id = self._record_id(session, RecordType.DOCUMENT, row.document_external_id)
         if doc_id is None:
             return self._diagnose(row, report, f"{what}: the document was not uploaded from here, so the payment is "
                                   "not imported (R-I2 allocates only to documents uploaded from here)")
@@ -202,9 +219,7 @@ class PaymentImporter:
         if (row.raw or {}).get("refunds_credit"):
             return self._diagnose(row, report, f"{what}: a refund of a prepayment or overpayment made in "
                                   f"{self.connector.display_name}; record the refund here by hand")
-        party_id = session.scalar(select(SyncRecord.record_id).where(
-            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PARTY.value,
-            SyncRecord.external_id == row.party_external_id)) if row.party_external_id else None
+        party_id = self._record_id(session, RecordType.PARTY, row.party_external_id)
         if party_id is None:
             return self._diagnose(row, report, f"{what}: no document, and its contact "
                                   f"{row.party_name or row.party_external_id or '(none)'} was not exported from "
@@ -237,3 +252,15 @@ class PaymentImporter:
         row.diagnostic = message
         report.failed += 1
         report.diagnostics.append({"payment": row.external_id, "document": row.document_number, "message": message})
+
+
+def _names_one_of(reference: str | None, host_ids: set[str]) -> bool:
+    """Whether a package payment's reference is the one our export gave it: "... [host id]" or the host id
+    (xero.payments.reference, qbo.payments._ref; a QuickBooks reference cut to its field's length is not matched,
+    and such a payment is imported as before)."""
+    if not reference or not host_ids:
+        return False
+    ref = reference.strip()
+    if ref.endswith("]") and "[" in ref:
+        return ref[ref.rindex("[") + 1:-1] in host_ids
+    return ref in host_ids

@@ -174,43 +174,44 @@ def _check_status(doc: DocumentIn, label: str, stored: Mapping[str, Any] | None,
         problems.add(label, "status", f"the document is {stored['status']} and cannot go back to draft")
 
 
+def check_link(problems: Problems, label: str, field: str, host_id: str, facts: Mapping[str, DocFacts], want: str,
+               party_host_id: str | None = None, noun: str = "") -> DocFacts | None:
+    """The document ``field`` names: known, a ``want`` and (given ``party_host_id``) the same party's, else the
+    first of these that fails is said (the ``noun`` names it then: "purchase order"); returned when all hold."""
+    target = facts.get(host_id)
+    if target is None:
+        problems.add(label, field, f'document "{host_id}" is not known')
+    elif target.type != want:
+        problems.add(label, field, f'document "{host_id}" is a {target.type}, not a {want}')
+    elif party_host_id is not None and target.party_host_id != party_host_id:
+        problems.add(label, field, f'{noun} "{host_id}" is for party "{target.party_host_id}", not "{party_host_id}"')
+    else:
+        return target
+    return None
+
+
 def _check_links(doc: DocumentIn, label: str, facts: Mapping[str, DocFacts], problems: Problems) -> None:
     if doc.sales_order_host_id is not None:
-        target = facts.get(doc.sales_order_host_id)
         if doc.type != DocumentType.SALES_INVOICE:
             problems.add(label, "sales_order_host_id", "only a sales invoice names the sales order it ships")
-        elif target is None:
-            problems.add(label, "sales_order_host_id", f'document "{doc.sales_order_host_id}" is not known')
-        elif target.type != DocumentType.SALES_ORDER:
-            problems.add(label, "sales_order_host_id",
-                         f'document "{doc.sales_order_host_id}" is a {target.type}, not a sales_order')
+        else:
+            check_link(problems, label, "sales_order_host_id", doc.sales_order_host_id, facts,
+                       DocumentType.SALES_ORDER)
     if doc.purchase_order_host_id is not None:
-        order = facts.get(doc.purchase_order_host_id)
         if doc.type != DocumentType.PURCHASE_INVOICE:
             problems.add(label, "purchase_order_host_id", "only a purchase invoice names the purchase order it bills")
-        elif order is None:
-            problems.add(label, "purchase_order_host_id", f'document "{doc.purchase_order_host_id}" is not known')
-        elif order.type != DocumentType.PURCHASE_ORDER:
-            problems.add(label, "purchase_order_host_id",
-                         f'document "{doc.purchase_order_host_id}" is a {order.type}, not a purchase_order')
-        elif order.party_host_id != doc.party_host_id:
-            problems.add(label, "purchase_order_host_id", f'purchase order "{doc.purchase_order_host_id}" is for '
-                         f'party "{order.party_host_id}", not "{doc.party_host_id}"')
+        else:
+            check_link(problems, label, "purchase_order_host_id", doc.purchase_order_host_id, facts,
+                       DocumentType.PURCHASE_ORDER, doc.party_host_id, "purchase order")
     if doc.credits_document_host_id is not None:
         credited = doc.credits_document_host_id
-        target = facts.get(credited)
         expected = CREDITED_TYPE.get(doc.type)
         if expected is None:
             problems.add(label, "credits_document_host_id", "only a credit note names the invoice it credits")
-        elif target is None:
-            problems.add(label, "credits_document_host_id", f'document "{credited}" is not known')
-        elif target.type != expected:
-            problems.add(label, "credits_document_host_id",
-                         f'document "{credited}" is a {target.type}, not a {expected}')
-        elif target.party_host_id != doc.party_host_id:
-            problems.add(label, "credits_document_host_id",
-                         f'invoice "{credited}" is for party "{target.party_host_id}", not "{doc.party_host_id}"')
-        elif target.currency != doc.currency:
+            return
+        target = check_link(problems, label, "credits_document_host_id", credited, facts, expected,
+                            doc.party_host_id, "invoice")
+        if target is not None and target.currency != doc.currency:
             problems.add(label, "credits_document_host_id",
                          f'invoice "{credited}" is in {target.currency}, not {doc.currency}')
 

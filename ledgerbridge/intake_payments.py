@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.intake_documents import DOCUMENTS, DocFacts, DocumentPlans
+from ledgerbridge.intake_documents import DOCUMENTS, DocFacts, DocumentPlans, check_link
 from ledgerbridge.intake_reference import Known, check_bank_nominal
 from ledgerbridge.intake_store import (
     Problems,
@@ -112,19 +112,13 @@ def _allocated_elsewhere(session: Session, document_ids: set[int], batch_payment
 
 def _check_kind(payment: PaymentIn, label: str, facts: Mapping[str, DocFacts], problems: Problems) -> None:
     if payment.kind == PaymentKind.PREPAYMENT:
-        order = facts.get(payment.sales_order_host_id or "")
         if payment.direction != "in":
             problems.add(label, "direction", "a prepayment is money in from a customer")
         if payment.sales_order_host_id is None:
             problems.add(label, "sales_order_host_id", "a prepayment names the sales order it is taken against")
-        elif order is None:
-            problems.add(label, "sales_order_host_id", f'document "{payment.sales_order_host_id}" is not known')
-        elif order.type != DocumentType.SALES_ORDER:
-            problems.add(label, "sales_order_host_id",
-                         f'document "{payment.sales_order_host_id}" is a {order.type}, not a sales_order')
-        elif order.party_host_id != payment.party_host_id:
-            problems.add(label, "sales_order_host_id", f'sales order "{payment.sales_order_host_id}" is for party '
-                         f'"{order.party_host_id}", not "{payment.party_host_id}"')
+        else:
+            check_link(problems, label, "sales_order_host_id", payment.sales_order_host_id, facts,
+                       DocumentType.SALES_ORDER, payment.party_host_id, "sales order")
     elif payment.sales_order_host_id is not None:
         problems.add(label, "sales_order_host_id", "only a prepayment names a sales order")
     if payment.kind == PaymentKind.INVOICE_PAYMENT and not payment.allocations:

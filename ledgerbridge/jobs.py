@@ -340,16 +340,33 @@ def _requeue_after_database_loss(sessions: sessionmaker[Session], job_id: int) -
     """The database went away mid-run (a restart): queue the job again, a bounded number of times."""
     try:
         with session_scope(sessions) as session:
-            job = session.get_one(Job, job_id)
-            count = int((job.result or {}).get("requeued_after_database_loss", 0))
-            if count >= MAX_REQUEUES:
-                return False
-            job.status, job.worker_id = "queued", None
-            job.step = "queued again: the database connection was lost"
-            job.result = {"requeued_after_database_loss": count + 1}
-            return True
+            return _queue_again(session.get_one(Job, job_id))
     except DBAPIError:
-        return True  # still unreachable: the heartbeat stops, and requeue_abandoned puts the job back
+        return True  # still unreachable: the worker queues it again once it can (requeue_lost_job)
+
+
+def _queue_again(job: Job) -> bool:
+    count = int((job.result or {}).get("requeued_after_database_loss", 0))
+    if count >= MAX_REQUEUES:
+        return False
+    job.status, job.worker_id = "queued", None
+    job.step = "queued again: the database connection was lost"
+    job.result = {"requeued_after_database_loss": count + 1}
+    return True
+
+
+def requeue_lost_job(sessions: sessionmaker[Session], job_id: int, worker_id: str) -> bool:
+    """A job this worker was running when the database went away, and could not queue again then (the database
+    was down): queue it again now that the database answers, instead of leaving it "running" until its heartbeat
+    times out (two minutes by default). True when it was queued again (or failed: lost too often)."""
+    with session_scope(sessions) as session:
+        job = session.get(Job, job_id, populate_existing=True)
+        if job is None or job.status not in RUNNING or job.worker_id != worker_id[:100]:
+            return False  # queued again already (run_job, requeue_abandoned), or another worker's now
+        if _queue_again(job):
+            return True
+    _finish(sessions, job_id, RuntimeError(f"the database connection was lost {MAX_REQUEUES} times"))
+    return True
 
 
 def _finish(sessions: sessionmaker[Session], job_id: int, exc: BaseException) -> None:

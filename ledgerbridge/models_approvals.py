@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledgerbridge.db import Base, utcnow
@@ -41,9 +41,11 @@ class PurchaseRules(Base):
 
     __tablename__ = "purchase_rules"
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
-    # R-P1: purchase invoices wait for both approvals and "Send to External System". Off until an administrator
-    # turns it on, so an organisation without Procurement users (and every existing install) keeps exporting.
-    approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # R-P1: purchase invoices wait for both approvals and "Send to External System". On unless an administrator
+    # turns it off (the spec: a purchase invoice goes out only once accepted); an organisation with no row here
+    # has it on too (``approvals.rules_of``). The server default is what a row written by other means gets
+    # (migration 0007); rows an administrator saved before 0007 keep what they chose.
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # R-P2: refuse purchase invoices whose purchase order carries no additional charges.
     require_additional_charges: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_by: Mapped[str | None] = mapped_column(String(255), default=None)

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import ledgerbridge.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
 from ledgerbridge.crypto import TokenCipher, TokenDecryptionError, default_cipher
-from ledgerbridge.db import utcnow
+from ledgerbridge.db import utcnow, write_locked_scope
 from ledgerbridge.models_sync import Connection
 from ledgerbridge.redact import forget_secret, redact_text, register_secret
 from ledgerbridge.retry import RetryDecision, RetryPolicy, classify_exception, classify_response
@@ -324,22 +324,11 @@ def _process_lock(sessions: sessionmaker[Session], connection_id: int) -> thread
 @contextmanager
 def locked_connection(sessions: sessionmaker[Session], connection_id: int) -> Iterator[tuple[Session, Connection]]:
     """The connection row under a write lock, in a transaction committed on a clean exit."""
-    with _process_lock(sessions, connection_id):
-        session = sessions()
-        try:
-            if session.get_bind().dialect.name == "sqlite":
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")  # the database's write lock, now
-                query = select(Connection).where(Connection.id == connection_id)
-            else:
-                query = select(Connection).where(Connection.id == connection_id).with_for_update()
-            connection = session.execute(query.execution_options(populate_existing=True)).scalar_one()
-            yield session, connection
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    with _process_lock(sessions, connection_id), write_locked_scope(sessions) as session:
+        query = select(Connection).where(Connection.id == connection_id)
+        if session.get_bind().dialect.name != "sqlite":  # SQLite's whole database is locked already
+            query = query.with_for_update()
+        yield session, session.execute(query.execution_options(populate_existing=True)).scalar_one()
 
 
 #: OAuth errors only a person can fix; ``invalid_grant`` gets the connector's own wording.

@@ -18,18 +18,18 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ledgerbridge.allocation_split import OpenInvoice, split_prepayment, still_to_allocate
 from ledgerbridge.audit import audit
-from ledgerbridge.connector import AllocationExport, Connector, ConnectorCallFailed, ExportContext, ExportOutcome
+from ledgerbridge.connection_run import ConnectionRun, Report, hold_allocations
+from ledgerbridge.connector import AllocationExport, ConnectorCallFailed, ExportContext, ExportOutcome
 from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.export_plan import export_context
-from ledgerbridge.models_host import Allocation, Payment, PaymentKind
+from ledgerbridge.models_host import Payment, PaymentKind
 from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.money import round_money
 from ledgerbridge.payment_plan import PaymentPlan, ensure_payment_records, plan_payment
-from ledgerbridge.payment_policy import exportable_payments
 from ledgerbridge.sync_records import clear_errors, record_error
 
 OPEN = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
@@ -37,7 +37,7 @@ SENT = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)
 
 
 @dataclass(slots=True)
-class PaymentRunReport:
+class PaymentRunReport(Report):
     checked: int = 0
     waiting: int = 0
     exported: int = 0
@@ -49,22 +49,11 @@ class PaymentRunReport:
     waits: list[dict[str, Any]] = field(default_factory=list)
     prepayments: list[dict[str, Any]] = field(default_factory=list)  # what each holds: allocated and remaining
 
-    def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
 
-
-class PaymentExporter:
-    def __init__(self, sessions: sessionmaker[Session], connection_id: int, connector: Connector, *,
-                 actor: str = "system") -> None:
-        self.sessions = sessions
-        self.connection_id = connection_id
-        self.connector = connector
-        self.actor = actor
-
+class PaymentExporter(ConnectionRun):
     def _plans(self, session: Session, connection: Connection, ctx: ExportContext) -> list[PaymentPlan]:
         # The policy decides (prepayments; with payments both ways, payments taken here while integrated).
-        extra = exportable_payments(session, self.connection_id)
-        ensure_payment_records(session, connection, extra)
+        ensure_payment_records(session, connection)
         records = session.scalars(select(SyncRecord).join(Payment, Payment.id == SyncRecord.record_id).where(
             SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,
             SyncRecord.marked_by_hand.is_(False), Payment.reversed_at.is_(None),
@@ -239,23 +228,13 @@ class PaymentExporter:
 
     def _record_allocations(self, session: Session, payment: Payment, remote: Any) -> None:
         """The payment's allocations here become what the package holds (by invoice, summed)."""
-        docs = dict(session.execute(select(SyncRecord.external_id, SyncRecord.record_id).where(
-            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
-            SyncRecord.external_id.in_([a.invoice_external_id for a in remote] or [""]))).all())
+        docs = self._record_ids(session, RecordType.DOCUMENT, (a.invoice_external_id for a in remote))
         held: dict[int, Decimal] = {}
         for alloc in remote:
             doc_id = docs.get(alloc.invoice_external_id)
             if doc_id is not None:
                 held[doc_id] = held.get(doc_id, Decimal(0)) + alloc.amount
-        current = {a.document_id: a for a in payment.allocations}
-        for doc_id, row in current.items():
-            if doc_id not in held:
-                payment.allocations.remove(row)
-            elif row.amount != held[doc_id]:
-                row.amount = held[doc_id]
-        for doc_id, amount in held.items():
-            if doc_id not in current:
-                payment.allocations.append(Allocation(document_id=doc_id, amount=amount))
+        hold_allocations(payment, held)
 
     def _fail(self, session: Session, plan: PaymentPlan, report: PaymentRunReport, why: str,
               failure: ConnectorCallFailed | None = None) -> None:

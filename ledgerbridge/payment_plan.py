@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Integer, String, exists, insert, literal, select
+from sqlalchemy import Boolean, Integer, String, delete, exists, insert, literal, select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.allocation_split import OpenInvoice
@@ -27,10 +27,10 @@ from ledgerbridge.models_host import (
     Payment,
     PaymentKind,
     PaymentMethod,
-    PaymentOrigin,
 )
 from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.money import round_money
+from ledgerbridge.payment_policy import exportable_payments_query
 
 LIVE = (DocumentStatus.ISSUED.value, DocumentStatus.POSTED.value)
 
@@ -54,20 +54,28 @@ def payment_label(payment: Payment) -> str:
     return f"{what} {payment.host_id} ({payment.currency} {round_money(payment.amount)})"
 
 
-def ensure_payment_records(session: Session, connection: Connection, extra_payment_ids: list[int]) -> None:
-    """Give every host prepayment (and each payment the policy lets out) a sync record, pending."""
+def ensure_payment_records(session: Session, connection: Connection) -> None:
+    """Give each payment the policy lets out (``payment_policy.exportable_payments``) a sync record, pending.
+
+    Only those: a prepayment made while the integration was off is never exported (R-PAY1), so it gets no
+    record, and the pending list shows it with its reason (``sync_records.not_exported_reasons``). A record such a
+    payment was given before this rule, never attempted, is taken away again; one that may have reached the
+    package (attempt key or package id) is left for the exporter to finish, as is one marked by hand."""
     has_record = exists().where(SyncRecord.connection_id == connection.id,
                                 SyncRecord.record_type == RecordType.PAYMENT.value, SyncRecord.record_id == Payment.id)
-    wanted = (Payment.kind == PaymentKind.PREPAYMENT.value) | Payment.id.in_(extra_payment_ids or [-1])
-    ids = select(Payment.id).where(Payment.organisation_id == connection.organisation_id, ~has_record,
-                                   Payment.origin == PaymentOrigin.HOST.value, Payment.reversed_at.is_(None), wanted)
-    sub = ids.subquery()
+    may_go = exportable_payments_query(connection).order_by(None)
+    sub = may_go.where(~has_record).subquery()
     session.execute(insert(SyncRecord).from_select(
         ["connection_id", "record_type", "record_id", "status", "action", "attempts", "marked_by_hand", "updated_at"],
         select(literal(connection.id, Integer), literal(RecordType.PAYMENT.value, String), sub.c.id,
                literal(SyncStatus.PENDING.value, String), literal("create", String), literal(0, Integer),
                literal(False, Boolean),
                literal(utcnow(), SyncRecord.updated_at.type))))
+    session.execute(delete(SyncRecord).where(
+        SyncRecord.connection_id == connection.id, SyncRecord.record_type == RecordType.PAYMENT.value,
+        SyncRecord.record_id.not_in(may_go.scalar_subquery()),
+        SyncRecord.status.in_((SyncStatus.PENDING.value, SyncStatus.ERROR.value)),
+        SyncRecord.attempt_key.is_(None), SyncRecord.external_id.is_(None), SyncRecord.marked_by_hand.is_(False)))
 
 
 def outstanding_here(session: Session, document: Document, excluding_payment_id: int) -> Decimal:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from ledgerbridge.connections import PACKAGE_NAMES
 from ledgerbridge.models_host import Payment, PaymentKind, PaymentOrigin
 from ledgerbridge.models_sync import Connection
 from ledgerbridge.organisations import CONNECTED
@@ -77,9 +78,6 @@ def why_not_exported(payment: Payment, settings: ConnectionSettings) -> str | No
     return None
 
 
-
-
-PACKAGE_NAMES = {"xero": "Xero", "qbo": "QuickBooks Online", "qbd": "QuickBooks Desktop", "myob": "MYOB"}
 
 
 @dataclass(frozen=True, slots=True)

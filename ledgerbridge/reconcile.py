@@ -22,6 +22,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connector import Connector, RemoteDocument
+from ledgerbridge.credits_here import credited_by_document, credits_here
 from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.models_host import (
     Allocation,
@@ -171,6 +172,7 @@ def _host_documents(session: Session, connection: Connection
     ids = [r.Document.id for r in rows]
     paid = _payments_by_document(session, connection.id, ids)
     prepaid = _prepaid_by_document(session, ids)
+    credited = credited_by_document(credits_here(session, connection.organisation_id, connection.id))
     lines: dict[int, int] = dict(session.execute(select(DocumentLine.document_id, func.count()).where(
         DocumentLine.document_id.in_(ids)).group_by(DocumentLine.document_id)).all()) if ids else {}
     hosts: dict[int, HostSide] = {}
@@ -179,16 +181,17 @@ def _host_documents(session: Session, connection: Connection
         doc, record = r.Document, r.SyncRecord
         void = doc.status == DocumentStatus.VOID.value
         total_paid, unexported, from_package = paid.get(doc.id, (ZERO, ZERO, ZERO))
+        credit_here, credit_recorded = credited.get(doc.id, (ZERO, ZERO))
         hosts[doc.id] = HostSide(
             number=doc.number, doc_type=doc.type, party=f"{r.code} {r.name}", currency=doc.currency,
-            total=ZERO if void else doc.gross_total, paid=total_paid, credited=ZERO, void=void,
+            total=ZERO if void else doc.gross_total, paid=total_paid, credited=credit_here, void=void,
             prepaid=prepaid.get(doc.id, ZERO),
             lines=lines.get(doc.id, 1), version=doc.version,
             sync_status=record.status if record else None, last_error=record.last_error if record else None,
             marked_by_hand=bool(record and record.marked_by_hand),
             exported_version=record.exported_version if record else None,
             exported_total=record.exported_total if record else None,
-            unexported_paid=unexported, package_paid=from_package)
+            unexported_paid=unexported, package_paid=from_package, credited_recorded=credit_recorded)
         if record is not None and record.external_id and not record.marked_by_hand:
             external[doc.id] = (record.external_id, doc.type)
     return hosts, external
@@ -217,13 +220,14 @@ def _payments_by_document(session: Session, connection_id: int, ids: list[int]
 
 
 def _prepaid_by_document(session: Session, ids: list[int]) -> dict[int, Decimal]:
-    """Per document: what live prepayments applied to it (R-E6)."""
+    """Per document: what live prepayments (R-E6) and payments on account (overpayments and prepayments made in
+    the package, allocated by allocation sync) applied to it: money a package may count as credit."""
     out: dict[int, Decimal] = {}
     for chunk in _chunks(ids, 500):
         for doc_id, amount in session.execute(
                 select(Allocation.document_id, Allocation.amount).join(Payment)
                 .where(Allocation.document_id.in_(chunk), Payment.reversed_at.is_(None),
-                       Payment.kind == PaymentKind.PREPAYMENT.value)):
+                       Payment.kind.in_((PaymentKind.PREPAYMENT.value, PaymentKind.ON_ACCOUNT.value)))):
             out[doc_id] = out.get(doc_id, ZERO) + amount
     return out
 

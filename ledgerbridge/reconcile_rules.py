@@ -23,6 +23,7 @@ CENT = Decimal("0.01")
 
 class Cause(enum.StrEnum):
     CREDIT_ONLY_IN_PACKAGE = "credit_only_in_package"
+    CREDIT_ONLY_HERE = "credit_only_here"
     PAYMENT_NOT_IMPORTED = "payment_not_imported"
     EDITED_IN_PACKAGE = "edited_in_package"
     DELETED_IN_PACKAGE = "deleted_in_package"
@@ -35,6 +36,8 @@ class Cause(enum.StrEnum):
 ACTIONS = {
     Cause.CREDIT_ONLY_IN_PACKAGE: "Credit-note allocations do not sync (R-I3): allocate the same credit here, or "
                                   "turn on allocation sync (R-X1).",
+    Cause.CREDIT_ONLY_HERE: "Credit-note allocations do not sync (R-I3): allocate the same credit in the package, or "
+                            "turn on allocation sync (R-X1); with it on, see the upload's allocation diagnostics.",
     Cause.PAYMENT_NOT_IMPORTED: "Import payments (Import tab), then Create & Allocate; fix any diagnostic it shows.",
     Cause.EDITED_IN_PACKAGE: "The package's copy was changed after export: make the same change here (it then goes "
                              "out as an update), or undo the change in the package.",
@@ -88,7 +91,7 @@ class HostSide:
     currency: str
     total: Decimal  # zero once void
     paid: Decimal  # by payments not reversed
-    credited: Decimal  # by credits allocated here
+    credited: Decimal  # by credits allocated here (``credits_here``), including what the package confirmed
     void: bool
     lines: int
     version: int
@@ -99,7 +102,9 @@ class HostSide:
     exported_total: Decimal | None
     unexported_paid: Decimal  # part of ``paid`` by payments made here and not (yet) sent to the package
     package_paid: Decimal  # part of ``paid`` by payments imported from the package
-    prepaid: Decimal = ZERO  # part of ``paid`` by prepayments applied (a package may count these as credit)
+    prepaid: Decimal = ZERO  # part of ``paid`` by prepayments and overpayments applied (a package may count these
+    # as credit)
+    credited_recorded: Decimal = ZERO  # part of ``credited`` read back from the package (allocation sync)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +133,13 @@ def compare_document(host: HostSide, package: PackageSide | None, unimported: Un
         return _not_in_package(host)
     # Xero counts an applied prepayment as credit (AmountCredited), QuickBooks and the host as paid: the same
     # money, so what the package shows as credit instead of paid is moved across before comparing.
-    moved = min(host.prepaid, max(host.paid - package.paid, ZERO), max(package.credited - host.credited, ZERO))
+    # Only credit the package holds beyond what was read back from it can be such money: credit allocated here
+    # and not (yet) sent is not in the package's figure at all.
+    moved = min(host.prepaid, max(host.paid - package.paid, ZERO),
+                max(package.credited - host.credited_recorded, ZERO))
     if moved:
-        host = replace(host, paid=host.paid - moved, credited=host.credited + moved)
+        host = replace(host, paid=host.paid - moved, credited=host.credited + moved,
+                       credited_recorded=host.credited_recorded + moved)
     total = _explain_total(host, package)
     paid = _explain_paid(host, package, unimported)
     credited = _explain_credited(host, package)
@@ -233,9 +242,22 @@ def _explain_paid(host: HostSide, package: PackageSide, unimported: Unimported) 
 
 def _explain_credited(host: HostSide, package: PackageSide) -> list[Explanation]:
     diff = package.credited - host.credited
-    if diff > 0 and package.gone is None:
+    if package.gone is not None:
+        if diff < 0:  # the package's copy is gone with its credit; the credit here has nothing to meet there
+            return [Explanation(Cause.DELETED_IN_PACKAGE, diff,
+                                f"{host.number} was {package.gone} in the package; {-diff} of credit is applied "
+                                "to it here")]
+        return []
+    if diff > 0:
         return [Explanation(Cause.CREDIT_ONLY_IN_PACKAGE, diff,
                             f"{diff} of credit was allocated to {host.number} in the package only")]
+    # Net of both sides: credit applied here and never confirmed by the package (allocation sync off, or the
+    # package refused it) is what can be missing there.
+    unconfirmed = host.credited - host.credited_recorded
+    if diff < 0 and unconfirmed > 0:
+        part = max(diff, -unconfirmed)
+        return [Explanation(Cause.CREDIT_ONLY_HERE, part,
+                            f"{-part} of credit was allocated to {host.number} here only")]
     return []
 
 

@@ -149,7 +149,10 @@ def redact_text(text: str) -> str:
     lowered = text.lower()
     if "bearer" in lowered or "basic" in lowered:
         text = _CREDENTIAL.sub(lambda m: m.group("scheme") + m.group("sp") + REDACTED, text)
-    if any(hint in lowered for hint in _KEY_HINTS):
+    # QuickBooks' "SyncToken", on every record it answers, matches no pattern (a key must follow its opening quote
+    # at once, and it is no header), so it is left out of the test: its answers skip the patterns' passes.
+    hinted = lowered.replace("synctoken", "") if "synctoken" in lowered else lowered
+    if any(hint in hinted for hint in _KEY_HINTS):
         text = _QUOTED_PAIR.sub(_keep_key_mask_value, text)
         if "=" in text:
             text = _FORM_PAIR.sub(_keep_key_mask_value, text)

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import ledgerbridge.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
 from ledgerbridge.budget import DAY_HEADER, MINUTE_HEADER, BudgetExhausted, BudgetLimits, BudgetSnapshot
 from ledgerbridge.clock import WALL, Clock
+from ledgerbridge.db import write_locked_scope
 from ledgerbridge.models_sync import Connection
 from ledgerbridge.models_work import CallLease, CallWindow
 
@@ -62,7 +63,7 @@ class SharedCallBudget:
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, limits: BudgetLimits, *,
                  holder: str, clock: Clock = WALL, urgent: bool = False, urgent_reserve: int | None = None,
                  window_margin: float = 1.0, lease_seconds: float = 120.0,
-                 idle_wait: float = 0.05) -> None:
+                 idle_wait: float = 0.05, release_patience: float = 10.0) -> None:
         self.sessions = sessions
         self.connection_id = connection_id
         self.limits = limits
@@ -74,6 +75,8 @@ class SharedCallBudget:
         self.window_margin = window_margin
         self.lease_seconds = lease_seconds
         self.idle_wait = idle_wait
+        self.release_patience = release_patience
+        self._unreturned: set[int] = set()  # slots whose giving back failed (the database was unreachable)
         self._held = threading.local()  # the slot this thread holds (a thread makes one call at a time)
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -82,11 +85,8 @@ class SharedCallBudget:
     # -- the row, locked ------------------------------------------------------------------------------
     @contextmanager
     def _window(self) -> Iterator[tuple[Session, CallWindow]]:
-        session = self.sessions()
-        try:
+        with write_locked_scope(self.sessions) as session:
             dialect = session.get_bind().dialect.name
-            if dialect == "sqlite":
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
             now = self.clock.now()
             session.execute(insert(CallWindow).values(
@@ -96,14 +96,7 @@ class SharedCallBudget:
             query = select(CallWindow).where(CallWindow.connection_id == self.connection_id)
             if dialect != "sqlite":
                 query = query.with_for_update()
-            row = session.execute(query.execution_options(populate_existing=True)).scalar_one()
-            yield session, row
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+            yield session, session.execute(query.execution_options(populate_existing=True)).scalar_one()
 
     def _roll(self, row: CallWindow, now: float) -> None:
         limits, margin = self.limits, self.window_margin
@@ -119,43 +112,56 @@ class SharedCallBudget:
     # -- taking and giving back a call --------------------------------------------------------------
     def acquire(self, batch: bool = False) -> None:
         """Wait until a call may be made, then count it. Raises :class:`BudgetExhausted` for the day limit."""
-        limits = self.limits
+        if self._unreturned:
+            self._give_back()  # slots a restart of the database kept us from giving back
         while True:
-            with self._window() as (session, row):
-                now = self.clock.now()
-                self._roll(row, now)
-                day_cap = limits.per_day if self.urgent else limits.per_day - self.urgent_reserve
-                wait = 0.0
-                if row.day_used >= day_cap:
-                    until = datetime.fromtimestamp(row.day_started + limits.day_seconds, UTC)
-                    reason = ("the package's daily call limit is used up" if row.day_used >= limits.per_day
-                              else "the package's daily call limit is nearly used up; the rest is kept for "
-                                   "work a user asks for")
-                    raise BudgetExhausted(until, reason)
-                if row.blocked_until > now:
-                    wait = row.blocked_until - now
-                elif row.minute_used >= limits.per_minute:
-                    wait = row.minute_started + limits.minute_seconds + self.window_margin - now
-                elif limits.per_second is not None and row.second_used >= limits.per_second:
-                    wait = row.second_started + 1.0 + self.window_margin * 0.1 - now
-                elif batch and limits.batch_per_minute is not None \
-                        and row.batch_minute_used >= limits.batch_per_minute:
-                    wait = row.batch_minute_started + limits.minute_seconds + self.window_margin - now
-                else:
-                    slot = self._take_lease(session, now)
-                    if slot is None:
-                        wait = self.idle_wait
-                    else:
-                        row.minute_used += 1
-                        row.second_used += 1
-                        row.day_used += 1
-                        if batch:
-                            row.batch_minute_used += 1
-                        self._held.slot = slot
-                        with self._lock:
-                            self._in_flight += 1
-                        return
+            taken: list[int] = []
+            try:
+                wait = self._take_call(batch, taken)
+            except DBAPIError:
+                # The commit may have reached the server before the connection broke (a crash mid-commit): the
+                # slot may be ours in the database without our knowing. Give it back with the next call.
+                with self._lock:
+                    self._unreturned.update(taken)
+                raise
+            if taken:
+                self._held.slot = taken[0]
+                with self._lock:
+                    self._in_flight += 1
+                return
             self.clock.sleep(max(wait, 0.001))
+
+    def _take_call(self, batch: bool, taken: list[int]) -> float:
+        """One transaction: count a call and take a slot (appended to ``taken``), or say how long to wait."""
+        limits = self.limits
+        with self._window() as (session, row):
+            now = self.clock.now()
+            self._roll(row, now)
+            day_cap = limits.per_day if self.urgent else limits.per_day - self.urgent_reserve
+            if row.day_used >= day_cap:
+                until = datetime.fromtimestamp(row.day_started + limits.day_seconds, UTC)
+                reason = ("the package's daily call limit is used up" if row.day_used >= limits.per_day
+                          else "the package's daily call limit is nearly used up; the rest is kept for "
+                               "work a user asks for")
+                raise BudgetExhausted(until, reason)
+            if row.blocked_until > now:
+                return row.blocked_until - now
+            if row.minute_used >= limits.per_minute:
+                return row.minute_started + limits.minute_seconds + self.window_margin - now
+            if limits.per_second is not None and row.second_used >= limits.per_second:
+                return row.second_started + 1.0 + self.window_margin * 0.1 - now
+            if batch and limits.batch_per_minute is not None and row.batch_minute_used >= limits.batch_per_minute:
+                return row.batch_minute_started + limits.minute_seconds + self.window_margin - now
+            slot = self._take_lease(session, now)
+            if slot is None:
+                return self.idle_wait
+            row.minute_used += 1
+            row.second_used += 1
+            row.day_used += 1
+            if batch:
+                row.batch_minute_used += 1
+            taken.append(slot)
+        return 0.0  # committed: the slot is ours
 
     def _take_lease(self, session: Session, now: float) -> int | None:
         """A free (or expired) concurrent-call slot, taken under the window row's lock."""
@@ -168,6 +174,8 @@ class SharedCallBudget:
             session.add(free)
         free.holder = self.holder[:120]
         free.lease_until = now + self.lease_seconds
+        with self._lock:  # an expired slot of ours taken again is in use, no longer one to give back
+            self._unreturned.discard(free.slot)
         return free.slot
 
     def release(self) -> None:
@@ -177,21 +185,38 @@ class SharedCallBudget:
             self._in_flight = max(0, self._in_flight - 1)
         if slot is None:
             return
+        with self._lock:
+            self._unreturned.add(slot)
         # A call whose answer we have must not fail because the slot could not be given back: the database may
-        # be restarting (its connections cut). Try again on a new connection; failing that, the lease expires.
-        for attempt in range(3):
+        # be restarting (refusing connections for seconds, then recovering). This thread's next step needs the
+        # database anyway, so wait for it a while; failing that, the next acquire gives the slot back, and if
+        # there is none (the run ended) the lease expires.
+        delay, waited = 0.2, 0.0
+        while True:
             try:
-                with self.sessions() as session, session.begin():
-                    session.execute(update(CallLease).where(
-                        CallLease.connection_id == self.connection_id, CallLease.slot == slot,
-                        CallLease.holder == self.holder[:120]).values(holder=None, lease_until=0.0))
+                self._give_back()
                 return
             except DBAPIError:
-                if attempt == 2:
-                    logger.warning("call slot %s of connection %s not given back; its lease will expire",
-                                   slot, self.connection_id)
+                if waited >= self.release_patience:
+                    logger.warning("call slot %s of connection %s not given back yet; the next call gives it "
+                                   "back, or its lease expires", slot, self.connection_id)
                     return
-                time.sleep(0.2 * (attempt + 1))
+                time.sleep(delay)
+                waited += delay
+                delay = min(delay * 2, 2.0)
+
+    def _give_back(self) -> None:
+        """Free the slots of this budget not given back yet (one short transaction)."""
+        with self._lock:
+            slots = sorted(self._unreturned)
+        if not slots:
+            return
+        with self.sessions() as session, session.begin():
+            session.execute(update(CallLease).where(
+                CallLease.connection_id == self.connection_id, CallLease.slot.in_(slots),
+                CallLease.holder == self.holder[:120]).values(holder=None, lease_until=0.0))
+        with self._lock:  # only once committed
+            self._unreturned.difference_update(slots)
 
     @contextmanager
     def slot(self) -> Iterator[None]:

@@ -22,13 +22,22 @@ import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connections import ConnectorOptions
 from ledgerbridge.db import session_scope, utcnow
-from ledgerbridge.jobs import claim_next_job, enqueue_job, requeue_abandoned, run_job, worker_name
+from ledgerbridge.jobs import (
+    claim_next_job,
+    enqueue_job,
+    requeue_abandoned,
+    requeue_lost_job,
+    run_job,
+    worker_name,
+)
 from ledgerbridge.models_host import Document
 from ledgerbridge.models_sync import Connection, FailureType, Job, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.redact import redact_text
 from ledgerbridge.sync_records import EXPORTABLE, LIVE_STATES
 
 __all__ = ["Scheduler", "Worker"]
@@ -138,18 +147,31 @@ class Worker:
         """Work until ``stop`` is set (or ``max_jobs`` ran, or with ``until_idle`` the queue is empty)."""
         me = worker_name()
         next_requeue = 0.0
+        lost_at: float | None = None  # when the queue became unreachable (None while it is reachable)
+        lost_job: int | None = None  # the job whose run lost the database, perhaps still marked running by us
         while not stop.is_set():
             try:
                 if time.monotonic() >= next_requeue:
                     requeue_abandoned(self.sessions)
                     next_requeue = time.monotonic() + self.requeue_seconds
+                if lost_job is not None:  # before claiming: the lost job may be the most urgent one
+                    requeue_lost_job(self.sessions, lost_job, me)
+                    lost_job = None
                 if self.scheduler is not None:
                     self.scheduler.tick()
                 job_id = claim_next_job(self.sessions, me)
-            except Exception:  # noqa: BLE001 - the database may be restarting: wait and try again
-                logger.warning("worker %s could not reach the queue; trying again", me, exc_info=True)
+            except Exception as exc:  # noqa: BLE001 - the database may be restarting: wait and try again
+                # Said once per outage, not at every poll (a restart would write pages of the same traceback).
+                if lost_at is None:
+                    lost_at = time.monotonic()
+                    logger.warning("worker %s could not reach the queue (%s); trying again until it can", me,
+                                   redact_text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+                    logger.debug("the queue's error", exc_info=True)
                 stop.wait(self.poll_seconds)
                 continue
+            if lost_at is not None:
+                logger.warning("worker %s reached the queue again after %.1f s", me, time.monotonic() - lost_at)
+                lost_at = None
             if job_id is None:
                 if until_idle:
                     return
@@ -157,6 +179,9 @@ class Worker:
                 continue
             try:
                 run_job(self.sessions, job_id, self.options, worker_id=me)
+            except DBAPIError:
+                logger.warning("job %s lost the database; it is queued again", job_id)
+                lost_job = job_id
             except Exception:  # noqa: BLE001 - recorded on the job row; the worker goes on
                 logger.info("job %s ended with an error (recorded on the job)", job_id)
             self.jobs_run += 1

@@ -1,4 +1,6 @@
-"""The QuickBooks Online connector: OAuth (``auth``), HTTP (``client``), payloads (``mapper``), errors, connector.
+"""The QuickBooks Online connector: OAuth (``auth``), HTTP (``client``), payloads (``mapper``), errors, and the
+connector in three parts: ``calls`` (requests, query pages, batch writes), ``reads`` (chart, look-ups, read-back,
+payments made in QuickBooks) and ``connector`` (the writes, and the class the core uses).
 
 What a QuickBooks user should know, because QuickBooks Online differs from Xero here:
 

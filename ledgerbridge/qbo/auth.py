@@ -9,24 +9,23 @@ before the new access token is used.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 import httpx
-from sqlalchemy import delete, exists, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from ledgerbridge import oauth
+from ledgerbridge import connection_auth, oauth
 from ledgerbridge.audit import audit
 from ledgerbridge.budget import QBO_LIMITS
 from ledgerbridge.crypto import TokenCipher, TokenDecryptionError, default_cipher
 from ledgerbridge.db import utcnow
 from ledgerbridge.health import connection_health
-from ledgerbridge.models_sync import Connection, OAuthState, SyncRecord
+from ledgerbridge.models_sync import Connection
 from ledgerbridge.oauth import ConsentError, OAuthEndpoints
 from ledgerbridge.redact import redact_text
 
@@ -36,7 +35,6 @@ REAL_AUTHORIZE_URL = "https://appcenter.intuit.com/connect/oauth2"
 REAL_REVOKE_URL = "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
 REFUSED_REFRESH_MESSAGE = "QuickBooks refused the saved refresh token: disconnect and connect again"
 MINOR_VERSION = "75"
-STATE_TTL = timedelta(minutes=15)
 HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 #: Intuit's refresh tokens lapse 100 days after their last use; warn well before.
 REFRESH_WARNING_DAYS = 80
@@ -71,17 +69,8 @@ def company_url(connection: Connection, realm_id: str) -> str:
 def begin_consent(session: Session, connection: Connection, *, cipher: TokenCipher | None = None,
                   now: datetime | None = None) -> str:
     """The URL to send the user to; the pending ``state`` is added to the session (the caller commits)."""
-    now = now or utcnow()
-    cipher = cipher or default_cipher()
-    if not connection.scopes:
-        connection.scopes = DEFAULT_SCOPES
-    request = oauth.start_consent(qbo_endpoints(connection), oauth.client_config_of(connection, cipher))
-    session.execute(delete(OAuthState).where(OAuthState.connection_id == connection.id,
-                                             OAuthState.created_at < now - STATE_TTL))
-    session.add(OAuthState(state=request.state, connection_id=connection.id, code_verifier=request.code_verifier,
-                           created_at=now))
-    session.flush()
-    return request.url
+    return connection_auth.begin_consent(session, connection, qbo_endpoints(connection), DEFAULT_SCOPES,
+                                         cipher or default_cipher(), now or utcnow())
 
 
 def _realm_of(callback: str | Mapping[str, str] | tuple[str, str]) -> str | None:
@@ -102,18 +91,11 @@ def complete_consent(session: Session, connection: Connection,
     cipher = cipher or default_cipher()
     code, state = oauth.parse_callback(callback)
     realm_id = _realm_of(callback)
-    pending = session.get(OAuthState, state)
-    if pending is None or pending.connection_id != connection.id:
-        raise ConsentError("this consent answer does not match a consent we started: start connecting again")
-    session.delete(pending)
-    session.flush()
-    if pending.created_at < now - STATE_TTL:
-        raise ConsentError("the consent took too long and has expired: start connecting again")
+    pending = connection_auth.take_pending_state(session, connection, state, now)
     if not realm_id:
         raise ConsentError("QuickBooks did not say which company was chosen (no realmId): start connecting again")
-    tokens = oauth.exchange_code(qbo_endpoints(connection), oauth.client_config_of(connection, cipher), code,
-                                 pending.code_verifier, transport=transport, now=now)
-    oauth.save_tokens(connection, tokens, cipher, now)
+    tokens = connection_auth.store_tokens(connection, qbo_endpoints(connection), code, pending, cipher, transport,
+                                          now)
     connection.settings = {**(connection.settings or {}), PENDING_REALM: realm_id}
     if connection.status != "connected":
         connection.status = "authorised"
@@ -149,21 +131,11 @@ def choose_tenant(session: Session, connection: Connection, tenant_id: str, *,
     if settings.get(PENDING_REALM) != tenant_id:
         raise ConsentError("that company was not chosen in this consent: connect again and choose it there")
     name = company_name(connection, tenant_id, access, transport=transport)
-    if connection.tenant_id and connection.tenant_id != tenant_id and not allow_other_organisation:
-        has_bindings = session.scalar(select(exists().where(SyncRecord.connection_id == connection.id,
-                                                            SyncRecord.external_id.is_not(None))))
-        if has_bindings:
-            raise ConsentError(f"this connection's records were exported to {connection.tenant_name!r}; connecting "
-                               f"it to {name!r} would point them into other books. Choose {connection.tenant_name!r}"
-                               f", or create a new connection for the other company")
+    connection_auth.refuse_other_books(session, connection, tenant_id, name,
+                                       allow_other_organisation=allow_other_organisation, noun="company")
     settings.pop(PENDING_REALM, None)
     connection.settings = settings
-    connection.tenant_id = tenant_id
-    connection.tenant_name = name
-    connection.package_connection_id = tenant_id
-    connection.status = "connected"
-    connection.last_error = None
-    connection.last_error_at = None
+    connection_auth.bind_company(connection, tenant_id, name, tenant_id)
     audit(session, connection, "system", "qbo_choose_company", outcome="ok", detail=name)
     return Realm(tenant_id, name, tenant_id)
 
@@ -184,13 +156,7 @@ def disconnect(session: Session, connection: Connection, *, transport: httpx.Bas
     except TokenDecryptionError:
         problems.append("the stored tokens could not be decrypted (was the secret key changed?): QuickBooks was "
                         "not told")
-    oauth.clear_tokens(connection, cipher)
-    connection.package_connection_id = None
-    connection.status = "disconnected"
-    session.execute(delete(OAuthState).where(OAuthState.connection_id == connection.id))
-    audit(session, connection, "system", "qbo_disconnect", outcome="warning" if problems else "ok",
-          detail="; ".join(problems) or None)
-    return problems
+    return connection_auth.forget_tokens(session, connection, cipher, "qbo_disconnect", problems)
 
 
 def revoke(connection: Connection, token: str, cipher: TokenCipher, *,
@@ -204,16 +170,10 @@ def revoke(connection: Connection, token: str, cipher: TokenCipher, *,
     return response.is_success
 
 
-def fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
-                       transport: httpx.BaseTransport | None = None, cipher: TokenCipher | None = None,
-                       min_valid_seconds: float = 120.0, rejected_access_token: str | None = None,
-                       now: Callable[[], datetime] = utcnow,
-                       sleep: Callable[[float], None] = time.sleep) -> tuple[str, datetime]:
-    """``(access token, expiry)``; a rolled refresh token is committed before the access token is returned."""
-    return oauth.fresh_access_token(
-        sessions, connection_id, endpoints_for=qbo_endpoints, refused_message=REFUSED_REFRESH_MESSAGE,
-        cipher=cipher, transport=transport, min_valid_seconds=min_valid_seconds,
-        rejected_access_token=rejected_access_token, now=now, sleep=sleep)
+#: ``(access token, expiry)`` for ``(sessions, connection_id, **options)``: a rolled refresh token is committed
+#: before the access token is returned.
+fresh_access_token = partial(oauth.fresh_access_token, endpoints_for=qbo_endpoints,
+                             refused_message=REFUSED_REFRESH_MESSAGE)
 
 
 def health(session: Session, connection: Connection, *, now: datetime | None = None) -> dict[str, Any]:

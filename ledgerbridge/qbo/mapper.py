@@ -7,6 +7,15 @@ QBO posts a sales line to the income account of the line's *item* (a sales line 
 the connector resolves each mapped account to an item that posts there (``sales_item``: the line's own synced item
 when "push lines as items" is on and that item posts to the same account, else one item per income account);
 purchase lines carry the account directly (``AccountBasedExpenseLineDetail``).
+
+Rounding (R-E4): QuickBooks Online taxes each line (UK VAT), so a host that taxes the total can be a cent a line
+away. As for Xero, that cent goes out as its own line on the settings' rounding account, untaxed, so the totals
+here and in QuickBooks agree to the cent: on a bill an account line on that account; on an invoice or credit memo
+a line of the service item "Rounding" (``ROUNDING_ITEM``), whose income account is the rounding account (QBO
+posts a sales line to its item's account), made by the connector like the other sales items. "Untaxed" is the
+company's code for amounts outside the tax (``no_tax_code``): the US pseudo-code NON, or a code with no rate at
+all (UK "No VAT": outside the scope of VAT). A zero-rated or exempt code would carry the cent into the VAT
+return's boxes, so those are never used; a company without such a code is told so at pre-check.
 """
 
 from __future__ import annotations
@@ -17,8 +26,10 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerbridge.connector import DocumentExport, ExportContext, ItemExport, PartyExport
+from ledgerbridge.mappings import MappingSet
 from ledgerbridge.models_host import DocumentType
 from ledgerbridge.records import DocumentView
+from ledgerbridge.rounding import rounding_line_amount
 
 ENTITIES = {DocumentType.SALES_INVOICE.value: "Invoice", DocumentType.SALES_CREDIT_NOTE.value: "CreditMemo",
             DocumentType.PURCHASE_INVOICE.value: "Bill", DocumentType.PURCHASE_CREDIT_NOTE.value: "VendorCredit"}
@@ -32,6 +43,8 @@ def deleted_note(entity: str) -> str:
     """What the record's history says when a host void became a delete in QuickBooks."""
     return f"deleted in QuickBooks: QuickBooks Online has no void for {NO_VOID[entity]}"
 CENT = Decimal("0.01")
+ROUNDING_ITEM = "Rounding"
+US_NO_TAX = "NON"
 
 
 def entity_of(doc_type: str) -> str:
@@ -74,8 +87,34 @@ def item_payload(item: ItemExport, ctx: ExportContext, account_id: Callable[[str
     return body
 
 
+def no_tax_code(ms: MappingSet) -> str | None:
+    """The company's code for a line outside tax (see the module doc), or None when it has none."""
+    active = [r for r in ms.tax_rates.values() if r.active]
+    if any(r.code == US_NO_TAX for r in active):
+        return US_NO_TAX
+    outside = sorted((r for r in active if not r.usable_for and r.rate == 0 and r.code != "TAX"),
+                     key=lambda r: (r.name, r.code))
+    return outside[0].code if outside else None
+
+
+def rounding_line(doc: DocumentView, ctx: ExportContext, account_id: Callable[[str], str],
+                  rounding_item: Callable[[str], str]) -> dict[str, Any] | None:
+    """The rounding line this document needs (None: none, or nowhere to put it: the pre-check says why)."""
+    amount = rounding_line_amount(doc, ctx.mappings, ctx.settings)
+    code = no_tax_code(ctx.mappings)
+    if amount is None or code is None:
+        return None
+    account = account_id(str(ctx.settings["rounding_account"]))
+    if entity_of(doc.type) in SALES_ENTITIES:
+        return {"DetailType": "SalesItemLineDetail", "Amount": amount, "Description": "Rounding",
+                "SalesItemLineDetail": {"ItemRef": ref(rounding_item(account)), "TaxCodeRef": ref(code)}}
+    return {"DetailType": "AccountBasedExpenseLineDetail", "Amount": amount, "Description": "Rounding",
+            "AccountBasedExpenseLineDetail": {"AccountRef": ref(account), "TaxCodeRef": ref(code)}}
+
+
 def document_payload(item: DocumentExport, ctx: ExportContext, account_id: Callable[[str], str],
-                     sales_item: Callable[[str, str | None], str]) -> dict[str, Any]:
+                     sales_item: Callable[[str, str | None], str],
+                     rounding_item: Callable[[str], str]) -> dict[str, Any]:
     doc = item.document
     entity = entity_of(doc.type)
     sales = entity in SALES_ENTITIES
@@ -87,6 +126,9 @@ def document_payload(item: DocumentExport, ctx: ExportContext, account_id: Calla
         "GlobalTaxCalculation": "TaxInclusive" if doc.amounts_tax_inclusive else "TaxExcluded",
         "Line": lines(doc, ctx, account_id, sales_item),
     }
+    rounding = rounding_line(doc, ctx, account_id, rounding_item)
+    if rounding is not None:  # the cent QuickBooks' per-line tax differs by, so both sides total the same
+        body["Line"].append(rounding)
     if doc.due_date and entity in ("Invoice", "Bill"):
         body["DueDate"] = doc.due_date.isoformat()
     reference = getattr(doc, str(ctx.settings.get("reference_field") or "order_number"), None)

@@ -22,6 +22,10 @@ class PackageUser(Protocol):
     def pay(self, doc_id: str, amount: Decimal, *, bill: bool = False) -> str:
         """Record a payment of ``amount`` on an invoice (or bill); returns the payment's id."""
 
+    def overpay(self, invoice_id: str, due: Decimal, extra: Decimal) -> str:
+        """A customer pays ``due + extra`` on an invoice that owes ``due``: the invoice is paid and the rest stays
+        with the customer as an overpayment (Xero) or unapplied amount (QuickBooks); returns the payment's id."""
+
     def allocate_credit(self, credit_id: str, invoice_id: str, amount: Decimal) -> None: ...
 
     def add_to_total(self, invoice_id: str, net: Decimal) -> None:
@@ -53,6 +57,17 @@ class XeroUser:
             "Amount": str(amount), "Reference": "paid in Xero"})
         answer.raise_for_status()
         return str(answer.json()["Payments"][0]["PaymentID"])
+
+    def overpay(self, invoice_id: str, due: Decimal, extra: Decimal) -> str:
+        """Xero takes no payment above what an invoice owes: the invoice is paid and the rest received as an
+        overpayment (a ``RECEIVE-OVERPAYMENT`` bank transaction), as a bookkeeper splits the receipt."""
+        paid = self.pay(invoice_id, due)
+        contact = self._api("GET", f"/Invoices/{invoice_id}")["Invoices"][0]["Contact"]["ContactID"]
+        self._api("PUT", "/BankTransactions", {"BankTransactions": [{
+            "Type": "RECEIVE-OVERPAYMENT", "Contact": {"ContactID": contact}, "BankAccount": {"Code": "090"},
+            "Date": "2026-11-03", "Reference": "overpaid in Xero", "LineAmountTypes": "NoTax",
+            "LineItems": [{"Description": "Overpayment", "Quantity": Decimal(1), "UnitAmount": extra}]}]})
+        return paid
 
     def allocate_credit(self, credit_id: str, invoice_id: str, amount: Decimal) -> None:
         self._api("PUT", f"/CreditNotes/{credit_id}/Allocations", {"Allocations": [
@@ -101,6 +116,14 @@ class QboUser:
         answer = self.http.post(f"{self.base_url}/sandbox/companies/{self.realm_id}/payments", json={
             "amount": str(amount), "allocations": [{"invoice_id": doc_id, "amount": str(amount)}],
             "date": "2026-11-03", "reference": "paid in QBO"})
+        answer.raise_for_status()
+        return str(answer.json()["Payment"]["Id"])
+
+    def overpay(self, invoice_id: str, due: Decimal, extra: Decimal) -> str:
+        """One payment of ``due + extra`` applying ``due`` to the invoice; QuickBooks keeps the rest unapplied."""
+        answer = self.http.post(f"{self.base_url}/sandbox/companies/{self.realm_id}/payments", json={
+            "amount": str(due + extra), "allocations": [{"invoice_id": invoice_id, "amount": str(due)}],
+            "date": "2026-11-03", "reference": "overpaid in QBO"})
         answer.raise_for_status()
         return str(answer.json()["Payment"]["Id"])
 

@@ -19,7 +19,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from ledgerbridge.api import get_session
-from ledgerbridge.connections import organisation_connection
+from ledgerbridge.connections import PACKAGE_NAMES, organisation_connection
+from ledgerbridge.grids import record_label
 from ledgerbridge.models_sync import Connection
 from ledgerbridge.web.auth import SESSION_COOKIE, SignedIn, csrf_matches, signed_in
 
@@ -50,7 +51,12 @@ def _label(value: Any) -> str:
     return str(value or "").replace("_", " ")
 
 
-templates.env.filters.update(money=_money, when=_when, label=_label)
+def _package(kind: Any) -> str:
+    """A connection's package in words ("QuickBooks Online", never its key "qbo")."""
+    return PACKAGE_NAMES.get(str(kind), str(kind))
+
+
+templates.env.filters.update(money=_money, when=_when, label=_label, package=_package, record_label=record_label)
 
 
 def current_user(request: Request, session: Db) -> SignedIn:

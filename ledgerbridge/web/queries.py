@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Numeric, cast, func, or_, select
 
+from ledgerbridge import grids
 from ledgerbridge.models_host import Document, Party
 from ledgerbridge.models_sync import Connection, PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
 
@@ -67,20 +68,12 @@ EXPORTED_SORT = {"type": Document.type, "number": Document.number, "party": Part
 
 
 def latest_errors(connection_id: int, text: str = "", source: str = "") -> Any:
-    """R-E10: the latest uncleared error of each record still in error."""
-    latest = (select(func.max(SyncError.id)).where(SyncError.connection_id == connection_id,
-                                                   SyncError.cleared_at.is_(None))
-              .group_by(SyncError.sync_record_id))
-    doc = Document.__table__.alias("doc")
-    party = Party.__table__.alias("party")
-    q = (select(SyncError, SyncRecord.record_type, SyncRecord.record_id, doc.c.number, doc.c.type.label("doc_type"),
-                party.c.name.label("party_name")).join(SyncRecord, SyncRecord.id == SyncError.sync_record_id)
-         .outerjoin(doc, (SyncRecord.record_type == RecordType.DOCUMENT.value) & (doc.c.id == SyncRecord.record_id))
-         .outerjoin(party, (SyncRecord.record_type == RecordType.PARTY.value) & (party.c.id == SyncRecord.record_id))
-         .where(SyncError.id.in_(latest), SyncRecord.status == SyncStatus.ERROR.value))
+    """R-E10: the latest uncleared error of each record still in error (``grids.latest_errors``), filtered."""
+    q = grids.latest_errors(connection_id)
     if source:
         q = q.where(SyncError.source == source)
-    return _search(q, text, func.coalesce(doc.c.number, ""), func.coalesce(party.c.name, ""), SyncError.message)
+    named = q.selected_columns
+    return _search(q, text, func.coalesce(named.number, ""), func.coalesce(named.party_name, ""), SyncError.message)
 
 
 ERROR_SORT = {"at": SyncError.at, "source": SyncError.source, "record": SyncRecord.record_id}

@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ledgerbridge.auth_flows import connection_health, flow_for
-from ledgerbridge.connections import CONNECTORS, REAL_ENDPOINTS, create_connection, sandbox_endpoints
+from ledgerbridge.connections import CONNECTORS, PACKAGE_NAMES, REAL_ENDPOINTS, create_connection, sandbox_endpoints
 from ledgerbridge.models_sync import Connection, OAuthState
 from ledgerbridge.oauth import ConsentError
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
@@ -25,7 +25,7 @@ router = APIRouter()
 
 SANDBOX_CLIENT = ("ledgerbridge-demo", "demo-secret")
 #: The packages a user can connect to, as the screens name them (every one has a connector and a flow).
-PACKAGES = {"xero": "Xero", "qbo": "QuickBooks Online"}
+PACKAGES = {kind: PACKAGE_NAMES[kind] for kind in ("xero", "qbo")}  # the packages a user may connect to
 assert set(PACKAGES) <= set(CONNECTORS)
 
 

@@ -22,6 +22,7 @@ State = Annotated[AppState, Depends(get_state)]
 
 CAUSE_TEXT = {
     "credit_only_in_package": "Credit allocated only in the package",
+    "credit_only_here": "Credit allocated only here",
     "payment_not_imported": "Payment not yet imported",
     "edited_in_package": "Edited in the package",
     "deleted_in_package": "Deleted or voided in the package",

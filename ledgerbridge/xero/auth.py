@@ -18,7 +18,8 @@ at ``identity.xero.com/connect/token``, tenants at ``api.xero.com/connections``.
 ``settings["authorize_url"]``, else is derived (the real host maps to login.xero.com; a sandbox serves
 it under its identity base).
 
-The protocol and the refresh lock are package-neutral and live in :mod:`ledgerbridge.oauth`. :func:`health`
+The protocol and the refresh lock are package-neutral and live in :mod:`ledgerbridge.oauth`, what is kept on the
+row the same way for every package in :mod:`ledgerbridge.connection_auth`. :func:`health`
 reads back what the client records on the row (token expiry, calls left, last success and error).
 """
 
@@ -27,21 +28,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
 import httpx
-from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge import oauth
+from ledgerbridge import connection_auth, oauth
 from ledgerbridge.audit import audit
 from ledgerbridge.budget import XERO_LIMITS
 from ledgerbridge.crypto import TokenCipher, TokenDecryptionError, default_cipher
 from ledgerbridge.db import utcnow
 from ledgerbridge.health import connection_health
-from ledgerbridge.models_sync import Connection, OAuthState, SyncRecord
+from ledgerbridge.models_sync import Connection
 from ledgerbridge.oauth import ConsentError, OAuthEndpoints
 from ledgerbridge.redact import redact_text
 
@@ -56,8 +57,6 @@ REAL_IDENTITY_HOST = "identity.xero.com"
 REAL_AUTHORIZE_URL = "https://login.xero.com/identity/connect/authorize"
 REFUSED_REFRESH_MESSAGE = "Xero refused the saved refresh token: disconnect and connect again"
 API_PATH = "/api.xro/2.0"
-#: Xero's authorization codes live 10 minutes; a consent page left open longer than this must start again.
-STATE_TTL = timedelta(minutes=15)
 HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 #: Xero drops a refresh token unused for 60 days; warn well before.
 REFRESH_WARNING_DAYS = 50
@@ -110,17 +109,8 @@ def connections_url(connection: Connection) -> str:
 def begin_consent(session: Session, connection: Connection, *, cipher: TokenCipher | None = None,
                   now: datetime | None = None) -> str:
     """The URL to send the user to; the pending ``state`` is added to the session (the caller commits)."""
-    now = now or utcnow()
-    cipher = cipher or default_cipher()
-    if not connection.scopes:
-        connection.scopes = DEFAULT_SCOPES
-    request = oauth.start_consent(xero_endpoints(connection), oauth.client_config_of(connection, cipher))
-    session.execute(delete(OAuthState).where(OAuthState.connection_id == connection.id,
-                                             OAuthState.created_at < now - STATE_TTL))
-    session.add(OAuthState(state=request.state, connection_id=connection.id, code_verifier=request.code_verifier,
-                           created_at=now))
-    session.flush()
-    return request.url
+    return connection_auth.begin_consent(session, connection, xero_endpoints(connection), DEFAULT_SCOPES,
+                                         cipher or default_cipher(), now or utcnow())
 
 
 def complete_consent(session: Session, connection: Connection,
@@ -131,16 +121,9 @@ def complete_consent(session: Session, connection: Connection,
     now = now or utcnow()
     cipher = cipher or default_cipher()
     code, state = oauth.parse_callback(callback)
-    pending = session.get(OAuthState, state)
-    if pending is None or pending.connection_id != connection.id:
-        raise ConsentError("this consent answer does not match a consent we started: start connecting again")
-    session.delete(pending)  # single use, whatever happens next
-    session.flush()
-    if pending.created_at < now - STATE_TTL:
-        raise ConsentError("the consent took too long and has expired: start connecting again")
-    tokens = oauth.exchange_code(xero_endpoints(connection), oauth.client_config_of(connection, cipher), code,
-                                 pending.code_verifier, transport=transport, now=now)
-    oauth.save_tokens(connection, tokens, cipher, now)
+    pending = connection_auth.take_pending_state(session, connection, state, now)
+    tokens = connection_auth.store_tokens(connection, xero_endpoints(connection), code, pending, cipher, transport,
+                                          now)
     if connection.status != "connected" or connection.package_connection_id is None:
         connection.status = "authorised"  # tokens held, organisation not chosen yet
     session.flush()
@@ -174,19 +157,9 @@ def choose_tenant(session: Session, connection: Connection, tenant_id: str, *,
                   None)
     if tenant is None:
         raise ConsentError("that organisation was not allowed in this consent: choose one from the list")
-    if connection.tenant_id and connection.tenant_id != tenant_id and not allow_other_organisation:
-        has_bindings = session.scalar(select(exists().where(SyncRecord.connection_id == connection.id,
-                                                            SyncRecord.external_id.is_not(None))))
-        if has_bindings:
-            raise ConsentError(f"this connection's records were exported to {connection.tenant_name!r}; connecting "
-                               f"it to {tenant.tenant_name!r} would point them into other books. Choose "
-                               f"{connection.tenant_name!r}, or create a new connection for the other organisation")
-    connection.tenant_id = tenant.tenant_id
-    connection.tenant_name = tenant.tenant_name
-    connection.package_connection_id = tenant.id
-    connection.status = "connected"
-    connection.last_error = None
-    connection.last_error_at = None
+    connection_auth.refuse_other_books(session, connection, tenant_id, tenant.tenant_name,
+                                       allow_other_organisation=allow_other_organisation, noun="organisation")
+    connection_auth.bind_company(connection, tenant.tenant_id, tenant.tenant_name, tenant.id)
     audit(session, connection, "system", "xero_choose_tenant", outcome="ok", detail=tenant.tenant_name)
     return tenant
 
@@ -202,13 +175,7 @@ def disconnect(session: Session, connection: Connection, *, transport: httpx.Bas
         problems = _tell_xero_we_are_leaving(connection, cipher, transport)
     except TokenDecryptionError:
         problems = ["the stored tokens could not be decrypted (was the secret key changed?): Xero was not told"]
-    oauth.clear_tokens(connection, cipher)
-    connection.package_connection_id = None
-    connection.status = "disconnected"
-    session.execute(delete(OAuthState).where(OAuthState.connection_id == connection.id))
-    audit(session, connection, "system", "xero_disconnect", outcome="warning" if problems else "ok",
-          detail="; ".join(problems) or None)
-    return problems
+    return connection_auth.forget_tokens(session, connection, cipher, "xero_disconnect", problems)
 
 
 def _tell_xero_we_are_leaving(connection: Connection, cipher: TokenCipher,
@@ -250,16 +217,9 @@ def ensure_fresh_access_token(sessions: sessionmaker[Session], connection_id: in
                               now=now, sleep=sleep)[0]
 
 
-def fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
-                       transport: httpx.BaseTransport | None = None, cipher: TokenCipher | None = None,
-                       min_valid_seconds: float = 120.0, rejected_access_token: str | None = None,
-                       now: Callable[[], datetime] = utcnow,
-                       sleep: Callable[[float], None] = time.sleep) -> tuple[str, datetime]:
-    """Like :func:`ensure_fresh_access_token`, with the token's expiry (so a client can cache it)."""
-    return oauth.fresh_access_token(
-        sessions, connection_id, endpoints_for=xero_endpoints, refused_message=REFUSED_REFRESH_MESSAGE,
-        cipher=cipher, transport=transport, min_valid_seconds=min_valid_seconds,
-        rejected_access_token=rejected_access_token, now=now, sleep=sleep)
+#: Like :func:`ensure_fresh_access_token`, with the token's expiry (so a client can cache it).
+fresh_access_token = partial(oauth.fresh_access_token, endpoints_for=xero_endpoints,
+                             refused_message=REFUSED_REFRESH_MESSAGE)
 
 
 # -- connection health (R-C3) -------------------------------------------------------------------------

@@ -125,6 +125,12 @@ def _walk_the_tour(tour: Tour, sandbox: Sandbox) -> None:
     assert "account '999' is not in the package's chart of accounts" in ws.runs[-1].stderr
     assert ws.scalar("SELECT count(*) FROM mappings WHERE local_code = '4090'") == 0
 
+    # ledgerbridge purchases rules --no-approval: the approval workflow (R-P1) is on by default, so the bills would
+    # wait for two approvals and the send; this tour is about the export (the workflow's own CLI test is
+    # test_cli_purchases.py), so its administrator switches the workflow off, as an organisation may.
+    assert tour.json("purchases_rules", "purchases", "rules", "--no-approval", "--user", "admin@localhost") == {
+        "approval_required": False, "require_additional_charges": False}
+
     # ledgerbridge precheck: every rule, nothing sent.
     pre = tour.json("precheck", "precheck")
     assert pre["checked"] == EXPORTABLE and pre["failed"] == 1 and pre["exported"] == 0
@@ -176,23 +182,22 @@ def _walk_the_tour(tour: Tour, sandbox: Sandbox) -> None:
 
     # ledgerbridge import-payments: fetched, created and allocated; a second run creates nothing.
     imp = tour.json("import_payments", "import-payments")
-    # Fetched: the two payments and the deposit PP-1 that went out from here (its own, so skipped).
+    # Fetched: the two payments. The deposit PP-1 was loaded before connecting, so it never went out (R-PAY1).
     assert (imp["fetched"], imp["skipped_ours"], imp["new"], imp["created"], imp["allocated"], imp["failed"]) == (
-        3, 1, 2, 2, 2, 0), imp
+        2, 0, 2, 2, 2, 0), imp
     assert imp["diagnostics"] == [] and imp["deleted_in_package"] == 0
     imp2 = tour.json("import_payments_again", "import-payments")
     assert (imp2["new"], imp2["created"], imp2["allocated"], imp2["failed"]) == (0, 0, 0, 0), imp2
     allocations = ws.query("SELECT d.number, a.amount FROM allocations a JOIN documents d ON d.id = a.document_id "
                            "ORDER BY d.number")
-    assert [(n, Decimal(str(a))) for n, a in allocations] == [("INV-1001", full), ("INV-1002", Decimal("10.00")),
-                                                              ("INV-1101", Decimal("300.00"))]  # the deposit PP-1
+    assert [(n, Decimal(str(a))) for n, a in allocations] == [("INV-1001", full), ("INV-1002", Decimal("10.00"))]
 
     # ledgerbridge status: counts, pending, errors, payments, health.
     status = tour.json("status", "status")
     assert status["connection"] == {"id": tour.connection_id, "kind": "xero", "tenant": "Demo Company (UK)",
                                     "status": "connected"}
-    # 29 documents and the deposit PP-1 (read back from Xero); 11 contacts + INV-1103 marked by hand.
-    assert status["counts"] == {"seen": 29 + 1, "exported": PARTIES + 1}
+    # 29 documents (read back from Xero); 11 contacts + INV-1103 marked by hand. No sync record for PP-1.
+    assert status["counts"] == {"seen": 29, "exported": PARTIES + 1}
     assert status["pending"]["total"] == 0 and status["errors"]["total"] == 0
     assert status["not_exported"] == {"quotation": {"quotations are never exported": 1},
                                       "proforma": {"proformas are never exported": 1},
@@ -214,7 +219,7 @@ def _walk_the_tour(tour: Tour, sandbox: Sandbox) -> None:
     assert "Disconnected." in said and "the package said" not in said
     assert ws.query("SELECT status, access_token_enc, refresh_token_enc FROM connections") == [
         ("disconnected", None, None)]
-    assert bound_before == 29 + PARTIES + 1  # and the deposit PP-1, bound to its Xero prepayment
+    assert bound_before == 29 + PARTIES
     assert ws.scalar("SELECT count(*) FROM sync_records WHERE external_id IS NOT NULL") == bound_before
 
     # ledgerbridge connect again: the same connection, every binding kept, so the next upload sends nothing.

@@ -20,7 +20,10 @@ def test_demo_json_outcome() -> None:
     assert [e["document"] for e in summary["errors"]] == ["INV-1103"]
     assert "nominal code 4090" in summary["errors"][0]["message"]
     assert summary["payments_imported"] == 8 and summary["payments_allocated"] == 8
+    # The deposit taken against SO-7001 once the books were connected goes out after its invoices (R-E6).
+    assert summary["prepayments"] == {"exported": 1, "seen": 1}
     _assert_reconciliation(summary)
+    _assert_purchase_approvals(summary)
     assert summary["seconds"] < 60
     # Xero: contact names are unique, so the supplier named like a customer takes the suffix; one contact serves
     # the customer that also supplies us.
@@ -38,6 +41,15 @@ def _assert_reconciliation(summary: dict[str, object]) -> None:
     assert isinstance(recon, dict)
     assert recon["differences"] > 0
     assert recon["explained"] == recon["differences"]
+
+
+def _assert_purchase_approvals(summary: dict[str, object]) -> None:
+    """R-P1 is on by default: the five bills went out because two people approved them and one sent them."""
+    approvals = summary["purchase_approvals"]
+    assert isinstance(approvals, dict)
+    assert approvals["approved"] == 5 and approvals["sent"] == 5
+    assert approvals["by"]["procurement"] != approvals["by"]["accounting"]
+    assert approvals["statuses"] == {"Synchronized": 5}  # read back from the package with equal totals
 
 
 def test_demo_serve_leaves_the_screens_running_with_a_demo_sign_in() -> None:
@@ -99,7 +111,9 @@ def test_demo_on_quickbooks_online_gives_the_same_outcome() -> None:
     assert [e["document"] for e in summary["errors"]] == ["INV-1103"]
     assert "nominal code 4090" in summary["errors"][0]["message"]
     assert summary["payments_imported"] == 7 and summary["payments_allocated"] == 7
+    assert summary["prepayments"] == {"exported": 1, "seen": 1}
     _assert_reconciliation(summary)
+    _assert_purchase_approvals(summary)
     # A customer and a supplier with the same name both exported (DisplayName is unique across Customer and
     # Vendor: the suffix rule), and the party in both roles is a Customer and a Vendor of its own, its bill
     # (PI-4) exported against the Vendor.

@@ -16,6 +16,15 @@ def test_token_response_json_loses_every_token_but_keeps_the_rest() -> None:
     assert '"expires_in":1800' in out and '"scope":"offline_access"' in out
 
 
+def test_quickbooks_sync_tokens_stay_and_secrets_beside_them_go() -> None:
+    record = '{"Invoice":{"Id":"130","SyncToken":"2","TotalAmt":120.00}}'
+    assert redact_text(record) == record
+    for secret in ('{"SyncToken":"0","access_token":"eyJhbGciOi.xyz.abc"}', '{"SyncToken":"0","token":"t-9f8e7d6c"}',
+                   "SyncToken=1&refresh_token=RT-123456"):
+        out = redact_text(secret)
+        assert "eyJhbGciOi" not in out and "t-9f8e7d6c" not in out and "RT-123456" not in out and "SyncToken" in out
+
+
 def test_form_bodies_and_query_strings() -> None:
     out = redact_text("grant_type=refresh_token&refresh_token=RT-123456&client_id=abc&client_secret=s3cr3t"
                       "&code=authcode99&code_verifier=verif-abc&redirect_uri=http://x/cb")

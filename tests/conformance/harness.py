@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.auth_flows import flow_for
@@ -35,10 +36,12 @@ from ledgerbridge.connections import (
 from ledgerbridge.connector import Connector
 from ledgerbridge.consent import approve_in_sandbox
 from ledgerbridge.db import session_scope
+from ledgerbridge.demo_approvals import approve_demo_purchases
 from ledgerbridge.demo_data import demo_batch
 from ledgerbridge.demo_packages import DEMO_PACKAGES
 from ledgerbridge.intake import apply_batch
 from ledgerbridge.mappings import MappingKind, set_mapping
+from ledgerbridge.models_host import Payment
 from ledgerbridge.models_sync import Connection
 from ledgerbridge.organisations import create_organisation
 from ledgerbridge.schemas_intake import Batch
@@ -94,6 +97,15 @@ class PackageWorld(ABC):
     def close(self) -> None:
         for made in self.opened:
             made.close()
+
+    def deposit_taken_while_integrated(self, host_id: str = "PP-1") -> None:
+        """The demo loads its month before connecting, so its deposit PP-1 was taken while the integration was off
+        and never goes out (R-PAY1). A test of prepayments going out has it taken while integrated, as intake marks a
+        payment taken while a connection is live."""
+        with session_scope(self.sessions) as session:
+            payment = session.scalars(select(Payment).where(Payment.organisation_id == self.org_id,
+                                                            Payment.host_id == host_id)).one()
+            payment.made_while_integrated = True
 
     def admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """The sandbox-only admin API (``/sandbox``): not the package's API, so not contract-checked."""
@@ -170,13 +182,20 @@ class PackageHarness(ABC):
         """A fresh contract check for one test."""
 
     def connect(self, sessions: sessionmaker[Session], base_url: str, transport: httpx.BaseTransport,
-                batch: dict[str, Any] | None = None, map_codes: bool = True) -> PackageWorld:
+                batch: dict[str, Any] | None = None, map_codes: bool = True,
+                approve_purchases: bool = True) -> PackageWorld:
         """An organisation with the demo data, connected through the package's consent, chart refreshed and the
-        demo's codes mapped (except 4090, left unmapped on purpose)."""
+        demo's codes mapped (except 4090, left unmapped on purpose).
+
+        The approval workflow is on by default (R-P1), so the purchase invoices are approved by two users and sent,
+        as the demo does (``demo_approvals``): the suite tests the export, not the workflow. A test of the workflow
+        itself passes ``approve_purchases=False``."""
         flow = flow_for(self.kind)
         with session_scope(sessions) as session:
             org = create_organisation(session, "Test Trading Ltd")
             apply_batch(session, org.id, Batch.model_validate(batch or demo_batch()))
+            if approve_purchases:
+                approve_demo_purchases(session, org.id)
             conn = create_connection(session, org.id, self.kind, sandbox_endpoints(self.kind, base_url),
                                      client_id="ledgerbridge-demo", client_secret="demo-secret",
                                      redirect_uri="http://127.0.0.1:8976/callback")
@@ -202,11 +221,12 @@ class PackageHarness(ABC):
         return world
 
     @contextmanager
-    def opened(self, sessions: sessionmaker[Session], sandbox: Any) -> Iterator[PackageWorld]:
+    def opened(self, sessions: sessionmaker[Session], sandbox: Any,
+               approve_purchases: bool = True) -> Iterator[PackageWorld]:
         """A connected world on fresh books for one test; its exchanges must all pass the contract check."""
         self.reset(sandbox)
         check = self.contract()
-        world = self.connect(sessions, sandbox.base_url, check.transport())
+        world = self.connect(sessions, sandbox.base_url, check.transport(), approve_purchases=approve_purchases)
         try:
             yield world
         finally:

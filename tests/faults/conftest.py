@@ -11,7 +11,10 @@ restart looks like to a client (its connections are cut mid-statement and must b
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -27,6 +30,7 @@ from sync.conftest import World, connect_world
 from sync.test_faults import _free_port, _many_invoices, _start_sandbox_process
 
 from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
+from ledgerbridge.jobs import enqueue_job
 from ledgerbridge.models_host import Payment
 from ledgerbridge.models_sync import Connection, Job, PackagePayment, SyncRecord, SyncStatus
 from ledgerbridge.models_work import CallLease
@@ -141,5 +145,57 @@ def assert_books_agree(world: World, expected_documents: int | None = None,
     return {"documents": len(numbers), "payments": imported}
 
 
-__all__ = ["PgStore", "World", "_free_port", "_many_invoices", "_start_sandbox_process", "assert_books_agree",
-           "connect_world", "numbers_in_package", "pay_some", "pg_store"]
+@dataclass
+class WorkerWorld:
+    """A connected world on a sandbox process of its own, with PostgreSQL reachable by worker processes: the
+    setup of the tests that cut the workers' connections or kill the workers themselves."""
+
+    world: World
+    base: str  # the sandbox's address
+    env: dict[str, str]  # a worker process's environment: this test's database, a short heartbeat timeout
+
+    def set_latency(self, ms: int) -> None:
+        """Every sandbox answer slowed by ``ms``, so an upload or import is still running when the fault comes."""
+        httpx.post(f"{self.base}/sandbox/faults", json={"latency_ms": ms}).raise_for_status()
+
+    def clear_faults(self) -> None:
+        httpx.delete(f"{self.base}/sandbox/faults").raise_for_status()
+
+    def queue(self, *kinds: str) -> None:
+        """Queue ``upload`` (everything pending) and/or ``import_payments`` (fetch, then create and allocate)."""
+        params = {"upload": {"document_ids": None}, "import_payments": {"create_and_allocate": True}}
+        with session_scope(self.world.sessions) as session:
+            for kind in kinds:
+                enqueue_job(session, self.world.conn_id, kind, params[kind], requested_by="fault-test")
+
+    def worker(self) -> subprocess.Popen[bytes]:
+        """A worker process that runs queued jobs until it is stopped (or killed)."""
+        return subprocess.Popen([sys.executable, "-m", "ledgerbridge.cli", "worker", "--no-schedule", "--poll", "0.1",
+                                 "--log-level", "warning"], env=self.env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+
+    def finish_queue(self) -> None:
+        """A clean worker runs the queue to the end, as the schedule's next look would; it must exit 0."""
+        final = subprocess.run([sys.executable, "-m", "ledgerbridge.cli", "worker", "--no-schedule", "--until-idle",
+                                "--poll", "0.1"], env=self.env, capture_output=True, timeout=600)
+        assert final.returncode == 0, final.stderr.decode()[-2000:]
+
+
+@pytest.fixture
+def worker_world(pg_store: PgStore) -> Iterator[WorkerWorld]:
+    """The demo month plus 300 invoices, connected to a sandbox process (closed and stopped afterwards)."""
+    port = _free_port()
+    sandbox = _start_sandbox_process(port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        world = connect_world(pg_store.sessions, base, httpx.HTTPTransport(), batch=_many_invoices(300))
+        env = {**os.environ, "LEDGERBRIDGE_DATABASE_URL": pg_store.url, "LEDGERBRIDGE_HEARTBEAT_TIMEOUT": "4"}
+        yield WorkerWorld(world, base, env)
+        world.close()
+    finally:
+        sandbox.kill()
+        sandbox.wait()
+
+
+__all__ = ["PgStore", "World", "WorkerWorld", "_free_port", "_many_invoices", "_start_sandbox_process",
+           "assert_books_agree", "connect_world", "numbers_in_package", "pay_some", "pg_store", "worker_world"]

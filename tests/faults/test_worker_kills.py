@@ -13,38 +13,21 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 
 from ledgerbridge.db import session_scope
 from ledgerbridge.demo_data import demo_batch
 from ledgerbridge.intake import apply_batch
-from ledgerbridge.jobs import enqueue_job
 from ledgerbridge.models_sync import Job
 from ledgerbridge.schemas_intake import Batch
 
-from .conftest import (
-    PgStore,
-    _free_port,
-    _many_invoices,
-    _start_sandbox_process,
-    assert_books_agree,
-    connect_world,
-    pay_some,
-)
+from .conftest import WorkerWorld, assert_books_agree, pay_some
 
 TRIALS = int(os.environ.get("LEDGERBRIDGE_FAULT_TRIALS", "3"))
 SEED = int(os.environ.get("LEDGERBRIDGE_KILL_SEED", "20261122"))
-
-
-def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "ledgerbridge.cli", "worker", "--no-schedule", "--poll", "0.1",
-                             "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _more_documents(world: Any, org_id: int, trial: int, count: int) -> None:
@@ -64,53 +47,35 @@ def _wait_for_a_running_job(world: Any, timeout: float) -> None:
         time.sleep(0.05)
 
 
-def test_workers_killed_at_random_moments_lose_and_duplicate_nothing(pg_store: PgStore) -> None:
+def test_workers_killed_at_random_moments_lose_and_duplicate_nothing(worker_world: WorkerWorld) -> None:
     rng = random.Random(SEED)
-    port = _free_port()
-    sandbox = _start_sandbox_process(port)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        world = connect_world(pg_store.sessions, base, httpx.HTTPTransport(),
-                              batch=_many_invoices(300))
-        httpx.post(f"{base}/sandbox/faults", json={"latency_ms": 25}).raise_for_status()
-        env = {**os.environ, "LEDGERBRIDGE_DATABASE_URL": pg_store.url, "LEDGERBRIDGE_HEARTBEAT_TIMEOUT": "4"}
-        expected, payments, killed_running = 29 + 300, 0, 0
-        started = time.monotonic()
-        for trial in range(TRIALS):
-            if trial:
-                _more_documents(world, world.org_id, trial, 15)
-                expected += 15
-                payments += pay_some(world, rng, 2)
+    world = worker_world.world
+    worker_world.set_latency(25)
+    expected, payments, killed_running = 29 + 300, 0, 0
+    started = time.monotonic()
+    for trial in range(TRIALS):
+        if trial:
+            _more_documents(world, world.org_id, trial, 15)
+            expected += 15
+            payments += pay_some(world, rng, 2)
+        worker_world.queue("upload", "import_payments")
+        workers = [worker_world.worker() for _ in range(2)]
+        _wait_for_a_running_job(world, timeout=30)  # starting a process takes seconds on a loaded machine
+        time.sleep(rng.uniform(0.0, 2.0))  # then a random moment of the upload or the import
+        victim = rng.choice(workers)
+        if victim.poll() is None:
             with session_scope(world.sessions) as session:
-                enqueue_job(session, world.conn_id, "upload", {"document_ids": None}, requested_by="fault-test")
-                enqueue_job(session, world.conn_id, "import_payments", {"create_and_allocate": True},
-                            requested_by="fault-test")
-            workers = [_worker(env) for _ in range(2)]
-            _wait_for_a_running_job(world, timeout=30)  # starting a process takes seconds on a loaded machine
-            time.sleep(rng.uniform(0.0, 2.0))  # then a random moment of the upload or the import
-            victim = rng.choice(workers)
-            if victim.poll() is None:
-                with session_scope(world.sessions) as session:
-                    killed_running += bool(session.scalar(select(func.count(Job.id)).where(Job.status == "running")))
-                victim.send_signal(signal.SIGKILL)
-            for proc in workers:
-                if proc is not victim:
-                    proc.send_signal(signal.SIGKILL if rng.random() < 0.5 else signal.SIGTERM)
-                proc.wait()
-        httpx.delete(f"{base}/sandbox/faults").raise_for_status()
-        with session_scope(world.sessions) as session:  # a last look, as the schedule would queue it
-            enqueue_job(session, world.conn_id, "upload", {"document_ids": None}, requested_by="fault-test")
-            enqueue_job(session, world.conn_id, "import_payments", {"create_and_allocate": True},
-                        requested_by="fault-test")
-        final = subprocess.run([sys.executable, "-m", "ledgerbridge.cli", "worker", "--no-schedule", "--until-idle",
-                                "--poll", "0.1"], env=env, capture_output=True, timeout=600)
-        assert final.returncode == 0, final.stderr.decode()[-2000:]
-        figures = assert_books_agree(world, expected_documents=expected, payments_made=payments)
-        assert killed_running >= 1 or TRIALS < 3
-        print(f"\nworker kills: {TRIALS} trials, {killed_running} killed while a job ran, {figures['documents']} "
-              f"documents once each in the package, {figures['payments']} payments once each here, "
-              f"{time.monotonic() - started:.0f} s")
-        world.close()
-    finally:
-        sandbox.kill()
-        sandbox.wait()
+                killed_running += bool(session.scalar(select(func.count(Job.id)).where(Job.status == "running")))
+            victim.send_signal(signal.SIGKILL)
+        for proc in workers:
+            if proc is not victim:
+                proc.send_signal(signal.SIGKILL if rng.random() < 0.5 else signal.SIGTERM)
+            proc.wait()
+    worker_world.clear_faults()
+    worker_world.queue("upload", "import_payments")  # a last look, as the schedule would queue it
+    worker_world.finish_queue()
+    figures = assert_books_agree(world, expected_documents=expected, payments_made=payments)
+    assert killed_running >= 1 or TRIALS < 3
+    print(f"\nworker kills: {TRIALS} trials, {killed_running} killed while a job ran, {figures['documents']} "
+          f"documents once each in the package, {figures['payments']} payments once each here, "
+          f"{time.monotonic() - started:.0f} s")

@@ -1,4 +1,5 @@
-"""payment_policy.exportable_payments: which host payments may go to the package (R-PAY1, R-E6, seed 004)."""
+"""payment_policy.exportable_payments: which host payments may go to the package (R-PAY1, R-E6, seed 004), and
+the sync records the payment export gives them (``payment_plan.ensure_payment_records``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.db import utcnow
 from ledgerbridge.models_host import Payment, PaymentOrigin
-from ledgerbridge.models_sync import Connection
+from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.payment_plan import ensure_payment_records
 from ledgerbridge.payment_policy import MADE_WHILE_OFF, ON_ACCOUNT, ONE_WAY, exportable_payments, why_not_exported
 from ledgerbridge.settings import ConnectionSettings
 from ledgerbridge.sync_records import not_exported_reasons
@@ -78,3 +80,38 @@ def test_payments_made_while_off_say_so_in_the_not_exported_reasons(session: Ses
     conn = _world(session, org_id)
     reasons = not_exported_reasons(session, conn)
     assert reasons["payment"] == {MADE_WHILE_OFF: 2, ONE_WAY: 1, ON_ACCOUNT: 1}
+
+
+def _payment_records(session: Session, conn: Connection) -> dict[str, str]:
+    rows = session.execute(select(Payment.host_id, SyncRecord.status).join(
+        SyncRecord, SyncRecord.record_id == Payment.id).where(SyncRecord.connection_id == conn.id,
+                                                              SyncRecord.record_type == RecordType.PAYMENT.value))
+    return {host_id: status for host_id, status in rows}
+
+
+def test_a_prepayment_made_while_off_gets_no_sync_record_and_says_why(session: Session, org_id: int) -> None:
+    conn = _world(session, org_id)
+    ensure_payment_records(session, conn)
+    session.commit()
+    # Only what the policy lets out is pending: ON-PRE; OFF-PRE (a prepayment too) never waits for export.
+    assert _payment_records(session, conn) == {"ON-PRE": SyncStatus.PENDING.value}
+    off = session.scalars(select(Payment).where(Payment.host_id == "OFF-PRE")).one()
+    assert off.kind == "prepayment" and not off.made_while_integrated
+    assert why_not_exported(off, ConnectionSettings.from_json(conn.settings)) == MADE_WHILE_OFF
+    assert not_exported_reasons(session, conn)["payment"][MADE_WHILE_OFF] == 2  # OFF-PRE and OFF-INV
+
+
+def test_a_record_given_before_the_policy_rule_goes_unless_it_may_have_been_sent(session: Session,
+                                                                                  org_id: int) -> None:
+    conn = _world(session, org_id)
+    ids = _ids(session)
+    # As an earlier version left them: OFF-PRE pending, never tried; OFF-INV tried once (its answer was lost).
+    session.add_all([SyncRecord(connection_id=conn.id, record_type=RecordType.PAYMENT.value, record_id=ids["OFF-PRE"],
+                                status=SyncStatus.PENDING.value, action="create"),
+                     SyncRecord(connection_id=conn.id, record_type=RecordType.PAYMENT.value, record_id=ids["OFF-INV"],
+                                status=SyncStatus.ERROR.value, action="create", attempt_key="k-lost-answer")])
+    session.commit()
+    ensure_payment_records(session, conn)
+    session.commit()
+    assert _payment_records(session, conn) == {"ON-PRE": SyncStatus.PENDING.value,
+                                               "OFF-INV": SyncStatus.ERROR.value}

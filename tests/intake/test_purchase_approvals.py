@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.api import create_app
 from ledgerbridge.apikeys import issue_api_key
-from ledgerbridge.approvals import held_back
+from ledgerbridge.approvals import ApprovalRefused, approve_and_send_all, held_back
 from ledgerbridge.models_approvals import PurchaseApproval
 from ledgerbridge.models_host import Document, DocumentLine
 from ledgerbridge.models_sync import AuditEvent
+from ledgerbridge.models_users import User
 from ledgerbridge.organisations import create_organisation
 from ledgerbridge.web.auth import create_user
 
@@ -158,6 +159,54 @@ def test_two_people_of_the_right_roles_approve_then_send(host: Host, sessions: s
                                                                  "user": "ann@komet.test"}).status_code == 422
 
 
+def test_the_workflow_is_on_for_an_organisation_that_never_set_its_rules(host: Host,
+                                                                         sessions: sessionmaker[Session]) -> None:
+    # R-P1: a purchase invoice goes out only once accepted, with no rule row at all (migration 0007).
+    assert host.send("GET", "/v1/purchase-rules").json() == {"approval_required": True,
+                                                             "require_additional_charges": False}
+    everything = "waits for approval by Procurement and approval by Accounting and Send to External System"
+    with sessions() as session:
+        ids = session.scalars(select(Document.id)).all()
+        assert sorted(held_back(session, host.org_id, ids).values()) == [[everything]] * 3
+    # Setting only the other rule writes a row: the workflow stays on.
+    host.send("PUT", "/v1/purchase-rules", {"require_additional_charges": True, "user": "ada@komet.test"})
+    assert host.send("GET", "/v1/purchase-rules").json()["approval_required"] is True
+    # An administrator may switch it off, and then nothing waits for approval.
+    host.send("PUT", "/v1/purchase-rules", {"approval_required": False, "require_additional_charges": False,
+                                            "user": "ada@komet.test"})
+    with sessions() as session:
+        assert held_back(session, host.org_id, session.scalars(select(Document.id)).all()) == {}
+
+
+def test_approving_a_months_bills_at_once_takes_the_same_acts_and_checks(host: Host,
+                                                                         sessions: sessionmaker[Session]) -> None:
+    host.send("PUT", "/v1/purchase-rules", {"require_additional_charges": True, "user": "ada@komet.test"})
+    with sessions() as session:
+        pat, ann = (session.scalars(select(User).where(User.email == e)).one() for e in ("pat@komet.test",
+                                                                                          "ann@komet.test"))
+        with pytest.raises(ApprovalRefused, match="needs a second person"):
+            approve_and_send_all(session, host.org_id, ann, ann)
+        viewer = session.scalars(select(User).where(User.email == "vic@komet.test")).one()
+        with pytest.raises(ApprovalRefused, match="must be given by a Procurement user"):
+            approve_and_send_all(session, host.org_id, viewer, ann)
+        session.rollback()
+        # PI-1 and PI-3 fail the R-P2 rule: approved, not sent. PI-2 goes.
+        assert approve_and_send_all(session, host.org_id, pat, ann) == {"approved": 3, "sent": 1}
+        session.commit()
+        acts = session.execute(select(AuditEvent.actor, AuditEvent.action).where(
+            AuditEvent.record_id.is_not(None)).order_by(AuditEvent.id)).all()
+        assert sorted(set(acts)) == [("ann@komet.test", "approve accounting"),
+                                     ("ann@komet.test", "send to external system"),
+                                     ("pat@komet.test", "approve procurement")]
+        assert len(acts) == 3 + 3 + 1
+    listed = {r["number"]: r["status"] for r in host.send("GET", "/v1/purchase-invoices").json()["purchase_invoices"]}
+    assert listed == {"PI-1": "Approved", "PI-2": "Sent to External System", "PI-3": "Approved"}
+    with sessions() as session:  # nothing left to do: a second pass changes nothing
+        pat, ann = (session.scalars(select(User).where(User.email == e)).one() for e in ("pat@komet.test",
+                                                                                          "ann@komet.test"))
+        assert approve_and_send_all(session, host.org_id, pat, ann) == {"approved": 0, "sent": 0}
+
+
 def test_an_edit_after_approval_needs_fresh_approvals(host: Host, sessions: sessionmaker[Session]) -> None:
     host.send("PUT", "/v1/purchase-rules", {"approval_required": True, "user": "ada@komet.test"})
     for step, user in (("procurement", "Pat"), ("accounting", "Ann")):
@@ -188,7 +237,7 @@ def test_the_additional_charges_rule_names_the_order(host: Host) -> None:
     no_order = host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-3", "user": "Ann"})
     assert "purchase invoice PI-3 names no purchase order" in no_order.json()["detail"]
     assert host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-2", "user": "Ann"}).status_code == 200
-    # Off again: the workflow alone decides (it is off here), so PI-1 may go.
+    # Off again: the workflow alone decides (on by default; PI-1 has both approvals), so PI-1 may go.
     host.send("PUT", "/v1/purchase-rules", {"require_additional_charges": False, "user": "ada@komet.test"})
     assert host.send("POST", "/v1/purchase-invoices/send", {"number": "PI-1", "user": "Ann"}).status_code == 200
 

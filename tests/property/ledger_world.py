@@ -100,6 +100,14 @@ class Ledgers:
         with session_scope(self.sessions) as session:
             apply_batch(session, self.org_id, Batch.model_validate(batch))
 
+    def allocation_sync(self, on: bool) -> None:
+        """R-X1 on or off for this connection (off by default, R-I3)."""
+        from ledgerbridge.models_sync import Connection
+
+        with session_scope(self.sessions) as session:
+            connection = session.get_one(Connection, self.conn_id)
+            connection.settings = {**(connection.settings or {}), "allocation_sync": on}
+
     def ext(self, number: str) -> str | None:
         from ledgerbridge.models_host import Document
 

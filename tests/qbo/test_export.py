@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ledgerbridge.connections import ConnectorOptions, connector_for
 from ledgerbridge.db import session_scope
+from ledgerbridge.demo_approvals import approve_demo_purchases
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.intake import void_document
 from ledgerbridge.models_host import Document, DocumentLine
@@ -165,6 +166,8 @@ def test_a_party_in_both_roles_is_a_customer_and_a_vendor_and_its_bill_names_the
         party.version += 1
         for doc in session.scalars(select(Document).where(Document.number.in_(("SUP-884", "INV-1101")))):
             doc.version += 1  # documents of theirs change too, so both roles are needed again
+    with session_scope(world.sessions) as session:  # an edited bill waits for fresh approvals (R-P1)
+        assert approve_demo_purchases(session, world.org_id)["sent"] == 1
     exporter.upload()
     customer_after = world.api("GET", f"/customer/{customers['Dunmore Joinery']['Id']}")["Customer"]
     vendor_after = world.api("GET", f"/vendor/{vendor['Id']}")["Vendor"]

@@ -18,6 +18,7 @@ INV_1102 = Decimal("729.58")
 
 
 def test_prepayment_is_applied_in_invoice_order_and_the_rest_stays_unapplied(world: QboWorld) -> None:
+    world.deposit_taken_while_integrated()  # one taken before connecting never goes out (R-PAY1)
     with session_scope(world.sessions) as session:
         session.scalars(select(Payment)).one().amount = Decimal("1300.00")
     report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
@@ -41,6 +42,7 @@ def test_prepayment_is_applied_in_invoice_order_and_the_rest_stays_unapplied(wor
 
 
 def test_demo_deposit_goes_wholly_to_the_first_invoice(world: QboWorld) -> None:
+    world.deposit_taken_while_integrated()
     report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
     assert report.payments["prepayments"][0]["allocated"] == "300.00"
     first = world.query("SELECT * FROM Invoice WHERE DocNumber = 'INV-1101'")[0]

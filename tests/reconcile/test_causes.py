@@ -31,8 +31,11 @@ def test_after_upload_only_the_document_in_error_differs(books: Books) -> None:
     report = books.reconcile()
     print(report.as_dict())
     docs = {d.document for d in report.differences if d.level == "document"}
-    assert docs == {"INV-1103"}
+    # CN-2001 credits INV-1002 here; allocation sync is off (R-I3), so the package holds it unallocated.
+    assert docs == {"INV-1103", "INV-1002", "CN-2001"}
     assert causes_of(report, "INV-1103") == {"total": {Cause.NOT_EXPORTED.value}}
+    for number in ("INV-1002", "CN-2001"):
+        assert causes_of(report, number) == {"credited": {"credit_only_here"}, "amount_due": {"credit_only_here"}}
     assert unexplained(report) == []
 
 
@@ -43,7 +46,9 @@ def test_each_cause_is_named_on_its_document(books: Books) -> None:
     user.pay(books.ext("INV-1001"), Decimal("10.00"))
     books.importer().fetch()
     user.pay(books.ext("INV-1004"), Decimal("20.00"))
-    # CN-2001 allocated to the invoice it credits, in the package only (R-I3).
+    # CN-2002 (crediting no invoice here) allocated to INV-1019 in the package only (R-I3); CN-2001, which
+    # credits INV-1002 in full here, allocated there for only 5.00 of it.
+    user.allocate_credit(books.ext("CN-2002"), books.ext("INV-1019"), Decimal("5.00"))
     user.allocate_credit(books.ext("CN-2001"), books.ext("INV-1002"), Decimal("5.00"))
     # INV-1005 edited in the package; INV-1006 voided there.
     user.add_to_total(books.ext("INV-1005"), Decimal("10.00"))
@@ -54,10 +59,13 @@ def test_each_cause_is_named_on_its_document(books: Books) -> None:
                                              "amount_due": {"payment_not_imported"}}
     assert causes_of(report, "INV-1004") == {"allocated": {"payment_not_imported"},
                                              "amount_due": {"payment_not_imported"}}
-    assert causes_of(report, "INV-1002") == {"credited": {"credit_only_in_package"},
+    for number in ("INV-1019", "CN-2002"):
+        assert causes_of(report, number) == {"credited": {"credit_only_in_package"},
                                              "amount_due": {"credit_only_in_package"}}
-    assert causes_of(report, "CN-2001") == {"credited": {"credit_only_in_package"},
-                                            "amount_due": {"credit_only_in_package"}}
+    for number in ("INV-1002", "CN-2001"):
+        assert causes_of(report, number) == {"credited": {"credit_only_here"}, "amount_due": {"credit_only_here"}}
+    cn_2001 = next(d for d in report.differences if d.document == "CN-2001" and d.measure == "credited")
+    assert cn_2001.package == Decimal("5.00") and cn_2001.explanations[0].amount == Decimal("5.00") - cn_2001.host
     assert causes_of(report, "INV-1005") == {"total": {"edited_in_package"}, "amount_due": {"edited_in_package"}}
     assert causes_of(report, "INV-1006")["total"] == {"deleted_in_package"}
     assert causes_of(report, "INV-1103") == {"total": {"not_exported"}}
@@ -75,7 +83,8 @@ def test_each_cause_is_named_on_its_document(books: Books) -> None:
     after = books.reconcile()
     assert "INV-1001" not in {d.document for d in after.differences}
     assert "INV-1004" not in {d.document for d in after.differences}
-    assert causes_of(after, "CN-2001")["credited"] == {"credit_only_in_package"}
+    assert causes_of(after, "CN-2002")["credited"] == {"credit_only_in_package"}
+    assert causes_of(after, "CN-2001")["credited"] == {"credit_only_here"}
     assert unexplained(after) == []
 
 

@@ -44,7 +44,7 @@ def test_api_and_web_page_show_the_causes(books: Books) -> None:
         report = client.get(url, headers={"X-API-Key": key}).json()
         assert report["differences"] == report["explained"] > 0
         causes = {c["cause"] for row in report["rows"] for c in row["causes"]}
-        assert causes == {"credit_only_in_package", "payment_not_imported", "not_exported"}
+        assert causes == {"credit_only_here", "payment_not_imported", "not_exported"}
         download = client.get(url, params={"format": "csv"}, headers={"X-API-Key": key})
         assert download.headers["content-type"].startswith("text/csv")
         assert "attachment" in download.headers["content-disposition"]
@@ -58,7 +58,7 @@ def test_api_and_web_page_show_the_causes(books: Books) -> None:
         client.post("/login", data={"email": "admin@test.test", "password": PASSWORD, "csrf_token": token,
                                     "next": "/reconciliation"}, follow_redirects=False)
         page = client.get("/reconciliation").text
-        assert "Credit allocated only in the package" in page and "Payment not yet imported" in page
+        assert "Credit allocated only here" in page and "Payment not yet imported" in page
         assert f"{report['differences']} differences, {report['explained']} explained" in page
         assert 'href="/reconciliation.csv"' in page and 'aria-current="page" class="active">Reconciliation' in page
         assert client.get("/reconciliation.csv").text.splitlines()[0].startswith("level,party,document")

@@ -11,7 +11,7 @@ from ledgerbridge.db import session_scope
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.importer import PaymentImporter
 from ledgerbridge.models_host import Party, Payment
-from ledgerbridge.models_sync import ImportStatus, PackagePayment
+from ledgerbridge.models_sync import ImportStatus, PackagePayment, SyncRecord, SyncStatus
 
 from .conftest import World
 
@@ -39,6 +39,7 @@ def _contact(world: World, name: str) -> dict[str, Any]:
 
 
 def test_prepayments_and_overpayments_made_in_xero_become_payments_on_account(world: World) -> None:
+    world.deposit_taken_while_integrated()  # so PP-1 goes out from here, and must not come back
     Exporter(world.sessions, world.conn_id, world.connector()).upload()
     customer = _contact(world, "Aldgate Bakery Ltd")
     _bank_transaction(world, "RECEIVE-OVERPAYMENT", customer, "40.00", "Paid twice")
@@ -92,3 +93,24 @@ def test_deleted_payment_is_reversed_with_the_document_and_amount_in_the_reason(
 def _xero_invoice(world: World, number: str) -> dict:
     """An invoice as Xero holds it, found by its number (the path takes only Xero's id)."""
     return world.xero_get("/Invoices", InvoiceNumbers=number, page=1)["Invoices"][0]  # type: ignore[no-any-return]
+
+
+def test_our_prepayment_whose_answer_was_lost_is_not_imported_as_one_made_in_xero(world: World) -> None:
+    """The database restarted after Xero created our prepayment and before its id was written here (the state a
+    crash leaves: an attempt, no package id). An import then must not take it for money received in Xero."""
+    world.deposit_taken_while_integrated()  # so PP-1 goes out from here (R-PAY1)
+    Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    with session_scope(world.sessions) as session:
+        record = session.scalars(select(SyncRecord).where(SyncRecord.connection_id == world.conn_id,
+                                                          SyncRecord.record_type == "payment")).one()
+        sent_as = record.external_id
+        assert sent_as and record.attempt_key
+        record.external_id, record.status = None, SyncStatus.IN_PROGRESS.value
+    importer = PaymentImporter(world.sessions, world.conn_id, world.connector())
+    report = importer.create_and_allocate(report=importer.fetch())
+    assert (report.skipped_ours, report.new, report.created, report.on_account) == (1, 0, 0, 0)
+    Exporter(world.sessions, world.conn_id, world.connector()).upload()  # finds it in Xero by its reference
+    with session_scope(world.sessions) as session:
+        assert session.get_one(SyncRecord, record.id).external_id == sent_as
+        assert session.scalars(select(PackagePayment)).all() == []
+        assert len(session.scalars(select(Payment)).all()) == 1  # PP-1, once

@@ -13,6 +13,8 @@ from ledgerbridge.exporter import Exporter
 from ledgerbridge.importer import PaymentImporter
 from ledgerbridge.models_host import Allocation, Document, Payment
 from ledgerbridge.models_sync import Connection
+from ledgerbridge.payment_policy import MADE_WHILE_OFF, ONE_WAY
+from ledgerbridge.sync_records import not_exported_reasons
 
 from .conftest import World
 
@@ -37,12 +39,19 @@ def _both_ways(world: World) -> None:
 def test_off_by_default_a_payment_here_stays_here(world: World) -> None:
     _take_payment_here(world, "INV-1003", "10.00")
     report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
-    assert report.payments["exported"] == 1  # the demo's prepayment only
+    # Nothing: RC-INV-1003 stays here (one way), and the demo's deposit PP-1 was taken before the connection, so it
+    # never goes out either (R-PAY1): no sync record, the reason in the not-exported list.
+    assert report.payments["exported"] == 0 and report.payments["checked"] == 0
     assert _xero_invoice(world, "INV-1003")["AmountPaid"] == 0
+    assert world.xero_get("/Prepayments")["Prepayments"] == []
+    with session_scope(world.sessions) as session:
+        reasons = not_exported_reasons(session, session.get_one(Connection, world.conn_id))["payment"]
+        assert reasons == {MADE_WHILE_OFF: 1, ONE_WAY: 1}
 
 
 def test_on_a_payment_here_pays_the_invoice_in_xero_and_is_not_imported_back(world: World) -> None:
     _both_ways(world)
+    world.deposit_taken_while_integrated()
     _take_payment_here(world, "INV-1003", "10.00")
     _take_payment_here(world, "INV-1004", "5.00", integrated=False)  # made while the integration was off: never
     report = Exporter(world.sessions, world.conn_id, world.connector()).upload()

@@ -22,7 +22,9 @@ INV_1102 = Decimal("729.58")
 
 
 def _deposit(world: World, amount: str, currency: str = "GBP") -> World:
-    """The demo's deposit PP-1 against SO-7001, of another amount (or currency) than the demo's 300.00."""
+    """The demo's deposit PP-1 against SO-7001, of another amount (or currency) than the demo's 300.00, taken while
+    the integration is on (one taken before never goes out, R-PAY1)."""
+    world.deposit_taken_while_integrated()
     with session_scope(world.sessions) as session:
         payment = session.scalars(select(Payment)).one()
         payment.amount = Decimal(amount)

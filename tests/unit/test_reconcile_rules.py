@@ -98,3 +98,28 @@ def test_voided_here_after_a_payment_there_the_void_waits_and_the_payment_stays(
     diffs = compare_document(host, package, NOTHING)
     assert causes(diffs, "total") == {Cause.NOT_EXPORTED: D("120.00")}
     assert causes(diffs, "amount_due") == {Cause.NOT_EXPORTED: D("120.00")}
+
+
+def test_a_credit_allocated_here_only_is_named_and_what_the_package_confirmed_is_not() -> None:
+    credited_here = replace(HOST, credited=D("12.00"))  # a credit note crediting INV-1, allocation sync off
+    diffs = compare_document(credited_here, SAME, NOTHING)
+    assert causes(diffs, "credited") == {Cause.CREDIT_ONLY_HERE: D("-12.00")}
+    assert causes(diffs, "amount_due") == {Cause.CREDIT_ONLY_HERE: D("12.00")}
+    # 5.00 of it read back from the package (allocation sync), the package holding only that: 7.00 only here.
+    part = replace(credited_here, credited_recorded=D("5.00"))
+    held = replace(SAME, credited=D("5.00"), due=D("115.00"))
+    assert causes(compare_document(part, held, NOTHING), "credited") == {Cause.CREDIT_ONLY_HERE: D("-7.00")}
+    # Credit the package confirmed and no longer holds is no cause we know of.
+    confirmed = replace(HOST, credited=D("5.00"), credited_recorded=D("5.00"))
+    assert causes(compare_document(confirmed, SAME, NOTHING), "credited") == {Cause.UNEXPLAINED: D("-5.00")}
+
+
+def test_a_prepayment_the_package_counts_as_credit_beside_a_credit_allocated_here_only() -> None:
+    # Xero shows a prepayment applied as AmountCredited; the host as paid. Here 50.00 of prepayment is applied
+    # and a 12.00 credit note credits the invoice here only: only the 12.00 differs, named as credit only here.
+    host = replace(HOST, paid=D("50.00"), prepaid=D("50.00"), credited=D("12.00"))
+    xero = replace(SAME, credited=D("50.00"), due=D("70.00"))
+    diffs = compare_document(host, xero, NOTHING)
+    assert {d.measure for d in diffs} == {"credited", "amount_due"}
+    assert causes(diffs, "credited") == {Cause.CREDIT_ONLY_HERE: D("-12.00")}
+    assert causes(diffs, "amount_due") == {Cause.CREDIT_ONLY_HERE: D("12.00")}

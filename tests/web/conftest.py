@@ -3,15 +3,11 @@ the app served by uvicorn on a loopback port (real HTTP, its worker running), an
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from dbfixtures import make_sqlite_engine
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +20,7 @@ from ledgerbridge.organisations import create_organisation
 from ledgerbridge.sandboxes.xero import RunningSandbox, SandboxConfig, start_xero_sandbox
 from ledgerbridge.schemas_intake import Batch
 from ledgerbridge.web.auth import create_admin, create_user
+from ledgerbridge.web.serving import ServedApp, serve_in_thread
 
 PASSWORD = "correct horse battery"
 
@@ -54,32 +51,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
     engine.dispose()
 
 
-@dataclass
-class LiveApp:
-    base_url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
+LiveApp = ServedApp
 
 
 def serve_app(engine: Engine) -> LiveApp:
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True, name="web-app")
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the web app did not start")
-        time.sleep(0.02)
-    return LiveApp(f"http://127.0.0.1:{port}", server, thread)
+    """The app on a loopback port, its worker running (uploads and imports are jobs it runs)."""
+    return serve_in_thread(create_app(engine))
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from ledgerbridge.db import session_scope
+from ledgerbridge.demo_approvals import approve_demo_purchases
 from ledgerbridge.demo_data import NOMINAL_MAP, TAX_MAP, UNMAPPED_NOMINAL
 from ledgerbridge.mappings import MappingKind, set_mapping
 from ledgerbridge.models_sync import Connection
@@ -23,8 +24,11 @@ from .conftest import PASSWORD, LiveApp, Store
 
 
 def map_all_but_the_new_code(store: Store) -> None:
-    """What the bookkeeper mapped on an earlier day: every code but the one added since."""
+    """What the bookkeeper mapped on an earlier day: every code but the one added since; and the month's bills,
+    approved by Procurement and Accounting and sent (R-P1, on by default; the Purchases screen is
+    test_workflow_pages')."""
     with session_scope(store.sessions) as session:
+        assert approve_demo_purchases(session, store.org_id)["sent"] == 5
         conn_id = session.query(Connection.id).filter_by(organisation_id=store.org_id).scalar()
         for local, account in NOMINAL_MAP.items():
             set_mapping(session, conn_id, MappingKind.NOMINAL, local, account)

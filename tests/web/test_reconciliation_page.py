@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ledgerbridge.connections import create_connection, refresh_chart, sandbox_endpoints
 from ledgerbridge.consent import approve_in_sandbox
 from ledgerbridge.db import session_scope
+from ledgerbridge.demo_approvals import approve_demo_purchases
 from ledgerbridge.demo_data import NOMINAL_MAP, TAX_MAP
 from ledgerbridge.exporter import Exporter
 from ledgerbridge.mappings import MappingKind, set_mapping
@@ -46,6 +47,7 @@ def _connected_and_uploaded(store: Store, sandbox: RunningSandbox) -> tuple[int,
         for local, (sales, purchases) in TAX_MAP.items():
             set_mapping(session, conn_id, MappingKind.TAX, local, sales)
             set_mapping(session, conn_id, MappingKind.TAX_PURCHASES, local, purchases)
+        approve_demo_purchases(session, store.org_id)  # the bills go out once accepted (R-P1, on by default)
     Exporter(store.sessions, conn_id, connector).upload()
     connector.close()
     return conn_id, tenant

@@ -9,6 +9,7 @@ only unless the WHERE clause mentions ``Active``. Every field is filterable here
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -115,14 +116,25 @@ def _literal(token: str) -> Any:
 
 
 def _field(record: Record, path: str) -> Any:
-    value: Any = record
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
+    value: Any
+    if "." not in path:  # the usual case (Id, DocNumber, Active): one lookup
+        value = record.get(path)
+    else:
+        value = record
+        for part in path.split("."):
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
     if isinstance(value, dict) and "value" in value:
         value = value["value"]
     return value
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _time(text: str) -> datetime:
+    """``parse_time``, remembered: a page of a ``MetaData.LastUpdatedTime`` query compares every stored stamp
+    with the same probe, and the read-back after an upload asks for ten such pages."""
+    return parse_time(text)
 
 
 def _comparable(value: Any, probe: Any) -> Any:
@@ -135,21 +147,49 @@ def _comparable(value: Any, probe: Any) -> Any:
             return None
     if isinstance(value, str) and isinstance(probe, str) and "T" in probe and len(probe) > 10:
         try:
-            return parse_time(value)
+            return _time(value)
         except ValueError:
             return value.casefold()
     return value.casefold() if isinstance(value, str) else value
 
 
-def _matches(record: Record, path: str, op: str, values: list[Any]) -> bool:
+def _matches(record: Record, path: str, op: str, values: list[Any], probe_key: Any = None) -> bool:
+    """Whether the record's field satisfies ``op`` against any of ``values``.
+
+    The answer depends on the field's value and the condition only, so it is remembered by (value, condition)
+    when ``probe_key`` (the condition's values with their types: ``True`` and ``1`` compare equal but do not match
+    alike) is given: the read-back after an upload asks ten pages of one query, each a pass over every record."""
     actual = _field(record, path)
     if actual is None:
         return False
+    if probe_key is not None and isinstance(actual, str | Decimal | int):
+        return _value_matches_cached((actual, type(actual), probe_key), actual, op, values)
+    return _value_matches(actual, op, values)
+
+
+_CACHE: dict[Any, bool] = {}  # (value, its type, condition) -> matches; emptied when full
+_CACHE_MAX = 1 << 17
+
+
+def _value_matches_cached(key: Any, actual: Any, op: str, values: list[Any]) -> bool:
+    try:
+        found = _CACHE.get(key)
+    except TypeError:  # a value that cannot be hashed (a signalling NaN): worked out, not remembered
+        return _value_matches(actual, op, values)
+    if found is None:
+        found = _value_matches(actual, op, values)
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[key] = found
+    return found
+
+
+def _value_matches(actual: Any, op: str, values: list[Any]) -> bool:
     for probe in values:
         left = _comparable(actual, probe)
         right: Any = probe
         if isinstance(left, datetime):
-            right = parse_time(probe)
+            right = _time(probe)
         elif isinstance(left, Decimal) and isinstance(probe, str):
             try:
                 right = Decimal(probe)
@@ -176,8 +216,9 @@ def run(company: Company, text: str) -> dict[str, Any]:
     """The ``QueryResponse`` object for one statement (an empty page is ``{}``)."""
     query = parse(text)
     try:
+        conditions = [(f, op, values, (op, tuple((v, type(v)) for v in values))) for f, op, values in query.conditions]
         rows = [record for record in company.all(query.entity)
-                if all(_matches(record, f, op, values) for f, op, values in query.conditions)]
+                if all(_matches(record, f, op, values, key) for f, op, values, key in conditions)]
     except ValueError as exc:
         raise errors.query_invalid(f"invalid value: {exc}") from None
     if query.entity in NAME_LISTS and not any(f == "Active" for f, _, _ in query.conditions):

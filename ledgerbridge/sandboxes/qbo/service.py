@@ -45,18 +45,24 @@ def _build(company: Company, entity: str, body: dict[str, Any], record_id: str,
     raise errors.unsupported_operation("create", entity)
 
 
-def create(company: Company, entity: str, body: Any, flags: frozenset[str] = frozenset()) -> Record:
-    """``POST /{entity}``: a body with an ``Id`` is an update, as in QBO."""
+def create(company: Company, entity: str, body: Any, flags: frozenset[str] = frozenset(), *,
+           stored: bool = False) -> Record:
+    """``POST /{entity}``: a body with an ``Id`` is an update, as in QBO.
+
+    Like every write here it answers with a copy of the record as stored, or with ``stored=True`` the stored
+    record itself, for a caller that encodes it at once, before any other write can change it (the batch route:
+    copying 30 invoices a call only to encode them cost more than the encoding)."""
     body = _body(entity, body)
     if body.get("Id") not in (None, ""):
-        return update(company, entity, body, flags)
+        return update(company, entity, body, flags, stored=stored)
     with company.lock:
         record = _build(company, entity, body, company.new_id(), flags)
         company.save(entity, record, created=True)
-        return _settled(company, entity, record)
+        return _settled(company, entity, record, stored)
 
 
-def update(company: Company, entity: str, body: Any, flags: frozenset[str] = frozenset()) -> Record:
+def update(company: Company, entity: str, body: Any, flags: frozenset[str] = frozenset(), *,
+           stored: bool = False) -> Record:
     """Full update (writable fields left out are cleared) or ``"sparse": true`` (only the fields sent change;
     ``Line`` is replaced as a whole either way). Needs the current SyncToken (5010 otherwise)."""
     body = _body(entity, body)
@@ -76,7 +82,7 @@ def update(company: Company, entity: str, body: Any, flags: frozenset[str] = fro
             raise errors.business("The transaction total cannot be less than the payments applied to it.",
                                   "TotalAmt")
         company.save(entity, record)
-        return _settled(company, entity, record)
+        return _settled(company, entity, record, stored)
 
 
 def delete(company: Company, entity: str, body: Any) -> Record:
@@ -94,7 +100,7 @@ def delete(company: Company, entity: str, body: Any) -> Record:
         return {"Id": existing["Id"], "status": "Deleted", "domain": "QBO"}
 
 
-def void(company: Company, entity: str, body: Any) -> Record:
+def void(company: Company, entity: str, body: Any, *, stored: bool = False) -> Record:
     """``?operation=void`` (invoice, payment) or ``?operation=update&include=void`` (payment, bill payment).
     The record stays with every amount zero and "Voided" in its PrivateNote; an invoice with payments applied
     cannot be voided."""
@@ -124,14 +130,15 @@ def void(company: Company, entity: str, body: Any) -> Record:
         record["PrivateNote"] = f"Voided - {note}" if note else "Voided"
         company.voided.add((entity, existing["Id"]))
         company.save(entity, record)
-        return _settled(company, entity, record)
+        return _settled(company, entity, record, stored)
 
 
-def _settled(company: Company, entity: str, record: Record) -> Record:
-    """Bring balances up to date after a write and answer with the record as stored (one version per write)."""
+def _settled(company: Company, entity: str, record: Record, stored: bool) -> Record:
+    """Bring balances up to date after a write and answer with the record as stored (one version per write):
+    a copy, unless the caller encodes it at once (``stored``)."""
     if entity in TRANSACTIONS:
         settle(company, (entity, record["Id"]))
-    return copy.deepcopy(record)
+    return record if stored else copy.deepcopy(record)
 
 
 def read(company: Company, entity: str, entity_id: str) -> Record:
@@ -141,14 +148,17 @@ def read(company: Company, entity: str, entity_id: str) -> Record:
     return record
 
 
-def write(company: Company, entity: str, operation: str, body: Any, flags: frozenset[str] = frozenset()) -> Record:
-    """One write by operation name (the route's ``?operation=`` or a batch item's ``operation``)."""
+def write(company: Company, entity: str, operation: str, body: Any, flags: frozenset[str] = frozenset(), *,
+          stored: bool = False) -> Record:
+    """One write by operation name (the route's ``?operation=`` or a batch item's ``operation``); ``stored``: see
+    :func:`create`."""
     if operation == "create":
-        return create(company, entity, body, flags)
+        return create(company, entity, body, flags, stored=stored)
     if operation == "update":
-        return void(company, entity, body) if "void" in flags else update(company, entity, body, flags)
+        return (void(company, entity, body, stored=stored) if "void" in flags
+                else update(company, entity, body, flags, stored=stored))
     if operation == "delete":
         return delete(company, entity, body)
     if operation == "void":
-        return void(company, entity, body)
+        return void(company, entity, body, stored=stored)
     raise errors.unsupported_operation(operation, entity)

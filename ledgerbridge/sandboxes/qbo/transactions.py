@@ -50,7 +50,8 @@ def build_transaction(company: Company, entity: str, body: dict[str, Any], recor
         if body.get(key) not in (None, ""):
             record[key] = body[key]
     _doc_number(company, entity, record, party_id, body, query_flags)
-    record.setdefault("TxnDate", _today(company))
+    if "TxnDate" not in record:  # not setdefault: today's date is worked out only when none was sent
+        record["TxnDate"] = _today(company)
     currency = ref_id(body, "CurrencyRef") or company.seed.currency
     if currency != party.get("CurrencyRef", {}).get("value", company.seed.currency):
         raise errors.business("The currency of the transaction must match the currency of the "
