@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dbfixtures import make_postgres_engine, make_sqlite_engine
+from dbfixtures import drop_pooled_schemas, make_postgres_engine, make_sqlite_engine
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,9 +27,17 @@ def _isolated_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
     crypto.reset_default_cipher()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pooled_schemas() -> Iterator[None]:
+    """The PostgreSQL schemas kept for reuse between tests (tests/dbfixtures.py) go when the run ends."""
+    yield
+    drop_pooled_schemas()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated store: every test that takes it runs on a fresh SQLite file and on a fresh PostgreSQL schema."""
+    """A migrated store: every test that takes it runs on a fresh SQLite file and on an empty PostgreSQL schema
+    (a copy of the migrated template file; a schema migrated once, emptied between tests: tests/dbfixtures.py)."""
     if request.param == "sqlite":
         engine = make_sqlite_engine(tmp_path)
         yield engine

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from dbfixtures import copy_migrated_sqlite
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge import crypto
 from ledgerbridge.crypto import TokenCipher
-from ledgerbridge.db import make_engine, make_session_factory, upgrade_schema
+from ledgerbridge.db import make_engine, make_session_factory
 from ledgerbridge.models_host import Organisation
 from ledgerbridge.models_sync import Connection
 
@@ -39,9 +40,8 @@ class Db:
 
 @pytest.fixture
 def db(tmp_path: Path, cipher: TokenCipher) -> Iterator[Db]:
-    path = tmp_path / "lb.db"
+    path = copy_migrated_sqlite(tmp_path / "lb.db")
     engine = make_engine(f"sqlite:///{path}")
-    upgrade_schema(engine)
     sessions = make_session_factory(engine)
     with sessions() as session:
         org = Organisation(name="Acme Trading")
