@@ -60,7 +60,9 @@ def test_reconciliation_page_names_each_cause(store: Store, live_app: LiveApp, s
                                    .join(SyncRecord, SyncRecord.record_id == Document.id)
                                    .where(SyncRecord.connection_id == conn_id)).all())
     user = XeroUser(sandbox.base_url, tenant)
-    user.allocate_credit(ext["CN-2001"], ext["INV-1002"], Decimal("5.00"))
+    # CN-2002 credits no invoice here: allocated in the package only (R-I3). CN-2001 credits INV-1002 here, and
+    # with allocation sync off (the default) that stays here only.
+    user.allocate_credit(ext["CN-2002"], ext["INV-1019"], Decimal("5.00"))
     user.pay(ext["INV-1001"], Decimal("10.00"))
     user.close()
     with chromium() as browser:
@@ -70,6 +72,7 @@ def test_reconciliation_page_names_each_cause(store: Store, live_app: LiveApp, s
         expect(page.locator("h1")).to_contain_text("Reconciliation")
         body = page.locator("main")
         expect(body).to_contain_text("Credit allocated only in the package")
+        expect(body).to_contain_text("Credit allocated only here")
         expect(body).to_contain_text("Payment not yet imported")
         expect(body).to_contain_text("Not exported")
         expect(body).not_to_contain_text("Unexplained")
