@@ -39,7 +39,7 @@ from ledgerbridge.db import session_scope, utcnow
 from ledgerbridge.exporter import Exporter, Progress
 from ledgerbridge.importer import PaymentImporter
 from ledgerbridge.models_sync import Job
-from ledgerbridge.models_work import QueuedRecord
+from ledgerbridge.models_work import CallLease, QueuedRecord
 
 logger = logging.getLogger(__name__)
 
@@ -243,9 +243,15 @@ def _pid_gone(worker_id: str | None) -> bool:
 
 
 def requeue_abandoned(sessions: sessionmaker[Session]) -> int:
-    """Jobs whose worker stopped sending heartbeats (or, on this machine, no longer exists) go back to the queue."""
+    """Jobs whose worker stopped sending heartbeats (or, on this machine, no longer exists) go back to the queue;
+    the concurrent-call slots a dead process of this machine held are given back (a SIGKILLed worker cannot give
+    them back itself, and waiting for their leases to expire would run its tenant below its limit meanwhile)."""
     cutoff = utcnow() - heartbeat_timeout()
     with session_scope(sessions) as session:
+        holders = set(session.scalars(select(CallLease.holder).where(CallLease.holder.is_not(None))))
+        gone = [holder for holder in holders if _pid_gone(holder)]
+        if gone:
+            session.execute(update(CallLease).where(CallLease.holder.in_(gone)).values(holder=None, lease_until=0.0))
         rows = session.execute(select(Job.id, Job.worker_id, Job.heartbeat_at).where(Job.status.in_(RUNNING))).all()
         dead = [job_id for job_id, worker, beat in rows if (beat is not None and beat < cutoff) or _pid_gone(worker)]
         if not dead:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, datetime
 
@@ -150,3 +151,34 @@ def test_quickbooks_batch_calls_are_capped_at_40_a_minute_in_both_budgets(sessio
         budget.acquire(batch=True)  # the fourth batch call of the minute waits for the next minute
         budget.release()
         assert clock.slept - start >= 59.0
+
+
+def test_a_slot_held_by_a_dead_process_of_this_machine_is_given_back_by_the_next_worker_loop(
+        sessions: sessionmaker[Session]) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from sqlalchemy import select
+
+    from ledgerbridge.jobs import requeue_abandoned
+    from ledgerbridge.models_work import CallLease
+
+    (conn,) = _connections(sessions)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a worker SIGKILLed mid-call: its pid names no process any more
+    clock = FakeClock()
+    killed = SharedCallBudget(sessions, conn, LIMITS, holder=f"{socket.gethostname()}:{dead.pid}:1", clock=clock)
+    alive = SharedCallBudget(sessions, conn, LIMITS, holder=f"{socket.gethostname()}:{os.getpid()}:1", clock=clock)
+    elsewhere = SharedCallBudget(sessions, conn, BudgetLimits(per_minute=5, per_day=12, concurrent=3),
+                                 holder=f"another-machine:{dead.pid}:1", clock=clock)
+    killed.acquire()
+    alive.acquire()
+    elsewhere.acquire()  # a process of another machine: only its lease's expiry may free it
+    requeue_abandoned(sessions)
+    with session_scope(sessions) as session:
+        held = sorted(h for h in session.scalars(select(CallLease.holder).where(CallLease.connection_id == conn))
+                      if h is not None)
+    assert held == sorted([f"{socket.gethostname()}:{os.getpid()}:1", f"another-machine:{dead.pid}:1"])
+    alive.release()
+    elsewhere.release()
