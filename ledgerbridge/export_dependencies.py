@@ -105,8 +105,8 @@ class DependencyExporter:
         rows = session.execute(select(SyncRecord.id, SyncRecord.record_id, SyncRecord.status, SyncRecord.external_id,
                                       SyncRecord.attempt_key).where(
             SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == self.kind.record_type.value,
-            SyncRecord.record_id.in_(record_ids))).all()
-        todo = []
+            SyncRecord.record_id.in_(record_ids)).order_by(SyncRecord.record_id)).all()
+        todo = []  # in the host's order: which of two same-named parties takes the suffix must not be chance
         for row in rows:
             if row.status in SENDABLE:
                 todo.append(row)
