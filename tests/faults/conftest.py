@@ -4,9 +4,8 @@ exactly once in the package, every payment exactly once here, nothing stuck in p
 
 Reuses the machinery of the sync tests (a connected world on a live sandbox, the kill test's sandbox process).
 
-PostgreSQL is never restarted (other engineers and CI share the server): a "restart" is
-``pg_terminate_backend`` on every backend of this test's own ``application_name``, which is exactly what a
-restart looks like to a client (its connections are cut mid-statement and must be made again).
+The shared PostgreSQL at 127.0.0.1:5432 is never restarted (other engineers and CI use it): the restart test
+crashes and restarts a cluster of its own (:mod:`faults.pg_cluster`).
 """
 
 from __future__ import annotations
@@ -17,7 +16,8 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ from ledgerbridge.models_work import CallLease
 
 @dataclass
 class PgStore:
-    """A schema of its own on the shared PostgreSQL, reachable by URL from worker processes."""
+    """A schema of its own on a PostgreSQL server, reachable by URL from worker processes."""
 
     url: str
     schema: str
@@ -46,23 +46,12 @@ class PgStore:
     engine: Engine
     sessions: sessionmaker[Session]
 
-    def terminate_backends(self) -> int:
-        """What a server restart looks like to us: every connection of this test cut at once."""
-        admin = make_engine(postgres_url())
-        try:
-            with admin.begin() as conn:
-                return len(conn.execute(text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = :name AND pid <> pg_backend_pid()"), {"name": self.app_name}).all())
-        finally:
-            admin.dispose()
 
-
-@pytest.fixture
-def pg_store() -> Iterator[PgStore]:
-    base = postgres_url()
-    schema = f"lbfault_{uuid.uuid4().hex[:12]}"
-    app_name = f"lbfault-{uuid.uuid4().hex[:8]}"
+@contextmanager
+def store_in_new_schema(base: str, prefix: str, server_up: Callable[[], bool] = lambda: True) -> Iterator[PgStore]:
+    """A migrated schema of its own on the server at ``base``, dropped afterwards (if the server is up then)."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    app_name = f"{prefix}-{uuid.uuid4().hex[:8]}"
     admin = make_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -74,9 +63,16 @@ def pg_store() -> Iterator[PgStore]:
         yield PgStore(url, schema, app_name, engine, make_session_factory(engine))
     finally:
         engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if server_up():
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_store() -> Iterator[PgStore]:
+    with store_in_new_schema(postgres_url(), "lbfault") as store:
+        yield store
 
 
 def numbers_in_package(world: World) -> Counter[str]:
@@ -198,4 +194,5 @@ def worker_world(pg_store: PgStore) -> Iterator[WorkerWorld]:
 
 
 __all__ = ["PgStore", "World", "WorkerWorld", "_free_port", "_many_invoices", "_start_sandbox_process",
-           "assert_books_agree", "connect_world", "numbers_in_package", "pay_some", "pg_store", "worker_world"]
+           "assert_books_agree", "connect_world", "numbers_in_package", "pay_some", "pg_store", "store_in_new_schema",
+           "worker_world"]

@@ -24,17 +24,16 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from ledgerbridge.budget import BudgetLimits
 from ledgerbridge.connections import create_connection, sandbox_endpoints
-from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
+from ledgerbridge.db import session_scope
 from ledgerbridge.demo_data import demo_batch
 from ledgerbridge.intake import apply_batch
 from ledgerbridge.jobs import claim_next_job, enqueue_job, requeue_lost_job
@@ -52,6 +51,7 @@ from .conftest import (
     assert_books_agree,
     connect_world,
     pay_some,
+    store_in_new_schema,
 )
 from .pg_cluster import PgCluster, die_with_parent, own_postgres_fixture  # noqa: F401 - the import registers the fixture
 
@@ -62,22 +62,8 @@ SEED = int(os.environ.get("LEDGERBRIDGE_PG_RESTART_SEED", "6"))
 @pytest.fixture
 def restart_store(own_postgres: PgCluster) -> Iterator[PgStore]:
     """A schema of its own on the test's own cluster, reachable by URL from the worker processes."""
-    schema = f"lbrestart_{uuid.uuid4().hex[:12]}"
-    app_name = f"lbrestart-{uuid.uuid4().hex[:8]}"
-    admin = make_engine(own_postgres.url())
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{own_postgres.url()}?options=-csearch_path%3D{schema}&application_name={app_name}"
-    engine = make_engine(url)
-    try:
-        upgrade_schema(engine)
-        yield PgStore(url, schema, app_name, engine, make_session_factory(engine))
-    finally:
-        engine.dispose()
-        if own_postgres.is_running():
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with store_in_new_schema(own_postgres.url(), "lbrestart", server_up=own_postgres.is_running) as store:
+        yield store
 
 
 def _sandbox(port: int) -> subprocess.Popen[bytes]:
