@@ -13,11 +13,11 @@ import uuid
 
 from sqlalchemy import insert
 
-from ledgerbridge.audit_search import link_audit_events, search_audit
-from ledgerbridge.connections import create_connection, sandbox_endpoints
-from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
-from ledgerbridge.models_sync import AuditEvent, SyncRecord
-from ledgerbridge.organisations import create_organisation
+from ledgerbridge.audit.search import link_audit_events, search_audit
+from ledgerbridge.connectors.connections import create_connection, sandbox_endpoints
+from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
+from ledgerbridge.store.models.sync import AuditEvent, SyncRecord
+from ledgerbridge.store.organisations import create_organisation
 
 PER_CALL = 50
 

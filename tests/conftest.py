@@ -11,8 +11,8 @@ from dbfixtures import drop_pooled_schemas, make_postgres_engine, make_sqlite_en
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge import crypto
-from ledgerbridge.db import make_session_factory
+from ledgerbridge.security import crypto
+from ledgerbridge.store.db import make_session_factory
 
 
 @pytest.fixture(scope="session", autouse=True)

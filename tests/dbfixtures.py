@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
 
-from ledgerbridge.db import make_engine, upgrade_schema
+from ledgerbridge.store.db import make_engine, upgrade_schema
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -78,7 +78,7 @@ def copy_migrated_sqlite(path: Path) -> Path:
 
 def make_sqlite_engine(tmp_path: Path, *, fresh_migrations: bool = False) -> Engine:
     """A migrated SQLite database in ``tmp_path`` (WAL, foreign keys on, as in production)."""
-    path = tmp_path / "ledgerbridge.db"
+    path = tmp_path / "ledgerbridge.store.db"
     if not fresh_migrations:
         copy_migrated_sqlite(path)
     engine = make_engine(f"sqlite:///{path}")
@@ -151,7 +151,7 @@ class _SchemaPool:
     def _learn(self, conn: Any) -> None:
         if self._tables:
             return
-        from ledgerbridge.models import metadata
+        from ledgerbridge.store.models import metadata
 
         tables = {row[0] for row in conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))} - {"alembic_version"}

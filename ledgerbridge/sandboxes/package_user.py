@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from ledgerbridge.xero.client import decode_json, encode_json
+from ledgerbridge.packages.xero.client import decode_json, encode_json
 
 
 class PackageUser(Protocol):

@@ -19,8 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.db import utcnow
-from ledgerbridge.models_users import Role, User, WebSession
+from ledgerbridge.store.db import utcnow
+from ledgerbridge.store.models.users import Role, User, WebSession
 
 SESSION_COOKIE = "lb_session"
 LOGIN_CSRF_COOKIE = "lb_login_csrf"

@@ -18,10 +18,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from ledgerbridge.api import get_session
-from ledgerbridge.connections import PACKAGE_NAMES, organisation_connection
-from ledgerbridge.grids import record_label
-from ledgerbridge.models_sync import Connection
+from ledgerbridge.api.deps import get_session
+from ledgerbridge.connectors.connections import PACKAGE_NAMES, organisation_connection
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.grids import record_label
 from ledgerbridge.web.auth import SESSION_COOKIE, SignedIn, csrf_matches, signed_in
 
 HERE = Path(__file__).parent

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Numeric, cast, func, or_, select
 
-from ledgerbridge import grids
-from ledgerbridge.models_host import Document, Party
-from ledgerbridge.models_sync import Connection, PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.store.models.host import Document, Party
+from ledgerbridge.store.models.sync import Connection, PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.sync import grids
 
 OPEN_STATUSES = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
 DONE_STATUSES = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)

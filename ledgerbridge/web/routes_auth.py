@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from ledgerbridge.models_users import Role
-from ledgerbridge.models_users import User as UserRow
+from ledgerbridge.store.models.users import Role
+from ledgerbridge.store.models.users import User as UserRow
 from ledgerbridge.web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,

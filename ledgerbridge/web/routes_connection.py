@@ -15,10 +15,16 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ledgerbridge.auth_flows import connection_health, flow_for
-from ledgerbridge.connections import CONNECTORS, PACKAGE_NAMES, REAL_ENDPOINTS, create_connection, sandbox_endpoints
-from ledgerbridge.models_sync import Connection, OAuthState
-from ledgerbridge.oauth import ConsentError
+from ledgerbridge.connectors.auth_flows import connection_health, flow_for
+from ledgerbridge.connectors.connections import (
+    CONNECTORS,
+    PACKAGE_NAMES,
+    REAL_ENDPOINTS,
+    create_connection,
+    sandbox_endpoints,
+)
+from ledgerbridge.connectors.oauth import ConsentError
+from ledgerbridge.store.models.sync import Connection, OAuthState
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
 
 router = APIRouter()

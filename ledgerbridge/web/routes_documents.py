@@ -12,10 +12,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from ledgerbridge.approvals import workflows
-from ledgerbridge.audit_search import concerning, link_audit_events
-from ledgerbridge.models_host import EXPORTABLE_TYPES, Document, DocumentType, Party
-from ledgerbridge.models_sync import AuditEvent, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.audit.search import concerning, link_audit_events
+from ledgerbridge.store.models.host import EXPORTABLE_TYPES, Document, DocumentType, Party
+from ledgerbridge.store.models.sync import AuditEvent, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.sync.approvals import workflows
 from ledgerbridge.web import queries
 from ledgerbridge.web.common import Db, User, connection_of, render
 from ledgerbridge.web.tables import Grid

@@ -14,14 +14,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from ledgerbridge.approvals import held_back
-from ledgerbridge.connections import connector_for
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.grids import refresh_when_changed
-from ledgerbridge.jobs import enqueue_job
-from ledgerbridge.models_host import DocumentType
-from ledgerbridge.models_sync import Connection, Job, SyncRecord
-from ledgerbridge.sync_records import mark_exported_by_hand
+from ledgerbridge.connectors.connections import connector_for
+from ledgerbridge.queue.jobs import enqueue_job
+from ledgerbridge.store.models.host import DocumentType
+from ledgerbridge.store.models.sync import Connection, Job, SyncRecord
+from ledgerbridge.sync.approvals import held_back
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.grids import refresh_when_changed
+from ledgerbridge.sync.records import mark_exported_by_hand
 from ledgerbridge.web import queries
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render, selected_ids
 from ledgerbridge.web.tables import Grid

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from ledgerbridge.jobs import enqueue_job
-from ledgerbridge.models_sync import ImportStatus, Job, PackagePayment
+from ledgerbridge.queue.jobs import enqueue_job
+from ledgerbridge.store.models.sync import ImportStatus, Job, PackagePayment
 from ledgerbridge.web import queries
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render, selected_ids
 from ledgerbridge.web.routes_export import ACTIVE_JOB, job_view

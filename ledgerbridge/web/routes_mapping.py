@@ -17,11 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.connections import connector_for, refresh_chart
-from ledgerbridge.mappings import MappingError, MappingKind, MappingSet, load_mapping_set, set_mapping
-from ledgerbridge.models_host import Document, DocumentLine, NominalCode, PaymentMethod, TaxCode
-from ledgerbridge.models_sync import ChartEntry, RecordType, SyncRecord
-from ledgerbridge.settings import ConnectionSettings
+from ledgerbridge.connectors.connections import connector_for, refresh_chart
+from ledgerbridge.domain.accounting_settings import ConnectionSettings
+from ledgerbridge.store.models.host import Document, DocumentLine, NominalCode, PaymentMethod, TaxCode
+from ledgerbridge.store.models.sync import ChartEntry, RecordType, SyncRecord
+from ledgerbridge.sync.mappings import MappingError, MappingKind, MappingSet, load_mapping_set, set_mapping
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
 from ledgerbridge.web.queries import OPEN_STATUSES
 

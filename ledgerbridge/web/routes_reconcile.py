@@ -12,9 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ledgerbridge.api import AppState, get_state
-from ledgerbridge.api_reconcile import csv_download, run_reconciliation
-from ledgerbridge.connector import CallBudgetSpent, ConnectorCallFailed
+from ledgerbridge.api.deps import AppState, get_state
+from ledgerbridge.api.reconcile import csv_download, run_reconciliation
+from ledgerbridge.connectors.protocol import CallBudgetSpent, ConnectorCallFailed
 from ledgerbridge.web.common import Db, User, back, connection_of, render
 
 router = APIRouter()

@@ -16,10 +16,10 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.mappings import load_mapping_set
-from ledgerbridge.models_host import PaymentMethod
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.settings import ACCOUNT_SETTINGS, REFERENCE_FIELDS, ConnectionSettings
+from ledgerbridge.domain.accounting_settings import ACCOUNT_SETTINGS, REFERENCE_FIELDS, ConnectionSettings
+from ledgerbridge.store.models.host import PaymentMethod
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.mappings import load_mapping_set
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
 from ledgerbridge.web.routes_mapping import _accounts
 

@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from ledgerbridge import approvals
-from ledgerbridge.approvals import STEP_ROLES, ApprovalRefused, ApprovalStep
-from ledgerbridge.audit_search import UnknownRecord, as_csv, parse_when, resolve_record, search_audit
+from ledgerbridge.audit.search import UnknownRecord, as_csv, parse_when, resolve_record, search_audit
+from ledgerbridge.sync import approvals
+from ledgerbridge.sync.approvals import STEP_ROLES, ApprovalRefused, ApprovalStep
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
 
 router = APIRouter()

@@ -1,6 +1,6 @@
 """Driving the real ``ledgerbridge`` command line from acceptance tests, as a user at a shell would.
 
-Every command runs in a subprocess (``python -m ledgerbridge.cli ...``) with its own working directory, a
+Every command runs in a subprocess (``python -m ledgerbridge.cli.main ...``) with its own working directory, a
 SQLite file (``LEDGERBRIDGE_DATABASE_URL``) and a key file (``LEDGERBRIDGE_KEY_FILE``); long-running commands
 (``sandbox xero``, ``serve``) run as background processes that are stopped by their own handle. Nothing here
 imports the product's internals to *do* anything: the database is only read (with ``sqlite3``) to check what
@@ -26,7 +26,7 @@ import httpx
 
 COMMAND_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 20.0
-#: What the README's tour maps (and ``ledgerbridge.demo_data`` leaves 4090 unmapped on purpose).
+#: What the README's tour maps (and ``ledgerbridge.demo.data`` leaves 4090 unmapped on purpose).
 TOUR_MAPPINGS = [
     ("nominal", "4000", "200"), ("nominal", "4010", "260"), ("nominal", "5000", "300"), ("nominal", "7500", "429"),
     ("nominal", "1200", "090"),  # the bank the demo's deposit PP-1 was paid into (a prepayment goes out, R-E6)
@@ -80,7 +80,7 @@ class Workspace:
 
     @property
     def db_path(self) -> Path:
-        return self.root / "ledgerbridge.db"
+        return self.root / "ledgerbridge.store.db"
 
     @property
     def key_file(self) -> Path:
@@ -162,7 +162,7 @@ class Workspace:
 
     def stored_connection_secrets(self) -> set[str]:
         """The tokens and client secret the connections hold now, decrypted with the workspace's key file."""
-        from ledgerbridge.crypto import TokenCipher
+        from ledgerbridge.security.crypto import TokenCipher
 
         cipher = TokenCipher.from_environment({"LEDGERBRIDGE_KEY_FILE": str(self.key_file)})
         secrets: set[str] = set()

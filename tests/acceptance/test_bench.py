@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledgerbridge.bench import PACKAGES, minimum_calls, run_bench
+from ledgerbridge.bench.run import PACKAGES, minimum_calls, run_bench
 
 
 def test_minimum_follows_each_packages_batch_limit() -> None:

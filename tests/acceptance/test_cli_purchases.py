@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ledgerbridge.db import make_engine, make_session_factory, session_scope
-from ledgerbridge.demo_data import demo_batch
-from ledgerbridge.models_host import Organisation
-from ledgerbridge.models_sync import Connection
+from ledgerbridge.demo.data import demo_batch
+from ledgerbridge.store.db import make_engine, make_session_factory, session_scope
+from ledgerbridge.store.models.host import Organisation
+from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.web.auth import create_user
 
 from .cli_support import Workspace

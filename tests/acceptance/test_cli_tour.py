@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ledgerbridge.demo_data import demo_batch
-from ledgerbridge.payment_policy import MADE_WHILE_OFF
+from ledgerbridge.demo.data import demo_batch
+from ledgerbridge.domain.payment_policy import MADE_WHILE_OFF
 
 from .cli_support import (
     SANDBOX_CLIENT_SECRET,

@@ -12,11 +12,11 @@ from dbfixtures import copy_migrated_sqlite
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge import crypto
-from ledgerbridge.crypto import TokenCipher
-from ledgerbridge.db import make_engine, make_session_factory
-from ledgerbridge.models_host import Organisation
-from ledgerbridge.models_sync import Connection
+from ledgerbridge.security import crypto
+from ledgerbridge.security.crypto import TokenCipher
+from ledgerbridge.store.db import make_engine, make_session_factory
+from ledgerbridge.store.models.host import Organisation
+from ledgerbridge.store.models.sync import Connection
 
 from .loopback_xero import CLIENT_ID, CLIENT_SECRET, LoopbackXero
 

@@ -4,7 +4,7 @@
 It is a real HTTP server (``http.server``), so the code under test runs its real httpx/Authlib path. It
 follows Xero's token rules closely enough to catch mistakes: refresh tokens rotate, a retired one is
 honoured for ``refresh_grace`` seconds (returning the same new token set), and then answers
-``invalid_grant``. The full emulator lives in ``ledgerbridge.sandboxes.xero``; this one exists so these
+``invalid_grant``. The full emulator lives in ``ledgerbridge.packages.xero.sandbox``; this one exists so these
 tests can make the token endpoint slow, drop an answer, or script 429/503 replies.
 """
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ledgerbridge.budget import BudgetExhausted, BudgetLimits, CallBudget
-from ledgerbridge.models_sync import Connection
+from ledgerbridge.connectors.budget import BudgetExhausted, BudgetLimits, CallBudget
+from ledgerbridge.store.models.sync import Connection
 
 
 class FakeClock:
@@ -154,7 +154,7 @@ def test_flush_writes_the_row_at_most_once_a_second_and_load_reads_it(db, xero, 
 
 
 def test_one_shared_budget_per_connection_per_process() -> None:
-    from ledgerbridge.budget import shared_budget
+    from ledgerbridge.connectors.budget import shared_budget
 
     assert shared_budget("xero", 9) is shared_budget("xero", 9)
     assert shared_budget("xero", 9) is not shared_budget("xero", 10)
@@ -163,7 +163,7 @@ def test_one_shared_budget_per_connection_per_process() -> None:
 
 def test_per_second_limit_paces_calls() -> None:
     """QuickBooks allows 10 calls a second; we start 8 (room for calls around the budget), the ninth waits."""
-    from ledgerbridge.budget import QBO_LIMITS
+    from ledgerbridge.connectors.budget import QBO_LIMITS
 
     clock = FakeClock()
     paced = CallBudget(None, QBO_LIMITS, clock=clock, sleep=clock.sleep)

@@ -10,10 +10,10 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from ledgerbridge.budget import BudgetExhausted
-from ledgerbridge.crypto import TokenCipher
-from ledgerbridge.models_sync import AuditEvent, Connection
-from ledgerbridge.xero.client import PackageCallError, XeroClient, decode_json, encode_json, health
+from ledgerbridge.connectors.budget import BudgetExhausted
+from ledgerbridge.packages.xero.client import PackageCallError, XeroClient, decode_json, encode_json, health
+from ledgerbridge.security.crypto import TokenCipher
+from ledgerbridge.store.models.sync import AuditEvent, Connection
 
 from .conftest import Db, add_connection, connected
 from .loopback_xero import CLIENT_SECRET, LoopbackXero
@@ -224,7 +224,7 @@ def test_many_writes_each_leave_one_audit_row(db: Db, xero: LoopbackXero, cipher
                                       for n, inv in enumerate(invoices)], "Status": "OK"}, default=str).encode()
     transport = httpx.MockTransport(lambda request: httpx.Response(
         200, content=answer, headers={"X-MinLimit-Remaining": "59", "X-DayLimit-Remaining": "4000"}))
-    from ledgerbridge.budget import CallBudget
+    from ledgerbridge.connectors.budget import CallBudget
 
     client = XeroClient(db.sessions, conn_id, transport=transport, budget=CallBudget(conn_id, unlimited=True))
     client.request("PUT", "/Invoices", json_body={"Invoices": invoices})

@@ -7,10 +7,8 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from ledgerbridge.crypto import TokenCipher
-from ledgerbridge.models_sync import AuditEvent, Connection, OAuthState, SyncRecord
-from ledgerbridge.oauth import ConsentError
-from ledgerbridge.xero.auth import (
+from ledgerbridge.connectors.oauth import ConsentError
+from ledgerbridge.packages.xero.auth import (
     DEFAULT_SCOPES,
     authorize_url_for,
     begin_consent,
@@ -20,6 +18,8 @@ from ledgerbridge.xero.auth import (
     disconnect,
     xero_endpoints,
 )
+from ledgerbridge.security.crypto import TokenCipher
+from ledgerbridge.store.models.sync import AuditEvent, Connection, OAuthState, SyncRecord
 
 from .conftest import Db, add_connection
 from .loopback_xero import LoopbackXero

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ledgerbridge.crypto import KEY_ENV, KEY_FILE_ENV, TokenCipher, TokenDecryptionError
+from ledgerbridge.security.crypto import KEY_ENV, KEY_FILE_ENV, TokenCipher, TokenDecryptionError
 
 
 def test_round_trip_and_no_plaintext() -> None:

@@ -6,9 +6,10 @@ import importlib
 
 import pytest
 
-MODULES = ["ledgerbridge.crypto", "ledgerbridge.redact", "ledgerbridge.retry", "ledgerbridge.budget",
-           "ledgerbridge.oauth", "ledgerbridge.xero.auth", "ledgerbridge.xero.client",
-           "ledgerbridge.package_client", "ledgerbridge.qbo.client"]
+MODULES = ["ledgerbridge.security.crypto", "ledgerbridge.security.redact", "ledgerbridge.connectors.retry",
+           "ledgerbridge.connectors.budget",
+           "ledgerbridge.connectors.oauth", "ledgerbridge.packages.xero.auth", "ledgerbridge.packages.xero.client",
+           "ledgerbridge.connectors.package_client", "ledgerbridge.packages.qbo.client"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ledgerbridge.redact import REDACTED, forget_secret, redact, redact_text, register_secret
+from ledgerbridge.security.redact import REDACTED, forget_secret, redact, redact_text, register_secret
 
 
 def test_token_response_json_loses_every_token_but_keeps_the_rest() -> None:

@@ -11,19 +11,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ledgerbridge.crypto import TokenCipher
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.oauth import ReauthorisationRequired
-from ledgerbridge.xero.auth import REFUSED_REFRESH_MESSAGE, ensure_fresh_access_token
-from ledgerbridge.xero.client import XeroClient
+from ledgerbridge.connectors.oauth import ReauthorisationRequired
+from ledgerbridge.packages.xero.auth import REFUSED_REFRESH_MESSAGE, ensure_fresh_access_token
+from ledgerbridge.packages.xero.client import XeroClient
+from ledgerbridge.security.crypto import TokenCipher
+from ledgerbridge.store.models.sync import Connection
 
 from .conftest import Db, connected
 from .loopback_xero import LoopbackXero, Recorded
 
 WORKER = """
 import os, sys
-from ledgerbridge.db import make_engine, make_session_factory
-from ledgerbridge.xero.auth import ensure_fresh_access_token
+from ledgerbridge.store.db import make_engine, make_session_factory
+from ledgerbridge.packages.xero.auth import ensure_fresh_access_token
 sessions = make_session_factory(make_engine(sys.argv[1]))
 token = ensure_fresh_access_token(sessions, int(sys.argv[2]))
 print(token, flush=True)

@@ -8,7 +8,13 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from ledgerbridge.retry import RetryPolicy, backoff_delay, classify_exception, classify_response, parse_retry_after
+from ledgerbridge.connectors.retry import (
+    RetryPolicy,
+    backoff_delay,
+    classify_exception,
+    classify_response,
+    parse_retry_after,
+)
 
 
 def test_success() -> None:

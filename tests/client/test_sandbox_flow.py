@@ -1,4 +1,4 @@
-"""The whole connection life cycle against the Xero sandbox (``ledgerbridge.sandboxes.xero``), over loopback."""
+"""The whole connection life cycle against the Xero sandbox (``ledgerbridge.packages.xero.sandbox``), over loopback."""
 
 from __future__ import annotations
 
@@ -11,14 +11,20 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from ledgerbridge.crypto import TokenCipher
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.xero.auth import begin_consent, choose_tenant, complete_consent, disconnect, ensure_fresh_access_token
-from ledgerbridge.xero.client import XeroClient, decode_json
+from ledgerbridge.packages.xero.auth import (
+    begin_consent,
+    choose_tenant,
+    complete_consent,
+    disconnect,
+    ensure_fresh_access_token,
+)
+from ledgerbridge.packages.xero.client import XeroClient, decode_json
+from ledgerbridge.security.crypto import TokenCipher
+from ledgerbridge.store.models.sync import Connection
 
 from .conftest import Db
 
-sandbox_module = pytest.importorskip("ledgerbridge.sandboxes.xero")
+sandbox_module = pytest.importorskip("ledgerbridge.packages.xero.sandbox")
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ the tests do to ledgerbridge itself goes through the core (``Exporter``, ``Payme
 test written once holds every connector to the same behaviour.
 
 The connection is made as a user makes it: the package's own consent page (``approve_in_sandbox``), then the
-package-neutral flow of :mod:`ledgerbridge.auth_flows`; every exchange after the consent page goes through the
+package-neutral flow of :mod:`ledgerbridge.connectors.auth_flows`;
+every exchange after the consent page goes through the
 package's contract check (Xero's OpenAPI, Intuit's XSDs), which fails the test at teardown.
 """
 
@@ -25,26 +26,26 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.auth_flows import flow_for
-from ledgerbridge.connections import (
+from ledgerbridge.connectors.auth_flows import flow_for
+from ledgerbridge.connectors.connections import (
     ConnectorOptions,
     connector_for,
     create_connection,
     refresh_chart,
     sandbox_endpoints,
 )
-from ledgerbridge.connector import Connector
-from ledgerbridge.consent import approve_in_sandbox
-from ledgerbridge.db import session_scope
-from ledgerbridge.demo_approvals import approve_demo_purchases
-from ledgerbridge.demo_data import demo_batch
-from ledgerbridge.demo_packages import DEMO_PACKAGES
-from ledgerbridge.intake import apply_batch
-from ledgerbridge.mappings import MappingKind, set_mapping
-from ledgerbridge.models_host import Payment
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.organisations import create_organisation
-from ledgerbridge.schemas_intake import Batch
+from ledgerbridge.connectors.consent import approve_in_sandbox
+from ledgerbridge.connectors.protocol import Connector
+from ledgerbridge.demo.approvals import approve_demo_purchases
+from ledgerbridge.demo.data import demo_batch
+from ledgerbridge.demo.packages import DEMO_PACKAGES
+from ledgerbridge.intake.apply import apply_batch
+from ledgerbridge.intake.schemas import Batch
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Payment
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.store.organisations import create_organisation
+from ledgerbridge.sync.mappings import MappingKind, set_mapping
 
 #: The host document types the demo data exports, each to its own kind of record in every package.
 EXPORTED_TYPES = ("sales_invoice", "sales_credit_note", "purchase_invoice")

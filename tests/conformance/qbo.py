@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import httpx
+from contract_checks.qbo_transport import QboSchemaTransport
 
-from ledgerbridge.contracts.qbo_transport import QboSchemaTransport
-from ledgerbridge.sandboxes.qbo import RunningSandbox, SandboxConfig, start_qbo_sandbox
+from ledgerbridge.packages.qbo.sandbox import RunningSandbox, SandboxConfig, start_qbo_sandbox
 
 from .harness import PackageHarness, PackageWorld, RemoteDoc
 
@@ -55,7 +55,7 @@ class QboWorld(PackageWorld):
         return self.tenant_id
 
     def access_token(self) -> str:
-        from ledgerbridge.qbo.auth import fresh_access_token
+        from ledgerbridge.packages.qbo.auth import fresh_access_token
 
         return fresh_access_token(self.sessions, self.conn_id, transport=self.transport)[0]
 
@@ -143,7 +143,7 @@ class QboHarness(PackageHarness):
     kind = "qbo"
     label = "QuickBooks Online"
     # QBO voids invoices (zeroed, "Voided" note); credit memos, bills and vendor credits have no void and are
-    # deleted (ledgerbridge/qbo/connector.py, export_documents).
+    # deleted (ledgerbridge/packages/qbo/connector.py, export_documents).
     void_outcome: ClassVar[dict[str, str]] = {"sales_invoice": "voided", "sales_credit_note": "deleted",
                                               "purchase_invoice": "deleted"}
     spare_income_account = "4010"

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.models_host import Document, Party
-from ledgerbridge.models_sync import Connection, RecordType, SyncRecord
-from ledgerbridge.settings import ConnectionSettings
+from ledgerbridge.domain.accounting_settings import ConnectionSettings
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document, Party
+from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord
 
 from .harness import EXPORTED_TYPES, PackageWorld
 

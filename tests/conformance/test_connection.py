@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ledgerbridge.auth_flows import connection_health, flow_for
-from ledgerbridge.consent import approve_in_sandbox
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.models_sync import Connection, SyncRecord
+from ledgerbridge.connectors.auth_flows import connection_health, flow_for
+from ledgerbridge.connectors.consent import approve_in_sandbox
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import Connection, SyncRecord
+from ledgerbridge.sync.exporter import Exporter
 
 from .harness import PackageHarness, PackageWorld
 

@@ -7,14 +7,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.grids import error_feedback, pending_export
-from ledgerbridge.intake import void_document
-from ledgerbridge.mappings import MappingKind, set_mapping
-from ledgerbridge.models_host import Document, DocumentLine, Item, Party
-from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
-from ledgerbridge.records import ItemView
+from ledgerbridge.intake.apply import void_document
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document, DocumentLine, Item, Party
+from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.store.views import ItemView
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.grids import error_feedback, pending_export
+from ledgerbridge.sync.mappings import MappingKind, set_mapping
 
 from .harness import EXPORTED_TYPES, PackageHarness, PackageWorld
 from .records import (

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.export_dependencies import PARTIES, SUPPLIERS, DependencyExporter
-from ledgerbridge.export_plan import export_context
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.grids import error_feedback
-from ledgerbridge.models_host import Party
-from ledgerbridge.models_sync import Connection, SyncStatus
-from ledgerbridge.sync_records import refresh_sync_records
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Party
+from ledgerbridge.store.models.sync import Connection, SyncStatus
+from ledgerbridge.sync.dependencies import PARTIES, SUPPLIERS, DependencyExporter
+from ledgerbridge.sync.export_plan import export_context
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.grids import error_feedback
+from ledgerbridge.sync.records import refresh_sync_records
 
 from .harness import PackageWorld
 from .records import UNMAPPED, document_ids, document_records

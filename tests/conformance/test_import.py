@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ledgerbridge.connector import RemotePayment
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.importer import PaymentImporter
-from ledgerbridge.incremental import DEFAULT_LOOKBACK
-from ledgerbridge.models_host import Allocation, Document, Payment
-from ledgerbridge.models_sync import ImportStatus, PackagePayment, SyncCursor
+from ledgerbridge.connectors.protocol import RemotePayment
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Allocation, Document, Payment
+from ledgerbridge.store.models.sync import ImportStatus, PackagePayment, SyncCursor
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
+from ledgerbridge.sync.incremental import DEFAULT_LOOKBACK
 
 from .harness import PackageWorld
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter, Progress
-from ledgerbridge.grids import exported
-from ledgerbridge.models_host import Document
-from ledgerbridge.models_sync import Connection, SyncStatus
-from ledgerbridge.sync_records import mark_exported_by_hand
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.models.sync import Connection, SyncStatus
+from ledgerbridge.sync.exporter import Exporter, Progress
+from ledgerbridge.sync.grids import exported
+from ledgerbridge.sync.records import mark_exported_by_hand
 
 from .harness import PackageWorld
 from .records import document_ids, document_records

@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import httpx
+from contract_checks.pytest_support import XeroContractChecker, xero_contract_checker
 
-from ledgerbridge.contracts.pytest_support import XeroContractChecker, xero_contract_checker
-from ledgerbridge.sandboxes.xero import RunningSandbox, SandboxConfig, start_xero_sandbox
+from ledgerbridge.packages.xero.sandbox import RunningSandbox, SandboxConfig, start_xero_sandbox
 
 from .harness import PackageHarness, PackageWorld, RemoteDoc
 
@@ -43,7 +43,7 @@ class XeroContract:
 
 class XeroWorld(PackageWorld):
     def access_token(self) -> str:
-        from ledgerbridge.xero.auth import ensure_fresh_access_token
+        from ledgerbridge.packages.xero.auth import ensure_fresh_access_token
 
         return ensure_fresh_access_token(self.sessions, self.conn_id, transport=self.transport)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from ledgerbridge.contracts.openapi import OpenApiContract
-from ledgerbridge.contracts.pytest_support import load_xero_contracts
-from ledgerbridge.contracts.pytest_support import xero_contract as xero_contract  # re-export the fixture
+from contract_checks.openapi import OpenApiContract
+from contract_checks.pytest_support import load_xero_contracts
+from contract_checks.pytest_support import xero_contract as xero_contract  # re-export the fixture
 
 
 @pytest.fixture(scope="session")

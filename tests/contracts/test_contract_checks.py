@@ -7,12 +7,11 @@ import json
 from typing import Any
 
 import pytest
+from contract_checks.formats import is_xero_datetime
+from contract_checks.openapi import OpenApiContract
+from contract_checks.violations import Violation
 from hypothesis import given
 from hypothesis import strategies as st
-
-from ledgerbridge.contracts.formats import is_xero_datetime
-from ledgerbridge.contracts.openapi import OpenApiContract
-from ledgerbridge.contracts.violations import Violation
 
 from .xero_contract_helpers import TENANT_HEADERS, example
 
@@ -271,7 +270,7 @@ def test_recursive_models_are_checked_deep(accounting: OpenApiContract) -> None:
 
 
 def test_quirks_are_documented_and_switchable(accounting: OpenApiContract) -> None:
-    from ledgerbridge.contracts.quirks import XERO_QUIRKS
+    from contract_checks.quirks import XERO_QUIRKS
 
     assert all(q.evidence and q.spec_says and q.wire_does for q in XERO_QUIRKS)
     assert accounting.spec_path is not None

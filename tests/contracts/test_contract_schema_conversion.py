@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from ledgerbridge.contracts.openapi import OpenApiContract
+from contract_checks.openapi import OpenApiContract
 
 SPEC = """
 openapi: 3.0.0

@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from ledgerbridge.contracts.openapi import OpenApiContract
+from contract_checks.openapi import OpenApiContract
 
 from .xero_contract_helpers import TENANT_HEADERS, concrete_url, example, iter_examples
 

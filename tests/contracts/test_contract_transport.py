@@ -12,9 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-
-from ledgerbridge.contracts.openapi import OpenApiContract
-from ledgerbridge.contracts.pytest_support import XeroContractChecker, xero_contract_checker
+from contract_checks.openapi import OpenApiContract
+from contract_checks.pytest_support import XeroContractChecker, xero_contract_checker
 
 from .xero_contract_helpers import example
 

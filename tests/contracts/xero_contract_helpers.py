@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ledgerbridge.contracts.openapi import OpenApiContract
+from contract_checks.openapi import OpenApiContract
 
 
 def jsonable(value: Any) -> Any:

@@ -29,11 +29,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync.conftest import World, connect_world
 from sync.test_faults import _free_port, _many_invoices, _start_sandbox_process
 
-from ledgerbridge.db import make_engine, make_session_factory, session_scope, upgrade_schema
-from ledgerbridge.jobs import enqueue_job
-from ledgerbridge.models_host import Payment
-from ledgerbridge.models_sync import Connection, Job, PackagePayment, SyncRecord, SyncStatus
-from ledgerbridge.models_work import CallLease
+from ledgerbridge.queue.jobs import enqueue_job
+from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
+from ledgerbridge.store.models.host import Payment
+from ledgerbridge.store.models.sync import Connection, Job, PackagePayment, SyncRecord, SyncStatus
+from ledgerbridge.store.models.work import CallLease
 
 
 @dataclass

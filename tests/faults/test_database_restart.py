@@ -31,17 +31,17 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from ledgerbridge.budget import BudgetLimits
-from ledgerbridge.connections import create_connection, sandbox_endpoints
-from ledgerbridge.db import session_scope
-from ledgerbridge.demo_data import demo_batch
-from ledgerbridge.intake import apply_batch
-from ledgerbridge.jobs import claim_next_job, enqueue_job, requeue_lost_job
-from ledgerbridge.models_sync import Job, SyncRecord
-from ledgerbridge.models_work import CallLease
-from ledgerbridge.organisations import create_organisation
-from ledgerbridge.schemas_intake import Batch
-from ledgerbridge.shared_budget import SharedCallBudget
+from ledgerbridge.connectors.budget import BudgetLimits
+from ledgerbridge.connectors.connections import create_connection, sandbox_endpoints
+from ledgerbridge.connectors.shared_budget import SharedCallBudget
+from ledgerbridge.demo.data import demo_batch
+from ledgerbridge.intake.apply import apply_batch
+from ledgerbridge.intake.schemas import Batch
+from ledgerbridge.queue.jobs import claim_next_job, enqueue_job, requeue_lost_job
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import Job, SyncRecord
+from ledgerbridge.store.models.work import CallLease
+from ledgerbridge.store.organisations import create_organisation
 
 from .conftest import (
     PgStore,

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connections import ConnectorOptions
-from ledgerbridge.db import session_scope, utcnow
-from ledgerbridge.jobs import enqueue_job
-from ledgerbridge.models_sync import Connection, SyncRecord
-from ledgerbridge.sandboxes.xero import RunningSandbox, SandboxConfig, start_xero_sandbox
-from ledgerbridge.worker import Worker
+from ledgerbridge.connectors.connections import ConnectorOptions
+from ledgerbridge.packages.xero.sandbox import RunningSandbox, SandboxConfig, start_xero_sandbox
+from ledgerbridge.queue.jobs import enqueue_job
+from ledgerbridge.queue.worker import Worker
+from ledgerbridge.store.db import session_scope, utcnow
+from ledgerbridge.store.models.sync import Connection, SyncRecord
 
 from .conftest import World, assert_books_agree, connect_world
 
@@ -32,7 +32,7 @@ def strict_sandbox() -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def strict_world(sessions: sessionmaker[Session], strict_sandbox: RunningSandbox) -> Iterator[World]:
-    from ledgerbridge.contracts.pytest_support import xero_contract_checker
+    from contract_checks.pytest_support import xero_contract_checker
 
     checker = xero_contract_checker()
     made = connect_world(sessions, strict_sandbox.base_url, checker.transport())

@@ -18,11 +18,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.demo_data import demo_batch
-from ledgerbridge.intake import apply_batch
-from ledgerbridge.models_sync import Job
-from ledgerbridge.schemas_intake import Batch
+from ledgerbridge.demo.data import demo_batch
+from ledgerbridge.intake.apply import apply_batch
+from ledgerbridge.intake.schemas import Batch
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import Job
 
 from .conftest import WorkerWorld, assert_books_agree, pay_some
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.organisations import create_organisation
+from ledgerbridge.store.organisations import create_organisation
 
 
 @pytest.fixture

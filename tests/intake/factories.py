@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.intake import IntakeResult, apply_batch
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.schemas_intake import parse_batch
+from ledgerbridge.intake.apply import IntakeResult, apply_batch
+from ledgerbridge.intake.schemas import parse_batch
+from ledgerbridge.store.models.sync import Connection
 
 
 def reference_batch() -> dict[str, Any]:

@@ -22,10 +22,10 @@ from dbfixtures import make_postgres_engine, make_sqlite_engine
 from sqlalchemy import Engine, text
 
 from intake.factories import bulk_batch
-from ledgerbridge.db import make_session_factory
-from ledgerbridge.intake import apply_batch
-from ledgerbridge.organisations import create_organisation
-from ledgerbridge.schemas_intake import parse_batch
+from ledgerbridge.intake.apply import apply_batch
+from ledgerbridge.intake.schemas import parse_batch
+from ledgerbridge.store.db import make_session_factory
+from ledgerbridge.store.organisations import create_organisation
 
 
 @contextmanager

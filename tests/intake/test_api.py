@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.api import create_app
-from ledgerbridge.apikeys import issue_api_key, organisation_for_key, revoke_api_key
-from ledgerbridge.models_host import Document
-from ledgerbridge.organisations import create_organisation
+from ledgerbridge.api.app import create_app
+from ledgerbridge.security.apikeys import issue_api_key, organisation_for_key, revoke_api_key
+from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.organisations import create_organisation
 
 from .factories import count, document, line, reference_batch
 

@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.api import create_app
-from ledgerbridge.apikeys import issue_api_key
-from ledgerbridge.connections import create_connection, sandbox_endpoints
-from ledgerbridge.models_sync import ChartEntry
-from ledgerbridge.organisations import create_organisation
+from ledgerbridge.api.app import create_app
+from ledgerbridge.connectors.connections import create_connection, sandbox_endpoints
+from ledgerbridge.security.apikeys import issue_api_key
+from ledgerbridge.store.models.sync import ChartEntry
+from ledgerbridge.store.organisations import create_organisation
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.apikeys import issue_api_key, organisation_for_key, revoke_api_key
-from ledgerbridge.models_host import ApiKey
-from ledgerbridge.organisations import create_organisation
+from ledgerbridge.security.apikeys import issue_api_key, organisation_for_key, revoke_api_key
+from ledgerbridge.store.models.host import ApiKey
+from ledgerbridge.store.organisations import create_organisation
 
 
 def test_the_key_is_hashed_at_rest(engine: Engine, session: Session) -> None:

@@ -6,13 +6,19 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ledgerbridge.db import utcnow
-from ledgerbridge.models_host import Payment, PaymentOrigin
-from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
-from ledgerbridge.payment_plan import ensure_payment_records
-from ledgerbridge.payment_policy import MADE_WHILE_OFF, ON_ACCOUNT, ONE_WAY, exportable_payments, why_not_exported
-from ledgerbridge.settings import ConnectionSettings
-from ledgerbridge.sync_records import not_exported_reasons
+from ledgerbridge.domain.accounting_settings import ConnectionSettings
+from ledgerbridge.domain.payment_policy import (
+    MADE_WHILE_OFF,
+    ON_ACCOUNT,
+    ONE_WAY,
+    exportable_payments,
+    why_not_exported,
+)
+from ledgerbridge.store.db import utcnow
+from ledgerbridge.store.models.host import Payment, PaymentOrigin
+from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync.payment_plan import ensure_payment_records
+from ledgerbridge.sync.records import not_exported_reasons
 
 from .factories import apply, connect_integration, document, payment, reference_batch
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.intake import IntakeError, StatusRefused, void_document
-from ledgerbridge.models_host import Allocation, Payment
-from ledgerbridge.models_sync import Connection
+from ledgerbridge.intake.apply import IntakeError, StatusRefused, void_document
+from ledgerbridge.store.models.host import Allocation, Payment
+from ledgerbridge.store.models.sync import Connection
 
 from .factories import apply, connect_integration, count, document, payment, reference_batch
 

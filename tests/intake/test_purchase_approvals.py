@@ -13,14 +13,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.api import create_app
-from ledgerbridge.apikeys import issue_api_key
-from ledgerbridge.approvals import ApprovalRefused, approve_and_send_all, held_back
-from ledgerbridge.models_approvals import PurchaseApproval
-from ledgerbridge.models_host import Document, DocumentLine
-from ledgerbridge.models_sync import AuditEvent
-from ledgerbridge.models_users import User
-from ledgerbridge.organisations import create_organisation
+from ledgerbridge.api.app import create_app
+from ledgerbridge.security.apikeys import issue_api_key
+from ledgerbridge.store.models.approvals import PurchaseApproval
+from ledgerbridge.store.models.host import Document, DocumentLine
+from ledgerbridge.store.models.sync import AuditEvent
+from ledgerbridge.store.models.users import User
+from ledgerbridge.store.organisations import create_organisation
+from ledgerbridge.sync.approvals import ApprovalRefused, approve_and_send_all, held_back
 from ledgerbridge.web.auth import create_user
 
 from .factories import document, line, reference_batch

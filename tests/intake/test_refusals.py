@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from ledgerbridge.intake import IntakeError, StatusRefused, issue_document, post_document
-from ledgerbridge.models_host import Document, DocumentLine, Party
+from ledgerbridge.intake.apply import IntakeError, StatusRefused, issue_document, post_document
+from ledgerbridge.store.models.host import Document, DocumentLine, Party
 
 from .factories import apply, count, document, line, reference_batch
 
@@ -61,7 +61,7 @@ def test_shape_errors_name_the_record_and_the_field(session: Session, org_id: in
 
 
 def test_floats_are_refused_when_they_do_not_come_from_parsed_json() -> None:
-    from ledgerbridge.schemas_intake import validate_batch
+    from ledgerbridge.intake.schemas import validate_batch
 
     with pytest.raises(IntakeError) as caught:
         validate_batch({"tax_codes": [{"code": "T1", "name": "Standard", "rate": 20.0}]})

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.models_host import Document, DocumentLine
+from ledgerbridge.store.models.host import Document, DocumentLine
 
 from .factories import apply, bulk_batch, count
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.intake import issue_document, load_file, post_document, void_document
-from ledgerbridge.models_host import Document, DocumentLine, Party, Payment
+from ledgerbridge.intake.apply import issue_document, load_file, post_document, void_document
+from ledgerbridge.store.models.host import Document, DocumentLine, Party, Payment
 
 from .factories import apply, count, document, line, payment, reference_batch
 

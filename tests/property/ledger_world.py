@@ -19,21 +19,21 @@ from dbfixtures import make_postgres_engine, make_sqlite_engine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connections import (
+from ledgerbridge.connectors.connections import (
     ConnectorOptions,
     connector_for,
 )
-from ledgerbridge.connector import Connector
-from ledgerbridge.db import make_session_factory, session_scope
-from ledgerbridge.demo_data import NOMINALS, TAX_CODES
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.importer import PaymentImporter
-from ledgerbridge.intake import apply_batch
-from ledgerbridge.models_sync import RecordType, SyncRecord
-from ledgerbridge.money import line_net, line_tax
-from ledgerbridge.reconcile import Reconciliation, reconcile
+from ledgerbridge.connectors.protocol import Connector
+from ledgerbridge.demo.data import NOMINALS, TAX_CODES
+from ledgerbridge.domain.money import line_net, line_tax
+from ledgerbridge.intake.apply import apply_batch
+from ledgerbridge.intake.schemas import Batch
 from ledgerbridge.sandboxes.package_user import PackageUser, QboUser, XeroUser
-from ledgerbridge.schemas_intake import Batch
+from ledgerbridge.store.db import make_session_factory, session_scope
+from ledgerbridge.store.models.sync import RecordType, SyncRecord
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
+from ledgerbridge.sync.reconcile import Reconciliation, reconcile
 
 CUSTOMERS = [("C1", "Aldgate Bakery Ltd"), ("C2", "Bramley Florists")]
 
@@ -102,14 +102,14 @@ class Ledgers:
 
     def allocation_sync(self, on: bool) -> None:
         """R-X1 on or off for this connection (off by default, R-I3)."""
-        from ledgerbridge.models_sync import Connection
+        from ledgerbridge.store.models.sync import Connection
 
         with session_scope(self.sessions) as session:
             connection = session.get_one(Connection, self.conn_id)
             connection.settings = {**(connection.settings or {}), "allocation_sync": on}
 
     def ext(self, number: str) -> str | None:
-        from ledgerbridge.models_host import Document
+        from ledgerbridge.store.models.host import Document
 
         with session_scope(self.sessions) as session:
             return session.scalar(select(SyncRecord.external_id).join(Document, Document.id == SyncRecord.record_id)

@@ -35,9 +35,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 
-from ledgerbridge.reconcile import Reconciliation, unexplained
-from ledgerbridge.reconcile_rules import Cause, Difference
-from ledgerbridge.schemas_intake import IntakeError
+from ledgerbridge.domain.reconcile_rules import Cause, Difference
+from ledgerbridge.intake.schemas import IntakeError
+from ledgerbridge.sync.reconcile import Reconciliation, unexplained
 
 from .ledger_world import CUSTOMERS, Ledgers, connect, fresh_store, sales_document
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from ledgerbridge.auth_flows import connection_health, flow_for
-from ledgerbridge.crypto import default_cipher
-from ledgerbridge.db import session_scope
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.oauth import ConsentError
-from ledgerbridge.sandboxes.qbo import DEFAULT_REALM_ID
+from ledgerbridge.connectors.auth_flows import connection_health, flow_for
+from ledgerbridge.connectors.oauth import ConsentError
+from ledgerbridge.packages.qbo.sandbox import DEFAULT_REALM_ID
+from ledgerbridge.security.crypto import default_cipher
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import Connection
 
 from .conftest import QboWorld
 

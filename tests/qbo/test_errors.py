@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgerbridge.qbo.errors import explain, fault_message, parse_fault
+from ledgerbridge.packages.qbo.errors import explain, fault_message, parse_fault
 
 
 def test_fault_in_both_cases() -> None:

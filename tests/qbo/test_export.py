@@ -12,13 +12,13 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from ledgerbridge.connections import ConnectorOptions, connector_for
-from ledgerbridge.db import session_scope
-from ledgerbridge.demo_approvals import approve_demo_purchases
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.intake import void_document
-from ledgerbridge.models_host import Document, DocumentLine
-from ledgerbridge.models_sync import RecordType, SyncRecord
+from ledgerbridge.connectors.connections import ConnectorOptions, connector_for
+from ledgerbridge.demo.approvals import approve_demo_purchases
+from ledgerbridge.intake.apply import void_document
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document, DocumentLine
+from ledgerbridge.store.models.sync import RecordType, SyncRecord
+from ledgerbridge.sync.exporter import Exporter
 
 from .conftest import QboWorld
 
@@ -123,7 +123,7 @@ def test_a_number_longer_than_qbo_allows_fails_in_precheck(world: QboWorld) -> N
 
 
 def test_a_renamed_customer_goes_out_as_a_sparse_update(world: QboWorld) -> None:
-    from ledgerbridge.models_host import Party
+    from ledgerbridge.store.models.host import Party
 
     exporter = Exporter(world.sessions, world.conn_id, world.connector())
     exporter.upload()
@@ -141,7 +141,7 @@ def test_a_renamed_customer_goes_out_as_a_sparse_update(world: QboWorld) -> None
 
 
 def test_a_party_in_both_roles_is_a_customer_and_a_vendor_and_its_bill_names_the_vendor(world: QboWorld) -> None:
-    from ledgerbridge.models_host import Party
+    from ledgerbridge.store.models.host import Party
 
     exporter = Exporter(world.sessions, world.conn_id, world.connector())
     exporter.upload()
@@ -178,7 +178,7 @@ def test_a_party_in_both_roles_is_a_customer_and_a_vendor_and_its_bill_names_the
 
 
 def test_a_voided_credit_note_or_bill_is_deleted_in_qbo_and_the_history_says_why(world: QboWorld) -> None:
-    from ledgerbridge.models_sync import AuditEvent
+    from ledgerbridge.store.models.sync import AuditEvent
 
     exporter = Exporter(world.sessions, world.conn_id, world.connector())
     exporter.upload()

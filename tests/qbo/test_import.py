@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.importer import PaymentImporter
-from ledgerbridge.models_host import Allocation, Document, Payment
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Allocation, Document, Payment
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
 
 from .conftest import QboWorld
 
@@ -59,7 +59,7 @@ def test_payments_older_than_cdc_reach_come_by_query(world: QboWorld) -> None:
 
 
 def test_writes_are_audited_as_qbo_calls(world: QboWorld) -> None:
-    from ledgerbridge.models_sync import AuditEvent
+    from ledgerbridge.store.models.sync import AuditEvent
 
     connector = world.connector()
     Exporter(world.sessions, world.conn_id, connector).upload()

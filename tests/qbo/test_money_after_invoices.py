@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.importer import PaymentImporter
-from ledgerbridge.models_credits import CreditAllocation
-from ledgerbridge.models_host import Document, Payment
-from ledgerbridge.models_sync import Connection, ImportStatus, PackagePayment
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.credits import CreditAllocation
+from ledgerbridge.store.models.host import Document, Payment
+from ledgerbridge.store.models.sync import Connection, ImportStatus, PackagePayment
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
 
 from .conftest import QboWorld
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.models_host import Allocation, Document, Payment
-from ledgerbridge.models_sync import RecordType, SyncRecord, SyncStatus
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Allocation, Document, Payment
+from ledgerbridge.store.models.sync import RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync.exporter import Exporter
 
 from .conftest import QboWorld
 

@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ledgerbridge.connections import refresh_chart
-from ledgerbridge.db import session_scope
-from ledgerbridge.demo_approvals import approve_demo_purchases
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.intake import apply_batch
-from ledgerbridge.models_host import Document
-from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
-from ledgerbridge.schemas_intake import Batch
+from ledgerbridge.connectors.connections import refresh_chart
+from ledgerbridge.demo.approvals import approve_demo_purchases
+from ledgerbridge.intake.apply import apply_batch
+from ledgerbridge.intake.schemas import Batch
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync.exporter import Exporter
 
 from .conftest import QboWorld
 

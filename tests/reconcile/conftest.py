@@ -14,14 +14,14 @@ from conformance.fixtures import HARNESSES, SandboxPool, open_world, sandboxes  
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connector import Connector
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.importer import PaymentImporter
-from ledgerbridge.models_host import Document
-from ledgerbridge.models_sync import RecordType, SyncRecord
-from ledgerbridge.reconcile import Reconciliation, reconcile
+from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.sandboxes.package_user import PackageUser, QboUser, XeroUser
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.models.sync import RecordType, SyncRecord
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
+from ledgerbridge.sync.reconcile import Reconciliation, reconcile
 
 
 @dataclass

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.models_host import Document
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.reconcile import Reconciliation, unexplained
-from ledgerbridge.reconcile_rules import Cause
-from ledgerbridge.sync_records import mark_exported_by_hand
+from ledgerbridge.domain.reconcile_rules import Cause
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.reconcile import Reconciliation, unexplained
+from ledgerbridge.sync.records import mark_exported_by_hand
 
 from .conftest import Books
 

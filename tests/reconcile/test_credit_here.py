@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.models_credits import CreditAllocation
-from ledgerbridge.models_host import Document
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.reconcile import unexplained
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.credits import CreditAllocation
+from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.reconcile import unexplained
 
 from .conftest import Books
 from .test_causes import causes_of

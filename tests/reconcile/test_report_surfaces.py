@@ -12,13 +12,13 @@ from decimal import Decimal
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from ledgerbridge.api import create_app
-from ledgerbridge.apikeys import issue_api_key
-from ledgerbridge.cli import app as cli_app
-from ledgerbridge.cli_context import STATE
-from ledgerbridge.db import session_scope
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.organisations import create_organisation
+from ledgerbridge.api.app import create_app
+from ledgerbridge.cli.context import STATE
+from ledgerbridge.cli.main import app as cli_app
+from ledgerbridge.security.apikeys import issue_api_key
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.store.organisations import create_organisation
 from ledgerbridge.web.auth import create_admin
 
 from .conftest import Books
@@ -90,7 +90,7 @@ def test_a_difference_no_cause_explains_is_shown_as_unexplained_and_the_command_
     cause: reconciliation must say so, never file it under a cause or drop it."""
     from sqlalchemy import select
 
-    from ledgerbridge.models_host import Document
+    from ledgerbridge.store.models.host import Document
 
     books.upload()
     with session_scope(books.sessions) as session:

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from ledgerbridge.sandboxes.xero import DEFAULT_TENANT_ID, SandboxConfig, start_xero_sandbox
+from ledgerbridge.packages.xero.sandbox import DEFAULT_TENANT_ID, SandboxConfig, start_xero_sandbox
 
 
 def invoice_batch(request_index: int, size: int) -> dict[str, object]:
@@ -56,7 +56,7 @@ def process_sandbox() -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    code = ("from ledgerbridge.sandboxes.xero import SandboxConfig, serve_xero_sandbox; "
+    code = ("from ledgerbridge.packages.xero.sandbox import SandboxConfig, serve_xero_sandbox; "
             f"serve_xero_sandbox(SandboxConfig(port={port}, rate_limits_enabled=False))")
     server = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

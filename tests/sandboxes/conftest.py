@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from contract_checks import quirks
+from contract_checks.pytest_support import XeroContractChecker, xero_contract_checker
 
-from ledgerbridge.contracts import quirks
-from ledgerbridge.contracts.pytest_support import XeroContractChecker, xero_contract_checker
-from ledgerbridge.sandboxes.xero import DEFAULT_TENANT_ID, RunningSandbox, SandboxConfig, start_xero_sandbox
+from ledgerbridge.packages.xero.sandbox import DEFAULT_TENANT_ID, RunningSandbox, SandboxConfig, start_xero_sandbox
 
 TENANT = DEFAULT_TENANT_ID
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from ledgerbridge.sandboxes.xero import RunningSandbox
+from ledgerbridge.packages.xero.sandbox import RunningSandbox
 
 from .conftest import TENANT, create_invoice, get_invoice, line
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from ledgerbridge.sandboxes.xero import RunningSandbox, SandboxConfig, TenantSeed, start_xero_sandbox
+from ledgerbridge.packages.xero.sandbox import RunningSandbox, SandboxConfig, TenantSeed, start_xero_sandbox
 
 from .conftest import TENANT, issue_token
 

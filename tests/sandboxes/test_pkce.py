@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from ledgerbridge.sandboxes.xero import RunningSandbox
+from ledgerbridge.packages.xero.sandbox import RunningSandbox
 
 from .test_identity import REDIRECT, SCOPE, _basic, _organisation
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from ledgerbridge.sandboxes.xero.errors import PostDataInvalid, QueryParseError
-from ledgerbridge.sandboxes.xero.listing import apply_where_and_order, parse_order, parse_page, parse_where
-from ledgerbridge.sandboxes.xero.reader import Reader
-from ledgerbridge.sandboxes.xero.wire import (
+from ledgerbridge.packages.xero.sandbox.errors import PostDataInvalid, QueryParseError
+from ledgerbridge.packages.xero.sandbox.listing import apply_where_and_order, parse_order, parse_page, parse_where
+from ledgerbridge.packages.xero.sandbox.reader import Reader
+from ledgerbridge.packages.xero.sandbox.wire import (
     decode_json,
     encode_json,
     ms_date,

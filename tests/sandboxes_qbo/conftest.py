@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+from contract_checks.qbo_transport import QboSchemaTransport
 
-from ledgerbridge.contracts.qbo_transport import QboSchemaTransport
-from ledgerbridge.sandboxes.qbo import DEFAULT_REALM_ID, RunningSandbox, SandboxConfig, start_qbo_sandbox
+from ledgerbridge.packages.qbo.sandbox import DEFAULT_REALM_ID, RunningSandbox, SandboxConfig, start_qbo_sandbox
 
 REALM = DEFAULT_REALM_ID
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 
-from ledgerbridge.sandboxes.qbo import RunningSandbox
+from ledgerbridge.packages.qbo.sandbox import RunningSandbox
 
 from .conftest import REALM
 

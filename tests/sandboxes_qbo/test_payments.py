@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ledgerbridge.sandboxes.qbo import RunningSandbox
+from ledgerbridge.packages.qbo.sandbox import RunningSandbox
 
 from .conftest import REALM, create_customer, create_invoice, create_vendor, fault, ok, pay, sales_line
 

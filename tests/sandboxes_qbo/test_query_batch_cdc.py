@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-
-from ledgerbridge.contracts.qbo_transport import QboSchemaTransport
+from contract_checks.qbo_transport import QboSchemaTransport
 
 from .conftest import create_customer, create_invoice, fault, invoice_body, ok
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import httpx
-
-from ledgerbridge.contracts.qbo_schema import check_entity
-from ledgerbridge.contracts.qbo_transport import QboSchemaTransport
+from contract_checks.qbo_schema import check_entity
+from contract_checks.qbo_transport import QboSchemaTransport
 
 GOOD_INVOICE = {
     "Id": "130", "SyncToken": "0", "domain": "QBO", "sparse": False,
@@ -53,7 +52,7 @@ def test_transport_records_response_violations_without_changing_traffic() -> Non
 def test_async_transport_checks_too() -> None:
     import asyncio
 
-    from ledgerbridge.contracts.qbo_transport import AsyncQboSchemaTransport
+    from contract_checks.qbo_transport import AsyncQboSchemaTransport
 
     async def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"Invoice": {"Id": "1", "Totl": 1}, "time": "t"})

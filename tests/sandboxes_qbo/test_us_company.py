@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from contract_checks.qbo_transport import QboSchemaTransport
 
-from ledgerbridge.contracts.qbo_transport import QboSchemaTransport
-from ledgerbridge.sandboxes.qbo import US_REALM_ID, SandboxConfig, start_qbo_sandbox
+from ledgerbridge.packages.qbo.sandbox import US_REALM_ID, SandboxConfig, start_qbo_sandbox
 
 from .conftest import fault, ok
 

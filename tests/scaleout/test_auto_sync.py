@@ -10,14 +10,14 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sync.conftest import World
 
-from ledgerbridge.connections import ConnectorOptions
-from ledgerbridge.db import session_scope
-from ledgerbridge.demo_data import demo_batch
-from ledgerbridge.intake import apply_batch
-from ledgerbridge.models_host import Document, Payment
-from ledgerbridge.models_sync import Connection, Job, SyncRecord
-from ledgerbridge.schemas_intake import Batch
-from ledgerbridge.worker import Scheduler, Worker
+from ledgerbridge.connectors.connections import ConnectorOptions
+from ledgerbridge.demo.data import demo_batch
+from ledgerbridge.intake.apply import apply_batch
+from ledgerbridge.intake.schemas import Batch
+from ledgerbridge.queue.worker import Scheduler, Worker
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document, Payment
+from ledgerbridge.store.models.sync import Connection, Job, SyncRecord
 
 
 def _eventually(check: Callable[[], bool], timeout: float = 60.0) -> bool:
@@ -91,10 +91,10 @@ def test_an_issued_document_is_exported_and_a_payment_comes_back_by_itself(world
 def test_serve_runs_a_worker(sessions: object) -> None:
     from fastapi.testclient import TestClient
 
-    from ledgerbridge.api import create_app
-    from ledgerbridge.connections import create_connection, sandbox_endpoints
-    from ledgerbridge.jobs import enqueue_job
-    from ledgerbridge.organisations import create_organisation
+    from ledgerbridge.api.app import create_app
+    from ledgerbridge.connectors.connections import create_connection, sandbox_endpoints
+    from ledgerbridge.queue.jobs import enqueue_job
+    from ledgerbridge.store.organisations import create_organisation
 
     engine = sessions.kw["bind"]  # type: ignore[attr-defined]
     with session_scope(sessions) as session:  # type: ignore[arg-type]

@@ -13,12 +13,12 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connections import create_connection, sandbox_endpoints
-from ledgerbridge.db import session_scope, utcnow
-from ledgerbridge.jobs import claim_job, claim_next_job, enqueue_job, requeue_abandoned
-from ledgerbridge.models_sync import Job
-from ledgerbridge.models_work import QueuedRecord
-from ledgerbridge.organisations import create_organisation
+from ledgerbridge.connectors.connections import create_connection, sandbox_endpoints
+from ledgerbridge.queue.jobs import claim_job, claim_next_job, enqueue_job, requeue_abandoned
+from ledgerbridge.store.db import session_scope, utcnow
+from ledgerbridge.store.models.sync import Job
+from ledgerbridge.store.models.work import QueuedRecord
+from ledgerbridge.store.organisations import create_organisation
 
 
 def _connections(sessions: sessionmaker[Session], count: int = 1) -> list[int]:

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.budget import BudgetExhausted, BudgetLimits
-from ledgerbridge.budget_plan import plan_for
-from ledgerbridge.db import session_scope
-from ledgerbridge.shared_budget import SharedCallBudget, window_of
+from ledgerbridge.connectors.budget import BudgetExhausted, BudgetLimits
+from ledgerbridge.connectors.budget_plan import plan_for
+from ledgerbridge.connectors.shared_budget import SharedCallBudget, window_of
+from ledgerbridge.store.db import session_scope
 
 from .test_queue import _connections
 
@@ -103,7 +103,7 @@ def test_the_packages_headers_and_429_keep_every_worker_in_step(sessions: sessio
 
 
 def test_the_plan_says_when_a_backlog_beyond_the_days_budget_is_done(sessions: sessionmaker[Session]) -> None:
-    from ledgerbridge.models_sync import RecordType, SyncRecord
+    from ledgerbridge.store.models.sync import RecordType, SyncRecord
 
     (conn,) = _connections(sessions)
     with session_scope(sessions) as session:
@@ -119,7 +119,7 @@ def test_the_plan_says_when_a_backlog_beyond_the_days_budget_is_done(sessions: s
         big = plan_for(session, conn, clock, xero_day)  # type: ignore[arg-type]
     # 7 calls; 250 a day less 5 kept for urgent work: fits. With a day already half spent by others it does not.
     assert (big.calls_left_today, big.fits_today) == (245, True)
-    from ledgerbridge.models_work import CallWindow
+    from ledgerbridge.store.models.work import CallWindow
 
     with session_scope(sessions) as session:
         session.add(CallWindow(connection_id=conn, minute_started=START, day_started=START - 3600, day_used=241))
@@ -131,7 +131,7 @@ def test_the_plan_says_when_a_backlog_beyond_the_days_budget_is_done(sessions: s
 
 
 def test_quickbooks_batch_calls_are_capped_at_40_a_minute_in_both_budgets(sessions: sessionmaker[Session]) -> None:
-    from ledgerbridge.budget import QBO_LIMITS, CallBudget
+    from ledgerbridge.connectors.budget import QBO_LIMITS, CallBudget
 
     assert QBO_LIMITS.batch_per_minute == 40
     (conn,) = _connections(sessions)
@@ -161,8 +161,8 @@ def test_a_slot_held_by_a_dead_process_of_this_machine_is_given_back_by_the_next
 
     from sqlalchemy import select
 
-    from ledgerbridge.jobs import requeue_abandoned
-    from ledgerbridge.models_work import CallLease
+    from ledgerbridge.queue.jobs import requeue_abandoned
+    from ledgerbridge.store.models.work import CallLease
 
     (conn,) = _connections(sessions)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -14,9 +14,9 @@ from alembic.migration import MigrationContext
 from dbfixtures import make_postgres_engine, make_sqlite_engine
 from sqlalchemy import text
 
-from ledgerbridge.db import make_session_factory, session_scope
-from ledgerbridge.models import metadata
-from ledgerbridge.organisations import create_organisation
+from ledgerbridge.store.db import make_session_factory, session_scope
+from ledgerbridge.store.models import metadata
+from ledgerbridge.store.organisations import create_organisation
 
 
 def _diff(engine: object) -> list[object]:

@@ -9,7 +9,7 @@ from alembic import command
 from dbfixtures import make_postgres_engine, make_sqlite_engine
 from sqlalchemy import Engine, text
 
-from ledgerbridge.db import alembic_config
+from ledgerbridge.store.db import alembic_config
 
 NOW = "2026-11-01 09:00:00"
 

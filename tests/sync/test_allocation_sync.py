@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.importer import PaymentImporter
-from ledgerbridge.models_credits import CreditAllocation
-from ledgerbridge.models_host import Allocation, Document, Payment
-from ledgerbridge.models_sync import Connection
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.credits import CreditAllocation
+from ledgerbridge.store.models.host import Allocation, Document, Payment
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
 
 from .conftest import World
 from .test_import_on_account import _as_user, _bank_transaction, _contact

@@ -6,10 +6,10 @@ import time
 
 from fastapi.testclient import TestClient
 
-from ledgerbridge.api import create_app
-from ledgerbridge.apikeys import issue_api_key
-from ledgerbridge.db import session_scope
-from ledgerbridge.organisations import create_organisation
+from ledgerbridge.api.app import create_app
+from ledgerbridge.security.apikeys import issue_api_key
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.organisations import create_organisation
 
 from .conftest import World
 

@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.models_host import Document
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.settings import ConnectionSettings
+from ledgerbridge.domain.accounting_settings import ConnectionSettings
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.exporter import Exporter
 
 from .conftest import World
 

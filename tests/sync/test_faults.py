@@ -18,9 +18,9 @@ import pytest
 from dbfixtures import make_sqlite_engine
 from sqlalchemy import func, select
 
-from ledgerbridge.db import make_session_factory, session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.models_sync import Connection, SyncRecord, SyncStatus
+from ledgerbridge.store.db import make_session_factory, session_scope
+from ledgerbridge.store.models.sync import Connection, SyncRecord, SyncStatus
+from ledgerbridge.sync.exporter import Exporter
 
 from .conftest import World, connect_world
 
@@ -48,7 +48,7 @@ def _free_port() -> int:
 
 
 def _many_invoices(count: int) -> dict:
-    from ledgerbridge.demo_data import demo_batch
+    from ledgerbridge.demo.data import demo_batch
 
     batch = demo_batch()
     template = next(d for d in batch["documents"] if d["number"] == "INV-1001")
@@ -99,14 +99,14 @@ def test_upload_killed_at_random_moments_leaves_exactly_one_copy(tmp_path: Path,
 def test_documents_before_the_start_date_are_not_exported(world: World) -> None:
     from datetime import date
 
-    from ledgerbridge.sync_records import not_exported_reasons
+    from ledgerbridge.sync.records import not_exported_reasons
 
     with session_scope(world.sessions) as session:
         session.get_one(Connection, world.conn_id).start_date = date(2026, 10, 15)
     report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
     numbers = world.remote_numbers()
     with session_scope(world.sessions) as session:
-        from ledgerbridge.models_host import Document
+        from ledgerbridge.store.models.host import Document
 
         early = set(session.scalars(select(Document.number).where(Document.issue_date < date(2026, 10, 15))))
         reasons = not_exported_reasons(session, session.get_one(Connection, world.conn_id))

@@ -5,8 +5,8 @@ Import, allocation, the cursor and deletions are the conformance suite's (``test
 
 from __future__ import annotations
 
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.importer import PaymentImporter
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
 
 from .conftest import World
 

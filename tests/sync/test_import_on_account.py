@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.importer import PaymentImporter
-from ledgerbridge.models_host import Party, Payment
-from ledgerbridge.models_sync import ImportStatus, PackagePayment, SyncRecord, SyncStatus
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Party, Payment
+from ledgerbridge.store.models.sync import ImportStatus, PackagePayment, SyncRecord, SyncStatus
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
 
 from .conftest import World
 

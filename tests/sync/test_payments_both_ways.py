@@ -8,13 +8,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.importer import PaymentImporter
-from ledgerbridge.models_host import Allocation, Document, Payment
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.payment_policy import MADE_WHILE_OFF, ONE_WAY
-from ledgerbridge.sync_records import not_exported_reasons
+from ledgerbridge.domain.payment_policy import MADE_WHILE_OFF, ONE_WAY
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Allocation, Document, Payment
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
+from ledgerbridge.sync.records import not_exported_reasons
 
 from .conftest import World
 

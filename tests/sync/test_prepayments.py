@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.models_host import Allocation, Document, Payment
-from ledgerbridge.models_sync import RecordType, SyncRecord, SyncStatus
-from ledgerbridge.payment_export import PaymentExporter
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Allocation, Document, Payment
+from ledgerbridge.store.models.sync import RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.payment_export import PaymentExporter
 
 from .conftest import World
 

@@ -10,12 +10,12 @@ from conformance.xero import XERO, XeroWorld
 from pytest import fixture
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.approvals import ApprovalStep, approve, purchase_invoices, send_to_external_system
-from ledgerbridge.audit_search import resolve_record, search_audit
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.grids import pending_export
-from ledgerbridge.models_sync import Connection
+from ledgerbridge.audit.search import resolve_record, search_audit
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.approvals import ApprovalStep, approve, purchase_invoices, send_to_external_system
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.grids import pending_export
 from ledgerbridge.web.auth import create_user
 
 from .conftest import World

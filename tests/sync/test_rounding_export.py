@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.intake import apply_batch
-from ledgerbridge.models_host import Document
-from ledgerbridge.models_sync import Connection, RecordType, SyncRecord, SyncStatus
-from ledgerbridge.schemas_intake import Batch
+from ledgerbridge.intake.apply import apply_batch
+from ledgerbridge.intake.schemas import Batch
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync.exporter import Exporter
 
 from .conftest import World
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledgerbridge.allocation_split import OpenInvoice, split_prepayment, still_to_allocate
+from ledgerbridge.domain.allocation_split import OpenInvoice, split_prepayment, still_to_allocate
 
 D = Decimal
 

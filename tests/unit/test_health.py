@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ledgerbridge.budget import QBO_LIMITS, XERO_LIMITS
-from ledgerbridge.health import connection_health
-from ledgerbridge.models_sync import Connection
+from ledgerbridge.connectors.budget import QBO_LIMITS, XERO_LIMITS
+from ledgerbridge.connectors.health import connection_health
+from ledgerbridge.store.models.sync import Connection
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledgerbridge.money import Money, inclusive_split, line_net, line_tax, round_money, to_decimal
+from ledgerbridge.domain.money import Money, inclusive_split, line_net, line_tax, round_money, to_decimal
 
 
 def test_half_cent_rounds_away_from_zero() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ledgerbridge.connector import ExportContext, Problem
-from ledgerbridge.mappings import AccountInfo, MappingSet, TaxRateInfo
-from ledgerbridge.precheck import check_document
-from ledgerbridge.records import DocumentView, LineView
+from ledgerbridge.connectors.protocol import ExportContext, Problem
+from ledgerbridge.store.views import DocumentView, LineView
+from ledgerbridge.sync.mappings import AccountInfo, MappingSet, TaxRateInfo
+from ledgerbridge.sync.precheck import check_document
 
 
 class _Package:

@@ -7,12 +7,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ledgerbridge.connector import DocumentExport, ExportContext
-from ledgerbridge.mappings import AccountInfo, MappingSet, TaxRateInfo
-from ledgerbridge.precheck import check_document
-from ledgerbridge.qbo.connector import QboConnector
-from ledgerbridge.qbo.mapper import document_payload, no_tax_code
-from ledgerbridge.records import DocumentView, LineView
+from ledgerbridge.connectors.protocol import DocumentExport, ExportContext
+from ledgerbridge.packages.qbo.connector import QboConnector
+from ledgerbridge.packages.qbo.mapper import document_payload, no_tax_code
+from ledgerbridge.store.views import DocumentView, LineView
+from ledgerbridge.sync.mappings import AccountInfo, MappingSet, TaxRateInfo
+from ledgerbridge.sync.precheck import check_document
 
 D = Decimal
 # The QBO sandbox's UK chart: account Ids by AcctNum, tax codes by Id (2: 20% S, 6: 0% Z, 8: Exempt, 10: No VAT).

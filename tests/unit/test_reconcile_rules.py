@@ -8,7 +8,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
-from ledgerbridge.reconcile_rules import Cause, HostSide, PackageSide, Unimported, compare_document, roll_up_parties
+from ledgerbridge.domain.reconcile_rules import (
+    Cause,
+    HostSide,
+    PackageSide,
+    Unimported,
+    compare_document,
+    roll_up_parties,
+)
 
 HOST = HostSide(number="INV-1", doc_type="sales_invoice", party="C1 Aldgate", currency="GBP", total=D("120.00"),
                 paid=D(0), credited=D(0), void=False, lines=3, version=1, sync_status="seen", last_error=None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ledgerbridge.rounding import PER_LINE, PER_TOTAL, rounding_difference, rounding_line_amount, tax_total
+from ledgerbridge.domain.rounding import PER_LINE, PER_TOTAL, rounding_difference, rounding_line_amount, tax_total
 
 from .test_precheck import _ctx, _doc, _line, messages
 
@@ -34,7 +34,7 @@ def test_per_total_rounds_once_per_rate() -> None:
 
 
 def _host_taxed_on_total():  # type: ignore[no-untyped-def]
-    from ledgerbridge.records import DocumentView
+    from ledgerbridge.store.views import DocumentView
 
     doc = _doc(*[_line(n, price="0.99", net="0.99", vat="0.20") for n in (1, 2, 3)])
     return DocumentView(**{**{f: getattr(doc, f) for f in doc.__slots__}, "tax_total": D("0.59"),
@@ -55,7 +55,7 @@ def test_without_a_rounding_account_the_precheck_names_the_difference() -> None:
 
 
 def test_more_than_rounding_explains_is_never_put_on_the_rounding_account() -> None:
-    from ledgerbridge.records import DocumentView
+    from ledgerbridge.store.views import DocumentView
 
     doc = _host_taxed_on_total()
     wrong = DocumentView(**{**{f: getattr(doc, f) for f in doc.__slots__}, "gross_total": D("3.50")})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from ledgerbridge.mappings import AccountInfo
-from ledgerbridge.settings import ACCOUNT_SETTINGS, ConnectionSettings
+from ledgerbridge.domain.accounting_settings import ACCOUNT_SETTINGS, ConnectionSettings
+from ledgerbridge.sync.mappings import AccountInfo
 
 CHART = {
     "090": AccountInfo("090", "Business Bank Account", "BANK", ("bank",), True),

@@ -12,13 +12,13 @@ from dbfixtures import make_sqlite_engine
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.api import create_app
-from ledgerbridge.db import make_session_factory, session_scope
-from ledgerbridge.demo_data import demo_batch
-from ledgerbridge.intake import apply_batch
-from ledgerbridge.organisations import create_organisation
-from ledgerbridge.sandboxes.xero import RunningSandbox, SandboxConfig, start_xero_sandbox
-from ledgerbridge.schemas_intake import Batch
+from ledgerbridge.api.app import create_app
+from ledgerbridge.demo.data import demo_batch
+from ledgerbridge.intake.apply import apply_batch
+from ledgerbridge.intake.schemas import Batch
+from ledgerbridge.packages.xero.sandbox import RunningSandbox, SandboxConfig, start_xero_sandbox
+from ledgerbridge.store.db import make_session_factory, session_scope
+from ledgerbridge.store.organisations import create_organisation
 from ledgerbridge.web.auth import create_admin, create_user
 from ledgerbridge.web.serving import ServedApp, serve_in_thread
 

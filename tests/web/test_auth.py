@@ -8,8 +8,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.models_users import User, WebSession
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.users import User, WebSession
 from ledgerbridge.web.auth import AuthError, authenticate, create_user
 
 from .conftest import PASSWORD, LiveApp, Store

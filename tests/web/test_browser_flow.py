@@ -12,12 +12,12 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.demo_approvals import approve_demo_purchases
-from ledgerbridge.demo_data import NOMINAL_MAP, TAX_MAP, UNMAPPED_NOMINAL
-from ledgerbridge.mappings import MappingKind, set_mapping
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.sandboxes.xero import RunningSandbox
+from ledgerbridge.demo.approvals import approve_demo_purchases
+from ledgerbridge.demo.data import NOMINAL_MAP, TAX_MAP, UNMAPPED_NOMINAL
+from ledgerbridge.packages.xero.sandbox import RunningSandbox
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.mappings import MappingKind, set_mapping
 
 from .browser import LAPTOP, chromium, shoot, sign_in
 from .conftest import PASSWORD, LiveApp, Store

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from ledgerbridge.consent import approve_in_sandbox
-from ledgerbridge.db import session_scope
-from ledgerbridge.models_sync import Connection
-from ledgerbridge.sandboxes.qbo import DEFAULT_REALM_ID, RunningSandbox, SandboxConfig, start_qbo_sandbox
+from ledgerbridge.connectors.consent import approve_in_sandbox
+from ledgerbridge.packages.qbo.sandbox import DEFAULT_REALM_ID, RunningSandbox, SandboxConfig, start_qbo_sandbox
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import Connection
 
 from .conftest import LiveApp, Store
 from .test_auth import csrf_of, sign_in

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from ledgerbridge.connections import create_connection, sandbox_endpoints
-from ledgerbridge.db import session_scope, utcnow
-from ledgerbridge.models_sync import ChartEntry, Job
+from ledgerbridge.connectors.connections import create_connection, sandbox_endpoints
+from ledgerbridge.store.db import session_scope, utcnow
+from ledgerbridge.store.models.sync import ChartEntry, Job
 
 from .conftest import LiveApp, Store
 from .test_auth import csrf_of, sign_in

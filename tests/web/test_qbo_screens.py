@@ -16,11 +16,11 @@ import httpx
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from ledgerbridge.db import make_engine, make_session_factory, session_scope
-from ledgerbridge.demo import run_demo
-from ledgerbridge.models_host import Organisation, Party
-from ledgerbridge.models_sync import RecordType, SyncRecord, SyncStatus
-from ledgerbridge.sandboxes.qbo import SandboxConfig, start_qbo_sandbox
+from ledgerbridge.demo.run import run_demo
+from ledgerbridge.packages.qbo.sandbox import SandboxConfig, start_qbo_sandbox
+from ledgerbridge.store.db import make_engine, make_session_factory, session_scope
+from ledgerbridge.store.models.host import Organisation, Party
+from ledgerbridge.store.models.sync import RecordType, SyncRecord, SyncStatus
 from ledgerbridge.web.auth import create_admin
 
 from .browser import LAPTOP, chromium, shoot, sign_in

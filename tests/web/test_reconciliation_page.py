@@ -8,25 +8,25 @@ from decimal import Decimal
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from ledgerbridge.connections import create_connection, refresh_chart, sandbox_endpoints
-from ledgerbridge.consent import approve_in_sandbox
-from ledgerbridge.db import session_scope
-from ledgerbridge.demo_approvals import approve_demo_purchases
-from ledgerbridge.demo_data import NOMINAL_MAP, TAX_MAP
-from ledgerbridge.exporter import Exporter
-from ledgerbridge.mappings import MappingKind, set_mapping
-from ledgerbridge.models_host import Document
-from ledgerbridge.models_sync import Connection, SyncRecord
+from ledgerbridge.connectors.connections import create_connection, refresh_chart, sandbox_endpoints
+from ledgerbridge.connectors.consent import approve_in_sandbox
+from ledgerbridge.demo.approvals import approve_demo_purchases
+from ledgerbridge.demo.data import NOMINAL_MAP, TAX_MAP
+from ledgerbridge.packages.xero import auth
+from ledgerbridge.packages.xero.sandbox import RunningSandbox
 from ledgerbridge.sandboxes.package_user import XeroUser
-from ledgerbridge.sandboxes.xero import RunningSandbox
-from ledgerbridge.xero import auth
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.models.sync import Connection, SyncRecord
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.mappings import MappingKind, set_mapping
 
 from .browser import LAPTOP, chromium, shoot, sign_in
 from .conftest import PASSWORD, LiveApp, Store
 
 
 def _connected_and_uploaded(store: Store, sandbox: RunningSandbox) -> tuple[int, str]:
-    from ledgerbridge.connections import connector_for
+    from ledgerbridge.connectors.connections import connector_for
 
     with session_scope(store.sessions) as session:
         conn = create_connection(session, store.org_id, "xero", sandbox_endpoints("xero", sandbox.base_url),

@@ -9,8 +9,8 @@ import re
 import httpx
 import pytest
 
-from ledgerbridge.db import session_scope
-from ledgerbridge.models_sync import ChartEntry
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import ChartEntry
 from ledgerbridge.web.auth import create_user
 
 from .conftest import PASSWORD, LiveApp, Store

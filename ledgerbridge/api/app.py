@@ -1,0 +1,58 @@
+"""The REST API (FastAPI): intake from the host system and the sync actions.
+
+Routers live in their own modules (``intake``, ``sync``, ``reconcile``, ``workflow``) and take their request
+dependencies from ``deps``; this module wires them and the screens to one app with its background worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from ledgerbridge import web
+from ledgerbridge.api import intake as api_intake
+from ledgerbridge.api import reconcile as api_reconcile
+from ledgerbridge.api import sync as api_sync
+from ledgerbridge.api import workflow as api_workflow
+from ledgerbridge.api.deps import AppState
+from ledgerbridge.queue.worker import work_loop
+from ledgerbridge.store.db import make_engine
+
+
+def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> FastAPI:
+    """The app; with ``run_worker`` a background worker in this process runs the queued jobs (uploads, imports)."""
+    state = AppState(engine or make_engine())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        worker = threading.Thread(target=work_loop, args=(state.sessions, stop), kwargs={"poll_seconds": 0.2},
+                                  daemon=True, name="ledgerbridge-worker") if run_worker else None
+        if worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker:
+                worker.join(timeout=30)
+
+    app = FastAPI(
+        title="ledgerbridge",
+        version="0.1.0",
+        description="Accounts integration: feed documents in, export them to the accounting package, "
+                    "bring payments back.",
+        lifespan=lifespan,
+    )
+    app.state.ledgerbridge = state
+    app.include_router(api_intake.router)
+    app.include_router(api_sync.router)
+    app.include_router(api_reconcile.router)
+    app.include_router(api_workflow.router)
+    app.include_router(web.router)  # the Accounts Integration screens, on the same engine
+    web.install(app)
+    return app

@@ -1,0 +1,64 @@
+"""The API's request dependencies: the app's state, a database session per request, the caller's organisation.
+
+They live apart from the app factory (``app``) so that routers, the screens and the factory all depend on this
+module and never on each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.connectors.connections import organisation_connection
+from ledgerbridge.security.apikeys import organisation_for_key
+from ledgerbridge.store.db import make_session_factory
+from ledgerbridge.store.models.sync import Connection
+
+
+class AppState:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = make_session_factory(engine)
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.ledgerbridge  # type: ignore[no-any-return]
+
+
+def get_session(state: Annotated[AppState, Depends(get_state)]) -> Iterator[Session]:
+    """A session per request; the route commits what it means to keep, anything else is rolled back."""
+    session = state.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def get_organisation_id(
+    session: Annotated[Session, Depends(get_session)],
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> int:
+    """The organisation whose API key was presented; 401 otherwise. Every query is scoped by it."""
+    key = x_api_key
+    if key is None and authorization and authorization.lower().startswith("bearer "):
+        key = authorization[7:].strip()
+    if not key:
+        raise HTTPException(401, "An API key is required: send it as 'Authorization: Bearer <key>' or 'X-API-Key'.")
+    org_id = organisation_for_key(session, key)
+    if org_id is None:
+        raise HTTPException(401, "The API key is not valid or has been revoked.")
+    return org_id
+
+
+def organisation_connection_or_404(session: Session, org_id: int, connection_id: int) -> Connection:
+    """The caller's connection by id; 404 (never another organisation's) when it has none of that id."""
+    try:
+        return organisation_connection(session, org_id, connection_id)
+    except LookupError:
+        raise HTTPException(404, f"connection {connection_id} not found") from None

@@ -1,0 +1,173 @@
+"""Sync endpoints: connections, chart and mappings, pre-check, upload with progress, grids, payments import.
+
+Long work (upload, import) runs as a job in the background; the answer is the job,
+and ``GET /v1/jobs/{id}`` shows done/total and the current step.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from ledgerbridge.api.deps import AppState, get_organisation_id, get_session, get_state, organisation_connection_or_404
+from ledgerbridge.connectors.connections import connector_for
+from ledgerbridge.domain.accounting_settings import ConnectionSettings
+from ledgerbridge.queue.jobs import enqueue_job
+from ledgerbridge.store.models.sync import Connection, Job
+from ledgerbridge.sync import grids
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.mappings import MappingError, MappingKind, load_mapping_set, set_mapping
+from ledgerbridge.sync.records import mark_exported_by_hand, status_counts
+
+router = APIRouter(prefix="/v1", tags=["sync"])
+Org = Annotated[int, Depends(get_organisation_id)]
+Db = Annotated[Session, Depends(get_session)]
+State = Annotated[AppState, Depends(get_state)]
+
+
+class Selection(BaseModel):
+    document_ids: list[int] | None = Field(default=None, description="Host document ids (default: all pending)")
+
+
+class MarkExported(BaseModel):
+    document_ids: list[int]
+    reference: str | None = None
+
+
+class MappingIn(BaseModel):
+    kind: MappingKind
+    local_code: str
+    package_code: str
+    relax_restrictions: bool = False
+
+
+def _job_view(job: Job) -> dict[str, Any]:
+    return {"id": job.id, "kind": job.kind, "status": job.status, "total": job.total, "done": job.done,
+            "failed": job.failed, "step": job.step, "result": job.result, "created_at": job.created_at,
+            "started_at": job.started_at, "finished_at": job.finished_at}
+
+
+@router.get("/connections")
+def list_connections(org_id: Org, session: Db) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    rows = session.scalars(select(Connection).where(Connection.organisation_id == org_id)).all()
+    return [{"id": c.id, "kind": c.kind, "name": c.name, "status": c.status, "tenant": c.tenant_name,
+             "start_date": c.start_date} for c in rows]
+
+
+@router.get("/connections/{connection_id}/health")
+def health_of_connection(connection_id: int, org_id: Org, session: Db) -> dict[str, Any]:
+    from ledgerbridge.connectors.auth_flows import connection_health
+
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    counts = status_counts(session, conn.id).by_status
+    return {"status": conn.status, **connection_health(session, conn), "counts": counts}
+
+
+@router.put("/connections/{connection_id}/settings")
+def save_settings(connection_id: int, body: dict[str, Any], org_id: Org, session: Db) -> dict[str, Any]:
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    unknown = set(body) - set(ConnectionSettings.__slots__)  # type: ignore[attr-defined]
+    if unknown:
+        raise HTTPException(422, f"unknown settings: {', '.join(sorted(unknown))}")
+    settings = ConnectionSettings.from_json({**(conn.settings or {}), **body})
+    chart = load_mapping_set(session, conn.id)
+    problems = settings.validate() + settings.check_accounts(chart.accounts if chart.chart_loaded else None)
+    if problems:
+        raise HTTPException(422, problems)
+    conn.settings = settings.merged_into(conn.settings)
+    session.commit()
+    return conn.settings
+
+
+@router.put("/connections/{connection_id}/mappings")
+def put_mapping(connection_id: int, body: MappingIn, org_id: Org, session: Db) -> dict[str, str]:
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    try:
+        set_mapping(session, conn.id, body.kind, body.local_code, body.package_code,
+                    relax_restrictions=body.relax_restrictions)
+    except MappingError as exc:
+        raise HTTPException(422, str(exc)) from None
+    session.commit()
+    return {"kind": body.kind.value, "local_code": body.local_code, "package_code": body.package_code}
+
+
+@router.post("/connections/{connection_id}/precheck")
+def run_precheck(connection_id: int, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    with closing(connector_for(state.sessions, conn.id)) as connector:
+        report = Exporter(state.sessions, conn.id, connector, actor="api").precheck(body.document_ids)
+    return report.as_dict()
+
+
+def _start(session: Session, state: AppState, conn: Connection, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    job = enqueue_job(session, conn.id, kind, params, requested_by="api")
+    session.commit()  # the worker (in this process under `serve`, or `ledgerbridge worker`) takes it from here
+    return _job_view(job)
+
+
+@router.post("/connections/{connection_id}/upload", status_code=202)
+def start_upload(connection_id: int, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    return _start(session, state, conn, "upload", {"document_ids": body.document_ids})
+
+
+@router.post("/connections/{connection_id}/import-payments", status_code=202)
+def start_import(connection_id: int, org_id: Org, session: Db, state: State) -> dict[str, Any]:
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    return _start(session, state, conn, "import_payments", {})
+
+
+@router.post("/connections/{connection_id}/refresh-chart", status_code=202)
+def start_refresh(connection_id: int, org_id: Org, session: Db, state: State) -> dict[str, Any]:
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    return _start(session, state, conn, "refresh_chart", {})
+
+
+@router.get("/jobs/{job_id}")
+def get_job(job_id: int, org_id: Org, session: Db) -> dict[str, Any]:
+    job = session.get(Job, job_id)
+    if job is None or session.get_one(Connection, job.connection_id).organisation_id != org_id:
+        raise HTTPException(404, f"job {job_id} not found")
+    return _job_view(job)
+
+
+@router.post("/connections/{connection_id}/mark-exported")
+def mark_exported(connection_id: int, body: MarkExported, org_id: Org, session: Db) -> dict[str, int]:
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    count = mark_exported_by_hand(session, conn, body.document_ids, body.reference)
+    session.commit()
+    return {"marked": count}
+
+
+@router.get("/connections/{connection_id}/pending")
+def pending(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0,
+            type: str | None = None) -> dict[str, Any]:  # noqa: A002 - the API's word
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    page = grids.pending_export(session, conn, min(limit, 1000), offset, type)
+    session.commit()
+    return page.as_dict()
+
+
+@router.get("/connections/{connection_id}/exported")
+def exported(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    return grids.exported(session, conn.id, min(limit, 1000), offset).as_dict()
+
+
+@router.get("/connections/{connection_id}/errors")
+def errors(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    return grids.error_feedback(session, conn.id, min(limit, 1000), offset).as_dict()
+
+
+@router.get("/connections/{connection_id}/payments")
+def payments(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0,
+             status: str | None = None) -> dict[str, Any]:
+    conn = organisation_connection_or_404(session, org_id, connection_id)
+    return grids.package_payments(session, conn.id, min(limit, 1000), offset, status).as_dict()

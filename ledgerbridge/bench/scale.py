@@ -1,0 +1,247 @@
+"""``ledgerbridge bench-scale``: figures for issue 6, each printed by a command (recorded in docs/benchmarks.md).
+
+* ``xero-limits -n N``: N invoices of 5 lines under Xero's real limits (60 calls a minute, 5,000 a day, 5 at
+  once), enforced by the sandbox in a process of its own. Both the sandbox's rate limiter and the client's call
+  budget run on one accelerated clock (:mod:`ledgerbridge.clock`, ``--scale``), so a run of simulated minutes
+  takes real seconds. It prints the simulated time against the theoretical minimum: the fewest calls the work
+  needs (as ``ledgerbridge bench`` counts them) at 60 a minute. Local work is accelerated as much as the waits,
+  so the ratio is if anything pessimistic.
+* ``workers``: throughput of 1, 2 and 4 ``ledgerbridge worker`` processes on PostgreSQL over 4 tenants, each in
+  a rate-limited sandbox of its own, on the accelerated clock; the call budget is the shared one.
+* ``memory``: peak memory of ``ledgerbridge bench`` at 10,000 and 100,000 invoices (each in a fresh process).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.bench.run import (
+    CUSTOMERS,
+    INTAKE_BATCH,
+    PACKAGES,
+    _invoices,
+    _reference_data,
+    sandbox_process,
+)
+from ledgerbridge.bench.run import minimum_calls as bench_minimum_calls
+from ledgerbridge.clock import Clock
+from ledgerbridge.demo.data import NOMINAL_MAP, TAX_MAP
+
+app = typer.Typer(help="Scale-out benchmarks: Xero's limits simulated, workers, memory.", no_args_is_help=True)
+XERO_PER_MINUTE = 60
+
+
+def _connect(sessions: sessionmaker[Session], base: str, name: str) -> tuple[int, int]:
+    from ledgerbridge.connectors.auth_flows import flow_for
+    from ledgerbridge.connectors.connections import (
+        ConnectorOptions,
+        connector_for,
+        create_connection,
+        refresh_chart,
+        sandbox_endpoints,
+    )
+    from ledgerbridge.connectors.consent import approve_in_sandbox
+    from ledgerbridge.intake.apply import apply_batch
+    from ledgerbridge.intake.schemas import Batch
+    from ledgerbridge.store.db import session_scope
+    from ledgerbridge.store.models.sync import Connection
+    from ledgerbridge.store.organisations import create_organisation
+    from ledgerbridge.sync.mappings import MappingKind, set_mapping
+
+    with session_scope(sessions) as session:
+        org = create_organisation(session, name)
+        apply_batch(session, org.id, Batch.model_validate(_reference_data()))
+        conn = create_connection(session, org.id, "xero", sandbox_endpoints("xero", base),
+                                 client_id="ledgerbridge-demo", client_secret="demo-secret",
+                                 redirect_uri="http://127.0.0.1:8976/callback")
+        auth = flow_for("xero")
+        url, conn_id, org_id = auth.begin_consent(session, conn), conn.id, org.id
+    callback = approve_in_sandbox(url)
+    with session_scope(sessions) as session:
+        conn = session.get_one(Connection, conn_id)
+        auth.choose_tenant(session, conn, auth.complete_consent(session, conn, callback)[0].tenant_id)
+    connector = connector_for(sessions, conn_id, ConnectorOptions(unlimited_budget=True))
+    refresh_chart(sessions, conn_id, connector)
+    connector.close()
+    with session_scope(sessions) as session:
+        set_mapping(session, conn_id, MappingKind.NOMINAL, "4000", NOMINAL_MAP["4000"])
+        set_mapping(session, conn_id, MappingKind.TAX, "T1", TAX_MAP["T1"][0])
+    return org_id, conn_id
+
+
+def _load(sessions: sessionmaker[Session], org_id: int, documents: int) -> None:
+    from ledgerbridge.intake.apply import apply_batch
+    from ledgerbridge.intake.schemas import Batch, parse_json
+    from ledgerbridge.store.db import session_scope
+
+    for start in range(0, documents, INTAKE_BATCH):
+        raw = json.dumps({"documents": _invoices(start, min(INTAKE_BATCH, documents - start))})
+        with session_scope(sessions) as session:
+            apply_batch(session, org_id, Batch.model_validate(parse_json(raw)))
+
+
+def _start_limits(base: str, clock: Clock) -> None:
+    """Put the sandbox on the benchmark's clock and start its windows afresh (setup calls do not count)."""
+    httpx.post(f"{base}/sandbox/clock", json={"scale": clock.scale, "origin": clock.origin}).raise_for_status()
+    httpx.post(f"{base}/sandbox/rate-limits", json={"enabled": True, "reset_windows": True}).raise_for_status()
+    httpx.delete(f"{base}/sandbox/stats").raise_for_status()
+
+
+def minimum_calls(documents: int) -> int:
+    """The fewest calls the work needs (as ``ledgerbridge bench`` counts them): contacts and invoices in batches
+    of 50, the read-back 1,000 a page."""
+    return bench_minimum_calls(PACKAGES["xero"], min(CUSTOMERS, documents), documents)
+
+
+def run_xero_limits(documents: int, scale: float) -> dict[str, Any]:
+    from ledgerbridge.connectors.connections import ConnectorOptions, connector_for
+    from ledgerbridge.store.db import make_engine, make_session_factory, upgrade_schema
+    from ledgerbridge.sync.exporter import Exporter
+
+    with tempfile.TemporaryDirectory(prefix="ledgerbridge-bench-") as tmp, sandbox_process(rate_limits=True) as base:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        upgrade_schema(engine)
+        sessions = make_session_factory(engine)
+        org_id, conn_id = _connect(sessions, base, "Limits Ltd")
+        _load(sessions, org_id, documents)
+        clock = Clock(scale, time.time())
+        _start_limits(base, clock)
+        connector = connector_for(sessions, conn_id, ConnectorOptions(clock=clock, shared_budget=False))
+        real, simulated = time.perf_counter(), clock.now()
+        report = Exporter(sessions, conn_id, connector, actor="bench").upload()
+        simulated, real = clock.now() - simulated, time.perf_counter() - real
+        connector.close()
+        stats = httpx.get(f"{base}/sandbox/stats").json()
+        engine.dispose()
+    calls_min = minimum_calls(documents)
+    theoretical = calls_min * 60.0 / XERO_PER_MINUTE
+    return {"documents": documents, "exported": report.exported, "failed": report.failed, "seen": report.seen,
+            "stopped_reason": report.stopped_reason, "clock_scale": scale,
+            "api_calls": stats["accounting_total"], "api_calls_minimum": calls_min,
+            "simulated_seconds": round(simulated, 1), "theoretical_minimum_seconds": round(theoretical, 1),
+            "ratio_to_minimum": round(simulated / theoretical, 3), "real_seconds": round(real, 1)}
+
+
+def _pg_schema_url(url: str, schema: str) -> str:
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, pg_url: str) -> list[dict[str, Any]]:
+    from ledgerbridge.queue.jobs import enqueue_job
+    from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
+    from ledgerbridge.store.models.sync import Job, SyncRecord
+
+    results = []
+    for workers in counts:
+        schema = f"lbbench_{uuid.uuid4().hex[:12]}"
+        admin = make_engine(pg_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _pg_schema_url(pg_url, schema)
+        engine = make_engine(url)
+        try:
+            upgrade_schema(engine)
+            sessions = make_session_factory(engine)
+            with ExitStack() as stack:
+                bases = [stack.enter_context(sandbox_process(rate_limits=True)) for _ in range(tenants)]
+                conns = []
+                for n, base in enumerate(bases):
+                    org_id, conn_id = _connect(sessions, base, f"Tenant {n} Ltd")
+                    _load(sessions, org_id, per_tenant)
+                    conns.append(conn_id)
+                clock = Clock(scale, time.time())
+                for base in bases:
+                    _start_limits(base, clock)
+                with session_scope(sessions) as session:
+                    for conn_id in conns:
+                        enqueue_job(session, conn_id, "upload", {"document_ids": None}, requested_by="bench")
+                env = {**os.environ, **clock.env(), "LEDGERBRIDGE_DATABASE_URL": url}
+                real, simulated = time.perf_counter(), clock.now()
+                procs = [subprocess.Popen([sys.executable, "-m", "ledgerbridge.cli", "worker", "--until-idle",
+                                           "--no-schedule", "--poll", "0.2", "--log-level", "warning"], env=env)
+                         for _ in range(workers)]
+                for proc in procs:
+                    proc.wait()
+                simulated, real = clock.now() - simulated, time.perf_counter() - real
+                with session_scope(sessions) as session:
+                    exported = session.scalar(select(func.count(SyncRecord.id)).where(
+                        SyncRecord.record_type == "document", SyncRecord.external_id.is_not(None))) or 0
+                    failed_jobs = session.scalar(select(func.count(Job.id)).where(Job.status != "done")) or 0
+                calls = sum(httpx.get(f"{b}/sandbox/stats").json()["accounting_total"] for b in bases)
+        finally:
+            engine.dispose()
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()
+        results.append({"workers": workers, "tenants": tenants, "documents": tenants * per_tenant,
+                        "exported": exported, "jobs_not_done": failed_jobs, "api_calls": calls, "clock_scale": scale,
+                        "simulated_seconds": round(simulated, 1), "real_seconds": round(real, 1),
+                        "invoices_per_simulated_minute": round(exported / simulated * 60, 1)})
+    base_rate = results[0]["invoices_per_simulated_minute"] / results[0]["workers"] if results else 0
+    for r in results:
+        r["speedup_vs_one_worker"] = round(r["invoices_per_simulated_minute"] / base_rate, 2) if base_rate else None
+    return results
+
+
+def run_memory(sizes: list[int]) -> list[dict[str, Any]]:
+    out = []
+    for n in sizes:
+        done = subprocess.run([sys.executable, "-m", "ledgerbridge.cli", "bench", "-n", str(n), "--json"],
+                              capture_output=True, text=True, check=True)
+        result = json.loads(done.stdout)
+        out.append({"documents": n, "peak_memory_mb": result["peak_memory_mb"], "exported": result["exported"],
+                    "invoices_per_second_end_to_end": result["invoices_per_second"].get("end_to_end"),
+                    "api_calls": result["api_calls"], "api_calls_minimum": result["api_calls_minimum"]})
+    for r in out:
+        r["ratio_to_smallest"] = round(r["peak_memory_mb"] / out[0]["peak_memory_mb"], 3)
+    return out
+
+
+def _print(result: Any) -> None:
+    print(json.dumps({"uptime": os.getloadavg(), "result": result}, indent=2, default=str))
+
+
+@app.command("xero-limits")
+def xero_limits(documents: Annotated[list[int], typer.Option("--documents", "-n", help="Invoices (repeatable)")]
+                = [10_000],  # noqa: B006 - Typer reads the default list
+                scale: Annotated[float, typer.Option(help="Simulated seconds per real second")] = 20.0) -> None:
+    """N invoices under Xero's real limits, simulated on an accelerated clock, against the theoretical minimum."""
+    _print([run_xero_limits(n, scale) for n in documents])
+
+
+@app.command("workers")
+def workers(counts: Annotated[list[int], typer.Option("--workers", "-w", help="Worker counts (repeatable)")]
+            = [1, 2, 4],  # noqa: B006
+            tenants: Annotated[int, typer.Option(help="Tenants, each in a rate-limited sandbox")] = 4,
+            per_tenant: Annotated[int, typer.Option(help="Invoices per tenant")] = 9_000,
+            scale: Annotated[float, typer.Option(help="Simulated seconds per real second")] = 4.0,
+            db: Annotated[str, typer.Option(help="PostgreSQL URL (a schema of its own is made and dropped)")]
+            = "postgresql://postgres@127.0.0.1:5432/test") -> None:
+    """Throughput of 1, 2 and 4 worker processes on PostgreSQL over rate-limited tenants."""
+    _print(run_workers(counts, tenants, per_tenant, scale, db))
+
+
+@app.command("memory")
+def memory(sizes: Annotated[list[int], typer.Option("--documents", "-n", help="Invoices (repeatable)")]
+           = [10_000, 100_000]) -> None:  # noqa: B006
+    """Peak memory of ``ledgerbridge bench`` at each size, each in a fresh process."""
+    _print(run_memory(sizes))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="bench-scale")

@@ -1,0 +1,173 @@
+"""The ``ledgerbridge`` command line (Typer + Rich). Each step of the demo is a command of its own.
+
+Setup and serving commands live here; sync commands in ``cli_sync``; the demo and the
+benchmark in their own modules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledgerbridge.cli.context import STATE, console, fail, organisation_id, print_json
+from ledgerbridge.store.db import session_scope
+
+app = typer.Typer(help="ledgerbridge: keep a host business system and its accounting package in step.",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+sandbox_app = typer.Typer(help="Run a local sandbox of an accounting package.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+@app.callback()
+def main(db: Annotated[str | None, typer.Option(
+        "--db", envvar="LEDGERBRIDGE_DATABASE_URL",
+        help="Database URL (default: sqlite:///ledgerbridge.store.db; PostgreSQL: postgresql://user@host/db)")] = None,
+         ) -> None:
+    STATE.database_url = db
+
+
+@app.command()
+def init(org_name: Annotated[str, typer.Option("--org-name", help="The organisation's name")] = "My Company",
+         base_currency: Annotated[str, typer.Option(help="Base currency")] = "GBP",
+         admin_email: Annotated[str, typer.Option(help="The first administrator's sign-in")] = "admin@localhost",
+         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Create the database schema, an organisation, its first API key and its first administrator.
+
+    The API key and the administrator's password are printed once; only hashes are stored.
+    """
+    import secrets
+
+    from ledgerbridge.security.apikeys import issue_api_key
+    from ledgerbridge.store.organisations import create_organisation
+    from ledgerbridge.web.auth import AuthError, create_admin
+
+    password = secrets.token_urlsafe(12)
+    try:
+        with session_scope(STATE.sessions) as session:
+            org = create_organisation(session, org_name, base_currency)
+            key = issue_api_key(session, org.id, "default")
+            create_admin(session, org.id, admin_email, password)
+            result = {"organisation_id": org.id, "organisation": org.name, "api_key": key,
+                      "admin_email": admin_email, "admin_password": password}
+    except AuthError as exc:
+        fail(f"{exc}: name another administrator with --admin-email (nothing was created)")
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"Organisation [bold]{org_name}[/] created (id {result['organisation_id']}).")
+    console.print(f"API key (shown once, keep it safe): [bold]{key}[/]")
+    console.print(f"Sign in to the screens ('ledgerbridge serve') as [bold]{admin_email}[/] with password "
+                  f"[bold]{password}[/] (shown once)")
+
+
+@app.command()
+def load(file: Annotated[Path, typer.Argument(help="A JSON batch: parties, items, codes, documents, payments")],
+         org: Annotated[int | None, typer.Option("--org")] = None,
+         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Load host records from a JSON file (idempotent by the host's ids; a bad record refuses the whole file)."""
+    from ledgerbridge.intake.apply import IntakeError, load_file
+
+    if not file.exists():
+        fail(f"{file} does not exist")
+    try:
+        with session_scope(STATE.sessions) as session:
+            result = load_file(session, organisation_id(session, org), file)
+    except IntakeError as exc:
+        if as_json:
+            print_json({"ok": False, "errors": [{"record": e.record, "field": e.field, "message": e.message}
+                                                for e in exc.errors]})
+        else:
+            console.print(f"[bold red]{file} was refused; nothing was written.[/]")
+            for error in exc.errors[:50]:
+                console.print(f"  - {error}")
+            if len(exc.errors) > 50:
+                console.print(f"  ... and {len(exc.errors) - 50} more")
+        raise typer.Exit(2) from None
+    data = result.model_dump()
+    if as_json:
+        print_json(data)
+    else:
+        console.print(f"Loaded {file}: {data}")
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000,
+          worker: Annotated[bool, typer.Option(help="Run a background worker in this process")] = True) -> None:
+    """Serve the REST API (OpenAPI at /docs), with a background worker for uploads and imports."""
+    import uvicorn
+
+    from ledgerbridge.api.app import create_app
+
+    console.print(f"ledgerbridge API on http://{host}:{port} (docs at /docs)")
+    uvicorn.run(create_app(STATE.engine, run_worker=worker), host=host, port=port, log_level="warning")
+
+
+@sandbox_app.command("xero")
+def sandbox_xero(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8765,
+                 rate_limits: Annotated[bool, typer.Option(help="Apply Xero's call limits")] = True) -> None:
+    """Serve a local Xero sandbox: Accounting and Identity APIs with Xero's behaviour."""
+    from ledgerbridge.packages.xero.sandbox import SandboxConfig, serve_xero_sandbox
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        fail("the sandbox serves on loopback only")
+    config = SandboxConfig(host=host, port=port, rate_limits_enabled=rate_limits)
+    console.print(f"Xero sandbox on http://{host}:{port} (client id {config.client_id!r}, "
+                  f"client secret {config.client_secret!r}); its books at http://{host}:{port}/sandbox/")
+    serve_xero_sandbox(config)
+
+
+@sandbox_app.command("qbo")
+def sandbox_qbo(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8766,
+                rate_limits: Annotated[bool, typer.Option(help="Apply QuickBooks Online's call limits")] = True,
+                us: Annotated[bool, typer.Option("--us", help="A US company (sales tax) instead of a UK one (VAT)")]
+                = False) -> None:
+    """Serve a local QuickBooks Online sandbox: the v3 API, OAuth and a books page, with QuickBooks' rules."""
+    from dataclasses import replace
+
+    from ledgerbridge.packages.qbo.sandbox import SandboxConfig as QboConfig
+    from ledgerbridge.packages.qbo.sandbox import serve_qbo_sandbox
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        fail("the sandbox serves on loopback only")
+    config = QboConfig.us() if us else QboConfig()
+    serve_qbo_sandbox(replace(config, host=host, port=port, rate_limits_enabled=rate_limits))
+
+
+def _register() -> None:
+    from ledgerbridge.bench import grids as bench_grids
+    from ledgerbridge.bench import run as bench
+    from ledgerbridge.bench import scale as bench_scale
+    from ledgerbridge.cli import audit as cli_audit
+    from ledgerbridge.cli import purchases as cli_purchases
+    from ledgerbridge.cli import reconcile as cli_reconcile
+    from ledgerbridge.cli import sync as cli_sync
+    from ledgerbridge.cli import worker as cli_worker
+    from ledgerbridge.demo import run as demo
+
+    cli_sync.register(app)
+    cli_reconcile.register(app)
+    cli_purchases.register(app)
+    cli_audit.register(app)
+    cli_worker.register(app)
+    demo.register(app)
+    bench.register(app)
+    bench_grids.register(app)
+    bench_scale.register(app)
+
+
+_register()
+
+
+def run() -> None:
+    """The ``ledgerbridge`` command: a process of ledgerbridge's own, so its collector is tuned first
+    (``ledgerbridge.cli.collector``); tests that invoke ``app`` in their own process leave theirs alone."""
+    from ledgerbridge.cli.collector import tune_collector
+
+    tune_collector()
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

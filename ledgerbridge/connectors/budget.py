@@ -1,0 +1,308 @@
+"""The call budget of one connection: calls per minute, per day and at once (Xero: 60, 5000, 5).
+
+Going over a package's limits costs more than waiting: Xero answers 429 and, for the day limit, locks
+the tenant out for hours. So every call first takes a slot from its connection's :class:`CallBudget`,
+which
+
+* caps concurrency with a semaphore (in this process);
+* keeps a fixed-window counter per minute and per day, and sleeps until the minute window turns over
+  rather than let a call go out that would be refused;
+* raises :class:`BudgetExhausted` (with the time it ends) when the day's budget is gone, so a run stops
+  and the user sees when it can resume instead of a worker sleeping for hours;
+* stays in step with the package: ``X-MinLimit-Remaining`` / ``X-DayLimit-Remaining`` lower our counts,
+  and a count higher than ours means the package's window has turned over, so ours restarts with it;
+* shares its figures through the ``connections`` row (``calls_left_minute``, ``calls_left_day``,
+  ``budget_observed_at``) so connection health (R-C3) can show them and a second process starts from
+  them. Writes are kept off the hot path: :meth:`flush_due` says when a second has passed, and the
+  caller writes with :meth:`flush` in a transaction it was making anyway (or at the end of a run).
+
+Modelled on airbyte-cdk's ``APIBudget`` (a rate per window, synced from response headers), written by
+hand because ours must persist to our row, raise a typed "until" for the day limit and run on an
+injectable clock for tests. ``unlimited=True`` switches the limits off (benchmarks against a sandbox
+that has none) while still recording what the package reports.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+import ledgerbridge.store.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
+from ledgerbridge.store.models.sync import Connection
+
+__all__ = ["QBO_LIMITS", "XERO_LIMITS", "BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget",
+           "shared_budget"]
+
+# A second as the package counts it, plus a margin: it counts arrivals, we count departures, and a call that
+# left first may arrive last. (QuickBooks answers a 429 here with "wait 60 seconds".)
+PACING_WINDOW = 1.1
+MINUTE_HEADER = "X-MinLimit-Remaining"
+DAY_HEADER = "X-DayLimit-Remaining"
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetLimits:
+    per_minute: int = 60
+    per_day: int = 5000
+    concurrent: int = 5
+    minute_seconds: float = 60.0
+    day_seconds: float = 86_400.0
+    #: A day budget read as exhausted from the database (reset time unknown) is re-probed after this long.
+    day_probe_seconds: float = 3_600.0
+    #: Calls started in any one second (QuickBooks: 10); None where the package has no such limit.
+    per_second: int | None = None
+    #: Batch calls a minute (QuickBooks: 40 a minute per company, on top of the 500); None where none.
+    batch_per_minute: int | None = None
+
+
+XERO_LIMITS = BudgetLimits()
+#: QuickBooks Online: 500 calls a minute, 10 a second and 10 at once per company, of which 40 a minute may be batch
+#: calls; no daily limit. We start at most 8 a second: the consent, token and company-info calls of the same company
+#: go around this budget, and a 429 from QuickBooks means waiting a whole minute.
+QBO_LIMITS = BudgetLimits(per_minute=500, per_day=1_000_000_000, concurrent=10, per_second=8, batch_per_minute=40)
+
+
+class BudgetExhausted(Exception):
+    """No call may be made on this connection before ``until`` (the day's budget is used up)."""
+
+    def __init__(self, until: datetime, reason: str = "the package's daily call limit is used up") -> None:
+        super().__init__(f"{reason}; calls resume at {until.isoformat(timespec='seconds')}")
+        self.until = until
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetSnapshot:
+    minute_left: int | None
+    day_left: int | None
+    observed_at: datetime | None
+    blocked_until: datetime | None
+    in_flight: int
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw.strip())
+    except ValueError:
+        return None
+
+
+class CallBudget:
+    """Per-connection limiter; thread-safe; one instance per connection per process."""
+
+    def __init__(self, connection_id: int | None = None, limits: BudgetLimits = XERO_LIMITS, *,
+                 unlimited: bool = False, clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] = time.sleep, flush_interval: float = 1.0) -> None:
+        self.connection_id = connection_id
+        self.limits = limits
+        self.unlimited = unlimited
+        self._clock = clock
+        self._sleep = sleep
+        self._flush_interval = flush_interval
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max(1, limits.concurrent))
+        now = clock()
+        self._minute_left = limits.per_minute
+        self._minute_reset_at = now + limits.minute_seconds
+        self._day_left = limits.per_day
+        self._day_reset_at = now + limits.day_seconds
+        self._recent_starts: deque[float] = deque()  # start times within the last second (per-second limit)
+        self._batch_left = limits.batch_per_minute
+        self._batch_reset_at = now + limits.minute_seconds
+        self._in_flight = 0
+        self._observed_at: float | None = None
+        self._dirty = False
+        self._last_flush = now
+
+    # -- taking and giving back a slot -------------------------------------------------------------
+    def acquire(self, batch: bool = False) -> None:
+        """Wait until a call may be made, then count it. Raises :class:`BudgetExhausted` for the day limit.
+
+        ``batch`` marks a batch call, which QuickBooks also counts against its 40 a minute."""
+        if self.unlimited:
+            with self._lock:
+                self._in_flight += 1
+            return
+        self._slots.acquire()
+        try:
+            self._take_window_slot(batch)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def _take_window_slot(self, batch: bool) -> None:
+        while True:
+            with self._lock:
+                now = self._clock()
+                self._roll_windows(now)
+                if self._day_left <= 0:
+                    raise BudgetExhausted(self._as_datetime(self._day_reset_at))
+                per_second = self.limits.per_second
+                recent = self._recent_starts
+                while recent and now - recent[0] >= PACING_WINDOW:
+                    recent.popleft()
+                if per_second is not None and not self.unlimited and len(recent) >= per_second:
+                    wait = recent[0] + PACING_WINDOW - now  # paced, as the package would otherwise answer 429
+                elif batch and self._batch_left is not None and self._batch_left <= 0:
+                    wait = self._batch_reset_at - now
+                elif self._minute_left > 0:
+                    if per_second is not None:
+                        recent.append(now)
+                    if batch and self._batch_left is not None:
+                        self._batch_left -= 1
+                    self._minute_left -= 1
+                    self._day_left -= 1
+                    self._in_flight += 1
+                    self._dirty = True
+                    return
+                else:
+                    wait = self._minute_reset_at - now
+            self._sleep(max(wait, 0.001))
+
+    def release(self) -> None:
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+        if not self.unlimited:
+            self._slots.release()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    def _roll_windows(self, now: float) -> None:
+        if now >= self._minute_reset_at:
+            self._minute_left = self.limits.per_minute
+            self._minute_reset_at = now + self.limits.minute_seconds
+        if now >= self._batch_reset_at:
+            self._batch_left = self.limits.batch_per_minute
+            self._batch_reset_at = now + self.limits.minute_seconds
+        if now >= self._day_reset_at:
+            self._day_left = self.limits.per_day
+            self._day_reset_at = now + self.limits.day_seconds
+
+    # -- keeping in step with the package ---------------------------------------------------------
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Take the package's own counts from a response's rate-limit headers."""
+        minute = _int_header(headers, MINUTE_HEADER)
+        day = _int_header(headers, DAY_HEADER)
+        if minute is None and day is None:
+            return
+        with self._lock:
+            now = self._clock()
+            self._roll_windows(now)
+            others = max(0, self._in_flight - 1)  # calls still out that the package has not counted yet
+            if minute is not None:
+                if minute > self._minute_left + others:
+                    # The package's window turned over before ours: follow its window from now.
+                    self._minute_reset_at = now + self.limits.minute_seconds
+                    self._minute_left = max(0, minute - others)
+                else:
+                    self._minute_left = min(self._minute_left, minute)
+            if day is not None:
+                if day > self._day_left + others:
+                    self._day_reset_at = now + self.limits.day_seconds
+                    self._day_left = max(0, day - others)
+                else:
+                    self._day_left = min(self._day_left, day)
+            self._observed_at = now
+            self._dirty = True
+
+    def observe_rate_limited(self, problem: str | None, retry_after: float) -> None:
+        """A 429 arrived: block the named window for ``retry_after`` seconds."""
+        with self._lock:
+            now = self._clock()
+            if problem == "day":
+                self._day_left = 0
+                self._day_reset_at = now + retry_after
+            elif problem in (None, "", "minute"):
+                self._minute_left = 0
+                self._minute_reset_at = now + retry_after
+            self._observed_at = now
+            self._dirty = True
+
+    # -- sharing through the connection row -------------------------------------------------------
+    def load(self, connection: Connection) -> None:
+        """Start from the figures another process (or an earlier run) left on the row."""
+        observed = connection.budget_observed_at
+        if observed is None:
+            return
+        with self._lock:
+            now = self._clock()
+            age = now - observed.timestamp()
+            if connection.calls_left_minute is not None and 0 <= age < self.limits.minute_seconds:
+                self._minute_left = min(self._minute_left, connection.calls_left_minute)
+                self._minute_reset_at = observed.timestamp() + self.limits.minute_seconds
+            if connection.calls_left_day is not None and 0 <= age < self.limits.day_seconds:
+                self._day_left = min(self._day_left, connection.calls_left_day)
+                # The row does not say when the package's day turns over: probe again after a while.
+                horizon = self.limits.day_probe_seconds if self._day_left <= 0 else self.limits.day_seconds
+                self._day_reset_at = observed.timestamp() + horizon
+
+    @property
+    def has_unflushed(self) -> bool:
+        return self._dirty
+
+    def flush_due(self) -> bool:
+        """True when there are figures to write and the last write is at least ``flush_interval`` old."""
+        return self._dirty and self._clock() - self._last_flush >= self._flush_interval
+
+    def flush(self, session: Session) -> None:
+        """Write the current figures to the connection row (in the caller's transaction; no commit)."""
+        if self.connection_id is None:
+            return
+        with self._lock:
+            snap = self._snapshot_locked()
+            self._dirty = False
+            self._last_flush = self._clock()
+        session.execute(update(Connection).where(Connection.id == self.connection_id).values(
+            calls_left_minute=snap.minute_left, calls_left_day=snap.day_left,
+            budget_observed_at=snap.observed_at or self._as_datetime(self._last_flush)))
+
+    def snapshot(self) -> BudgetSnapshot:
+        with self._lock:
+            return self._snapshot_locked()
+
+    def _snapshot_locked(self) -> BudgetSnapshot:
+        now = self._clock()
+        self._roll_windows(now)
+        blocked = None
+        if self._day_left <= 0:
+            blocked = self._as_datetime(self._day_reset_at)
+        elif self._minute_left <= 0:
+            blocked = self._as_datetime(self._minute_reset_at)
+        return BudgetSnapshot(minute_left=self._minute_left, day_left=self._day_left,
+                              observed_at=self._as_datetime(self._observed_at or now), blocked_until=blocked,
+                              in_flight=self._in_flight)
+
+    @staticmethod
+    def _as_datetime(seconds: float) -> datetime:
+        return datetime.fromtimestamp(seconds, UTC)
+
+
+_shared: dict[tuple[str, int], CallBudget] = {}
+_shared_guard = threading.Lock()
+
+
+def shared_budget(kind: str, connection_id: int, limits: BudgetLimits = XERO_LIMITS, *,
+                  unlimited: bool = False) -> CallBudget:
+    """This process's one budget for a connection, so every client of it shares one semaphore and counter."""
+    with _shared_guard:
+        budget = _shared.get((kind, connection_id))
+        if budget is None or budget.unlimited != unlimited or budget.limits != limits:
+            budget = _shared[(kind, connection_id)] = CallBudget(connection_id, limits, unlimited=unlimited)
+        return budget

@@ -1,0 +1,252 @@
+"""What the QuickBooks Online connector reads: the chart (accounts, tax codes, currencies), look-ups after a lost
+answer (by DisplayName, Sku, DocNumber), the read-back for the seen tick, and money made in QuickBooks (payments
+by CDC within 30 days or by query, credit memo applications). Writes are in ``qbo.connector``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ledgerbridge.connectors.protocol import (
+    ChartAccount,
+    ChartSnapshot,
+    ChartTaxRate,
+    DocumentExport,
+    RemoteCredit,
+    RemoteDocument,
+    RemotePayment,
+)
+from ledgerbridge.packages.qbo import payments as qbo_payments
+from ledgerbridge.packages.qbo.calls import IN_CHUNK, QboCalls, _dec, _iso, _q, _when
+from ledgerbridge.packages.qbo.mapper import SALES_ENTITIES, entity_of
+from ledgerbridge.packages.qbo.settlement import cash_allocations, remote_document, split_settlements
+from ledgerbridge.store.views import ItemView, PartyView
+
+SALES_ACCOUNT_TYPES = {"Income", "Other Income"}
+PURCHASE_ACCOUNT_TYPES = {"Expense", "Other Expense", "Cost of Goods Sold", "Fixed Asset", "Other Current Asset",
+                          "Other Asset"}
+BANK_ACCOUNT_TYPES = {"Bank"}
+CDC_DAYS = 29  # QBO's CDC looks back 30 days; keep a day's margin
+CDC_MAX = 1000
+
+
+def _voided(doc: dict[str, Any]) -> bool:
+    return str(doc.get("PrivateNote") or "").startswith("Voided") and _dec(doc.get("TotalAmt")) == 0
+
+
+def _remote(doc: dict[str, Any], entity: str = "Invoice") -> RemoteDocument:
+    return remote_document(doc, voided=_voided(doc), credit=entity in ("CreditMemo", "VendorCredit"))
+
+
+
+class QboReads(QboCalls):
+    """Reads of one company; the chart's ids are kept for the writes (``qbo.connector``) too."""
+
+    _lock: threading.Lock
+    _account_ids: dict[str, str] | None  # chart code -> Id
+    _account_codes: dict[str, str]  # Id -> chart code
+    _home_currency: str | None
+
+    # -- chart -----------------------------------------------------------------------------------------------
+    def fetch_chart(self) -> ChartSnapshot:
+        accounts = []
+        ids: dict[str, str] = {}
+        for page in self._query("Account", purpose="refresh chart"):
+            for acc in page:
+                kind = acc.get("AccountType", "")
+                usable = [side for side, kinds in (("sales", SALES_ACCOUNT_TYPES),
+                                                   ("purchases", PURCHASE_ACCOUNT_TYPES),
+                                                   ("bank", BANK_ACCOUNT_TYPES)) if kind in kinds]
+                code = str(acc.get("AcctNum") or acc["Id"])
+                ids[code] = str(acc["Id"])
+                accounts.append(ChartAccount(code, str(acc["Id"]), acc.get("Name", ""), kind, tuple(usable),
+                                             bool(acc.get("Active", True))))
+        self._remember_accounts(ids)
+        rates = {str(r["Id"]): _dec(r.get("RateValue")) for page in self._query("TaxRate", purpose="refresh chart")
+                 for r in page}
+        codes = []
+        for page in self._query("TaxCode", purpose="refresh chart"):
+            for code in page:
+                sides = {}
+                for side, field in (("sales", "SalesTaxRateList"), ("purchases", "PurchaseTaxRateList")):
+                    details = (code.get(field) or {}).get("TaxRateDetail") or []
+                    if details:
+                        sides[side] = sum((rates.get(str(d["TaxRateRef"]["value"]), Decimal(0)) for d in details),
+                                          Decimal(0))
+                rate = sides.get("sales", sides.get("purchases", Decimal(0)))
+                codes.append(ChartTaxRate(str(code["Id"]), code.get("Name", ""), rate, tuple(sides),
+                                          bool(code.get("Active", True))))
+        prefs = self._call("GET", "/preferences", purpose="refresh chart").get("Preferences", {})
+        currency = prefs.get("CurrencyPrefs") or {}
+        base = (currency.get("HomeCurrency") or {}).get("value") or "GBP"
+        currencies = [base]
+        if currency.get("MultiCurrencyEnabled"):
+            for page in self._query("CompanyCurrency", purpose="refresh chart"):
+                currencies += [c["Code"] for c in page if c.get("Active", True) and c.get("Code") != base]
+        self._home_currency = base
+        return ChartSnapshot(tuple(accounts), tuple(codes), tuple(currencies), base)
+
+    def _remember_accounts(self, ids: dict[str, str]) -> None:
+        self._account_ids = ids
+        self._account_codes = {v: k for k, v in ids.items()}
+
+    def _account_id(self, code: str) -> str:
+        with self._lock:
+            if self._account_ids is None:
+                self._remember_accounts({str(a.get("AcctNum") or a["Id"]): str(a["Id"])
+                                         for page in self._query("Account", purpose="read accounts") for a in page})
+            assert self._account_ids is not None
+            return self._account_ids.get(code, code)
+
+    def find_existing_items(self, items: Sequence[ItemView]) -> dict[int, tuple[str, str]]:
+        found: dict[int, tuple[str, str]] = {}
+        by_code = {i.code.lower(): i for i in items}
+        codes = [i.code for i in items]
+        for start in range(0, len(codes), IN_CHUNK):
+            where = "Sku IN (" + ", ".join(_q(c) for c in codes[start : start + IN_CHUNK]) + ")"
+            for page in self._query("Item", where, purpose="look up items"):
+                for item in page:
+                    view = by_code.get(str(item.get("Sku", "")).lower())
+                    if view is not None:
+                        found[view.id] = (str(item["Id"]), item.get("Name", view.name))
+        return found
+
+    # -- lookups after a lost answer -------------------------------------------------------------------------
+    def find_existing_parties(self, parties: Sequence[PartyView]) -> dict[int, tuple[str, str]]:
+        found: dict[int, tuple[str, str]] = {}
+        for entity, group in (("Customer", [p for p in parties if p.is_customer]),
+                              ("Vendor", [p for p in parties if not p.is_customer])):
+            names: dict[str, PartyView] = {}
+            for p in group:
+                names[p.name.strip().lower()] = p
+                names[f"{p.name} ({p.code})".strip().lower()] = p
+            keys = list(names)
+            for start in range(0, len(keys), IN_CHUNK):
+                where = "DisplayName IN (" + ", ".join(_q(k) for k in keys[start : start + IN_CHUNK]) + ")"
+                for page in self._query(entity, where, purpose="look up customers and suppliers"):
+                    for row in page:
+                        name = str(row.get("DisplayName", ""))
+                        party = names.get(name.strip().lower())
+                        # the plain name may belong to another record: prefer the one carrying our code
+                        if party is not None and row.get("Active", True) and (
+                                party.id not in found or name.lower().endswith(f"({party.code.lower()})")):
+                            found[party.id] = (str(row["Id"]), name)
+        return found
+
+    def find_existing_documents(self, items: Sequence[DocumentExport]) -> dict[int, RemoteDocument]:
+        found: dict[int, RemoteDocument] = {}
+        for entity in {entity_of(it.document.type) for it in items}:
+            group = [it for it in items if entity_of(it.document.type) == entity]
+            party_field = "CustomerRef" if entity in SALES_ENTITIES else "VendorRef"
+            for start in range(0, len(group), IN_CHUNK):
+                chunk = group[start : start + IN_CHUNK]
+                where = "DocNumber IN (" + ", ".join(_q(it.document.number) for it in chunk) + ")"
+                remote = [d for page in self._query(entity, where, purpose="look up documents") for d in page]
+                for it in chunk:
+                    for doc in remote:
+                        if (doc.get("DocNumber") == it.document.number and not _voided(doc)
+                                and str((doc.get(party_field) or {}).get("value")) == it.party_external_id
+                                and (entity in SALES_ENTITIES or _dec(doc.get("TotalAmt")) == it.document.gross_total)):
+                            found[it.sync_record_id] = _remote(doc, entity)
+                            break
+        return found
+
+    # -- read-back (seen tick) -------------------------------------------------------------------------------
+    def read_back_documents(self, wanted: Sequence[tuple[str, str]]) -> dict[str, RemoteDocument]:
+        out: dict[str, RemoteDocument] = {}
+        for entity in {entity_of(t) for t, _ in wanted}:
+            rows = self._by_ids(entity, [ext for t, ext in wanted if entity_of(t) == entity], "read back")
+            out.update(split_settlements(entity, rows, {i: _remote(d, entity) for i, d in rows.items()}, self._by_ids))
+        return out
+
+    def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
+        for entity in sorted({entity_of(t) for t in doc_types}):
+            # the next page is prepared by QuickBooks while this one is ticked
+            for page in self._query_ahead(entity, f"MetaData.LastUpdatedTime >= {_q(_iso(since))}",
+                                          purpose="read back changes"):
+                rows = {str(doc["Id"]): doc for doc in page}
+                yield list(split_settlements(entity, rows, {i: _remote(d, entity) for i, d in rows.items()},
+                                             self._by_ids).values())
+
+    def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]:
+        now = datetime.now(UTC)
+        if since is not None and (since if since.tzinfo else since.replace(tzinfo=UTC)) > now - timedelta(
+                days=CDC_DAYS):
+            changed = self._cdc(since)
+            if changed is not None:
+                yield from self._payments(changed)
+                return
+        for entity in ("Payment", "BillPayment"):
+            where = f"MetaData.LastUpdatedTime > {_q(_iso(since))}" if since is not None else ""
+            for page in self._query(entity, where, "MetaData.LastUpdatedTime", purpose="read payments"):
+                yield from self._payments([(entity, p) for p in page])
+
+    def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
+        """Credit memos changed since ``since`` (applying one changes its LinkedTxn), with their applications."""
+        where = f"MetaData.LastUpdatedTime > {_q(_iso(since))}" if since is not None else ""
+        for page in self._query("CreditMemo", where, "MetaData.LastUpdatedTime", purpose="read allocations"):
+            for memo in page:
+                credit = qbo_payments.credit_memo(self, memo)
+                yield RemoteCredit(credit.external_id, credit.total, credit.remaining, credit.status,
+                                   credit.allocations, credit.kind,
+                                   _when(str((memo.get("MetaData") or {}).get("LastUpdatedTime"))))
+
+    def _cdc(self, since: datetime) -> list[tuple[str, dict[str, Any]]] | None:
+        """Changed payments since ``since`` through CDC; None when the answer may be cut short (use the query)."""
+        data = self._call("GET", "/cdc", params={"entities": "Payment,BillPayment", "changedSince": _iso(since)},
+                          purpose="read changed payments")
+        out = []
+        for block in data.get("CDCResponse", []):
+            for response in block.get("QueryResponse", []):
+                for entity in ("Payment", "BillPayment"):
+                    out += [(entity, row) for row in response.get(entity, []) or []]
+        return None if len(out) >= CDC_MAX else out
+
+    def _payments(self, rows: list[tuple[str, dict[str, Any]]]) -> Iterator[RemotePayment]:
+        linked: dict[str, set[str]] = {}
+        for _, raw in rows:
+            for line in raw.get("Line") or []:
+                for txn in line.get("LinkedTxn") or []:
+                    if txn.get("TxnType") in ("Invoice", "Bill"):
+                        linked.setdefault(txn["TxnType"], set()).add(str(txn["TxnId"]))
+        numbers: dict[str, str | None] = {}
+        for entity, ids in linked.items():
+            numbers.update({i: d.get("DocNumber") for i, d in self._by_ids(entity, sorted(ids),
+                                                                           "read paid documents").items()})
+        if self._account_ids is None:
+            self._account_id("")
+        for entity, raw in rows:
+            updated = _when(str((raw.get("MetaData") or {}).get("LastUpdatedTime")))
+            if raw.get("status") == "Deleted":
+                yield RemotePayment(str(raw["Id"]), entity, "out" if entity == "BillPayment" else "in", updated.date(),
+                                    Decimal(0), "", None, None, None, None, None, None, True, updated, raw)
+                continue
+            party = raw.get("CustomerRef") or raw.get("VendorRef") or {}
+            bank = (raw.get("DepositToAccountRef") or (raw.get("CheckPayment") or {}).get("BankAccountRef")
+                    or (raw.get("CreditCardPayment") or {}).get("CCAccountRef") or {}).get("value")
+            allocations: list[tuple[str | None, Decimal]] = list(
+                cash_allocations(raw, "Invoice" if entity == "Payment" else "Bill"))
+            unapplied = _dec(raw.get("UnappliedAmt"))
+            if not allocations:
+                if not _dec(raw.get("TotalAmt")):
+                    continue  # only a credit applied: no money moved (R-I3), nothing to import
+                allocations = [(None, _dec(raw.get("TotalAmt")))]
+            elif unapplied > 0:  # the rest of a part-applied payment is on the customer's account
+                allocations.append(("unapplied", unapplied))
+            for txn_id, amount in allocations:
+                yield RemotePayment(
+                    external_id=str(raw["Id"]) if len(allocations) == 1 else f"{raw['Id']}:{txn_id}",
+                    payment_type=entity, direction="out" if entity == "BillPayment" else "in",
+                    payment_date=date.fromisoformat(str(raw["TxnDate"])[:10]), amount=amount,
+                    currency=(raw.get("CurrencyRef") or {}).get("value") or self._home_currency or "GBP",
+                    reference=raw.get("PaymentRefNum") or raw.get("DocNumber"),
+                    document_external_id=None if txn_id == "unapplied" else txn_id,
+                    document_number=numbers.get(txn_id) if txn_id else None,
+                    party_external_id=str(party["value"]) if party.get("value") else None,
+                    party_name=party.get("name"), bank_account_code=self._account_codes.get(str(bank), bank),
+                    deleted=False, updated_at=updated, raw=raw)
+

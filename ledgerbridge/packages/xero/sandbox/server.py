@@ -1,0 +1,82 @@
+"""Running the sandbox: in a background thread (tests, demo, benchmarks) or in the foreground (the CLI)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import dataclass, field
+from types import TracebackType
+
+import uvicorn
+
+from ledgerbridge.sandboxes.serving import STARTUP_TIMEOUT, serve_in_foreground, serve_in_thread
+
+from .app import XeroSandboxApp, create_app
+from .config import API_PREFIX, SandboxConfig
+from .runtime import SandboxRuntime
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox serving on loopback until :meth:`stop` (or the end of a ``with`` block)."""
+
+    config: SandboxConfig
+    app: XeroSandboxApp
+    host: str
+    port: int
+    _server: uvicorn.Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    @property
+    def base_url(self) -> str:
+        """Stands in for ``https://api.xero.com`` (connections live at ``{base_url}/connections``)."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def identity_url(self) -> str:
+        """Stands in for ``https://identity.xero.com``/``login.xero.com/identity``: ``/connect/token``,
+        ``/connect/authorize`` and ``/connect/revocation`` hang off it."""
+        return f"{self.base_url}/identity"
+
+    @property
+    def api_url(self) -> str:
+        """The accounting API root, ``https://api.xero.com/api.xro/2.0``."""
+        return f"{self.base_url}{API_PREFIX}"
+
+    @property
+    def runtime(self) -> SandboxRuntime:
+        return self.app.runtime
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=STARTUP_TIMEOUT)
+
+    def __enter__(self) -> RunningSandbox:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
+
+
+def start_xero_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
+    """Serve a fresh sandbox from a background thread; ``port=0`` picks a free port."""
+    config = config or SandboxConfig()
+    app = create_app(config)
+    server, thread, port = serve_in_thread(app, config.host, config.port, config.log_level, "xero-sandbox")
+    return RunningSandbox(config, app, config.host, port, server, thread)
+
+
+def serve_xero_sandbox(config: SandboxConfig | None = None) -> None:
+    """Serve in the foreground until interrupted (``ledgerbridge sandbox xero --port N``)."""
+    config = config or SandboxConfig()
+    app = create_app(config)
+    base = f"http://{config.host}:{config.port}"
+    print(
+        f"Xero sandbox on {base}\n"
+        f"  accounting API  {base}{API_PREFIX}\n"
+        f"  identity        {base}/identity  (client_id {config.client_id!r}, secret {config.client_secret!r})\n"
+        f"  books & payments {base}/sandbox/",
+        file=sys.stderr,
+    )
+    serve_in_foreground(app, config.host, config.port, config.log_level)

@@ -1,0 +1,206 @@
+"""Database engine and session plumbing.
+
+SQLite (WAL) is the embedded default; PostgreSQL is the scale-out store, chosen by URL.
+The schema is owned by Alembic (``ledgerbridge/store/migrations``); ``upgrade_schema`` brings
+any database to the head revision.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Engine, Numeric, String, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+DEFAULT_DATABASE_URL = "sqlite:///ledgerbridge.store.db"
+
+
+def database_url_from_env() -> str:
+    return os.environ.get("LEDGERBRIDGE_DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Money4(TypeDecorator[Decimal]):
+    """A Decimal column that never passes through float.
+
+    PostgreSQL stores NUMERIC(19,4). SQLite has no decimal type (NUMERIC affinity
+    becomes REAL), so there the value is kept as canonical text.
+    """
+
+    impl = String(32)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(19, 4, asdecimal=True))
+        return dialect.type_descriptor(String(32))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            value = Decimal(str(value))
+        return value if dialect.name == "postgresql" else format(value, "f")
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return value if isinstance(value, Decimal) else Decimal(value)
+
+
+class Rate10(Money4):
+    """An exchange rate: NUMERIC(19,10) on PostgreSQL (rates carry 6 or more places), text on SQLite."""
+
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(19, 10, asdecimal=True))
+        return dialect.type_descriptor(String(32))
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both backends (SQLite drops tzinfo)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {Decimal: Money4, datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+def _json_default(value: Any) -> Any:
+    # JSON columns keep raw package payloads and job results; amounts in them stay exact as strings.
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in a JSON column")
+
+
+def _json_serializer(value: Any) -> str:
+    return json.dumps(value, default=_json_default)
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    url = url or database_url_from_env()
+    kwargs.setdefault("json_serializer", _json_serializer)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error (nothing half-written)."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@contextmanager
+def write_locked_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """``session_scope`` for a read-then-write of one shared row: on SQLite the database's write lock is taken
+    first (``BEGIN IMMEDIATE``), so no other writer comes between the read and the write; on PostgreSQL the
+    caller reads its row ``FOR UPDATE``."""
+    with session_scope(factory) as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        yield session
+
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Apply Alembic migrations up to head on this engine's database."""
+    from alembic import command
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+@contextmanager
+def migrated_schema(url: str, prefix: str, **connect_args: Any) -> Iterator[Engine]:
+    """A migrated schema of its own on PostgreSQL (``prefix_`` and a random name), dropped afterwards.
+
+    Every connection of the yielded engine has ``search_path`` set to it, so runs in parallel on one server (tests,
+    benchmarks, or a crashed run's leftovers) never see each other's tables.
+    """
+    import uuid
+
+    from sqlalchemy import text
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    admin = make_engine(url, connect_args=connect_args)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine = make_engine(url, connect_args={**connect_args, "options": f"-csearch_path={schema}"})
+        try:
+            upgrade_schema(engine)
+            yield engine
+        finally:
+            engine.dispose()
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        admin.dispose()

@@ -1,0 +1,14 @@
+"""All tables, importable from one place (Alembic's target metadata)."""
+
+from __future__ import annotations
+
+from ledgerbridge.store.db import Base
+from ledgerbridge.store.models.approvals import *  # noqa: F403
+from ledgerbridge.store.models.audit import *  # noqa: F403
+from ledgerbridge.store.models.credits import *  # noqa: F403
+from ledgerbridge.store.models.host import *  # noqa: F403
+from ledgerbridge.store.models.sync import *  # noqa: F403
+from ledgerbridge.store.models.users import *  # noqa: F403
+from ledgerbridge.store.models.work import *  # noqa: F403
+
+metadata = Base.metadata

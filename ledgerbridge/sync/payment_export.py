@@ -1,0 +1,255 @@
+"""Money out: prepayments (R-E6) and, with payments both ways (seed 004), host payments, after their documents.
+
+The last step of the dependency chain (party, item, document, then prepayment
+allocation). Same safety as documents: the attempt key is committed before the call,
+and a record left with an attempt but no answer is looked up in the package before it
+is created again. Allocations are safe by construction: the prepayment is read from
+the package first and only what it does not yet hold is sent, so a re-run after a lost
+answer never allocates twice. What the package then holds is written here as the
+payment's allocations, so the remainder (still a prepayment there) shows here too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledgerbridge.audit.trail import audit
+from ledgerbridge.connectors.protocol import AllocationExport, ConnectorCallFailed, ExportContext, ExportOutcome
+from ledgerbridge.domain.allocation_split import OpenInvoice, split_prepayment, still_to_allocate
+from ledgerbridge.domain.money import round_money
+from ledgerbridge.store.db import session_scope, utcnow
+from ledgerbridge.store.models.host import Payment, PaymentKind
+from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync.connection_run import ConnectionRun, Report, hold_allocations
+from ledgerbridge.sync.export_plan import export_context
+from ledgerbridge.sync.payment_plan import PaymentPlan, ensure_payment_records, plan_payment
+from ledgerbridge.sync.records import clear_errors, record_error
+
+OPEN = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
+SENT = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)
+
+
+@dataclass(slots=True)
+class PaymentRunReport(Report):
+    checked: int = 0
+    waiting: int = 0
+    exported: int = 0
+    recovered: int = 0
+    allocations_sent: int = 0
+    seen: int = 0
+    failed: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    waits: list[dict[str, Any]] = field(default_factory=list)
+    prepayments: list[dict[str, Any]] = field(default_factory=list)  # what each holds: allocated and remaining
+
+
+class PaymentExporter(ConnectionRun):
+    def _plans(self, session: Session, connection: Connection, ctx: ExportContext) -> list[PaymentPlan]:
+        # The policy decides (prepayments; with payments both ways, payments taken here while integrated).
+        ensure_payment_records(session, connection)
+        records = session.scalars(select(SyncRecord).join(Payment, Payment.id == SyncRecord.record_id).where(
+            SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,
+            SyncRecord.marked_by_hand.is_(False), Payment.reversed_at.is_(None),
+            SyncRecord.status.in_(OPEN) | ((Payment.kind == PaymentKind.PREPAYMENT.value)
+                                           & SyncRecord.status.in_(SENT))).order_by(SyncRecord.id))
+        # A prepayment already sent is looked at again only while part of it is still unallocated here.
+        return [plan_payment(session, connection, record, ctx) for record in records
+                if record.status in OPEN or _unallocated(session.get_one(Payment, record.record_id))]
+
+    def precheck(self) -> PaymentRunReport:
+        """Every rule on the payments that would go out; nothing is sent."""
+        report = PaymentRunReport()
+        with session_scope(self.sessions) as session:
+            connection = session.get_one(Connection, self.connection_id)
+            for plan in self._plans(session, connection, export_context(session, connection)):
+                self._triage(session, plan, report)
+        return report
+
+    def _triage(self, session: Session, plan: PaymentPlan, report: PaymentRunReport) -> bool:
+        """Refuse or hold back what cannot go; true when the plan may go out."""
+        report.checked += 1
+        if plan.problems:
+            message = "; ".join(plan.problems)
+            record_error(session, plan.record, source="precheck", message=message, failure_type="config",
+                         hint="Fix the payment or the mappings here, then upload again.")
+            report.failed += 1
+            report.problems.append({"payment": plan.payment.host_id, "message": message})
+            return False
+        if plan.waits_for:
+            if plan.record.status in OPEN:  # pending with the reason shown, not an error
+                plan.record.status = SyncStatus.PENDING.value
+                plan.record.last_error = f"{plan.label} waits for {plan.waits_for}"
+            report.waiting += 1
+            report.waits.append({"payment": plan.payment.host_id, "waits_for": plan.waits_for})
+            return False
+        return plan.item is not None
+
+    def upload(self) -> PaymentRunReport:
+        report = PaymentRunReport()
+        with session_scope(self.sessions) as session:
+            connection = session.get_one(Connection, self.connection_id)
+            ctx = export_context(session, connection)
+            ready = [plan for plan in self._plans(session, connection, ctx) if self._triage(session, plan, report)]
+            session.commit()
+            self._create(session, [p for p in ready if not p.record.external_id], ctx, report)
+            for plan in ready:
+                if plan.record.external_id and plan.payment.kind == PaymentKind.PREPAYMENT.value:
+                    self._allocate(session, plan, report)
+                    session.commit()
+            audit(session, connection, self.actor, "export_payments", outcome="failed" if report.failed else "ok",
+                  detail=f"{report.exported} exported, {report.allocations_sent} allocations, "
+                         f"{report.waiting} waiting, {report.failed} failed")
+        return report
+
+    # -- creating prepayments and payments ------------------------------------------------------------------
+    def _create(self, session: Session, plans: list[PaymentPlan], ctx: ExportContext,
+                report: PaymentRunReport) -> None:
+        retry = [p.item for p in plans if p.record.attempt_key and p.item is not None]
+        found = self.connector.find_existing_payments(retry) if retry else {}
+        for plan in plans:
+            if plan.record.id in found:
+                self._bound(session, plan, found[plan.record.id], None)
+                report.recovered += 1
+        todo = [p for p in plans if p.record.id not in found]
+        if not todo:
+            return
+        key = uuid.uuid4().hex
+        now = utcnow()
+        for n, plan in enumerate(todo):
+            plan.record.status = SyncStatus.IN_PROGRESS.value
+            plan.record.attempt_key = f"{key}:{n}"
+            plan.record.batch_key = key
+            plan.record.attempt_started_at = now
+            plan.record.attempts += 1
+        session.commit()  # the attempts are on record before the package hears of them
+        items = [p.item for p in todo if p.item is not None]
+        try:
+            outcomes = self.connector.export_payments(items, ctx, key)
+        except ConnectorCallFailed as failure:
+            if failure.outcome_unknown:  # the package may have them: left in progress, looked up next run
+                report.failed += len(todo)
+                return
+            outcomes = [ExportOutcome(it.sync_record_id, False, message=failure.message,
+                                      failure_type=failure.failure_type, raw_response=failure.raw_response)
+                        for it in items]
+        by_record = {o.sync_record_id: o for o in outcomes}
+        for plan in todo:
+            outcome = by_record[plan.record.id]
+            if outcome.ok and outcome.external_id:
+                self._bound(session, plan, outcome.external_id, outcome.external_number)
+                report.exported += 1
+            else:
+                message = f"{plan.label}: {outcome.message}"
+                record_error(session, plan.record, source="package", message=message,
+                             failure_type=outcome.failure_type or "data", hint=outcome.hint,
+                             raw_response=outcome.raw_response)
+                report.failed += 1
+                report.problems.append({"payment": plan.payment.host_id, "message": message})
+        session.commit()
+
+    @staticmethod
+    def _bound(session: Session, plan: PaymentPlan, external_id: str, number: str | None) -> None:
+        record = plan.record
+        record.status = SyncStatus.EXPORTED.value
+        record.external_id = external_id
+        record.external_number = number
+        record.exported_version = plan.payment.version
+        record.exported_total = plan.payment.amount
+        record.exported_at = utcnow()
+        record.failure_type = None
+        record.last_error = None
+        clear_errors(session, [record.id])
+
+    # -- allocating a prepayment over its order's invoices --------------------------------------------------
+    def _allocate(self, session: Session, plan: PaymentPlan, report: PaymentRunReport) -> None:
+        record = plan.record
+        assert record.external_id is not None
+        try:
+            credit = self.connector.read_credit("prepayment", record.external_id)
+        except ConnectorCallFailed as failure:
+            return self._fail(session, plan, report, f"could not read it back: {failure.message}", failure)
+        if credit is None:
+            return self._fail(session, plan, report, "it is no longer in the package (deleted there?)")
+        ours = {ext: inv for inv, ext in plan.invoices}
+        already: dict[int, Decimal] = {}
+        elsewhere = Decimal(0)  # allocated in the package to invoices not of this order
+        for alloc in credit.allocations:
+            inv = ours.get(alloc.invoice_external_id)
+            if inv is None:
+                elsewhere += alloc.amount
+            else:
+                already[inv.document_id] = already.get(inv.document_id, Decimal(0)) + alloc.amount
+        available = min(plan.payment.amount, credit.total) - elsewhere
+        # Outstanding seen by the split: what others left, plus what this prepayment already holds there.
+        invoices = [OpenInvoice(i.document_id, i.number, i.issue_date, i.outstanding) for i in ours.values()]
+        wanted = split_prepayment(max(available, Decimal(0)), invoices).by_document()
+        send = still_to_allocate(wanted, already)
+        ext_of = {inv.document_id: ext for ext, inv in ours.items()}
+        items = [AllocationExport(f"{record.id}:{doc_id}", "prepayment", record.external_id, ext_of[doc_id], amount,
+                                  _allocation_date(plan.payment.payment_date, ours[ext_of[doc_id]].issue_date),
+                                  plan.item.party_external_id if plan.item else None, plan.payment.currency)
+                 for doc_id, amount in send.items()]
+        failed = []
+        if items:
+            record.batch_key = uuid.uuid4().hex
+            session.commit()
+            try:
+                outcomes = self.connector.export_allocations(items, record.batch_key)
+            except ConnectorCallFailed as failure:
+                return self._fail(session, plan, report, f"allocations not made: {failure.message}", failure)
+            for it in items:
+                outcome = outcomes.get(it.key)
+                if outcome is not None and outcome.ok:
+                    report.allocations_sent += 1
+                else:
+                    number = ours[it.invoice_external_id].number
+                    failed.append(f"{it.amount} to {number}: {outcome.message if outcome else 'no answer'}")
+            credit = self.connector.read_credit("prepayment", record.external_id) or credit
+        self._record_allocations(session, plan.payment, credit.allocations)
+        allocated = sum((a.amount for a in credit.allocations), Decimal(0))
+        report.prepayments.append({"payment": plan.payment.host_id, "order": plan.order_number,
+                                   "currency": plan.payment.currency, "amount": str(round_money(plan.payment.amount)),
+                                   "allocated": str(round_money(allocated)),
+                                   "remaining": str(round_money(credit.remaining))})
+        if failed:
+            return self._fail(session, plan, report, "allocation refused: " + "; ".join(failed))
+        if credit.total == plan.payment.amount and record.status != SyncStatus.SEEN.value:
+            record.status = SyncStatus.SEEN.value
+            record.seen_at = utcnow()
+            report.seen += 1
+        return None
+
+    def _record_allocations(self, session: Session, payment: Payment, remote: Any) -> None:
+        """The payment's allocations here become what the package holds (by invoice, summed)."""
+        docs = self._record_ids(session, RecordType.DOCUMENT, (a.invoice_external_id for a in remote))
+        held: dict[int, Decimal] = {}
+        for alloc in remote:
+            doc_id = docs.get(alloc.invoice_external_id)
+            if doc_id is not None:
+                held[doc_id] = held.get(doc_id, Decimal(0)) + alloc.amount
+        hold_allocations(payment, held)
+
+    def _fail(self, session: Session, plan: PaymentPlan, report: PaymentRunReport, why: str,
+              failure: ConnectorCallFailed | None = None) -> None:
+        message = f"{plan.label}: {why}"
+        record_error(session, plan.record, source="package" if failure is None else failure.source,
+                     message=message, failure_type=(failure.failure_type if failure else None) or "data",
+                     raw_response=failure.raw_response if failure else None)
+        report.failed += 1
+        report.problems.append({"payment": plan.payment.host_id, "message": message})
+
+
+def _unallocated(payment: Payment) -> bool:
+    return sum((a.amount for a in payment.allocations), Decimal(0)) < payment.amount
+
+
+def _allocation_date(paid: date, issued: date) -> date:
+    """An allocation is dated no earlier than either side: the later of payment and invoice."""
+    return max(paid, issued)
