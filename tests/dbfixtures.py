@@ -78,7 +78,7 @@ def copy_migrated_sqlite(path: Path) -> Path:
 
 def make_sqlite_engine(tmp_path: Path, *, fresh_migrations: bool = False) -> Engine:
     """A migrated SQLite database in ``tmp_path`` (WAL, foreign keys on, as in production)."""
-    path = tmp_path / "ledgerbridge.store.db"
+    path = tmp_path / "ledgerbridge.db"
     if not fresh_migrations:
         copy_migrated_sqlite(path)
     engine = make_engine(f"sqlite:///{path}")

@@ -56,6 +56,7 @@ def load_store(engine: Any, records: int, password: str) -> dict[str, Any]:
     """Load ``records`` documents (one line each), their parties, sync records, errors and package payments."""
     from sqlalchemy import insert, text
 
+    from ledgerbridge.packages.registry import DEFAULT
     from ledgerbridge.store.db import make_session_factory, session_scope
     from ledgerbridge.store.models.host import Document, DocumentLine, Party
     from ledgerbridge.store.models.sync import Connection, PackagePayment, SyncError, SyncRecord
@@ -69,8 +70,9 @@ def load_store(engine: Any, records: int, password: str) -> dict[str, Any]:
     with session_scope(sessions) as session:
         org = create_organisation(session, "Grid Bench Ltd", "GBP")
         create_admin(session, org.id, ADMIN_EMAIL, password)
-        conn = Connection(organisation_id=org.id, kind="xero", name="Bench Xero", status="connected",
-                          api_base_url="http://127.0.0.1:9/api.xro/2.0", identity_base_url="http://127.0.0.1:9/id",
+        endpoints = DEFAULT.sandbox.endpoints("http://127.0.0.1:9")  # never called: the grids read the store
+        conn = Connection(organisation_id=org.id, kind=DEFAULT.kind, name=f"Bench {DEFAULT.name}", status="connected",
+                          api_base_url=endpoints.api_base_url, identity_base_url=endpoints.identity_base_url,
                           client_id="bench", client_secret_enc="-", redirect_uri="http://127.0.0.1:9/cb",
                           tenant_id="bench-tenant", tenant_name="Grid Bench Ltd")
         session.add(conn)

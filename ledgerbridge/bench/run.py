@@ -1,8 +1,8 @@
 """``ledgerbridge bench``: N invoices of 5 lines through intake, pre-check and upload to a package's sandbox.
 
-The sandbox (Xero's, or QuickBooks Online's with ``--package qbo``) runs in a process of its own with its rate
-limits off, so the figures are the engine's (throughput per stage and end to end, peak memory of this process)
-and the API calls it spent, against the fewest that the package's batch limits allow.
+The package's sandbox (``--package``, any registered package; the first one by default) runs in a process of
+its own with its rate limits off, so the figures are the engine's (throughput per stage and end to end, peak
+memory of this process) and the API calls it spent, against the fewest that the package's batch limits allow.
 
 The minimum counts what any exporter must send: one write per batch of customers and of invoices (Xero: 50 an
 element list, QuickBooks: 30 operations a batch request), one read per page of the read-back (1,000 a page for
@@ -22,7 +22,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,29 +29,17 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from ledgerbridge.connectors.spec import PackageSpec
+from ledgerbridge.packages.registry import DEFAULT, UnknownPackage, kinds, spec_for
+
 INTAKE_BATCH = 1000  # a host sends documents in batches; memory stays bounded by one batch
 CUSTOMERS = 200
 
 
-@dataclass(frozen=True, slots=True)
-class BenchPackage:
-    """What differs per package: its sandbox command, its batch and page limits, how its stats count calls."""
-
-    kind: str
-    batch_limit: int  # writes: elements (Xero) or batch operations (QuickBooks) per call
-    read_page: int  # read-back: documents per page
-    setup_reads: int  # reads any exporter needs before the first invoice (QuickBooks: the sales items)
-    stats_key: str  # the sandbox's count of API calls (not OAuth, not its own admin)
-
-
-PACKAGES = {"xero": BenchPackage("xero", 50, 1000, 0, "accounting_total"),
-            "qbo": BenchPackage("qbo", 30, 1000, 1, "api_total")}
-
-
-def minimum_calls(package: BenchPackage, parties: int, documents: int) -> int:
+def minimum_calls(spec: PackageSpec, parties: int, documents: int) -> int:
     """The fewest API calls that the package's limits allow for this upload and its read-back."""
-    return (math.ceil(parties / package.batch_limit) + math.ceil(documents / package.batch_limit)
-            + math.ceil(documents / package.read_page) + package.setup_reads)
+    return (math.ceil(parties / spec.batch_size) + math.ceil(documents / spec.batch_size)
+            + math.ceil(documents / spec.read_page) + spec.bench.setup_reads)
 
 
 def _free_port() -> int:
@@ -62,7 +49,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def sandbox_process(rate_limits: bool = False, package: str = "xero") -> Iterator[str]:
+def sandbox_process(rate_limits: bool = False, package: str = DEFAULT.kind) -> Iterator[str]:
     port = _free_port()
     args = [sys.executable, "-m", "ledgerbridge.cli", "sandbox", package, "--port", str(port)]
     proc = subprocess.Popen(args + ([] if rate_limits else ["--no-rate-limits"]), stdout=subprocess.DEVNULL,
@@ -103,7 +90,7 @@ def _invoices(start: int, count: int) -> list[dict[str, Any]]:
     return docs
 
 
-def run_bench(documents: int, database_url: str | None = None, package: str = "xero") -> dict[str, Any]:
+def run_bench(documents: int, database_url: str | None = None, package: str = DEFAULT.kind) -> dict[str, Any]:
     from ledgerbridge.connectors.auth_flows import flow_for
     from ledgerbridge.connectors.connections import (
         ConnectorOptions,
@@ -113,7 +100,6 @@ def run_bench(documents: int, database_url: str | None = None, package: str = "x
         sandbox_endpoints,
     )
     from ledgerbridge.connectors.consent import approve_in_sandbox
-    from ledgerbridge.demo.packages import DEMO_PACKAGES
     from ledgerbridge.intake.apply import apply_batch
     from ledgerbridge.intake.schemas import Batch, parse_json
     from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
@@ -122,7 +108,8 @@ def run_bench(documents: int, database_url: str | None = None, package: str = "x
     from ledgerbridge.sync.exporter import Exporter
     from ledgerbridge.sync.mappings import MappingKind, set_mapping
 
-    bench_package, mapping = PACKAGES[package], DEMO_PACKAGES[package]  # the demo's chart mapping fits the bench
+    spec = spec_for(package)
+    mapping = spec.demo  # the demo's chart mapping fits the bench
     with tempfile.TemporaryDirectory(prefix="ledgerbridge-bench-") as tmp, sandbox_process(package=package) as base:
         engine = make_engine(database_url or f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade_schema(engine)
@@ -166,8 +153,9 @@ def run_bench(documents: int, database_url: str | None = None, package: str = "x
         after = httpx.get(f"{base}/sandbox/stats").json()
         engine.dispose()
     by_endpoint = {k: n - before["calls"].get(k, 0) for k, n in after["calls"].items() if n > before["calls"].get(k, 0)}
-    api_calls = after[bench_package.stats_key] - before[bench_package.stats_key]
-    minimum = minimum_calls(bench_package, min(CUSTOMERS, documents), documents)
+    stats_key = spec.sandbox.stats_calls_key
+    api_calls = after[stats_key] - before[stats_key]
+    minimum = minimum_calls(spec, min(CUSTOMERS, documents), documents)
     return {
         "package": package, "documents": documents, "lines_per_invoice": 5,
         "exported": report.exported, "failed": report.failed + pre.failed, "seen": report.seen,
@@ -183,12 +171,14 @@ def bench(documents: Annotated[int, typer.Option("--documents", "-n", help="Invo
           = 10_000, database_url: Annotated[str | None, typer.Option("--bench-db", help="Database URL "
                                                                      "(default: a fresh SQLite file)")] = None,
           as_json: Annotated[bool, typer.Option("--json")] = False,
-          package: Annotated[str, typer.Option(help="xero | qbo")] = "xero") -> None:
+          package: Annotated[str, typer.Option(help=f"One of: {', '.join(kinds())}")] = DEFAULT.kind) -> None:
     """Benchmark intake, pre-check and upload of N invoices against the package's sandbox (limits off)."""
-    if package not in PACKAGES:
+    try:
+        spec_for(package)
+    except UnknownPackage as exc:
         from ledgerbridge.cli.context import fail
 
-        fail(f"no benchmark for package {package!r}; choose one of {', '.join(PACKAGES)}")
+        fail(str(exc))
     result = run_bench(documents, database_url, package)
     if as_json:
         print(json.dumps(result, indent=2))

@@ -1,11 +1,11 @@
 """``ledgerbridge bench-scale``: figures for issue 6, each printed by a command (recorded in docs/benchmarks.md).
 
-* ``xero-limits -n N``: N invoices of 5 lines under Xero's real limits (60 calls a minute, 5,000 a day, 5 at
-  once), enforced by the sandbox in a process of its own. Both the sandbox's rate limiter and the client's call
-  budget run on one accelerated clock (:mod:`ledgerbridge.clock`, ``--scale``), so a run of simulated minutes
-  takes real seconds. It prints the simulated time against the theoretical minimum: the fewest calls the work
-  needs (as ``ledgerbridge bench`` counts them) at 60 a minute. Local work is accelerated as much as the waits,
-  so the ratio is if anything pessimistic.
+* ``limits -n N [--package KIND]``: N invoices of 5 lines under the package's real limits (Xero: 60 calls a
+  minute, 5,000 a day, 5 at once), enforced by its sandbox in a process of its own. Both the sandbox's rate
+  limiter and the client's call budget run on one accelerated clock (:mod:`ledgerbridge.clock`, ``--scale``), so
+  a run of simulated minutes takes real seconds. It prints the simulated time against the theoretical minimum:
+  the fewest calls the work needs (as ``ledgerbridge bench`` counts them) at the package's calls a minute. Local
+  work is accelerated as much as the waits, so the ratio is if anything pessimistic.
 * ``workers``: throughput of 1, 2 and 4 ``ledgerbridge worker`` processes on PostgreSQL over 4 tenants, each in
   a rate-limited sandbox of its own, on the accelerated clock; the call budget is the shared one.
 * ``memory``: peak memory of ``ledgerbridge bench`` at 10,000 and 100,000 invoices (each in a fresh process).
@@ -32,20 +32,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerbridge.bench.run import (
     CUSTOMERS,
     INTAKE_BATCH,
-    PACKAGES,
     _invoices,
     _reference_data,
     sandbox_process,
 )
 from ledgerbridge.bench.run import minimum_calls as bench_minimum_calls
 from ledgerbridge.clock import Clock
-from ledgerbridge.demo.data import NOMINAL_MAP, TAX_MAP
+from ledgerbridge.connectors.spec import PackageSpec
+from ledgerbridge.packages.registry import DEFAULT, kinds, spec_for
 
-app = typer.Typer(help="Scale-out benchmarks: Xero's limits simulated, workers, memory.", no_args_is_help=True)
-XERO_PER_MINUTE = 60
+app = typer.Typer(help="Scale-out benchmarks: a package's limits simulated, workers, memory.", no_args_is_help=True)
 
 
-def _connect(sessions: sessionmaker[Session], base: str, name: str) -> tuple[int, int]:
+def _connect(sessions: sessionmaker[Session], base: str, name: str, spec: PackageSpec) -> tuple[int, int]:
     from ledgerbridge.connectors.auth_flows import flow_for
     from ledgerbridge.connectors.connections import (
         ConnectorOptions,
@@ -65,10 +64,10 @@ def _connect(sessions: sessionmaker[Session], base: str, name: str) -> tuple[int
     with session_scope(sessions) as session:
         org = create_organisation(session, name)
         apply_batch(session, org.id, Batch.model_validate(_reference_data()))
-        conn = create_connection(session, org.id, "xero", sandbox_endpoints("xero", base),
+        conn = create_connection(session, org.id, spec.kind, sandbox_endpoints(spec.kind, base),
                                  client_id="ledgerbridge-demo", client_secret="demo-secret",
                                  redirect_uri="http://127.0.0.1:8976/callback")
-        auth = flow_for("xero")
+        auth = flow_for(spec.kind)
         url, conn_id, org_id = auth.begin_consent(session, conn), conn.id, org.id
     callback = approve_in_sandbox(url)
     with session_scope(sessions) as session:
@@ -78,8 +77,8 @@ def _connect(sessions: sessionmaker[Session], base: str, name: str) -> tuple[int
     refresh_chart(sessions, conn_id, connector)
     connector.close()
     with session_scope(sessions) as session:
-        set_mapping(session, conn_id, MappingKind.NOMINAL, "4000", NOMINAL_MAP["4000"])
-        set_mapping(session, conn_id, MappingKind.TAX, "T1", TAX_MAP["T1"][0])
+        set_mapping(session, conn_id, MappingKind.NOMINAL, "4000", spec.demo.nominal["4000"])
+        set_mapping(session, conn_id, MappingKind.TAX, "T1", spec.demo.tax_sales["T1"])
     return org_id, conn_id
 
 
@@ -101,22 +100,23 @@ def _start_limits(base: str, clock: Clock) -> None:
     httpx.delete(f"{base}/sandbox/stats").raise_for_status()
 
 
-def minimum_calls(documents: int) -> int:
-    """The fewest calls the work needs (as ``ledgerbridge bench`` counts them): contacts and invoices in batches
-    of 50, the read-back 1,000 a page."""
-    return bench_minimum_calls(PACKAGES["xero"], min(CUSTOMERS, documents), documents)
+def minimum_calls(documents: int, spec: PackageSpec = DEFAULT) -> int:
+    """The fewest calls the work needs (as ``ledgerbridge bench`` counts them): contacts and invoices in the
+    package's batches, the read-back a page at a time."""
+    return bench_minimum_calls(spec, min(CUSTOMERS, documents), documents)
 
 
-def run_xero_limits(documents: int, scale: float) -> dict[str, Any]:
+def run_limits(documents: int, scale: float, spec: PackageSpec = DEFAULT) -> dict[str, Any]:
     from ledgerbridge.connectors.connections import ConnectorOptions, connector_for
     from ledgerbridge.store.db import make_engine, make_session_factory, upgrade_schema
     from ledgerbridge.sync.exporter import Exporter
 
-    with tempfile.TemporaryDirectory(prefix="ledgerbridge-bench-") as tmp, sandbox_process(rate_limits=True) as base:
+    with tempfile.TemporaryDirectory(prefix="ledgerbridge-bench-") as tmp, sandbox_process(rate_limits=True,
+                                                                                         package=spec.kind) as base:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade_schema(engine)
         sessions = make_session_factory(engine)
-        org_id, conn_id = _connect(sessions, base, "Limits Ltd")
+        org_id, conn_id = _connect(sessions, base, "Limits Ltd", spec)
         _load(sessions, org_id, documents)
         clock = Clock(scale, time.time())
         _start_limits(base, clock)
@@ -127,11 +127,12 @@ def run_xero_limits(documents: int, scale: float) -> dict[str, Any]:
         connector.close()
         stats = httpx.get(f"{base}/sandbox/stats").json()
         engine.dispose()
-    calls_min = minimum_calls(documents)
-    theoretical = calls_min * 60.0 / XERO_PER_MINUTE
-    return {"documents": documents, "exported": report.exported, "failed": report.failed, "seen": report.seen,
+    calls_min = minimum_calls(documents, spec)
+    theoretical = calls_min * spec.limits.minute_seconds / spec.limits.per_minute
+    return {"package": spec.kind, "documents": documents, "exported": report.exported, "failed": report.failed,
+            "seen": report.seen,
             "stopped_reason": report.stopped_reason, "clock_scale": scale,
-            "api_calls": stats["accounting_total"], "api_calls_minimum": calls_min,
+            "api_calls": stats[spec.sandbox.stats_calls_key], "api_calls_minimum": calls_min,
             "simulated_seconds": round(simulated, 1), "theoretical_minimum_seconds": round(theoretical, 1),
             "ratio_to_minimum": round(simulated / theoretical, 3), "real_seconds": round(real, 1)}
 
@@ -141,7 +142,8 @@ def _pg_schema_url(url: str, schema: str) -> str:
     return f"{url}{sep}options=-csearch_path%3D{schema}"
 
 
-def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, pg_url: str) -> list[dict[str, Any]]:
+def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, pg_url: str,
+                spec: PackageSpec = DEFAULT) -> list[dict[str, Any]]:
     from ledgerbridge.queue.jobs import enqueue_job
     from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
     from ledgerbridge.store.models.sync import Job, SyncRecord
@@ -158,10 +160,11 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
             upgrade_schema(engine)
             sessions = make_session_factory(engine)
             with ExitStack() as stack:
-                bases = [stack.enter_context(sandbox_process(rate_limits=True)) for _ in range(tenants)]
+                bases = [stack.enter_context(sandbox_process(rate_limits=True, package=spec.kind))
+                         for _ in range(tenants)]
                 conns = []
                 for n, base in enumerate(bases):
-                    org_id, conn_id = _connect(sessions, base, f"Tenant {n} Ltd")
+                    org_id, conn_id = _connect(sessions, base, f"Tenant {n} Ltd", spec)
                     _load(sessions, org_id, per_tenant)
                     conns.append(conn_id)
                 clock = Clock(scale, time.time())
@@ -182,7 +185,7 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
                     exported = session.scalar(select(func.count(SyncRecord.id)).where(
                         SyncRecord.record_type == "document", SyncRecord.external_id.is_not(None))) or 0
                     failed_jobs = session.scalar(select(func.count(Job.id)).where(Job.status != "done")) or 0
-                calls = sum(httpx.get(f"{b}/sandbox/stats").json()["accounting_total"] for b in bases)
+                calls = sum(httpx.get(f"{b}/sandbox/stats").json()[spec.sandbox.stats_calls_key] for b in bases)
         finally:
             engine.dispose()
             with admin.begin() as conn:
@@ -216,12 +219,18 @@ def _print(result: Any) -> None:
     print(json.dumps({"uptime": os.getloadavg(), "result": result}, indent=2, default=str))
 
 
-@app.command("xero-limits")
-def xero_limits(documents: Annotated[list[int], typer.Option("--documents", "-n", help="Invoices (repeatable)")]
-                = [10_000],  # noqa: B006 - Typer reads the default list
-                scale: Annotated[float, typer.Option(help="Simulated seconds per real second")] = 20.0) -> None:
-    """N invoices under Xero's real limits, simulated on an accelerated clock, against the theoretical minimum."""
-    _print([run_xero_limits(n, scale) for n in documents])
+PackageOpt = Annotated[str, typer.Option("--package", help=f"One of: {', '.join(kinds())}")]
+
+
+@app.command("limits")
+def limits(documents: Annotated[list[int], typer.Option("--documents", "-n", help="Invoices (repeatable)")]
+           = [10_000],  # noqa: B006 - Typer reads the default list
+           scale: Annotated[float, typer.Option(help="Simulated seconds per real second")] = 20.0,
+           package: PackageOpt = DEFAULT.kind) -> None:
+    """N invoices under the package's real limits, simulated on an accelerated clock, against the theoretical
+    minimum."""
+    spec = spec_for(package)
+    _print([run_limits(n, scale, spec) for n in documents])
 
 
 @app.command("workers")
@@ -231,9 +240,9 @@ def workers(counts: Annotated[list[int], typer.Option("--workers", "-w", help="W
             per_tenant: Annotated[int, typer.Option(help="Invoices per tenant")] = 9_000,
             scale: Annotated[float, typer.Option(help="Simulated seconds per real second")] = 4.0,
             db: Annotated[str, typer.Option(help="PostgreSQL URL (a schema of its own is made and dropped)")]
-            = "postgresql://postgres@127.0.0.1:5432/test") -> None:
+            = "postgresql://postgres@127.0.0.1:5432/test", package: PackageOpt = DEFAULT.kind) -> None:
     """Throughput of 1, 2 and 4 worker processes on PostgreSQL over rate-limited tenants."""
-    _print(run_workers(counts, tenants, per_tenant, scale, db))
+    _print(run_workers(counts, tenants, per_tenant, scale, db, spec_for(package)))
 
 
 @app.command("memory")

@@ -23,7 +23,7 @@ app.add_typer(sandbox_app, name="sandbox")
 @app.callback()
 def main(db: Annotated[str | None, typer.Option(
         "--db", envvar="LEDGERBRIDGE_DATABASE_URL",
-        help="Database URL (default: sqlite:///ledgerbridge.store.db; PostgreSQL: postgresql://user@host/db)")] = None,
+        help="Database URL (default: sqlite:///ledgerbridge.db; PostgreSQL: postgresql://user@host/db)")] = None,
          ) -> None:
     STATE.database_url = db
 
@@ -104,35 +104,12 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[in
     uvicorn.run(create_app(STATE.engine, run_worker=worker), host=host, port=port, log_level="warning")
 
 
-@sandbox_app.command("xero")
-def sandbox_xero(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8765,
-                 rate_limits: Annotated[bool, typer.Option(help="Apply Xero's call limits")] = True) -> None:
-    """Serve a local Xero sandbox: Accounting and Identity APIs with Xero's behaviour."""
-    from ledgerbridge.packages.xero.sandbox import SandboxConfig, serve_xero_sandbox
+def _register_sandboxes() -> None:
+    """``ledgerbridge sandbox <kind>``: each package's sandbox command, from its spec."""
+    from ledgerbridge.packages.registry import PACKAGES
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        fail("the sandbox serves on loopback only")
-    config = SandboxConfig(host=host, port=port, rate_limits_enabled=rate_limits)
-    console.print(f"Xero sandbox on http://{host}:{port} (client id {config.client_id!r}, "
-                  f"client secret {config.client_secret!r}); its books at http://{host}:{port}/sandbox/")
-    serve_xero_sandbox(config)
-
-
-@sandbox_app.command("qbo")
-def sandbox_qbo(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8766,
-                rate_limits: Annotated[bool, typer.Option(help="Apply QuickBooks Online's call limits")] = True,
-                us: Annotated[bool, typer.Option("--us", help="A US company (sales tax) instead of a UK one (VAT)")]
-                = False) -> None:
-    """Serve a local QuickBooks Online sandbox: the v3 API, OAuth and a books page, with QuickBooks' rules."""
-    from dataclasses import replace
-
-    from ledgerbridge.packages.qbo.sandbox import SandboxConfig as QboConfig
-    from ledgerbridge.packages.qbo.sandbox import serve_qbo_sandbox
-
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        fail("the sandbox serves on loopback only")
-    config = QboConfig.us() if us else QboConfig()
-    serve_qbo_sandbox(replace(config, host=host, port=port, rate_limits_enabled=rate_limits))
+    for spec in PACKAGES:
+        sandbox_app.command(spec.kind, help=f"Serve a local {spec.name} sandbox.")(spec.sandbox.command)
 
 
 def _register() -> None:
@@ -155,6 +132,7 @@ def _register() -> None:
     bench.register(app)
     bench_grids.register(app)
     bench_scale.register(app)
+    _register_sandboxes()
 
 
 _register()

@@ -13,13 +13,14 @@ from sqlalchemy import select
 
 from ledgerbridge.cli.context import STATE, console, fail, organisation_id, print_json
 from ledgerbridge.connectors.connections import (
-    REAL_ENDPOINTS,
     connector_for,
     create_connection,
     organisation_connection,
+    production_endpoints,
     refresh_chart,
     sandbox_endpoints,
 )
+from ledgerbridge.packages.registry import DEFAULT, UnknownPackage, kinds
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Document
 from ledgerbridge.store.models.sync import Connection
@@ -44,7 +45,7 @@ def _connection_id(org: int | None, connection: int | None) -> int:
     raise AssertionError("unreachable")
 
 
-def connect(package: Annotated[str, typer.Option(help="xero")] = "xero",
+def connect(package: Annotated[str, typer.Option(help=f"One of: {', '.join(kinds())}")] = DEFAULT.kind,
             sandbox: Annotated[str | None, typer.Option(help="Base URL of a ledgerbridge sandbox")] = None,
             client_id: Annotated[str, typer.Option(envvar="LEDGERBRIDGE_CLIENT_ID")] = "ledgerbridge-demo",
             client_secret: Annotated[str, typer.Option(envvar="LEDGERBRIDGE_CLIENT_SECRET")] = "demo-secret",
@@ -52,7 +53,8 @@ def connect(package: Annotated[str, typer.Option(help="xero")] = "xero",
             start_date: Annotated[str | None, typer.Option(help="Export nothing dated before (YYYY-MM-DD)")] = None,
             tenant: Annotated[str | None, typer.Option(help="Organisation (tenant) id to choose")] = None,
             scopes: Annotated[str | None, typer.Option(
-                help="OAuth scopes, space-separated (apps created since March 2026 need Xero's granular scopes)")]
+                help="OAuth scopes, space-separated (default: the package's; some apps need granular scopes, "
+                     "see the README)")]
             = None,
             org: OrgOpt = None, as_json: JsonOpt = False) -> None:
     """Connect to the package through its OAuth2 consent, then choose the organisation (R-C1, R-C2).
@@ -63,9 +65,10 @@ def connect(package: Annotated[str, typer.Option(help="xero")] = "xero",
     from ledgerbridge.connectors.auth_flows import flow_for
     from ledgerbridge.connectors.consent import approve_in_sandbox, wait_for_browser_callback
 
-    endpoints = sandbox_endpoints(package, sandbox) if sandbox else REAL_ENDPOINTS.get(package)
-    if endpoints is None:
-        fail(f"unknown package {package!r}")
+    try:
+        endpoints = sandbox_endpoints(package, sandbox) if sandbox else production_endpoints(package)
+    except UnknownPackage as exc:
+        fail(str(exc))
     with session_scope(STATE.sessions) as session:
         org_id = organisation_id(session, org)
         existing = session.scalars(select(Connection).where(Connection.organisation_id == org_id,

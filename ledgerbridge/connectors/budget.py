@@ -9,8 +9,9 @@ which
   rather than let a call go out that would be refused;
 * raises :class:`BudgetExhausted` (with the time it ends) when the day's budget is gone, so a run stops
   and the user sees when it can resume instead of a worker sleeping for hours;
-* stays in step with the package: ``X-MinLimit-Remaining`` / ``X-DayLimit-Remaining`` lower our counts,
-  and a count higher than ours means the package's window has turned over, so ours restarts with it;
+* stays in step with the package: the calls left that its answers report (read from its headers by its
+  spec into a :class:`~ledgerbridge.connectors.limits.LimitReading`) lower our counts, and a count higher
+  than ours means the package's window has turned over, so ours restarts with it;
 * shares its figures through the ``connections`` row (``calls_left_minute``, ``calls_left_day``,
   ``budget_observed_at``) so connection health (R-C3) can show them and a second process starts from
   them. Writes are kept off the hot path: :meth:`flush_due` says when a second has passed, and the
@@ -27,81 +28,28 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import ledgerbridge.store.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
+from ledgerbridge.connectors.limits import BudgetExhausted, BudgetLimits, BudgetSnapshot, LimitReading
 from ledgerbridge.store.models.sync import Connection
 
-__all__ = ["QBO_LIMITS", "XERO_LIMITS", "BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget",
-           "shared_budget"]
+__all__ = ["BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget", "shared_budget"]
 
 # A second as the package counts it, plus a margin: it counts arrivals, we count departures, and a call that
-# left first may arrive last. (QuickBooks answers a 429 here with "wait 60 seconds".)
+# left first may arrive last. (A package may answer a 429 here with "wait 60 seconds".)
 PACING_WINDOW = 1.1
-MINUTE_HEADER = "X-MinLimit-Remaining"
-DAY_HEADER = "X-DayLimit-Remaining"
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetLimits:
-    per_minute: int = 60
-    per_day: int = 5000
-    concurrent: int = 5
-    minute_seconds: float = 60.0
-    day_seconds: float = 86_400.0
-    #: A day budget read as exhausted from the database (reset time unknown) is re-probed after this long.
-    day_probe_seconds: float = 3_600.0
-    #: Calls started in any one second (QuickBooks: 10); None where the package has no such limit.
-    per_second: int | None = None
-    #: Batch calls a minute (QuickBooks: 40 a minute per company, on top of the 500); None where none.
-    batch_per_minute: int | None = None
-
-
-XERO_LIMITS = BudgetLimits()
-#: QuickBooks Online: 500 calls a minute, 10 a second and 10 at once per company, of which 40 a minute may be batch
-#: calls; no daily limit. We start at most 8 a second: the consent, token and company-info calls of the same company
-#: go around this budget, and a 429 from QuickBooks means waiting a whole minute.
-QBO_LIMITS = BudgetLimits(per_minute=500, per_day=1_000_000_000, concurrent=10, per_second=8, batch_per_minute=40)
-
-
-class BudgetExhausted(Exception):
-    """No call may be made on this connection before ``until`` (the day's budget is used up)."""
-
-    def __init__(self, until: datetime, reason: str = "the package's daily call limit is used up") -> None:
-        super().__init__(f"{reason}; calls resume at {until.isoformat(timespec='seconds')}")
-        self.until = until
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetSnapshot:
-    minute_left: int | None
-    day_left: int | None
-    observed_at: datetime | None
-    blocked_until: datetime | None
-    in_flight: int
-
-
-def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    raw = headers.get(name)
-    if raw is None:
-        return None
-    try:
-        return int(raw.strip())
-    except ValueError:
-        return None
 
 
 class CallBudget:
     """Per-connection limiter; thread-safe; one instance per connection per process."""
 
-    def __init__(self, connection_id: int | None = None, limits: BudgetLimits = XERO_LIMITS, *,
+    def __init__(self, connection_id: int | None, limits: BudgetLimits, *,
                  unlimited: bool = False, clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], None] = time.sleep, flush_interval: float = 1.0) -> None:
         self.connection_id = connection_id
@@ -196,10 +144,9 @@ class CallBudget:
             self._day_reset_at = now + self.limits.day_seconds
 
     # -- keeping in step with the package ---------------------------------------------------------
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Take the package's own counts from a response's rate-limit headers."""
-        minute = _int_header(headers, MINUTE_HEADER)
-        day = _int_header(headers, DAY_HEADER)
+    def observe(self, reading: LimitReading) -> None:
+        """Take the package's own counts from an answer (its spec read them from the headers)."""
+        minute, day = reading.minute_left, reading.day_left
         if minute is None and day is None:
             return
         with self._lock:
@@ -298,7 +245,7 @@ _shared: dict[tuple[str, int], CallBudget] = {}
 _shared_guard = threading.Lock()
 
 
-def shared_budget(kind: str, connection_id: int, limits: BudgetLimits = XERO_LIMITS, *,
+def shared_budget(kind: str, connection_id: int, limits: BudgetLimits, *,
                   unlimited: bool = False) -> CallBudget:
     """This process's one budget for a connection, so every client of it shares one semaphore and counter."""
     with _shared_guard:

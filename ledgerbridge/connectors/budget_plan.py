@@ -1,7 +1,8 @@
 """When will the pending work be done? The plan for one connection under its package's call budget (issue 6).
 
-Xero allows 5,000 calls a day per organisation; 100,000 invoices need over 2,000 batch calls, a backlog of a
-few hundred thousand more than a day. Rather than let a run stop with "limit reached", the plan says how many
+A package may allow only so many calls a day (Xero: 5,000 per organisation; 100,000 invoices need over 2,000
+batch calls, a backlog of a few hundred thousand more than a day).
+Rather than let a run stop with "limit reached", the plan says how many
 calls the pending work needs, how many the day has left (from the budget every worker shares), and when the
 work will be done at the package's per-minute rate, carrying what does not fit over to the next days. It also
 says how many calls are kept back for urgent work (a payment import a user asks for), which automatic work
@@ -19,15 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.clock import WALL, Clock
-from ledgerbridge.connectors.budget import QBO_LIMITS, XERO_LIMITS, BudgetLimits
+from ledgerbridge.connectors.limits import BudgetLimits
+from ledgerbridge.packages.registry import spec_for
 from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.store.models.work import CallWindow
 
-__all__ = ["BudgetPlan", "LIMITS_BY_KIND", "plan_for"]
-
-LIMITS_BY_KIND: dict[str, BudgetLimits] = {"xero": XERO_LIMITS, "qbo": QBO_LIMITS}
-BATCH_BY_KIND = {"xero": 50, "qbo": 30}
-READ_PAGE = 1000  # the read-back after an upload pages the package's documents
+__all__ = ["BudgetPlan", "plan_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +57,12 @@ def plan_for(session: Session, connection_id: int, clock: Clock = WALL,
              limits: BudgetLimits | None = None) -> BudgetPlan:
     """The plan for the pending (and in-progress) documents of one connection, as of now."""
     conn = session.get_one(Connection, connection_id)
-    limits = limits or LIMITS_BY_KIND.get(conn.kind, XERO_LIMITS)
-    batch = BATCH_BY_KIND.get(conn.kind, 50)
+    spec = spec_for(conn.kind)
+    limits = limits or spec.limits
+    batch, read_page = spec.batch_size, spec.read_page  # the read-back after an upload pages the documents
     docs, parties = _pending(session, connection_id, RecordType.DOCUMENT), _pending(session, connection_id,
                                                                                    RecordType.PARTY)
-    calls = math.ceil(docs / batch) + math.ceil(parties / batch) + (math.ceil(docs / READ_PAGE) if docs else 0)
+    calls = math.ceil(docs / batch) + math.ceil(parties / batch) + (math.ceil(docs / read_page) if docs else 0)
     now = clock.now()
     reserve = max(1, limits.per_day // 50)
     window = session.get(CallWindow, connection_id)

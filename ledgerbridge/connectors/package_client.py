@@ -36,7 +36,8 @@ import httpx
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connectors.budget import BudgetExhausted, BudgetLimits, CallBudget
+from ledgerbridge.connectors.budget import CallBudget
+from ledgerbridge.connectors.limits import BudgetExhausted, BudgetLimits, CallBudgetLike, LimitReading, no_limit_headers
 from ledgerbridge.connectors.oauth import OAuthFlowError, TokenEndpointUnreachable
 from ledgerbridge.connectors.retry import RetryDecision, RetryPolicy, classify_exception, classify_response
 from ledgerbridge.security.crypto import TokenCipher, default_cipher
@@ -144,9 +145,11 @@ class PackageClient:
     default_limits: BudgetLimits
     #: ``fresh_access_token`` of the package's auth module (``sessions, connection_id, **options``).
     token_source: TokenSource
+    #: How the package's answers tell the calls left (its spec's ``read_limits``).
+    read_limits: Callable[[Mapping[str, str]], LimitReading] = staticmethod(no_limit_headers)
 
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, *,
-                 transport: httpx.BaseTransport | None = None, budget: CallBudget | None = None,
+                 transport: httpx.BaseTransport | None = None, budget: CallBudgetLike | None = None,
                  max_attempts: int = 5, clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], None] = time.sleep, cipher: TokenCipher | None = None,
                  policy: RetryPolicy | None = None, actor: str = "system", flush_interval: float = 1.0,
@@ -167,7 +170,8 @@ class PackageClient:
             self._organisation_id = row.organisation_id
             self._tenant_id = row.tenant_id
             self._status = row.status
-            self.budget = budget or CallBudget(connection_id, self.default_limits, clock=clock, sleep=sleep)
+            self.budget: CallBudgetLike = budget or CallBudget(connection_id, self.default_limits, clock=clock,
+                                                               sleep=sleep)
             self.budget.load(row)
             register_connection_secrets(row, self._cipher)  # scrubbed from audit rows and errors from now on
         self._token: str | None = None
@@ -245,12 +249,16 @@ class PackageClient:
             headers["Content-Type"] = "application/json"
         return headers
 
+    def is_batch_call(self, url: str) -> bool:
+        """Whether the package counts this call against a batch limit of its own (``BudgetLimits.batch_per_minute``)."""
+        return False
+
     def _send(self, method: str, url: str, params: Mapping[str, Any] | None, content: bytes | None,
               headers: dict[str, str], attempt: int, *, can_refresh: bool) -> tuple[httpx.Response | None,
                                                                                    RetryDecision]:
         """One attempt inside a budget slot, and what to make of it."""
         try:
-            self.budget.acquire(batch=url.endswith("/batch"))  # QuickBooks counts batch calls apart (40 a minute)
+            self.budget.acquire(batch=self.is_batch_call(url))
         except BudgetExhausted as spent:
             self._note_error(f"[retriable] {spent}")
             self.flush()
@@ -258,10 +266,12 @@ class PackageClient:
         response: httpx.Response | None = None
         try:
             response = self._http.request(method, url, params=params, content=content, headers=headers)
-            self.budget.observe(response.headers)
+            reading = self.read_limits(response.headers)
+            self.budget.observe(reading)
             status = response.status_code
             decision = classify_response(status, response.headers, response.text if status >= 400 else "",
-                                         attempt=attempt, policy=self._policy, can_refresh=can_refresh)
+                                         attempt=attempt, policy=self._policy, can_refresh=can_refresh,
+                                         rate_limit_problem=reading.problem)
         except httpx.HTTPError as exc:
             decision = classify_exception(exc, attempt=attempt, policy=self._policy)
         finally:

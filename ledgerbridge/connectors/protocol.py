@@ -237,6 +237,17 @@ class Connector(Protocol):
     def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
         """Pages of the documents of these host types that the package changed since ``since``."""
 
+    def payment_parts_prefix(self, external_id: str) -> str | None:
+        """Where the package's one payment is imported as parts (one per document it pays), the prefix of every
+        part's ``external_id``, so a deletion that names the payment removes its parts; None where a payment of
+        the package is one record here."""
+
+    def whole_payment_id(self, external_id: str) -> str:
+        """The package's id of the payment that an imported part belongs to (itself where there are no parts)."""
+
+    def host_id_in_reference(self, reference: str | None) -> str | None:
+        """The host id our own export wrote into a payment's reference, when ``reference`` is one of ours."""
+
     def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]:
         """Payments changed since ``since``, and prepayments and overpayments made in the package (their
         ``document_external_id`` is None: they are imported here as payments on account)."""

@@ -128,12 +128,16 @@ def _retriable(attempt: int, policy: RetryPolicy, delay: float, reason: str, *,
 
 def classify_response(status: int, headers: Mapping[str, str], body: str = "", *, attempt: int = 1,
                       policy: RetryPolicy = DEFAULT_POLICY, can_refresh: bool = False,
-                      rng: Callable[[], float] = random.random, now: datetime | None = None) -> RetryDecision:
-    """Decide what to do after a response with ``status`` on attempt number ``attempt`` (1-based)."""
+                      rng: Callable[[], float] = random.random, now: datetime | None = None,
+                      rate_limit_problem: str | None = None) -> RetryDecision:
+    """Decide what to do after a response with ``status`` on attempt number ``attempt`` (1-based).
+
+    ``rate_limit_problem`` is which limit a 429 says was hit ("minute", "day"...), as the package's spec read it
+    from the answer (:class:`~ledgerbridge.connectors.limits.LimitReading`); None when the package does not say."""
     if status < 400:
         return SUCCESS
     if status == 429:
-        problem = (_header(headers, "X-Rate-Limit-Problem") or "").strip().lower() or None
+        problem = (rate_limit_problem or "").strip().lower() or None
         wait = parse_retry_after(_header(headers, "Retry-After"), now=now)
         if wait is None:
             wait = policy.default_rate_limit_delay

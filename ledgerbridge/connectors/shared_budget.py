@@ -1,7 +1,7 @@
 """A tenant's call budget shared by every worker through the database (issue 6, item 3).
 
 :class:`~ledgerbridge.connectors.budget.CallBudget` counts in one process; with many workers on many machines each would
-spend the whole of Xero's 60 calls a minute and the tenant would be answered 429 (or, for the day limit,
+spend the whole of the package's calls a minute (Xero: 60) and the tenant would be answered 429 (or, for the day limit,
 locked out for hours). :class:`SharedCallBudget` has the same interface (so the clients need not know) but keeps
 the counts in the ``call_windows`` row of the connection and the concurrent calls in ``call_leases``:
 
@@ -11,7 +11,8 @@ the counts in the ``call_windows`` row of the connection and the concurrent call
   seconds later than they started because the package starts its window when our first call *arrives*;
 * a concurrent call holds a lease that expires (``lease_seconds``): a worker SIGKILLed mid-call cannot lock the
   tenant out, its slot is free again after the lease;
-* every answer's ``X-MinLimit-Remaining`` / ``X-DayLimit-Remaining`` raise our counts to the package's (never
+* the calls left that every answer reports (its package's spec reads them from the headers) raise our counts to
+  the package's (never
   lower them: calls of ours still in flight are not in its figure yet), and when the package reports *more*
   left than we think, its window has turned over and ours restarts with it; a 429 blocks every worker until
   its ``Retry-After``;
@@ -28,7 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -39,7 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import ledgerbridge.store.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
 from ledgerbridge.clock import WALL, Clock
-from ledgerbridge.connectors.budget import DAY_HEADER, MINUTE_HEADER, BudgetExhausted, BudgetLimits, BudgetSnapshot
+from ledgerbridge.connectors.limits import BudgetExhausted, BudgetLimits, BudgetSnapshot, LimitReading
 from ledgerbridge.store.db import write_locked_scope
 from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.store.models.work import CallLease, CallWindow
@@ -47,14 +48,6 @@ from ledgerbridge.store.models.work import CallLease, CallWindow
 __all__ = ["SharedCallBudget", "window_of"]
 
 logger = logging.getLogger(__name__)
-
-
-def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    try:
-        raw = headers.get(name)
-        return None if raw is None else int(raw.strip())
-    except ValueError:
-        return None
 
 
 class SharedCallBudget:
@@ -227,9 +220,8 @@ class SharedCallBudget:
             self.release()
 
     # -- keeping in step with the package -----------------------------------------------------------
-    def observe(self, headers: Mapping[str, str]) -> None:
-        minute = _int_header(headers, MINUTE_HEADER)
-        day = _int_header(headers, DAY_HEADER)
+    def observe(self, reading: LimitReading) -> None:
+        minute, day = reading.minute_left, reading.day_left
         if minute is None and day is None:
             return
         limits = self.limits

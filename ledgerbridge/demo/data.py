@@ -26,9 +26,6 @@ NOMINALS = [("4000", "Sales - Products", "sales"), ("4010", "Sales - Services", 
             ("7500", "Office Costs", "expense"), ("1001", "Stock", "stock"), ("5100", "Cost of Sales", "cost_of_sale"),
             ("1200", "Bank Current Account", "bank")]
 TAX_CODES = [("T1", "Standard 20%", "20"), ("T0", "Zero rated", "0"), ("T5", "Reduced 5%", "5")]
-# Where each host code goes in the sandbox's chart (what a bookkeeper sets on the Mapping tab).
-NOMINAL_MAP = {"4000": "200", "4010": "260", "5000": "300", "7500": "429", "1200": "090"}
-TAX_MAP = {"T1": ("OUTPUT2", "INPUT2"), "T0": ("ZERORATEDOUTPUT", "ZERORATEDINPUT"), "T5": ("RROUTPUT", "RRINPUT")}
 CUSTOMERS = ["Aldgate Bakery Ltd", "Bramley Florists", "Castle Hill Dental", "Dunmore Joinery", "Eastgate Motors",
              "Fernside Cafe", "Greyfriars Books", "Harbour Lights Hotel"]
 SUPPLIERS = ["Northern Timber Supplies", "Kestrel Packaging", "Bramley Florists"]  # a supplier named like a customer

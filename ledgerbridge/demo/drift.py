@@ -1,7 +1,7 @@
 """What the demo's bookkeeper does in the package after the import, so that the reconciliation has something
 honest to explain: a credit note allocated there only (R-I3: credit allocations do not sync) and a customer's
 payment recorded after the last import (not imported yet). Both are done as a package user does them
-(``sandboxes.package_user``), never through ledgerbridge.
+(``sandboxes.package_user``, made by the package's spec), never through ledgerbridge.
 """
 
 from __future__ import annotations
@@ -9,19 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.protocol import Connector
-from ledgerbridge.sandboxes.package_user import PackageUser, QboUser, XeroUser
+from ledgerbridge.sandboxes.package_user import PackageUser
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Document
 from ledgerbridge.store.models.sync import RecordType, SyncRecord
-
-
-def package_user(kind: str, base_url: str, company: str, transport: httpx.BaseTransport | None) -> PackageUser:
-    return XeroUser(base_url, company, transport) if kind == "xero" else QboUser(base_url, company, transport)
 
 
 def drift_in_package(user: PackageUser, sessions: sessionmaker[Session], conn_id: int,

@@ -1,10 +1,11 @@
-"""``ledgerbridge demo``: the whole round trip on the embedded default, against the Xero sandbox.
+"""``ledgerbridge demo``: the whole round trip on the embedded default, against a package's sandbox (the first
+registered package's unless ``--package`` names another).
 
 Makes a demo organisation, starts the sandbox on loopback, connects through the OAuth
 consent, refreshes the chart, maps codes as a bookkeeper would (leaving one nominal
 code unmapped), has the month's purchase invoices approved by a Procurement and an
 Accounting user and sent to the external system (R-P1), pre-checks, uploads, records
-payments in the sandbox as a Xero user would, imports and allocates them, and prints a
+payments in the sandbox as a user of the package would, imports and allocates them, and prints a
 summary.
 """
 
@@ -34,7 +35,8 @@ from ledgerbridge.connectors.connections import (
 from ledgerbridge.connectors.consent import approve_in_sandbox
 from ledgerbridge.demo.approvals import approve_demo_purchases
 from ledgerbridge.demo.data import demo_batch
-from ledgerbridge.demo.drift import drift_in_package, package_user
+from ledgerbridge.demo.drift import drift_in_package
+from ledgerbridge.packages.registry import DEFAULT, UnknownPackage, kinds, spec_for
 from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
 from ledgerbridge.store.models.host import Document, Party
 from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
@@ -48,29 +50,29 @@ REDIRECT_URI = "http://127.0.0.1:8976/callback"
 
 
 def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTransport | None = None,
-             sandbox: Any = None, package: str = "xero") -> dict[str, Any]:
+             sandbox: Any = None, package: str = DEFAULT.kind) -> dict[str, Any]:
     """Run the demo end to end and return its summary (used by the command and by the acceptance test).
 
-    With ``sandbox`` (a running Xero sandbox) the demo uses it and leaves it running; otherwise it starts
+    With ``sandbox`` (the package's sandbox, running) the demo uses it and leaves it running; otherwise it starts
     its own and stops it at the end.
     """
     from ledgerbridge.connectors.auth_flows import flow_for
-    from ledgerbridge.demo.packages import DEMO_PACKAGES
     from ledgerbridge.intake.apply import apply_batch
     from ledgerbridge.intake.schemas import Batch
     from ledgerbridge.security.apikeys import issue_api_key
     from ledgerbridge.store.organisations import create_organisation
 
-    pkg = DEMO_PACKAGES[package]
+    spec = spec_for(package)
+    pkg = spec.demo
     say = say or (lambda msg: None)
     started = time.monotonic()
     engine = make_engine(database_url)
     upgrade_schema(engine)
     sessions = make_session_factory(engine)
     own_sandbox = sandbox is None
-    sandbox = sandbox or pkg.start_sandbox()
+    sandbox = sandbox or spec.sandbox.start()
     try:
-        say(f"{pkg.label} sandbox on {sandbox.base_url}")
+        say(f"{spec.name} sandbox on {sandbox.base_url}")
         with session_scope(sessions) as session:
             org = create_organisation(session, "Dunmore Trading Ltd (demo)", "GBP")
             issue_api_key(session, org.id, "demo")
@@ -79,10 +81,10 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
             # integration is off is the package's business and would never go out (R-E6 shows nothing).
             deposits = {"payments": month.pop("payments")}
             intake = apply_batch(session, org.id, Batch.model_validate(month))
-            conn = create_connection(session, org.id, pkg.kind, sandbox_endpoints(pkg.kind, sandbox.base_url),
+            conn = create_connection(session, org.id, spec.kind, sandbox_endpoints(spec.kind, sandbox.base_url),
                                      client_id="ledgerbridge-demo", client_secret="demo-secret",
-                                     redirect_uri=REDIRECT_URI, name=f"{pkg.label} (sandbox)")
-            auth = flow_for(pkg.kind)
+                                     redirect_uri=REDIRECT_URI, name=f"{spec.name} (sandbox)")
+            auth = flow_for(spec.kind)
             url = auth.begin_consent(session, conn)
             conn_id, org_id = conn.id, org.id
         say("Loaded the host's month: " + ", ".join(f"{kind.replace('_', ' ')} {counts['created']}" for kind, counts in
@@ -118,16 +120,16 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         pre = exporter.precheck()
         say(f"Pre-check: {pre.checked} checked, {pre.failed} with problems")
         up = exporter.upload()
-        say(f"Uploaded: {up.exported} exported, {up.failed} failed, {up.seen} seen in {pkg.label}")
+        say(f"Uploaded: {up.exported} exported, {up.failed} failed, {up.seen} seen in {spec.name}")
         paid = _pay_in_sandbox(pkg, sandbox.base_url, tenant_id, sessions, conn_id, transport)
-        say(f"Recorded {paid} payments in the sandbox, as a {pkg.label} user would")
+        say(f"Recorded {paid} payments in the sandbox, as a {spec.name} user would")
         importer = PaymentImporter(sessions, conn_id, connector, actor="demo")
         imp = importer.fetch()
         importer.create_and_allocate(report=imp)
         say(f"Imported {imp.created} payments, allocated {imp.allocated}")
-        drift = drift_in_package(package_user(pkg.kind, sandbox.base_url, tenant_id, transport), sessions, conn_id,
+        drift = drift_in_package(pkg.package_user(sandbox.base_url, tenant_id, transport), sessions, conn_id,
                                  connector)
-        say(f"Then, in {pkg.label} only: {drift}")
+        say(f"Then, in {spec.name} only: {drift}")
         recon = reconcile(sessions, conn_id, connector)
         connector.close()
         say(f"Reconciliation: {len(recon.differences)} differences, {recon.explained} explained")
@@ -136,7 +138,7 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         summary["reconciliation"] = recon.summary()
         summary["seconds"] = round(time.monotonic() - started, 2)
         summary["sandbox"] = sandbox.base_url
-        summary["package"] = pkg.kind
+        summary["package"] = spec.kind
         return summary
     finally:
         if own_sandbox:
@@ -241,10 +243,14 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
          serve: Annotated[bool, typer.Option("--serve", help="Then leave the screens running on the demo data")]
          = False,
          port: Annotated[int, typer.Option(help="Port for --serve (loopback only)")] = 8000,
-         package: Annotated[str, typer.Option(help="xero | qbo")] = "xero") -> None:
-    """Run the demo: a month of a demo company's trading, round trip through the Xero sandbox."""
-    from ledgerbridge.demo.packages import DEMO_PACKAGES
+         package: Annotated[str, typer.Option(help=f"One of: {', '.join(kinds())}")] = DEFAULT.kind) -> None:
+    """Run the demo: a month of a demo company's trading, round trip through the package's sandbox."""
     from ledgerbridge.security import crypto
+
+    try:
+        spec = spec_for(package)
+    except UnknownPackage as exc:
+        fail(str(exc))
 
     with tempfile.TemporaryDirectory(prefix="ledgerbridge-demo-") as tmp:
         url = db or f"sqlite:///{Path(tmp) / 'demo.db'}"
@@ -254,17 +260,15 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
             crypto.reset_default_cipher()
         say = None if as_json else (lambda m: console.print(f"[green]>[/] {m}"))
         if serve:
-            with DEMO_PACKAGES[package].start_sandbox() as sandbox:
+            with spec.sandbox.start() as sandbox:
                 summary = run_demo(url, say=say, sandbox=sandbox, package=package)
                 _serve_demo(url, port, summary, as_json)
             return
-        if package not in DEMO_PACKAGES:
-            fail(f"no demo for package {package!r}; choose one of {', '.join(DEMO_PACKAGES)}")
         summary = run_demo(url, say=say, package=package)
     if as_json:
         print_json(summary)
         return
-    label = DEMO_PACKAGES[package].label
+    label = spec.name
     console.print(f"\n[bold]Exported[/]: {summary['exported']} ({summary['seen']} seen in {label})")
     for doc_type, reasons in summary["not_exported"].items():
         for r in reasons:

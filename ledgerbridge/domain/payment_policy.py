@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ledgerbridge.connectors.connections import PACKAGE_NAMES
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
+from ledgerbridge.packages.registry import package_name
 from ledgerbridge.store.models.host import Payment, PaymentKind, PaymentOrigin
 from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.store.organisations import CONNECTED
@@ -102,7 +102,7 @@ def intake_policy(session: Session, organisation_id: int) -> IntakePolicy:
     if not live:
         return IntakePolicy(False, False, "")
     one_way = [c for c in live if not ConnectionSettings.from_json(c.settings).payments_both_ways]
-    names = " or ".join(f'{PACKAGE_NAMES.get(c.kind, c.kind)} ("{c.tenant_name or c.name}")' for c in one_way)
+    names = " or ".join(f'{package_name(c.kind)} ("{c.tenant_name or c.name}")' for c in one_way)
     return IntakePolicy(True, bool(one_way), names)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import JSON, DateTime, Engine, Numeric, String, create_engine, e
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-DEFAULT_DATABASE_URL = "sqlite:///ledgerbridge.store.db"
+DEFAULT_DATABASE_URL = "sqlite:///ledgerbridge.db"
 
 
 def database_url_from_env() -> str:

@@ -64,7 +64,7 @@ class PaymentImporter(ConnectionRun):
             for remote in self.connector.fetch_payments(window.since()):
                 window.saw(remote.updated_at)
                 report.fetched += 1
-                if _names_one_of(remote.reference, unanswered):
+                if unanswered and self.connector.host_id_in_reference(remote.reference) in unanswered:
                     # Ours, sent but its answer lost (the database restarted mid-export): not a payment made in
                     # the package. The export's next run finds it there by this reference and binds it.
                     report.skipped_ours += 1
@@ -107,11 +107,15 @@ class PaymentImporter(ConnectionRun):
             row.status = ImportStatus.PENDING.value
 
     def _delete_parts(self, session: Session, remote: RemotePayment, report: ImportReport) -> bool:
-        """QuickBooks' one Payment over several invoices (or with an unapplied rest) was fetched as parts
-        ``Id:TxnId``; its deletion names only ``Id``, and every part goes with it. True when it had parts."""
+        """A package's one payment over several documents (or with an unapplied rest) may be fetched as parts
+        (``Connector.payment_parts_prefix``); its deletion names only the payment, and every part goes with it.
+        True when it had parts."""
+        prefix = self.connector.payment_parts_prefix(remote.external_id)
+        if prefix is None:
+            return False
         parts = session.scalars(select(PackagePayment).where(
             PackagePayment.connection_id == self.connection_id,
-            PackagePayment.external_id.startswith(f"{remote.external_id}:", autoescape=True))).all()
+            PackagePayment.external_id.startswith(prefix, autoescape=True))).all()
         for part in parts:
             if part.deleted_in_package:
                 continue
@@ -129,8 +133,8 @@ class PaymentImporter(ConnectionRun):
             SyncRecord.external_id.is_(None), SyncRecord.attempt_key.is_not(None))))
 
     def _ours(self, session: Session, external_id: str) -> bool:
-        """A payment this connection sent (QuickBooks splits one Payment per invoice as ``Id:TxnId``)."""
-        base = external_id.split(":", 1)[0]
+        """A payment this connection sent (or a part of one, where the package's payments come in parts)."""
+        base = self.connector.whole_payment_id(external_id)
         return session.scalar(select(SyncRecord.id).where(
             SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,
             SyncRecord.external_id.in_({external_id, base})).limit(1)) is not None
@@ -252,15 +256,3 @@ class PaymentImporter(ConnectionRun):
         row.diagnostic = message
         report.failed += 1
         report.diagnostics.append({"payment": row.external_id, "document": row.document_number, "message": message})
-
-
-def _names_one_of(reference: str | None, host_ids: set[str]) -> bool:
-    """Whether a package payment's reference is the one our export gave it: "... [host id]" or the host id
-    (xero.payments.reference, qbo.payments._ref; a QuickBooks reference cut to its field's length is not matched,
-    and such a payment is imported as before)."""
-    if not reference or not host_ids:
-        return False
-    ref = reference.strip()
-    if ref.endswith("]") and "[" in ref:
-        return ref[ref.rindex("[") + 1:-1] in host_ids
-    return ref in host_ids

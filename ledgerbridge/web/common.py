@@ -19,7 +19,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from ledgerbridge.api.deps import get_session
-from ledgerbridge.connectors.connections import PACKAGE_NAMES, organisation_connection
+from ledgerbridge.connectors.connections import organisation_connection
+from ledgerbridge.packages.registry import PACKAGES as REGISTERED
+from ledgerbridge.packages.registry import package_name
 from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.sync.grids import record_label
 from ledgerbridge.web.auth import SESSION_COOKIE, SignedIn, csrf_matches, signed_in
@@ -53,10 +55,13 @@ def _label(value: Any) -> str:
 
 def _package(kind: Any) -> str:
     """A connection's package in words ("QuickBooks Online", never its key "qbo")."""
-    return PACKAGE_NAMES.get(str(kind), str(kind))
+    return package_name(str(kind))
 
 
 templates.env.filters.update(money=_money, when=_when, label=_label, package=_package, record_label=record_label)
+#: The registered packages in words and their kinds, for pages that list them (never written out in a template).
+templates.env.globals.update(package_names=[spec.name for spec in REGISTERED],
+                             package_kinds=[spec.kind for spec in REGISTERED])
 
 
 def current_user(request: Request, session: Db) -> SignedIn:

@@ -16,14 +16,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ledgerbridge.connectors.auth_flows import connection_health, flow_for
-from ledgerbridge.connectors.connections import (
-    CONNECTORS,
-    PACKAGE_NAMES,
-    REAL_ENDPOINTS,
-    create_connection,
-    sandbox_endpoints,
-)
+from ledgerbridge.connectors.connections import create_connection, production_endpoints, sandbox_endpoints
 from ledgerbridge.connectors.oauth import ConsentError
+from ledgerbridge.packages.registry import DEFAULT
+from ledgerbridge.packages.registry import PACKAGES as REGISTERED
 from ledgerbridge.store.models.sync import Connection, OAuthState
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
 
@@ -31,8 +27,7 @@ router = APIRouter()
 
 SANDBOX_CLIENT = ("ledgerbridge-demo", "demo-secret")
 #: The packages a user can connect to, as the screens name them (every one has a connector and a flow).
-PACKAGES = {kind: PACKAGE_NAMES[kind] for kind in ("xero", "qbo")}  # the packages a user may connect to
-assert set(PACKAGES) <= set(CONNECTORS)
+PACKAGES = {spec.kind: spec.name for spec in REGISTERED}
 
 
 def callback_url(request: Request) -> str:
@@ -55,7 +50,7 @@ async def connect(request: Request, session: Db, user: User) -> Response:
     conn = connection_of(session, user)
     redirect_uri = callback_url(request)
     if conn is None:
-        kind = str(form.get("package") or "xero")
+        kind = str(form.get("package") or DEFAULT.kind)
         if kind not in PACKAGES:
             return back("/connection", err=f"Choose one of the packages: {', '.join(PACKAGES.values())}.")
         label = PACKAGES[kind]
@@ -66,7 +61,7 @@ async def connect(request: Request, session: Db, user: User) -> Response:
             return back("/connection", err=f"Enter the app's client id and secret from {label}'s developer portal.")
         if sandbox and not sandbox.startswith(("http://", "https://")):
             return back("/connection", err="The sandbox address must start with http:// or https://.")
-        endpoints = sandbox_endpoints(kind, sandbox) if sandbox else REAL_ENDPOINTS[kind]
+        endpoints = sandbox_endpoints(kind, sandbox) if sandbox else production_endpoints(kind)
         conn = create_connection(session, user.organisation_id, kind, endpoints, client_id=client_id,
                                  client_secret=secret, redirect_uri=redirect_uri,
                                  name=f"{label} (sandbox)" if sandbox else label)

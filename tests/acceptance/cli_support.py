@@ -80,7 +80,7 @@ class Workspace:
 
     @property
     def db_path(self) -> Path:
-        return self.root / "ledgerbridge.store.db"
+        return self.root / "ledgerbridge.db"
 
     @property
     def key_file(self) -> Path:

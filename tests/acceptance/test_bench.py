@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from ledgerbridge.bench.run import PACKAGES, minimum_calls, run_bench
+from ledgerbridge.bench.run import minimum_calls, run_bench
+from ledgerbridge.packages.registry import spec_for
 
 
 def test_minimum_follows_each_packages_batch_limit() -> None:
     # Xero: 50 elements a write; QuickBooks: 30 operations a batch, plus the one query for the sales items.
-    assert minimum_calls(PACKAGES["xero"], 200, 10_000) == 4 + 200 + 10
-    assert minimum_calls(PACKAGES["qbo"], 200, 10_000) == 7 + 334 + 10 + 1
+    assert minimum_calls(spec_for("xero"), 200, 10_000) == 4 + 200 + 10
+    assert minimum_calls(spec_for("qbo"), 200, 10_000) == 7 + 334 + 10 + 1
 
 
 @pytest.mark.parametrize("package", ["xero", "qbo"])
@@ -21,5 +22,5 @@ def test_small_bench_spends_at_most_five_percent_over_the_minimum(package: str) 
     result = run_bench(150, package=package)
     assert result["package"] == package
     assert result["exported"] == 150 and result["failed"] == 0 and result["seen"] == 150
-    assert result["api_calls_minimum"] == minimum_calls(PACKAGES[package], 150, 150)
+    assert result["api_calls_minimum"] == minimum_calls(spec_for(package), 150, 150)
     assert result["api_calls"] <= 1.05 * result["api_calls_minimum"], result["api_calls_by_endpoint"]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ledgerbridge.connectors.budget import BudgetExhausted, BudgetLimits, CallBudget
+from ledgerbridge.packages.xero.limits import XERO_LIMITS, read_xero_limits
 from ledgerbridge.store.models.sync import Connection
 
 
@@ -60,7 +61,7 @@ def test_headers_lower_our_counts() -> None:
     clock = FakeClock()
     b = budget(clock, per_minute=60, per_day=5000)
     b.acquire()
-    b.observe({"X-MinLimit-Remaining": "2", "X-DayLimit-Remaining": "10"})
+    b.observe(read_xero_limits({"X-MinLimit-Remaining": "2", "X-DayLimit-Remaining": "10"}))
     b.release()
     snap = b.snapshot()
     assert (snap.minute_left, snap.day_left) == (2, 10)
@@ -77,7 +78,7 @@ def test_a_higher_count_from_the_package_means_its_window_turned_over() -> None:
         b.release()
     clock.now += 10
     assert b.snapshot().minute_left == 0
-    b.observe({"X-MinLimit-Remaining": "58"})
+    b.observe(read_xero_limits({"X-MinLimit-Remaining": "58"}))
     assert b.snapshot().minute_left == 58
 
 
@@ -102,7 +103,7 @@ def test_unlimited_never_waits_but_still_records() -> None:
         b.acquire()
     for _ in range(50):
         b.release()
-    b.observe({"X-MinLimit-Remaining": "0", "X-DayLimit-Remaining": "0"})
+    b.observe(read_xero_limits({"X-MinLimit-Remaining": "0", "X-DayLimit-Remaining": "0"}))
     b.acquire()
     assert clock.sleeps == []
     assert b.snapshot().day_left == 0
@@ -136,7 +137,7 @@ def test_flush_writes_the_row_at_most_once_a_second_and_load_reads_it(db, xero, 
     clock = FakeClock(time.time())
     b = CallBudget(conn_id, BudgetLimits(), clock=clock, sleep=clock.sleep)
     b.acquire()
-    b.observe({"X-MinLimit-Remaining": "41", "X-DayLimit-Remaining": "4321"})
+    b.observe(read_xero_limits({"X-MinLimit-Remaining": "41", "X-DayLimit-Remaining": "4321"}))
     b.release()
     assert not b.flush_due()  # less than a second since the last write
     clock.now += 1.5
@@ -156,14 +157,14 @@ def test_flush_writes_the_row_at_most_once_a_second_and_load_reads_it(db, xero, 
 def test_one_shared_budget_per_connection_per_process() -> None:
     from ledgerbridge.connectors.budget import shared_budget
 
-    assert shared_budget("xero", 9) is shared_budget("xero", 9)
-    assert shared_budget("xero", 9) is not shared_budget("xero", 10)
-    assert shared_budget("xero", 9, unlimited=True).unlimited
+    assert shared_budget("xero", 9, XERO_LIMITS) is shared_budget("xero", 9, XERO_LIMITS)
+    assert shared_budget("xero", 9, XERO_LIMITS) is not shared_budget("xero", 10, XERO_LIMITS)
+    assert shared_budget("xero", 9, XERO_LIMITS, unlimited=True).unlimited
 
 
 def test_per_second_limit_paces_calls() -> None:
     """QuickBooks allows 10 calls a second; we start 8 (room for calls around the budget), the ninth waits."""
-    from ledgerbridge.connectors.budget import QBO_LIMITS
+    from ledgerbridge.packages.qbo.limits import QBO_LIMITS
 
     clock = FakeClock()
     paced = CallBudget(None, QBO_LIMITS, clock=clock, sleep=clock.sleep)

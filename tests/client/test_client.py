@@ -12,6 +12,7 @@ import pytest
 
 from ledgerbridge.connectors.budget import BudgetExhausted
 from ledgerbridge.packages.xero.client import PackageCallError, XeroClient, decode_json, encode_json, health
+from ledgerbridge.packages.xero.limits import XERO_LIMITS
 from ledgerbridge.security.crypto import TokenCipher
 from ledgerbridge.store.models.sync import AuditEvent, Connection
 
@@ -226,7 +227,8 @@ def test_many_writes_each_leave_one_audit_row(db: Db, xero: LoopbackXero, cipher
         200, content=answer, headers={"X-MinLimit-Remaining": "59", "X-DayLimit-Remaining": "4000"}))
     from ledgerbridge.connectors.budget import CallBudget
 
-    client = XeroClient(db.sessions, conn_id, transport=transport, budget=CallBudget(conn_id, unlimited=True))
+    client = XeroClient(db.sessions, conn_id, transport=transport,
+                        budget=CallBudget(conn_id, XERO_LIMITS, unlimited=True))
     client.request("PUT", "/Invoices", json_body={"Invoices": invoices})
     for n in range(200):
         client.request("PUT", "/Invoices", params={"summarizeErrors": "false"}, json_body={"Invoices": invoices},

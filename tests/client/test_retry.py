@@ -23,7 +23,7 @@ def test_success() -> None:
 
 
 def test_429_waits_exactly_retry_after() -> None:
-    decision = classify_response(429, {"Retry-After": "17", "X-Rate-Limit-Problem": "minute"}, "")
+    decision = classify_response(429, {"Retry-After": "17"}, "", rate_limit_problem="minute")
     assert decision.retry and decision.delay_seconds == 17 and decision.failure_type == "retriable"
     assert decision.rate_limit == "minute"
 
@@ -35,7 +35,7 @@ def test_429_http_date_retry_after() -> None:
 
 
 def test_429_day_limit_is_retriable_but_too_long_to_sleep_through() -> None:
-    decision = classify_response(429, {"Retry-After": "20000", "X-Rate-Limit-Problem": "day"}, "")
+    decision = classify_response(429, {"Retry-After": "20000"}, "", rate_limit_problem="day")
     assert decision.retry and decision.failure_type == "retriable" and decision.rate_limit == "day"
     assert decision.delay_seconds == 20000 and decision.exceeds(RetryPolicy().max_wait)
     assert "daily" in decision.reason

@@ -38,9 +38,9 @@ from ledgerbridge.connectors.consent import approve_in_sandbox
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.demo.approvals import approve_demo_purchases
 from ledgerbridge.demo.data import demo_batch
-from ledgerbridge.demo.packages import DEMO_PACKAGES
 from ledgerbridge.intake.apply import apply_batch
 from ledgerbridge.intake.schemas import Batch
+from ledgerbridge.packages.registry import spec_for
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Payment
 from ledgerbridge.store.models.sync import Connection
@@ -161,7 +161,7 @@ class PackageWorld(ABC):
 class PackageHarness(ABC):
     """One accounting package as the conformance suite drives it (one subclass per package, no state)."""
 
-    kind: ClassVar[str]  # the connector kind, as in ``connections.CONNECTORS``
+    kind: ClassVar[str]  # the package's kind, as in ``packages.registry``
     label: ClassVar[str]
     #: What a void becomes in the package, per host type: "voided" (kept, zeroed or marked) or "deleted" (gone,
     #: where the package has no void for that record: the connector documents which).
@@ -211,7 +211,7 @@ class PackageHarness(ABC):
         world = self.world_class(self, sessions, base_url, transport, org_id, conn_id, tenant_id)
         refresh_chart(sessions, conn_id, world.connector())
         if map_codes:
-            demo = DEMO_PACKAGES[self.kind]
+            demo = spec_for(self.kind).demo
             with session_scope(sessions) as session:
                 for local, account in demo.nominal.items():
                     set_mapping(session, conn_id, MappingKind.NOMINAL, local, account)

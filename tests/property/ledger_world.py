@@ -28,7 +28,9 @@ from ledgerbridge.demo.data import NOMINALS, TAX_CODES
 from ledgerbridge.domain.money import line_net, line_tax
 from ledgerbridge.intake.apply import apply_batch
 from ledgerbridge.intake.schemas import Batch
-from ledgerbridge.sandboxes.package_user import PackageUser, QboUser, XeroUser
+from ledgerbridge.packages.qbo.sandbox.user import QboUser
+from ledgerbridge.packages.xero.sandbox.user import XeroUser
+from ledgerbridge.sandboxes.package_user import PackageUser
 from ledgerbridge.store.db import make_session_factory, session_scope
 from ledgerbridge.store.models.sync import RecordType, SyncRecord
 from ledgerbridge.sync.exporter import Exporter

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.protocol import Connector
-from ledgerbridge.sandboxes.package_user import PackageUser, QboUser, XeroUser
+from ledgerbridge.packages.qbo.sandbox.user import QboUser
+from ledgerbridge.packages.xero.sandbox.user import XeroUser
+from ledgerbridge.sandboxes.package_user import PackageUser
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Document
 from ledgerbridge.store.models.sync import RecordType, SyncRecord

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerbridge.connectors.budget import BudgetExhausted, BudgetLimits
 from ledgerbridge.connectors.budget_plan import plan_for
 from ledgerbridge.connectors.shared_budget import SharedCallBudget, window_of
+from ledgerbridge.packages.xero.limits import read_xero_limits
 from ledgerbridge.store.db import session_scope
 
 from .test_queue import _connections
@@ -91,7 +92,8 @@ def test_the_packages_headers_and_429_keep_every_worker_in_step(sessions: sessio
     clock = FakeClock()
     a, b = _workers(sessions, conn, clock)
     a.acquire()
-    a.observe({"X-MinLimit-Remaining": "1", "X-DayLimit-Remaining": "9"})  # others used this tenant too
+    # others used this tenant too
+    a.observe(read_xero_limits({"X-MinLimit-Remaining": "1", "X-DayLimit-Remaining": "9"}))
     a.release()
     window = window_of(sessions, conn)
     assert window is not None and (window.minute_used, window.day_used) == (4, 3)
@@ -131,7 +133,8 @@ def test_the_plan_says_when_a_backlog_beyond_the_days_budget_is_done(sessions: s
 
 
 def test_quickbooks_batch_calls_are_capped_at_40_a_minute_in_both_budgets(sessions: sessionmaker[Session]) -> None:
-    from ledgerbridge.connectors.budget import QBO_LIMITS, CallBudget
+    from ledgerbridge.connectors.budget import CallBudget
+    from ledgerbridge.packages.qbo.limits import QBO_LIMITS
 
     assert QBO_LIMITS.batch_per_minute == 40
     (conn,) = _connections(sessions)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ledgerbridge.connectors.budget import QBO_LIMITS, XERO_LIMITS
 from ledgerbridge.connectors.health import connection_health
+from ledgerbridge.packages.qbo.limits import QBO_LIMITS
+from ledgerbridge.packages.xero.limits import XERO_LIMITS
 from ledgerbridge.store.models.sync import Connection
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

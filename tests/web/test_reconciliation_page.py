@@ -14,7 +14,7 @@ from ledgerbridge.demo.approvals import approve_demo_purchases
 from ledgerbridge.demo.data import NOMINAL_MAP, TAX_MAP
 from ledgerbridge.packages.xero import auth
 from ledgerbridge.packages.xero.sandbox import RunningSandbox
-from ledgerbridge.sandboxes.package_user import XeroUser
+from ledgerbridge.packages.xero.sandbox.user import XeroUser
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Document
 from ledgerbridge.store.models.sync import Connection, SyncRecord

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.connectors import connection_auth, oauth
-from ledgerbridge.connectors.budget import QBO_LIMITS
 from ledgerbridge.connectors.health import connection_health
 from ledgerbridge.connectors.oauth import ConsentError, OAuthEndpoints
+from ledgerbridge.packages.qbo.limits import QBO_LIMITS
 from ledgerbridge.security.crypto import TokenCipher, TokenDecryptionError, default_cipher
 from ledgerbridge.security.redact import redact_text
 from ledgerbridge.store.db import utcnow

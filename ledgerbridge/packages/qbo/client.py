@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connectors.budget import QBO_LIMITS
 from ledgerbridge.connectors.package_client import PackageCallError, PackageClient, decode_json
 from ledgerbridge.packages.qbo.auth import MINOR_VERSION, fresh_access_token
+from ledgerbridge.packages.qbo.limits import QBO_LIMITS
 
 __all__ = ["PackageCallError", "QboClient", "decode_json"]
 
@@ -36,6 +36,9 @@ class QboClient(PackageClient):
     not_connected = "the QuickBooks connection is not connected: connect it and choose the company"
     default_limits = QBO_LIMITS
     token_source = staticmethod(fresh_access_token)
+
+    def is_batch_call(self, url: str) -> bool:
+        return url.endswith("/batch")  # QuickBooks counts batch calls apart (40 a minute)
 
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, **kwargs: Any) -> None:
         super().__init__(sessions, connection_id, **kwargs)

@@ -37,6 +37,7 @@ from ledgerbridge.packages.qbo import payments as qbo_payments
 from ledgerbridge.packages.qbo.calls import _dec
 from ledgerbridge.packages.qbo.errors import DUPLICATE_NAME
 from ledgerbridge.packages.qbo.items import LineItems
+from ledgerbridge.packages.qbo.limits import BATCH_SIZE
 from ledgerbridge.packages.qbo.mapper import (
     NO_VOID,
     deleted_note,
@@ -54,7 +55,7 @@ from ledgerbridge.store.views import DocumentView
 class QboConnector(QboReads):
     kind = "qbo"
     display_name = "QuickBooks Online"
-    max_batch = 30
+    max_batch = BATCH_SIZE
     max_concurrent_calls = 10
     max_number_length = 21
     tax_rounding = "line"  # UK VAT per line (the US rounds sales tax on the subtotal: not handled yet)

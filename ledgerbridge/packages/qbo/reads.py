@@ -172,6 +172,20 @@ class QboReads(QboCalls):
                 yield list(split_settlements(entity, rows, {i: _remote(d, entity) for i, d in rows.items()},
                                              self._by_ids).values())
 
+    # -- payments' identity: one Payment over several documents is imported as parts "Id:TxnId" (see below) ----
+    PART_SEPARATOR = ":"
+
+    def payment_parts_prefix(self, external_id: str) -> str | None:
+        return f"{external_id}{self.PART_SEPARATOR}"
+
+    def whole_payment_id(self, external_id: str) -> str:
+        return external_id.split(self.PART_SEPARATOR, 1)[0]
+
+    def host_id_in_reference(self, reference: str | None) -> str | None:
+        """Our export writes the host id (cut to the field's 21 characters) as the reference: a cut one is not
+        recognised, and such a payment is imported like any other."""
+        return reference.strip() or None if reference else None
+
     def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]:
         now = datetime.now(UTC)
         if since is not None and (since if since.tzinfo else since.replace(tzinfo=UTC)) > now - timedelta(
@@ -239,7 +253,8 @@ class QboReads(QboCalls):
                 allocations.append(("unapplied", unapplied))
             for txn_id, amount in allocations:
                 yield RemotePayment(
-                    external_id=str(raw["Id"]) if len(allocations) == 1 else f"{raw['Id']}:{txn_id}",
+                    external_id=str(raw["Id"]) if len(allocations) == 1 else self.payment_parts_prefix(str(raw["Id"]))
+                    + str(txn_id),
                     payment_type=entity, direction="out" if entity == "BillPayment" else "in",
                     payment_date=date.fromisoformat(str(raw["TxnDate"])[:10]), amount=amount,
                     currency=(raw.get("CurrencyRef") or {}).get("value") or self._home_currency or "GBP",

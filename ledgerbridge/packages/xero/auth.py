@@ -38,9 +38,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.connectors import connection_auth, oauth
-from ledgerbridge.connectors.budget import XERO_LIMITS
 from ledgerbridge.connectors.health import connection_health
 from ledgerbridge.connectors.oauth import ConsentError, OAuthEndpoints
+from ledgerbridge.packages.xero.limits import XERO_LIMITS
 from ledgerbridge.security.crypto import TokenCipher, TokenDecryptionError, default_cipher
 from ledgerbridge.security.redact import redact_text
 from ledgerbridge.store.db import utcnow

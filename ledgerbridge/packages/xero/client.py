@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ledgerbridge.connectors.budget import XERO_LIMITS
 from ledgerbridge.connectors.package_client import PackageCallError, PackageClient, decode_json, encode_json
 from ledgerbridge.packages.xero.auth import fresh_access_token, health
+from ledgerbridge.packages.xero.limits import XERO_LIMITS, read_xero_limits
 
 __all__ = ["PackageCallError", "XeroClient", "decode_json", "encode_json", "health"]
 
@@ -39,6 +39,7 @@ class XeroClient(PackageClient):
     not_connected = "the Xero connection is not connected: connect it and choose the organisation"
     default_limits = XERO_LIMITS
     token_source = staticmethod(fresh_access_token)
+    read_limits = staticmethod(read_xero_limits)
 
     def _headers(self, has_body: bool, idempotency_key: str | None, since: datetime | None) -> dict[str, str]:
         headers = {"xero-tenant-id": self._tenant_id or "", "Accept": "application/json"}

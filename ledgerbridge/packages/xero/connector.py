@@ -35,6 +35,7 @@ from ledgerbridge.connectors.protocol import (
 )
 from ledgerbridge.packages.xero import payments as xero_payments
 from ledgerbridge.packages.xero.errors import explain
+from ledgerbridge.packages.xero.limits import BATCH_SIZE
 from ledgerbridge.packages.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
 from ledgerbridge.packages.xero.msdate import parse_xero_datetime
 from ledgerbridge.store.views import DocumentView, ItemView, PartyView
@@ -51,7 +52,7 @@ PAGE_SIZE = 1000
 class XeroConnector:
     kind = "xero"
     display_name = "Xero"
-    max_batch = 50
+    max_batch = BATCH_SIZE
     max_concurrent_calls = 5
     missing_account_answer = "Account code or ID must be specified"
     separate_party_roles = False  # one Contact is customer and supplier alike
@@ -61,6 +62,16 @@ class XeroConnector:
 
     def __init__(self, client: Any) -> None:
         self.client = client
+
+    # -- payments' identity (a Xero payment is one record; our reference is "text [host id]" or the host id) --
+    def payment_parts_prefix(self, external_id: str) -> str | None:
+        return None
+
+    def whole_payment_id(self, external_id: str) -> str:
+        return external_id
+
+    def host_id_in_reference(self, reference: str | None) -> str | None:
+        return xero_payments.host_id_in_reference(reference)
 
     def close(self) -> None:
         self.client.close()

@@ -57,6 +57,16 @@ def reference(item: PaymentExport) -> str:
     return f"{item.reference} [{item.host_id}]" if item.reference else item.host_id
 
 
+def host_id_in_reference(ref: str | None) -> str | None:
+    """The host id in a reference :func:`reference` wrote ("... [host id]", or the host id alone)."""
+    if not ref or not ref.strip():
+        return None
+    ref = ref.strip()
+    if ref.endswith("]") and "[" in ref:
+        return ref[ref.rindex("[") + 1:-1]
+    return ref
+
+
 def bank_transaction(item: PaymentExport) -> dict[str, Any]:
     # NoTax: the tax is on the invoices the prepayment is later allocated to, so it is not counted twice.
     return {"Type": BANK_TYPES[(item.kind, item.direction)], "Contact": {"ContactID": item.party_external_id},

@@ -1,0 +1,116 @@
+"""The vocabulary of call limits that every call budget and every package shares.
+
+A package's spec gives its :class:`BudgetLimits` and a function that reads its answers' headers into a
+:class:`LimitReading`; the budgets (``budget.CallBudget`` in one process, ``shared_budget.SharedCallBudget``
+across workers) implement :class:`CallBudgetLike`, the one protocol the package client calls. Keeping the
+vocabulary here, apart from both budgets, lets the spec, the client and the budgets meet without importing each
+other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from ledgerbridge.store.models.sync import Connection
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetLimits:
+    """A package's call limits for one company. Every package's spec states all of them that apply; the defaults
+    are the most cautious figures among the packages ledgerbridge speaks to, never a particular package's."""
+
+    per_minute: int = 60
+    per_day: int = 5000
+    concurrent: int = 5
+    minute_seconds: float = 60.0
+    day_seconds: float = 86_400.0
+    #: A day budget read as exhausted from the database (reset time unknown) is re-probed after this long.
+    day_probe_seconds: float = 3_600.0
+    #: Calls started in any one second; None where the package has no such limit.
+    per_second: int | None = None
+    #: Batch calls a minute, on top of the per-minute limit; None where the package counts none apart.
+    batch_per_minute: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LimitReading:
+    """What one answer of the package says of its limits: calls left in its minute and day windows, and, on a
+    refusal for too many calls, which limit was hit ("minute", "day", ...; None when it does not say)."""
+
+    minute_left: int | None = None
+    day_left: int | None = None
+    problem: str | None = None
+
+
+NO_READING = LimitReading()
+
+
+def int_header(headers: Mapping[str, str], name: str) -> int | None:
+    """A header's integer value; None when absent or not an integer (a package's header is advice, not law)."""
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw.strip())
+    except ValueError:
+        return None
+
+
+def no_limit_headers(headers: Mapping[str, str]) -> LimitReading:
+    """For a package whose answers say nothing of its limits."""
+    return NO_READING
+
+
+class BudgetExhausted(Exception):
+    """No call may be made on this connection before ``until`` (the day's budget is used up)."""
+
+    def __init__(self, until: datetime, reason: str = "the package's daily call limit is used up") -> None:
+        super().__init__(f"{reason}; calls resume at {until.isoformat(timespec='seconds')}")
+        self.until = until
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetSnapshot:
+    minute_left: int | None
+    day_left: int | None
+    observed_at: datetime | None
+    blocked_until: datetime | None
+    in_flight: int
+
+
+class CallBudgetLike(Protocol):
+    """What the package client needs of a call budget, in one process or shared by every worker."""
+
+    connection_id: int | None
+    limits: BudgetLimits
+
+    def acquire(self, batch: bool = False) -> None:
+        """Wait until a call may be made, then count it; raises :class:`BudgetExhausted` for the day limit."""
+
+    def release(self) -> None:
+        """The call is over (answered or failed)."""
+
+    def observe(self, reading: LimitReading) -> None:
+        """Take the package's own counts from an answer."""
+
+    def observe_rate_limited(self, problem: str | None, retry_after: float) -> None:
+        """The package refused a call for its limits: block the named window for ``retry_after`` seconds."""
+
+    def load(self, connection: Connection) -> None:
+        """Start from the figures left on the connection row."""
+
+    @property
+    def has_unflushed(self) -> bool:
+        """Figures not yet written to the connection row."""
+
+    def flush_due(self) -> bool:
+        """Time to write the figures (in a transaction the caller makes anyway)."""
+
+    def flush(self, session: Session) -> None:
+        """Write the figures to the connection row, in the caller's transaction."""

@@ -1,0 +1,152 @@
+"""What a package is to ledgerbridge: one typed :class:`PackageSpec` per package.
+
+Each package folder (``ledgerbridge/packages/<kind>/``) declares its spec in ``spec.py``, and
+``ledgerbridge.packages.registry`` lists the specs, one line each. Everything outside a package's folder
+(the core, the API, the screens, the command line, the demo, the benchmarks) reads what differs between
+packages from here: its name in words, its call limits and batch sizes, how its answers tell the calls left,
+where it lives in production and in its sandbox, how a user connects to it, how its connector is made, how its
+sandbox starts and is served, the demo's world in it and the benchmark's minimums. Nothing outside the folder
+names a package or branches on its kind (``tests/architecture`` holds that).
+
+A spec is data and small functions. The heavy parts (the connector, the OAuth flow, the sandbox) are imported
+by the spec's functions when first used, so reading the registry costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.clock import Clock
+from ledgerbridge.connectors.limits import BudgetLimits, LimitReading
+from ledgerbridge.store.models.sync import Connection
+
+if TYPE_CHECKING:
+    from ledgerbridge.connectors.limits import CallBudgetLike
+    from ledgerbridge.connectors.protocol import Connector
+    from ledgerbridge.sandboxes.package_user import PackageUser
+
+
+@dataclass(frozen=True, slots=True)
+class PackageEndpoints:
+    """Where a package's API, its identity service and its consent page are."""
+
+    api_base_url: str
+    identity_base_url: str
+    authorize_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorOptions:
+    transport: httpx.BaseTransport | None = None
+    unlimited_budget: bool = False
+    max_attempts: int = 5  # per call, for transient failures (same idempotency key every time)
+    #: The call budget shared by every worker through the database (shared_budget); None: on PostgreSQL only
+    #: (on SQLite one worker runs inside ``serve``, and the in-process budget is enough).
+    shared_budget: bool | None = None
+    #: A user asked for this work (a payment import): it may spend the day's last calls (shared budget only).
+    urgent: bool = False
+    #: The clock of the budget and the client; benchmarks pass an accelerated one (ledgerbridge.clock).
+    clock: Clock | None = None
+
+
+class Company(Protocol):
+    """What a consent allows: an organisation (a tenant, a realm, a company file)."""
+
+    tenant_id: str
+    tenant_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthFlow:
+    """Connecting to a package: each package's ``auth`` module has these five functions."""
+
+    #: (session, connection, scopes=None) -> the consent page's URL (a state is stored for the callback)
+    begin_consent: Callable[..., str]
+    #: (session, connection, callback URL) -> the companies the consent allows
+    complete_consent: Callable[..., list[Any]]
+    #: (session, connection, company id) -> the company the connection is now bound to
+    choose_tenant: Callable[..., Any]
+    #: (session, connection) -> problems met while revoking (the connection is disconnected regardless)
+    disconnect: Callable[..., list[str]]
+    #: (session, connection) -> token expiry, refresh-token age, calls left, last error (R-C3)
+    health: Callable[[Session, Connection], dict[str, Any]]
+
+
+#: (sessions, connection id, the call budget, options) -> the package's connector for that connection.
+ConnectorFactory = Callable[[sessionmaker[Session], int, "CallBudgetLike", ConnectorOptions], "Connector"]
+
+
+class RunningSandbox(Protocol):
+    """A sandbox served in a thread of this process (the demo, the tests)."""
+
+    base_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxSpec:
+    """The package's sandbox: ledgerbridge's own server on loopback that behaves like the package."""
+
+    #: Serve it in a thread of this process with its default company; a context manager that stops it.
+    start: Callable[[], AbstractContextManager[RunningSandbox]]
+    #: The ``ledgerbridge sandbox <kind>`` command (Typer reads its signature: host, port, limits, ...).
+    command: Callable[..., None]
+    #: A sandbox's base URL -> where its API, identity service and consent page are.
+    endpoints: Callable[[str], PackageEndpoints]
+    #: The key of ``GET /sandbox/stats`` that counts the package's API calls (not OAuth, not the admin API).
+    stats_calls_key: str
+
+
+#: (http client on the sandbox, company id, the document's package id, amount, reference, is a bill) -> None
+RecordPayment = Callable[[httpx.Client, str, str, Decimal, str, bool], None]
+#: (sandbox base URL, company id, transport) -> someone working in the package by hand (the demo's bookkeeper)
+MakePackageUser = Callable[[str, str, "httpx.BaseTransport | None"], "PackageUser"]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoWorld:
+    """The demo's company in the package's sandbox: where the demo's codes map in its chart, and how a user of
+    the package records a customer's payment there."""
+
+    nominal: Mapping[str, str]
+    tax_sales: Mapping[str, str]
+    tax_purchases: Mapping[str, str]
+    bank_account: str | None  # the payment methods' bank account (None: the package's payments name none)
+    record_payment: RecordPayment
+    pays_bills: bool  # the sandbox's books page pays bills too
+    package_user: MakePackageUser
+
+
+@dataclass(frozen=True, slots=True)
+class BenchMinimums:
+    """What the benchmark counts as the fewest calls any exporter needs, beyond batches and read-back pages."""
+
+    #: Reads any exporter needs before the first invoice (a package whose sales lines name items, not accounts,
+    #: must find the item for each income account first).
+    setup_reads: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PackageSpec:
+    """Everything ledgerbridge knows of one package outside its folder."""
+
+    kind: str  # the connection's key, stored in ``connections.kind``
+    name: str  # the package in words, as the screens and messages name it
+    limits: BudgetLimits
+    #: How the package's answers tell the calls left (and, on a refusal, which limit was hit).
+    read_limits: Callable[[Mapping[str, str]], LimitReading]
+    batch_size: int  # records per write call (the plan and the benchmark's minimum)
+    read_page: int  # documents per page of the read-back
+    production: PackageEndpoints
+    #: The package's connection flow, imported on first use.
+    auth: Callable[[], AuthFlow]
+    connector: ConnectorFactory
+    sandbox: SandboxSpec
+    demo: DemoWorld
+    bench: BenchMinimums = BenchMinimums()

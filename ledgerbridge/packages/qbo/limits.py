@@ -1,0 +1,14 @@
+"""QuickBooks Online's call limits per company.
+
+500 calls a minute, 10 a second and 10 at once per company, of which 40 a minute may be batch calls; no daily
+limit. We start at most 8 a second: the consent, token and company-info calls of the same company go around this
+budget, and a 429 from QuickBooks means waiting a whole minute. Its answers carry no calls-left headers.
+"""
+
+from __future__ import annotations
+
+from ledgerbridge.connectors.limits import BudgetLimits
+
+BATCH_SIZE = 30  # operations of one batch request
+READ_PAGE = 1000  # MAXRESULTS of a query
+QBO_LIMITS = BudgetLimits(per_minute=500, per_day=1_000_000_000, concurrent=10, per_second=8, batch_per_minute=40)

@@ -1,0 +1,56 @@
+"""Xero, as the rest of ledgerbridge sees it: the one registration of this folder (``packages.registry``)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.connectors.limits import CallBudgetLike
+from ledgerbridge.connectors.protocol import Connector
+from ledgerbridge.connectors.spec import (
+    AuthFlow,
+    ConnectorOptions,
+    PackageEndpoints,
+    PackageSpec,
+    SandboxSpec,
+)
+from ledgerbridge.packages.xero.commands import sandbox_command
+from ledgerbridge.packages.xero.demo import DEMO_WORLD, start_sandbox
+from ledgerbridge.packages.xero.limits import BATCH_SIZE, READ_PAGE, XERO_LIMITS, read_xero_limits
+
+
+def _auth() -> AuthFlow:
+    from ledgerbridge.packages.xero import auth
+
+    return AuthFlow(auth.begin_consent, auth.complete_consent, auth.choose_tenant, auth.disconnect, auth.health)
+
+
+def _connector(sessions: sessionmaker[Session], connection_id: int, budget: CallBudgetLike,
+               options: ConnectorOptions) -> Connector:
+    from ledgerbridge.packages.xero.client import XeroClient
+    from ledgerbridge.packages.xero.connector import XeroConnector
+
+    clock = {} if options.clock is None else {"clock": options.clock.now, "sleep": options.clock.sleep}
+    return XeroConnector(XeroClient(sessions, connection_id, transport=options.transport, budget=budget,
+                                    max_attempts=options.max_attempts, **clock))
+
+
+def _sandbox_endpoints(base_url: str) -> PackageEndpoints:
+    base = base_url.rstrip("/")
+    return PackageEndpoints(f"{base}/api.xro/2.0", f"{base}/identity", f"{base}/identity/connect/authorize")
+
+
+SPEC = PackageSpec(
+    kind="xero",
+    name="Xero",
+    limits=XERO_LIMITS,
+    read_limits=read_xero_limits,
+    batch_size=BATCH_SIZE,
+    read_page=READ_PAGE,
+    production=PackageEndpoints("https://api.xero.com/api.xro/2.0", "https://identity.xero.com",
+                                "https://login.xero.com/identity/connect/authorize"),
+    auth=_auth,
+    connector=_connector,
+    sandbox=SandboxSpec(start=start_sandbox, command=sandbox_command, endpoints=_sandbox_endpoints,
+                        stats_calls_key="accounting_total"),
+    demo=DEMO_WORLD,
+)
