@@ -39,6 +39,7 @@ from ledgerbridge.bench.run import (
 )
 from ledgerbridge.bench.run import minimum_calls as bench_minimum_calls
 from ledgerbridge.clock import Clock
+from ledgerbridge.config import env_name
 from ledgerbridge.demo.data import NOMINAL_MAP, TAX_MAP
 
 app = typer.Typer(help="Scale-out benchmarks: Xero's limits simulated, workers, memory.", no_args_is_help=True)
@@ -170,7 +171,7 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
                 with session_scope(sessions) as session:
                     for conn_id in conns:
                         enqueue_job(session, conn_id, "upload", {"document_ids": None}, requested_by="bench")
-                env = {**os.environ, **clock.env(), "LEDGERBRIDGE_DATABASE_URL": url}
+                env = {**os.environ, **clock.env(), env_name("database_url"): url}
                 real, simulated = time.perf_counter(), clock.now()
                 procs = [subprocess.Popen([sys.executable, "-m", "ledgerbridge.cli", "worker", "--until-idle",
                                            "--no-schedule", "--poll", "0.2", "--log-level", "warning"], env=env)

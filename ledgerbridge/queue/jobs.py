@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from ledgerbridge.config import get_settings
 from ledgerbridge.connectors.connections import ConnectorOptions, connector_for, refresh_chart
 from ledgerbridge.queue.identity import worker_name
 from ledgerbridge.store.db import session_scope, utcnow
@@ -50,7 +51,6 @@ RUNNING = ("claimed", "running")
 ALL_PENDING = "*"
 #: A job whose run lost the database (a restart, a dropped connection) is queued again this many times.
 MAX_REQUEUES = 5
-HEARTBEAT_ENV = "LEDGERBRIDGE_HEARTBEAT_TIMEOUT"
 
 
 class JobTaken(Exception):
@@ -58,15 +58,12 @@ class JobTaken(Exception):
 
 
 def heartbeat_timeout() -> timedelta:
-    """After this long without a heartbeat a job is taken up again (env ``LEDGERBRIDGE_HEARTBEAT_TIMEOUT``, s)."""
-    return timedelta(seconds=float(os.environ.get(HEARTBEAT_ENV) or 120))
+    """After this long without a heartbeat a job is taken up again (setting ``heartbeat_timeout``, seconds)."""
+    return timedelta(seconds=get_settings().heartbeat_timeout)
 
 
 def heartbeat_interval() -> float:
     return max(0.2, heartbeat_timeout().total_seconds() / 4)
-
-
-HEARTBEAT_TIMEOUT = heartbeat_timeout()
 
 
 def priority_for(kind: str, requested_by: str) -> int:
