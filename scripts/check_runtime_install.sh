@@ -5,7 +5,7 @@
 # or anything else missing from [project] dependencies passes every test and breaks only for a user. This
 # installs the committed-or-not working tree (tracked and untracked files, not ignored ones) into a clean venv
 # in a temporary folder, imports every module of the *installed* package, checks the package data is in it, and
-# runs `ledgerbridge --help`. Any error fails the script loudly.
+# runs `ledgerbridge --help` and `ledgerbridge demo --json`. Any error fails the script loudly.
 #
 # Usage: bash scripts/check_runtime_install.sh   (needs git and network access to the package index)
 set -euo pipefail
@@ -94,4 +94,13 @@ for command in "$work/venv/bin/ledgerbridge" "$work/venv/bin/python -m ledgerbri
   $command --help >"$work/help.txt" 2>&1 || { cat "$work/help.txt" >&2; fail "$command --help"; }
   grep -q "Usage" "$work/help.txt" || { cat "$work/help.txt" >&2; fail "$command --help printed no usage"; }
 done
-echo "check_runtime_install: ledgerbridge --help and python -m ledgerbridge.cli --help run; OK"
+echo "check_runtime_install: ledgerbridge --help and python -m ledgerbridge.cli --help run"
+
+# The demo uses the package data for real: Alembic's migrations build its SQLite store, the Xero sandbox serves
+# it. It works in a temporary folder of its own (store and key file), so this folder must stay empty.
+"$work/venv/bin/ledgerbridge" demo --json >"$work/demo.json" 2>"$work/demo.err" \
+  || { cat "$work/demo.err" >&2; fail "ledgerbridge demo --json"; }
+"$work/venv/bin/python" -c 'import json, sys; summary = json.load(open(sys.argv[1])); assert summary["seen"] > 0, summary' \
+  "$work/demo.json" || fail "ledgerbridge demo --json: nothing was seen in the sandbox"
+[ -z "$(ls -A "$work/run")" ] || fail "ledgerbridge demo left files in the current folder: $(ls -A "$work/run")"
+echo "check_runtime_install: ledgerbridge demo --json runs from the installed package; OK"
