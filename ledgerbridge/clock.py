@@ -7,19 +7,22 @@ one *accelerated* clock: simulated time runs ``scale`` times faster than real ti
 others, and a wait of 60 simulated seconds takes 60/scale real ones. Local work is accelerated too (it costs
 ``scale`` times more simulated time), so the figures are if anything pessimistic.
 
-Worker processes read ``LEDGERBRIDGE_CLOCK_SCALE`` / ``LEDGERBRIDGE_CLOCK_ORIGIN`` (:func:`clock_from_env`).
+Worker processes take the two numbers from the settings ``clock_scale`` / ``clock_origin`` (the variables
+``LEDGERBRIDGE_CLOCK_SCALE`` / ``LEDGERBRIDGE_CLOCK_ORIGIN``, see :func:`configured_clock`), which
+:meth:`Clock.env` writes for a child process.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
-__all__ = ["SCALE_ENV", "ORIGIN_ENV", "Clock", "clock_from_env"]
+from ledgerbridge.config import AppSettings, env_name, get_settings
 
-SCALE_ENV = "LEDGERBRIDGE_CLOCK_SCALE"
-ORIGIN_ENV = "LEDGERBRIDGE_CLOCK_ORIGIN"
+__all__ = ["SCALE_ENV", "ORIGIN_ENV", "Clock", "configured_clock"]
+
+SCALE_ENV = env_name("clock_scale")
+ORIGIN_ENV = env_name("clock_origin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +53,10 @@ class Clock:
 WALL = Clock()
 
 
-def clock_from_env() -> Clock:
-    raw = os.environ.get(SCALE_ENV)
-    if not raw:
+def configured_clock(settings: AppSettings | None = None) -> Clock:
+    """The wall clock, or the accelerated one the settings describe (a positive scale; origin: now if unset)."""
+    settings = settings or get_settings()
+    if settings.clock_scale is None:
         return WALL
-    scale = float(raw)
-    if scale <= 0:
-        raise ValueError(f"{SCALE_ENV} must be a positive number, not {raw!r}")
-    return Clock(scale, float(os.environ.get(ORIGIN_ENV) or time.time()))
+    origin = settings.clock_origin if settings.clock_origin is not None else time.time()
+    return Clock(settings.clock_scale, origin)

@@ -11,6 +11,7 @@ from dbfixtures import drop_pooled_schemas, make_postgres_engine, make_sqlite_en
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.config import reset_settings
 from ledgerbridge.security import crypto
 from ledgerbridge.store.db import make_session_factory
 
@@ -25,6 +26,14 @@ def _isolated_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
     yield
     os.environ.pop(crypto.KEY_FILE_ENV, None)
     crypto.reset_default_cipher()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """Settings are cached per process: after each test (and its monkeypatch) they are read again, so one test's
+    ``LEDGERBRIDGE_*`` variables never reach the next. A test that sets one calls ``reset_settings()`` itself."""
+    yield
+    reset_settings()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -38,6 +38,7 @@ from ledgerbridge.bench.run import (
 )
 from ledgerbridge.bench.run import minimum_calls as bench_minimum_calls
 from ledgerbridge.clock import Clock
+from ledgerbridge.config import env_name
 from ledgerbridge.connectors.spec import PackageSpec
 from ledgerbridge.packages.registry import DEFAULT, kinds, spec_for
 
@@ -173,7 +174,7 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
                 with session_scope(sessions) as session:
                     for conn_id in conns:
                         enqueue_job(session, conn_id, "upload", {"document_ids": None}, requested_by="bench")
-                env = {**os.environ, **clock.env(), "LEDGERBRIDGE_DATABASE_URL": url}
+                env = {**os.environ, **clock.env(), env_name("database_url"): url}
                 real, simulated = time.perf_counter(), clock.now()
                 procs = [subprocess.Popen([sys.executable, "-m", "ledgerbridge.cli", "worker", "--until-idle",
                                            "--no-schedule", "--poll", "0.2", "--log-level", "warning"], env=env)

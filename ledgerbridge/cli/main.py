@@ -22,9 +22,11 @@ app.add_typer(sandbox_app, name="sandbox")
 
 @app.callback()
 def main(db: Annotated[str | None, typer.Option(
-        "--db", envvar="LEDGERBRIDGE_DATABASE_URL",
-        help="Database URL (default: sqlite:///ledgerbridge.db; PostgreSQL: postgresql://user@host/db)")] = None,
+        "--db",
+        help="Database URL (default: the setting LEDGERBRIDGE_DATABASE_URL, else sqlite:///ledgerbridge.db; "
+             "PostgreSQL: postgresql://user@host/db)")] = None,
          ) -> None:
+    # None: the store falls back to the settings (ledgerbridge.config), the one reader of the environment.
     STATE.database_url = db
 
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from ledgerbridge.cli.context import STATE, console, fail, organisation_id, print_json
+from ledgerbridge.config import get_settings
 from ledgerbridge.connectors.connections import (
     connector_for,
     create_connection,
@@ -47,8 +48,11 @@ def _connection_id(org: int | None, connection: int | None) -> int:
 
 def connect(package: Annotated[str, typer.Option(help=f"One of: {', '.join(kinds())}")] = DEFAULT.kind,
             sandbox: Annotated[str | None, typer.Option(help="Base URL of a ledgerbridge sandbox")] = None,
-            client_id: Annotated[str, typer.Option(envvar="LEDGERBRIDGE_CLIENT_ID")] = "ledgerbridge-demo",
-            client_secret: Annotated[str, typer.Option(envvar="LEDGERBRIDGE_CLIENT_SECRET")] = "demo-secret",
+            client_id: Annotated[str | None, typer.Option(
+                help="OAuth client id (default: the setting LEDGERBRIDGE_CLIENT_ID, else ledgerbridge-demo)")] = None,
+            client_secret: Annotated[str | None, typer.Option(
+                help="OAuth client secret (default: the setting LEDGERBRIDGE_CLIENT_SECRET, else demo-secret)")]
+            = None,
             redirect_uri: Annotated[str, typer.Option()] = "http://127.0.0.1:8976/callback",
             start_date: Annotated[str | None, typer.Option(help="Export nothing dated before (YYYY-MM-DD)")] = None,
             tenant: Annotated[str | None, typer.Option(help="Organisation (tenant) id to choose")] = None,
@@ -69,6 +73,9 @@ def connect(package: Annotated[str, typer.Option(help=f"One of: {', '.join(kinds
         endpoints = sandbox_endpoints(package, sandbox) if sandbox else production_endpoints(package)
     except UnknownPackage as exc:
         fail(str(exc))
+    settings = get_settings()
+    client_id = settings.client_id if client_id is None else client_id
+    client_secret = settings.client_secret.get_secret_value() if client_secret is None else client_secret
     with session_scope(STATE.sessions) as session:
         org_id = organisation_id(session, org)
         existing = session.scalars(select(Connection).where(Connection.organisation_id == org_id,

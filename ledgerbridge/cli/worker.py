@@ -40,12 +40,12 @@ def worker(poll: Annotated[float, typer.Option(help="Seconds between polls when 
            log_level: Annotated[str, typer.Option(help="debug | info | warning")] = "info") -> None:
     """Run queued jobs (uploads, imports) and automatic sync until interrupted. Any number can share one
     PostgreSQL; LEDGERBRIDGE_CLOCK_SCALE runs the call budget on an accelerated clock (benchmarks only)."""
-    from ledgerbridge.clock import clock_from_env
+    from ledgerbridge.clock import configured_clock
     from ledgerbridge.connectors.connections import ConnectorOptions
     from ledgerbridge.queue.worker import Worker
 
     _configure_logging(log_level)
-    clock = clock_from_env()
+    clock = configured_clock()
     options = None if clock.scale == 1.0 else ConnectorOptions(clock=clock)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -245,6 +245,7 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
          port: Annotated[int, typer.Option(help="Port for --serve (loopback only)")] = 8000,
          package: Annotated[str, typer.Option(help=f"One of: {', '.join(kinds())}")] = DEFAULT.kind) -> None:
     """Run the demo: a month of a demo company's trading, round trip through the package's sandbox."""
+    from ledgerbridge.config import env_name, get_settings
     from ledgerbridge.security import crypto
 
     try:
@@ -254,9 +255,11 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
 
     with tempfile.TemporaryDirectory(prefix="ledgerbridge-demo-") as tmp:
         url = db or f"sqlite:///{Path(tmp) / 'demo.db'}"
-        if not (os.environ.get(crypto.KEY_ENV) or os.environ.get(crypto.KEY_FILE_ENV)):
-            # The demo's tokens live in a throwaway database: so does the key that encrypts them.
-            os.environ[crypto.KEY_FILE_ENV] = str(Path(tmp) / "secret.key")
+        settings = get_settings()
+        if settings.secret_key is None and "key_file" not in settings.model_fields_set:
+            # The demo's tokens live in a throwaway database: so does the key that encrypts them (set in the
+            # environment, as before, so that a process the demo starts uses it too).
+            os.environ[env_name("key_file")] = str(Path(tmp) / "secret.key")
             crypto.reset_default_cipher()
         say = None if as_json else (lambda m: console.print(f"[green]>[/] {m}"))
         if serve:

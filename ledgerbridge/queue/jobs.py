@@ -16,6 +16,23 @@ The queue is shared by every worker through the database:
   whose heartbeat stopped, at once when that worker was a process on this machine that no longer exists.
   Taking a job up again is safe: the exporter records its attempt before every call and looks in the package
   before creating anything a dead run may have created.
+
+Why a queue of our own and not a library's (issue 11):
+
+* it must run on SQLite, the embedded default, with no other service: Celery, RQ, Dramatiq and arq need a broker
+  (Redis or RabbitMQ) beside the database, and Procrastinate and PgQueuer run on PostgreSQL only;
+* a job is part of the database's rules, not only a message: asking for a job is one transaction with the
+  ``queued_records`` rows whose partial unique index lets a record wait at most once per kind, and a claim is
+  one transaction that releases them and meets ``uq_jobs_running_lane`` (one export, one import, one chart
+  refresh at a time per connection). Huey, which can keep its queue in SQLite or PostgreSQL, does so in its
+  own tables through its own connection, so neither rule could be part of the same transaction;
+* the call budget is shared through the same database (``connectors.shared_budget``: ``call_windows`` and
+  ``call_leases``): a job waiting for calls is kept alive by its heartbeat, and :func:`requeue_abandoned` gives
+  back a dead worker's jobs and (a process of this machine) its call leases in one sweep; a library's retry or
+  rate limit counts per task, not per tenant of the package;
+* what is left is small: PostgreSQL's ``FOR UPDATE SKIP LOCKED`` (what Procrastinate and PgQueuer use too) so
+  that workers never wait on each other's claims, SQLite's single writer serialising claims there, and a
+  heartbeat thread. Progress is the job's row, which the screens and the CLI already read.
 """
 
 from __future__ import annotations
@@ -34,6 +51,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from ledgerbridge.config import get_settings
 from ledgerbridge.connectors.connections import ConnectorOptions, connector_for, refresh_chart
 from ledgerbridge.queue.identity import worker_name
 from ledgerbridge.store.db import session_scope, utcnow
@@ -50,7 +68,6 @@ RUNNING = ("claimed", "running")
 ALL_PENDING = "*"
 #: A job whose run lost the database (a restart, a dropped connection) is queued again this many times.
 MAX_REQUEUES = 5
-HEARTBEAT_ENV = "LEDGERBRIDGE_HEARTBEAT_TIMEOUT"
 
 
 class JobTaken(Exception):
@@ -58,15 +75,12 @@ class JobTaken(Exception):
 
 
 def heartbeat_timeout() -> timedelta:
-    """After this long without a heartbeat a job is taken up again (env ``LEDGERBRIDGE_HEARTBEAT_TIMEOUT``, s)."""
-    return timedelta(seconds=float(os.environ.get(HEARTBEAT_ENV) or 120))
+    """After this long without a heartbeat a job is taken up again (setting ``heartbeat_timeout``, seconds)."""
+    return timedelta(seconds=get_settings().heartbeat_timeout)
 
 
 def heartbeat_interval() -> float:
     return max(0.2, heartbeat_timeout().total_seconds() / 4)
-
-
-HEARTBEAT_TIMEOUT = heartbeat_timeout()
 
 
 def priority_for(kind: str, requested_by: str) -> int:

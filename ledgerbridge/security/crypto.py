@@ -7,10 +7,10 @@ Fernet is used as-is rather than hand-rolled AES-GCM: it is authenticated, versi
 
 Where the key comes from, in order:
 
-1. ``LEDGERBRIDGE_SECRET_KEY``: one Fernet key, or several separated by commas (newest first),
-   which is how a deployment rotates keys without re-encrypting everything at once;
-2. a key file, ``LEDGERBRIDGE_KEY_FILE`` or ``./.ledgerbridge-secret.key``, created with mode
-   0600 on first use so an embedded (SQLite) install works out of the box.
+1. ``LEDGERBRIDGE_SECRET_KEY`` (setting ``secret_key``): one Fernet key, or several separated by
+   commas (newest first), which is how a deployment rotates keys without re-encrypting everything at once;
+2. a key file, ``LEDGERBRIDGE_KEY_FILE`` (setting ``key_file``, default ``./.ledgerbridge-secret.key``),
+   created with mode 0600 on first use so an embedded (SQLite) install works out of the box.
 
 The key file is created with ``O_EXCL`` so two processes starting together agree on one key.
 """
@@ -23,6 +23,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from ledgerbridge.config import AppSettings, env_name, get_settings, reset_settings
+
 __all__ = [
     "DEFAULT_KEY_FILE",
     "KEY_ENV",
@@ -32,9 +34,9 @@ __all__ = [
     "default_cipher",
 ]
 
-KEY_ENV = "LEDGERBRIDGE_SECRET_KEY"
-KEY_FILE_ENV = "LEDGERBRIDGE_KEY_FILE"
-DEFAULT_KEY_FILE = "./.ledgerbridge-secret.key"
+KEY_ENV = env_name("secret_key")
+KEY_FILE_ENV = env_name("key_file")
+DEFAULT_KEY_FILE = str(AppSettings.model_fields["key_file"].default)
 
 
 class TokenDecryptionError(Exception):
@@ -52,13 +54,13 @@ class TokenCipher:
         self._fernet = MultiFernet([Fernet(k) for k in keys])
 
     @classmethod
-    def from_environment(cls, environ: dict[str, str] | None = None) -> TokenCipher:
-        """The cipher configured for this process: env key(s) first, else the key file."""
-        env = os.environ if environ is None else environ
-        raw = env.get(KEY_ENV, "").strip()
+    def from_settings(cls, settings: AppSettings | None = None) -> TokenCipher:
+        """The cipher the settings describe (this process's by default): key(s) first, else the key file."""
+        settings = settings or get_settings()
+        raw = settings.secret_key.get_secret_value().strip() if settings.secret_key is not None else ""
         if raw:
             return cls(raw)
-        return cls(load_or_create_key_file(Path(env.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE)))
+        return cls(load_or_create_key_file(settings.key_file))
 
     @classmethod
     def default(cls) -> TokenCipher:
@@ -116,21 +118,23 @@ def load_or_create_key_file(path: Path) -> list[bytes]:
     return [key]
 
 
-_default: TokenCipher | None = None
+_default: tuple[AppSettings, TokenCipher] | None = None
 _default_lock = threading.Lock()
 
 
 def default_cipher() -> TokenCipher:
-    """The process-wide cipher, built once from the environment (key derivation is not free)."""
+    """The process-wide cipher, built once per settings object (reading the key file is not free)."""
     global _default
+    settings = get_settings()
     with _default_lock:
-        if _default is None:
-            _default = TokenCipher.from_environment()
-        return _default
+        if _default is None or _default[0] is not settings:
+            _default = (settings, TokenCipher.from_settings(settings))
+        return _default[1]
 
 
 def reset_default_cipher() -> None:
-    """Forget the cached cipher (tests that change the environment call this)."""
+    """Forget the cached settings and cipher (a process that changed its environment calls this)."""
     global _default
+    reset_settings()
     with _default_lock:
         _default = None

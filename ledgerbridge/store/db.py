@@ -8,7 +8,6 @@ any database to the head revision.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -20,11 +19,7 @@ from sqlalchemy import JSON, DateTime, Engine, Numeric, String, create_engine, e
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-DEFAULT_DATABASE_URL = "sqlite:///ledgerbridge.db"
-
-
-def database_url_from_env() -> str:
-    return os.environ.get("LEDGERBRIDGE_DATABASE_URL", DEFAULT_DATABASE_URL)
+from ledgerbridge.config import get_settings
 
 
 def utcnow() -> datetime:
@@ -107,7 +102,8 @@ def _json_serializer(value: Any) -> str:
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    url = url or database_url_from_env()
+    """An engine for ``url``, else for the configured store (``LEDGERBRIDGE_DATABASE_URL``, see ``config``)."""
+    url = url or get_settings().database_url
     kwargs.setdefault("json_serializer", _json_serializer)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)

@@ -162,9 +162,10 @@ class Workspace:
 
     def stored_connection_secrets(self) -> set[str]:
         """The tokens and client secret the connections hold now, decrypted with the workspace's key file."""
+        from ledgerbridge.config import AppSettings
         from ledgerbridge.security.crypto import TokenCipher
 
-        cipher = TokenCipher.from_environment({"LEDGERBRIDGE_KEY_FILE": str(self.key_file)})
+        cipher = TokenCipher.from_settings(AppSettings(key_file=self.key_file, secret_key=None))
         secrets: set[str] = set()
         for row in self.query("SELECT access_token_enc, refresh_token_enc, client_secret_enc FROM connections"):
             for encrypted in row:

@@ -28,13 +28,10 @@ import pytest
 from contract_checks import quirks as q
 from contract_checks.openapi import OpenApiContract
 from contract_checks.routing import DEFAULT_RECORD_ONLY_PREFIXES, DEFAULT_TOKEN_PATHS
+from contract_checks.spec_files import vendored_spec_dir
 from contract_checks.transport import AsyncContractCheckingTransport, ContractCheckingTransport
 from contract_checks.violations import ContractViolations, Violation
 
-SPEC_DIR_ENV = "LEDGERBRIDGE_XERO_SPEC_DIR"
-#: shared/ sits beside the repository checkout (locally and in CI's fresh clone).
-_REPO_ROOT = Path(__file__).resolve().parents[2]
-SPEC_DIR_CANDIDATES = (_REPO_ROOT.parent / "shared" / "specs" / "xero", Path("/work/shared/specs/xero"))
 ACCOUNTING_SPEC = "xero_accounting.yaml"
 IDENTITY_SPEC = "xero-identity.yaml"
 #: identity responses are bare JSON (no Id/Status/ProviderName envelope).
@@ -42,10 +39,8 @@ IDENTITY_QUIRKS = q.ALL_QUIRK_KEYS - {q.ENVELOPE}
 
 
 def spec_dir() -> Path:
-    """``$LEDGERBRIDGE_XERO_SPEC_DIR``, else ``<repo>/../shared/specs/xero``."""
-    if os.environ.get(SPEC_DIR_ENV):
-        return Path(os.environ[SPEC_DIR_ENV])
-    return next((p for p in SPEC_DIR_CANDIDATES if (p / ACCOUNTING_SPEC).exists()), SPEC_DIR_CANDIDATES[0])
+    """The repository's ``specs/xero`` (Xero's OpenAPI files, vendored)."""
+    return vendored_spec_dir("xero", ACCOUNTING_SPEC)
 
 
 def load_xero_contracts(
@@ -55,8 +50,8 @@ def load_xero_contracts(
     base = Path(directory) if directory is not None else spec_dir()
     if not (base / ACCOUNTING_SPEC).exists():
         # Fail, never skip: a contract suite that silently skips proves nothing.
-        raise FileNotFoundError(f"Xero OpenAPI specs not found in {base}; set ${SPEC_DIR_ENV} "
-                                f"to the folder holding {ACCOUNTING_SPEC} and {IDENTITY_SPEC}")
+        raise FileNotFoundError(f"Xero OpenAPI specs not found in {base} (the folder holding {ACCOUNTING_SPEC} "
+                                f"and {IDENTITY_SPEC})")
     enabled = frozenset(quirks)
     accounting = OpenApiContract.load(base / ACCOUNTING_SPEC, "/api.xro/2.0", quirks=enabled)
     identity = OpenApiContract.load(base / IDENTITY_SPEC, "", quirks=enabled & IDENTITY_QUIRKS,

@@ -18,7 +18,6 @@ string: ``"response Invoice.Line[0].Foo: not in the schema of Line"``.
 
 from __future__ import annotations
 
-import os
 import re
 from decimal import Decimal
 from functools import lru_cache
@@ -28,11 +27,10 @@ from typing import Any, Literal
 import xmlschema
 from xmlschema.validators import XsdAnyElement, XsdComplexType, XsdElement, XsdGroup
 
+from contract_checks.spec_files import vendored_spec_dir
+
 Direction = Literal["request", "response"]
 
-SPEC_DIR_ENV = "LEDGERBRIDGE_QBO_SPEC_DIR"
-_REPO_ROOT = Path(__file__).resolve().parents[2]
-SPEC_DIR_CANDIDATES = (_REPO_ROOT.parent / "shared" / "specs" / "qbo", Path("/work/shared/specs/qbo"))
 #: The root that includes Finance.xsd, Report.xsd and the REST envelope types (Fault, QueryResponse, ...).
 ROOT_XSD = "IntuitRestServiceDef.xsd"
 
@@ -45,13 +43,8 @@ _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:
 
 
 def spec_dir() -> Path:
-    """``$LEDGERBRIDGE_QBO_SPEC_DIR``, else ``<repo>/../shared/specs/qbo``, else ``/work/shared/specs/qbo``."""
-    override = os.environ.get(SPEC_DIR_ENV)
-    candidates = (Path(override),) if override else SPEC_DIR_CANDIDATES
-    for candidate in candidates:
-        if (candidate / ROOT_XSD).is_file():
-            return candidate
-    raise FileNotFoundError(f"QBO XSDs not found in {', '.join(map(str, candidates))}; set ${SPEC_DIR_ENV}")
+    """The repository's ``specs/qbo`` (Intuit's XSDs, vendored)."""
+    return vendored_spec_dir("qbo", ROOT_XSD)
 
 
 @lru_cache(maxsize=1)

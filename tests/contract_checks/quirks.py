@@ -3,7 +3,7 @@
 Each ``WireQuirk`` is one documented disagreement. Keeping them as data (instead of
 quietly loosening the schemas) means a reviewer can see exactly how far the checker
 is from the letter of the spec, and why. Evidence is the spec's own captured
-examples ([S ...]), the research note /work/shared/apis/xero.md ([R §n]) or the
+examples ([S ...]), the project's research note on Xero ([R §n]) or the
 official SDK ([SDK]).
 
 Quirks are applied per direction: an undeclared field that Xero *sends* (``DateString``)

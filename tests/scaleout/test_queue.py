@@ -13,6 +13,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.config import reset_settings
 from ledgerbridge.connectors.connections import create_connection, sandbox_endpoints
 from ledgerbridge.queue.jobs import claim_job, claim_next_job, enqueue_job, requeue_abandoned
 from ledgerbridge.store.db import session_scope, utcnow
@@ -97,6 +98,7 @@ def _dead_pid() -> int:
 def test_the_work_of_a_dead_worker_is_taken_up_again(sessions: sessionmaker[Session],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEDGERBRIDGE_HEARTBEAT_TIMEOUT", "60")
+    reset_settings()
     (conn,) = _connections(sessions)
     silent = _enqueue(sessions, conn, "upload", {"document_ids": [1]})
     alive = _enqueue(sessions, conn, "import_payments", {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's package installs ``chromium`` on the PATH; found there, not at a fixed path.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LAPTOP = {"width": 1366, "height": 768}
@@ -21,6 +23,8 @@ SCREENSHOTS = Path(os.environ.get("LEDGERBRIDGE_SCREENSHOTS") or Path(tempfile.g
 
 @contextmanager
 def chromium() -> Iterator[Browser]:
+    if CHROMIUM is None:
+        raise RuntimeError("no chromium on the PATH (Debian: apt-get install chromium)")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

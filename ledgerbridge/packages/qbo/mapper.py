@@ -1,7 +1,7 @@
 """Host records to QuickBooks Online payloads: pure functions, no I/O.
 
-Field names follow Intuit's XSDs (``shared/specs/qbo``); the tests check every body against them through
-:class:`~contract_checks.qbo_transport.QboSchemaTransport`.
+Field names follow Intuit's XSDs (from intuit/QuickBooks-V3-Java-SDK, vendored in the repository's ``specs/qbo``);
+the tests check every body against them through :class:`~contract_checks.qbo_transport.QboSchemaTransport`.
 
 QBO posts a sales line to the income account of the line's *item* (a sales line has no account of its own), so
 the connector resolves each mapped account to an item that posts there (``sales_item``: the line's own synced item

@@ -1,6 +1,7 @@
 """Host records to Xero payloads: pure functions, no I/O (the mapper role of OCA/connector).
 
-Field names follow Xero's OpenAPI spec (``shared/specs/xero/xero_accounting.yaml``);
+Field names follow Xero's OpenAPI spec (``xero_accounting.yaml`` from XeroAPI/Xero-OpenAPI, vendored in the
+repository's ``specs/xero``);
 the contract tests check every payload built here against it.
 """
 

@@ -2,8 +2,8 @@
 
 An API route raises :class:`QboFault`; the app turns it into
 ``{"Fault":{"Error":[{"Message","Detail","code","element"}],"type":"ValidationFault"},"time":...}``. Inside a
-batch the same fault becomes the item's ``Fault`` with HTTP 200. Texts follow /work/shared/apis/qbo.md where it
-quotes them; the others are QBO's usual wording (noted as assumptions in README.md).
+batch the same fault becomes the item's ``Fault`` with HTTP 200. Texts follow the project's research note on QBO where
+it quotes them; the others are QBO's usual wording (noted as assumptions in README.md).
 """
 
 from __future__ import annotations
