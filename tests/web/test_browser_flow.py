@@ -13,7 +13,8 @@ import re
 from playwright.sync_api import Page, expect
 
 from ledgerbridge.demo.approvals import approve_demo_purchases
-from ledgerbridge.demo.data import NOMINAL_MAP, TAX_MAP, UNMAPPED_NOMINAL
+from ledgerbridge.demo.data import UNMAPPED_NOMINAL
+from ledgerbridge.packages.xero.demo import NOMINAL_MAP, TAX_MAP
 from ledgerbridge.packages.xero.sandbox import RunningSandbox
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.sync import Connection

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from ledgerbridge.connectors.connections import create_connection, refresh_chart, sandbox_endpoints
 from ledgerbridge.connectors.consent import approve_in_sandbox
 from ledgerbridge.demo.approvals import approve_demo_purchases
-from ledgerbridge.demo.data import NOMINAL_MAP, TAX_MAP
 from ledgerbridge.packages.xero import auth
+from ledgerbridge.packages.xero.demo import NOMINAL_MAP, TAX_MAP
 from ledgerbridge.packages.xero.sandbox import RunningSandbox
 from ledgerbridge.packages.xero.sandbox.user import XeroUser
 from ledgerbridge.store.db import session_scope
