@@ -210,7 +210,7 @@ def _walk_the_tour(tour: Tour, sandbox: Sandbox) -> None:
     assert {p["status"] for p in payments.values()} == {"created_and_allocated"}
     health = status["health"]
     assert health["status"] == "connected" and health["tenant_name"] == "Demo Company (UK)"
-    assert health["access_token_expires_in_seconds"] > 60 and health["refresh_token_age_days"] == 0
+    assert health["access_token_expires_in_seconds"] > 0 and health["refresh_token_age_days"] == 0
     assert health["warnings"] == [] and health["last_error"] is None
 
     # ledgerbridge disconnect: tokens revoked and forgotten, bindings kept.

@@ -24,7 +24,7 @@ def test_demo_json_outcome() -> None:
     assert summary["prepayments"] == {"exported": 1, "seen": 1}
     _assert_reconciliation(summary)
     _assert_purchase_approvals(summary)
-    assert summary["seconds"] < 60
+    assert summary["seconds"] > 0  # how long it took is a benchmark figure (README), never a test
     # Xero: contact names are unique, so the supplier named like a customer takes the suffix; one contact serves
     # the customer that also supplies us.
     assert summary["parties"]["same_name"] == [{"name": "Bramley Florists", "customer": "Bramley Florists",
@@ -123,4 +123,4 @@ def test_demo_on_quickbooks_online_gives_the_same_outcome() -> None:
                                                  "customer": "Dunmore Joinery", "supplier": "Dunmore Joinery (C004)",
                                                  "separate_records": True}]
     assert set(summary) >= {"exported", "not_exported", "errors", "payments_imported", "payments_allocated"}
-    assert summary["seconds"] < 60
+    assert summary["seconds"] > 0  # how long it took is a benchmark figure (README), never a test
