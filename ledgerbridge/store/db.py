@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from sqlalchemy import JSON, DateTime, Dialect, Engine, Numeric, String, create_engine, event
+from sqlalchemy import JSON, DateTime, Dialect, Engine, Numeric, String, Table, create_engine, event
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -94,6 +95,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map = {Decimal: Money4, datetime: UTCDateTime, dict[str, Any]: JSON}
+    # Every model here is mapped to a Table (SQLAlchemy types ``__table__`` as any FromClause), so Core statements
+    # on ``Model.__table__`` (the hot paths' executemany) type-check as statements on a table.
+    __table__: ClassVar[Table]
 
 
 def _json_default(value: Any) -> Any:
@@ -128,6 +132,12 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE or DELETE run through ``Session.execute`` matched. SQLAlchemy types that result as
+    any ``Result``; for these statements it is a ``CursorResult``, which carries the count."""
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

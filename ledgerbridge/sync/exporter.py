@@ -343,7 +343,7 @@ class Exporter(ConnectionRun):
         rows = session.execute(select(SyncRecord.record_id, SyncRecord.external_id).where(
             SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
             SyncRecord.record_id.in_(wanted), SyncRecord.external_id.is_not(None)))
-        return {rid: ext for rid, ext in rows}
+        return {rid: ext for rid, ext in rows if ext is not None}
 
     # -- seen tick (R-E7) -------------------------------------------------------------------------------------
     def read_back(self, since: Any = None) -> int:
