@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -346,7 +346,7 @@ class Exporter(ConnectionRun):
         return {rid: ext for rid, ext in rows if ext is not None}
 
     # -- seen tick (R-E7) -------------------------------------------------------------------------------------
-    def read_back(self, since: Any = None) -> int:
+    def read_back(self, since: datetime | None = None) -> int:
         """Tick the records the package shows with the same total; a record marked by hand is never ticked."""
         return tick_seen(self.sessions, self.connection_id, self.connector, since)
 
