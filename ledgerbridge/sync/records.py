@@ -11,22 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    Boolean,
-    Integer,
-    Select,
-    String,
-    Table,
-    bindparam,
-    exists,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Boolean, Integer, String, bindparam, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledgerbridge.audit.search import link_audit_events
@@ -45,6 +32,9 @@ from ledgerbridge.store.models.host import (
     PaymentOrigin,
 )
 from ledgerbridge.store.models.sync import Connection, RecordType, SyncError, SyncRecord, SyncStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select, Table
 
 SENT_STATES = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)
 EXPORTABLE = [t.value for t in EXPORTABLE_TYPES]
