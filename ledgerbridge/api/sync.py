@@ -72,7 +72,7 @@ def health_of_connection(connection_id: int, org_id: Org, session: Db) -> dict[s
 @router.put("/connections/{connection_id}/settings")
 def save_settings(connection_id: int, body: dict[str, Any], org_id: Org, session: Db) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
-    unknown = set(body) - set(ConnectionSettings.__slots__)  # type: ignore[attr-defined]
+    unknown = set(body) - set(ConnectionSettings.__slots__)
     if unknown:
         raise HTTPException(422, f"unknown settings: {', '.join(sorted(unknown))}")
     settings = ConnectionSettings.from_json({**(conn.settings or {}), **body})

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from ledgerbridge.api.deps import get_organisation_id, get_session
 from ledgerbridge.audit.search import UnknownRecord, as_csv, parse_when, resolve_record, search_audit
 from ledgerbridge.connectors.connections import organisation_connection
+from ledgerbridge.store.models.approvals import ApprovalStep
 from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.store.models.users import Role
 from ledgerbridge.sync import approvals
-from ledgerbridge.sync.approvals import ApprovalRefused, ApprovalStep
+from ledgerbridge.sync.approvals import ApprovalRefused
 
 router = APIRouter(prefix="/v1", tags=["purchase approvals and audit"])
 Org = Annotated[int, Depends(get_organisation_id)]

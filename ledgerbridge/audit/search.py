@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledgerbridge.store.models.audit import AuditLink
@@ -99,7 +99,7 @@ def resolve_record(session: Session, organisation_id: int, spec: str) -> list[Re
     return found
 
 
-def concerning(records: Sequence[tuple[str, int]]) -> Any:
+def concerning(records: Sequence[tuple[str, int]]) -> ColumnElement[bool]:
     """The SQL condition for audit rows about any of ``records``: tagged with one, or linked to one."""
     conditions = []
     for record_type, record_id in records:

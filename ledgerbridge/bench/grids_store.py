@@ -171,9 +171,9 @@ def load_store(engine: Any, records: int, password: str) -> dict[str, Any]:
             for chunk in _chunks(rows):
                 db.execute(insert(table.__table__), chunk)
         if engine.dialect.name == "postgresql":  # explicit ids were given: move the sequences on
-            for table in ("parties", "documents", "sync_records"):
-                db.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM "
-                                f"{table}))"))
+            for name in ("parties", "documents", "sync_records"):
+                db.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM "
+                                f"{name}))"))
     if engine.dialect.name == "postgresql":  # what autovacuum does shortly after a bulk load
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
             db.execute(text("ANALYZE"))

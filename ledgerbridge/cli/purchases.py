@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from ledgerbridge.cli.context import STATE, console, fail, organisation_id, print_json
 from ledgerbridge.connectors.connections import organisation_connection
 from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.approvals import ApprovalStep
 from ledgerbridge.store.models.sync import Connection
-from ledgerbridge.sync.approvals import ApprovalRefused, ApprovalStep, Workflow
+from ledgerbridge.sync.approvals import ApprovalRefused, Workflow
 
 app = typer.Typer(help="Purchase invoices: approvals by Procurement and Accounting, Send to External System.",
                   no_args_is_help=True)

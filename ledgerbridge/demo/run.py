@@ -305,6 +305,7 @@ def _serve_demo(url: str, port: int, summary: dict[str, Any], as_json: bool) -> 
     email, password = "demo@ledgerbridge.local", secrets.token_urlsafe(9)
     with session_scope(make_session_factory(engine)) as session:
         org_id = session.scalars(select(Organisation.id)).first()
+        assert org_id is not None, "the demo's database has its organisation"
         create_admin(session, org_id, email, password)
     address = f"http://127.0.0.1:{port}/"
     if as_json:

@@ -37,7 +37,7 @@ ONE_WAY = ("taken here while integrated: exported only with the 'payments both w
            "accounting package instead")
 
 
-def exportable_payments_query(connection: Connection) -> Select[tuple[int]]:
+def exportable_payments_query(connection: Connection) -> Select[int]:
     """The ids of the organisation's payments that may go to the package, oldest first (see the module doc)."""
     both_ways = ConnectionSettings.from_json(connection.settings).payments_both_ways
     q = select(Payment.id).where(

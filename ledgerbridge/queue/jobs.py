@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from ledgerbridge.config import get_settings
 from ledgerbridge.connectors.connections import ConnectorOptions, connector_for, refresh_chart
 from ledgerbridge.queue.identity import worker_name
-from ledgerbridge.store.db import session_scope, utcnow
+from ledgerbridge.store.db import rowcount, session_scope, utcnow
 from ledgerbridge.store.models.sync import Job
 from ledgerbridge.store.models.work import CallLease, QueuedRecord
 from ledgerbridge.sync.exporter import Exporter, Progress
@@ -202,7 +202,7 @@ def _claim(session: Session, job_id: int, worker_id: str) -> bool:
     """Mark a queued job claimed by ``worker_id`` and release its queued records (see models_work)."""
     claimed = session.execute(update(Job).where(Job.id == job_id, Job.status == "queued").values(
         status="claimed", worker_id=worker_id[:100], heartbeat_at=utcnow()))
-    if not claimed.rowcount:
+    if not rowcount(claimed):
         return False
     session.execute(update(QueuedRecord).where(QueuedRecord.job_id == job_id, QueuedRecord.released_at.is_(None))
                     .values(released_at=utcnow()))
@@ -269,7 +269,7 @@ def requeue_abandoned(sessions: sessionmaker[Session]) -> int:
             return 0
         result = session.execute(update(Job).where(Job.id.in_(dead), Job.status.in_(RUNNING)).values(
             status="queued", worker_id=None, step="taken up again after its worker stopped"))
-        return result.rowcount or 0
+        return rowcount(result) or 0
 
 
 def run_job(sessions: sessionmaker[Session], job_id: int, options: ConnectorOptions | None = None,

@@ -26,13 +26,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.connections import ConnectorOptions
+from ledgerbridge.queue.identity import worker_name
 from ledgerbridge.queue.jobs import (
     claim_next_job,
     enqueue_job,
     requeue_abandoned,
     requeue_lost_job,
     run_job,
-    worker_name,
 )
 from ledgerbridge.security.redact import redact_text
 from ledgerbridge.store.db import session_scope, utcnow

@@ -14,7 +14,7 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ledgerbridge.store.db import utcnow
+from ledgerbridge.store.db import rowcount, utcnow
 from ledgerbridge.store.models.host import ApiKey
 
 KEY_MARK = "lb_"
@@ -63,4 +63,4 @@ def revoke_api_key(session: Session, organisation_id: int, key_or_prefix: str) -
         )
         .values(revoked_at=utcnow())
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ledgerbridge.store.models.host import Document, DocumentLine, Item, NominalCode, Party
 
@@ -104,10 +104,13 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
 
 
 def load_parties(session: Session, ids: Iterable[int]) -> dict[int, PartyView]:
+    # The loaders' column lists are in their views' field order (``View(*row)``), typed as ``Any`` columns on
+    # purpose: ``select`` types ten columns at most, and a mixed list would be read as ``object`` columns.
     wanted = sorted(set(ids))
     out: dict[int, PartyView] = {}
-    cols = [Party.id, Party.host_id, Party.code, Party.name, Party.is_customer, Party.is_supplier, Party.email,
-            Party.tax_number, Party.currency, Party.payment_terms_days, Party.addresses, Party.version]
+    cols: list[InstrumentedAttribute[Any]] = [
+        Party.id, Party.host_id, Party.code, Party.name, Party.is_customer, Party.is_supplier, Party.email,
+        Party.tax_number, Party.currency, Party.payment_terms_days, Party.addresses, Party.version]
     for chunk in _chunks(wanted):
         for row in session.execute(select(*cols).where(Party.id.in_(chunk))):
             out[row.id] = PartyView(*row)
@@ -117,8 +120,9 @@ def load_parties(session: Session, ids: Iterable[int]) -> dict[int, PartyView]:
 def load_items(session: Session, ids: Iterable[int]) -> dict[int, ItemView]:
     wanted = sorted(set(ids))
     out: dict[int, ItemView] = {}
-    cols = [Item.id, Item.host_id, Item.code, Item.name, Item.description, Item.sales_nominal, Item.purchase_nominal,
-            Item.tax_code, Item.unit_price, Item.version]
+    cols: list[InstrumentedAttribute[Any]] = [
+        Item.id, Item.host_id, Item.code, Item.name, Item.description, Item.sales_nominal, Item.purchase_nominal,
+        Item.tax_code, Item.unit_price, Item.version]
     for chunk in _chunks(wanted):
         for row in session.execute(select(*cols).where(Item.id.in_(chunk))):
             out[row.id] = ItemView(*row)
@@ -128,16 +132,17 @@ def load_items(session: Session, ids: Iterable[int]) -> dict[int, ItemView]:
 def load_documents(session: Session, ids: Iterable[int]) -> dict[int, DocumentView]:
     wanted = sorted(set(ids))
     out: dict[int, DocumentView] = {}
-    doc_cols = [Document.id, Document.host_id, Document.type, Document.number, Document.status,
-                Document.issue_date, Document.due_date, Document.party_id, Document.currency,
-                Document.exchange_rate, Document.amounts_tax_inclusive, Document.order_number,
-                Document.customer_po, Document.site_address, Document.work_order, Document.sales_order_id,
-                Document.credits_document_id, Document.net_total, Document.tax_total, Document.gross_total,
-                Document.version]
-    line_cols = [DocumentLine.document_id, DocumentLine.line_no, DocumentLine.item_code, DocumentLine.description,
-                 DocumentLine.long_description, DocumentLine.quantity, DocumentLine.unit_price,
-                 DocumentLine.discount_percent, DocumentLine.nominal_code, DocumentLine.tax_code,
-                 DocumentLine.net, DocumentLine.tax]
+    doc_cols: list[InstrumentedAttribute[Any]] = [
+        Document.id, Document.host_id, Document.type, Document.number, Document.status, Document.issue_date,
+        Document.due_date, Document.party_id, Document.currency, Document.exchange_rate,
+        Document.amounts_tax_inclusive, Document.order_number, Document.customer_po, Document.site_address,
+        Document.work_order, Document.sales_order_id, Document.credits_document_id, Document.net_total,
+        Document.tax_total, Document.gross_total, Document.version]
+    line_cols: list[InstrumentedAttribute[Any]] = [
+        DocumentLine.document_id, DocumentLine.line_no, DocumentLine.item_code, DocumentLine.description,
+        DocumentLine.long_description, DocumentLine.quantity, DocumentLine.unit_price,
+        DocumentLine.discount_percent, DocumentLine.nominal_code, DocumentLine.tax_code,
+        DocumentLine.net, DocumentLine.tax]
     # On the session's connection (Core rows): the ORM's result layer cost as much again as the rows themselves
     # for 50,000 lines, loaded twice by every pre-check and upload. Pending changes are flushed first, as the
     # session's own ``execute`` would do.
@@ -152,7 +157,8 @@ def load_documents(session: Session, ids: Iterable[int]) -> dict[int, DocumentVi
         ):
             lines[row[0]].append(LineView(*row[1:]))
         for row in connection.execute(select(*doc_cols).where(Document.id.in_(chunk))):
-            out[row.id] = DocumentView(*row, lines=tuple(lines.get(row.id, ())))
+            # mypy cannot count an untyped row's columns, so it thinks one may fill ``lines`` (doc_cols stop short)
+            out[row.id] = DocumentView(*row, lines=tuple(lines.get(row.id, ())))  # type: ignore[misc]
     return out
 
 

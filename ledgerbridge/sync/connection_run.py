@@ -24,7 +24,7 @@ from ledgerbridge.store.models.sync import RecordType, SyncCursor, SyncRecord, S
 class Report:
     """Base of the runs' reports (``@dataclass(slots=True)`` subclasses): the fields, in order, as a dict."""
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
@@ -60,9 +60,10 @@ class ConnectionRun:
     def _record_ids(self, session: Session, record_type: RecordType, external_ids: Iterable[str]) -> dict[str, int]:
         """``{package id: record id here}`` for those of ``external_ids`` bound on this connection."""
         wanted = list(external_ids) or [""]  # an empty IN is not portable
-        return dict(session.execute(select(SyncRecord.external_id, SyncRecord.record_id).where(
+        rows = session.execute(select(SyncRecord.external_id, SyncRecord.record_id).where(
             SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == record_type.value,
-            SyncRecord.external_id.in_(wanted))).all())
+            SyncRecord.external_id.in_(wanted)))
+        return {external_id: record_id for external_id, record_id in rows if external_id is not None}
 
     def _external_id(self, session: Session, record_type: RecordType, record_id: int,
                      status: SyncStatus | None = None) -> str | None:

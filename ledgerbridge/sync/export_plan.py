@@ -50,7 +50,7 @@ class PreparedChunk:
 def export_context(session: Session, connection: Connection) -> ExportContext:
     settings = ConnectionSettings.from_json(connection.settings)
     raw = dict(connection.settings or {})
-    raw.update({k: getattr(settings, k) for k in settings.__slots__})  # type: ignore[attr-defined]
+    raw.update({k: getattr(settings, k) for k in settings.__slots__})
     return ExportContext(mappings=load_mapping_set(session, connection.id), settings=raw)
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -343,10 +343,10 @@ class Exporter(ConnectionRun):
         rows = session.execute(select(SyncRecord.record_id, SyncRecord.external_id).where(
             SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
             SyncRecord.record_id.in_(wanted), SyncRecord.external_id.is_not(None)))
-        return {rid: ext for rid, ext in rows}
+        return {rid: ext for rid, ext in rows if ext is not None}
 
     # -- seen tick (R-E7) -------------------------------------------------------------------------------------
-    def read_back(self, since: Any = None) -> int:
+    def read_back(self, since: datetime | None = None) -> int:
         """Tick the records the package shows with the same total; a record marked by hand is never ticked."""
         return tick_seen(self.sessions, self.connection_id, self.connector, since)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, event, exists, func, select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
 from ledgerbridge.store.db import utcnow
 from ledgerbridge.store.models.host import Document, DocumentType, Item, Party
-from ledgerbridge.store.models.sync import PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.store.models.sync import Connection, PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
 from ledgerbridge.sync.approvals import held_back
 from ledgerbridge.sync.records import refresh_sync_records
 
@@ -39,11 +39,13 @@ class Page:
 #: How far back a change is looked for, before the last refresh: a writer stamps ``updated_at`` when its
 #: transaction starts and may commit after a refresh has read the store, so its rows count as new until then.
 CHANGE_MARGIN = timedelta(seconds=60)
-_refreshed: weakref.WeakKeyDictionary[Engine, dict[int, tuple[Any, datetime]]] = weakref.WeakKeyDictionary()
+# engine -> connection id -> ((start date, item sync) the refresh ran with, when it began)
+_refreshed: weakref.WeakKeyDictionary[Engine, dict[int, tuple[tuple[date | None, bool], datetime]]] = (
+    weakref.WeakKeyDictionary())
 _refreshed_lock = threading.Lock()
 
 
-def _changed_since(session: Session, connection: Any, since: datetime) -> bool:
+def _changed_since(session: Session, connection: Connection, since: datetime) -> bool:
     """Did anything that ``refresh_sync_records`` reads change since ``since``? One index seek per table."""
     org = connection.organisation_id
     probes = [exists().where(Document.organisation_id == org, Document.updated_at >= since),
@@ -54,7 +56,7 @@ def _changed_since(session: Session, connection: Any, since: datetime) -> bool:
     return any(session.scalar(select(probe)) for probe in probes)
 
 
-def refresh_when_changed(session: Session, connection: Any) -> bool:
+def refresh_when_changed(session: Session, connection: Connection) -> bool:
     """``refresh_sync_records``, skipped when nothing it reads has changed since this process last ran it.
 
     A screen calls this on every view; at 100,000 documents a full refresh costs 150-250 ms, the check a
@@ -63,8 +65,7 @@ def refresh_when_changed(session: Session, connection: Any) -> bool:
     connection's start date or item sync setting forces a refresh. It is remembered when the session
     commits (a rolled-back refresh is run again). Returns whether it refreshed.
     """
-    engine = session.get_bind()
-    engine = getattr(engine, "engine", engine)
+    engine = session.get_bind().engine  # the Engine itself, or a Connection's
     key = (connection.start_date, ConnectionSettings.from_json(connection.settings).item_sync)
     with _refreshed_lock:
         last = _refreshed.get(engine, {}).get(connection.id)
@@ -113,7 +114,7 @@ def _page(session: Session, query: Any, limit: int, offset: int, shape: Any, key
     return Page(rows, total, limit, offset)
 
 
-def pending_export(session: Session, connection: Any, limit: int = 100, offset: int = 0,
+def pending_export(session: Session, connection: Connection, limit: int = 100, offset: int = 0,
                    doc_type: str | None = None) -> Page:
     """R-E3: every exportable record not yet exported, with what it waits for."""
     refresh_when_changed(session, connection)

@@ -12,6 +12,7 @@ payment's allocations, so the remainder (still a prepayment there) shows here to
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -21,7 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.audit.trail import audit
-from ledgerbridge.connectors.protocol import AllocationExport, ConnectorCallFailed, ExportContext, ExportOutcome
+from ledgerbridge.connectors.protocol import (
+    AllocationExport,
+    ConnectorCallFailed,
+    ExportContext,
+    ExportOutcome,
+    RemoteAllocation,
+)
 from ledgerbridge.domain.allocation_split import OpenInvoice, split_prepayment, still_to_allocate
 from ledgerbridge.domain.money import round_money
 from ledgerbridge.store.db import session_scope, utcnow
@@ -226,7 +233,7 @@ class PaymentExporter(ConnectionRun):
             report.seen += 1
         return None
 
-    def _record_allocations(self, session: Session, payment: Payment, remote: Any) -> None:
+    def _record_allocations(self, session: Session, payment: Payment, remote: Sequence[RemoteAllocation]) -> None:
         """The payment's allocations here become what the package holds (by invoice, summed)."""
         docs = self._record_ids(session, RecordType.DOCUMENT, (a.invoice_external_id for a in remote))
         held: dict[int, Decimal] = {}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.protocol import Connector, RemoteDocument
@@ -25,7 +26,7 @@ BY_ID_LIMIT = 100
 CHUNK = 500
 
 
-def _awaiting(connection_id: int) -> Any:
+def _awaiting(connection_id: int) -> Select[int, str | None, Decimal | None, str]:
     return (select(SyncRecord.id, SyncRecord.external_id, SyncRecord.exported_total, Document.type)
             .join(Document, Document.id == SyncRecord.record_id)
             .where(SyncRecord.connection_id == connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,

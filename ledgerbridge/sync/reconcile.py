@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.protocol import Connector, RemoteDocument
@@ -158,7 +158,7 @@ def _host_documents(session: Session, connection: Connection
     """Every exportable document that is live here or has a sync record, with its payments split by origin."""
     has_record = select(SyncRecord.record_id).where(SyncRecord.connection_id == connection.id,
                                                     SyncRecord.record_type == RecordType.DOCUMENT.value)
-    live = [Document.type.in_(EXPORTABLE), Document.status.in_(LIVE_STATES)]
+    live: list[ColumnElement[bool]] = [Document.type.in_(EXPORTABLE), Document.status.in_(LIVE_STATES)]
     if connection.start_date is not None:
         live.append(Document.issue_date >= connection.start_date)
     rows = session.execute(

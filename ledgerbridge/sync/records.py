@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Integer, String, bindparam, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from ledgerbridge.audit.search import link_audit_events
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
 from ledgerbridge.domain.payment_policy import exportable_payments_query, why_not_exported
 from ledgerbridge.security.redact import redact
-from ledgerbridge.store.db import utcnow
+from ledgerbridge.store.db import rowcount, utcnow
 from ledgerbridge.store.models.host import (
     EXPORTABLE_TYPES,
     Document,
@@ -32,6 +32,9 @@ from ledgerbridge.store.models.host import (
     PaymentOrigin,
 )
 from ledgerbridge.store.models.sync import Connection, RecordType, SyncError, SyncRecord, SyncStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select, Table
 
 SENT_STATES = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)
 EXPORTABLE = [t.value for t in EXPORTABLE_TYPES]
@@ -85,8 +88,9 @@ def refresh_sync_records(session: Session, connection: Connection) -> None:
         SyncRecord.record_id.in_(voided)).values(status=SyncStatus.PENDING.value, action="void", updated_at=now))
 
 
-def _insert_pending(session: Session, connection_id: int, record_type: RecordType, ids: object, now: datetime) -> None:
-    sub = ids.subquery()  # type: ignore[attr-defined]
+def _insert_pending(session: Session, connection_id: int, record_type: RecordType, ids: Select[int],
+                    now: datetime) -> None:
+    sub = ids.subquery()
     session.execute(insert(SyncRecord).from_select(
         ["connection_id", "record_type", "record_id", "status", "action", "attempts", "marked_by_hand", "updated_at"],
         select(literal(connection_id, Integer), literal(record_type.value, String), sub.c.id,
@@ -95,7 +99,8 @@ def _insert_pending(session: Session, connection_id: int, record_type: RecordTyp
     ))
 
 
-def _reopen_changed(session: Session, connection_id: int, record_type: RecordType, table: type, now: datetime) -> None:
+def _reopen_changed(session: Session, connection_id: int, record_type: RecordType, table: type[Document | Party | Item],
+                    now: datetime) -> None:
     """An exported record whose version moved on goes out again as an update (never if marked by hand)."""
     changed = select(table.id).where(table.id == SyncRecord.record_id, table.version != SyncRecord.exported_version)
     if table is Document:
@@ -130,7 +135,7 @@ def update_records(session: Session, rows: Sequence[dict[str, object]]) -> None:
         session.connection().execute(stmt, params_list)
 
 
-def _sqlite_update(session: Session, table: Any, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
+def _sqlite_update(session: Session, table: Table, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
     """The driver's own executemany, each column's bind processor taken once (as ``intake_store`` inserts): on
     SQLite, SQLAlchemy's per-row parameter processing was most of the cost of the three updates every exported
     record gets (attempt, outcome, seen tick). Values still pass through the columns' processors."""
@@ -206,7 +211,7 @@ def status_counts(session: Session, connection_id: int, record_type: RecordType 
     q = select(SyncRecord.status, func.count()).where(SyncRecord.connection_id == connection_id)
     if record_type is not None:
         q = q.where(SyncRecord.record_type == record_type.value)
-    return StatusCounts(dict(session.execute(q.group_by(SyncRecord.status)).all()))  # type: ignore[arg-type]
+    return StatusCounts(dict(session.execute(q.group_by(SyncRecord.status)).all()))
 
 
 def reset_stale_in_progress(session: Session, connection_id: int, older_than: datetime) -> int:
@@ -215,7 +220,7 @@ def reset_stale_in_progress(session: Session, connection_id: int, older_than: da
         SyncRecord.connection_id == connection_id, SyncRecord.status == SyncStatus.IN_PROGRESS.value,
         or_(SyncRecord.attempt_started_at.is_(None), SyncRecord.attempt_started_at < older_than),
     ).values(status=SyncStatus.PENDING.value))
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def not_exported_reasons(session: Session, connection: Connection) -> dict[str, dict[str, int]]:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ledgerbridge.connectors.connections import connector_for
 from ledgerbridge.queue.jobs import enqueue_job
 from ledgerbridge.store.models.host import DocumentType
-from ledgerbridge.store.models.sync import Connection, Job, SyncRecord
+from ledgerbridge.store.models.sync import Connection, Job, SyncError, SyncRecord
 from ledgerbridge.sync.approvals import held_back
 from ledgerbridge.sync.exporter import Exporter
 from ledgerbridge.sync.grids import refresh_when_changed
@@ -82,7 +82,7 @@ def export_page(request: Request, session: Db, user: User) -> Response:
     exported = Grid("e_", p, queries.EXPORTED_SORT, "exported", default_desc=True).load(
         session, sources["e_"][0], SyncRecord.id, sources["e_"][1])
     errors = Grid("f_", p, queries.ERROR_SORT, "at", default_desc=True).load(
-        session, queries.latest_errors(conn.id, p.get("f_q", ""), p.get("f_source", "")), queries.SyncError.id)
+        session, queries.latest_errors(conn.id, p.get("f_q", ""), p.get("f_source", "")), SyncError.id)
     job_id = p.get("job")
     job = session.get(Job, int(job_id)) if job_id and job_id.isdigit() else None
     if job is None or job.connection_id != conn.id:

@@ -17,8 +17,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from ledgerbridge.audit.search import UnknownRecord, as_csv, parse_when, resolve_record, search_audit
+from ledgerbridge.store.models.approvals import ApprovalStep
 from ledgerbridge.sync import approvals
-from ledgerbridge.sync.approvals import STEP_ROLES, ApprovalRefused, ApprovalStep
+from ledgerbridge.sync.approvals import STEP_ROLES, ApprovalRefused
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
 
 router = APIRouter()

@@ -61,19 +61,19 @@ def test_stale_sync_token_is_read_again_and_sent_once_more(world: QboWorld) -> N
     exporter = Exporter(world.sessions, world.conn_id, world.connector())
     exporter.upload()
     connector = world.connector()
-    original = connector._by_ids  # type: ignore[attr-defined]
+    original = connector.by_ids  # type: ignore[attr-defined]
 
     def stale_once(entity: str, ids: list[str], purpose: str) -> dict:
         rows = original(entity, ids, purpose)
         if purpose == "read sync tokens":  # as if QBO changed it between our read and our write
-            connector._by_ids = original  # type: ignore[attr-defined]
+            connector.by_ids = original  # type: ignore[attr-defined]
             return {i: {**row, "SyncToken": str(int(row["SyncToken"]) - 1)} for i, row in rows.items()}
         return rows
 
     before = _doc(world, "Invoice", "INV-1004")
     world.api("POST", "/invoice", json={"Id": before["Id"], "SyncToken": before["SyncToken"], "sparse": True,
                                         "CustomerMemo": {"value": "Touched"}}, params={"requestid": "touch-2"})
-    connector._by_ids = stale_once  # type: ignore[attr-defined]
+    connector.by_ids = stale_once  # type: ignore[attr-defined]
     with session_scope(world.sessions) as session:
         doc = session.scalar(select(Document).where(Document.number == "INV-1004"))
         doc.lines[0].description = "Edited twice"

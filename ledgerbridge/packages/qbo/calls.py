@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from ledgerbridge.connectors.package_http import PackageHttp
 from ledgerbridge.connectors.protocol import CallBudgetSpent, ConnectorCallFailed, ExportOutcome
 from ledgerbridge.packages.qbo.errors import STALE_OBJECT, explain, fault_message, parse_fault
 
@@ -39,9 +40,13 @@ def _iso(moment: datetime) -> str:
 
 
 class QboCalls:
-    """The connector's calls to one company (``client``: a :class:`~ledgerbridge.packages.qbo.client.QboClient`)."""
+    """The connector's calls to one company (``client``: a :class:`~ledgerbridge.packages.qbo.client.QboClient`).
 
-    client: Any
+    ``query``, ``by_ids``, ``batch`` and ``write`` are public: the connector's other parts (``qbo.items``,
+    ``qbo.payments``) make their calls through them.
+    """
+
+    client: PackageHttp
 
     def _call(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None,
               key: str | None = None, purpose: str = "") -> dict[str, Any]:
@@ -59,10 +64,11 @@ class QboCalls:
             errors = parse_fault(_loads(failure.body))
             if errors:
                 message = f"{failure.request_summary}: {fault_message(errors, failure.decision.reason)}"
-            raise ConnectorCallFailed(message, failure_type=failure.decision.failure_type,
+            # a PackageCallError's decision is a failure: its failure_type is never None
+            raise ConnectorCallFailed(message, failure_type=failure.decision.failure_type or "system",
                                       source="network" if failure.status is None else "package",
                                       raw_response=failure.body, outcome_unknown=failure.outcome_unknown) from failure
-        data = _loads(response.content)
+        data: dict[str, Any] = _loads(response.content)
         errors = parse_fault(data)
         if errors:  # a 200 can still carry a Fault
             failure_type, _ = explain(errors)
@@ -70,7 +76,8 @@ class QboCalls:
                                       failure_type=failure_type, source="package", raw_response=response.text)
         return data
 
-    def _query(self, entity: str, where: str = "", order: str = "", purpose: str = "") -> Iterator[list[dict]]:
+    def query(self, entity: str, where: str = "", order: str = "", purpose: str = "") -> Iterator[list[dict[str, Any]]]:
+        """The rows of ``SELECT * FROM entity WHERE ...``, a page (at most ``PAGE_SIZE`` rows) at a time."""
         start = 1
         while True:
             statement = f"SELECT * FROM {entity}" + (f" WHERE {where}" if where else "") + \
@@ -83,14 +90,14 @@ class QboCalls:
             start += PAGE_SIZE
 
     def _query_ahead(self, entity: str, where: str = "", order: str = "",
-                     purpose: str = "") -> Iterator[list[dict]]:
-        """``_query``, with the next page asked for while the caller works on this one (the read-back of a
-        large upload: QuickBooks prepares page n+1 while the engine ticks page n). The same calls as ``_query``:
-        the next page is asked for only after a full one came back, as ``_query`` would."""
+                     purpose: str = "") -> Iterator[list[dict[str, Any]]]:
+        """``query``, with the next page asked for while the caller works on this one (the read-back of a
+        large upload: QuickBooks prepares page n+1 while the engine ticks page n). The same calls as ``query``:
+        the next page is asked for only after a full one came back, as ``query`` would."""
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qbo-page")
         try:
             start = 1
-            pending: Future[list[dict]] = pool.submit(self._page, entity, where, order, purpose, start)
+            pending: Future[list[dict[str, Any]]] = pool.submit(self._page, entity, where, order, purpose, start)
             while True:
                 rows = pending.result()
                 if len(rows) < PAGE_SIZE:
@@ -102,23 +109,24 @@ class QboCalls:
         finally:
             pool.shutdown(wait=True)
 
-    def _page(self, entity: str, where: str, order: str, purpose: str, start: int) -> list[dict]:
+    def _page(self, entity: str, where: str, order: str, purpose: str, start: int) -> list[dict[str, Any]]:
         statement = f"SELECT * FROM {entity}" + (f" WHERE {where}" if where else "") + \
                     (f" ORDERBY {order}" if order else "") + f" STARTPOSITION {start} MAXRESULTS {PAGE_SIZE}"
         return list(self._call("GET", "/query", params={"query": statement},
                                purpose=purpose or f"read {entity.lower()}").get("QueryResponse", {}).get(entity, []))
 
-    def _by_ids(self, entity: str, ids: Sequence[str], purpose: str) -> dict[str, dict[str, Any]]:
+    def by_ids(self, entity: str, ids: Sequence[str], purpose: str) -> dict[str, dict[str, Any]]:
+        """The rows with these Ids (``Id IN``, ``IN_CHUNK`` at a time), by Id; one missing is not in the answer."""
         out: dict[str, dict[str, Any]] = {}
         ids = list(dict.fromkeys(ids))
         for start in range(0, len(ids), IN_CHUNK):
             where = "Id IN (" + ", ".join(_q(i) for i in ids[start : start + IN_CHUNK]) + ")"
-            for page in self._query(entity, where, purpose=purpose):
+            for page in self.query(entity, where, purpose=purpose):
                 out.update({str(row["Id"]): row for row in page})
         return out
 
-    def _batch(self, ops: list[tuple[str, str, dict[str, Any]]], key: str, purpose: str,
-               options: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    def batch(self, ops: list[tuple[str, str, dict[str, Any]]], key: str, purpose: str,
+              options: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
         """Send ``(bId, operation, {Entity: body})`` items in one batch call; answers by bId."""
         items = []
         for bid, operation, payload in ops:
@@ -129,33 +137,35 @@ class QboCalls:
         data = self._call("POST", "/batch", body={"BatchItemRequest": items}, key=key, purpose=purpose)
         return {str(r.get("bId")): r for r in data.get("BatchItemResponse", [])}
 
-    def _write(self, ops: list[tuple[str, str, str, dict[str, Any]]], key: str,
-               purpose: str) -> dict[str, dict[str, Any]]:
+    def write(self, ops: list[tuple[str, str, str, dict[str, Any]]], key: str,
+              purpose: str) -> dict[str, dict[str, Any]]:
         """``(bId, operation, entity, body)`` in one batch; updates refused as stale (5010) are re-read and sent
         once more with the fresh SyncToken."""
-        answers = self._batch([(b, op, {entity: body}) for b, op, entity, body in ops], key, purpose)
+        answers = self.batch([(b, op, {entity: body}) for b, op, entity, body in ops], key, purpose)
         stale = [(b, op, entity, body) for b, op, entity, body in ops if op != "create"
                  and any(e.code == STALE_OBJECT for e in parse_fault(answers.get(b, {})))]
         if stale:
             current: dict[str, dict[str, Any]] = {}
             for entity in {e for _, _, e, _ in stale}:
-                current.update(self._by_ids(entity, [str(body["Id"]) for _, _, en, body in stale if en == entity],
-                                            purpose="re-read a changed record"))
+                current.update(self.by_ids(entity, [str(body["Id"]) for _, _, en, body in stale if en == entity],
+                                           purpose="re-read a changed record"))
             again = [(b, op, entity, {**body, "SyncToken": current[str(body["Id"])]["SyncToken"]})
                      for b, op, entity, body in stale if str(body["Id"]) in current]
             if again:
-                answers.update(self._batch([(b, op, {entity: body}) for b, op, entity, body in again],
-                                           f"{key[:34]}s", purpose))
+                answers.update(self.batch([(b, op, {entity: body}) for b, op, entity, body in again],
+                                          f"{key[:34]}s", purpose))
         return answers
 
-    @staticmethod
-    def _failed(sync_id: int, answer: dict[str, Any], what: str) -> ExportOutcome:
-        errors = parse_fault(answer)
-        failure_type, hint = explain(errors)
-        if not answer:
-            failure_type, hint = "system", None
-        return ExportOutcome(sync_id, False, message=fault_message(errors, f"QuickBooks did not return this {what}"),
-                             hint=hint, failure_type=failure_type, raw_response=json.dumps(answer, default=str))
+
+def failed_outcome(sync_id: int, answer: dict[str, Any], what: str) -> ExportOutcome:
+    """The outcome of a batch item QuickBooks answered with a Fault, or did not answer at all (``what`` names
+    the kind of record in the message)."""
+    errors = parse_fault(answer)
+    failure_type, hint = explain(errors)
+    if not answer:
+        failure_type, hint = "system", None
+    return ExportOutcome(sync_id, False, message=fault_message(errors, f"QuickBooks did not return this {what}"),
+                         hint=hint, failure_type=failure_type, raw_response=json.dumps(answer, default=str))
 
 
 def _loads(content: bytes | str | None) -> Any:

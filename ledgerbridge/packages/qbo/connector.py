@@ -21,6 +21,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from ledgerbridge.connectors.package_http import PackageHttp
 from ledgerbridge.connectors.protocol import (
     AllocationExport,
     DocumentExport,
@@ -34,7 +35,7 @@ from ledgerbridge.connectors.protocol import (
 )
 from ledgerbridge.domain.rounding import rounding_line_amount
 from ledgerbridge.packages.qbo import payments as qbo_payments
-from ledgerbridge.packages.qbo.calls import _dec
+from ledgerbridge.packages.qbo.calls import _dec, failed_outcome
 from ledgerbridge.packages.qbo.errors import DUPLICATE_NAME
 from ledgerbridge.packages.qbo.items import LineItems
 from ledgerbridge.packages.qbo.limits import BATCH_SIZE
@@ -60,10 +61,11 @@ class QboConnector(QboReads):
     max_number_length = 21
     tax_rounding = "line"  # UK VAT per line (the US rounds sales tax on the subtotal: not handled yet)
     rounding_lines = True  # on the rounding account, through the "Rounding" item on sales (``qbo.mapper``)
-    missing_account_answer = None  # QuickBooks takes a sales line's account from its item: no single message to quote
+    # QuickBooks takes a sales line's account from its item: no single message to quote
+    missing_account_answer: str | None = None
     separate_party_roles = True  # Customer and Vendor: a party in both roles is two records (the core binds each)
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: PackageHttp) -> None:
         self.client = client
         self._lock = threading.Lock()
         self._account_ids: dict[str, str] | None = None  # chart code -> Id
@@ -114,20 +116,20 @@ class QboConnector(QboReads):
             if it.external_id:
                 body = {**body, "Id": it.external_id, "SyncToken": tokens.get(it.external_id, "0"), "sparse": True}
             ops.append((str(n), "update" if it.external_id else "create", entity, body))
-        answers = self._write(ops, key, "export customers and suppliers")
+        answers = self.write(ops, key, "export customers and suppliers")
         out = {}
         for n, it in enumerate(items):
             answer = answers.get(str(n), {})
             made = answer.get(party_entity(it.party.is_customer))
             out[it.sync_record_id] = (ExportOutcome(it.sync_record_id, True, external_id=str(made["Id"]),
                                                     external_name=made.get("DisplayName"))
-                                      if made else self._failed(it.sync_record_id, answer, "customer or supplier"))
+                                      if made else failed_outcome(it.sync_record_id, answer, "customer or supplier"))
         return out
 
     def _sync_tokens(self, refs: list[tuple[str, str | None]]) -> dict[str, str]:
         out: dict[str, str] = {}
         for entity in {e for e, _ in refs}:
-            rows = self._by_ids(entity, [i for e, i in refs if e == entity and i], "read sync tokens")
+            rows = self.by_ids(entity, [i for e, i in refs if e == entity and i], "read sync tokens")
             out.update({i: str(r.get("SyncToken", "0")) for i, r in rows.items()})
         return out
 
@@ -135,24 +137,24 @@ class QboConnector(QboReads):
         tokens = self._sync_tokens([("Item", it.external_id) for it in items if it.external_id])
         ops = []
         for n, it in enumerate(items):
-            body = item_payload(it, ctx, lambda code: self._account_id(code))
+            body = item_payload(it, ctx, lambda code: self.account_id(code))
             if it.external_id:
                 body = {**body, "Id": it.external_id, "SyncToken": tokens.get(it.external_id, "0"), "sparse": True}
             ops.append((str(n), "update" if it.external_id else "create", "Item", body))
-        answers = self._write(ops, f"{batch_key[:33]}-i", "export items")
+        answers = self.write(ops, f"{batch_key[:33]}-i", "export items")
         out = []
         for n, it in enumerate(items):
             made = answers.get(str(n), {}).get("Item")
             out.append(ExportOutcome(it.sync_record_id, True, external_id=str(made["Id"]),
                                      external_name=made.get("Name")) if made
-                       else self._failed(it.sync_record_id, answers.get(str(n), {}), "item"))
+                       else failed_outcome(it.sync_record_id, answers.get(str(n), {}), "item"))
         return out
 
     # -- export: documents ------------------------------------------------------------------------------------
     def export_documents(self, items: Sequence[DocumentExport], ctx: ExportContext,
                          batch_key: str) -> list[ExportOutcome]:
         entity = entity_of(items[0].document.type)
-        current = self._by_ids(entity, [it.external_id for it in items if it.external_id], "read sync tokens")
+        current = self.by_ids(entity, [it.external_id for it in items if it.external_id], "read sync tokens")
         ops, skipped = [], {}
         for n, it in enumerate(items):
             bid = str(n)
@@ -172,7 +174,7 @@ class QboConnector(QboReads):
             else:
                 body = self._payload(it, ctx)
                 ops.append((bid, "update", entity, {**body, **token, "sparse": True}))
-        answers = self._write(ops, batch_key, f"export {entity.lower()}s") if ops else {}
+        answers = self.write(ops, batch_key, f"export {entity.lower()}s") if ops else {}
         out = []
         for n, it in enumerate(items):
             if it.sync_record_id in skipped:
@@ -181,7 +183,7 @@ class QboConnector(QboReads):
             answer = answers.get(str(n), {})
             doc = answer.get(entity)
             if doc is None:
-                out.append(self._failed(it.sync_record_id, answer, "document"))
+                out.append(failed_outcome(it.sync_record_id, answer, "document"))
             else:
                 deleted = it.action == "void" and entity in NO_VOID  # said so in the record's history
                 out.append(ExportOutcome(it.sync_record_id, True, external_id=str(doc.get("Id", it.external_id)),
@@ -191,7 +193,7 @@ class QboConnector(QboReads):
         return out
 
     def _payload(self, item: DocumentExport, ctx: ExportContext) -> dict[str, Any]:
-        return document_payload(item, ctx, self._account_id, self.items.sales_item, self.items.rounding_item)
+        return document_payload(item, ctx, self.account_id, self.items.sales_item, self.items.rounding_item)
 
     # -- money out and allocations (issue 5): QuickBooks' shapes live in qbo.payments ---------------------------
     def export_payments(self, items: Sequence[PaymentExport], ctx: ExportContext,

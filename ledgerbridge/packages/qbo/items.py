@@ -45,13 +45,13 @@ class LineItems:
         with self._lock:
             if self._sales is None:
                 self._sales = {}
-                for page in self.connector._query("Item", "Active = true", purpose="read items"):
+                for page in self.connector.query("Item", "Active = true", purpose="read items"):
                     for item in page:
                         acc = (item.get("IncomeAccountRef") or {}).get("value")
                         if acc and item.get("Type") in ("Service", "NonInventory"):
                             self._sales.setdefault(str(acc), str(item["Id"]))
             if account_id not in self._sales:
-                name = f"Sales to account {self.connector._account_codes.get(account_id, account_id)}"
+                name = f"Sales to account {self.connector.account_code(account_id)}"
                 item = self._create({"Name": name, "Type": "Service", "IncomeAccountRef": ref(account_id)},
                                     "a sales item")
                 self._sales[account_id] = str(item["Id"])
@@ -62,7 +62,7 @@ class LineItems:
         posts elsewhere, ours is named after the account ("Rounding 8600") instead."""
         with self._lock:
             if account_id not in self._rounding:
-                code = self.connector._account_codes.get(account_id, account_id)
+                code = self.connector.account_code(account_id)
                 names = (ROUNDING_ITEM, f"{ROUNDING_ITEM} {code}")
                 for name in names:
                     found = self._named(name) or self._create(
@@ -80,19 +80,19 @@ class LineItems:
     def _item_by_sku(self, code: str) -> dict[str, Any] | None:
         with self._lock:
             if code not in self._skus:
-                rows = [i for page in self.connector._query("Item", f"Sku = {_q(code)}", purpose="look up an item")
+                rows = [i for page in self.connector.query("Item", f"Sku = {_q(code)}", purpose="look up an item")
                         for i in page if i.get("Active", True)]
                 self._skus[code] = rows[0] if rows else None
             return self._skus[code]
 
     def _named(self, name: str) -> dict[str, Any] | None:
-        return next((i for page in self.connector._query("Item", f"Name = {_q(name)}", purpose="look up an item")
+        return next((i for page in self.connector.query("Item", f"Name = {_q(name)}", purpose="look up an item")
                      for i in page if i.get("Active", True)), None)
 
     def _create(self, body: dict[str, Any], what: str) -> dict[str, Any]:
-        answer = self.connector._batch([("1", "create", {"Item": body})], uuid.uuid4().hex, f"create {what}")["1"]
+        answer = self.connector.batch([("1", "create", {"Item": body})], uuid.uuid4().hex, f"create {what}")["1"]
         item = answer.get("Item") or self._named(str(body["Name"]))  # made by an earlier run
         if item is None:
             raise ConnectorCallFailed(fault_message(parse_fault(answer), "QuickBooks did not create the item"),
                                       failure_type="config", source="package")
-        return item  # type: ignore[no-any-return]
+        return item

@@ -5,8 +5,9 @@ is not (yet) applied to any invoice (``UnappliedAmt``). Allocating it later is a
 update of that Payment adding ``Line[].LinkedTxn`` to the invoices, so what is applied
 and what remains always live on one record, which is what read-back compares.
 A credit memo is applied to an invoice by a Payment of zero that links both (R-X1).
-Kept out of ``qbo.connector`` (documents); every function takes the connector so HTTP,
-batch, SyncToken re-reads and account ids stay where they are.
+Kept out of ``qbo.connector`` (documents); every function takes the connector (typed as the part of it it
+uses: ``QboReads`` for the account ids, ``QboCalls`` for the calls) so HTTP, batch, SyncToken re-reads and
+account ids stay where they are.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from ledgerbridge.connectors.protocol import (
     RemoteAllocation,
     RemoteCredit,
 )
+from ledgerbridge.packages.qbo.calls import failed_outcome
 
 if TYPE_CHECKING:
-    from ledgerbridge.packages.qbo.connector import QboConnector
+    from ledgerbridge.packages.qbo.calls import QboCalls
+    from ledgerbridge.packages.qbo.reads import QboReads
 
 REF_MAX = 21  # PaymentRefNum, like DocNumber, holds 21 characters
 
@@ -41,9 +44,9 @@ def _ref(item: PaymentExport) -> str:
     return item.host_id[:REF_MAX]
 
 
-def payment_body(conn: QboConnector, item: PaymentExport) -> tuple[str, dict[str, Any]]:
+def payment_body(conn: QboReads, item: PaymentExport) -> tuple[str, dict[str, Any]]:
     note = f"{item.label}" + (f": {item.reference}" if item.reference else "")
-    bank = {"value": conn._account_id(item.bank_account_code)}
+    bank = {"value": conn.account_id(item.bank_account_code)}
     if item.direction == "out":  # a supplier payment: a BillPayment by cheque from the bank account
         return "BillPayment", {
             "VendorRef": {"value": item.party_external_id}, "TotalAmt": item.amount, "PayType": "Check",
@@ -57,28 +60,28 @@ def payment_body(conn: QboConnector, item: PaymentExport) -> tuple[str, dict[str
                        "DepositToAccountRef": bank, "Line": lines}
 
 
-def export_payments(conn: QboConnector, items: Sequence[PaymentExport], batch_key: str) -> list[ExportOutcome]:
+def export_payments(conn: QboReads, items: Sequence[PaymentExport], batch_key: str) -> list[ExportOutcome]:
     ops = [(str(n), "create", *payment_body(conn, it)) for n, it in enumerate(items)]
-    answers = conn._write(ops, batch_key, "export payments")
+    answers = conn.write(ops, batch_key, "export payments")
     out = []
     for n, it in enumerate(items):
         answer = answers.get(str(n), {})
         entity = ops[n][2]
         row = answer.get(entity)
         if row is None:
-            out.append(conn._failed(it.sync_record_id, answer, "payment"))
+            out.append(failed_outcome(it.sync_record_id, answer, "payment"))
         else:
             out.append(ExportOutcome(it.sync_record_id, True, external_id=str(row["Id"]),
                                      total=_dec(row.get("TotalAmt"))))
     return out
 
 
-def find_existing_payments(conn: QboConnector, items: Sequence[PaymentExport]) -> dict[int, str]:
+def find_existing_payments(conn: QboReads, items: Sequence[PaymentExport]) -> dict[int, str]:
     found: dict[int, str] = {}
     for it in items:
         entity, field, party = (("BillPayment", "DocNumber", "VendorRef") if it.direction == "out"
                                 else ("Payment", "PaymentRefNum", "CustomerRef"))
-        for page in conn._query(entity, f"{field} = {_q(_ref(it))}", purpose="look up payments"):
+        for page in conn.query(entity, f"{field} = {_q(_ref(it))}", purpose="look up payments"):
             for row in page:
                 if (str((row.get(party) or {}).get("value")) == it.party_external_id
                         and _dec(row.get("TotalAmt")) == it.amount):
@@ -86,12 +89,12 @@ def find_existing_payments(conn: QboConnector, items: Sequence[PaymentExport]) -
     return found
 
 
-def export_allocations(conn: QboConnector, items: Sequence[AllocationExport],
+def export_allocations(conn: QboReads, items: Sequence[AllocationExport],
                        batch_key: str) -> dict[str, ExportOutcome]:
     """A prepayment's allocations: its Payment updated with the new lines added to those it has (sparse)."""
     out: dict[str, ExportOutcome] = {}
     prepaid = [it for it in items if it.source_kind in ("prepayment", "overpayment")]
-    current = conn._by_ids("Payment", sorted({it.source_external_id for it in prepaid}), "read payments to allocate")
+    current = conn.by_ids("Payment", sorted({it.source_external_id for it in prepaid}), "read payments to allocate")
     ops: list[tuple[str, str, str, dict[str, Any]]] = []
     groups: dict[str, list[AllocationExport]] = {}
     for it in prepaid:
@@ -116,7 +119,7 @@ def export_allocations(conn: QboConnector, items: Sequence[AllocationExport],
             "Line": [{"Amount": it.amount, "LinkedTxn": [{"TxnId": it.invoice_external_id, "TxnType": "Invoice"}]},
                      {"Amount": it.amount, "LinkedTxn": [{"TxnId": it.source_external_id,
                                                           "TxnType": "CreditMemo"}]}]}))
-    answers = conn._write(ops, batch_key, "allocate credit") if ops else {}
+    answers = conn.write(ops, batch_key, "allocate credit") if ops else {}
     for n, (_payment_id, group) in enumerate(groups.items()):
         answer = answers.get(str(n))
         for it in group:
@@ -124,19 +127,19 @@ def export_allocations(conn: QboConnector, items: Sequence[AllocationExport],
                 continue
             ok = answer is not None and "Payment" in answer
             out[it.key] = (ExportOutcome(0, True, total=it.amount) if ok
-                           else conn._failed(0, answer or {}, "allocation"))
+                           else failed_outcome(0, answer or {}, "allocation"))
     for n, it in enumerate(credit_notes):
         answer = answers.get(f"c{n}", {})
         out[it.key] = (ExportOutcome(0, True, external_id=str(answer["Payment"]["Id"]), total=it.amount)
-                       if "Payment" in answer else conn._failed(0, answer, "allocation"))
+                       if "Payment" in answer else failed_outcome(0, answer, "allocation"))
     return out
 
 
-def read_credit(conn: QboConnector, source_kind: str, external_id: str) -> RemoteCredit | None:
+def read_credit(conn: QboReads, source_kind: str, external_id: str) -> RemoteCredit | None:
     if source_kind == "credit_note":
-        memo = conn._by_ids("CreditMemo", [external_id], "read back credit memo").get(external_id)
+        memo = conn.by_ids("CreditMemo", [external_id], "read back credit memo").get(external_id)
         return credit_memo(conn, memo) if memo is not None else None
-    row = conn._by_ids("Payment", [external_id], "read back prepayment").get(external_id)
+    row = conn.by_ids("Payment", [external_id], "read back prepayment").get(external_id)
     if row is None:
         return None
     allocations = tuple(RemoteAllocation(source_kind, external_id, str(t["TxnId"]), _dec(line.get("Amount")))
@@ -148,12 +151,12 @@ def read_credit(conn: QboConnector, source_kind: str, external_id: str) -> Remot
     return RemoteCredit(str(row["Id"]), total, remaining, "AUTHORISED", allocations)
 
 
-def credit_memo(conn: QboConnector, memo: dict[str, Any]) -> RemoteCredit:
+def credit_memo(conn: QboCalls, memo: dict[str, Any]) -> RemoteCredit:
     """A credit memo and the invoices it is applied to: the zero Payments that link it to them."""
     memo_id = str(memo["Id"])
     payment_ids = [str(t["TxnId"]) for t in memo.get("LinkedTxn") or [] if t.get("TxnType") == "Payment"]
     allocations = []
-    for payment_id, payment in conn._by_ids("Payment", payment_ids, "read credit memo applications").items():
+    for payment_id, payment in conn.by_ids("Payment", payment_ids, "read credit memo applications").items():
         lines = [(str(t["TxnId"]), t.get("TxnType"), _dec(line.get("Amount")))
                  for line in payment.get("Line") or [] for t in line.get("LinkedTxn") or []]
         if not any(kind == "CreditMemo" and txn == memo_id for txn, kind, _ in lines):

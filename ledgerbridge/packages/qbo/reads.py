@@ -55,7 +55,7 @@ class QboReads(QboCalls):
     def fetch_chart(self) -> ChartSnapshot:
         accounts = []
         ids: dict[str, str] = {}
-        for page in self._query("Account", purpose="refresh chart"):
+        for page in self.query("Account", purpose="refresh chart"):
             for acc in page:
                 kind = acc.get("AccountType", "")
                 usable = [side for side, kinds in (("sales", SALES_ACCOUNT_TYPES),
@@ -66,26 +66,26 @@ class QboReads(QboCalls):
                 accounts.append(ChartAccount(code, str(acc["Id"]), acc.get("Name", ""), kind, tuple(usable),
                                              bool(acc.get("Active", True))))
         self._remember_accounts(ids)
-        rates = {str(r["Id"]): _dec(r.get("RateValue")) for page in self._query("TaxRate", purpose="refresh chart")
+        rates = {str(r["Id"]): _dec(r.get("RateValue")) for page in self.query("TaxRate", purpose="refresh chart")
                  for r in page}
         codes = []
-        for page in self._query("TaxCode", purpose="refresh chart"):
-            for code in page:
+        for page in self.query("TaxCode", purpose="refresh chart"):
+            for tax_code in page:
                 sides = {}
                 for side, field in (("sales", "SalesTaxRateList"), ("purchases", "PurchaseTaxRateList")):
-                    details = (code.get(field) or {}).get("TaxRateDetail") or []
+                    details = (tax_code.get(field) or {}).get("TaxRateDetail") or []
                     if details:
                         sides[side] = sum((rates.get(str(d["TaxRateRef"]["value"]), Decimal(0)) for d in details),
                                           Decimal(0))
                 rate = sides.get("sales", sides.get("purchases", Decimal(0)))
-                codes.append(ChartTaxRate(str(code["Id"]), code.get("Name", ""), rate, tuple(sides),
-                                          bool(code.get("Active", True))))
+                codes.append(ChartTaxRate(str(tax_code["Id"]), tax_code.get("Name", ""), rate, tuple(sides),
+                                          bool(tax_code.get("Active", True))))
         prefs = self._call("GET", "/preferences", purpose="refresh chart").get("Preferences", {})
         currency = prefs.get("CurrencyPrefs") or {}
         base = (currency.get("HomeCurrency") or {}).get("value") or "GBP"
         currencies = [base]
         if currency.get("MultiCurrencyEnabled"):
-            for page in self._query("CompanyCurrency", purpose="refresh chart"):
+            for page in self.query("CompanyCurrency", purpose="refresh chart"):
                 currencies += [c["Code"] for c in page if c.get("Active", True) and c.get("Code") != base]
         self._home_currency = base
         return ChartSnapshot(tuple(accounts), tuple(codes), tuple(currencies), base)
@@ -94,13 +94,20 @@ class QboReads(QboCalls):
         self._account_ids = ids
         self._account_codes = {v: k for k, v in ids.items()}
 
-    def _account_id(self, code: str) -> str:
+    def account_id(self, code: str) -> str:
+        """The Id of the chart account with this code (the chart is read once when the connector has not read
+        it yet); the code itself when there is none, for QuickBooks to refuse with its own message."""
         with self._lock:
             if self._account_ids is None:
                 self._remember_accounts({str(a.get("AcctNum") or a["Id"]): str(a["Id"])
-                                         for page in self._query("Account", purpose="read accounts") for a in page})
+                                         for page in self.query("Account", purpose="read accounts") for a in page})
             assert self._account_ids is not None
             return self._account_ids.get(code, code)
+
+    def account_code(self, account_id: str) -> str:
+        """The chart code of the account with this Id, as the last chart read knew it (else the Id itself): item
+        names quote it."""
+        return self._account_codes.get(account_id, account_id)
 
     def find_existing_items(self, items: Sequence[ItemView]) -> dict[int, tuple[str, str]]:
         found: dict[int, tuple[str, str]] = {}
@@ -108,7 +115,7 @@ class QboReads(QboCalls):
         codes = [i.code for i in items]
         for start in range(0, len(codes), IN_CHUNK):
             where = "Sku IN (" + ", ".join(_q(c) for c in codes[start : start + IN_CHUNK]) + ")"
-            for page in self._query("Item", where, purpose="look up items"):
+            for page in self.query("Item", where, purpose="look up items"):
                 for item in page:
                     view = by_code.get(str(item.get("Sku", "")).lower())
                     if view is not None:
@@ -127,7 +134,7 @@ class QboReads(QboCalls):
             keys = list(names)
             for start in range(0, len(keys), IN_CHUNK):
                 where = "DisplayName IN (" + ", ".join(_q(k) for k in keys[start : start + IN_CHUNK]) + ")"
-                for page in self._query(entity, where, purpose="look up customers and suppliers"):
+                for page in self.query(entity, where, purpose="look up customers and suppliers"):
                     for row in page:
                         name = str(row.get("DisplayName", ""))
                         party = names.get(name.strip().lower())
@@ -145,7 +152,7 @@ class QboReads(QboCalls):
             for start in range(0, len(group), IN_CHUNK):
                 chunk = group[start : start + IN_CHUNK]
                 where = "DocNumber IN (" + ", ".join(_q(it.document.number) for it in chunk) + ")"
-                remote = [d for page in self._query(entity, where, purpose="look up documents") for d in page]
+                remote = [d for page in self.query(entity, where, purpose="look up documents") for d in page]
                 for it in chunk:
                     for doc in remote:
                         if (doc.get("DocNumber") == it.document.number and not _voided(doc)
@@ -159,8 +166,8 @@ class QboReads(QboCalls):
     def read_back_documents(self, wanted: Sequence[tuple[str, str]]) -> dict[str, RemoteDocument]:
         out: dict[str, RemoteDocument] = {}
         for entity in {entity_of(t) for t, _ in wanted}:
-            rows = self._by_ids(entity, [ext for t, ext in wanted if entity_of(t) == entity], "read back")
-            out.update(split_settlements(entity, rows, {i: _remote(d, entity) for i, d in rows.items()}, self._by_ids))
+            rows = self.by_ids(entity, [ext for t, ext in wanted if entity_of(t) == entity], "read back")
+            out.update(split_settlements(entity, rows, {i: _remote(d, entity) for i, d in rows.items()}, self.by_ids))
         return out
 
     def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
@@ -170,7 +177,7 @@ class QboReads(QboCalls):
                                           purpose="read back changes"):
                 rows = {str(doc["Id"]): doc for doc in page}
                 yield list(split_settlements(entity, rows, {i: _remote(d, entity) for i, d in rows.items()},
-                                             self._by_ids).values())
+                                             self.by_ids).values())
 
     # -- payments' identity: one Payment over several documents is imported as parts "Id:TxnId" (see below) ----
     PART_SEPARATOR = ":"
@@ -196,13 +203,13 @@ class QboReads(QboCalls):
                 return
         for entity in ("Payment", "BillPayment"):
             where = f"MetaData.LastUpdatedTime > {_q(_iso(since))}" if since is not None else ""
-            for page in self._query(entity, where, "MetaData.LastUpdatedTime", purpose="read payments"):
+            for page in self.query(entity, where, "MetaData.LastUpdatedTime", purpose="read payments"):
                 yield from self._payments([(entity, p) for p in page])
 
     def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
         """Credit memos changed since ``since`` (applying one changes its LinkedTxn), with their applications."""
         where = f"MetaData.LastUpdatedTime > {_q(_iso(since))}" if since is not None else ""
-        for page in self._query("CreditMemo", where, "MetaData.LastUpdatedTime", purpose="read allocations"):
+        for page in self.query("CreditMemo", where, "MetaData.LastUpdatedTime", purpose="read allocations"):
             for memo in page:
                 credit = qbo_payments.credit_memo(self, memo)
                 yield RemoteCredit(credit.external_id, credit.total, credit.remaining, credit.status,
@@ -229,10 +236,10 @@ class QboReads(QboCalls):
                         linked.setdefault(txn["TxnType"], set()).add(str(txn["TxnId"]))
         numbers: dict[str, str | None] = {}
         for entity, ids in linked.items():
-            numbers.update({i: d.get("DocNumber") for i, d in self._by_ids(entity, sorted(ids),
-                                                                           "read paid documents").items()})
+            numbers.update({i: d.get("DocNumber") for i, d in self.by_ids(entity, sorted(ids),
+                                                                          "read paid documents").items()})
         if self._account_ids is None:
-            self._account_id("")
+            self.account_id("")
         for entity, raw in rows:
             updated = _when(str((raw.get("MetaData") or {}).get("LastUpdatedTime")))
             if raw.get("status") == "Deleted":

@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ledgerbridge.connectors.package_http import PackageHttp
 from ledgerbridge.connectors.protocol import (
     AllocationExport,
     CallBudgetSpent,
@@ -54,13 +55,13 @@ class XeroConnector:
     display_name = "Xero"
     max_batch = BATCH_SIZE
     max_concurrent_calls = 5
-    missing_account_answer = "Account code or ID must be specified"
+    missing_account_answer: str | None = "Account code or ID must be specified"
     separate_party_roles = False  # one Contact is customer and supplier alike
     max_number_length = 255
     tax_rounding = "line"  # Xero rounds each line's tax, then sums
     rounding_lines = True
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: PackageHttp) -> None:
         self.client = client
 
     # -- payments' identity (a Xero payment is one record; our reference is "text [host id]" or the host id) --
@@ -95,10 +96,12 @@ class XeroConnector:
             raise CallBudgetSpent(f"Xero's daily call limit for this organisation is used up; the rest goes out "
                                   f"after {spent.until:%Y-%m-%d %H:%M} UTC", spent.until) from spent
         except PackageCallError as failure:
-            raise ConnectorCallFailed(str(failure), failure_type=failure.decision.failure_type,
+            # a PackageCallError's decision is a failure: its failure_type is never None
+            raise ConnectorCallFailed(str(failure), failure_type=failure.decision.failure_type or "system",
                                       source="network" if failure.status is None else "package",
                                       raw_response=failure.body, outcome_unknown=failure.outcome_unknown) from failure
-        return json.loads(response.content or b"{}", parse_float=Decimal)
+        data: dict[str, Any] = json.loads(response.content or b"{}", parse_float=Decimal)
+        return data
 
     # -- chart -----------------------------------------------------------------------------------------------
     def fetch_chart(self) -> ChartSnapshot:

@@ -68,9 +68,10 @@ def seed_records(company: CompanySeed) -> dict[str, list[dict[str, Any]]]:
                                 "SalesTaxRateList": _rate_list(sales, rate_names),
                                 "PurchaseTaxRateList": _rate_list(purchases, rate_names)}
         tax_codes.append(code)
-    methods = [{"Id": "1", "Name": "Cash", "Type": "NON_CREDIT_CARD", "Active": True},
-               {"Id": "2", "Name": "Cheque" if not us else "Check", "Type": "NON_CREDIT_CARD", "Active": True},
-               {"Id": "3", "Name": "Bank transfer", "Type": "NON_CREDIT_CARD", "Active": True}]
+    methods: list[dict[str, Any]] = [
+        {"Id": "1", "Name": "Cash", "Type": "NON_CREDIT_CARD", "Active": True},
+        {"Id": "2", "Name": "Cheque" if not us else "Check", "Type": "NON_CREDIT_CARD", "Active": True},
+        {"Id": "3", "Name": "Bank transfer", "Type": "NON_CREDIT_CARD", "Active": True}]
     sales_tax = {} if us else {"SalesTaxCodeRef": _ref("2", "20.0% S"), "PurchaseTaxCodeRef": _ref("2", "20.0% S")}
     items = [{"Id": "1", "Name": "Services", "FullyQualifiedName": "Services", "Type": "Service", "Active": True,
               "IncomeAccountRef": _ref("2", "Services"), "UnitPrice": Decimal("0"), "Taxable": us, **sales_tax},

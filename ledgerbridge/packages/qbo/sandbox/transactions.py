@@ -237,8 +237,9 @@ def _us_tax(company: Company, body: dict[str, Any], taxable: Decimal) -> tuple[l
     if code_id is None or taxable == 0:
         return [], Decimal("0.00")
     code = resolve(company, "TaxCode", code_id, "TxnTaxCodeRef")
-    tax_lines = [{"Amount": money(taxable * rate / 100), "DetailType": "TaxLineDetail",
-                  "TaxLineDetail": {"TaxRateRef": {"value": rate_id}, "PercentBased": True, "TaxPercent": rate,
-                                    "NetAmountTaxable": money(taxable)}}
-                 for rate_id, rate in _rates(company, code, True)]
+    tax_lines: list[dict[str, Any]] = [
+        {"Amount": money(taxable * rate / 100), "DetailType": "TaxLineDetail",
+         "TaxLineDetail": {"TaxRateRef": {"value": rate_id}, "PercentBased": True, "TaxPercent": rate,
+                           "NetAmountTaxable": money(taxable)}}
+        for rate_id, rate in _rates(company, code, True)]
     return tax_lines, money(sum((line["Amount"] for line in tax_lines), Decimal("0")))
