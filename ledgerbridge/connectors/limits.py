@@ -87,8 +87,13 @@ class BudgetSnapshot:
 class CallBudgetLike(Protocol):
     """What the package client needs of a call budget, in one process or shared by every worker."""
 
-    connection_id: int | None
-    limits: BudgetLimits
+    @property
+    def connection_id(self) -> int | None:
+        """The connection whose calls it counts (None: a budget for tests or a benchmark alone)."""
+
+    @property
+    def limits(self) -> BudgetLimits:
+        """The package's limits it enforces."""
 
     def acquire(self, batch: bool = False) -> None:
         """Wait until a call may be made, then count it; raises :class:`BudgetExhausted` for the day limit."""

@@ -86,7 +86,9 @@ ConnectorFactory = Callable[[sessionmaker[Session], int, "CallBudgetLike", Conne
 class RunningSandbox(Protocol):
     """A sandbox served in a thread of this process (the demo, the tests)."""
 
-    base_url: str
+    @property
+    def base_url(self) -> str:
+        """Where it serves, e.g. ``http://127.0.0.1:40123``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,7 +182,7 @@ class QboReads(QboCalls):
     # -- payments' identity: one Payment over several documents is imported as parts "Id:TxnId" (see below) ----
     PART_SEPARATOR = ":"
 
-    def payment_parts_prefix(self, external_id: str) -> str | None:
+    def payment_parts_prefix(self, external_id: str) -> str:
         return f"{external_id}{self.PART_SEPARATOR}"
 
     def whole_payment_id(self, external_id: str) -> str:

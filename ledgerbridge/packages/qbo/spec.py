@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.clock import WALL
 from ledgerbridge.connectors.limits import CallBudgetLike, no_limit_headers
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.connectors.spec import (
@@ -31,9 +32,9 @@ def _connector(sessions: sessionmaker[Session], connection_id: int, budget: Call
     from ledgerbridge.packages.qbo.client import QboClient
     from ledgerbridge.packages.qbo.connector import QboConnector
 
-    clock = {} if options.clock is None else {"clock": options.clock.now, "sleep": options.clock.sleep}
+    clock = options.clock or WALL
     return QboConnector(QboClient(sessions, connection_id, transport=options.transport, budget=budget,
-                                  max_attempts=options.max_attempts, **clock))
+                                  max_attempts=options.max_attempts, clock=clock.now, sleep=clock.sleep))
 
 
 def _sandbox_endpoints(base_url: str) -> PackageEndpoints:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.clock import WALL
 from ledgerbridge.connectors.limits import CallBudgetLike
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.connectors.spec import (
@@ -29,9 +30,9 @@ def _connector(sessions: sessionmaker[Session], connection_id: int, budget: Call
     from ledgerbridge.packages.xero.client import XeroClient
     from ledgerbridge.packages.xero.connector import XeroConnector
 
-    clock = {} if options.clock is None else {"clock": options.clock.now, "sleep": options.clock.sleep}
+    clock = options.clock or WALL
     return XeroConnector(XeroClient(sessions, connection_id, transport=options.transport, budget=budget,
-                                    max_attempts=options.max_attempts, **clock))
+                                    max_attempts=options.max_attempts, clock=clock.now, sleep=clock.sleep))
 
 
 def _sandbox_endpoints(base_url: str) -> PackageEndpoints:
