@@ -1,4 +1,8 @@
-"""The call budget of one connection: calls per minute, per day and at once (Xero: 60, 5000, 5).
+"""The call budget of one connection in one process: calls per minute, per day and at once (Xero: 60, 5000, 5).
+
+:class:`CallBudget` and ``shared_budget.SharedCallBudget`` (the same counts kept in the database for every
+worker) implement one protocol, :class:`~ledgerbridge.connectors.limits.CallBudgetLike`, which is all the
+package client knows of a budget; ``connections`` chooses one per connection.
 
 Going over a package's limits costs more than waiting: Xero answers 429 and, for the day limit, locks
 the tenant out for hours. So every call first takes a slot from its connection's :class:`CallBudget`,

@@ -1,9 +1,10 @@
 """A tenant's call budget shared by every worker through the database (issue 6, item 3).
 
-:class:`~ledgerbridge.connectors.budget.CallBudget` counts in one process; with many workers on many machines each would
-spend the whole of the package's calls a minute (Xero: 60) and the tenant would be answered 429 (or, for the day limit,
-locked out for hours). :class:`SharedCallBudget` has the same interface (so the clients need not know) but keeps
-the counts in the ``call_windows`` row of the connection and the concurrent calls in ``call_leases``:
+:class:`~ledgerbridge.connectors.budget.CallBudget` counts in one process; with many workers on many machines
+each would spend the whole of the package's calls a minute (Xero: 60) and the tenant would be answered 429 (or,
+for the day limit, locked out for hours). :class:`SharedCallBudget` implements the same protocol
+(:class:`~ledgerbridge.connectors.limits.CallBudgetLike`, so the clients need not know) but keeps the counts in
+the ``call_windows`` row of the connection and the concurrent calls in ``call_leases``:
 
 * taking a call is one short transaction on that row (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN
   IMMEDIATE`` on SQLite), so two workers can never both take the 60th call of a minute;
