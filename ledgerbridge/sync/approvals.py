@@ -31,6 +31,8 @@ from ledgerbridge.store.models.approvals import ApprovalStep, PurchaseApproval, 
 from ledgerbridge.store.models.host import Document, DocumentLine, DocumentStatus, DocumentType, Party
 from ledgerbridge.store.models.sync import Connection, RecordType, SyncError, SyncRecord, SyncStatus
 from ledgerbridge.store.models.users import Role, User
+from ledgerbridge.sync import lifecycle
+from ledgerbridge.sync.lifecycle import Requeue
 
 #: What each step is called where the user reads it.
 STEP_WAITS = {ApprovalStep.PROCUREMENT: "approval by Procurement", ApprovalStep.ACCOUNTING: "approval by Accounting",
@@ -308,8 +310,7 @@ def _requeue(session: Session, connection_id: int, document_id: int) -> None:
     if record_ids:
         session.execute(update(SyncError).where(SyncError.sync_record_id.in_(record_ids),
                                                 SyncError.cleared_at.is_(None)).values(cleared_at=utcnow()))
-        session.execute(update(SyncRecord).where(SyncRecord.id.in_(record_ids)).values(
-            status=SyncStatus.PENDING.value, failure_type=None, last_error=None))
+        lifecycle.apply(session, [Requeue(rid, failure_type=None, last_error=None) for rid in record_ids])
 
 
 def approve_and_send_all(session: Session, organisation_id: int, procurement: User, accounting: User,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.protocol import (
@@ -36,7 +36,9 @@ from ledgerbridge.store.db import session_scope, utcnow
 from ledgerbridge.store.models.host import SALES_TYPES, DocumentType, Party
 from ledgerbridge.store.models.sync import RecordType, SyncRecord, SyncStatus
 from ledgerbridge.store.views import DocumentView, PartyView, load_items, load_parties
-from ledgerbridge.sync.records import clear_errors, record_error, update_records
+from ledgerbridge.sync import lifecycle
+from ledgerbridge.sync.lifecycle import Claim, Exported
+from ledgerbridge.sync.records import clear_errors, record_error
 
 SENDABLE = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
 
@@ -127,10 +129,9 @@ class DependencyExporter:
         found = self.kind.find(self.connector, retry) if retry else {}
         if found:
             now = utcnow()
-            update_records(session, [
-                {"id": r.id, "status": SyncStatus.EXPORTED.value, "external_id": found[r.record_id][0],
-                 "external_name": found[r.record_id][1], "exported_version": views[r.record_id].version,
-                 "exported_at": now, "last_error": None, "failure_type": None}
+            lifecycle.apply(session, [
+                Exported(r.id, found[r.record_id][0], views[r.record_id].version, now,
+                         external_name=found[r.record_id][1])
                 for r in todo if r.record_id in found])
             for rid, (ext, _name) in found.items():
                 self._known[rid] = Binding(ext)
@@ -139,9 +140,8 @@ class DependencyExporter:
         for start in range(0, len(todo), size):
             batch = todo[start : start + size]
             key = uuid.uuid4().hex
-            update_records(session, [
-                {"id": r.id, "status": SyncStatus.IN_PROGRESS.value, "attempt_key": f"{key}:{n}", "batch_key": key,
-                 "attempt_started_at": utcnow()} for n, r in enumerate(batch)])
+            started = utcnow()
+            lifecycle.apply(session, [Claim(r.id, f"{key}:{n}", key, started) for n, r in enumerate(batch)])
             session.commit()  # the attempt is on record before the package hears of it
             items = [self.kind.wrap(r.id, views[r.record_id], r.external_id, f"{key}:{n}")
                      for n, r in enumerate(batch)]
@@ -157,15 +157,13 @@ class DependencyExporter:
                outcomes: list[ExportOutcome]) -> None:
         by_record = {r.id: r for r in batch}
         now = utcnow()
-        oks = []
+        oks: list[Exported] = []
         for outcome in outcomes:
             row = by_record[outcome.sync_record_id]
             view = views[row.record_id]
             if outcome.ok:
-                oks.append({"id": row.id, "status": SyncStatus.EXPORTED.value,
-                            "external_id": outcome.external_id or row.external_id, "external_number": view.code,
-                            "external_name": outcome.external_name, "exported_version": view.version,
-                            "exported_at": now, "last_error": None, "failure_type": None})
+                oks.append(Exported(row.id, outcome.external_id or row.external_id, view.version, now,
+                                    external_number=view.code, external_name=outcome.external_name))
                 self._known[row.record_id] = Binding(outcome.external_id or row.external_id)
                 self.exported += 1
             else:
@@ -176,8 +174,8 @@ class DependencyExporter:
                              raw_response=outcome.raw_response)
                 self._known[row.record_id] = Binding(None, message, outcome.failure_type or "data")
         if oks:
-            update_records(session, oks)
-            clear_errors(session, [o["id"] for o in oks])
+            lifecycle.apply(session, oks)
+            clear_errors(session, [o.record_id for o in oks])
 
     def _make_records(self, session: Session, record_ids: list[int]) -> None:
         have = set(session.scalars(select(SyncRecord.record_id).where(
@@ -185,10 +183,7 @@ class DependencyExporter:
             SyncRecord.record_id.in_(record_ids))))
         missing = [rid for rid in record_ids if rid not in have]
         if missing:
-            session.execute(insert(SyncRecord), [
-                {"connection_id": self.connection_id, "record_type": self.kind.record_type.value, "record_id": rid,
-                 "status": SyncStatus.PENDING.value, "action": "create", "attempts": 0, "marked_by_hand": False,
-                 "updated_at": utcnow()} for rid in missing])
+            lifecycle.insert_new_rows(session, self.connection_id, self.kind.record_type, missing, utcnow())
             session.commit()
 
 

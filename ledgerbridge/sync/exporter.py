@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.audit.trail import audit
@@ -32,15 +32,17 @@ from ledgerbridge.connectors.protocol import (
     Problem,
 )
 from ledgerbridge.store.db import session_scope, utcnow
-from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.store.models.sync import Connection, RecordType, SyncAction, SyncRecord, SyncStatus
 from ledgerbridge.store.views import DocumentView, load_item_ids
+from ledgerbridge.sync import lifecycle
 from ledgerbridge.sync.allocation_sync import AllocationSync
 from ledgerbridge.sync.connection_run import ConnectionRun, Report
 from ledgerbridge.sync.dependencies import ITEMS, Binding, DependencyExporter, PartyBindings
 from ledgerbridge.sync.export_plan import RecordRef, export_context, prepared_chunks, select_document_records
+from ledgerbridge.sync.lifecycle import Claim, Exported, Requeue
 from ledgerbridge.sync.payment_export import PaymentExporter
 from ledgerbridge.sync.read_back import tick_seen
-from ledgerbridge.sync.records import clear_errors, record_error, refresh_sync_records, update_records
+from ledgerbridge.sync.records import clear_errors, record_error, refresh_sync_records
 
 
 @dataclass(slots=True)
@@ -100,8 +102,7 @@ class Exporter(ConnectionRun):
                 passed.extend(ref.sync_record_id for ref, _ in chunk.ready if ref.status == SyncStatus.ERROR.value)
             if passed:  # fixed since the last run: back to pending, old errors cleared
                 clear_errors(session, passed)
-                session.execute(update(SyncRecord).where(SyncRecord.id.in_(passed)).values(
-                    status=SyncStatus.PENDING.value, failure_type=None, last_error=None))
+                lifecycle.apply(session, [Requeue(rid, failure_type=None, last_error=None) for rid in passed])
             audit(session, connection, self.actor, "precheck", outcome="failed" if report.failed else "ok",
                   detail=f"{report.checked} checked, {report.failed} refused")
         if document_ids is None:  # payments are checked with everything pending, never with a chosen selection
@@ -251,10 +252,8 @@ class Exporter(ConnectionRun):
     def _record_attempts(self, session: Session, window: list[list[DocumentExport]]) -> list[str]:
         keys = [uuid.uuid4().hex for _ in window]
         now = utcnow()
-        update_records(session, [
-            {"id": it.sync_record_id, "status": SyncStatus.IN_PROGRESS.value, "attempt_key": f"{key}:{n}",
-             "batch_key": key, "attempt_started_at": now}
-            for key, batch in zip(keys, window, strict=True) for n, it in enumerate(batch)])
+        lifecycle.apply(session, [Claim(it.sync_record_id, f"{key}:{n}", key, now)
+                                  for key, batch in zip(keys, window, strict=True) for n, it in enumerate(batch)])
         session.commit()  # the attempts are on record before the package hears of them
         return keys
 
@@ -279,16 +278,15 @@ class Exporter(ConnectionRun):
                report: RunReport) -> None:
         by_id = {it.sync_record_id: it for it in batch}
         now = utcnow()
-        oks: list[dict[str, Any]] = []
+        oks: list[Exported] = []
         for outcome in outcomes:
             item = by_id[outcome.sync_record_id]
             if outcome.ok:
-                oks.append({"id": item.sync_record_id, "status": SyncStatus.EXPORTED.value,
-                            "external_id": outcome.external_id or item.external_id,
-                            "external_number": outcome.external_number, "exported_version": item.document.version,
-                            "exported_total": outcome.total if outcome.total is not None else item.document.gross_total,
-                            "exported_at": now, "failure_type": None, "last_error": None, "seen_at": None,
-                            "action": "void" if item.action == "void" else "create"})
+                oks.append(Exported(
+                    item.sync_record_id, outcome.external_id or item.external_id, item.document.version, now,
+                    external_number=outcome.external_number,
+                    exported_total=outcome.total if outcome.total is not None else item.document.gross_total,
+                    seen_at=None, action=SyncAction.VOID if item.action == "void" else SyncAction.CREATE))
                 if outcome.message:
                     self._note(session, item, outcome.message, report)
                 if item.action == "create":
@@ -306,8 +304,8 @@ class Exporter(ConnectionRun):
                 report.problems.append({"document": item.document.number, "type": item.document.type,
                                         "message": outcome.message, "hint": outcome.hint})
         if oks:
-            update_records(session, oks)
-            clear_errors(session, [o["id"] for o in oks])
+            lifecycle.apply(session, oks)
+            clear_errors(session, [o.record_id for o in oks])
         self._advance(done=len(oks), failed=len(outcomes) - len(oks))
 
     def _note(self, session: Session, item: DocumentExport, message: str, report: RunReport) -> None:
@@ -325,13 +323,11 @@ class Exporter(ConnectionRun):
             remote = found.get(it.sync_record_id)
             if remote is None:
                 continue
-            rows.append({"id": it.sync_record_id, "status": SyncStatus.EXPORTED.value,
-                         "external_id": remote.external_id, "external_number": remote.number,
-                         "exported_version": it.document.version, "exported_total": remote.total,
-                         "exported_at": now, "failure_type": None, "last_error": None})
+            rows.append(Exported(it.sync_record_id, remote.external_id, it.document.version, now,
+                                 external_number=remote.number, exported_total=remote.total))
         if rows:
-            update_records(session, rows)
-            clear_errors(session, [r["id"] for r in rows])
+            lifecycle.apply(session, rows)
+            clear_errors(session, [r.record_id for r in rows])
             report.recovered += len(rows)
             self._advance(done=len(rows))
             self._commit(session)

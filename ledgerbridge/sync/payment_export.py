@@ -34,8 +34,10 @@ from ledgerbridge.domain.money import round_money
 from ledgerbridge.store.db import session_scope, utcnow
 from ledgerbridge.store.models.host import Payment, PaymentKind
 from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync import lifecycle
 from ledgerbridge.sync.connection_run import ConnectionRun, Report, hold_allocations
 from ledgerbridge.sync.export_plan import export_context
+from ledgerbridge.sync.lifecycle import Claim, Exported, Requeue, Seen
 from ledgerbridge.sync.payment_plan import PaymentPlan, ensure_payment_records, plan_payment
 from ledgerbridge.sync.records import clear_errors, record_error
 
@@ -91,8 +93,8 @@ class PaymentExporter(ConnectionRun):
             return False
         if plan.waits_for:
             if plan.record.status in OPEN:  # pending with the reason shown, not an error
-                plan.record.status = SyncStatus.PENDING.value
-                plan.record.last_error = f"{plan.label} waits for {plan.waits_for}"
+                lifecycle.apply_loaded(session, [(plan.record, Requeue(
+                    plan.record.id, last_error=f"{plan.label} waits for {plan.waits_for}"))])
             report.waiting += 1
             report.waits.append({"payment": plan.payment.host_id, "waits_for": plan.waits_for})
             return False
@@ -129,12 +131,9 @@ class PaymentExporter(ConnectionRun):
             return
         key = uuid.uuid4().hex
         now = utcnow()
-        for n, plan in enumerate(todo):
-            plan.record.status = SyncStatus.IN_PROGRESS.value
-            plan.record.attempt_key = f"{key}:{n}"
-            plan.record.batch_key = key
-            plan.record.attempt_started_at = now
-            plan.record.attempts += 1
+        lifecycle.apply_loaded(session, [(plan.record, Claim(plan.record.id, f"{key}:{n}", key, now,
+                                                             attempts=plan.record.attempts + 1))
+                                         for n, plan in enumerate(todo)])
         session.commit()  # the attempts are on record before the package hears of them
         items = [p.item for p in todo if p.item is not None]
         try:
@@ -164,14 +163,9 @@ class PaymentExporter(ConnectionRun):
     @staticmethod
     def _bound(session: Session, plan: PaymentPlan, external_id: str, number: str | None) -> None:
         record = plan.record
-        record.status = SyncStatus.EXPORTED.value
-        record.external_id = external_id
-        record.external_number = number
-        record.exported_version = plan.payment.version
-        record.exported_total = plan.payment.amount
-        record.exported_at = utcnow()
-        record.failure_type = None
-        record.last_error = None
+        lifecycle.apply_loaded(session, [(record, Exported(
+            record.id, external_id, plan.payment.version, utcnow(), external_number=number,
+            exported_total=plan.payment.amount))])
         clear_errors(session, [record.id])
 
     # -- allocating a prepayment over its order's invoices --------------------------------------------------
@@ -228,8 +222,7 @@ class PaymentExporter(ConnectionRun):
         if failed:
             return self._fail(session, plan, report, "allocation refused: " + "; ".join(failed))
         if credit.total == plan.payment.amount and record.status != SyncStatus.SEEN.value:
-            record.status = SyncStatus.SEEN.value
-            record.seen_at = utcnow()
+            lifecycle.apply_loaded(session, [(record, Seen(record.id, utcnow()))])
             report.seen += 1
         return None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Integer, String, delete, exists, insert, literal, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.connectors.protocol import ExportContext, PaymentExport
@@ -31,6 +31,7 @@ from ledgerbridge.store.models.host import (
     PaymentMethod,
 )
 from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync import lifecycle
 
 LIVE = (DocumentStatus.ISSUED.value, DocumentStatus.POSTED.value)
 
@@ -64,13 +65,7 @@ def ensure_payment_records(session: Session, connection: Connection) -> None:
     has_record = exists().where(SyncRecord.connection_id == connection.id,
                                 SyncRecord.record_type == RecordType.PAYMENT.value, SyncRecord.record_id == Payment.id)
     may_go = exportable_payments_query(connection).order_by(None)
-    sub = may_go.where(~has_record).subquery()
-    session.execute(insert(SyncRecord).from_select(
-        ["connection_id", "record_type", "record_id", "status", "action", "attempts", "marked_by_hand", "updated_at"],
-        select(literal(connection.id, Integer), literal(RecordType.PAYMENT.value, String), sub.c.id,
-               literal(SyncStatus.PENDING.value, String), literal("create", String), literal(0, Integer),
-               literal(False, Boolean),
-               literal(utcnow(), SyncRecord.updated_at.type))))
+    lifecycle.insert_new(session, connection.id, RecordType.PAYMENT, may_go.where(~has_record), utcnow())
     session.execute(delete(SyncRecord).where(
         SyncRecord.connection_id == connection.id, SyncRecord.record_type == RecordType.PAYMENT.value,
         SyncRecord.record_id.not_in(may_go.scalar_subquery()),

@@ -20,7 +20,8 @@ from ledgerbridge.connectors.protocol import Connector, RemoteDocument
 from ledgerbridge.store.db import session_scope, utcnow
 from ledgerbridge.store.models.host import Document
 from ledgerbridge.store.models.sync import RecordType, SyncRecord, SyncStatus
-from ledgerbridge.sync.records import update_records
+from ledgerbridge.sync import lifecycle
+from ledgerbridge.sync.lifecycle import Remark, Seen
 
 BY_ID_LIMIT = 100
 CHUNK = 500
@@ -77,18 +78,17 @@ def _tick_by_pages(session: Session, connection_id: int, connector: Connector, s
 
 def _tick(session: Session, connector: Connector, rows: Sequence[Any], remote: dict[str, RemoteDocument]) -> int:
     now = utcnow()
-    seen, mismatched = [], []
+    seen: list[Seen] = []
+    mismatched: list[Remark] = []
     for r in rows:
         doc = remote.get(r.external_id)
         if doc is None:
             continue
         if r.exported_total is None or doc.total == r.exported_total:
-            seen.append({"id": r.id, "status": SyncStatus.SEEN.value, "seen_at": now})
+            seen.append(Seen(r.id, now))
         else:
-            mismatched.append({"id": r.id, "last_error": f"{connector.display_name} shows a total of {doc.total}, "
-                               f"but {r.exported_total} was sent: not ticked"})
-    if seen:
-        update_records(session, seen)
-    if mismatched:
-        update_records(session, mismatched)
+            mismatched.append(Remark(r.id, f"{connector.display_name} shows a total of {doc.total}, "
+                                     f"but {r.exported_total} was sent: not ticked"))
+    lifecycle.apply(session, seen)
+    lifecycle.apply(session, mismatched)
     return len(seen)

@@ -18,11 +18,25 @@ from ledgerbridge.store.db import Base, utcnow
 
 
 class SyncStatus(enum.StrEnum):
+    """What ``sync_records.status`` holds. Only ``sync.lifecycle`` writes it (its table says which moves are
+    allowed); "marked by hand" is ``EXPORTED`` with ``marked_by_hand`` set, as it always was."""
+
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
+    # A pull-based package (QuickBooks Desktop's Web Connector) comes and takes its work: published, not yet taken.
+    # No package uses it yet; the column is String(12) with no CHECK, so no migration was needed for it.
+    AWAITING_FETCH = "await_fetch"
     EXPORTED = "exported"
     SEEN = "seen"
     ERROR = "error"
+
+
+class SyncAction(enum.StrEnum):
+    """What the next send of a sync record does in the package (``sync_records.action``)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    VOID = "void"
 
 
 class RecordType(enum.StrEnum):
