@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
 from ledgerbridge.store.db import utcnow
-from ledgerbridge.store.models.host import Document, DocumentType, Item, Party
+from ledgerbridge.store.models.host import Document, DocumentType, Item, Party, Payment
 from ledgerbridge.store.models.sync import Connection, PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
 from ledgerbridge.sync.approvals import held_back
 from ledgerbridge.sync.records import refresh_sync_records
@@ -166,24 +166,32 @@ PARTY_RECORDS = (RecordType.PARTY.value, RecordType.SUPPLIER.value)
 
 
 def latest_errors(connection_id: int) -> Any:
-    """R-E10: the latest uncleared error of each record still in error, with what names the record (the document's
-    type and number, or the party's name; see :func:`record_label`). The Export tab's grid and the CLI read this."""
+    """R-E10: the latest uncleared error of each record still in error, with what names the record (see
+    :func:`record_label`). The Export tab's grid and the CLI read this.
+
+    ``number`` and ``doc_type`` name a document by its type and number and a payment the same way, by its kind and
+    the host's id ("prepayment PP-1"): a payment has no number of its own, and its internal id means nothing to
+    the person fixing it. ``party_name`` names a party."""
     latest = (select(func.max(SyncError.id)).where(SyncError.connection_id == connection_id,
                                                    SyncError.cleared_at.is_(None))
               .group_by(SyncError.sync_record_id))
     doc = Document.__table__.alias("doc")
     party = Party.__table__.alias("party")
-    return (select(SyncError, SyncRecord.record_type, SyncRecord.record_id, doc.c.number,
-                   doc.c.type.label("doc_type"), party.c.name.label("party_name"))
+    payment = Payment.__table__.alias("payment")
+    return (select(SyncError, SyncRecord.record_type, SyncRecord.record_id,
+                   func.coalesce(doc.c.number, payment.c.host_id).label("number"),
+                   func.coalesce(doc.c.type, payment.c.kind).label("doc_type"), party.c.name.label("party_name"))
             .join(SyncRecord, SyncRecord.id == SyncError.sync_record_id)
             .outerjoin(doc, (SyncRecord.record_type == RecordType.DOCUMENT.value) & (doc.c.id == SyncRecord.record_id))
+            .outerjoin(payment, (SyncRecord.record_type == RecordType.PAYMENT.value)
+                       & (payment.c.id == SyncRecord.record_id))
             .outerjoin(party, SyncRecord.record_type.in_(PARTY_RECORDS) & (party.c.id == SyncRecord.record_id))
             .where(SyncError.id.in_(latest), SyncRecord.status == SyncStatus.ERROR.value))
 
 
 def record_label(row: Any) -> str:
-    """A row of :func:`latest_errors` as a person knows the record: "sales invoice INV-1", a party's name, or its
-    name with its role where the record is the party's supplier role."""
+    """A row of :func:`latest_errors` as a person knows the record: "sales invoice INV-1", "prepayment PP-1", a
+    party's name, or its name with its role where the record is the party's supplier role."""
     if row.number:
         return f"{row.doc_type.replace('_', ' ')} {row.number}"
     name = row.party_name or str(row.record_id)

@@ -12,7 +12,9 @@ from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Allocation, Document, Payment
 from ledgerbridge.store.models.sync import RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.grids import error_feedback
 from ledgerbridge.sync.payment_export import PaymentExporter
+from ledgerbridge.web.queries import latest_errors
 
 from .conftest import World
 
@@ -105,6 +107,18 @@ def test_prepayment_in_another_currency_is_refused_at_precheck(world: World) -> 
     assert world.xero_get("/Prepayments")["Prepayments"] == []
     with session_scope(world.sessions) as session:
         assert _payment_record(session).status == SyncStatus.ERROR.value
+
+
+def test_a_payment_in_error_feedback_is_named_as_the_payment(world: World) -> None:
+    """Issue 12: the Error Feedback grid named a payment by its internal id ("1"); it names it as documents are
+    named, by what it is and the host's id, and the screen's search finds it by that id."""
+    _deposit(world, "300.00", "EUR")
+    Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    with session_scope(world.sessions) as session:
+        rows = error_feedback(session, world.conn_id).rows
+        assert [r["record"] for r in rows if r["record_type"] == RecordType.PAYMENT.value] == ["prepayment PP-1"]
+        found = session.execute(latest_errors(world.conn_id, "PP-1")).all()
+        assert [(r.record_type, r.number) for r in found] == [(RecordType.PAYMENT.value, "PP-1")]
 
 
 def test_prepayment_and_allocation_answers_lost_are_found_not_duplicated(deposit_world: World) -> None:
