@@ -19,6 +19,7 @@ from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
 from ledgerbridge.api import workflow as api_workflow
 from ledgerbridge.api.deps import AppState
+from ledgerbridge.api.headers import SecurityHeaders
 from ledgerbridge.queue.worker import work_loop
 from ledgerbridge.store.db import make_engine
 
@@ -55,4 +56,5 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> Fast
     app.include_router(api_workflow.router)
     app.include_router(web.router)  # the Accounts Integration screens, on the same engine
     web.install(app)
+    app.add_middleware(SecurityHeaders)  # outermost but for Starlette's own: on every answer, errors included
     return app
