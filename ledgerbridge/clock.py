@@ -16,13 +16,20 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 from ledgerbridge.config import AppSettings, env_name, get_settings
 
-__all__ = ["SCALE_ENV", "ORIGIN_ENV", "Clock", "configured_clock"]
+__all__ = ["SCALE_ENV", "ORIGIN_ENV", "Clock", "Now", "configured_clock"]
 
 SCALE_ENV = env_name("clock_scale")
 ORIGIN_ENV = env_name("clock_origin")
+
+
+class Now(Protocol):
+    """What reads the time and never waits (the sign-in throttle): a :class:`Clock`, or a test's own."""
+
+    def now(self) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)

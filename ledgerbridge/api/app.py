@@ -20,13 +20,15 @@ from ledgerbridge.api import sync as api_sync
 from ledgerbridge.api import workflow as api_workflow
 from ledgerbridge.api.deps import AppState
 from ledgerbridge.api.headers import SecurityHeaders
+from ledgerbridge.clock import Now
 from ledgerbridge.queue.worker import work_loop
 from ledgerbridge.store.db import make_engine
 
 
-def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> FastAPI:
-    """The app; with ``run_worker`` a background worker in this process runs the queued jobs (uploads, imports)."""
-    state = AppState(engine or make_engine())
+def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: Now | None = None) -> FastAPI:
+    """The app; with ``run_worker`` a background worker in this process runs the queued jobs (uploads, imports).
+    ``clock`` is what the sign-in throttle reads (the configured clock by default)."""
+    state = AppState(engine or make_engine(), clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -13,6 +13,7 @@ from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.clock import Now, configured_clock
 from ledgerbridge.connectors.connections import organisation_connection
 from ledgerbridge.security.apikeys import organisation_for_key
 from ledgerbridge.store.db import make_session_factory
@@ -20,9 +21,13 @@ from ledgerbridge.store.models.sync import Connection
 
 
 class AppState:
-    def __init__(self, engine: Engine) -> None:
+    """What every request shares: the engine, its sessions, and the clock the sign-in throttle reads (the
+    configured one, or a test's)."""
+
+    def __init__(self, engine: Engine, clock: Now | None = None) -> None:
         self.engine = engine
         self.sessions: sessionmaker[Session] = make_session_factory(engine)
+        self.clock: Now = clock if clock is not None else configured_clock()
 
 
 def get_state(request: Request) -> AppState:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from ledgerbridge.api.deps import AppState, get_state
+from ledgerbridge.audit.trail import audit
 from ledgerbridge.store.models.users import Role
 from ledgerbridge.store.models.users import User as UserRow
 from ledgerbridge.web.auth import (
@@ -23,6 +27,7 @@ from ledgerbridge.web.auth import (
     start_session,
 )
 from ledgerbridge.web.common import Db, User, back, checked_form, render
+from ledgerbridge.web.throttle import Lockout, SignInThrottle
 
 router = APIRouter()
 
@@ -45,17 +50,50 @@ def login_page(request: Request, session: Db, next: str | None = None) -> Respon
     return response
 
 
+def _refused(request: Request, target: str, lock: Lockout, *, err: str = "") -> Response:
+    """The sign-in page again with why and for how long (429, ``Retry-After``): a person reads the message, a
+    script the status and the header."""
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    response = render(request, "login.html", None, "login", login_csrf=token, next=target,
+                      err=" ".join(part for part in (err, lock.message()) if part))
+    response.status_code = 429
+    response.headers["Retry-After"] = str(lock.retry_after)
+    return response
+
+
+def _audit_lockout(session: Session, email: str, address: str, lock: Lockout) -> None:
+    """An audit row in the organisation of the account tried, when the email is one (an unknown email has no
+    organisation to tell; the address is kept, the password never)."""
+    account = session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+    if account is None:
+        return
+    audit(session, None, f"web:{account.email}", "sign-in locked", outcome="refused",
+          organisation_id=account.organisation_id,
+          detail=f"{lock.failures} failed sign-ins for this {lock.scope} (last from {address}); further attempts "
+                 f"refused for {lock.retry_after} s")
+
+
 @router.post("/login")
-async def login(request: Request, session: Db) -> Response:
+async def login(request: Request, session: Db, state: Annotated[AppState, Depends(get_state)]) -> Response:
     form = await request.form()
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE), str(form.get("csrf_token") or "")):
         raise HTTPException(403, "The sign-in form has expired: reload the page and retry.")
     target = _safe_next(str(form.get("next") or ""))
+    email = str(form.get("email") or "")
+    address = request.client.host if request.client else "unknown"
+    throttle = SignInThrottle(state.clock)
+    lock = throttle.locked(session, email, address)
+    if lock is not None:  # refused before the password is looked at, the right one too
+        return _refused(request, target, lock)
     try:
-        user = authenticate(session, str(form.get("email") or ""), str(form.get("password") or ""))
+        user = authenticate(session, email, str(form.get("password") or ""))
     except AuthError as exc:
+        lock = throttle.failed(session, email, address)
+        if lock is not None:
+            _audit_lockout(session, email, address, lock)
         session.commit()
-        return back("/login", err=str(exc), next=target)
+        return _refused(request, target, lock, err=str(exc)) if lock else back("/login", err=str(exc), next=target)
+    throttle.succeeded(session, email)
     token = start_session(session, user)
     session.commit()
     response = RedirectResponse(target, status_code=303)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledgerbridge.store.db import Base, utcnow
@@ -46,4 +46,19 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-__all__ = ["Role", "User", "WebSession"]
+class SignInFailure(Base):
+    """One refused sign-in, kept for the throttle (``web/throttle.py``) under the account and under the address.
+
+    In the database rather than in memory because several workers and processes serve the screens: a count in one
+    of them would let an attacker spread guesses over the others. ``key_hash`` is the SHA-256 of the scope and the
+    typed email or the client address, so a password typed into the email field is never stored."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "key_hash", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # "account" | "address"
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column()
+
+
+__all__ = ["Role", "User", "WebSession", "SignInFailure"]
