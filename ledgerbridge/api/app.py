@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from ledgerbridge import web
+from ledgerbridge.api import busy as api_busy
 from ledgerbridge.api import intake as api_intake
 from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
@@ -58,5 +59,6 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
     app.include_router(api_workflow.router)
     app.include_router(web.router)  # the Accounts Integration screens, on the same engine
     web.install(app)
+    api_busy.install(app)
     app.add_middleware(SecurityHeaders)  # outermost but for Starlette's own: on every answer, errors included
     return app

@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.api.deps import AppState, get_organisation_id, get_session, get_state, organisation_connection_or_404
 from ledgerbridge.connectors.connections import connector_for
+from ledgerbridge.connectors.limits import answer_now
 from ledgerbridge.sync.reconcile import Reconciliation, reconcile
 
 router = APIRouter(prefix="/v1", tags=["reconciliation"])
 
 
 def run_reconciliation(state: AppState, connection_id: int) -> Reconciliation:
-    with closing(connector_for(state.sessions, connection_id)) as connector:
+    """The report, read from the package while the caller waits: a budget with no call free now raises
+    ``BudgetBusy`` (429) rather than sleeping."""
+    with answer_now(), closing(connector_for(state.sessions, connection_id)) as connector:
         return reconcile(state.sessions, connection_id, connector)
 
 

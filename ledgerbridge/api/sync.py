@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.api.deps import AppState, get_organisation_id, get_session, get_state, organisation_connection_or_404
 from ledgerbridge.connectors.connections import connector_for
+from ledgerbridge.connectors.limits import answer_now
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
 from ledgerbridge.queue.jobs import enqueue_job
 from ledgerbridge.store.models.sync import Connection, Job
@@ -100,7 +101,7 @@ def put_mapping(connection_id: int, body: MappingIn, org_id: Org, session: Db) -
 @router.post("/connections/{connection_id}/precheck")
 def run_precheck(connection_id: int, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
-    with closing(connector_for(state.sessions, conn.id)) as connector:
+    with answer_now(), closing(connector_for(state.sessions, conn.id)) as connector:  # 429 rather than a wait
         report = Exporter(state.sessions, conn.id, connector, actor="api").precheck(body.document_ids)
     return report.as_dict()
 

@@ -40,7 +40,14 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import ledgerbridge.store.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
-from ledgerbridge.connectors.limits import BudgetExhausted, BudgetLimits, BudgetSnapshot, LimitReading
+from ledgerbridge.connectors.limits import (
+    BudgetBusy,
+    BudgetExhausted,
+    BudgetLimits,
+    BudgetSnapshot,
+    LimitReading,
+    must_answer_now,
+)
 from ledgerbridge.store.models.sync import Connection
 
 __all__ = ["BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget", "shared_budget"]
@@ -86,7 +93,8 @@ class CallBudget:
             with self._lock:
                 self._in_flight += 1
             return
-        self._slots.acquire()
+        if not self._slots.acquire(blocking=not must_answer_now()):
+            raise BudgetBusy(PACING_WINDOW, "every call this connection may make at once is under way")
         try:
             self._take_window_slot(batch)
         except BaseException:
@@ -120,6 +128,8 @@ class CallBudget:
                     return
                 else:
                     wait = self._minute_reset_at - now
+            if must_answer_now():
+                raise BudgetBusy(wait)
             self._sleep(max(wait, 0.001))
 
     def release(self) -> None:

@@ -9,7 +9,10 @@ other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -73,6 +76,40 @@ class BudgetExhausted(Exception):
         super().__init__(f"{reason}; calls resume at {until.isoformat(timespec='seconds')}")
         self.until = until
         self.reason = reason
+
+
+class BudgetBusy(Exception):
+    """No call may be made on this connection now, and the caller must answer now rather than wait for one
+    (see :func:`answer_now`): the request is answered 429 with ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float, reason: str = "the package's call limit allows no call now") -> None:
+        super().__init__(f"{reason}; retry in {max(1, math.ceil(retry_after))} s")
+        self.retry_after = max(1, math.ceil(retry_after))
+        self.reason = reason
+
+
+_ANSWER_NOW: ContextVar[bool] = ContextVar("ledgerbridge_answer_now", default=False)
+
+
+@contextmanager
+def answer_now() -> Iterator[None]:
+    """Within it a call budget with no slot free raises :class:`BudgetBusy` instead of sleeping.
+
+    Why: an API request or a screen that reads the package while someone waits (pre-check, reconciliation, the
+    chart's refresh) would otherwise hold its worker thread, and the caller's connection, for up to a minute while
+    a background upload spends the connection's calls; answering 429 with ``Retry-After`` lets the caller decide.
+    A context variable rather than a parameter, so every budget and every package's client honour it without
+    each connector passing it on; it covers the thread (or task) that entered it."""
+    token = _ANSWER_NOW.set(True)
+    try:
+        yield
+    finally:
+        _ANSWER_NOW.reset(token)
+
+
+def must_answer_now() -> bool:
+    """Inside :func:`answer_now`: a budget may not wait."""
+    return _ANSWER_NOW.get()
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,15 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.budget import CallBudget
-from ledgerbridge.connectors.limits import BudgetExhausted, BudgetLimits, CallBudgetLike, LimitReading, no_limit_headers
+from ledgerbridge.connectors.limits import (
+    BudgetBusy,
+    BudgetExhausted,
+    BudgetLimits,
+    CallBudgetLike,
+    LimitReading,
+    must_answer_now,
+    no_limit_headers,
+)
 from ledgerbridge.connectors.oauth import OAuthFlowError, TokenEndpointUnreachable
 from ledgerbridge.connectors.retry import RetryDecision, RetryPolicy, classify_exception, classify_response
 from ledgerbridge.security.crypto import TokenCipher, default_cipher
@@ -225,6 +233,8 @@ class PackageClient:
                 except OAuthFlowError as exc:
                     raise self._fail(_token_failure(exc), 401, None, summary, sent=False) from exc
                 continue
+            if decision.retry and decision.rate_limit not in (None, "day") and must_answer_now():
+                raise BudgetBusy(decision.delay_seconds, f"{self.package_label} asked to slow down ({summary})")
             if decision.retry and not decision.exceeds(self._policy.max_wait):
                 self._sleep(decision.delay_seconds)
                 continue

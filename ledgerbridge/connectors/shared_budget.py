@@ -41,7 +41,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import ledgerbridge.store.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
 from ledgerbridge.clock import WALL, Clock
-from ledgerbridge.connectors.limits import BudgetExhausted, BudgetLimits, BudgetSnapshot, LimitReading
+from ledgerbridge.connectors.limits import (
+    BudgetBusy,
+    BudgetExhausted,
+    BudgetLimits,
+    BudgetSnapshot,
+    LimitReading,
+    must_answer_now,
+)
 from ledgerbridge.store.db import write_locked_scope
 from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.store.models.work import CallLease, CallWindow
@@ -123,6 +130,8 @@ class SharedCallBudget:
                 with self._lock:
                     self._in_flight += 1
                 return
+            if must_answer_now():
+                raise BudgetBusy(wait)
             self.clock.sleep(max(wait, 0.001))
 
     def _take_call(self, batch: bool, taken: list[int]) -> float:

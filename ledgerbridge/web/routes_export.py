@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from ledgerbridge.connectors.connections import connector_for
+from ledgerbridge.connectors.limits import BudgetBusy, answer_now
 from ledgerbridge.queue.jobs import enqueue_job
 from ledgerbridge.store.models.host import DocumentType
 from ledgerbridge.store.models.sync import Connection, Job, SyncError, SyncRecord
@@ -107,8 +108,11 @@ async def export_action(request: Request, session: Db, user: User) -> Response:
     ids = selected_ids(data) or None
     if action == "precheck":
         sessions = request.app.state.ledgerbridge.sessions
-        with closing(connector_for(sessions, conn.id)) as connector:
-            report = Exporter(sessions, conn.id, connector, actor=f"web:{user.email}").precheck(ids)
+        try:
+            with answer_now(), closing(connector_for(sessions, conn.id)) as connector:
+                report = Exporter(sessions, conn.id, connector, actor=f"web:{user.email}").precheck(ids)
+        except BudgetBusy as exc:  # a form's answer: back to the page with why, not a minute's wait
+            return back("/export", err=f"The pre-check could not read the package just now: {exc}.")
         summary = f"Pre-check: {report.checked} checked, {report.failed} with problems (nothing was sent)."
         return back("/export", msg=summary, precheck="1")
     if action == "upload":

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.connectors.connections import connector_for, refresh_chart
+from ledgerbridge.connectors.limits import answer_now
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
 from ledgerbridge.store.models.host import Document, DocumentLine, NominalCode, PaymentMethod, TaxCode
 from ledgerbridge.store.models.sync import ChartEntry, RecordType, SyncRecord
@@ -131,7 +132,7 @@ async def refresh(request: Request, session: Db, user: User) -> Response:
         return back("/mapping", err="Connect to the accounting package first (Connection page).")
     sessions = request.app.state.ledgerbridge.sessions
     try:
-        with closing(connector_for(sessions, conn.id)) as connector:
+        with answer_now(), closing(connector_for(sessions, conn.id)) as connector:
             counts = refresh_chart(sessions, conn.id, connector, actor=f"web:{user.email}")
     except Exception as exc:  # noqa: BLE001 - shown to the user; the audit trail has the details
         return back("/mapping", err=f"The chart could not be refreshed: {exc}")

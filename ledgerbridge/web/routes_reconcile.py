@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ledgerbridge.api.deps import AppState, get_state
 from ledgerbridge.api.reconcile import csv_download, run_reconciliation
+from ledgerbridge.connectors.limits import BudgetBusy
 from ledgerbridge.connectors.protocol import CallBudgetSpent, ConnectorCallFailed
 from ledgerbridge.web.common import Db, User, back, connection_of, render
 
@@ -41,6 +42,12 @@ def reconciliation_page(request: Request, session: Db, user: User, state: State)
     session.rollback()  # hold nothing open while the package is read
     try:
         report = run_reconciliation(state, conn_id)
+    except BudgetBusy as exc:
+        page = render(request, "reconciliation.html", user, "reconciliation", conn=conn, report=None,
+                      failure=f"The package cannot be read just now, so nothing is compared: {exc}.")
+        page.status_code = 429
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except (ConnectorCallFailed, CallBudgetSpent) as exc:
         return render(request, "reconciliation.html", user, "reconciliation", conn=conn, report=None,
                       failure=f"The package could not be read, so nothing is compared: {exc}")

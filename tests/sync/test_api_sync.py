@@ -7,9 +7,13 @@ import time
 from fastapi.testclient import TestClient
 
 from ledgerbridge.api.app import create_app
+from ledgerbridge.connectors.shared_budget import SharedCallBudget
+from ledgerbridge.packages.registry import spec_for
 from ledgerbridge.security.apikeys import issue_api_key
-from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.db import session_scope, utcnow
+from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.store.organisations import create_organisation
+from ledgerbridge.sync.exporter import Exporter
 
 from .conftest import World
 
@@ -48,3 +52,22 @@ def test_upload_job_progress_and_grids(world: World) -> None:
         assert client.get(f"/v1/jobs/{job_id}", headers=other_auth).status_code == 404
         assert client.get("/v1/connections", headers=other_auth).json() == []
         assert client.get("/v1/connections", headers={"X-API-Key": "lb_wrong"}).status_code == 401
+
+
+def test_a_request_that_reads_the_package_answers_429_rather_than_wait_for_the_budget(world: World) -> None:
+    """Issue 12: the package said "no more calls this minute" (seen by a worker, on the connection row and in the
+    shared window); the reconciliation, read while the caller waits, is answered at once with 429 and Retry-After
+    instead of holding the request for the rest of the minute."""
+    Exporter(world.sessions, world.conn_id, world.connector()).upload()  # something to read back
+    with session_scope(world.sessions) as session:
+        key = issue_api_key(session, world.org_id, "host")
+        conn = session.get_one(Connection, world.conn_id)
+        conn.calls_left_minute, conn.budget_observed_at = 0, utcnow()  # what a worker's budget flushes
+        limits = spec_for(conn.kind).limits
+    SharedCallBudget(world.sessions, world.conn_id, limits, holder="worker-1").observe_rate_limited("minute", 60)
+    with TestClient(create_app(world.sessions.kw["bind"], run_worker=False)) as client:
+        answer = client.get(f"/v1/connections/{world.conn_id}/reconciliation",
+                            headers={"Authorization": f"Bearer {key}"})
+    assert answer.status_code == 429, answer.text
+    assert 1 <= int(answer.headers["retry-after"]) <= 61
+    assert "call limit" in answer.json()["detail"]
