@@ -19,6 +19,8 @@ from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
 from ledgerbridge.api import workflow as api_workflow
 from ledgerbridge.api.deps import AppState
+from ledgerbridge.api.docs import install_docs
+from ledgerbridge.api.responses import install_schemas
 from ledgerbridge.queue.worker import work_loop
 from ledgerbridge.store.db import make_engine
 
@@ -47,6 +49,8 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> Fast
         description="Accounts integration: feed documents in, export them to the accounting package, "
                     "bring payments back.",
         lifespan=lifespan,
+        docs_url=None,  # install_docs serves Swagger UI from the app itself
+        redoc_url=None,  # ReDoc too loads from a CDN; /docs is the API's page
     )
     app.state.ledgerbridge = state
     app.include_router(api_intake.router)
@@ -55,4 +59,6 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> Fast
     app.include_router(api_workflow.router)
     app.include_router(web.router)  # the Accounts Integration screens, on the same engine
     web.install(app)
+    install_docs(app)
+    install_schemas(app)
     return app
