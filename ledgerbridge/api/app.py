@@ -20,7 +20,9 @@ from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
 from ledgerbridge.api import workflow as api_workflow
 from ledgerbridge.api.deps import AppState
+from ledgerbridge.api.docs import install_docs
 from ledgerbridge.api.headers import SecurityHeaders
+from ledgerbridge.api.responses import install_schemas
 from ledgerbridge.clock import Now
 from ledgerbridge.queue.worker import work_loop
 from ledgerbridge.store.db import make_engine
@@ -51,6 +53,8 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
         description="Accounts integration: feed documents in, export them to the accounting package, "
                     "bring payments back.",
         lifespan=lifespan,
+        docs_url=None,  # install_docs serves Swagger UI from the app itself
+        redoc_url=None,  # ReDoc too loads from a CDN; /docs is the API's page
     )
     app.state.ledgerbridge = state
     app.include_router(api_intake.router)
@@ -59,6 +63,8 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
     app.include_router(api_workflow.router)
     app.include_router(web.router)  # the Accounts Integration screens, on the same engine
     web.install(app)
+    install_docs(app)
+    install_schemas(app)
     api_busy.install(app)
     app.add_middleware(SecurityHeaders)  # outermost but for Starlette's own: on every answer, errors included
     return app

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,15 +45,22 @@ def get_session(state: Annotated[AppState, Depends(get_state)]) -> Iterator[Sess
         session.close()
 
 
+# The API key, declared as two security schemes (either one will do) rather than as header parameters, so that
+# the schema says how to authenticate and a client (or Swagger's "Authorize") sends the key once for every
+# operation. Neither refuses on its own (``auto_error=False``): the 401s below say what was missing.
+api_key_header = APIKeyHeader(name="X-API-Key", scheme_name="ApiKey", auto_error=False,
+                              description="The organisation's API key (printed once by `ledgerbridge init`).")
+bearer_token = HTTPBearer(scheme_name="Bearer", auto_error=False,
+                          description="The same API key as `Authorization: Bearer <key>`.")
+
+
 def get_organisation_id(
     session: Annotated[Session, Depends(get_session)],
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Security(api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_token)],
 ) -> int:
     """The organisation whose API key was presented; 401 otherwise. Every query is scoped by it."""
-    key = x_api_key
-    if key is None and authorization and authorization.lower().startswith("bearer "):
-        key = authorization[7:].strip()
+    key = x_api_key or (bearer.credentials.strip() if bearer else None)
     if not key:
         raise HTTPException(401, "An API key is required: send it as 'Authorization: Bearer <key>' or 'X-API-Key'.")
     org_id = organisation_for_key(session, key)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledgerbridge.api.deps import get_organisation_id, get_session
+from ledgerbridge.api.responses import AUTH, PATH_KEY, errors, raw_json_body
 from ledgerbridge.domain.money import round_money
 from ledgerbridge.intake.apply import RecordNotFound, apply_batch, issue_document, post_document, void_document
 from ledgerbridge.intake.documents import LINE_FIELDS, load_documents
@@ -28,9 +29,16 @@ from ledgerbridge.intake.schemas import (
     KIND_KEYS,
     AddressIn,
     Batch,
+    DocumentIn,
     FieldError,
     IntakeError,
     IntakeResult,
+    ItemIn,
+    NominalCodeIn,
+    PartyIn,
+    PaymentIn,
+    PaymentMethodIn,
+    TaxCodeIn,
     parse_batch,
     parse_json,
     record_label,
@@ -39,7 +47,7 @@ from ledgerbridge.intake.schemas import (
 from ledgerbridge.intake.store import plain
 from ledgerbridge.store.models.host import Document, DocumentStatus, DocumentType, Party
 
-router = APIRouter(prefix="/v1", tags=["intake"])
+router = APIRouter(prefix="/v1", tags=["intake"], responses=AUTH)
 
 SessionDep = Annotated[Session, Depends(get_session)]
 OrganisationDep = Annotated[int, Depends(get_organisation_id)]
@@ -157,7 +165,12 @@ def _apply(session: Session, organisation_id: int, read_batch: Callable[[], Batc
     return result
 
 
-@router.post("/batch", response_model=IntakeResult)
+# What the intake's writes can answer besides 200/201 (the refusals are intake's shape, naming record and field).
+WriteErrors = errors(409, 413, 422, shape="refusal", s413="problem-or-refusal")
+
+
+@router.post("/batch", response_model=IntakeResult, responses=WriteErrors,
+             openapi_extra=raw_json_body(Batch, "Any of the lists; applied in this order, all or nothing."))
 def post_batch(body: BodyDep, session: SessionDep, organisation_id: OrganisationDep) -> IntakeResult:
     """Apply a whole batch (codes, parties, items, documents, payments) as one all-or-nothing transaction."""
     return _apply(session, organisation_id, lambda: parse_batch(body))
@@ -184,46 +197,58 @@ def _put(kind: str, key: str, body: bytes, session: Session, organisation_id: in
     return UpsertOutcome(kind=kind, key=key, outcome=outcome)
 
 
-PutResponses: dict[int | str, dict[str, Any]] = {201: {"model": UpsertOutcome, "description": "Created"}}
+PutResponses: dict[int | str, dict[str, Any]] = {201: {"model": UpsertOutcome, "description": "Created"},
+                                                 **WriteErrors, **PATH_KEY}
 
 
-@router.put("/parties/{host_id}", response_model=UpsertOutcome, responses=PutResponses)
+def _put_body(model: type[BaseModel], key: str) -> dict[str, Any]:
+    return raw_json_body(model, f"The record; its {key} may be left out, and if sent must be the one in the URL.")
+
+
+@router.put("/parties/{host_id}", response_model=UpsertOutcome, responses=PutResponses,
+            openapi_extra=_put_body(PartyIn, "host_id"))
 def put_party(host_id: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
               response: Response) -> UpsertOutcome:
     return _put("parties", host_id, body, session, organisation_id, response)
 
 
-@router.put("/items/{host_id}", response_model=UpsertOutcome, responses=PutResponses)
+@router.put("/items/{host_id}", response_model=UpsertOutcome, responses=PutResponses,
+            openapi_extra=_put_body(ItemIn, "host_id"))
 def put_item(host_id: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
              response: Response) -> UpsertOutcome:
     return _put("items", host_id, body, session, organisation_id, response)
 
 
-@router.put("/documents/{host_id}", response_model=UpsertOutcome, responses=PutResponses)
+@router.put("/documents/{host_id}", response_model=UpsertOutcome, responses=PutResponses,
+            openapi_extra=_put_body(DocumentIn, "host_id"))
 def put_document(host_id: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
                  response: Response) -> UpsertOutcome:
     return _put("documents", host_id, body, session, organisation_id, response)
 
 
-@router.put("/payments/{host_id}", response_model=UpsertOutcome, responses=PutResponses)
+@router.put("/payments/{host_id}", response_model=UpsertOutcome, responses=PutResponses,
+            openapi_extra=_put_body(PaymentIn, "host_id"))
 def put_payment(host_id: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
                 response: Response) -> UpsertOutcome:
     return _put("payments", host_id, body, session, organisation_id, response)
 
 
-@router.put("/nominal-codes/{code}", response_model=UpsertOutcome, responses=PutResponses)
+@router.put("/nominal-codes/{code}", response_model=UpsertOutcome, responses=PutResponses,
+            openapi_extra=_put_body(NominalCodeIn, "code"))
 def put_nominal_code(code: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
                      response: Response) -> UpsertOutcome:
     return _put("nominal_codes", code, body, session, organisation_id, response)
 
 
-@router.put("/tax-codes/{code}", response_model=UpsertOutcome, responses=PutResponses)
+@router.put("/tax-codes/{code}", response_model=UpsertOutcome, responses=PutResponses,
+            openapi_extra=_put_body(TaxCodeIn, "code"))
 def put_tax_code(code: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
                  response: Response) -> UpsertOutcome:
     return _put("tax_codes", code, body, session, organisation_id, response)
 
 
-@router.put("/payment-methods/{code}", response_model=UpsertOutcome, responses=PutResponses)
+@router.put("/payment-methods/{code}", response_model=UpsertOutcome, responses=PutResponses,
+            openapi_extra=_put_body(PaymentMethodIn, "code"))
 def put_payment_method(code: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
                        response: Response) -> UpsertOutcome:
     return _put("payment_methods", code, body, session, organisation_id, response)
@@ -248,17 +273,22 @@ def _status_action(action: Any, session: Session, organisation_id: int, host_id:
     return _document_view(session, organisation_id, host_id)
 
 
-@router.post("/documents/{host_id}/issue", response_model=DocumentView)
+# A record that is not there is intake's refusal (no errors); a path that is not there, Starlette's sentence.
+ReadErrors = {**PATH_KEY, **errors(404, shape="problem-or-refusal")}
+StatusErrors = {**ReadErrors, **errors(409, shape="refusal")}
+
+
+@router.post("/documents/{host_id}/issue", response_model=DocumentView, responses=StatusErrors)
 def issue(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
     return _status_action(issue_document, session, organisation_id, host_id)
 
 
-@router.post("/documents/{host_id}/post", response_model=DocumentView)
+@router.post("/documents/{host_id}/post", response_model=DocumentView, responses=StatusErrors)
 def post(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
     return _status_action(post_document, session, organisation_id, host_id)
 
 
-@router.post("/documents/{host_id}/void", response_model=DocumentView)
+@router.post("/documents/{host_id}/void", response_model=DocumentView, responses=StatusErrors)
 def void(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
     return _status_action(void_document, session, organisation_id, host_id)
 
@@ -267,7 +297,7 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
 
 
-@router.get("/documents", response_model=DocumentPage)
+@router.get("/documents", response_model=DocumentPage, responses=errors(422, shape="validation"))
 def list_documents(session: SessionDep, organisation_id: OrganisationDep, type: DocumentType | None = None,
                    status: DocumentStatus | None = None, limit: Limit = 100, offset: Offset = 0) -> DocumentPage:
     conditions = [Document.organisation_id == organisation_id]
@@ -289,12 +319,12 @@ def list_documents(session: SessionDep, organisation_id: OrganisationDep, type: 
     return DocumentPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/documents/{host_id}", response_model=DocumentView)
+@router.get("/documents/{host_id}", response_model=DocumentView, responses=ReadErrors)
 def get_document(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
     return _document_view(session, organisation_id, host_id)
 
 
-@router.get("/parties", response_model=PartyPage)
+@router.get("/parties", response_model=PartyPage, responses=errors(422, shape="validation"))
 def list_parties(session: SessionDep, organisation_id: OrganisationDep, limit: Limit = 100,
                  offset: Offset = 0) -> PartyPage:
     scope = Party.organisation_id == organisation_id
@@ -304,7 +334,7 @@ def list_parties(session: SessionDep, organisation_id: OrganisationDep, limit: L
     return PartyPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/parties/{host_id}", response_model=PartyView)
+@router.get("/parties/{host_id}", response_model=PartyView, responses=ReadErrors)
 def get_party(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> PartyView:
     party = session.scalars(
         select(Party).where(Party.organisation_id == organisation_id, Party.host_id == host_id)

@@ -13,11 +13,12 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ledgerbridge.api.deps import AppState, get_organisation_id, get_session, get_state, organisation_connection_or_404
+from ledgerbridge.api.responses import AUTH, csv_or_json, errors
 from ledgerbridge.connectors.connections import connector_for
 from ledgerbridge.connectors.limits import answer_now
 from ledgerbridge.sync.reconcile import Reconciliation, reconcile
 
-router = APIRouter(prefix="/v1", tags=["reconciliation"])
+router = APIRouter(prefix="/v1", tags=["reconciliation"], responses=AUTH)
 
 
 def run_reconciliation(state: AppState, connection_id: int) -> Reconciliation:
@@ -33,7 +34,9 @@ def csv_download(report: Reconciliation) -> Response:
         "Content-Disposition": f'attachment; filename="reconciliation-{report.connection_id}-{stamp}.csv"'})
 
 
-@router.get("/connections/{connection_id}/reconciliation", response_model=None)
+@router.get("/connections/{connection_id}/reconciliation", response_model=None, responses={
+    **csv_or_json("The report (`?format=csv`: the same report as a CSV download)"),
+    **errors(404, 422, s422="validation")})
 def reconciliation(connection_id: int, org_id: Annotated[int, Depends(get_organisation_id)],
                    session: Annotated[Session, Depends(get_session)], state: Annotated[AppState, Depends(get_state)],
                    format: Annotated[str, Query(pattern="^(json|csv)$", description="json or csv")] = "json",

@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from ledgerbridge.api.deps import AppState, get_organisation_id, get_session, get_state, organisation_connection_or_404
+from ledgerbridge.api.responses import AUTH
+from ledgerbridge.api.responses import errors as refusals  # ``errors`` is a route below
 from ledgerbridge.connectors.connections import connector_for
 from ledgerbridge.connectors.limits import answer_now
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
@@ -24,7 +26,13 @@ from ledgerbridge.sync.exporter import Exporter
 from ledgerbridge.sync.mappings import MappingError, MappingKind, load_mapping_set, set_mapping
 from ledgerbridge.sync.records import mark_exported_by_hand, status_counts
 
-router = APIRouter(prefix="/v1", tags=["sync"])
+router = APIRouter(prefix="/v1", tags=["sync"], responses=AUTH)
+# A connection (or job) of another organisation, or none of that id: 404; an id that is not a number: 422.
+OfConnection = refusals(404, 422, s422="validation")
+# With a JSON body: one that cannot be read is 400, one that does not validate 422.
+WithBody = refusals(400, 404, 422, s422="validation")
+# Settings and mappings also refuse in sentences (every problem at once for settings).
+Checked = refusals(400, 404, 422, s422="problem-or-validation")
 Org = Annotated[int, Depends(get_organisation_id)]
 Db = Annotated[Session, Depends(get_session)]
 State = Annotated[AppState, Depends(get_state)]
@@ -61,7 +69,7 @@ def list_connections(org_id: Org, session: Db) -> list[dict[str, Any]]:
              "start_date": c.start_date} for c in rows]
 
 
-@router.get("/connections/{connection_id}/health")
+@router.get("/connections/{connection_id}/health", responses=OfConnection)
 def health_of_connection(connection_id: int, org_id: Org, session: Db) -> dict[str, Any]:
     from ledgerbridge.connectors.auth_flows import connection_health
 
@@ -70,7 +78,7 @@ def health_of_connection(connection_id: int, org_id: Org, session: Db) -> dict[s
     return {"status": conn.status, **connection_health(session, conn), "counts": counts}
 
 
-@router.put("/connections/{connection_id}/settings")
+@router.put("/connections/{connection_id}/settings", responses=Checked)
 def save_settings(connection_id: int, body: dict[str, Any], org_id: Org, session: Db) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     unknown = set(body) - set(ConnectionSettings.__slots__)
@@ -86,7 +94,7 @@ def save_settings(connection_id: int, body: dict[str, Any], org_id: Org, session
     return conn.settings
 
 
-@router.put("/connections/{connection_id}/mappings")
+@router.put("/connections/{connection_id}/mappings", responses=Checked)
 def put_mapping(connection_id: int, body: MappingIn, org_id: Org, session: Db) -> dict[str, str]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     try:
@@ -98,7 +106,7 @@ def put_mapping(connection_id: int, body: MappingIn, org_id: Org, session: Db) -
     return {"kind": body.kind.value, "local_code": body.local_code, "package_code": body.package_code}
 
 
-@router.post("/connections/{connection_id}/precheck")
+@router.post("/connections/{connection_id}/precheck", responses=WithBody)
 def run_precheck(connection_id: int, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     with answer_now(), closing(connector_for(state.sessions, conn.id)) as connector:  # 429 rather than a wait
@@ -112,25 +120,25 @@ def _start(session: Session, state: AppState, conn: Connection, kind: str, param
     return _job_view(job)
 
 
-@router.post("/connections/{connection_id}/upload", status_code=202)
+@router.post("/connections/{connection_id}/upload", status_code=202, responses=WithBody)
 def start_upload(connection_id: int, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     return _start(session, state, conn, "upload", {"document_ids": body.document_ids})
 
 
-@router.post("/connections/{connection_id}/import-payments", status_code=202)
+@router.post("/connections/{connection_id}/import-payments", status_code=202, responses=OfConnection)
 def start_import(connection_id: int, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     return _start(session, state, conn, "import_payments", {})
 
 
-@router.post("/connections/{connection_id}/refresh-chart", status_code=202)
+@router.post("/connections/{connection_id}/refresh-chart", status_code=202, responses=OfConnection)
 def start_refresh(connection_id: int, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     return _start(session, state, conn, "refresh_chart", {})
 
 
-@router.get("/jobs/{job_id}")
+@router.get("/jobs/{job_id}", responses=OfConnection)
 def get_job(job_id: int, org_id: Org, session: Db) -> dict[str, Any]:
     job = session.get(Job, job_id)
     if job is None or session.get_one(Connection, job.connection_id).organisation_id != org_id:
@@ -138,7 +146,7 @@ def get_job(job_id: int, org_id: Org, session: Db) -> dict[str, Any]:
     return _job_view(job)
 
 
-@router.post("/connections/{connection_id}/mark-exported")
+@router.post("/connections/{connection_id}/mark-exported", responses=WithBody)
 def mark_exported(connection_id: int, body: MarkExported, org_id: Org, session: Db) -> dict[str, int]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     count = mark_exported_by_hand(session, conn, body.document_ids, body.reference)
@@ -146,7 +154,7 @@ def mark_exported(connection_id: int, body: MarkExported, org_id: Org, session: 
     return {"marked": count}
 
 
-@router.get("/connections/{connection_id}/pending")
+@router.get("/connections/{connection_id}/pending", responses=OfConnection)
 def pending(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0,
             type: str | None = None) -> dict[str, Any]:  # noqa: A002 - the API's word
     conn = organisation_connection_or_404(session, org_id, connection_id)
@@ -155,19 +163,19 @@ def pending(connection_id: int, org_id: Org, session: Db, limit: int = 100, offs
     return page.as_dict()
 
 
-@router.get("/connections/{connection_id}/exported")
+@router.get("/connections/{connection_id}/exported", responses=OfConnection)
 def exported(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     return grids.exported(session, conn.id, min(limit, 1000), offset).as_dict()
 
 
-@router.get("/connections/{connection_id}/errors")
+@router.get("/connections/{connection_id}/errors", responses=OfConnection)
 def errors(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     return grids.error_feedback(session, conn.id, min(limit, 1000), offset).as_dict()
 
 
-@router.get("/connections/{connection_id}/payments")
+@router.get("/connections/{connection_id}/payments", responses=OfConnection)
 def payments(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0,
              status: str | None = None) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from ledgerbridge.api.deps import get_organisation_id, get_session
+from ledgerbridge.api.responses import AUTH, csv_or_json, errors
 from ledgerbridge.audit.search import UnknownRecord, as_csv, parse_when, resolve_record, search_audit
 from ledgerbridge.connectors.connections import organisation_connection
 from ledgerbridge.store.models.approvals import ApprovalStep
@@ -24,7 +25,10 @@ from ledgerbridge.store.models.users import Role
 from ledgerbridge.sync import approvals
 from ledgerbridge.sync.approvals import ApprovalRefused
 
-router = APIRouter(prefix="/v1", tags=["purchase approvals and audit"])
+router = APIRouter(prefix="/v1", tags=["purchase approvals and audit"], responses=AUTH)
+# A step by a user: the body unreadable (400) or invalid (422), the role (403), no such user or invoice (404),
+# a step or rule missing (409).
+Step = errors(400, 403, 404, 409, 422, s422="validation")
 Org = Annotated[int, Depends(get_organisation_id)]
 Db = Annotated[Session, Depends(get_session)]
 
@@ -75,7 +79,7 @@ def list_purchase_invoices(org_id: Org, session: Db, status: str | None = None) 
             "purchase_invoices": approvals.purchase_invoices(session, org_id, conn.id if conn else None, status)}
 
 
-@router.post("/purchase-invoices/approvals")
+@router.post("/purchase-invoices/approvals", responses=Step)
 def approve(body: ApprovalIn, org_id: Org, session: Db) -> dict[str, Any]:
     try:
         user = approvals.find_user(session, org_id, body.user)
@@ -86,7 +90,7 @@ def approve(body: ApprovalIn, org_id: Org, session: Db) -> dict[str, Any]:
     return flow.as_dict()
 
 
-@router.post("/purchase-invoices/send")
+@router.post("/purchase-invoices/send", responses=Step)
 def send(body: SendIn, org_id: Org, session: Db) -> dict[str, Any]:
     """Send to External System: the invoice is queued for export ("Sent to External System")."""
     try:
@@ -104,7 +108,7 @@ def get_rules(org_id: Org, session: Db) -> dict[str, bool]:
     return _rules(session, org_id)
 
 
-@router.put("/purchase-rules")
+@router.put("/purchase-rules", responses=Step)
 def put_rules(body: RulesIn, org_id: Org, session: Db) -> dict[str, bool]:
     try:
         user = approvals.find_user(session, org_id, body.user)
@@ -118,7 +122,9 @@ def put_rules(body: RulesIn, org_id: Org, session: Db) -> dict[str, bool]:
     return _rules(session, org_id)
 
 
-@router.get("/audit", response_model=None)
+@router.get("/audit", response_model=None, responses={
+    **csv_or_json("The rows, newest first (`format=csv`: the same rows as a CSV download)"),
+    **errors(404, 422, s422="problem-or-validation")})
 def audit_trail(org_id: Org, session: Db,
                 record: Annotated[str | None, Query(description="TYPE:NUMBER, e.g. sales_invoice:INV-1001")] = None,
                 since: Annotated[str | None, Query(description="ISO date or date-time (UTC by default)")] = None,
