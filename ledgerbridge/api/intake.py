@@ -14,13 +14,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import AfterValidator, BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledgerbridge.api.deps import get_organisation_id, get_session
+from ledgerbridge.api.deps import Limit, Offset, get_organisation_id, get_session
 from ledgerbridge.domain.money import round_money
 from ledgerbridge.intake.apply import RecordNotFound, apply_batch, issue_document, post_document, void_document
 from ledgerbridge.intake.documents import LINE_FIELDS, load_documents
@@ -261,10 +261,6 @@ def post(host_id: str, session: SessionDep, organisation_id: OrganisationDep) ->
 @router.post("/documents/{host_id}/void", response_model=DocumentView)
 def void(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
     return _status_action(void_document, session, organisation_id, host_id)
-
-
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get("/documents", response_model=DocumentPage)

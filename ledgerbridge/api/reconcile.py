@@ -12,7 +12,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from ledgerbridge.api.deps import AppState, get_organisation_id, get_session, get_state, organisation_connection_or_404
+from ledgerbridge.api.deps import (
+    AppState,
+    RowId,
+    get_organisation_id,
+    get_session,
+    get_state,
+    organisation_connection_or_404,
+)
 from ledgerbridge.connectors.connections import connector_for
 from ledgerbridge.sync.reconcile import Reconciliation, reconcile
 
@@ -31,7 +38,7 @@ def csv_download(report: Reconciliation) -> Response:
 
 
 @router.get("/connections/{connection_id}/reconciliation", response_model=None)
-def reconciliation(connection_id: int, org_id: Annotated[int, Depends(get_organisation_id)],
+def reconciliation(connection_id: RowId, org_id: Annotated[int, Depends(get_organisation_id)],
                    session: Annotated[Session, Depends(get_session)], state: Annotated[AppState, Depends(get_state)],
                    format: Annotated[str, Query(pattern="^(json|csv)$", description="json or csv")] = "json",
                    ) -> dict[str, Any] | Response:
