@@ -18,7 +18,9 @@ from ledgerbridge.api import intake as api_intake
 from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
 from ledgerbridge.api import workflow as api_workflow
+from ledgerbridge.api.body_limit import BodyLimit
 from ledgerbridge.api.deps import AppState
+from ledgerbridge.config import get_settings
 from ledgerbridge.queue.worker import work_loop
 from ledgerbridge.store.db import make_engine
 
@@ -49,6 +51,7 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True) -> Fast
         lifespan=lifespan,
     )
     app.state.ledgerbridge = state
+    app.add_middleware(BodyLimit, limit=get_settings().max_body_bytes)
     app.include_router(api_intake.router)
     app.include_router(api_sync.router)
     app.include_router(api_reconcile.router)
