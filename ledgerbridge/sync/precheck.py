@@ -86,6 +86,12 @@ def check_document(document: DocumentView, ctx: ExportContext, nominal_types: Ma
             f"{document.label()}: the number is {len(document.number)} characters long; {package} allows at most "
             f"{connector.max_number_length}", hint="Use a shorter numbering prefix for this document type.",
             failure_type="data"))
+    if document.gross_total < 0:
+        problems.append(Problem(
+            f"{document.label()}: the total is {round_money(document.gross_total)}; a document's total cannot be "
+            f"negative, and {package} would refuse it",
+            hint="Check the quantities and prices; to give money back, send a credit note (a positive document of "
+                 "its own type).", failure_type="data"))
     if ms.chart_loaded and document.currency not in ms.currencies:
         problems.append(Problem(
             f"{document.label()}: currency {document.currency} is not enabled in {package}",

@@ -101,3 +101,14 @@ def test_summarised_posting_rounds_tax_per_group() -> None:
     # One line per nominal and tax code: Xero taxes the 0.39 group once, 0.078 -> 0.08, as the host did.
     assert messages(taxed_on_total, push_individual_lines=False) == []
     assert messages(doc, push_individual_lines=False)[0].startswith("sales invoice INV-1: Xero would total 0.47")
+
+
+def test_a_negative_total_is_refused_naming_the_document() -> None:
+    [message] = messages(_doc(_line(1, qty="-2", net="-20.00", vat="-4.00")))
+    assert message == ("sales invoice INV-1: the total is -24.00; a document's total cannot be negative, and Xero "
+                       "would refuse it")
+
+
+def test_a_negative_line_in_a_positive_document_passes() -> None:
+    assert messages(_doc(_line(1, qty="3", net="30.00", vat="6.00"), _line(2, qty="-1", net="-10.00",
+                                                                              vat="-2.00"))) == []
