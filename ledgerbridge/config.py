@@ -57,6 +57,10 @@ class AppSettings(BaseSettings):
         default=None,
         description="Benchmarks only: the epoch second from which the accelerated clock runs, so that every "
                     "process given the same two numbers agrees on 'now'. Unset: when the process reads it.")
+    max_body_bytes: int = Field(
+        default=50 * 1024 * 1024, gt=0,
+        description="The largest request body the API reads, in bytes; a larger one is refused with 413 before it "
+                    "is parsed. 50 MB holds a batch of 10,000 documents with room to spare.")
     client_id: str = Field(
         default="ledgerbridge-demo",
         description="OAuth client id for 'ledgerbridge connect' (the app registered with the package); "

@@ -19,11 +19,13 @@ from ledgerbridge.api import intake as api_intake
 from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
 from ledgerbridge.api import workflow as api_workflow
+from ledgerbridge.api.body_limit import BodyLimit
 from ledgerbridge.api.deps import AppState
 from ledgerbridge.api.docs import install_docs
 from ledgerbridge.api.headers import SecurityHeaders
 from ledgerbridge.api.responses import install_schemas
 from ledgerbridge.clock import Now
+from ledgerbridge.config import get_settings
 from ledgerbridge.queue.worker import work_loop
 from ledgerbridge.store.db import make_engine
 
@@ -57,6 +59,7 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
         redoc_url=None,  # ReDoc too loads from a CDN; /docs is the API's page
     )
     app.state.ledgerbridge = state
+    app.add_middleware(BodyLimit, limit=get_settings().max_body_bytes)
     app.include_router(api_intake.router)
     app.include_router(api_sync.router)
     app.include_router(api_reconcile.router)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Security
+from fastapi import Depends, HTTPException, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,8 +17,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerbridge.clock import Now, configured_clock
 from ledgerbridge.connectors.connections import organisation_connection
 from ledgerbridge.security.apikeys import organisation_for_key
+from ledgerbridge.store.bounds import MAX_ID, MAX_OFFSET, MAX_PAGE
 from ledgerbridge.store.db import make_session_factory
 from ledgerbridge.store.models.sync import Connection
+
+#: A row id in a URL (a connection, a job, a document): beyond ``MAX_ID`` none exists, and the store would
+#: overflow on it (``store/bounds``); FastAPI answers 422 naming the parameter.
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: One page of a list: 1..``MAX_PAGE`` rows (a negative limit would mean "all of them" on SQLite).
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+#: Rows skipped before the page: never negative, never past what a store can hold.
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 class AppState:

@@ -14,17 +14,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from pydantic import AfterValidator, BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledgerbridge.api.deps import get_organisation_id, get_session
+from ledgerbridge.api.deps import Limit, Offset, get_organisation_id, get_session
 from ledgerbridge.api.responses import AUTH, PATH_KEY, errors, raw_json_body
 from ledgerbridge.domain.money import round_money
 from ledgerbridge.intake.apply import RecordNotFound, apply_batch, issue_document, post_document, void_document
 from ledgerbridge.intake.documents import LINE_FIELDS, load_documents
+from ledgerbridge.intake.json_guard import escape_bad_text
 from ledgerbridge.intake.schemas import (
     KIND_KEYS,
     AddressIn,
@@ -58,6 +59,9 @@ async def raw_body(request: Request) -> bytes:
 
 
 BodyDep = Annotated[bytes, Depends(raw_body)]
+#: A host_id or code in the URL: no store keeps a NUL (PostgreSQL refuses it, SQLite would send it on), and none
+#: is longer than the longest key column.
+HostKey = Annotated[str, Path(min_length=1, max_length=120, pattern=r"^[^\x00]*$")]
 
 
 class UpsertOutcome(BaseModel):
@@ -183,7 +187,8 @@ def _single_record(kind: str, key: str, body: bytes) -> Batch:
     if isinstance(data, dict):
         sent = data.setdefault(field, key)
         if sent != key:
-            raise IntakeError([FieldError(record_label(kind, 0, sent), field, f'does not match the URL ("{key}")')])
+            label = record_label(kind, 0, escape_bad_text(str(sent)))
+            raise IntakeError([FieldError(label, field, f'does not match the URL ("{escape_bad_text(key)}")')])
     return validate_batch({kind: [data]})
 
 
@@ -207,49 +212,49 @@ def _put_body(model: type[BaseModel], key: str) -> dict[str, Any]:
 
 @router.put("/parties/{host_id}", response_model=UpsertOutcome, responses=PutResponses,
             openapi_extra=_put_body(PartyIn, "host_id"))
-def put_party(host_id: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
+def put_party(host_id: HostKey, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
               response: Response) -> UpsertOutcome:
     return _put("parties", host_id, body, session, organisation_id, response)
 
 
 @router.put("/items/{host_id}", response_model=UpsertOutcome, responses=PutResponses,
             openapi_extra=_put_body(ItemIn, "host_id"))
-def put_item(host_id: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
+def put_item(host_id: HostKey, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
              response: Response) -> UpsertOutcome:
     return _put("items", host_id, body, session, organisation_id, response)
 
 
 @router.put("/documents/{host_id}", response_model=UpsertOutcome, responses=PutResponses,
             openapi_extra=_put_body(DocumentIn, "host_id"))
-def put_document(host_id: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
+def put_document(host_id: HostKey, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
                  response: Response) -> UpsertOutcome:
     return _put("documents", host_id, body, session, organisation_id, response)
 
 
 @router.put("/payments/{host_id}", response_model=UpsertOutcome, responses=PutResponses,
             openapi_extra=_put_body(PaymentIn, "host_id"))
-def put_payment(host_id: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
+def put_payment(host_id: HostKey, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
                 response: Response) -> UpsertOutcome:
     return _put("payments", host_id, body, session, organisation_id, response)
 
 
 @router.put("/nominal-codes/{code}", response_model=UpsertOutcome, responses=PutResponses,
             openapi_extra=_put_body(NominalCodeIn, "code"))
-def put_nominal_code(code: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
+def put_nominal_code(code: HostKey, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
                      response: Response) -> UpsertOutcome:
     return _put("nominal_codes", code, body, session, organisation_id, response)
 
 
 @router.put("/tax-codes/{code}", response_model=UpsertOutcome, responses=PutResponses,
             openapi_extra=_put_body(TaxCodeIn, "code"))
-def put_tax_code(code: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
+def put_tax_code(code: HostKey, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
                  response: Response) -> UpsertOutcome:
     return _put("tax_codes", code, body, session, organisation_id, response)
 
 
 @router.put("/payment-methods/{code}", response_model=UpsertOutcome, responses=PutResponses,
             openapi_extra=_put_body(PaymentMethodIn, "code"))
-def put_payment_method(code: str, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
+def put_payment_method(code: HostKey, body: BodyDep, session: SessionDep, organisation_id: OrganisationDep,
                        response: Response) -> UpsertOutcome:
     return _put("payment_methods", code, body, session, organisation_id, response)
 
@@ -279,22 +284,18 @@ StatusErrors = {**ReadErrors, **errors(409, shape="refusal")}
 
 
 @router.post("/documents/{host_id}/issue", response_model=DocumentView, responses=StatusErrors)
-def issue(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
+def issue(host_id: HostKey, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
     return _status_action(issue_document, session, organisation_id, host_id)
 
 
 @router.post("/documents/{host_id}/post", response_model=DocumentView, responses=StatusErrors)
-def post(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
+def post(host_id: HostKey, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
     return _status_action(post_document, session, organisation_id, host_id)
 
 
 @router.post("/documents/{host_id}/void", response_model=DocumentView, responses=StatusErrors)
-def void(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
+def void(host_id: HostKey, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
     return _status_action(void_document, session, organisation_id, host_id)
-
-
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get("/documents", response_model=DocumentPage, responses=errors(422, shape="validation"))
@@ -320,7 +321,7 @@ def list_documents(session: SessionDep, organisation_id: OrganisationDep, type: 
 
 
 @router.get("/documents/{host_id}", response_model=DocumentView, responses=ReadErrors)
-def get_document(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
+def get_document(host_id: HostKey, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
     return _document_view(session, organisation_id, host_id)
 
 
@@ -335,7 +336,7 @@ def list_parties(session: SessionDep, organisation_id: OrganisationDep, limit: L
 
 
 @router.get("/parties/{host_id}", response_model=PartyView, responses=ReadErrors)
-def get_party(host_id: str, session: SessionDep, organisation_id: OrganisationDep) -> PartyView:
+def get_party(host_id: HostKey, session: SessionDep, organisation_id: OrganisationDep) -> PartyView:
     party = session.scalars(
         select(Party).where(Party.organisation_id == organisation_id, Party.host_id == host_id)
     ).one_or_none()

@@ -12,7 +12,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from ledgerbridge.api.deps import AppState, get_organisation_id, get_session, get_state, organisation_connection_or_404
+from ledgerbridge.api.deps import (
+    AppState,
+    RowId,
+    get_organisation_id,
+    get_session,
+    get_state,
+    organisation_connection_or_404,
+)
 from ledgerbridge.api.responses import AUTH, csv_or_json, errors
 from ledgerbridge.connectors.connections import connector_for
 from ledgerbridge.connectors.limits import answer_now
@@ -37,7 +44,7 @@ def csv_download(report: Reconciliation) -> Response:
 @router.get("/connections/{connection_id}/reconciliation", response_model=None, responses={
     **csv_or_json("The report (`?format=csv`: the same report as a CSV download)"),
     **errors(404, 422, s422="validation")})
-def reconciliation(connection_id: int, org_id: Annotated[int, Depends(get_organisation_id)],
+def reconciliation(connection_id: RowId, org_id: Annotated[int, Depends(get_organisation_id)],
                    session: Annotated[Session, Depends(get_session)], state: Annotated[AppState, Depends(get_state)],
                    format: Annotated[str, Query(pattern="^(json|csv)$", description="json or csv")] = "json",
                    ) -> dict[str, Any] | Response:

@@ -13,13 +13,23 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from ledgerbridge.api.deps import AppState, get_organisation_id, get_session, get_state, organisation_connection_or_404
+from ledgerbridge.api.deps import (
+    AppState,
+    Limit,
+    Offset,
+    RowId,
+    get_organisation_id,
+    get_session,
+    get_state,
+    organisation_connection_or_404,
+)
 from ledgerbridge.api.responses import AUTH
 from ledgerbridge.api.responses import errors as refusals  # ``errors`` is a route below
 from ledgerbridge.connectors.connections import connector_for
 from ledgerbridge.connectors.limits import answer_now
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
 from ledgerbridge.queue.jobs import enqueue_job
+from ledgerbridge.store.bounds import MAX_ID, MAX_SELECTED_IDS
 from ledgerbridge.store.models.sync import Connection, Job
 from ledgerbridge.sync import grids
 from ledgerbridge.sync.exporter import Exporter
@@ -38,12 +48,18 @@ Db = Annotated[Session, Depends(get_session)]
 State = Annotated[AppState, Depends(get_state)]
 
 
+#: A host document id in a body, and a selection of them (a batch's worth at most): bounded so that the store
+#: never overflows on one (``store/bounds``); pydantic's 422 names the list and the position.
+DocumentId = Annotated[int, Field(ge=1, le=MAX_ID)]
+DocumentIds = Annotated[list[DocumentId], Field(max_length=MAX_SELECTED_IDS)]
+
+
 class Selection(BaseModel):
-    document_ids: list[int] | None = Field(default=None, description="Host document ids (default: all pending)")
+    document_ids: DocumentIds | None = Field(default=None, description="Host document ids (default: all pending)")
 
 
 class MarkExported(BaseModel):
-    document_ids: list[int]
+    document_ids: DocumentIds
     reference: str | None = None
 
 
@@ -70,7 +86,7 @@ def list_connections(org_id: Org, session: Db) -> list[dict[str, Any]]:
 
 
 @router.get("/connections/{connection_id}/health", responses=OfConnection)
-def health_of_connection(connection_id: int, org_id: Org, session: Db) -> dict[str, Any]:
+def health_of_connection(connection_id: RowId, org_id: Org, session: Db) -> dict[str, Any]:
     from ledgerbridge.connectors.auth_flows import connection_health
 
     conn = organisation_connection_or_404(session, org_id, connection_id)
@@ -79,7 +95,7 @@ def health_of_connection(connection_id: int, org_id: Org, session: Db) -> dict[s
 
 
 @router.put("/connections/{connection_id}/settings", responses=Checked)
-def save_settings(connection_id: int, body: dict[str, Any], org_id: Org, session: Db) -> dict[str, Any]:
+def save_settings(connection_id: RowId, body: dict[str, Any], org_id: Org, session: Db) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     unknown = set(body) - set(ConnectionSettings.__slots__)
     if unknown:
@@ -95,7 +111,7 @@ def save_settings(connection_id: int, body: dict[str, Any], org_id: Org, session
 
 
 @router.put("/connections/{connection_id}/mappings", responses=Checked)
-def put_mapping(connection_id: int, body: MappingIn, org_id: Org, session: Db) -> dict[str, str]:
+def put_mapping(connection_id: RowId, body: MappingIn, org_id: Org, session: Db) -> dict[str, str]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     try:
         set_mapping(session, conn.id, body.kind, body.local_code, body.package_code,
@@ -107,7 +123,7 @@ def put_mapping(connection_id: int, body: MappingIn, org_id: Org, session: Db) -
 
 
 @router.post("/connections/{connection_id}/precheck", responses=WithBody)
-def run_precheck(connection_id: int, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
+def run_precheck(connection_id: RowId, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     with answer_now(), closing(connector_for(state.sessions, conn.id)) as connector:  # 429 rather than a wait
         report = Exporter(state.sessions, conn.id, connector, actor="api").precheck(body.document_ids)
@@ -121,25 +137,25 @@ def _start(session: Session, state: AppState, conn: Connection, kind: str, param
 
 
 @router.post("/connections/{connection_id}/upload", status_code=202, responses=WithBody)
-def start_upload(connection_id: int, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
+def start_upload(connection_id: RowId, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     return _start(session, state, conn, "upload", {"document_ids": body.document_ids})
 
 
 @router.post("/connections/{connection_id}/import-payments", status_code=202, responses=OfConnection)
-def start_import(connection_id: int, org_id: Org, session: Db, state: State) -> dict[str, Any]:
+def start_import(connection_id: RowId, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     return _start(session, state, conn, "import_payments", {})
 
 
 @router.post("/connections/{connection_id}/refresh-chart", status_code=202, responses=OfConnection)
-def start_refresh(connection_id: int, org_id: Org, session: Db, state: State) -> dict[str, Any]:
+def start_refresh(connection_id: RowId, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     return _start(session, state, conn, "refresh_chart", {})
 
 
 @router.get("/jobs/{job_id}", responses=OfConnection)
-def get_job(job_id: int, org_id: Org, session: Db) -> dict[str, Any]:
+def get_job(job_id: RowId, org_id: Org, session: Db) -> dict[str, Any]:
     job = session.get(Job, job_id)
     if job is None or session.get_one(Connection, job.connection_id).organisation_id != org_id:
         raise HTTPException(404, f"job {job_id} not found")
@@ -147,7 +163,7 @@ def get_job(job_id: int, org_id: Org, session: Db) -> dict[str, Any]:
 
 
 @router.post("/connections/{connection_id}/mark-exported", responses=WithBody)
-def mark_exported(connection_id: int, body: MarkExported, org_id: Org, session: Db) -> dict[str, int]:
+def mark_exported(connection_id: RowId, body: MarkExported, org_id: Org, session: Db) -> dict[str, int]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     count = mark_exported_by_hand(session, conn, body.document_ids, body.reference)
     session.commit()
@@ -155,28 +171,28 @@ def mark_exported(connection_id: int, body: MarkExported, org_id: Org, session: 
 
 
 @router.get("/connections/{connection_id}/pending", responses=OfConnection)
-def pending(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0,
+def pending(connection_id: RowId, org_id: Org, session: Db, limit: Limit = 100, offset: Offset = 0,
             type: str | None = None) -> dict[str, Any]:  # noqa: A002 - the API's word
     conn = organisation_connection_or_404(session, org_id, connection_id)
-    page = grids.pending_export(session, conn, min(limit, 1000), offset, type)
+    page = grids.pending_export(session, conn, limit, offset, type)
     session.commit()
     return page.as_dict()
 
 
 @router.get("/connections/{connection_id}/exported", responses=OfConnection)
-def exported(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def exported(connection_id: RowId, org_id: Org, session: Db, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
-    return grids.exported(session, conn.id, min(limit, 1000), offset).as_dict()
+    return grids.exported(session, conn.id, limit, offset).as_dict()
 
 
 @router.get("/connections/{connection_id}/errors", responses=OfConnection)
-def errors(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def errors(connection_id: RowId, org_id: Org, session: Db, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
-    return grids.error_feedback(session, conn.id, min(limit, 1000), offset).as_dict()
+    return grids.error_feedback(session, conn.id, limit, offset).as_dict()
 
 
 @router.get("/connections/{connection_id}/payments", responses=OfConnection)
-def payments(connection_id: int, org_id: Org, session: Db, limit: int = 100, offset: int = 0,
+def payments(connection_id: RowId, org_id: Org, session: Db, limit: Limit = 100, offset: Offset = 0,
              status: str | None = None) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
-    return grids.package_payments(session, conn.id, min(limit, 1000), offset, status).as_dict()
+    return grids.package_payments(session, conn.id, limit, offset, status).as_dict()

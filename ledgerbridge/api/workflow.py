@@ -15,7 +15,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from ledgerbridge.api.deps import get_organisation_id, get_session
+from ledgerbridge.api.deps import Offset, get_organisation_id, get_session
 from ledgerbridge.api.responses import AUTH, csv_or_json, errors
 from ledgerbridge.audit.search import UnknownRecord, as_csv, parse_when, resolve_record, search_audit
 from ledgerbridge.connectors.connections import organisation_connection
@@ -129,7 +129,7 @@ def audit_trail(org_id: Org, session: Db,
                 record: Annotated[str | None, Query(description="TYPE:NUMBER, e.g. sales_invoice:INV-1001")] = None,
                 since: Annotated[str | None, Query(description="ISO date or date-time (UTC by default)")] = None,
                 until: Annotated[str | None, Query(description="ISO date or date-time, exclusive")] = None,
-                limit: Annotated[int, Query(ge=1, le=5000)] = 200, offset: Annotated[int, Query(ge=0)] = 0,
+                limit: Annotated[int, Query(ge=1, le=5000)] = 200, offset: Offset = 0,
                 format: Literal["json", "csv"] = "json") -> dict[str, Any] | Response:  # noqa: A002 - the API's word
     """The audit trail, newest first, with requests and responses (secrets were removed when stored)."""
     try:

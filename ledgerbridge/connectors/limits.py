@@ -23,6 +23,20 @@ from ledgerbridge.store.models.sync import Connection
 
 
 @dataclass(frozen=True, slots=True)
+class TextLimits:
+    """The longest text a package takes in each field ledgerbridge sends it, in characters.
+
+    Why declared per package: the host may send what the longest of them takes (intake's caps), and each
+    package takes less in places (a QuickBooks DocNumber is 21 characters); pre-check compares a document with
+    its connection's package's limits and names the field, rather than letting the package refuse it or the
+    mapper cut it short."""
+
+    number: int  # the document's number (InvoiceNumber, DocNumber)
+    reference: int  # the reference sent with it (the setting ``reference_field``: order number, customer PO...)
+    description: int  # a line's description (with the long description when the settings send it)
+
+
+@dataclass(frozen=True, slots=True)
 class BudgetLimits:
     """A package's call limits for one company. Every package's spec states all of them that apply; the defaults
     are the most cautious figures among the packages ledgerbridge speaks to, never a particular package's."""

@@ -24,7 +24,7 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.clock import Clock
-from ledgerbridge.connectors.limits import BudgetLimits, LimitReading
+from ledgerbridge.connectors.limits import BudgetLimits, LimitReading, TextLimits
 from ledgerbridge.store.models.sync import Connection
 
 if TYPE_CHECKING:
@@ -151,4 +151,6 @@ class PackageSpec:
     connector: ConnectorFactory
     sandbox: SandboxSpec
     demo: DemoWorld
+    #: The longest text it takes per field (``TextLimits``): pre-check refuses longer before anything is sent.
+    text_limits: TextLimits
     bench: BenchMinimums = BenchMinimums()

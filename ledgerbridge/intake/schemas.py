@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
 
+from ledgerbridge.intake.json_guard import MAX_DEPTH, bad_text, escape_bad_text, may_hold_bad_text, nesting_depth
 from ledgerbridge.store.models.host import DocumentStatus, DocumentType, NominalType, PaymentKind
 
 
@@ -90,6 +91,17 @@ Text30 = Annotated[str, Field(max_length=30)]
 Text50 = Annotated[str, Field(max_length=50)]
 Text100 = Annotated[str, Field(max_length=100)]
 Text255 = Annotated[str, Field(max_length=255)]
+#: Free text kept in TEXT columns: capped at the longest any registered package takes (4,000 for a line's or an
+#: item's description), so nothing unbounded is stored; each package's own, smaller limits are pre-check's.
+LongText = Annotated[str, Field(max_length=4000)]
+
+#: The most records of one kind in a batch (the README's 10,000 documents), and the most lines, addresses and
+#: allocations one record carries: a larger list is refused with the list's name before anything is written.
+MAX_RECORDS = 10_000
+MAX_CODES = 1_000
+MAX_LINES = 1_000
+MAX_ADDRESSES = 10
+MAX_ALLOCATIONS = 1_000
 
 
 class HostModel(BaseModel):
@@ -138,7 +150,7 @@ class PartyIn(HostModel):
     tax_number: Text50 | None = None
     currency: Currency | None = None
     payment_terms_days: Annotated[int, Field(ge=0, le=3650)] | None = None
-    addresses: list[AddressIn] = []
+    addresses: Annotated[list[AddressIn], Field(max_length=MAX_ADDRESSES)] = []
     account_customer: bool = True
 
 
@@ -146,7 +158,7 @@ class ItemIn(HostModel):
     host_id: HostId
     code: ItemCode
     name: LongName
-    description: str | None = None
+    description: LongText | None = None
     sales_nominal: Code | None = None
     purchase_nominal: Code | None = None
     tax_code: Code | None = None
@@ -155,8 +167,8 @@ class ItemIn(HostModel):
 
 class DocumentLineIn(HostModel):
     item_code: ItemCode | None = None
-    description: str
-    long_description: str | None = None
+    description: LongText
+    long_description: LongText | None = None
     quantity: Quantity
     unit_price: Quantity
     discount_percent: Percent = Decimal(0)
@@ -185,7 +197,7 @@ class DocumentIn(HostModel):
     sales_order_host_id: HostId | None = None
     credits_document_host_id: HostId | None = None
     purchase_order_host_id: HostId | None = None  # a purchase invoice's order (R-P2)
-    lines: Annotated[list[DocumentLineIn], Field(min_length=1)]
+    lines: Annotated[list[DocumentLineIn], Field(min_length=1, max_length=MAX_LINES)]
 
 
 class AllocationIn(HostModel):
@@ -205,19 +217,19 @@ class PaymentIn(HostModel):
     bank_nominal: Code | None = None
     reference: Text255 | None = None
     sales_order_host_id: HostId | None = None
-    allocations: list[AllocationIn] = []
+    allocations: Annotated[list[AllocationIn], Field(max_length=MAX_ALLOCATIONS)] = []
 
 
 class Batch(HostModel):
     """Everything the host sends at once; applied as one transaction, in this order (references point back)."""
 
-    nominal_codes: list[NominalCodeIn] = []
-    tax_codes: list[TaxCodeIn] = []
-    payment_methods: list[PaymentMethodIn] = []
-    parties: list[PartyIn] = []
-    items: list[ItemIn] = []
-    documents: list[DocumentIn] = []
-    payments: list[PaymentIn] = []
+    nominal_codes: Annotated[list[NominalCodeIn], Field(max_length=MAX_CODES)] = []
+    tax_codes: Annotated[list[TaxCodeIn], Field(max_length=MAX_CODES)] = []
+    payment_methods: Annotated[list[PaymentMethodIn], Field(max_length=MAX_CODES)] = []
+    parties: Annotated[list[PartyIn], Field(max_length=MAX_RECORDS)] = []
+    items: Annotated[list[ItemIn], Field(max_length=MAX_RECORDS)] = []
+    documents: Annotated[list[DocumentIn], Field(max_length=MAX_RECORDS)] = []
+    payments: Annotated[list[PaymentIn], Field(max_length=MAX_RECORDS)] = []
 
 
 #: batch field -> the record field that identifies a record of that kind.
@@ -280,16 +292,32 @@ def _refuse_constant(name: str) -> Any:
 
 
 def parse_json(raw: bytes | str) -> Any:
-    """JSON with every non-integer number as Decimal; NaN and Infinity refused."""
+    """JSON with every non-integer number as Decimal; NaN and Infinity refused, and so is nesting deeper than
+    ``MAX_DEPTH`` (measured before parsing, whose recursion it would exhaust)."""
+    depth = nesting_depth(raw)
+    if depth > MAX_DEPTH:
+        raise IntakeError([FieldError("body", "", f"arrays and objects nest {depth} deep; at most {MAX_DEPTH} "
+                                                  "are accepted")])
     try:
         return json.loads(raw, parse_float=Decimal, parse_constant=_refuse_constant)
+    except RecursionError as exc:  # not reached after the depth check; kept so no body can make a 500
+        raise IntakeError([FieldError("body", "", "arrays and objects nest too deep")]) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise IntakeError([FieldError("body", "", f"not valid JSON: {exc}")]) from exc
 
 
-def validate_batch(data: Any) -> Batch:
+def validate_batch(data: Any, raw: bytes | str | None = None) -> Batch:
+    """The batch's records as models, or every refusal naming record and field.
+
+    Text holding NUL or a lone surrogate is refused too (``json_guard``); given the ``raw`` body the data was
+    parsed from, the values are only searched when the body has an escape that could produce them."""
     if not isinstance(data, dict):
         raise IntakeError([FieldError("body", "", "must be a JSON object with lists such as \"documents\"")])
+    if raw is None or may_hold_bad_text(raw):
+        found = bad_text(data)
+        if found:
+            raise IntakeError([_field_error({"loc": loc, "type": "bad_text", "msg": message}, data)
+                               for loc, message in found])
     try:
         return Batch.model_validate(data)
     except ValidationError as exc:
@@ -297,7 +325,7 @@ def validate_batch(data: Any) -> Batch:
 
 
 def parse_batch(raw: bytes | str) -> Batch:
-    return validate_batch(parse_json(raw))
+    return validate_batch(parse_json(raw), raw)
 
 
 _MESSAGES = {"missing": "is required", "extra_forbidden": "is not a known field"}
@@ -308,14 +336,14 @@ def _field_error(err: Any, data: dict[str, Any]) -> FieldError:
     message = _MESSAGES.get(err["type"]) or str(err["msg"]).removeprefix("Value error, ")
     kind = loc[0] if loc else ""
     if kind not in KIND_KEYS:
-        return FieldError("batch", str(kind), message)
+        return FieldError("batch", escape_bad_text(str(kind)), message)
     if len(loc) < 2 or not isinstance(loc[1], int):
         return FieldError(str(kind), "", message)
     index = loc[1]
     raw = data[kind][index]
     key = raw.get(KIND_KEYS[kind]) if isinstance(raw, dict) else None
-    record = record_label(kind, index, key) if isinstance(key, str) else f"{kind}[{index}]"
-    return FieldError(record, field_path(loc[2:]), message)
+    record = record_label(kind, index, escape_bad_text(key)) if isinstance(key, str) else f"{kind}[{index}]"
+    return FieldError(record, escape_bad_text(field_path(loc[2:])), message)
 
 
 def field_path(parts: tuple[Any, ...]) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Mapping as MappingT
 from ledgerbridge.connectors.protocol import Connector, ExportContext, Problem
 from ledgerbridge.domain.money import round_money
 from ledgerbridge.domain.rounding import PER_LINE, rounding_difference, rounding_line_amount, tolerance
+from ledgerbridge.packages.registry import spec_for
 from ledgerbridge.store.models.host import DocumentType, NominalType
 from ledgerbridge.store.views import DocumentView, LineView
 from ledgerbridge.sync.mappings import MappingSet
@@ -86,16 +87,50 @@ def check_document(document: DocumentView, ctx: ExportContext, nominal_types: Ma
             f"{document.label()}: the number is {len(document.number)} characters long; {package} allows at most "
             f"{connector.max_number_length}", hint="Use a shorter numbering prefix for this document type.",
             failure_type="data"))
+    if document.gross_total < 0:
+        problems.append(Problem(
+            f"{document.label()}: the total is {round_money(document.gross_total)}; a document's total cannot be "
+            f"negative, and {package} would refuse it",
+            hint="Check the quantities and prices; to give money back, send a credit note (a positive document of "
+                 "its own type).", failure_type="data"))
     if ms.chart_loaded and document.currency not in ms.currencies:
         problems.append(Problem(
             f"{document.label()}: currency {document.currency} is not enabled in {package}",
             hint=f"Enable {document.currency} in {package}, then refresh the chart of accounts."))
+    problems.extend(_text_lengths(document, ctx, connector))
     for line in document.lines:
         problems.extend(check_line(document, line, ms, nominal_types, package, relax,
                                    getattr(connector, "missing_account_answer", None)))
     if not problems and ms.chart_loaded:
         problems.extend(_rounding(document, ctx, connector))
     problems.extend(connector.precheck_document(document, ctx))
+    return problems
+
+
+def _text_lengths(document: DocumentView, ctx: ExportContext, connector: Connector) -> list[Problem]:
+    """Text longer than the connection's package takes (its spec's ``text_limits``), named by document, line and
+    field: refused here rather than cut short by the mapper or refused by the package."""
+    limits = spec_for(connector.kind).text_limits
+    package = connector.display_name
+    problems: list[Problem] = []
+
+    def check(where: str, field: str, text: str | None, limit: int) -> None:
+        if text is not None and len(text) > limit:
+            problems.append(Problem(
+                f"{where}: the {field} is {len(text):,} characters long; {package} allows at most {limit:,}",
+                hint=f"Shorten the {field} in the host, then pre-check again.", failure_type="data"))
+
+    reference_field = str(ctx.settings.get("reference_field") or "order_number")
+    reference = getattr(document, reference_field, None)
+    check(document.label(), f"reference ({reference_field})", None if reference is None else str(reference),
+          limits.reference)
+    with_long = bool(ctx.settings.get("push_work_undertaken"))
+    for line in document.lines:
+        text = line.description or ""
+        if with_long and line.long_description:
+            text = f"{text}\n{line.long_description}"
+        field = "description with the long description" if with_long and line.long_description else "description"
+        check(f"{document.label()} line {line.line_no}", field, text, limits.description)
     return problems
 
 

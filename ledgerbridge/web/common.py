@@ -22,6 +22,7 @@ from ledgerbridge.api.deps import get_session
 from ledgerbridge.connectors.connections import organisation_connection
 from ledgerbridge.packages.registry import PACKAGES as REGISTERED
 from ledgerbridge.packages.registry import package_name
+from ledgerbridge.store.bounds import MAX_ID, MAX_SELECTED_IDS, parse_bounded
 from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.sync.grids import record_label
 from ledgerbridge.web.auth import SESSION_COOKIE, SignedIn, csrf_matches, signed_in
@@ -95,7 +96,8 @@ async def checked_form(request: Request, user: SignedIn, permission: str) -> dic
 def selected_ids(form: dict[str, Any], key: str = "selected") -> list[int]:
     raw = form.get(key) or []
     values = raw if isinstance(raw, list) else [raw]
-    return [int(v) for v in values if str(v).isdigit()]
+    ids = (parse_bounded(str(v), low=1, high=MAX_ID) for v in values[:MAX_SELECTED_IDS])
+    return [n for n in ids if n is not None]
 
 
 def connection_of(session: Session, user: SignedIn) -> Connection | None:

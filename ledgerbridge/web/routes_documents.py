@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from ledgerbridge.api.deps import RowId
 from ledgerbridge.audit.search import concerning, link_audit_events
 from ledgerbridge.store.models.host import EXPORTABLE_TYPES, Document, DocumentType, Party
 from ledgerbridge.store.models.sync import AuditEvent, RecordType, SyncError, SyncRecord, SyncStatus
@@ -43,7 +44,7 @@ def documents_page(request: Request, session: Db, user: User) -> Response:
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
-def document_page(document_id: int, request: Request, session: Db, user: User) -> Response:
+def document_page(document_id: RowId, request: Request, session: Db, user: User) -> Response:
     doc = session.get(Document, document_id)
     if doc is None or doc.organisation_id != user.organisation_id:
         raise HTTPException(404, "no such document")

@@ -14,9 +14,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from ledgerbridge.api.deps import RowId
 from ledgerbridge.connectors.connections import connector_for
 from ledgerbridge.connectors.limits import BudgetBusy, answer_now
 from ledgerbridge.queue.jobs import enqueue_job
+from ledgerbridge.store.bounds import MAX_ID, parse_bounded
 from ledgerbridge.store.models.host import DocumentType
 from ledgerbridge.store.models.sync import Connection, Job, SyncError, SyncRecord
 from ledgerbridge.sync.approvals import held_back
@@ -85,7 +87,8 @@ def export_page(request: Request, session: Db, user: User) -> Response:
     errors = Grid("f_", p, queries.ERROR_SORT, "at", default_desc=True).load(
         session, queries.latest_errors(conn.id, p.get("f_q", ""), p.get("f_source", "")), SyncError.id)
     job_id = p.get("job")
-    job = session.get(Job, int(job_id)) if job_id and job_id.isdigit() else None
+    job_number = parse_bounded(job_id, low=1, high=MAX_ID)
+    job = session.get(Job, job_number) if job_number is not None else None
     if job is None or job.connection_id != conn.id:
         job = session.scalar(select(Job).where(Job.connection_id == conn.id, Job.kind == "upload",
                                                Job.status.in_(ACTIVE_JOB)).order_by(Job.id.desc()))
@@ -132,7 +135,7 @@ async def export_action(request: Request, session: Db, user: User) -> Response:
 
 
 @router.get("/jobs/{job_id}.json")
-def job_progress(job_id: int, session: Db, user: User) -> dict[str, Any]:
+def job_progress(job_id: RowId, session: Db, user: User) -> dict[str, Any]:
     """What the progress bar polls: done/total and the step of one job of the user's organisation."""
     job = session.get(Job, job_id)
     if job is None or session.get_one(Connection, job.connection_id).organisation_id != user.organisation_id:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from ledgerbridge.queue.jobs import enqueue_job
+from ledgerbridge.store.bounds import MAX_ID, parse_bounded
 from ledgerbridge.store.models.sync import ImportStatus, Job, PackagePayment
 from ledgerbridge.web import queries
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render, selected_ids
@@ -43,7 +44,8 @@ def import_page(request: Request, session: Db, user: User) -> Response:
     grid = Grid("i_", p, queries.PAYMENT_SORT, "date", default_desc=True).load(
         session, queries.package_payments(conn.id, p.get("i_q", ""), p.get("i_status", "")), PackagePayment.id)
     job_id = p.get("job")
-    job = session.get(Job, int(job_id)) if job_id and job_id.isdigit() else None
+    job_number = parse_bounded(job_id, low=1, high=MAX_ID)
+    job = session.get(Job, job_number) if job_number is not None else None
     if job is None or job.connection_id != conn.id:
         job = session.scalar(select(Job).where(Job.connection_id == conn.id, Job.kind == "import_payments",
                                                Job.status.in_(ACTIVE_JOB)).order_by(Job.id.desc()))

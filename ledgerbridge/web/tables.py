@@ -16,6 +16,8 @@ from sqlalchemy import Integer, func, literal, select, union_all
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
+from ledgerbridge.store.bounds import MAX_OFFSET, MAX_PAGE, parse_bounded
+
 PAGE_SIZES = (10, 25, 50, 100)
 
 
@@ -38,12 +40,13 @@ class Grid:
     @property
     def page(self) -> int:
         value = self.arg("page", "1")
-        return max(1, int(value)) if value.isdigit() else 1
+        return parse_bounded(value, low=1, high=MAX_OFFSET) or 1
 
     @property
     def page_size(self) -> int:
         value = self.arg("size", str(self.size))
-        return int(value) if value.isdigit() and int(value) in PAGE_SIZES else self.size
+        size = parse_bounded(value, low=1, high=MAX_PAGE)
+        return size if size in PAGE_SIZES else self.size
 
     @property
     def sort(self) -> str:

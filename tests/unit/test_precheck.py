@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from ledgerbridge.sync.precheck import check_document
 
 
 class _Package:
+    kind = "xero"  # its spec's text limits: a line description of 4,000, a reference of 255
     display_name = "Xero"
     max_number_length = 10
     missing_account_answer = "Account code or ID must be specified"
@@ -21,8 +23,8 @@ class _Package:
 
 
 def _line(no: int, nominal: str = "4000", tax: str = "T1", qty: str = "1", price: str = "10.00",
-          net: str = "10.00", vat: str = "2.00") -> LineView:
-    return LineView(no, None, "Thing", None, Decimal(qty), Decimal(price), Decimal(0), nominal, tax, Decimal(net),
+          net: str = "10.00", vat: str = "2.00", text: str = "Thing", long_text: str | None = None) -> LineView:
+    return LineView(no, None, text, long_text, Decimal(qty), Decimal(price), Decimal(0), nominal, tax, Decimal(net),
                     Decimal(vat))
 
 
@@ -101,3 +103,33 @@ def test_summarised_posting_rounds_tax_per_group() -> None:
     # One line per nominal and tax code: Xero taxes the 0.39 group once, 0.078 -> 0.08, as the host did.
     assert messages(taxed_on_total, push_individual_lines=False) == []
     assert messages(doc, push_individual_lines=False)[0].startswith("sales invoice INV-1: Xero would total 0.47")
+
+
+def test_a_negative_total_is_refused_naming_the_document() -> None:
+    [message] = messages(_doc(_line(1, qty="-2", net="-20.00", vat="-4.00")))
+    assert message == ("sales invoice INV-1: the total is -24.00; a document's total cannot be negative, and Xero "
+                       "would refuse it")
+
+
+def test_a_negative_line_in_a_positive_document_passes() -> None:
+    assert messages(_doc(_line(1, qty="3", net="30.00", vat="6.00"), _line(2, qty="-1", net="-10.00",
+                                                                              vat="-2.00"))) == []
+
+
+def test_a_description_longer_than_the_package_takes_is_named_by_line() -> None:
+    [message] = messages(_doc(_line(1), _line(2, text="x" * 4001)))
+    assert message == "sales invoice INV-1 line 2: the description is 4,001 characters long; Xero allows at most 4,000"
+
+
+def test_the_long_description_counts_when_the_settings_send_it() -> None:
+    doc = _doc(_line(1, text="x" * 3000, long_text="y" * 1500))
+    assert messages(doc) == []
+    [message] = messages(doc, push_work_undertaken=True)
+    assert "line 1: the description with the long description is 4,501 characters long" in message
+
+
+def test_a_reference_longer_than_the_package_takes_is_named() -> None:
+    doc = replace(_doc(_line(1)), order_number="R" * 256)
+    [message] = messages(doc)
+    assert message == ("sales invoice INV-1: the reference (order_number) is 256 characters long; Xero allows at "
+                       "most 255")

@@ -38,7 +38,7 @@ from ledgerbridge.packages.qbo import payments as qbo_payments
 from ledgerbridge.packages.qbo.calls import _dec, failed_outcome
 from ledgerbridge.packages.qbo.errors import DUPLICATE_NAME
 from ledgerbridge.packages.qbo.items import LineItems
-from ledgerbridge.packages.qbo.limits import BATCH_SIZE
+from ledgerbridge.packages.qbo.limits import BATCH_SIZE, QBO_TEXT_LIMITS
 from ledgerbridge.packages.qbo.mapper import (
     NO_VOID,
     deleted_note,
@@ -58,7 +58,7 @@ class QboConnector(QboReads):
     display_name = "QuickBooks Online"
     max_batch = BATCH_SIZE
     max_concurrent_calls = 10
-    max_number_length = 21
+    max_number_length = QBO_TEXT_LIMITS.number
     tax_rounding = "line"  # UK VAT per line (the US rounds sales tax on the subtotal: not handled yet)
     rounding_lines = True  # on the rounding account, through the "Rounding" item on sales (``qbo.mapper``)
     # QuickBooks takes a sales line's account from its item: no single message to quote

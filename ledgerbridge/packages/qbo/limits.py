@@ -7,8 +7,11 @@ budget, and a 429 from QuickBooks means waiting a whole minute. Its answers carr
 
 from __future__ import annotations
 
-from ledgerbridge.connectors.limits import BudgetLimits
+from ledgerbridge.connectors.limits import BudgetLimits, TextLimits
 
 BATCH_SIZE = 30  # operations of one batch request
 READ_PAGE = 1000  # MAXRESULTS of a query
+#: DocNumber at most 21 (the xsd), PrivateNote (where the reference goes) and a line's Description at most 4,000
+#: (/work/shared/apis/qbo.md; specs/qbo).
+QBO_TEXT_LIMITS = TextLimits(number=21, reference=4000, description=4000)
 QBO_LIMITS = BudgetLimits(per_minute=500, per_day=1_000_000_000, concurrent=10, per_second=8, batch_per_minute=40)

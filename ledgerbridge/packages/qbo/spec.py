@@ -18,7 +18,7 @@ from ledgerbridge.connectors.spec import (
 )
 from ledgerbridge.packages.qbo.commands import sandbox_command
 from ledgerbridge.packages.qbo.demo import DEMO_WORLD, start_sandbox
-from ledgerbridge.packages.qbo.limits import BATCH_SIZE, QBO_LIMITS, READ_PAGE
+from ledgerbridge.packages.qbo.limits import BATCH_SIZE, QBO_LIMITS, QBO_TEXT_LIMITS, READ_PAGE
 
 
 def _auth() -> AuthFlow:
@@ -46,6 +46,7 @@ SPEC = PackageSpec(
     kind="qbo",
     name="QuickBooks Online",
     limits=QBO_LIMITS,
+    text_limits=QBO_TEXT_LIMITS,
     read_limits=no_limit_headers,  # QuickBooks' answers carry no calls-left headers
     batch_size=BATCH_SIZE,
     read_page=READ_PAGE,

@@ -36,7 +36,7 @@ from ledgerbridge.connectors.protocol import (
 )
 from ledgerbridge.packages.xero import payments as xero_payments
 from ledgerbridge.packages.xero.errors import explain
-from ledgerbridge.packages.xero.limits import BATCH_SIZE
+from ledgerbridge.packages.xero.limits import BATCH_SIZE, XERO_TEXT_LIMITS
 from ledgerbridge.packages.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
 from ledgerbridge.packages.xero.msdate import parse_xero_datetime
 from ledgerbridge.store.views import DocumentView, ItemView, PartyView
@@ -57,7 +57,7 @@ class XeroConnector:
     max_concurrent_calls = 5
     missing_account_answer: str | None = "Account code or ID must be specified"
     separate_party_roles = False  # one Contact is customer and supplier alike
-    max_number_length = 255
+    max_number_length = XERO_TEXT_LIMITS.number
     tax_rounding = "line"  # Xero rounds each line's tax, then sums
     rounding_lines = True
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ledgerbridge.connectors.limits import BudgetLimits, LimitReading, int_header
+from ledgerbridge.connectors.limits import BudgetLimits, LimitReading, TextLimits, int_header
 
 XERO_LIMITS = BudgetLimits(per_minute=60, per_day=5000, concurrent=5)
+#: InvoiceNumber/CreditNoteNumber and Reference at most 255, a line item's Description at most 4,000
+#: (/work/shared/apis/xero.md; specs/xero).
+XERO_TEXT_LIMITS = TextLimits(number=255, reference=255, description=4000)
 BATCH_SIZE = 50  # elements of one PUT/POST (Xero's advice; larger batches time out)
 READ_PAGE = 1000  # page size of the Invoices and CreditNotes lists
 MINUTE_HEADER = "X-MinLimit-Remaining"

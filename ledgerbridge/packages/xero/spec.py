@@ -16,7 +16,7 @@ from ledgerbridge.connectors.spec import (
 )
 from ledgerbridge.packages.xero.commands import sandbox_command
 from ledgerbridge.packages.xero.demo import DEMO_WORLD, start_sandbox
-from ledgerbridge.packages.xero.limits import BATCH_SIZE, READ_PAGE, XERO_LIMITS, read_xero_limits
+from ledgerbridge.packages.xero.limits import BATCH_SIZE, READ_PAGE, XERO_LIMITS, XERO_TEXT_LIMITS, read_xero_limits
 
 
 def _auth() -> AuthFlow:
@@ -44,6 +44,7 @@ SPEC = PackageSpec(
     kind="xero",
     name="Xero",
     limits=XERO_LIMITS,
+    text_limits=XERO_TEXT_LIMITS,
     read_limits=read_xero_limits,
     batch_size=BATCH_SIZE,
     read_page=READ_PAGE,
