@@ -6,7 +6,9 @@ and a record left with an attempt but no answer is looked up in the package befo
 is created again. Allocations are safe by construction: the prepayment is read from
 the package first and only what it does not yet hold is sent, so a re-run after a lost
 answer never allocates twice. What the package then holds is written here as the
-payment's allocations, so the remainder (still a prepayment there) shows here too.
+payment's allocations, so the remainder (still a prepayment there) shows here too. The split offers each invoice
+no more than the package says it still owes (its invoices read back in one call per upload): a payment made there
+and not yet imported would otherwise have the allocation refused on every upload.
 """
 
 from __future__ import annotations
