@@ -55,6 +55,16 @@ def split_prepayment(amount: Decimal, invoices: Iterable[OpenInvoice]) -> Split:
     return Split(tuple(out), left)
 
 
+def offered(outstanding_here: Decimal, package_due: Decimal, held_by_this: Decimal) -> Decimal:
+    """What an invoice may take of a prepayment: the smaller of what it owes here and what it owes in the package.
+
+    The package's amount due already counts what this prepayment holds on the invoice, so that is added back; a
+    payment made in the package and not yet imported lowers it, and offering more would be refused there ("The
+    amount being allocated exceeds the amount outstanding on the invoice") on every upload until someone imports
+    payments. Never below zero."""
+    return max(min(outstanding_here, package_due + held_by_this), ZERO)
+
+
 def still_to_allocate(wanted: Mapping[int, Decimal], already: Mapping[int, Decimal]) -> dict[int, Decimal]:
     """What must still be sent so the package holds ``wanted``: allocations only ever add (an allocation the
     package already holds is never sent twice, which is what makes a re-run after a lost answer safe)."""

@@ -6,7 +6,9 @@ and a record left with an attempt but no answer is looked up in the package befo
 is created again. Allocations are safe by construction: the prepayment is read from
 the package first and only what it does not yet hold is sent, so a re-run after a lost
 answer never allocates twice. What the package then holds is written here as the
-payment's allocations, so the remainder (still a prepayment there) shows here too.
+payment's allocations, so the remainder (still a prepayment there) shows here too. The split offers each invoice
+no more than the package says it still owes (its invoices read back in one call per upload): a payment made there
+and not yet imported would otherwise have the allocation refused on every upload.
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ from ledgerbridge.connectors.protocol import (
     ExportContext,
     ExportOutcome,
     RemoteAllocation,
+    RemoteDocument,
 )
-from ledgerbridge.domain.allocation_split import OpenInvoice, split_prepayment, still_to_allocate
+from ledgerbridge.domain.allocation_split import OpenInvoice, offered, split_prepayment, still_to_allocate
 from ledgerbridge.domain.money import round_money
 from ledgerbridge.store.db import session_scope, utcnow
-from ledgerbridge.store.models.host import Payment, PaymentKind
+from ledgerbridge.store.models.host import DocumentType, Payment, PaymentKind
 from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync import lifecycle
 from ledgerbridge.sync.connection_run import ConnectionRun, Report, hold_allocations
@@ -108,10 +111,12 @@ class PaymentExporter(ConnectionRun):
             ready = [plan for plan in self._plans(session, connection, ctx) if self._triage(session, plan, report)]
             session.commit()
             self._create(session, [p for p in ready if not p.record.external_id], ctx, report)
-            for plan in ready:
-                if plan.record.external_id and plan.payment.kind == PaymentKind.PREPAYMENT.value:
-                    self._allocate(session, plan, report)
-                    session.commit()
+            to_allocate = [plan for plan in ready
+                           if plan.record.external_id and plan.payment.kind == PaymentKind.PREPAYMENT.value]
+            due = self._package_due(to_allocate)
+            for plan in to_allocate:
+                self._allocate(session, plan, report, due)
+                session.commit()
             audit(session, connection, self.actor, "export_payments", outcome="failed" if report.failed else "ok",
                   detail=f"{report.exported} exported, {report.allocations_sent} allocations, "
                          f"{report.waiting} waiting, {report.failed} failed")
@@ -169,9 +174,24 @@ class PaymentExporter(ConnectionRun):
         clear_errors(session, [record.id])
 
     # -- allocating a prepayment over its order's invoices --------------------------------------------------
-    def _allocate(self, session: Session, plan: PaymentPlan, report: PaymentRunReport) -> None:
+    def _package_due(self, plans: list[PaymentPlan]) -> dict[str, RemoteDocument] | ConnectorCallFailed:
+        """What the package says each invoice of these prepayments' orders still owes, read in one call for the
+        whole upload (a payment made there and not yet imported has lowered it), or why it could not be read."""
+        wanted = sorted({(DocumentType.SALES_INVOICE.value, ext) for plan in plans for _, ext in plan.invoices})
+        if not wanted:
+            return {}
+        try:
+            return self.connector.read_back_documents(wanted)
+        except ConnectorCallFailed as failure:
+            return failure
+
+    def _allocate(self, session: Session, plan: PaymentPlan, report: PaymentRunReport,
+                  due: dict[str, RemoteDocument] | ConnectorCallFailed) -> None:
         record = plan.record
         assert record.external_id is not None
+        if isinstance(due, ConnectorCallFailed):
+            return self._fail(session, plan, report, f"could not read its invoices' amounts due: {due.message}",
+                              due)
         try:
             credit = self.connector.read_credit("prepayment", record.external_id)
         except ConnectorCallFailed as failure:
@@ -188,8 +208,13 @@ class PaymentExporter(ConnectionRun):
             else:
                 already[inv.document_id] = already.get(inv.document_id, Decimal(0)) + alloc.amount
         available = min(plan.payment.amount, credit.total) - elsewhere
-        # Outstanding seen by the split: what others left, plus what this prepayment already holds there.
-        invoices = [OpenInvoice(i.document_id, i.number, i.issue_date, i.outstanding) for i in ours.values()]
+        # Outstanding seen by the split: what others left here, never more than the package says the invoice still
+        # owes (plus what this prepayment already holds there); an invoice the package did not return is offered
+        # nothing, so the rest stays the customer's credit rather than a refused allocation.
+        invoices = [OpenInvoice(i.document_id, i.number, i.issue_date,
+                                offered(i.outstanding, due[ext].amount_due, already.get(i.document_id, Decimal(0)))
+                                if ext in due else Decimal(0))
+                    for ext, i in ours.items()]
         wanted = split_prepayment(max(available, Decimal(0)), invoices).by_document()
         send = still_to_allocate(wanted, already)
         ext_of = {inv.document_id: ext for ext, inv in ours.items()}

@@ -60,3 +60,17 @@ def test_only_the_difference_is_ever_sent_again() -> None:
     assert still_to_allocate(wanted, {}) == wanted
     assert still_to_allocate(wanted, {1: D("455.98"), 2: D("100.00")}) == {2: D("44.02")}
     assert still_to_allocate(wanted, {1: D("455.98"), 2: D("200.00")}) == {}  # never takes back
+
+
+def test_an_invoice_is_offered_no_more_than_the_package_says_it_owes() -> None:
+    """R-E6, issue 12: INV-A 120.00 part-paid 50.00 in the package and not yet imported is offered 70.00; what this
+    prepayment already holds there counts as owed to it; never below zero."""
+    from ledgerbridge.domain.allocation_split import offered
+
+    assert offered(Decimal("120.00"), Decimal("70.00"), Decimal(0)) == Decimal("70.00")
+    assert offered(Decimal("120.00"), Decimal("40.00"), Decimal("30.00")) == Decimal("70.00")
+    assert offered(Decimal("60.00"), Decimal("120.00"), Decimal(0)) == Decimal("60.00")
+    assert offered(Decimal("120.00"), Decimal("-5.00"), Decimal(0)) == Decimal(0)
+    invoices = [OpenInvoice(1, "INV-A", date(2026, 7, 1), offered(Decimal("120.00"), Decimal("70.00"), Decimal(0))),
+                OpenInvoice(2, "INV-B", date(2026, 7, 2), offered(Decimal("120.00"), Decimal("120.00"), Decimal(0)))]
+    assert split_prepayment(Decimal("150.00"), invoices).by_document() == {1: Decimal("70.00"), 2: Decimal("80.00")}

@@ -7,6 +7,8 @@ whatever ``Accept`` says (QBO would answer XML without ``application/json``; the
 
 from __future__ import annotations
 
+import copy
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +23,7 @@ from .wire import dumps, loads, parse_time, qbo_time, utcnow
 
 router = APIRouter(prefix=API_PREFIX + "/{realm_id}")
 BATCH_LIMIT = 30
+_FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
 CDC_LIMIT = 1000
 
 
@@ -89,7 +92,8 @@ async def query_post(request: Request, realm_id: str) -> Response:
 @router.post("/batch")
 async def batch(request: Request, realm_id: str) -> Response:
     """At most 30 items, run in order; each answers under its ``bId`` with its entity, ``QueryResponse`` or
-    ``Fault`` (HTTP 200 even when items fail). Items cannot see records created earlier in the same batch."""
+    ``Fault`` (HTTP 200 even when items fail). Items cannot see records created earlier in the same batch, and a
+    query item reads the books as they were when the batch started (qbo.md §12), not what earlier items wrote."""
     company = company_of(request, realm_id)
     body = await _json_body(request)
     items = body.get("BatchItemRequest") if isinstance(body, dict) else None
@@ -103,9 +107,10 @@ async def batch(request: Request, realm_id: str) -> Response:
     answers: list[bytes] = []
     with company.lock:
         company.batch_horizon = company.next_id + 1
+        before = _books_before(company, items)
         try:
             for item in items:
-                answers.append(dumps(_batch_item(company, item)))
+                answers.append(dumps(_batch_item(company, item, before)))
         finally:
             company.batch_horizon = None
     stamp = qbo_time(utcnow(), runtime_of(request).config.utc_offset_hours)
@@ -113,14 +118,36 @@ async def batch(request: Request, realm_id: str) -> Response:
     return Response(body_bytes, status_code=200, media_type="application/json;charset=UTF-8")
 
 
-def _batch_item(company: Company, item: Any) -> dict[str, Any]:
-    """One item's answer; its record is the stored one (see :func:`batch`), to be encoded before the next item."""
+def _books_before(company: Company, items: list[Any]) -> dict[str, list[Record]] | None:
+    """What the batch's query items may read: a copy, taken before any item runs, of the records of each entity
+    they query, when a write comes before a query (otherwise the live books are the books at the start). Only
+    the queried entities are copied: a batch of 30 writes with no query pays nothing."""
+    queried: set[str] = set()
+    written = False
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        if "Query" in item:
+            if written:
+                match = _FROM.search(str(item["Query"]))
+                if match is not None:
+                    queried.add(match.group(1))
+        else:
+            written = True
+    if not queried:
+        return None
+    return {entity: copy.deepcopy(company.all(entity)) for entity in queried}
+
+
+def _batch_item(company: Company, item: Any, before: dict[str, list[Record]] | None = None) -> dict[str, Any]:
+    """One item's answer; its record is the stored one (see :func:`batch`), to be encoded before the next item.
+    A query reads ``before`` (the books at the batch's start) where it holds the queried entity."""
     b_id = str(item.get("bId", "")) if isinstance(item, dict) else ""
     try:
         if not isinstance(item, dict) or not b_id:
             raise errors.required("bId")
         if "Query" in item:
-            return {"bId": b_id, "QueryResponse": query.run(company, str(item["Query"]))}
+            return {"bId": b_id, "QueryResponse": query.run(company, str(item["Query"]), before)}
         entities = [key for key in item if key in service.ENTITIES]
         if len(entities) != 1:
             raise errors.required("BatchItemRequest entity")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -212,12 +213,14 @@ def _value_matches(actual: Any, op: str, values: list[Any]) -> bool:
     return False
 
 
-def run(company: Company, text: str) -> dict[str, Any]:
-    """The ``QueryResponse`` object for one statement (an empty page is ``{}``)."""
+def run(company: Company, text: str, books: Mapping[str, list[Record]] | None = None) -> dict[str, Any]:
+    """The ``QueryResponse`` object for one statement (an empty page is ``{}``). ``books``, where it holds the
+    queried entity, is read instead of the company's records (a batch's query sees the books at its start)."""
     query = parse(text)
+    source = books[query.entity] if books is not None and query.entity in books else company.all(query.entity)
     try:
         conditions = [(f, op, values, (op, tuple((v, type(v)) for v in values))) for f, op, values in query.conditions]
-        rows = [record for record in company.all(query.entity)
+        rows = [record for record in source
                 if all(_matches(record, f, op, values, key) for f, op, values, key in conditions)]
     except ValueError as exc:
         raise errors.query_invalid(f"invalid value: {exc}") from None

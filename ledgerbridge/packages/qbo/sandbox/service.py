@@ -9,7 +9,7 @@ import copy
 from decimal import Decimal
 from typing import Any
 
-from . import errors
+from . import errors, strict
 from .common import require_version
 from .names import WRITABLE, build_name
 from .payments import applied_to, build_payment, settle
@@ -31,6 +31,7 @@ def _body(entity: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise errors.QboFault("2010", "Request has invalid or unsupported property",
                               f"Property Name:{entity} the request body must be a JSON object")
+    strict.check_body(entity, body)
     return body
 
 
