@@ -41,11 +41,13 @@ from sqlalchemy.orm import Session
 
 import ledgerbridge.store.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
 from ledgerbridge.connectors.limits import (
+    ANSWER_NOW_PATIENCE,
     BudgetBusy,
     BudgetExhausted,
     BudgetLimits,
     BudgetSnapshot,
     LimitReading,
+    may_not_wait,
     must_answer_now,
 )
 from ledgerbridge.store.models.sync import Connection
@@ -93,7 +95,7 @@ class CallBudget:
             with self._lock:
                 self._in_flight += 1
             return
-        if not self._slots.acquire(blocking=not must_answer_now()):
+        if not self._slots.acquire(timeout=ANSWER_NOW_PATIENCE if must_answer_now() else None):
             raise BudgetBusy(PACING_WINDOW, "every call this connection may make at once is under way")
         try:
             self._take_window_slot(batch)
@@ -128,7 +130,7 @@ class CallBudget:
                     return
                 else:
                     wait = self._minute_reset_at - now
-            if must_answer_now():
+            if may_not_wait(wait):
                 raise BudgetBusy(wait)
             self._sleep(max(wait, 0.001))
 

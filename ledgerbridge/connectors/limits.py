@@ -103,11 +103,16 @@ class BudgetBusy(Exception):
 
 
 _ANSWER_NOW: ContextVar[bool] = ContextVar("ledgerbridge_answer_now", default=False)
+#: Inside :func:`answer_now`, a wait up to this long is still waited: a package's per-second pacing (QuickBooks'
+#: 10 a second) makes any report of more than a few calls pause for a fraction of a second, which is the calls'
+#: own cost, not waiting on a spent budget; only a longer wait (a minute's limit spent) is answered 429.
+ANSWER_NOW_PATIENCE = 2.0
 
 
 @contextmanager
 def answer_now() -> Iterator[None]:
-    """Within it a call budget with no slot free raises :class:`BudgetBusy` instead of sleeping.
+    """Within it a call budget with no slot free for longer than :data:`ANSWER_NOW_PATIENCE` raises
+    :class:`BudgetBusy` instead of sleeping.
 
     Why: an API request or a screen that reads the package while someone waits (pre-check, reconciliation, the
     chart's refresh) would otherwise hold its worker thread, and the caller's connection, for up to a minute while
@@ -122,8 +127,13 @@ def answer_now() -> Iterator[None]:
 
 
 def must_answer_now() -> bool:
-    """Inside :func:`answer_now`: a budget may not wait."""
+    """Inside :func:`answer_now`: a budget may not wait longer than :data:`ANSWER_NOW_PATIENCE`."""
     return _ANSWER_NOW.get()
+
+
+def may_not_wait(seconds: float) -> bool:
+    """Inside :func:`answer_now`, a wait this long is refused (the caller raises :class:`BudgetBusy`)."""
+    return _ANSWER_NOW.get() and seconds > ANSWER_NOW_PATIENCE
 
 
 @dataclass(frozen=True, slots=True)

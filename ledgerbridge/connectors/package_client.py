@@ -43,7 +43,7 @@ from ledgerbridge.connectors.limits import (
     BudgetLimits,
     CallBudgetLike,
     LimitReading,
-    must_answer_now,
+    may_not_wait,
     no_limit_headers,
 )
 from ledgerbridge.connectors.oauth import OAuthFlowError, TokenEndpointUnreachable
@@ -233,7 +233,7 @@ class PackageClient:
                 except OAuthFlowError as exc:
                     raise self._fail(_token_failure(exc), 401, None, summary, sent=False) from exc
                 continue
-            if decision.retry and decision.rate_limit not in (None, "day") and must_answer_now():
+            if decision.retry and decision.rate_limit not in (None, "day") and may_not_wait(decision.delay_seconds):
                 raise BudgetBusy(decision.delay_seconds, f"{self.package_label} asked to slow down ({summary})")
             if decision.retry and not decision.exceeds(self._policy.max_wait):
                 self._sleep(decision.delay_seconds)

@@ -47,7 +47,7 @@ from ledgerbridge.connectors.limits import (
     BudgetLimits,
     BudgetSnapshot,
     LimitReading,
-    must_answer_now,
+    may_not_wait,
 )
 from ledgerbridge.store.db import write_locked_scope
 from ledgerbridge.store.models.sync import Connection
@@ -130,7 +130,7 @@ class SharedCallBudget:
                 with self._lock:
                     self._in_flight += 1
                 return
-            if must_answer_now():
+            if may_not_wait(wait):
                 raise BudgetBusy(wait)
             self.clock.sleep(max(wait, 0.001))
 
