@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import put_invoices, invoice
+from .conftest import invoice, put_invoices
 
 
 def _ids(api: httpx.Client, count: int) -> list[str]:
