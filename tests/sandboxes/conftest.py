@@ -4,8 +4,8 @@ Every response the ``api`` and ``http`` clients receive is checked against Xero'
 project's contract checker (closed schemas: an undeclared field fails), with only the allowances the
 sandbox needs: the response envelope, ``scope`` in token responses, the case of ``/connections`` and the
 whole failed element echoed in a summarised 400 (as Xero's own 400 examples do). Xero's wire quirks that the
-sandbox does not reproduce (``DateString`` echoes) are *not* allowed, so a sandbox response must fit the spec.  Only responses are
-judged: these tests send malformed requests on purpose.
+sandbox does not reproduce (``DateString`` echoes) are *not* allowed, so a sandbox response must fit the spec.
+Only responses are judged: these tests send malformed requests on purpose.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ own, in request order.  The caller then chooses how failures are reported:
 The 400 body's ``Elements`` echo each failed element as it was submitted, as Xero's do (the spec's own 400
 examples for ``PUT /Contacts`` and ``PUT /Accounts``): the record's fields (the same typed echo a
 ``summarizeErrors=false`` answer carries, limited to the spec's fields), its id slot (the zero id when it has
-none), the error flag the echo carries (``HasErrors`` on documents) and ``ValidationErrors``. The spec's ``Element`` schema declares
-only the id slots and ``ValidationErrors``; the contract checker allows the echo as the ``error-element-echo``
-quirk.
+none), the error flag the echo carries (``HasErrors`` on documents) and ``ValidationErrors``. The spec's
+``Element`` schema declares only the id slots and ``ValidationErrors``; the contract checker allows the echo as
+the ``error-element-echo`` quirk.
 """
 
 from __future__ import annotations

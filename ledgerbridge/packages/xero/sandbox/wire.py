@@ -147,8 +147,8 @@ def parse_modified_since(value: str | None) -> int | None:
 
     The spec says ``format: date-time`` (the SDK sends ``2026-07-01T12:00:00+00:00``); Xero also takes the
     header's RFC 1123 HTTP-date, which pyxero has always sent it (freakboy3742/pyxero#305 kept it for want of
-    any report that Xero refused one), so both are accepted, and a value without an offset is taken as UTC.  Unparseable values are
-    ignored, as a cache validator would be.
+    any report that Xero refused one), so both are accepted, and a value without an offset is taken as UTC.
+    Unparseable values are ignored, as a cache validator would be.
     """
     if not value:
         return None
