@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ledgerbridge.connectors.protocol import DocumentExport
 from ledgerbridge.intake.apply import apply_batch
 from ledgerbridge.intake.schemas import Batch
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.views import load_documents
 from ledgerbridge.sync.exporter import Exporter
 from ledgerbridge.sync.reconcile import reconcile
 
@@ -25,7 +27,7 @@ from .conftest import World
 CUSTOMERS = 7
 
 
-def _documents(world: World, invoices: int, credit_notes: int) -> list[str]:
+def _documents(world: World, invoices: int, credit_notes: int, prefix: str = "") -> list[str]:
     """Sales invoices and credit notes of one line each (the demo's mapped codes), exported; their numbers."""
     parties = [{"host_id": f"RL{n}", "code": f"RL{n}", "name": f"Read Limits {n}", "currency": "GBP"}
                for n in range(CUSTOMERS)]
@@ -33,7 +35,7 @@ def _documents(world: World, invoices: int, credit_notes: int) -> list[str]:
     for n in range(invoices + credit_notes):
         credit = n >= invoices
         docs.append({"host_id": f"RL-{n}", "type": "sales_credit_note" if credit else "sales_invoice",
-                     "number": f"{'RC' if credit else 'RI'}-{n:05d}", "status": "issued",
+                     "number": f"{prefix}{'RC' if credit else 'RI'}-{n:05d}", "status": "issued",
                      "issue_date": "2026-10-05", "party_host_id": f"RL{n % CUSTOMERS}", "currency": "GBP",
                      "lines": [{"description": "Widget", "quantity": "1", "unit_price": f"{10 + n % 9}.50",
                                 "nominal_code": "4000", "tax_code": "T1"}]})
@@ -79,3 +81,18 @@ def test_credit_notes_are_read_back_in_pages_not_one_get_each(world: World) -> N
     credit_calls = {k: n for k, n in _calls(world).items() if k.startswith("GET /api.xro/2.0/CreditNotes")}
     assert list(credit_calls) == ["GET /api.xro/2.0/CreditNotes"]  # never GET /CreditNotes/{id}
     assert credit_calls["GET /api.xro/2.0/CreditNotes"] <= 3  # 60 ids: as many a page as the query string holds
+
+
+def test_lookups_after_a_lost_answer_are_cut_by_the_query_string_s_length(world: World) -> None:
+    """Invoice numbers are free text (up to 255 characters in Xero): 20 numbers of 100 characters with their
+    ContactIDs already pass 2,048 bytes, so the look-up by ``InvoiceNumbers`` + ``ContactIDs`` is cut by length."""
+    numbers = _documents(world, 45, 5, prefix="L" * 92)
+    remote = {d.number: d for d in world.remote_documents()}
+    with session_scope(world.sessions) as session:
+        ids = list(session.scalars(select(Document.id).where(Document.number.in_(numbers))))
+        views = load_documents(session, ids)
+    items = [DocumentExport(doc_id, "create", view, remote[view.number].party_id or "", None, f"k{doc_id}")
+             for doc_id, view in views.items()]
+    found = world.connector().find_existing_documents(items)
+    assert {doc_id: doc.external_id for doc_id, doc in found.items()} == {
+        doc_id: remote[view.number].external_id for doc_id, view in views.items()}
