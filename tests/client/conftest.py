@@ -63,7 +63,7 @@ def xero() -> Iterator[LoopbackXero]:
 def add_connection(db: Db, base_url: str, cipher: TokenCipher, **fields: object) -> int:
     with db.sessions() as session:
         conn = Connection(organisation_id=db.organisation_id, kind="xero", name="Xero",
-                          api_base_url=f"{base_url}/api.xro/2.0", identity_base_url=f"{base_url}/identity",
+                          api_base_url=f"{base_url}/api.xro/2.0", identity_base_url=base_url,
                           client_id=CLIENT_ID, client_secret_enc=cipher.encrypt(CLIENT_SECRET),
                           redirect_uri="http://localhost:8000/xero/callback", **fields)
         session.add(conn)

@@ -119,9 +119,9 @@ class LoopbackXero:
         rec = Recorded(method, url.path, parse_qs(url.query), {k.lower(): v for k, v in h.headers.items()}, body)
         if url.path == "/identity/connect/authorize":
             return self._authorize(h, rec)
-        if url.path == "/identity/connect/token":
+        if url.path == "/connect/token":  # identity.xero.com, the identity spec tokenUrl
             return self._token(h, rec)
-        if url.path == "/identity/connect/revocation":
+        if url.path == "/connect/revocation":
             return self._revoke(h, rec)
         if url.path.startswith("/connections"):
             return self._connections(h, rec)

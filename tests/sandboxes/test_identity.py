@@ -27,13 +27,13 @@ def _consent(http: httpx.Client, sandbox: RunningSandbox, scope: str = SCOPE, st
     """Open the consent page, submit its form as the browser would, and return the code."""
     params = {"response_type": "code", "client_id": sandbox.config.client_id, "redirect_uri": REDIRECT,
               "scope": scope, "state": state}
-    page = http.get(f"{sandbox.identity_url}/connect/authorize", params=params)
+    page = http.get(f"{sandbox.login_url}/connect/authorize", params=params)
     assert page.status_code == 200
     assert "Allow access" in page.text and "Demo Company (UK)" in page.text
     form = dict(re.findall(r"<input type=hidden name=(\w+) value='([^']*)'>", page.text))
     form["tenant_id"] = re.search(r"name=tenant_id value='([^']+)'", page.text).group(1)  # type: ignore[union-attr]
     form["action"] = "allow"
-    answer = http.post(f"{sandbox.identity_url}/connect/authorize", data=form)
+    answer = http.post(f"{sandbox.login_url}/connect/authorize", data=form)
     assert answer.status_code == 302
     location = urlsplit(answer.headers["location"])
     assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT
@@ -139,7 +139,7 @@ def test_no_refresh_token_without_offline_access(
 
 
 def test_consent_page_refuses_unknown_clients(http: httpx.Client, sandbox: RunningSandbox) -> None:
-    page = http.get(f"{sandbox.identity_url}/connect/authorize",
+    page = http.get(f"{sandbox.login_url}/connect/authorize",
                     params={"response_type": "code", "client_id": "someone-else", "redirect_uri": REDIRECT,
                             "scope": SCOPE, "state": "s"})
     assert page.status_code == 400
@@ -147,7 +147,7 @@ def test_consent_page_refuses_unknown_clients(http: httpx.Client, sandbox: Runni
 
 
 def test_denying_consent_redirects_with_access_denied(http: httpx.Client, sandbox: RunningSandbox) -> None:
-    answer = http.post(f"{sandbox.identity_url}/connect/authorize",
+    answer = http.post(f"{sandbox.login_url}/connect/authorize",
                        data={"client_id": sandbox.config.client_id, "redirect_uri": REDIRECT, "scope": SCOPE,
                              "state": "s1", "action": "deny"})
     assert answer.status_code == 302
@@ -220,3 +220,23 @@ def test_tenants_are_isolated_and_connected_one_by_one() -> None:
         first_contacts = http.get(f"{sandbox.api_url}/Contacts", headers={
             "Authorization": f"Bearer {both['access_token']}", "xero-tenant-id": TENANT}).json()["Contacts"]
         assert first_contacts == []
+
+
+def test_the_token_endpoint_is_where_xero_has_it(http: httpx.Client, sandbox: RunningSandbox,
+                                                 admin: httpx.Client) -> None:
+    """``identity.xero.com/connect/token`` (the identity spec's tokenUrl); Xero has no ``/identity/connect/token``,
+    so a client pointed there fails here too. The consent page keeps Xero's ``/identity/connect/authorize``."""
+    from ledgerbridge.packages.xero.spec import SPEC
+
+    endpoints = SPEC.sandbox.endpoints(sandbox.base_url)
+    assert endpoints.identity_base_url == sandbox.base_url == sandbox.identity_url
+    assert endpoints.authorize_url == f"{sandbox.base_url}/identity/connect/authorize"
+    code = _consent(http, sandbox)
+    wrong = httpx.post(f"{sandbox.base_url}/identity/connect/token", headers=_basic(sandbox),
+                       data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT})
+    assert wrong.status_code == 404
+    assert httpx.post(f"{sandbox.base_url}/identity/connect/revocation", headers=_basic(sandbox),
+                      data={"token": "x"}).status_code == 404
+    tokens = http.post(f"{sandbox.base_url}/connect/token", headers=_basic(sandbox),
+                       data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT})
+    assert tokens.status_code == 200 and tokens.json()["access_token"]

@@ -26,7 +26,7 @@ def _s256(verifier: str) -> str:
 def _authorize(http: httpx.Client, sandbox: RunningSandbox, **pkce: str) -> httpx.Response:
     params = {"response_type": "code", "client_id": sandbox.config.client_id, "redirect_uri": REDIRECT,
               "scope": SCOPE, "state": "s1", **pkce}
-    return http.get(f"{sandbox.identity_url}/connect/authorize", params=params)
+    return http.get(f"{sandbox.login_url}/connect/authorize", params=params)
 
 
 def _consent(http: httpx.Client, sandbox: RunningSandbox, **pkce: str) -> str:
@@ -36,7 +36,7 @@ def _consent(http: httpx.Client, sandbox: RunningSandbox, **pkce: str) -> str:
     form = dict(re.findall(r"<input type=hidden name=(\w+) value='([^']*)'>", page.text))
     form["tenant_id"] = re.search(r"name=tenant_id value='([^']+)'", page.text).group(1)  # type: ignore[union-attr]
     form["action"] = "allow"
-    answer = http.post(f"{sandbox.identity_url}/connect/authorize", data=form)
+    answer = http.post(f"{sandbox.login_url}/connect/authorize", data=form)
     assert answer.status_code == 302
     return parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
 
@@ -101,5 +101,5 @@ def test_the_consent_form_carries_the_challenge_to_the_code(http: httpx.Client, 
     assert form["code_challenge"] == _s256(VERIFIER) and form["code_challenge_method"] == "S256"
     form.update(tenant_id=re.search(r"name=tenant_id value='([^']+)'", page.text).group(1),  # type: ignore[union-attr]
                 action="allow", code_challenge_method="S999")
-    answer = http.post(f"{sandbox.identity_url}/connect/authorize", data=form)
+    answer = http.post(f"{sandbox.login_url}/connect/authorize", data=form)
     assert answer.status_code == 400

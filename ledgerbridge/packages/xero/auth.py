@@ -15,8 +15,8 @@ because every external id on that row would then point into the wrong books.
 URL layout. Real Xero splits its hosts: consent at ``login.xero.com/identity/connect/authorize``, tokens
 at ``identity.xero.com/connect/token``, tenants at ``api.xero.com/connections``. A Connection stores
 ``identity_base_url`` and ``api_base_url`` (``.../api.xro/2.0``); the authorize URL comes from
-``settings["authorize_url"]``, else is derived (the real host maps to login.xero.com; a sandbox serves
-it under its identity base).
+``settings["authorize_url"]``, else is derived (the real host maps to login.xero.com; a sandbox, which stands in
+for every host at one base, serves it at Xero's path ``/identity/connect/authorize`` under that base).
 
 The protocol and the refresh lock are package-neutral and live in :mod:`ledgerbridge.connectors.oauth`, what is
 kept on the row the same way for every package in :mod:`ledgerbridge.connectors.connection_auth`. :func:`health`
@@ -89,7 +89,7 @@ def authorize_url_for(connection: Connection) -> str:
     identity = connection.identity_base_url.rstrip("/")
     if urlparse(identity).hostname == REAL_IDENTITY_HOST:
         return REAL_AUTHORIZE_URL
-    return f"{identity}/connect/authorize"
+    return f"{identity}/identity/connect/authorize"
 
 
 def xero_endpoints(connection: Connection) -> OAuthEndpoints:

@@ -36,17 +36,17 @@ from ledgerbridge.connectors.protocol import (
 )
 from ledgerbridge.packages.xero import payments as xero_payments
 from ledgerbridge.packages.xero.errors import explain
-from ledgerbridge.packages.xero.limits import BATCH_SIZE, XERO_TEXT_LIMITS
+from ledgerbridge.packages.xero.limits import BATCH_SIZE, MAX_IDS, XERO_TEXT_LIMITS
 from ledgerbridge.packages.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
 from ledgerbridge.packages.xero.msdate import parse_xero_datetime
+from ledgerbridge.packages.xero.query_chunks import fitting_chunks
 from ledgerbridge.store.views import DocumentView, ItemView, PartyView
 
 EMPTY_ID = "00000000-0000-0000-0000-000000000000"
 SALES_ACCOUNT_TYPES = {"REVENUE", "SALES", "OTHERINCOME"}
 PURCHASE_ACCOUNT_TYPES = {"DIRECTCOSTS", "EXPENSE", "OVERHEADS", "FIXED", "CURRENT", "INVENTORY", "PREPAYMENT",
                           "NONCURRENT", "DEPRECIATN"}
-LOOKUP_CHUNK = 20
-READ_BACK_IDS = 100
+LOOKUP_CHUNK = 20  # numbers or codes OR-ed in one where clause (the query string's length cuts sooner)
 PAGE_SIZE = 1000
 
 
@@ -198,9 +198,9 @@ class XeroConnector:
         found: dict[int, tuple[str, str]] = {}
         by_code = {i.code.lower(): i for i in items}
         codes = [i.code for i in items]
-        for start in range(0, len(codes), LOOKUP_CHUNK):
-            where = " OR ".join(f'Code=="{_quote(code)}"' for code in codes[start : start + LOOKUP_CHUNK])
-            for item in self._call("GET", "/Items", params={"where": where}, purpose="look up items").get("Items", []):
+        for chunk in fitting_chunks(codes, lambda part: {"where": _any_of("Code", part)}, LOOKUP_CHUNK):
+            for item in self._call("GET", "/Items", params={"where": _any_of("Code", chunk)},
+                                   purpose="look up items").get("Items", []):
                 view = by_code.get(str(item.get("Code", "")).lower())
                 if view is not None:
                     found[view.id] = (item["ItemID"], item.get("Name", view.name))
@@ -238,10 +238,8 @@ class XeroConnector:
         found: dict[int, tuple[str, str]] = {}
         by_code = {p.code: p for p in parties}
         codes = list(by_code)
-        for start in range(0, len(codes), LOOKUP_CHUNK):
-            chunk = codes[start : start + LOOKUP_CHUNK]
-            where = " OR ".join(f'ContactNumber=="{_quote(code)}"' for code in chunk)
-            for contact in self._call("GET", "/Contacts", params={"where": where, "page": 1},
+        for chunk in fitting_chunks(codes, _contacts_query, LOOKUP_CHUNK):
+            for contact in self._call("GET", "/Contacts", params=_contacts_query(chunk),
                                       purpose="look up contacts").get("Contacts", []):
                 party = by_code.get(contact.get("ContactNumber", ""))
                 if party is not None and contact.get("ContactStatus", "ACTIVE") == "ACTIVE":
@@ -252,18 +250,15 @@ class XeroConnector:
         found: dict[int, RemoteDocument] = {}
         invoices = [it for it in items if not is_credit_note(it.document.type)]
         credits = [it for it in items if is_credit_note(it.document.type)]
-        for start in range(0, len(invoices), LOOKUP_CHUNK):
-            chunk = invoices[start : start + LOOKUP_CHUNK]
-            params = {"InvoiceNumbers": ",".join(it.document.number for it in chunk), "page": 1,
-                      "ContactIDs": ",".join(sorted({it.party_external_id for it in chunk}))}
-            remote = self._call("GET", "/Invoices", params=params, purpose="look up invoices").get("Invoices", [])
+        # ContactIDs is an id list like IDs (at most MAX_IDS); the numbers are free text, so the length decides
+        for chunk in fitting_chunks(invoices, _invoice_lookup, MAX_IDS):
+            remote = self._call("GET", "/Invoices", params=_invoice_lookup(chunk),
+                                purpose="look up invoices").get("Invoices", [])
             self._match(chunk, remote, "InvoiceID", "InvoiceNumber", found)
-        for start in range(0, len(credits), LOOKUP_CHUNK):
-            chunk = credits[start : start + LOOKUP_CHUNK]
-            where = " OR ".join(f'CreditNoteNumber=="{_quote(it.document.number)}"' for it in chunk)
-            remote = self._call("GET", "/CreditNotes", params={"where": where, "page": 1},
+        for part in fitting_chunks(credits, _credit_lookup, LOOKUP_CHUNK):
+            remote = self._call("GET", "/CreditNotes", params=_credit_lookup(part),
                                 purpose="look up credit notes").get("CreditNotes", [])
-            self._match(chunk, remote, "CreditNoteID", "CreditNoteNumber", found)
+            self._match(part, remote, "CreditNoteID", "CreditNoteNumber", found)
         return found
 
     @staticmethod
@@ -281,15 +276,20 @@ class XeroConnector:
 
     # -- read-back (seen tick) -------------------------------------------------------------------------------
     def read_back_documents(self, wanted: Sequence[tuple[str, str]]) -> dict[str, RemoteDocument]:
+        """Invoices by ``IDs`` (at most :data:`MAX_IDS` a call); credit notes, which have no ``IDs`` filter
+        (``GET /CreditNotes`` in the spec), in pages of a ``where`` on their ids, as many as the query holds."""
         out: dict[str, RemoteDocument] = {}
         invoice_ids = [ext for doc_type, ext in wanted if not is_credit_note(doc_type)]
-        for start in range(0, len(invoice_ids), READ_BACK_IDS):
-            params = {"IDs": ",".join(invoice_ids[start : start + READ_BACK_IDS]), "summaryOnly": "true"}
-            for doc in self._call("GET", "/Invoices", params=params, purpose="read back").get("Invoices", []):
+        for chunk in fitting_chunks(invoice_ids, _read_back_query, MAX_IDS):
+            for doc in self._call("GET", "/Invoices", params=_read_back_query(chunk),
+                                  purpose="read back").get("Invoices", []):
                 out[doc["InvoiceID"]] = _remote(doc, "InvoiceID", "InvoiceNumber")
-        for ext in (ext for doc_type, ext in wanted if is_credit_note(doc_type)):  # no IDs filter on CreditNotes
-            for doc in self._call("GET", f"/CreditNotes/{ext}", purpose="read back").get("CreditNotes", []):
-                out[doc["CreditNoteID"]] = _remote(doc, "CreditNoteID", "CreditNoteNumber")
+        credit_ids = [ext for doc_type, ext in wanted if is_credit_note(doc_type)]
+        for chunk in fitting_chunks(credit_ids, _credit_read_back_query, MAX_IDS):
+            for page in self._pages("/CreditNotes", "CreditNotes", {"where": _ids_where("CreditNoteID", chunk)},
+                                    None):
+                for doc in page:
+                    out[doc["CreditNoteID"]] = _remote(doc, "CreditNoteID", "CreditNoteNumber")
         return out
 
     def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
@@ -345,6 +345,36 @@ def _dec(value: Any) -> Decimal:
 
 def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _any_of(field: str, values: Sequence[str]) -> str:
+    return " OR ".join(f'{field}=="{_quote(value)}"' for value in values)
+
+
+def _ids_where(field: str, ids: Sequence[str]) -> str:
+    return " OR ".join(f'{field}==GUID("{_quote(ext)}")' for ext in ids)
+
+
+def _contacts_query(codes: Sequence[str]) -> dict[str, Any]:
+    return {"where": _any_of("ContactNumber", codes), "page": 1}
+
+
+def _invoice_lookup(items: Sequence[DocumentExport]) -> dict[str, Any]:
+    return {"InvoiceNumbers": ",".join(it.document.number for it in items), "page": 1,
+            "ContactIDs": ",".join(sorted({it.party_external_id or "" for it in items}))}
+
+
+def _credit_lookup(items: Sequence[DocumentExport]) -> dict[str, Any]:
+    return {"where": _any_of("CreditNoteNumber", [it.document.number for it in items]), "page": 1}
+
+
+def _read_back_query(ids: Sequence[str]) -> dict[str, Any]:
+    return {"IDs": ",".join(ids), "summaryOnly": "true"}
+
+
+def _credit_read_back_query(ids: Sequence[str]) -> dict[str, Any]:
+    """As :meth:`XeroConnector._pages` sends it (page 1: a chunk never fills a page of :data:`PAGE_SIZE`)."""
+    return {"where": _ids_where("CreditNoteID", ids), "page": 1, "pageSize": PAGE_SIZE}
 
 
 def _remote(doc: dict[str, Any], id_field: str, number_field: str) -> RemoteDocument:

@@ -36,8 +36,10 @@ def _connector(sessions: sessionmaker[Session], connection_id: int, budget: Call
 
 
 def _sandbox_endpoints(base_url: str) -> PackageEndpoints:
+    """As Xero's: the token endpoint at the identity host's ``/connect/token`` (``identity.xero.com``), the
+    consent page at ``/identity/connect/authorize`` (``login.xero.com``), both on the one sandbox."""
     base = base_url.rstrip("/")
-    return PackageEndpoints(f"{base}/api.xro/2.0", f"{base}/identity", f"{base}/identity/connect/authorize")
+    return PackageEndpoints(f"{base}/api.xro/2.0", base, f"{base}/identity/connect/authorize")
 
 
 SPEC = PackageSpec(

@@ -68,8 +68,8 @@ async def delete_single_payment(request: Request, PaymentID: str) -> Response:  
 
     def apply(books: TenantBooks, given: PaymentInput) -> Outcome:
         payment, errors = delete_payment(books, _find_payment(books, PaymentID), given.status)
-        if payment is None:
-            return Outcome(payment_echo(given), errors)
+        if payment is None:  # the submitted element is a PaymentDelete: its Status is all there is to echo
+            return Outcome({"Status": given.status} if given.status is not None else {}, errors)
         return Outcome(payment_view(books, payment), [])
 
     return await write_batch(request, PAYMENTS, read_payment, apply, single_allowed=True, summarize=True)

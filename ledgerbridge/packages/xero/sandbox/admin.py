@@ -148,7 +148,7 @@ async def issue_tokens(request: Request) -> Response:
     payload = await _json(request)
     runtime = runtime_of(request)
     tenant_ids = payload.get("tenant_ids") or list(runtime.store.tenant_names())
-    issuer = str(request.base_url).rstrip("/") + "/identity"
+    issuer = str(request.base_url).rstrip("/")  # as the token endpoint's (identity.py)
     try:
         issued = runtime.identity.issue_direct(str(payload.get("scope") or DEFAULT_SCOPE), list(tenant_ids), issuer)
     except OAuthError as error:

@@ -23,6 +23,16 @@ def stable_id(*parts: str) -> str:
 #: Where the accounting API lives on the sandbox, as on ``https://api.xero.com``.
 API_PREFIX = "/api.xro/2.0"
 
+#: The longest query string (bytes, as sent: percent-encoded) Xero's API accepts; a longer one gets 404 with
+#: Xero's bare "not found" text, which reads like an unknown record. 2,048 is the IIS request filter's default
+#: ``maxQueryString`` (an old answer was IIS's "404.15 query string too long" page, XeroAPI/Xero-Net#280), and
+#: it fits every report: 52 GUIDs in ``IDs=`` pass and 53 fail with ``%2C`` commas (XeroAPI/Xero-Java#328,
+#: XeroAPI/xero-node#404), 55 pass and 56 fail with bare commas (XeroAPI/Xero-NetStandard#413), and a
+#: ``/Contacts`` URL past about 2,091 characters fails whatever fills it (XeroAPI/Xero-NetStandard#471).
+#: The spec cannot say it (XeroAPI/Xero-OpenAPI#534, "API not Specification"). The connector's own, safer
+#: figures are in ``packages/xero/limits.py``.
+MAX_QUERY_STRING = 2048
+
 DEFAULT_TENANT_NAME = "Demo Company (UK)"
 DEFAULT_TENANT_ID = stable_id("tenant", DEFAULT_TENANT_NAME)
 

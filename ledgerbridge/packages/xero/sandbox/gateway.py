@@ -4,6 +4,8 @@ It is plain ASGI and sits *outside* FastAPI's own middleware, for one reason: to
 after the write committed, it must close the client's connection without sending anything, and only the
 server's own ``send`` knows the connection.  Order of checks, as Xero applies them where it matters:
 
+0. a query string longer than Xero's limit (``config.MAX_QUERY_STRING``): 404 with Xero's bare "not found"
+   text, before anything else, as the request filter in front of Xero's API answers it (no limit headers);
 1. injected 5xx / 429 faults (before anything else, like an outage at the edge);
 2. ``Authorization: Bearer`` (401) and ``xero-tenant-id`` naming a connected tenant (403);
 3. the tenant's rate limits (429 with ``Retry-After`` and ``X-Rate-Limit-Problem``);
@@ -24,8 +26,8 @@ from typing import Any
 
 from starlette.datastructures import Headers
 
-from .config import API_PREFIX
-from .errors import Forbidden, Unauthorized, XeroApiError
+from .config import API_PREFIX, MAX_QUERY_STRING
+from .errors import Forbidden, NotFound, Unauthorized, XeroApiError
 from .idempotency import MAX_KEY_LENGTH, StoredResponse
 from .runtime import SandboxRuntime
 
@@ -37,6 +39,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 WRITE_METHODS = frozenset({"PUT", "POST", "DELETE", "PATCH"})
 JSON = b"application/json; charset=utf-8"
+TEXT = b"text/plain; charset=utf-8"
 
 
 def _problem(status: int, title: str, detail: str) -> bytes:
@@ -67,6 +70,10 @@ class SandboxGateway:
 
     async def _accounting(self, scope: Scope, receive: Receive, send: Send) -> None:
         runtime = self.runtime
+        if len(scope.get("query_string", b"")) > MAX_QUERY_STRING:
+            # Xero's edge refuses it before the API sees it: a 404 that reads like an unknown record
+            await _respond(send, 404, str(NotFound().body()).encode(), content_type=TEXT)
+            return
         headers = Headers(scope=scope)
         failure = runtime.faults.take_failure()
         if failure is not None:

@@ -1,8 +1,10 @@
 """Identity routes: the consent page, the token endpoint, revocation and connections.
 
-Served under both the documented Xero paths (``/identity/connect/...``, ``/connections``) and the short forms
-that clients point a base URL at (``/connect/token``, and the spec's ``/Connections``), because the real
-service spreads them over three hosts that a single sandbox must stand in for.
+Xero spreads these over three hosts, which one sandbox stands in for at Xero's own paths: the consent page at
+``/identity/connect/authorize`` (``login.xero.com/identity/connect/authorize``), the token endpoint and
+revocation at ``/connect/token`` and ``/connect/revocation`` (``identity.xero.com``, the identity spec's
+``tokenUrl``), and ``/connections`` (``api.xero.com``; also the spec's ``/Connections``). The token endpoint is
+not served under ``/identity``: Xero has none there, so a client pointed at it fails here as it would there.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ router = APIRouter()
 
 
 def _issuer(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + "/identity"
+    """The id token's ``iss``: Xero's is its identity host, ``https://identity.xero.com``."""
+    return str(request.base_url).rstrip("/")
 
 
 def _valid_redirect(uri: str) -> bool:
@@ -99,7 +102,6 @@ def _oauth_error(error: OAuthError) -> JSONResponse:
     return JSONResponse(error.body(), status_code=400)
 
 
-@router.post("/identity/connect/token")
 @router.post("/connect/token")
 async def token(request: Request) -> Response:
     form = await request.form()
@@ -123,7 +125,6 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@router.post("/identity/connect/revocation")
 @router.post("/connect/revocation")
 async def revoke(request: Request) -> Response:
     form = await request.form()

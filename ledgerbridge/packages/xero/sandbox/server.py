@@ -34,8 +34,12 @@ class RunningSandbox:
 
     @property
     def identity_url(self) -> str:
-        """Stands in for ``https://identity.xero.com``/``login.xero.com/identity``: ``/connect/token``,
-        ``/connect/authorize`` and ``/connect/revocation`` hang off it."""
+        """Stands in for ``https://identity.xero.com``: ``/connect/token`` and ``/connect/revocation`` hang off it."""
+        return self.base_url
+
+    @property
+    def login_url(self) -> str:
+        """Stands in for ``https://login.xero.com/identity``: the consent page is ``/connect/authorize`` under it."""
         return f"{self.base_url}/identity"
 
     @property
@@ -75,7 +79,8 @@ def serve_xero_sandbox(config: SandboxConfig | None = None) -> None:
     print(
         f"Xero sandbox on {base}\n"
         f"  accounting API  {base}{API_PREFIX}\n"
-        f"  identity        {base}/identity  (client_id {config.client_id!r}, secret {config.client_secret!r})\n"
+        f"  token           {base}/connect/token  (client_id {config.client_id!r}, secret {config.client_secret!r})\n"
+        f"  consent page    {base}/identity/connect/authorize\n"
         f"  books & payments {base}/sandbox/",
         file=sys.stderr,
     )

@@ -145,9 +145,10 @@ def _parse_date_text(value: str) -> date:
 def parse_modified_since(value: str | None) -> int | None:
     """The ``If-Modified-Since`` header as epoch ms.
 
-    Xero documents ISO 8601 (the SDK sends ``2026-07-01T12:00:00+00:00``) but HTTP clients send RFC 1123
-    dates; both are accepted, and a value without an offset is taken as UTC.  Unparseable values are
-    ignored, as a cache validator would be.
+    The spec says ``format: date-time`` (the SDK sends ``2026-07-01T12:00:00+00:00``); Xero also takes the
+    header's RFC 1123 HTTP-date, which pyxero has always sent it (freakboy3742/pyxero#305 kept it for want of
+    any report that Xero refused one), so both are accepted, and a value without an offset is taken as UTC.
+    Unparseable values are ignored, as a cache validator would be.
     """
     if not value:
         return None
