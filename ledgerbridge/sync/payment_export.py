@@ -108,6 +108,7 @@ class PaymentExporter(ConnectionRun):
             ready = [plan for plan in self._plans(session, connection, ctx) if self._triage(session, plan, report)]
             session.commit()
             self._create(session, [p for p in ready if not p.record.external_id], ctx, report)
+            session.commit()  # the answers are on record before the allocations' calls (no lock held across them)
             for plan in ready:
                 if plan.record.external_id and plan.payment.kind == PaymentKind.PREPAYMENT.value:
                     self._allocate(session, plan, report)

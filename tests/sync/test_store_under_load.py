@@ -17,6 +17,7 @@ import logging
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -32,7 +33,7 @@ from ledgerbridge.queue.jobs import enqueue_job, run_job
 from ledgerbridge.store.db import make_engine, make_session_factory, session_scope
 from ledgerbridge.store.models.credits import CreditAllocation
 from ledgerbridge.store.models.host import Document, Party
-from ledgerbridge.store.models.sync import AuditEvent, Connection, SyncRecord
+from ledgerbridge.store.models.sync import AuditEvent, Connection, PackagePayment, SyncRecord
 from ledgerbridge.sync.exporter import Exporter
 
 from .conftest import World
@@ -116,7 +117,8 @@ def test_an_upload_under_load_has_no_write_refused_for_a_lock(world: World, cpu_
     finally:
         world.clear_faults()
 
-    refused = [r.getMessage() for r in caplog.records if any(text in r.getMessage() for text in REFUSED_FOR_A_LOCK)]
+    refused = [(r.threadName, r.getMessage()) for r in caplog.records
+               if any(text in r.getMessage() for text in REFUSED_FOR_A_LOCK)]
     assert refused == []
     assert result["exported"] == CREDIT_NOTES and result["failed"] == first.failed  # the demo's refused ones
     assert result["payments"]["allocation_sync"]["pushed"] == CREDIT_NOTES + 1  # and the demo's CN-2001
@@ -125,6 +127,44 @@ def test_an_upload_under_load_has_no_write_refused_for_a_lock(world: World, cpu_
         allocated = session.scalar(select(func.count()).select_from(CreditAllocation).join(
             Document, Document.id == CreditAllocation.credit_document_id).where(Document.host_id.like("LOAD-CN-%")))
         assert allocated == CREDIT_NOTES
+
+
+def test_a_payment_import_under_load_has_no_write_refused_for_a_lock(world: World, cpu_load: None,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """Payments keyed into the package: the import stores each one fetched, and reads the package's next
+    collection (a call) after them; every payment is stored and no write waits for a lock."""
+    sessions = _short_timeout_sessions(world)
+    Exporter(sessions, world.conn_id, world.connector()).upload()
+    with session_scope(sessions) as session:
+        invoices = session.execute(select(SyncRecord.external_id, Document.issue_date).join(
+            SyncRecord, SyncRecord.record_id == Document.id).where(
+            Document.organisation_id == world.org_id, Document.type == "sales_invoice",
+            Document.gross_total > 50, SyncRecord.connection_id == world.conn_id,
+            SyncRecord.record_type == "document", SyncRecord.external_id.is_not(None)).order_by(Document.id)).all()
+    paid = 0
+    for external_id, issued in invoices:
+        try:  # the demo's invoices paid in full already refuse another payment
+            world.pay(str(external_id), "10.00", date=issued.isoformat())
+            paid += 1
+        except httpx.HTTPStatusError as refused_by_xero:
+            assert "exceeds the amount outstanding" in refused_by_xero.response.text
+    with session_scope(sessions) as session:
+        job_id = enqueue_job(session, world.conn_id, "import_payments", requested_by="user").id
+    world.arm_fault(latency_ms=LATENCY_MS)
+    caplog.set_level(logging.WARNING)
+    try:
+        result = run_job(sessions, job_id, options=ConnectorOptions(transport=world.transport))
+    finally:
+        world.clear_faults()
+
+    refused = [(r.threadName, r.getMessage()) for r in caplog.records
+               if any(text in r.getMessage() for text in REFUSED_FOR_A_LOCK)]
+    assert refused == []
+    assert result["fetched"] >= paid >= 3
+    with session_scope(sessions) as session:
+        stored = session.scalar(select(func.count()).select_from(PackagePayment).where(
+            PackagePayment.connection_id == world.conn_id, PackagePayment.amount == Decimal("10.00")))
+        assert stored == paid
 
 
 def _write_audit_rows(session: Session) -> int:
