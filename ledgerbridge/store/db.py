@@ -8,12 +8,12 @@ any database to the head revision.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from sqlalchemy import JSON, DateTime, Dialect, Engine, Numeric, String, Table, create_engine, event
 from sqlalchemy.engine import CursorResult, Result
@@ -108,12 +108,20 @@ def _json_serializer(value: Any) -> str:
     return json.dumps(value, default=_json_default)
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """An engine for ``url``, else for the configured store (``LEDGERBRIDGE_DATABASE_URL``, see ``config``)."""
+#: How long a SQLite writer waits for the database's one write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT = 30.0
+
+
+def make_engine(url: str | None = None, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT, **kwargs: Any) -> Engine:
+    """An engine for ``url``, else for the configured store (``LEDGERBRIDGE_DATABASE_URL``, see ``config``).
+
+    ``busy_timeout`` (SQLite only, seconds): how long a write waits for another writer's transaction; tests that
+    prove no writer waits on a lock held across a package call set it short, so a wait shows at once."""
     url = url or get_settings().database_url
     kwargs.setdefault("json_serializer", _json_serializer)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        busy_ms = int(busy_timeout * 1000)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -121,7 +129,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={busy_ms}")
             cur.close()
 
         return engine
@@ -163,6 +171,30 @@ def write_locked_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         if session.get_bind().dialect.name == "sqlite":
             session.connection().exec_driver_sql("BEGIN IMMEDIATE")
         yield session
+
+
+T = TypeVar("T")
+
+
+def committed_between(session: Session, stream: Iterable[T]) -> Iterator[T]:
+    """Items of ``stream`` (a package's pages, or calls made one by one), with ``session`` committed before each
+    next item is asked for.
+
+    Why: asking a package's stream for its next item may be a call to the package, and a call must never run
+    while this thread holds uncommitted writes. On SQLite those hold the database's one write lock: the package
+    client's own writes (audit rows, health, the call budget, in a session of its own on this same thread or a
+    pool thread) and the job's progress would wait for it until the busy timeout ("database is locked"), and a
+    call that waits for the call budget would hold it for a minute. Each item's writes are one short
+    transaction instead; callers write what an item says idempotently, so a run stopped between two items is
+    simply taken up again."""
+    items = iter(stream)
+    while True:
+        session.commit()
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        yield item
 
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

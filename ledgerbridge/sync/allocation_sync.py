@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.connectors.protocol import AllocationExport, ConnectorCallFailed, RemoteCredit
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
-from ledgerbridge.store.db import session_scope, utcnow
+from ledgerbridge.store.db import committed_between, session_scope, utcnow
 from ledgerbridge.store.models.credits import CreditAllocation
 from ledgerbridge.store.models.host import Document, DocumentStatus, DocumentType, Payment
 from ledgerbridge.store.models.sync import Connection, PackagePayment, RecordType, SyncStatus
@@ -107,8 +107,9 @@ class AllocationSync(ConnectionRun):
             else:
                 why = outcome.message if outcome else "no answer"
                 report.diagnostics.append({"allocation": labels[it.key], "message": f"{labels[it.key]}: {why}"})
-        for it in items:  # what the package now holds, recorded here
-            remote = self.connector.read_credit("credit_note", it.source_external_id)
+        # What the package now holds, recorded here: one read each, never made while this session holds writes.
+        reads = (self.connector.read_credit("credit_note", it.source_external_id) for it in items)
+        for remote in committed_between(session, reads):
             if remote is not None:
                 self._record_credit(session, connection, remote, report)
 
@@ -121,7 +122,7 @@ class AllocationSync(ConnectionRun):
     def _pull(self, session: Session, connection: Connection, report: AllocationReport) -> None:
         cursor = self._cursor(session, STREAM)
         window = IncrementalWindow(cursor.bookmark, signpost=utcnow())
-        for credit in self.connector.fetch_allocations(window.since()):
+        for credit in committed_between(session, self.connector.fetch_allocations(window.since())):
             if credit.updated_at is not None:
                 window.saw(credit.updated_at)
             if credit.kind == "credit_note":

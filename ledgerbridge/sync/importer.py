@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.connectors.protocol import RemotePayment
-from ledgerbridge.store.db import session_scope, utcnow
+from ledgerbridge.store.db import committed_between, session_scope, utcnow
 from ledgerbridge.store.models.host import Allocation, Document, Payment, PaymentKind, PaymentOrigin
 from ledgerbridge.store.models.sync import (
     Connection,
@@ -61,7 +61,8 @@ class PaymentImporter(ConnectionRun):
         with session_scope(self.sessions) as session:
             cursor = self._cursor(session, STREAM)
             window = IncrementalWindow(cursor.bookmark, signpost=utcnow())
-            for remote in self.connector.fetch_payments(window.since()):
+            # Committed before each next payment is asked for: the next page is a call to the package.
+            for remote in committed_between(session, self.connector.fetch_payments(window.since())):
                 window.saw(remote.updated_at)
                 report.fetched += 1
                 if unanswered and self.connector.host_id_in_reference(remote.reference) in unanswered:

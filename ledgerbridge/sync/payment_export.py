@@ -111,6 +111,7 @@ class PaymentExporter(ConnectionRun):
             ready = [plan for plan in self._plans(session, connection, ctx) if self._triage(session, plan, report)]
             session.commit()
             self._create(session, [p for p in ready if not p.record.external_id], ctx, report)
+            session.commit()  # the answers are on record before the allocations' calls (no lock held across them)
             to_allocate = [plan for plan in ready
                            if plan.record.external_id and plan.payment.kind == PaymentKind.PREPAYMENT.value]
             due = self._package_due(to_allocate)
