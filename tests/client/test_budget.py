@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ledgerbridge.connectors.budget import BudgetExhausted, BudgetLimits, CallBudget
+from ledgerbridge.connectors.limits import ANSWER_NOW_PATIENCE, BudgetBusy, answer_now
 from ledgerbridge.packages.xero.limits import XERO_LIMITS, read_xero_limits
 from ledgerbridge.store.models.sync import Connection
 
@@ -174,3 +175,26 @@ def test_per_second_limit_paces_calls() -> None:
     assert clock.sleeps == []
     paced.acquire()
     assert 1.1 - 1e-6 <= sum(clock.sleeps) <= 1.102  # a second and the safety margin (float clock steps)
+
+
+def test_a_request_waits_out_pacing_but_not_a_spent_minute() -> None:
+    """Inside ``answer_now`` (a web request) a pause of a second's pacing is still taken, since it is the calls' own
+    cost; a wait for the next minute is answered at once with ``BudgetBusy`` and its Retry-After."""
+    clock = FakeClock()
+    paced = budget(clock, per_minute=100, per_day=1000, per_second=1)
+    minute = budget(clock, per_minute=1, per_day=1000)
+    with answer_now():
+        paced.acquire()
+        paced.release()
+        paced.acquire()  # the second call of the second waits out the pacing window
+        paced.release()
+        assert clock.sleeps and sum(clock.sleeps) <= ANSWER_NOW_PATIENCE
+        minute.acquire()
+        minute.release()
+        slept = len(clock.sleeps)
+        with pytest.raises(BudgetBusy) as busy:
+            minute.acquire()
+    assert len(clock.sleeps) == slept  # never slept for the minute
+    assert busy.value.retry_after > ANSWER_NOW_PATIENCE
+    minute.acquire()  # outside a request the same budget waits for the window, as a worker does
+    assert len(clock.sleeps) > slept
