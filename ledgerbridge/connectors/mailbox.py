@@ -1,0 +1,256 @@
+"""The mailbox: how a connector calls a package that cannot be called, only polled.
+
+Some packages are reached through a program on the user's machine that comes and asks for work (the QuickBooks
+Web Connector polls our web service; ``docs/qbd.md``). Their connectors keep the engine's synchronous contract by
+calling through this mailbox: :meth:`Mailbox.exchange` records the message (committed) *before* anything can hand
+it out, then waits; the package's next ask takes it (:func:`hand_out`), its answer comes back (:func:`deliver`)
+and wakes the connector. When the package's session breaks after it took a write, the write is *in doubt*
+(:func:`break_session`): the connector is told the outcome is unknown, and the engine looks the record up before it
+ever sends it again, as it does after a lost answer from a package it calls.
+
+What travels is the package's own text: the mailbox never reads it. A :class:`MessageFormat` from the package puts
+requests into one message (its envelope depends on the version the package announces when it asks) and splits an
+answer back by request id. Messages are packed up to a byte bound, never reordered, and only with messages that
+share the same rule for a failing request.
+
+Waiting is a condition variable for the answers delivered by this process (the serving process usually runs the
+worker too) and a short poll of the database for those delivered by another, so it works on one machine and on
+many sharing PostgreSQL. Hand-written: no library models a call whose answer arrives on another HTTP request.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.connectors.protocol import ConnectorCallFailed
+from ledgerbridge.store.db import rowcount, session_scope, utcnow
+from ledgerbridge.store.models.mailbox import MailboxMessage, MailboxState
+
+__all__ = ["Delivery", "Mailbox", "MessageFormat", "OutgoingRequest", "break_session", "deliver", "end_session",
+           "hand_out", "in_doubt_messages", "pending_count"]
+
+#: How often a waiting connector looks at the database for an answer another process delivered.
+POLL_SECONDS = 0.2
+_STOP_ON_ERROR = "stopOnError"
+
+
+class MessageFormat(Protocol):
+    """The package's envelope: what the mailbox needs to put requests together and take an answer apart."""
+
+    def wrap(self, requests: Sequence[str], *, version: str, on_error: str, message_set_id: str) -> str:
+        """One message of these requests (each the package's text of one request, with its id in it)."""
+
+    def split(self, answer: str) -> Mapping[str, str]:
+        """The answer's part for each request id (requests the package did not run are absent)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingRequest:
+    request_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The package's answer to one exchange: the text of each request's answer, by request id."""
+
+    message_id: int
+    message_set_id: str
+    answers: Mapping[str, str]
+
+
+class _Signals:
+    """One condition per connection: woken when this process settles one of its messages."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._conditions: dict[int, threading.Condition] = {}
+
+    def of(self, connection_id: int) -> threading.Condition:
+        with self._lock:
+            return self._conditions.setdefault(connection_id, threading.Condition())
+
+    def wake(self, connection_id: int) -> None:
+        condition = self.of(connection_id)
+        with condition:
+            condition.notify_all()
+
+
+_SIGNALS = _Signals()
+
+
+class Mailbox:
+    """A connector's side: queue a message and wait for its answer.
+
+    ``reachable`` says whether the package is in a session now (it is asked while a message waits to be taken);
+    a message still queued when the package is not reachable is withdrawn and the call fails with a known outcome:
+    nothing was handed out, so the engine may send it at the next session.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], connection_id: int, *, reachable: Callable[[], bool],
+                 package: str = "the package", poll_seconds: float = POLL_SECONDS) -> None:
+        self._sessions = sessions
+        self._connection_id = connection_id
+        self._reachable = reachable
+        self._package = package
+        self._poll = poll_seconds
+
+    def exchange(self, requests: Sequence[OutgoingRequest], *, writes: bool, purpose: str,
+                 on_error: str = "continueOnError") -> Delivery:
+        """Send ``requests`` as one message at the package's next ask; their answers, by request id.
+
+        Raises :class:`ConnectorCallFailed`: ``outcome_unknown`` when a write was handed out and no answer came.
+        """
+        if not requests:
+            raise ValueError("an exchange needs at least one request")
+        message_id = self._queue(requests, writes=writes, purpose=purpose, on_error=on_error)
+        return self._await(message_id)
+
+    def _queue(self, requests: Sequence[OutgoingRequest], *, writes: bool, purpose: str, on_error: str) -> int:
+        text = "".join(r.text for r in requests)
+        with session_scope(self._sessions) as session:
+            message = MailboxMessage(
+                connection_id=self._connection_id, state=MailboxState.QUEUED, writes=writes, on_error=on_error,
+                purpose=purpose[:200], requests=text, request_ids=" ".join(r.request_id for r in requests),
+                request_bytes=len(text.encode("utf-8")))
+            session.add(message)
+            session.flush()
+            return message.id
+
+    def _await(self, message_id: int) -> Delivery:
+        condition = _SIGNALS.of(self._connection_id)
+        while True:
+            with session_scope(self._sessions) as session:
+                message = session.get_one(MailboxMessage, message_id)
+                state = message.state
+                if state in MailboxState.SETTLED:
+                    return self._settled(message)
+                if state == MailboxState.QUEUED and not self._reachable():
+                    withdrawn = session.execute(update(MailboxMessage).where(
+                        MailboxMessage.id == message_id, MailboxMessage.state == MailboxState.QUEUED).values(
+                        state=MailboxState.WITHDRAWN, settled_at=utcnow(),
+                        error=f"{self._package} ended its session before it took this"))
+                    if rowcount(withdrawn):
+                        session.commit()
+                        raise ConnectorCallFailed(
+                            f"{self._package} ended its session before it took this; it goes at its next session",
+                            failure_type="network", source="connection")
+                    continue  # taken between the two reads: look again
+            with condition:
+                condition.wait(self._poll)
+
+    def _settled(self, message: MailboxMessage) -> Delivery:
+        if message.state == MailboxState.ANSWERED:
+            answers: dict[str, str] = json.loads(message.answer or "{}")
+            return Delivery(message.id, message.message_set_id or "", answers)
+        said = message.error or f"{self._package} did not answer"
+        if message.state == MailboxState.IN_DOUBT:
+            raise ConnectorCallFailed(f"{said}; {self._package} may have acted on it: it is looked up before it "
+                                      "is sent again", failure_type="network", source="connection",
+                                      outcome_unknown=True)
+        raise ConnectorCallFailed(said, failure_type="network", source="connection")
+
+
+def hand_out(sessions: sessionmaker[Session], connection_id: int, session_id: int, fmt: MessageFormat, *,
+             version: str, max_bytes: int) -> str | None:
+    """The next message for the package's session: queued messages in order, packed up to ``max_bytes`` (the first
+    always goes, however large), all with the same rule for a failing request. None when nothing waits."""
+    with session_scope(sessions) as session:
+        query = (select(MailboxMessage).where(MailboxMessage.connection_id == connection_id,
+                                              MailboxMessage.state == MailboxState.QUEUED)
+                 .order_by(MailboxMessage.id).limit(500))
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        waiting = list(session.scalars(query))
+        if not waiting:
+            return None
+        taken = [waiting[0]]
+        size = waiting[0].request_bytes
+        for message in waiting[1:]:
+            if message.on_error != taken[0].on_error or size + message.request_bytes > max_bytes:
+                break  # never reorder: the rest wait for the next ask
+            taken.append(message)
+            size += message.request_bytes
+        message_set_id = secrets.token_hex(10)  # the package's error recovery keeps at most 23 characters
+        now = utcnow()
+        for message in taken:
+            message.state = MailboxState.HANDED_OUT
+            message.session_id = session_id
+            message.message_set_id = message_set_id
+            message.handed_out_at = now
+        return fmt.wrap([m.requests for m in taken], version=version, on_error=taken[0].on_error,
+                        message_set_id=message_set_id)
+
+
+def deliver(sessions: sessionmaker[Session], connection_id: int, session_id: int, fmt: MessageFormat,
+            answer: str | None, error: str | None = None) -> int:
+    """The package's answer to what its session took (or, with ``error``, why it could not run it at all);
+    returns how many messages it settles, and wakes their connectors."""
+    parts = fmt.split(answer) if answer is not None and error is None else {}
+    with session_scope(sessions) as session:
+        taken = list(session.scalars(select(MailboxMessage).where(
+            MailboxMessage.connection_id == connection_id, MailboxMessage.session_id == session_id,
+            MailboxMessage.state == MailboxState.HANDED_OUT)))
+        now = utcnow()
+        for message in taken:
+            message.settled_at = now
+            if error is not None or answer is None:
+                message.state = MailboxState.FAILED
+                message.error = (error or "the package answered nothing")[:2000]
+                continue
+            message.state = MailboxState.ANSWERED
+            message.answer = json.dumps({rid: parts[rid] for rid in message.request_ids.split() if rid in parts})
+    _SIGNALS.wake(connection_id)
+    return len(taken)
+
+
+def break_session(sessions: sessionmaker[Session], connection_id: int, session_id: int | None, why: str) -> int:
+    """The session ended while the package held messages: its writes are in doubt (it may have applied them),
+    its reads simply failed (asked again at will). Returns how many writes are in doubt."""
+    where = [MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.HANDED_OUT]
+    if session_id is not None:
+        where.append(MailboxMessage.session_id == session_id)
+    now = utcnow()
+    with session_scope(sessions) as session:
+        doubtful = session.execute(update(MailboxMessage).where(*where, MailboxMessage.writes.is_(True)).values(
+            state=MailboxState.IN_DOUBT, settled_at=now, error=why[:2000]))
+        session.execute(update(MailboxMessage).where(*where, MailboxMessage.writes.is_(False)).values(
+            state=MailboxState.FAILED, settled_at=now, error=why[:2000]))
+    _SIGNALS.wake(connection_id)
+    return rowcount(doubtful)
+
+
+def end_session(sessions: sessionmaker[Session], connection_id: int, session_id: int, why: str) -> None:
+    """The session is over: what it held and did not answer is settled as :func:`break_session` says, and what
+    still waits is withdrawn (its connector is told at once, not at its next look)."""
+    break_session(sessions, connection_id, session_id, why)
+    with session_scope(sessions) as session:
+        session.execute(update(MailboxMessage).where(
+            MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.QUEUED).values(
+            state=MailboxState.WITHDRAWN, settled_at=utcnow(), error=why[:2000]))
+    _SIGNALS.wake(connection_id)
+
+
+def pending_count(sessions: sessionmaker[Session], connection_id: int) -> int:
+    """Messages queued and not yet taken."""
+    with session_scope(sessions) as session:
+        return session.scalar(select(func.count(MailboxMessage.id)).where(
+            MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.QUEUED)) or 0
+
+
+def in_doubt_messages(sessions: sessionmaker[Session], connection_id: int) -> list[tuple[str, str]]:
+    """(message set id, request ids) of the writes whose outcome is unknown: what the connector resolves with the
+    package's error recovery before it sends any of them again."""
+    with session_scope(sessions) as session:
+        rows = session.execute(select(MailboxMessage.message_set_id, MailboxMessage.request_ids).where(
+            MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.IN_DOUBT)
+            .order_by(MailboxMessage.id)).all()
+    return [(set_id or "", ids) for set_id, ids in rows]
