@@ -70,55 +70,60 @@ class Scheduler:
                 settings = conn.settings or {}
                 if not settings.get("auto_sync"):
                     continue
-                if self._export_due(session, conn):
+                if export_due(session, conn):
                     queued.append(enqueue_job(session, conn.id, "upload", {"document_ids": None},
                                               requested_by="auto").id)
                 minutes = float(settings.get("auto_payments_minutes") or DEFAULT_PAYMENT_MINUTES)
-                if self._payments_due(session, conn.id, timedelta(minutes=minutes)):
+                if payments_due(session, conn.id, timedelta(minutes=minutes)):
                     queued.append(enqueue_job(session, conn.id, "import_payments", {"create_and_allocate": True},
                                               requested_by="auto").id)
         return queued
 
-    def _export_due(self, session: Session, conn: Connection) -> bool:
-        export_job = exists().where(Job.connection_id == conn.id, Job.lane == "export",
-                                    Job.status.in_(("queued", "claimed", "running")))
-        if session.scalar(select(export_job)) or self._paused_by_budget(session, conn.id):
-            return False  # the job that waits or runs takes the new documents too
-        waiting = exists().where(SyncRecord.connection_id == conn.id,
-                                 SyncRecord.record_type == RecordType.DOCUMENT.value,
-                                 SyncRecord.status.in_((SyncStatus.PENDING.value, SyncStatus.IN_PROGRESS.value)))
-        # A record that failed for a passing reason (429, 5xx, timeout) is tried again after RETRY_AFTER;
-        # one the package or the pre-check refused waits until it is changed (refresh_sync_records reopens it).
-        retriable = exists().where(SyncRecord.connection_id == conn.id,
-                                   SyncRecord.record_type == RecordType.DOCUMENT.value,
-                                   SyncRecord.status == SyncStatus.ERROR.value,
-                                   SyncRecord.failure_type == FailureType.RETRIABLE.value,
-                                   SyncRecord.last_error_at < utcnow() - RETRY_AFTER)
-        if session.scalar(select(waiting)) or session.scalar(select(retriable)):
-            return True
-        # A document issued since the last run has no sync record yet (the exporter makes it).
-        has_record = exists().where(SyncRecord.connection_id == conn.id,
-                                    SyncRecord.record_type == RecordType.DOCUMENT.value,
-                                    SyncRecord.record_id == Document.id)
-        new = select(Document.id).where(Document.organisation_id == conn.organisation_id,
-                                        Document.type.in_(EXPORTABLE), Document.status.in_(LIVE_STATES), ~has_record)
-        if conn.start_date is not None:
-            new = new.where(Document.issue_date >= conn.start_date)
-        return session.scalar(select(exists(new))) or False
 
-    def _paused_by_budget(self, session: Session, connection_id: int) -> bool:
-        last = session.execute(select(Job.finished_at, Job.result).where(
-            Job.connection_id == connection_id, Job.kind == "upload", Job.requested_by == "auto",
-            Job.status == "done").order_by(Job.id.desc()).limit(1)).first()
-        if last is None or not (last.result or {}).get("stopped_reason"):
-            return False
-        resume = _resume_time(str(last.result["stopped_reason"])) or (last.finished_at + BUDGET_PAUSE)
-        return utcnow() < resume
+def export_due(session: Session, conn: Connection) -> bool:
+    """Documents of the connection wait for an upload and no upload job waits or runs for them."""
+    export_job = exists().where(Job.connection_id == conn.id, Job.lane == "export",
+                                Job.status.in_(("queued", "claimed", "running")))
+    if session.scalar(select(export_job)) or _paused_by_budget(session, conn.id):
+        return False  # the job that waits or runs takes the new documents too
+    waiting = exists().where(SyncRecord.connection_id == conn.id,
+                             SyncRecord.record_type == RecordType.DOCUMENT.value,
+                             SyncRecord.status.in_((SyncStatus.PENDING.value, SyncStatus.IN_PROGRESS.value)))
+    # A record that failed for a passing reason (429, 5xx, timeout) is tried again after RETRY_AFTER;
+    # one the package or the pre-check refused waits until it is changed (refresh_sync_records reopens it).
+    retriable = exists().where(SyncRecord.connection_id == conn.id,
+                               SyncRecord.record_type == RecordType.DOCUMENT.value,
+                               SyncRecord.status == SyncStatus.ERROR.value,
+                               SyncRecord.failure_type == FailureType.RETRIABLE.value,
+                               SyncRecord.last_error_at < utcnow() - RETRY_AFTER)
+    if session.scalar(select(waiting)) or session.scalar(select(retriable)):
+        return True
+    # A document issued since the last run has no sync record yet (the exporter makes it).
+    has_record = exists().where(SyncRecord.connection_id == conn.id,
+                                SyncRecord.record_type == RecordType.DOCUMENT.value,
+                                SyncRecord.record_id == Document.id)
+    new = select(Document.id).where(Document.organisation_id == conn.organisation_id,
+                                    Document.type.in_(EXPORTABLE), Document.status.in_(LIVE_STATES), ~has_record)
+    if conn.start_date is not None:
+        new = new.where(Document.issue_date >= conn.start_date)
+    return session.scalar(select(exists(new))) or False
 
-    def _payments_due(self, session: Session, connection_id: int, every: timedelta) -> bool:
-        last = session.scalar(select(func.max(Job.created_at)).where(Job.connection_id == connection_id,
-                                                                     Job.kind == "import_payments"))
-        return last is None or utcnow() - last >= every
+
+def _paused_by_budget(session: Session, connection_id: int) -> bool:
+    last = session.execute(select(Job.finished_at, Job.result).where(
+        Job.connection_id == connection_id, Job.kind == "upload", Job.requested_by == "auto",
+        Job.status == "done").order_by(Job.id.desc()).limit(1)).first()
+    if last is None or not (last.result or {}).get("stopped_reason"):
+        return False
+    resume = _resume_time(str(last.result["stopped_reason"])) or (last.finished_at + BUDGET_PAUSE)
+    return utcnow() < resume
+
+
+def payments_due(session: Session, connection_id: int, every: timedelta) -> bool:
+    """No payment import was asked for the connection within ``every``."""
+    last = session.scalar(select(func.max(Job.created_at)).where(Job.connection_id == connection_id,
+                                                                 Job.kind == "import_payments"))
+    return last is None or utcnow() - last >= every
 
 
 def _resume_time(reason: str) -> datetime | None:
