@@ -34,8 +34,8 @@ from ledgerbridge.connectors.protocol import ConnectorCallFailed
 from ledgerbridge.store.db import rowcount, session_scope, utcnow
 from ledgerbridge.store.models.mailbox import MailboxMessage, MailboxState
 
-__all__ = ["Delivery", "Mailbox", "MessageFormat", "OutgoingRequest", "break_session", "deliver", "end_session",
-           "hand_out", "in_doubt_messages", "pending_count"]
+__all__ = ["Delivery", "Mailbox", "MessageFormat", "OutgoingRequest", "break_session", "change_mark", "deliver",
+           "end_session", "hand_out", "in_doubt_messages", "pending_count", "wait_for_change"]
 
 #: How often a waiting connector looks at the database for an answer another process delivered.
 POLL_SECONDS = 0.2
@@ -73,6 +73,13 @@ class _Signals:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._conditions: dict[int, threading.Condition] = {}
+        self._generations: dict[int, int] = {}
+
+    def generation(self, connection_id: int) -> int:
+        """How many times the connection's messages changed in this process: a waiter that read it before its
+        last look at the database misses no change made in between."""
+        with self._lock:
+            return self._generations.get(connection_id, 0)
 
     def of(self, connection_id: int) -> threading.Condition:
         with self._lock:
@@ -81,7 +88,15 @@ class _Signals:
     def wake(self, connection_id: int) -> None:
         condition = self.of(connection_id)
         with condition:
+            with self._lock:
+                self._generations[connection_id] = self._generations.get(connection_id, 0) + 1
             condition.notify_all()
+
+    def wait(self, connection_id: int, seen: int, seconds: float) -> None:
+        condition = self.of(connection_id)
+        with condition:
+            if self.generation(connection_id) == seen:
+                condition.wait(seconds)
 
 
 _SIGNALS = _Signals()
@@ -123,11 +138,13 @@ class Mailbox:
                 request_bytes=len(text.encode("utf-8")))
             session.add(message)
             session.flush()
-            return message.id
+            message_id = message.id
+        _SIGNALS.wake(self._connection_id)  # a session waiting for work hands it out at once
+        return message_id
 
     def _await(self, message_id: int) -> Delivery:
-        condition = _SIGNALS.of(self._connection_id)
         while True:
+            seen = _SIGNALS.generation(self._connection_id)
             with session_scope(self._sessions) as session:
                 message = session.get_one(MailboxMessage, message_id)
                 state = message.state
@@ -144,8 +161,7 @@ class Mailbox:
                             f"{self._package} ended its session before it took this; it goes at its next session",
                             failure_type="network", source="connection")
                     continue  # taken between the two reads: look again
-            with condition:
-                condition.wait(self._poll)
+            _SIGNALS.wait(self._connection_id, seen, self._poll)
 
     def _settled(self, message: MailboxMessage) -> Delivery:
         if message.state == MailboxState.ANSWERED:
@@ -157,6 +173,18 @@ class Mailbox:
                                       "is sent again", failure_type="network", source="connection",
                                       outcome_unknown=True)
         raise ConnectorCallFailed(said, failure_type="network", source="connection")
+
+
+def change_mark(connection_id: int) -> int:
+    """Read before looking at the database; hand to :func:`wait_for_change` after."""
+    return _SIGNALS.generation(connection_id)
+
+
+def wait_for_change(connection_id: int, seen: int, seconds: float) -> None:
+    """Sleep until this process queues or settles a message of the connection after ``seen`` was read (at once
+    when it already has), or ``seconds`` pass: a change made by another process is seen at the caller's next look
+    at the database."""
+    _SIGNALS.wait(connection_id, seen, seconds)
 
 
 def hand_out(sessions: sessionmaker[Session], connection_id: int, session_id: int, fmt: MessageFormat, *,

@@ -1,0 +1,160 @@
+"""What a Web Connector session does: the connection's due work, run by the engine, handed out through the mailbox.
+
+The Web Connector's session is the only time QuickBooks Desktop can be reached, so the session *is* the run:
+
+* at ``authenticate`` (:meth:`SessionWork.work_due`) the service asks whether anything is due: jobs already waiting
+  for this connection (an upload a user asked for while the PC was off waits in the queue), documents to upload,
+  a payment import due by the connection's schedule, or a chart never read. Nothing due: the service answers
+  ``none`` and the Web Connector goes back to sleep without a round trip;
+* :meth:`SessionWork.begin` queues those jobs; the worker takes them now that the connection is reachable, and the
+  engine's calls reach the mailbox (``connectors.mailbox``);
+* each ``sendRequestXML`` (:meth:`SessionWork.next_message`) hands out what waits in the mailbox, waiting a little
+  for the engine to queue its next call; when every job of the connection has finished and nothing waits, the
+  session is over;
+* each ``receiveResponseXML`` (:meth:`SessionWork.answer`) delivers QuickBooks' answer to the waiting connector
+  and tells the Web Connector how far the work is (100 ends the session), after waiting a little for the engine to
+  either queue its next call or finish, so that the last answer does not cost an extra round trip.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.connectors.mailbox import (
+    MessageFormat,
+    break_session,
+    change_mark,
+    deliver,
+    end_session,
+    hand_out,
+    pending_count,
+    wait_for_change,
+)
+from ledgerbridge.queue.jobs import enqueue_job
+from ledgerbridge.queue.worker import DEFAULT_PAYMENT_MINUTES, export_due, payments_due
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import ChartEntry, Connection, Job
+
+__all__ = ["FINISHED", "Finished", "SessionWork"]
+
+ACTIVE = ("queued", "claimed", "running")
+
+
+class Finished:
+    """The session's work is done: nothing waits in the mailbox and no job of the connection is active."""
+
+    def __repr__(self) -> str:
+        return "FINISHED"
+
+
+FINISHED: Final = Finished()
+
+
+class SessionWork:
+    """The Web Connector service's source of work for a connection (``webconnector.backend.MessageSource``)."""
+
+    def __init__(self, sessions: sessionmaker[Session], fmt: MessageFormat, *, max_bytes: int,
+                 settle_seconds: float = 2.0, poll_seconds: float = 0.25,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._sessions = sessions
+        self._fmt = fmt
+        self._max_bytes = max_bytes
+        self._settle = settle_seconds
+        self._poll = poll_seconds
+        self._monotonic = monotonic
+
+    # -- authenticate ----------------------------------------------------------------------------------------
+    def work_due(self, connection_id: int) -> bool:
+        with session_scope(self._sessions) as session:
+            conn = session.get(Connection, connection_id)
+            if conn is None:
+                return False
+            return bool(self._active_jobs(session, connection_id) or export_due(session, conn)
+                        or payments_due(session, connection_id, self._import_every(conn))
+                        or not self._has_chart(session, connection_id))
+
+    def begin(self, connection_id: int, session_id: int) -> None:
+        """Queue the connection's due work; a job already waiting is not queued twice (``enqueue_job``)."""
+        with session_scope(self._sessions) as session:
+            conn = session.get_one(Connection, connection_id)
+            if not self._has_chart(session, connection_id):
+                enqueue_job(session, connection_id, "refresh_chart", {}, requested_by="auto")
+            if export_due(session, conn):
+                enqueue_job(session, connection_id, "upload", {"document_ids": None}, requested_by="auto")
+            if payments_due(session, connection_id, self._import_every(conn)):
+                enqueue_job(session, connection_id, "import_payments", {"create_and_allocate": True},
+                            requested_by="auto")
+
+    # -- sendRequestXML / receiveResponseXML -----------------------------------------------------------------
+    def next_message(self, connection_id: int, session_id: int, version: str,
+                     wait_seconds: float) -> str | None | Finished:
+        """The next message for QuickBooks; None when the engine is still working on it (the Web Connector
+        pauses and asks again); FINISHED when the session's work is done."""
+        deadline = self._monotonic() + wait_seconds
+        while True:
+            seen = change_mark(connection_id)
+            message = hand_out(self._sessions, connection_id, session_id, self._fmt, version=version,
+                               max_bytes=self._max_bytes)
+            if message is not None:
+                return message
+            if not self._busy(connection_id):
+                return FINISHED
+            if self._monotonic() >= deadline:
+                return None
+            wait_for_change(connection_id, seen, self._poll)
+
+    def answer(self, connection_id: int, session_id: int, response: str | None, hresult: str,
+               message: str) -> int:
+        """Deliver QuickBooks' answer (or why it could not run the message); the percent done."""
+        error = f"{hresult}: {message}".strip(": ") if hresult else None
+        deliver(self._sessions, connection_id, session_id, self._fmt, response, error)
+        deadline = self._monotonic() + self._settle
+        while self._monotonic() < deadline:
+            seen = change_mark(connection_id)
+            if pending_count(self._sessions, connection_id):
+                return self._percent(connection_id)
+            if not self._busy(connection_id):
+                return 100
+            wait_for_change(connection_id, seen, self._poll)
+        return self._percent(connection_id)
+
+    def broken(self, connection_id: int, session_id: int, why: str) -> None:
+        break_session(self._sessions, connection_id, session_id, why)
+
+    def end(self, connection_id: int, session_id: int) -> None:
+        end_session(self._sessions, connection_id, session_id, "the Web Connector's session ended")
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    def _busy(self, connection_id: int) -> bool:
+        with session_scope(self._sessions) as session:
+            return self._active_jobs(session, connection_id) > 0
+
+    @staticmethod
+    def _has_chart(session: Session, connection_id: int) -> bool:
+        first = session.scalar(select(ChartEntry.id).where(ChartEntry.connection_id == connection_id).limit(1))
+        return first is not None
+
+    @staticmethod
+    def _active_jobs(session: Session, connection_id: int) -> int:
+        return session.scalar(select(func.count(Job.id)).where(Job.connection_id == connection_id,
+                                                               Job.status.in_(ACTIVE))) or 0
+
+    def _percent(self, connection_id: int) -> int:
+        """How far the session's jobs are, 1-99 (100 is said only when all is done)."""
+        with session_scope(self._sessions) as session:
+            done, total = session.execute(select(func.sum(Job.done), func.sum(Job.total)).where(
+                Job.connection_id == connection_id, Job.status.in_(ACTIVE))).one()
+        if not total:
+            return 1
+        return max(1, min(99, int(100 * (done or 0) / total)))
+
+    @staticmethod
+    def _import_every(conn: Connection) -> timedelta:
+        minutes = float((conn.settings or {}).get("auto_payments_minutes") or DEFAULT_PAYMENT_MINUTES)
+        return timedelta(minutes=minutes)
