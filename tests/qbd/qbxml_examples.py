@@ -110,6 +110,14 @@ def _examples() -> dict[str, list[Callable[[], Element]]]:
                     Decimal("3.10"), TAX), parent=Ref(full_name="ledgerbridge"), class_ref=Ref(full_name="Retail"),
                 manufacturer_part_number="BR-4", sales_tax_code=TAX), external_guid=GUID, request_id="in-1"),
         ],
+        "items.item_service_mod": [lambda: items.item_service_mod(ListTarget("80000005-1", "3"), items.ItemFields(
+            name="Rounding", posting=items.SalesOrPurchase(ACCOUNT), class_ref=Ref(full_name="Retail"),
+            parent=Ref(full_name="ledgerbridge")), request_id="ism-1")],
+        "items.item_non_inventory_mod": [lambda: items.item_non_inventory_mod(
+            ListTarget("80000006-1", "4"), items.ItemFields(
+                name="BRKT-SET", posting=items.SalesAndPurchase(ACCOUNT, Ref(full_name="Purchases"), "Brackets"),
+                class_ref=Ref(full_name="Retail"), parent=Ref(full_name="ledgerbridge"),
+                manufacturer_part_number="BR-4"), request_id="inm-1")],
         "sales.invoice_add": [
             lambda: sales.invoice_add(SALES_HEADER, SALES_LINES, external_guid=GUID, request_id="inv-1",
                                       macro=Macro("inv1"), link_to_txn_ids=["99-1"],

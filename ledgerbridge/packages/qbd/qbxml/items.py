@@ -4,7 +4,9 @@
 The two requests differ in order where it is easy to miss: ItemService has ``ClassRef, ParentRef``,
 ItemNonInventory ``ParentRef, ClassRef`` (then ManufacturerPartNumber). An item posts either one way (sold *or*
 bought: ``SalesOrPurchase`` with one account) or both (``SalesAndPurchase``: income and expense accounts).
-Names are at most 31 characters (41 for customers and vendors).
+Names are at most 31 characters (41 for customers and vendors). The Mods differ again: both take ``ClassRef,
+ParentRef`` (a non-inventory item's Add has them the other way round) and the posting block is
+``SalesOrPurchaseMod``/``SalesAndPurchaseMod``.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ledgerbridge.packages.qbd.qbxml.nodes import Element, Node, request_node
-from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, Ref
+from ledgerbridge.packages.qbd.qbxml.values import ListTarget, QbxmlValueError, Ref
 
 __all__ = ["ITEM_NAME_MAX", "ItemFields", "SalesAndPurchase", "SalesOrPurchase", "item_non_inventory_add",
-           "item_service_add"]
+           "item_non_inventory_mod", "item_service_add", "item_service_mod"]
 
 ITEM_NAME_MAX = 31
 DESC_MAX = 4095
@@ -56,14 +58,15 @@ class ItemFields:
     manufacturer_part_number: str | None = None  # a non-inventory item's only
 
 
-def _posting(node: Node, posting: SalesOrPurchase | SalesAndPurchase) -> None:
+def _posting(node: Node, posting: SalesOrPurchase | SalesAndPurchase, mod: bool = False) -> None:
+    suffix = "Mod" if mod else ""
     if isinstance(posting, SalesOrPurchase):
-        block = node.child("SalesOrPurchase")
+        block = node.child(f"SalesOrPurchase{suffix}")
         block.text("Desc", posting.desc, DESC_MAX)
         block.quantity("Price", posting.price)
         block.ref("AccountRef", posting.account)
         return
-    block = node.child("SalesAndPurchase")
+    block = node.child(f"SalesAndPurchase{suffix}")
     block.text("SalesDesc", posting.sales_desc, DESC_MAX)
     block.quantity("SalesPrice", posting.sales_price)
     block.ref("IncomeAccountRef", posting.income_account)
@@ -102,3 +105,30 @@ def item_non_inventory_add(fields: ItemFields, *, external_guid: str, request_id
     _posting(add, fields.posting)
     add.guid("ExternalGUID", external_guid)
     return rq.element
+
+
+def _mod(tag: str, target: ListTarget, fields: ItemFields, request_id: str) -> Element:
+    rq = request_node(f"{tag}Rq", request_id)
+    mod = rq.child(tag)
+    mod.ident("ListID", target.list_id)
+    mod.text("EditSequence", target.edit_sequence)
+    mod.text("Name", fields.name, ITEM_NAME_MAX)
+    mod.flag("IsActive", fields.is_active)
+    mod.ref("ClassRef", fields.class_ref)  # ClassRef, then ParentRef in both Mods
+    mod.ref("ParentRef", fields.parent)
+    if tag == "ItemNonInventoryMod":
+        mod.text("ManufacturerPartNumber", fields.manufacturer_part_number, 31)
+    elif fields.manufacturer_part_number is not None:
+        raise QbxmlValueError(tag, "a service item has no manufacturer part number")
+    mod.flag("IsTaxIncluded", fields.is_tax_included)
+    mod.ref("SalesTaxCodeRef", fields.sales_tax_code)
+    _posting(mod, fields.posting, mod=True)
+    return rq.element
+
+
+def item_service_mod(target: ListTarget, fields: ItemFields, *, request_id: str) -> Element:
+    return _mod("ItemServiceMod", target, fields, request_id)
+
+
+def item_non_inventory_mod(target: ListTarget, fields: ItemFields, *, request_id: str) -> Element:
+    return _mod("ItemNonInventoryMod", target, fields, request_id)
