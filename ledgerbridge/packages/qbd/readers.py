@@ -86,11 +86,12 @@ def _tax_rate(code: TaxCodeRecord, items: Mapping[str, TaxItemRecord], country: 
     if country == "US":  # the code only says taxable or not; the customer's tax item says the rate
         rate = (us_default or ZERO) if code.is_taxable else ZERO
         return ChartTaxRate(code.name, code.desc or code.name, rate, ("sales", "purchases"), code.is_active)
-    sides = {side: rate for side, rate in (("sales", _item_rate(code.sales_tax_item, items)),
-                                           ("purchases", _item_rate(code.purchase_tax_item, items)))
-             if rate is not None}
-    rate = sides.get("sales", sides.get("purchases", ZERO))
-    return ChartTaxRate(code.name, code.desc or code.name, rate, tuple(sides), code.is_active)
+    # a side is usable when the code names a tax item for it; the rate is the sales item's, else the purchase's
+    sides = tuple(side for side, ref in (("sales", code.sales_tax_item), ("purchases", code.purchase_tax_item))
+                  if ref is not None)
+    rates = [r for r in (_item_rate(code.sales_tax_item, items), _item_rate(code.purchase_tax_item, items))
+             if r is not None]
+    return ChartTaxRate(code.name, code.desc or code.name, rates[0] if rates else ZERO, sides, code.is_active)
 
 
 def chart_snapshot(accounts: Iterable[AccountRecord], tax_codes: Iterable[TaxCodeRecord],
