@@ -53,7 +53,7 @@ from ledgerbridge.packages.qbd.qbxml.sales import (
     invoice_add,
     invoice_mod,
 )
-from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, Ref, TxnTarget, external_guid, quantity_text
+from ledgerbridge.packages.qbd.qbxml.values import Ref, TxnTarget, external_guid, fits
 from ledgerbridge.store.models.host import DocumentType
 from ledgerbridge.store.views import DocumentView
 from ledgerbridge.sync.mappings import MappingSet
@@ -238,10 +238,7 @@ def _quantity_and_rate(row: _Row) -> tuple[Decimal | None, Decimal | None]:
     """Quantity and rate only when they make the amount exactly and the rate fits QuickBooks' five places."""
     if row.quantity is None or row.price is None or row.quantity * row.price != row.amount:
         return None, None
-    try:
-        quantity_text("Rate", row.price)
-        quantity_text("Quantity", row.quantity)
-    except QbxmlValueError:
+    if not (fits(row.price, 5, 10) and fits(row.quantity, 5, 10)):
         return None, None
     return row.quantity, row.price
 

@@ -10,6 +10,7 @@ visible in the builder. Also here: the request element itself (``requestID``, at
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -72,25 +73,40 @@ class TxnRef:
 
 
 class Node:
-    """An element being written and where it is (for messages): ``InvoiceAdd/InvoiceLineAdd[2]``."""
+    """An element being written and where it is (for messages): ``InvoiceAddRq/InvoiceAdd/InvoiceLineAdd[2]``.
 
-    __slots__ = ("element", "where")
+    The place is worked out only when a value is refused: a large upload writes millions of elements."""
 
-    def __init__(self, element: Element, where: str) -> None:
+    __slots__ = ("element", "_index", "_parent", "_tag")
+
+    def __init__(self, element: Element, tag: str, parent: Node | None = None, index: int | None = None) -> None:
         self.element = element
-        self.where = where
+        self._tag = tag
+        self._parent = parent
+        self._index = index
+
+    @property
+    def where(self) -> str:
+        here = self._tag + (f"[{self._index}]" if self._index is not None else "")
+        return f"{self._parent.where}/{here}" if self._parent is not None else here
 
     def child(self, tag: str, index: int | None = None) -> Node:
         """A new child element (``index`` counts repeated children from 1, for messages only)."""
-        where = f"{self.where}/{tag}" + (f"[{index}]" if index is not None else "")
-        return Node(etree.SubElement(self.element, tag), where)
+        return Node(etree.SubElement(self.element, tag), tag, self, index)
 
     def _put(self, tag: str, text: str) -> None:
         etree.SubElement(self.element, tag).text = text
 
+    def _refused(self, tag: str, exc: QbxmlValueError) -> QbxmlValueError:
+        return QbxmlValueError(f"{self.where}/{tag}", exc.problem)
+
     def text(self, tag: str, value: str | None, max_length: int | None = None) -> None:
         if value is not None:
-            self._put(tag, check_text(f"{self.where}/{tag}", value, max_length))
+            try:
+                check_text(tag, value, max_length)
+            except QbxmlValueError as exc:
+                raise self._refused(tag, exc) from None
+            self._put(tag, value)
 
     def texts(self, tag: str, values: tuple[str, ...] | list[str], max_length: int | None = None) -> None:
         for value in values:
@@ -103,21 +119,28 @@ class Node:
                 raise QbxmlValueError(f"{self.where}/{tag}", f"{value!r} is not an id of 1 to {ID_MAX} characters")
             self.text(tag, value)
 
+    def _formatted(self, tag: str, value: Decimal, write: Callable[[str, Decimal], str]) -> None:
+        try:
+            text = write(tag, value)
+        except QbxmlValueError as exc:
+            raise self._refused(tag, exc) from None
+        self._put(tag, text)
+
     def amount(self, tag: str, value: Decimal | None) -> None:
         if value is not None:
-            self._put(tag, amount_text(f"{self.where}/{tag}", value))
+            self._formatted(tag, value, amount_text)
 
     def quantity(self, tag: str, value: Decimal | None) -> None:
         """QUANTYPE or PRICETYPE (same lexical form)."""
         if value is not None:
-            self._put(tag, quantity_text(f"{self.where}/{tag}", value))
+            self._formatted(tag, value, quantity_text)
 
     def rate(self, tag: str, value: Decimal | None) -> None:
         """FLOATTYPE (ExchangeRate)."""
         if value is not None:
             if value <= 0:
                 raise QbxmlValueError(f"{self.where}/{tag}", f"{value} is not a positive rate")
-            self._put(tag, decimal_text(f"{self.where}/{tag}", value))
+            self._formatted(tag, value, decimal_text)
 
     def day(self, tag: str, value: date | None) -> None:
         if value is not None:

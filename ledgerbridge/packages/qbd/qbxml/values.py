@@ -31,6 +31,7 @@ __all__ = [
     "datetime_text",
     "decimal_text",
     "external_guid",
+    "fits",
     "parse_amount",
     "parse_bool",
     "parse_date",
@@ -122,20 +123,33 @@ def check_text(field: str, value: str, max_length: int | None = None) -> str:
     return value
 
 
+def _places(value: Decimal, places: int) -> Decimal | None:
+    """``value`` with at most ``places`` decimals (trailing zeros dropped when needed), or None when it has more."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -places:
+        return value
+    normal = value.normalize()  # 10.0000 -> 1E+1: the same number, fewer places
+    exponent = normal.as_tuple().exponent
+    return normal if isinstance(exponent, int) and exponent >= -places else None
+
+
+def fits(value: Decimal, places: int, int_digits: int) -> bool:
+    """Whether ``value`` is written exactly with ``places`` decimals and ``int_digits`` digits before the point."""
+    return value.is_finite() and _places(value, places) is not None and value.adjusted() < int_digits
+
+
 def _fixed(field: str, value: Decimal, places: int, int_digits: int, exact_places: bool) -> str:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise QbxmlValueError(field, f"{value!r} is not a finite Decimal")
-    try:
-        fixed = value.quantize(Decimal(1).scaleb(-places))
-    except InvalidOperation:
-        fixed = value  # too many digits to quantize: refused just below
-    if fixed != value:
+    fixed = _places(value, places)
+    if fixed is None:
         raise QbxmlValueError(field, f"{value} has more than {places} decimal places")
-    text = format(fixed, "f")
-    digits = text.lstrip("+-").split(".")[0]
-    if len(digits) > int_digits:
+    if fixed.adjusted() >= int_digits:
         raise QbxmlValueError(field, f"{value} has more than {int_digits} digits before the point")
-    if not exact_places and "." in text:
+    if exact_places:
+        return format(fixed, f".{places}f")
+    text = format(fixed, "f")
+    if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
