@@ -45,8 +45,9 @@ from ledgerbridge.packages.qbd.qbxml.rets import (
 )
 from ledgerbridge.packages.qbd.qbxml.status import classify
 
-__all__ = ["PART_SEPARATOR", "chart_snapshot", "credit_allocations", "deleted_payment", "failed_outcome",
-           "remote_credit", "remote_document", "remote_payments", "whole_payment_id", "write_outcome"]
+__all__ = ["PART_SEPARATOR", "account_code", "chart_snapshot", "credit_allocations", "deleted_payment",
+           "failed_outcome", "remote_credit", "remote_document", "remote_payments", "whole_payment_id",
+           "write_outcome"]
 
 ZERO = Decimal(0)
 HOME_CURRENCY = {"US": "USD", "UK": "GBP", "CA": "CAD"}
