@@ -106,11 +106,16 @@ class QuickBooksCompany:
     def schema(self, version: str) -> QbxmlSchema:
         return load_schema(version, self.config.schema_dir)
 
-    def crash_during_next_message(self, after_requests: int) -> None:
+    def crash_during_next_message(self, after_requests: int | None) -> None:
         """Fault: the next message runs ``after_requests`` requests, then the processor fails (0x80040402) and
-        no answer comes back, as when QuickBooks dies mid-message; what ran stays, error recovery knows it."""
+        no answer comes back, as when QuickBooks dies mid-message; what ran stays, error recovery knows it.
+        None disarms it."""
         with self._lock:
             self._crash_after = after_requests
+
+    @property
+    def pending_crash(self) -> int | None:
+        return self._crash_after
 
     def run_as_user(self, request: Element, now: datetime | None = None) -> Answer:
         """Run one request element (``ReceivePaymentAddRq``, ``TxnDelRq``, ...) as a QuickBooks user's action."""
