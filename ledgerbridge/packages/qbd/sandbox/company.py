@@ -58,6 +58,7 @@ class QuickBooksCompany:
         self.config = config or CompanyConfig()
         self._lock = threading.RLock()
         self._handlers = _handlers()
+        self._schemas: dict[str, QbxmlSchema] = {}
         self._random = random.Random(self.config.random_seed)
         self.recovery = RecoveryStore()
         self.books = Books(int(SEED_TIME.timestamp()))
@@ -104,7 +105,10 @@ class QuickBooksCompany:
     # -- what the sandbox adds -----------------------------------------------------------------------------
 
     def schema(self, version: str) -> QbxmlSchema:
-        return load_schema(version, self.config.schema_dir)
+        schema = self._schemas.get(version)
+        if schema is None:
+            schema = self._schemas[version] = load_schema(version, self.config.schema_dir)
+        return schema
 
     def crash_during_next_message(self, after_requests: int | None) -> None:
         """Fault: the next message runs ``after_requests`` requests, then the processor fails (0x80040402) and

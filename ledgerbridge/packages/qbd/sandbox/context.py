@@ -64,9 +64,14 @@ class Context:
         return self.schema.version
 
     def build(self, path: str, fields: Mapping[str, Value | None], include: Collection[str] | None = None,
-              tag: str | None = None) -> Element:
-        """An answer element in schema order, its references carrying today's names."""
-        node = build(self.schema, path, fields, include, tag)
+              tag: str | None = None, owned: Collection[str] = ()) -> Element:
+        """An answer element in schema order (``owned``: children made for it, see :func:`.elements.build`)."""
+        return build(self.schema, path, fields, include, tag, owned)
+
+    def ret(self, path: str, fields: Mapping[str, Value | None], include: Collection[str] | None = None,
+            owned: Collection[str] = ()) -> Element:
+        """A whole Ret: built, then its references given today's names (once, for all its lines too)."""
+        node = build(self.schema, path, fields, include, None, owned)
         refresh_refs(self.books, node)
         return node
 

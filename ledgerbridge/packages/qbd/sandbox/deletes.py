@@ -104,7 +104,7 @@ def _deleted_query(ctx: Context, request: Element) -> Answer:
         fields: dict[str, Value | None] = {
             "TxnDelType": entry.kind, "TxnID": entry.txn_id, "TimeCreated": datetime_text(entry.created),
             "TimeDeleted": datetime_text(entry.deleted), "RefNumber": entry.ref_number}
-        return ctx.build("TxnDeletedRet", fields)
+        return ctx.ret("TxnDeletedRet", fields)
 
     return answer_query(ctx, request, lambda: list(found), render)
 

@@ -131,12 +131,13 @@ def datetime_text(value: datetime) -> str:
 
 
 def build(schema: QbxmlSchema, path: str, fields: Mapping[str, Value | None],
-          include: Collection[str] | None = None, tag: str | None = None) -> Element:
+          include: Collection[str] | None = None, tag: str | None = None, owned: Collection[str] = ()) -> Element:
     """The element ``tag`` (default: the last step of ``path``) holding ``fields`` in the schema's order.
 
     Names the element's content model does not have are left out, as QuickBooks leaves out what a version does
     not know (a 16.0 field of a record read in 13.0); ``include`` keeps only the named top-level children
-    (``IncludeRetElement``). Stored elements are copied, so a record can be written any number of times.
+    (``IncludeRetElement``). Stored elements are copied, so a record can be written any number of times; those
+    named in ``owned`` were made for this answer and are moved in as they are.
     """
     order = schema.child_order(path)
     node = etree.Element(tag or path.rsplit("/", 1)[-1])
@@ -147,8 +148,8 @@ def build(schema: QbxmlSchema, path: str, fields: Mapping[str, Value | None],
         if isinstance(value, str):
             etree.SubElement(node, name).text = value
         elif isinstance(value, Element):
-            node.append(copy.deepcopy(value))
+            node.append(value if name in owned else copy.copy(value))  # lxml copies deep
         elif value is not None:
             for item in value:
-                node.append(copy.deepcopy(item))
+                node.append(item if name in owned else copy.copy(item))
     return node

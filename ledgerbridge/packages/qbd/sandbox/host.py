@@ -31,7 +31,7 @@ def _host(ctx: Context, request: Element) -> Answer:
         "ProductName": config.product_name, "MajorVersion": config.major_version, "MinorVersion": "0",
         "Country": config.flavour, "SupportedQBXMLVersion": versions, "IsAutomaticLogin": "false",
         "QBFileMode": "SingleUser"}
-    return Answer([ctx.build("HostRet", fields)])
+    return Answer([ctx.ret("HostRet", fields, owned={"SupportedQBXMLVersion"})])
 
 
 _ADDRESSES = {
@@ -53,11 +53,11 @@ def _company(ctx: Context, request: Element) -> Answer:
         "FirstMonthFiscalYear": "April" if ctx.config.flavour == "UK" else "January",
         "FirstMonthIncomeTaxYear": "April" if ctx.config.flavour == "UK" else "January",
     }
-    return Answer([ctx.build("CompanyRet", fields)])
+    return Answer([ctx.ret("CompanyRet", fields, owned={"Address", "LegalAddress"})])
 
 
 def _section(ctx: Context, name: str, fields: dict[str, Value | None]) -> Element:
-    return ctx.build(f"PreferencesRet/{name}", fields)
+    return ctx.build(f"PreferencesRet/{name}", fields, owned=set(fields))
 
 
 def _preferences(ctx: Context, request: Element) -> Answer:
@@ -91,7 +91,7 @@ def _preferences(ctx: Context, request: Element) -> Answer:
                 "DefaultItemSalesTaxRef": ref_element("DefaultItemSalesTaxRef", tax_item), "PaySalesTax": "Monthly",
                 "DefaultTaxableSalesTaxCodeRef": ref_element("DefaultTaxableSalesTaxCodeRef", taxable),
                 "DefaultNonTaxableSalesTaxCodeRef": ref_element("DefaultNonTaxableSalesTaxCodeRef", exempt)})
-    return Answer([ctx.build("PreferencesRet", fields)])
+    return Answer([ctx.ret("PreferencesRet", fields, owned=set(fields))])
 
 
 HANDLERS: dict[str, Handler] = {"HostQueryRq": _host, "CompanyQueryRq": _company, "PreferencesQueryRq": _preferences}

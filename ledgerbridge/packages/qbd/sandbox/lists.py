@@ -160,7 +160,7 @@ def list_ret(ctx: Context, obj: ListObject, include: list[str] | None = None) ->
     elif obj.kind == "Vendor":
         fields["Balance"] = amount(entity_balance(ctx.books, obj.list_id))
         fields.setdefault("JobStatus", "None")
-    return ctx.build(f"{obj.kind}Ret", fields, include)
+    return ctx.ret(f"{obj.kind}Ret", fields, include, owned={"ParentRef"})
 
 
 def recovery_of_list(obj: ListObject) -> dict[str, str]:

@@ -178,7 +178,7 @@ def _applied_ret(ctx: Context, application: Application) -> Element | None:
         "RefNumber": target.ref_number, "BalanceRemaining": amount(open_amount(ctx.books, target)),
         "Amount": amount(application.amount), "LinkedTxn": links,
         "DiscountAmount": amount(application.discount) if application.discount else None}
-    return ctx.build("AppliedToTxnRet", fields)
+    return ctx.build("AppliedToTxnRet", fields, owned={"LinkedTxn"})
 
 
 def payment_ret(ctx: Context, txn: Txn, with_lines: bool, include: list[str] | None = None) -> Element:
@@ -195,7 +195,7 @@ def payment_ret(ctx: Context, txn: Txn, with_lines: bool, include: list[str] | N
     if with_lines:
         rets = [_applied_ret(ctx, application) for application in txn.applications]
         fields["AppliedToTxnRet"] = [ret for ret in rets if ret is not None]
-    return ctx.build(f"{txn.kind}Ret", fields, include)
+    return ctx.ret(f"{txn.kind}Ret", fields, include, owned={"AppliedToTxnRet"})
 
 
 HANDLERS: dict[str, Handler] = {

@@ -144,7 +144,7 @@ def purchase_ret(ctx: Context, txn: Txn, with_lines: bool, with_links: bool,
         with_tax = ctx.config.flavour != "US"
         fields["ExpenseLineRet"] = [line_ret(ctx, line, with_tax) for line in txn.lines if line.tag == "ExpenseLineRet"]
         fields["ItemLineRet"] = [line_ret(ctx, line, with_tax) for line in txn.lines if line.tag == "ItemLineRet"]
-    return ctx.build(f"{txn.kind}Ret", fields, include)
+    return ctx.ret(f"{txn.kind}Ret", fields, include, owned={"ExpenseLineRet", "ItemLineRet", "LinkedTxn"})
 
 
 HANDLERS: dict[str, Handler] = {"BillAddRq": _add, "BillModRq": _mod, "VendorCreditAddRq": _add,

@@ -76,7 +76,7 @@ def resolve_refs(books: Books, root: Element, object_name: str,
                  own_kinds: tuple[str, ...] = ()) -> None:
     """Resolve every reference under ``root`` (in document order, the first bad one answering 3140) and rewrite
     each as ``ListID`` + ``FullName``."""
-    for node in [node for node in root.iter() if _is_ref(node)]:  # listed first: the loop rewrites them
+    for node in _refs_under(root):  # listed first: the loop rewrites them
         found = resolve_ref(books, node, f"{object_name} line" if _in_line(node, root) else object_name, own_kinds)
         for part in list(node):
             node.remove(part)
@@ -93,11 +93,22 @@ def _in_line(node: Element, root: Element) -> bool:
     return False
 
 
+def _refs_under(root: Element) -> list[Element]:
+    """The references under ``root``, in document order (found from their parts: far fewer than elements)."""
+    found: list[Element] = []
+    for part in root.iter("ListID", "FullName"):
+        parent = part.getparent()
+        if parent is not None and parent is not root and (not found or found[-1] is not parent) and _is_ref(parent):
+            found.append(parent)
+    return found
+
+
 def refresh_refs(books: Books, root: Element) -> None:
     """Write each reference's current FullName (after a rename) into an answer."""
-    for node in root.iter():
-        if _is_ref(node):
-            found = books.lists.get(node.findtext("ListID") or "")
-            full_name = node.find("FullName")
-            if found is not None and full_name is not None:
+    for list_id in root.iter("ListID"):
+        node = list_id.getparent()
+        full_name = node.find("FullName") if node is not None and node.tag.endswith("Ref") else None
+        if full_name is not None:
+            found = books.lists.get(list_id.text or "")
+            if found is not None:
                 full_name.text = found.full_name

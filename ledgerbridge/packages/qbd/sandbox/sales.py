@@ -204,7 +204,8 @@ def sales_ret(ctx: Context, txn: Txn, with_lines: bool, with_links: bool,
         fields["LinkedTxn"] = linked_txns(ctx, txn)
     if with_lines:
         fields[_KINDS[txn.kind].ret_tag] = [line_ret(ctx, line, ctx.config.flavour != "US") for line in txn.lines]
-    return ctx.build(f"{txn.kind}Ret", fields, include)
+    return ctx.ret(f"{txn.kind}Ret", fields, include,
+                   owned={_KINDS[txn.kind].ret_tag, "LinkedTxn", "ItemSalesTaxRef"})
 
 
 HANDLERS: dict[str, Handler] = {"InvoiceAddRq": _add, "InvoiceModRq": _mod, "CreditMemoAddRq": _add,
