@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from ledgerbridge.packages.qbd.sandbox.company import QuickBooksCompany
+from ledgerbridge.packages.qbd.sandbox.config import CompanyConfig
 from ledgerbridge.packages.qbd.sandbox.processor import (
     PARSE_ERROR,
     VERSION_NOT_SUPPORTED,
     QuickBooksLike,
     RequestProcessorError,
 )
+from ledgerbridge.packages.qbd.sandbox.schema import SchemaMissing
 from tests.contract_checks.qbxml import QbxmlViolation, check_qbxml
 
 from .conftest import Qb, line, make_qb
@@ -128,3 +133,8 @@ def test_an_undefined_macro_is_a_macro_error(qb: Qb) -> None:
 def test_a_request_the_sandbox_does_not_run_says_so(qb: Qb) -> None:
     rs = qb.one("<ClassQueryRq/>")
     assert rs.get("statusCode") == "1030"
+
+
+def test_a_missing_schema_is_a_clear_error_not_a_silent_skip(tmp_path: Path) -> None:
+    with pytest.raises(SchemaMissing, match="specs/qbxml"):
+        QuickBooksCompany(CompanyConfig(schema_dir=tmp_path))
