@@ -128,7 +128,7 @@ class QuickBooksCompany:
             ctx = self._context(schema, Session(USER_APP), now)
             handler = self._handlers.get(str(request.tag))
             if handler is None:
-                raise ValueError(f"no handler for {request.tag}")
+                raise ValueError(f"no handler for {request.tag!s}")
             try:
                 return handler(ctx, request)
             except QbStatus as status:
@@ -169,4 +169,4 @@ class QuickBooksCompany:
         for request in seed_requests(self.config.flavour):
             answer = self.run_as_user(request, SEED_TIME)
             if answer.status.is_error:
-                raise RuntimeError(f"the sandbox's seed failed at {request.tag}: {answer.status.message}")
+                raise RuntimeError(f"the sandbox's seed failed at {request.tag!s}: {answer.status.message}")

@@ -107,7 +107,7 @@ def refresh_refs(books: Books, root: Element) -> None:
     """Write each reference's current FullName (after a rename) into an answer."""
     for list_id in root.iter("ListID"):
         node = list_id.getparent()
-        full_name = node.find("FullName") if node is not None and node.tag.endswith("Ref") else None
+        full_name = node.find("FullName") if node is not None and str(node.tag).endswith("Ref") else None
         if full_name is not None:
             found = books.lists.get(list_id.text or "")
             if found is not None:
