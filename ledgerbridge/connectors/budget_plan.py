@@ -47,7 +47,7 @@ class BudgetPlan:
 
 
 def _pending(session: Session, connection_id: int, record_type: RecordType) -> int:
-    open_states = (SyncStatus.PENDING.value, SyncStatus.IN_PROGRESS.value)
+    open_states = (SyncStatus.PENDING.value, SyncStatus.IN_PROGRESS.value, SyncStatus.AWAITING_FETCH.value)
     return session.scalar(select(func.count(SyncRecord.id)).where(
         SyncRecord.connection_id == connection_id, SyncRecord.record_type == record_type.value,
         SyncRecord.status.in_(open_states))) or 0

@@ -88,7 +88,8 @@ def export_due(session: Session, conn: Connection) -> bool:
         return False  # the job that waits or runs takes the new documents too
     waiting = exists().where(SyncRecord.connection_id == conn.id,
                              SyncRecord.record_type == RecordType.DOCUMENT.value,
-                             SyncRecord.status.in_((SyncStatus.PENDING.value, SyncStatus.IN_PROGRESS.value)))
+                             SyncRecord.status.in_((SyncStatus.PENDING.value, SyncStatus.IN_PROGRESS.value,
+                                                    SyncStatus.AWAITING_FETCH.value)))
     # A record that failed for a passing reason (429, 5xx, timeout) is tried again after RETRY_AFTER;
     # one the package or the pre-check refused waits until it is changed (refresh_sync_records reopens it).
     retriable = exists().where(SyncRecord.connection_id == conn.id,

@@ -34,13 +34,13 @@ from ledgerbridge.connectors.protocol import (
 )
 from ledgerbridge.store.db import session_scope, utcnow
 from ledgerbridge.store.models.host import SALES_TYPES, DocumentType, Party
-from ledgerbridge.store.models.sync import RecordType, SyncRecord, SyncStatus
+from ledgerbridge.store.models.sync import OPEN_SYNC_STATUSES, RecordType, SyncRecord
 from ledgerbridge.store.views import DocumentView, PartyView, load_items, load_parties
 from ledgerbridge.sync import lifecycle
 from ledgerbridge.sync.lifecycle import Claim, Exported
 from ledgerbridge.sync.records import clear_errors, record_error
 
-SENDABLE = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
+SENDABLE = OPEN_SYNC_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ledgerbridge.connectors.protocol import Connector, ExportContext, Problem
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
 from ledgerbridge.store.models.host import Document, DocumentType
-from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.store.models.sync import OPEN_SYNC_STATUSES, Connection, RecordType, SyncRecord
 from ledgerbridge.store.views import DocumentView, load_documents, load_nominal_types
 from ledgerbridge.sync.approvals import held_back
 from ledgerbridge.sync.mappings import load_mapping_set
@@ -25,7 +25,7 @@ from ledgerbridge.sync.precheck import check_document
 CHUNK_SIZE = 500
 HELD_HINT = ("Approve it on the Purchases tab (Procurement and Accounting), then press Send to External System; "
              "with the additional-charges rule on, its purchase order needs an additional-charge line.")
-OPEN_STATES = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
+OPEN_STATES = OPEN_SYNC_STATUSES
 # Invoices before the credit notes that may credit them.
 TYPE_ORDER = {DocumentType.SALES_INVOICE.value: 0, DocumentType.PURCHASE_INVOICE.value: 1,
               DocumentType.SALES_CREDIT_NOTE.value: 2, DocumentType.PURCHASE_CREDIT_NOTE.value: 3}

@@ -15,14 +15,36 @@ from sqlalchemy import Engine, event, exists, func, select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
+from ledgerbridge.packages.registry import package_name
 from ledgerbridge.store.db import utcnow
 from ledgerbridge.store.models.host import Document, DocumentType, Item, Party, Payment
-from ledgerbridge.store.models.sync import Connection, PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.store.models.sync import (
+    OPEN_SYNC_STATUSES,
+    Connection,
+    PackagePayment,
+    RecordType,
+    SyncError,
+    SyncRecord,
+    SyncStatus,
+)
 from ledgerbridge.sync.approvals import held_back
 from ledgerbridge.sync.records import refresh_sync_records
 
 WAITS_FOR = {"create": "Upload Data", "update": "Upload Data (changed since export)",
              "void": "Upload Data (voided since export)"}
+
+
+def waits_for(status: str, action: str, updated_at: datetime | None = None, package: str = "the package") -> str:
+    """What a record not yet in the package waits for, in the words of the screens (R-E3)."""
+    if status == SyncStatus.ERROR.value:
+        return "a fix (see Error Feedback)"
+    if status == SyncStatus.IN_PROGRESS.value:
+        return "the upload under way"
+    if status == SyncStatus.AWAITING_FETCH.value:
+        # A package that polls us takes its work when its program next asks (on the user's PC, on its schedule).
+        since = f" (queued {updated_at:%Y-%m-%d %H:%M} UTC)" if updated_at is not None else ""
+        return f"{package} to fetch it at its next poll{since}"
+    return WAITS_FOR.get(action, "Upload Data")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +140,8 @@ def pending_export(session: Session, connection: Connection, limit: int = 100, o
                    doc_type: str | None = None) -> Page:
     """R-E3: every exportable record not yet exported, with what it waits for."""
     refresh_when_changed(session, connection)
-    statuses = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
+    statuses = OPEN_SYNC_STATUSES
+    package = package_name(connection.kind)
     q = _doc_query(connection.id, statuses)
     if doc_type:
         q = q.where(Document.type == doc_type)
@@ -126,11 +149,7 @@ def pending_export(session: Session, connection: Connection, limit: int = 100, o
 
     def shape(r: Any) -> dict[str, Any]:
         rec: SyncRecord = r[0]
-        waits = WAITS_FOR.get(rec.action, "Upload Data")
-        if rec.status == SyncStatus.ERROR.value:
-            waits = "a fix (see Error Feedback)"
-        elif rec.status == SyncStatus.IN_PROGRESS.value:
-            waits = "the upload under way"
+        waits = waits_for(rec.status, rec.action, rec.updated_at, package)
         return {"document_id": rec.record_id, "type": r.type, "number": r.number, "party": r.party,
                 "date": r.issue_date, "total": r.gross_total, "currency": r.currency, "status": rec.status,
                 "action": rec.action, "waits_for": waits}

@@ -36,7 +36,7 @@ from ledgerbridge.domain.allocation_split import OpenInvoice, offered, split_pre
 from ledgerbridge.domain.money import round_money
 from ledgerbridge.store.db import session_scope, utcnow
 from ledgerbridge.store.models.host import DocumentType, Payment, PaymentKind
-from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.store.models.sync import OPEN_SYNC_STATUSES, Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync import lifecycle
 from ledgerbridge.sync.connection_run import ConnectionRun, Report, hold_allocations
 from ledgerbridge.sync.export_plan import export_context
@@ -44,7 +44,7 @@ from ledgerbridge.sync.lifecycle import Claim, Exported, Requeue, Seen
 from ledgerbridge.sync.payment_plan import PaymentPlan, ensure_payment_records, plan_payment
 from ledgerbridge.sync.records import clear_errors, record_error
 
-OPEN = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
+OPEN = OPEN_SYNC_STATUSES
 SENT = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)
 
 

@@ -11,10 +11,18 @@ from typing import Any
 from sqlalchemy import Numeric, cast, func, or_, select
 
 from ledgerbridge.store.models.host import Document, Party
-from ledgerbridge.store.models.sync import Connection, PackagePayment, RecordType, SyncError, SyncRecord, SyncStatus
+from ledgerbridge.store.models.sync import (
+    OPEN_SYNC_STATUSES,
+    Connection,
+    PackagePayment,
+    RecordType,
+    SyncError,
+    SyncRecord,
+    SyncStatus,
+)
 from ledgerbridge.sync import grids
 
-OPEN_STATUSES = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value)
+OPEN_STATUSES = OPEN_SYNC_STATUSES
 DONE_STATUSES = (SyncStatus.EXPORTED.value, SyncStatus.SEEN.value)
 
 

@@ -17,13 +17,14 @@ from sqlalchemy import select
 from ledgerbridge.api.deps import RowId
 from ledgerbridge.connectors.connections import connector_for
 from ledgerbridge.connectors.limits import BudgetBusy, answer_now
+from ledgerbridge.packages.registry import package_name
 from ledgerbridge.queue.jobs import enqueue_job
 from ledgerbridge.store.bounds import MAX_ID, parse_bounded
 from ledgerbridge.store.models.host import DocumentType
 from ledgerbridge.store.models.sync import Connection, Job, SyncError, SyncRecord
 from ledgerbridge.sync.approvals import held_back
 from ledgerbridge.sync.exporter import Exporter
-from ledgerbridge.sync.grids import refresh_when_changed
+from ledgerbridge.sync.grids import refresh_when_changed, waits_for
 from ledgerbridge.sync.records import mark_exported_by_hand
 from ledgerbridge.web import queries
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render, selected_ids
@@ -31,18 +32,12 @@ from ledgerbridge.web.tables import Grid
 
 router = APIRouter()
 ACTIVE_JOB = ("queued", "claimed", "running")
-WAITS_FOR = {"create": "Upload Data", "update": "Upload Data (changed since export)",
-             "void": "Upload Data (voided since export)"}
 
 
-def waits_for(record: SyncRecord, held: dict[int, list[str]] | None = None) -> str:
+def record_waits_for(record: SyncRecord, package: str, held: dict[int, list[str]] | None = None) -> str:
     if held and record.record_id in held and record.action != "void":  # R-P1/R-P2: approvals and rules first
         return "; ".join(held[record.record_id]).removeprefix("waits for ")
-    if record.status == "error":
-        return "a fix (see Error Feedback)"
-    if record.status == "in_progress":
-        return "the upload under way"
-    return WAITS_FOR.get(record.action, "Upload Data")
+    return waits_for(record.status, record.action, record.updated_at, package)
 
 
 def job_summary(job: Job) -> str:
@@ -95,7 +90,8 @@ def export_page(request: Request, session: Db, user: User) -> Response:
     precheck = request.query_params.get("precheck")
     held = held_back(session, conn.organisation_id, [r[0].record_id for r in pending.rows or []])
     return render(request, "export.html", user, "export", conn=conn, pending=pending, exported=exported,
-                  errors=errors, job=job_view(job) if job else None, waits_for=waits_for, precheck=precheck, held=held,
+                  errors=errors, job=job_view(job) if job else None, precheck=precheck, held=held,
+                  waits_for=lambda rec, held: record_waits_for(rec, package_name(conn.kind), held),
                   doc_types=[t.value for t in DocumentType])
 
 

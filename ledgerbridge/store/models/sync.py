@@ -23,12 +23,17 @@ class SyncStatus(enum.StrEnum):
 
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
-    # A pull-based package (QuickBooks Desktop's Web Connector) comes and takes its work: published, not yet taken.
-    # No package uses it yet; the column is String(12) with no CHECK, so no migration was needed for it.
+    # A package that polls us (QuickBooks Desktop's Web Connector) comes and takes its work: published, not yet
+    # taken. The column is String(12) with no CHECK, so no migration was needed for it.
     AWAITING_FETCH = "await_fetch"
     EXPORTED = "exported"
     SEEN = "seen"
     ERROR = "error"
+
+
+#: Not yet in the package: what an upload takes, Pending Export lists and the scheduler waits for.
+OPEN_SYNC_STATUSES = (SyncStatus.PENDING.value, SyncStatus.ERROR.value, SyncStatus.IN_PROGRESS.value,
+                      SyncStatus.AWAITING_FETCH.value)
 
 
 class SyncAction(enum.StrEnum):
