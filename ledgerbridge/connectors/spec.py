@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
+from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.clock import Clock
@@ -135,6 +136,26 @@ class BenchMinimums:
 
 
 @dataclass(frozen=True, slots=True)
+class PolledService:
+    """A package that cannot be called: a program beside it on the user's machine comes and asks for work (the
+    QuickBooks Web Connector). Its connector calls through the mailbox (``connectors.mailbox``); its jobs run only
+    while that program is in a session; the connection is set up with a password and a file for the program
+    instead of a consent page."""
+
+    #: The program that polls, in words ("the Web Connector"), for messages and screens.
+    program: str
+    #: (sessions) -> the web service the program calls, mounted by the app under ``/packages/<kind>``.
+    router: Callable[[sessionmaker[Session]], APIRouter]
+    #: (session) -> the ids of the connections whose program is in a session now (their jobs may run).
+    open_connections: Callable[[Session], set[int]]
+    #: (session, connection) -> a new password for the program, set (stored hashed) and returned this once.
+    new_password: Callable[[Session, Connection], str]
+    #: (session, connection, the app's public base URL) -> (file name, content): the file the user adds to the
+    #: program (the Web Connector's .qwc).
+    setup_file: Callable[[Session, Connection, str], tuple[str, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
 class PackageSpec:
     """Everything ledgerbridge knows of one package outside its folder."""
 
@@ -154,3 +175,5 @@ class PackageSpec:
     #: The longest text it takes per field (``TextLimits``): pre-check refuses longer before anything is sent.
     text_limits: TextLimits
     bench: BenchMinimums = BenchMinimums()
+    #: Set for a package that polls us instead of being called (None: ledgerbridge calls the package).
+    polled: PolledService | None = None

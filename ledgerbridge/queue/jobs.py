@@ -53,9 +53,10 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from ledgerbridge.config import get_settings
 from ledgerbridge.connectors.connections import ConnectorOptions, connector_for, refresh_chart
+from ledgerbridge.packages.registry import PACKAGES
 from ledgerbridge.queue.identity import worker_name
 from ledgerbridge.store.db import rowcount, session_scope, utcnow
-from ledgerbridge.store.models.sync import Job
+from ledgerbridge.store.models.sync import Connection, Job
 from ledgerbridge.store.models.work import CallLease, QueuedRecord
 from ledgerbridge.sync.exporter import Exporter, Progress
 from ledgerbridge.sync.importer import PaymentImporter
@@ -198,8 +199,23 @@ class _ProgressWriter:
         self._thread.join(timeout=35)
 
 
+def unreachable_connections(session: Session) -> set[int]:
+    """Connections whose package polls us and is not in a session now: their jobs wait for its next session
+    (``PackageSpec.polled``), since their calls could only be handed out then."""
+    services = {spec.kind: spec.polled for spec in PACKAGES if spec.polled is not None}
+    if not services:
+        return set()
+    ids = set(session.scalars(select(Connection.id).where(Connection.kind.in_(services))))
+    for service in services.values():
+        ids -= service.open_connections(session)
+    return ids
+
+
 def _claim(session: Session, job_id: int, worker_id: str) -> bool:
     """Mark a queued job claimed by ``worker_id`` and release its queued records (see models_work)."""
+    connection_id = session.scalar(select(Job.connection_id).where(Job.id == job_id))
+    if connection_id in unreachable_connections(session):
+        return False  # its package is not in a session: the job waits for the next
     claimed = session.execute(update(Job).where(Job.id == job_id, Job.status == "queued").values(
         status="claimed", worker_id=worker_id[:100], heartbeat_at=utcnow()))
     if not rowcount(claimed):
@@ -226,6 +242,9 @@ def claim_next_job(sessions: sessionmaker[Session], worker_id: str) -> int | Non
     try:
         with session_scope(sessions) as session:
             q = select(Job.id).where(Job.status == "queued", ~busy).order_by(Job.priority.desc(), Job.id).limit(1)
+            waiting = unreachable_connections(session)
+            if waiting:
+                q = q.where(Job.connection_id.not_in(waiting))
             if session.get_bind().dialect.name == "postgresql":
                 q = q.with_for_update(skip_locked=True, of=Job)
             job_id = session.scalar(q)
