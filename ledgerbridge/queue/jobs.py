@@ -53,10 +53,10 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from ledgerbridge.config import get_settings
 from ledgerbridge.connectors.connections import ConnectorOptions, connector_for, refresh_chart
-from ledgerbridge.packages.registry import PACKAGES
 from ledgerbridge.queue.identity import worker_name
+from ledgerbridge.queue.polled import publish_for_next_session, unreachable_connections
 from ledgerbridge.store.db import rowcount, session_scope, utcnow
-from ledgerbridge.store.models.sync import Connection, Job
+from ledgerbridge.store.models.sync import Job
 from ledgerbridge.store.models.work import CallLease, QueuedRecord
 from ledgerbridge.sync.exporter import Exporter, Progress
 from ledgerbridge.sync.importer import PaymentImporter
@@ -114,6 +114,8 @@ def enqueue_job(session: Session, connection_id: int, kind: str, params: dict[st
     keys = _queued_keys(kind, params)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if kind == "upload" and connection_id in unreachable_connections(session):
+        publish_for_next_session(session, connection_id, params.get("document_ids"))
     job = Job(connection_id=connection_id, kind=kind, params=params, requested_by=requested_by,
               lane=LANES[kind], priority=priority_for(kind, requested_by))
     session.add(job)
@@ -197,18 +199,6 @@ class _ProgressWriter:
     def __exit__(self, *_exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=35)
-
-
-def unreachable_connections(session: Session) -> set[int]:
-    """Connections whose package polls us and is not in a session now: their jobs wait for its next session
-    (``PackageSpec.polled``), since their calls could only be handed out then."""
-    services = {spec.kind: spec.polled for spec in PACKAGES if spec.polled is not None}
-    if not services:
-        return set()
-    ids = set(session.scalars(select(Connection.id).where(Connection.kind.in_(services))))
-    for service in services.values():
-        ids -= service.open_connections(session)
-    return ids
 
 
 def _claim(session: Session, job_id: int, worker_id: str) -> bool:
