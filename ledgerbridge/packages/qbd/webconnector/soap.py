@@ -129,7 +129,8 @@ def _envelope() -> tuple[etree._Element, etree._Element]:
 
 
 def _serialise(envelope: etree._Element) -> bytes:
-    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
+    # The declaration written as .NET writes it (double quotes), as the Web Connector's own messages carry it.
+    return b'<?xml version="1.0" encoding="utf-8"?>' + bytes(etree.tostring(envelope, encoding="utf-8"))
 
 
 def xml_text(value: str) -> str:
