@@ -15,10 +15,10 @@ from ledgerbridge.packages.qbd.commands import reset_password, write_qwc
 from ledgerbridge.packages.qbd.qwc import QwcError, QwcFile, build_qwc, qwc_filename, qwc_for_connection
 from ledgerbridge.packages.qbd.webconnector.credentials import CredentialError, set_password, verify_credentials
 from ledgerbridge.store.db import session_scope
-from ledgerbridge.store.models.sync import AuditEvent
 from ledgerbridge.store.models.polled import PolledCredential
+from ledgerbridge.store.models.sync import AuditEvent
 from tests.contract_checks.spec_files import SPECS_DIR
-from tests.qbd.wc_fixtures import WcConnection, wc  # noqa: F401 (fixture)
+from tests.qbd.wc_fixtures import WcConnection
 
 GUID = re.compile(r"^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$")
 BASE = "https://sync.example.com/packages/desktop"
@@ -26,7 +26,8 @@ BASE = "https://sync.example.com/packages/desktop"
 
 def _qwc(**changes: object) -> QwcFile:
     fields: dict[str, object] = dict(
-        app_name="ledgerbridge (Komet Sales)", app_url=BASE + "/webconnector", app_support=BASE + "/webconnector/support",
+        app_name="ledgerbridge (Komet Sales)", app_url=BASE + "/webconnector",
+        app_support=BASE + "/webconnector/support",
         user_name="komet", owner_id="{5B0F3E1A-6C2D-4E8F-9A1B-2C3D4E5F6071}",
         file_id="{0A1B2C3D-4E5F-4061-8293-A4B5C6D7E8F9}")
     fields.update(changes)

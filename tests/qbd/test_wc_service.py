@@ -22,17 +22,7 @@ from ledgerbridge.store.models.polled import PolledCredential, PolledSession
 from tests.contract_checks.qbxml import check_qbxml
 from tests.qbd.host_answers import empty_answer, host_response_text, name_in_use
 from tests.qbd.scripted_source import WAIT, ScriptedSource, customer_add, customer_query
-from tests.qbd.wc_fixtures import (  # noqa: F401 (fixtures)
-    BASE,
-    MovableNow,
-    SoapClient,
-    WcConnection,
-    now,
-    service_app,
-    soap,
-    source,
-    wc,
-)
+from tests.qbd.wc_fixtures import BASE, MovableNow, SoapClient, WcConnection, service_app
 
 
 def _session(sessions: sessionmaker[Session], ticket: str) -> PolledSession:

@@ -130,7 +130,8 @@ def test_the_wsdl_check_fails_on_bad_messages() -> None:
                             "<strUserName>u</strUserName></authenticate>")
     unqualified = _envelope(f'<q:clientVersion xmlns:q="{NAMESPACE}"><strVersion>2.2</strVersion></q:clientVersion>')
     no_int = _envelope(f'<sendRequestXML xmlns="{NAMESPACE}"><ticket>t</ticket></sendRequestXML>')
-    for bad, what in ((wrong_order, "strUserName.*not expected"), (unqualified, "strVersion"), (no_int, "qbXMLMajorVers"),
+    for bad, what in ((wrong_order, "strUserName.*not expected"), (unqualified, "strVersion"),
+                      (no_int, "qbXMLMajorVers"),
                       (_envelope(f'<getServerVersion xmlns="{NAMESPACE}"/>'), "not an operation"),
                       (render_fault(SoapFault("Client", "nope")), "SOAP fault")):
         with pytest.raises(SoapViolation, match=what):

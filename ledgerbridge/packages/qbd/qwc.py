@@ -132,7 +132,7 @@ def qwc_for_connection(session: Session, connection_id: int, base_url: str,
     if connection is None:
         raise QwcError(f"connection {connection_id} does not exist")
     organisation = session.get_one(Organisation, connection.organisation_id)
-    credential = ensure_credentials(session, connection_id, app_name=f"ledgerbridge ({organisation.name})")
+    credential = ensure_credentials(session, connection_id)
     app_url, support = urls_for(base_url)
     qwc = QwcFile(app_name=credential.app_name, app_url=app_url, app_support=support,
                   user_name=credential.user_name, owner_id=credential.owner_id, file_id=credential.file_id,

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.store.db import utcnow
+from ledgerbridge.store.models.host import Organisation
 from ledgerbridge.store.models.polled import PolledCredential
 from ledgerbridge.store.models.sync import Connection
 
@@ -69,7 +70,8 @@ def ensure_credentials(session: Session, connection_id: int, *, user_name: str |
         raise CredentialError("user_name must be 3 to 100 letters, digits or . _ @ -")
     if session.scalar(select(PolledCredential.id).where(PolledCredential.user_name == user_name)) is not None:
         raise CredentialError(f"user_name {user_name!r} is already used by another connection")
-    name = (app_name or f"ledgerbridge ({connection.name})").strip()[:100]
+    organisation = session.get_one(Organisation, connection.organisation_id)
+    name = (app_name or f"ledgerbridge ({organisation.name})").strip()[:100]
     credential = PolledCredential(connection_id=connection_id, user_name=user_name, app_name=name,
                                   owner_id=new_guid(), file_id=new_guid(), run_every_minutes=run_every_minutes)
     session.add(credential)
