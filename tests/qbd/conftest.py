@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.qbd.wc_fixtures import now, soap, source, wc  # noqa: F401 (fixtures)
+from tests.qbd.wc_fixtures import now, served, soap, source, wc  # noqa: F401 (fixtures)

@@ -8,14 +8,10 @@ replaces it once it lands); the sessions backend is the real one on SQLite and P
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,16 +20,13 @@ from ledgerbridge.packages.qbd.qwc import qwc_for_connection
 from ledgerbridge.packages.qbd.sandbox.processor import COULD_NOT_ACCESS, NOT_RUNNING_NO_FILE
 from ledgerbridge.packages.qbd.sandbox.web_connector import WebConnectorRefused, WebConnectorSimulator, read_qwc
 from ledgerbridge.packages.qbd.sandbox.web_connector_faults import Cut, SimulatorFaults
-from ledgerbridge.packages.qbd.webconnector.routes import ServiceSettings, router
-from ledgerbridge.packages.qbd.webconnector.sessions import SessionSettings
-from ledgerbridge.sandboxes.serving import serve_in_thread
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.polled import PolledSession
 from tests.contract_checks.qbwc_wsdl import check_soap
 from tests.contract_checks.qbxml import QbxmlViolation, check_qbxml
 from tests.qbd.fake_quickbooks import FakeQuickBooks
 from tests.qbd.scripted_source import WAIT, ScriptedSource, customer_add, customer_query
-from tests.qbd.wc_fixtures import WcConnection
+from tests.qbd.wc_fixtures import Served, WcConnection
 
 NS = "{http://developer.intuit.com/}"
 SOAP_BODY = "{http://schemas.xmlsoap.org/soap/envelope/}Body"
@@ -47,47 +40,6 @@ class Sleeps:
 
     def sleep(self, seconds: float) -> None:
         self.seconds.append(seconds)
-
-
-@dataclass
-class Served:
-    """The service on loopback; ``restart`` takes it down and brings up a new one on the same port."""
-
-    sessions: sessionmaker[Session]
-    source: ScriptedSource
-    port: int = 0
-    server: uvicorn.Server | None = None
-    thread: threading.Thread | None = None
-    restarts: int = 0
-
-    def app(self) -> FastAPI:
-        app = FastAPI()
-        settings = ServiceSettings(sessions=SessionSettings(wait_seconds=0.0))
-        app.include_router(router(self.sessions, self.source, settings), prefix="/packages/desktop")
-        return app
-
-    def start(self) -> None:
-        self.server, self.thread, self.port = serve_in_thread(self.app(), "127.0.0.1", self.port, "warning",
-                                                              "web-connector")
-
-    def stop(self) -> None:
-        assert self.server is not None and self.thread is not None
-        self.server.should_exit = True
-        self.thread.join(10)
-
-    def restart(self) -> None:
-        """Nothing of the old server's memory survives: a new app, new service objects, the same store."""
-        self.stop()
-        self.start()
-        self.restarts += 1
-
-
-@pytest.fixture
-def served(sessions: sessionmaker[Session], source: ScriptedSource) -> Iterator[Served]:
-    served = Served(sessions, source)
-    served.start()
-    yield served
-    served.stop()
 
 
 @dataclass

@@ -3,12 +3,14 @@ the service mounted on an app, and a SOAP client that checks every exchange agai
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +20,7 @@ from ledgerbridge.packages.qbd.webconnector.operations import OPERATIONS
 from ledgerbridge.packages.qbd.webconnector.routes import SOAP_PATH, ServiceSettings, router
 from ledgerbridge.packages.qbd.webconnector.sessions import SessionSettings
 from ledgerbridge.packages.qbd.webconnector.soap import parse_result, render_call
+from ledgerbridge.sandboxes.serving import serve_in_thread
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.store.organisations import create_organisation
@@ -139,3 +142,44 @@ def service_app(sessions: sessionmaker[Session], source: ScriptedSource, now: Mo
 def soap(sessions: sessionmaker[Session], source: ScriptedSource, now: MovableNow) -> Iterator[SoapClient]:
     with TestClient(service_app(sessions, source, now), base_url=BASE) as http:
         yield SoapClient(http, BASE + "/packages/desktop" + SOAP_PATH)
+
+
+@dataclass
+class Served:
+    """The service on loopback; ``restart`` takes it down and brings up a new one on the same port."""
+
+    sessions: sessionmaker[Session]
+    source: ScriptedSource
+    port: int = 0
+    server: uvicorn.Server | None = None
+    thread: threading.Thread | None = None
+    restarts: int = 0
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+        settings = ServiceSettings(sessions=SessionSettings(wait_seconds=0.0))
+        app.include_router(router(self.sessions, self.source, settings), prefix="/packages/desktop")
+        return app
+
+    def start(self) -> None:
+        self.server, self.thread, self.port = serve_in_thread(self.app(), "127.0.0.1", self.port, "warning",
+                                                              "web-connector")
+
+    def stop(self) -> None:
+        assert self.server is not None and self.thread is not None
+        self.server.should_exit = True
+        self.thread.join(10)
+
+    def restart(self) -> None:
+        """Nothing of the old server's memory survives: a new app, new service objects, the same store."""
+        self.stop()
+        self.start()
+        self.restarts += 1
+
+
+@pytest.fixture
+def served(sessions: sessionmaker[Session], source: ScriptedSource) -> Iterator[Served]:
+    served = Served(sessions, source)
+    served.start()
+    yield served
+    served.stop()
