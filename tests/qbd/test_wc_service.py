@@ -51,6 +51,7 @@ def test_a_whole_session(soap: SoapClient, source: ScriptedSource, wc: WcConnect
     assert soap.send(ticket) == second
     assert soap.receive(ticket, name_in_use("Acme Corp", "c-1")) == 100  # a business error: carried, not -1
     assert soap.text("closeConnection", ticket=ticket) == "Done: 2 requests exchanged with QuickBooks."
+    assert soap.text("getLastError", ticket=ticket) != "NoOp"  # a closed session never loops
     row = _session(sessions, ticket)
     assert (row.status, row.round_trips, row.awaiting_answer, row.percent_done) == ("closed", 2, False, 100)
     assert row.product and row.product.startswith("QuickBooks Enterprise")
@@ -167,9 +168,20 @@ def test_a_session_silent_for_longer_than_the_timeout_is_broken_by_the_next_call
         now.advance(minutes=9)
         assert source.named("broken") == []
         now.advance(minutes=2)
+        assert soap.text("getLastError", ticket=ticket).startswith("The session was closed because")
         assert soap.receive(ticket, empty_answer()) == -1  # too late: the session is over
         assert [c[3] for c in source.named("broken")] and "no call for too long" in source.named("broken")[0][3]
         assert _session(sessions, ticket).status == "broken"
+
+
+def test_closing_while_an_answer_is_out_puts_its_writes_in_doubt(soap: SoapClient, source: ScriptedSource,
+                                                                  wc: WcConnection) -> None:
+    source.queue(wc.connection_id, customer_add("Acme", "c-1"))
+    ticket, _ = soap.authenticate(wc.user, wc.password)
+    soap.send(ticket, host_response_text())
+    assert soap.text("closeConnection", ticket=ticket).startswith("Stopped: The Web Connector closed the session "
+                                                                  "before QuickBooks' answer")
+    assert [c[0] for c in source.calls][-1] == "broken" and source.named("end") == []
 
 
 def test_a_transport_failure_is_negative_and_ends_the_session(soap: SoapClient, source: ScriptedSource,

@@ -6,7 +6,8 @@ each says what happened and what happens next, in words. QuickBooks' own message
 
 from __future__ import annotations
 
-__all__ = ["FINISHED_NOTICE", "TIMED_OUT", "UNKNOWN_SESSION", "close_text", "connection_error_text",
+__all__ = ["FINISHED_NOTICE", "TIMED_OUT", "UNKNOWN_SESSION", "close_text", "closed_without_answer",
+           "connection_error_text",
            "out_of_order_answer", "out_of_order_request", "source_failed", "superseded", "transport_failure"]
 
 UNKNOWN_SESSION = ("This Web Connector session is unknown to ledgerbridge or has already ended; the next update "
@@ -31,6 +32,11 @@ def superseded(awaiting_answer: bool) -> str:
         return ("A new Web Connector session started while this one was still waiting for QuickBooks' answer; "
                 "what that request wrote will be checked before anything is sent again.")
     return "A new Web Connector session started before this one was closed."
+
+
+def closed_without_answer() -> str:
+    return ("The Web Connector closed the session before QuickBooks' answer to the last request arrived; what that "
+            "request wrote will be checked at the next update before it is sent again.")
 
 
 def out_of_order_request() -> str:

@@ -38,6 +38,7 @@ from ledgerbridge.packages.qbd.webconnector.session_texts import (
     TIMED_OUT,
     UNKNOWN_SESSION,
     close_text,
+    closed_without_answer,
     connection_error_text,
     out_of_order_answer,
     out_of_order_request,
@@ -257,7 +258,8 @@ class PolledSessions:
                 if self._expired(row, now):
                     later.append(self._cut(row, TIMED_OUT, now))
                 else:
-                    later.append(self._close(row, PolledSessionStatus.CLOSED, "closed by the Web Connector", now))
+                    reason = closed_without_answer() if row.awaiting_answer else "closed by the Web Connector"
+                    later.append(self._close(row, PolledSessionStatus.CLOSED, reason, now))
             text = close_text(row.round_trips, row.last_error, row.status == PolledSessionStatus.BROKEN.value,
                               row.close_reason)
         self._run(later)
