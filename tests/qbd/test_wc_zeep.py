@@ -8,6 +8,10 @@ Nothing of ours writes these requests or reads these answers: a mistake shared b
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 from zeep import Client
@@ -61,3 +65,8 @@ def test_zeep_loads_the_wsdl_the_service_serves(served: Served) -> None:
     assert page.status_code == 200 and "?wsdl" in page.text and "support" in page.text
     support = httpx.get(url + "/support")
     assert support.status_code == 200 and "Add an application" in support.text  # the Web Connector checks 200
+    # Its own policy allows its one inline style sheet (by hash) and nothing else, so the page is styled.
+    style = re.search(r"<style>(.*?)</style>", support.text, re.S)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert support.headers["content-security-policy"].startswith(f"default-src 'none'; style-src 'sha256-{digest}'")

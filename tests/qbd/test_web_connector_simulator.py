@@ -131,13 +131,19 @@ def test_the_noop_pause(sessions: sessionmaker[Session], served: Served, source:
     assert simulator.log.noops == 2
 
 
-def test_nvu(sessions: sessionmaker[Session], served: Served, source: ScriptedSource, wc: WcConnection) -> None:
+def test_nvu_and_busy(sessions: sessionmaker[Session], served: Served, source: ScriptedSource,
+                      wc: WcConnection) -> None:
     simulator, _ = _simulator(sessions, served, wc, FakeQuickBooks())
     simulator.password = "not the password"
     source.queue(wc.connection_id, customer_query())
     result = simulator.update_selected()
     assert (result.outcome, result.calls[-1], result.ticket) == ("nvu", "closeConnection", "")
     assert source.calls == []
+    simulator.password = wc.password
+    source.fail_next = "work_due"  # the work cannot be looked at now: "busy", try at the next update
+    busy = simulator.update_selected()
+    assert (busy.outcome, busy.calls[-2:]) == ("busy", ["authenticate", "closeConnection"])
+    assert simulator.update_selected().outcome == "done"
 
 
 @pytest.mark.parametrize("hresult", [COULD_NOT_ACCESS, NOT_RUNNING_NO_FILE])

@@ -122,6 +122,8 @@ class WebConnectorSimulator:
         self.application = read_qwc(qwc)
         self.password = password
         self.quickbooks = quickbooks
+        self._own_client = client is None
+        # The Web Connector's own HTTP timeout is long; QuickBooks' answers and our long polls take time.
         self.client = client or httpx.Client(timeout=httpx.Timeout(300.0, connect=10.0))
         self.clock = clock
         self.faults = faults or SimulatorFaults()
@@ -132,6 +134,16 @@ class WebConnectorSimulator:
         self.max_round_trips = max_round_trips
         self.observer = observer
         self.log = RoundTripLog()
+
+    def close(self) -> None:
+        if self._own_client:
+            self.client.close()
+
+    def __enter__(self) -> WebConnectorSimulator:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def add_application(self) -> None:
         """"Add an application": the Web Connector fetches AppSupport and refuses the file unless it answers 200."""

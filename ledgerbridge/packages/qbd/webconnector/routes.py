@@ -30,7 +30,7 @@ from ledgerbridge.packages.qbd.webconnector.soap import (
     render_fault,
     render_response,
 )
-from ledgerbridge.packages.qbd.webconnector.support_page import endpoint_page, support_page
+from ledgerbridge.packages.qbd.webconnector.support_page import PAGE_POLICY, endpoint_page, support_page
 from ledgerbridge.packages.qbd.webconnector.wsdl import service_wsdl
 from ledgerbridge.store.db import utcnow
 
@@ -98,10 +98,11 @@ def router(sessions: sessionmaker[Session], source: MessageSource, settings: Ser
     async def describe(request: Request) -> Response:
         if any(key.lower() == "wsdl" for key in request.query_params):
             return _xml(service_wsdl(str(request.url.replace(query=""))))
-        return HTMLResponse(endpoint_page(str(request.url_for("web_connector_support"))))
+        return HTMLResponse(endpoint_page(str(request.url_for("web_connector_support"))),
+                            headers={"Content-Security-Policy": PAGE_POLICY})
 
     @api.get(SUPPORT_PATH, include_in_schema=False, name="web_connector_support")
     async def support() -> HTMLResponse:
-        return HTMLResponse(support_page())
+        return HTMLResponse(support_page(), headers={"Content-Security-Policy": PAGE_POLICY})
 
     return api

@@ -8,9 +8,11 @@ the same host as the SOAP endpoint, outside the signed-in screens.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from html import escape
 
-__all__ = ["endpoint_page", "support_page"]
+__all__ = ["PAGE_POLICY", "endpoint_page", "support_page"]
 
 _STYLE = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2933;background:#f5f7fa;margin:0}
@@ -21,6 +23,12 @@ code{background:#f0f4f8;padding:0 .25rem;border-radius:3px}table{border-collapse
 th,td{text-align:left;vertical-align:top;padding:.45rem .5rem;border-bottom:1px solid #e4e7eb}
 th{background:#f0f4f8}footer{margin-top:2rem;color:#616e7c;font-size:.9rem}
 """
+
+#: The pages' Content-Security-Policy: their one inline style sheet (by its hash) and nothing else; set by the route,
+#: so the app's policy for the screens (no inline style) does not leave the page unstyled.
+PAGE_POLICY = ("default-src 'none'; style-src 'sha256-"
+               + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+               + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 _TROUBLE = [
     ("The password was refused (or \u201cnvu\u201d in the log)",
@@ -36,7 +44,7 @@ _TROUBLE = [
     ("The session was stopped part-way",
      "Nothing is lost: whatever QuickBooks was given is checked at the next update before anything is sent "
      "again, so no record is created twice."),
-    ("A certificate or connection error (QBWC1011, QBWC1013)",
+    ("A certificate or connection error",
      "The PC must reach this server over HTTPS with a certificate Windows trusts; check the address in the "
      "application's .qwc file and the PC's internet connection."),
 ]
