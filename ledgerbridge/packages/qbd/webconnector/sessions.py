@@ -184,21 +184,23 @@ class PolledSessions:
             if row is not None and not row.awaiting_answer:
                 later.append(self._cut(row, out_of_order_answer(), now))
             elif row is not None:
-                row.awaiting_answer = False
                 row.last_call_at = now
-                row.bytes_received += len(response.encode("utf-8"))
                 turn = _Turn(row.connection_id, row.id, row.processor_version or "")
         self._run(later)
         if turn is None:
             return -1
         connection_id, session_id = turn.connection_id, turn.session_id
+        # The source hears the answer before the session stops waiting for it: should we fail in between, the
+        # session still shows the answer as out, and the next call treats its writes as in doubt (never lost).
         if hresult:
-            self._fail(session_id, transport_failure(hresult, message))
-
             def tell() -> None:
                 self._source.answer(connection_id, session_id, None, hresult, message)
 
             self._run([tell])
+            with write_locked_scope(self._sessions) as s:
+                row = self._lock_row(s, session_id)
+                row.awaiting_answer = False
+                self._record_error(row, transport_failure(hresult, message), now)
             return -1
         try:
             percent = self._source.answer(connection_id, session_id, response, "", "")
@@ -215,6 +217,8 @@ class PolledSessions:
         percent = max(0, min(100, int(percent)))
         with write_locked_scope(self._sessions) as s:
             row = self._lock_row(s, session_id)
+            row.awaiting_answer = False
+            row.bytes_received += len(response.encode("utf-8"))
             row.round_trips += 1
             row.percent_done = percent
             row.finished = row.finished or percent >= 100
