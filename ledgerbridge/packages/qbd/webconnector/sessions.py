@@ -97,11 +97,11 @@ class PolledSessions:
         with session_scope(self._sessions) as s:
             credential, ok = verify_credentials(s, user, password)
             credential_id = credential.id if credential is not None else None
+        if credential_id is None:
+            return AuthAnswer("", AuthStatus.INVALID_USER.value)  # "nvu", the same answer as a wrong password
         now = self._now()
         later: list[_Later] = []
         with write_locked_scope(self._sessions) as s:
-            if credential_id is None:
-                return AuthAnswer("", AuthStatus.INVALID_USER.value)
             credential = s.get_one(PolledCredential, credential_id)
             if not ok:
                 credential.last_refused_at = now
