@@ -1,7 +1,7 @@
 """the mailbox of a package that polls us (issue 13)
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07 14:00:00.000000
 
 ``mailbox_messages``: each call a connector of a polled package (one that comes and asks for work, as the
@@ -17,7 +17,7 @@ from alembic import op
 import ledgerbridge.store.db
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
