@@ -8,12 +8,14 @@ The first package listed is the default where a command or a form must offer one
 from __future__ import annotations
 
 from ledgerbridge.connectors.spec import PackageSpec
+from ledgerbridge.packages.qbd.spec import SPEC as QUICKBOOKS_DESKTOP
 from ledgerbridge.packages.qbo.spec import SPEC as QUICKBOOKS_ONLINE
 from ledgerbridge.packages.xero.spec import SPEC as XERO
 
 PACKAGES: tuple[PackageSpec, ...] = (
     XERO,
     QUICKBOOKS_ONLINE,
+    QUICKBOOKS_DESKTOP,
 )
 
 _BY_KIND = {spec.kind: spec for spec in PACKAGES}

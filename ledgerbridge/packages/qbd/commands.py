@@ -83,3 +83,35 @@ def password_command(connection: Annotated[int | None, typer.Option(help="Connec
     console.print(f"Web Connector password: {password}", markup=False, highlight=False)
     console.print("It is shown only now: type it into the Web Connector's Password column. The previous password "
                   "no longer works.")
+
+
+def sandbox_command(host: Annotated[str, typer.Option()] = "127.0.0.1",
+                    port: Annotated[int, typer.Option()] = 8788,
+                    flavour: Annotated[str, typer.Option(help="The edition: US, UK or CA")] = "US",
+                    qwc: Annotated[Path | None, typer.Option(help="A .qwc file: run a Web Connector on it too")] = None,
+                    password: Annotated[str | None, typer.Option(
+                        help="The Web Connector password (with --qwc); asked for when omitted")] = None,
+                    every: Annotated[float | None, typer.Option(
+                        help="Seconds between updates (with --qwc; default: the .qwc's schedule)")] = None) -> None:
+    """Serve a local QuickBooks Desktop (its books page) and, with --qwc, a Web Connector that polls ledgerbridge."""
+    import threading
+
+    from ledgerbridge.packages.qbd.sandbox import CompanyConfig, QuickBooksCompany, serve_qbd_sandbox
+    from ledgerbridge.packages.qbd.sandbox.web_connector import WebConnectorRefused, WebConnectorSimulator
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        fail("the sandbox serves on loopback only")
+    if flavour not in ("US", "UK", "CA"):
+        fail(f"--flavour must be US, UK or CA, not {flavour!r}")
+    company = QuickBooksCompany(CompanyConfig(flavour=flavour))  # type: ignore[arg-type]  # checked just above
+    if qwc is not None:
+        secret = password if password is not None else typer.prompt("Web Connector password", hide_input=True)
+        try:
+            connector = WebConnectorSimulator(qwc, secret, company, country=flavour)
+            connector.add_application()
+        except WebConnectorRefused as exc:
+            fail(str(exc))
+        threading.Thread(target=connector.run_scheduled, kwargs={"interval_seconds": every}, daemon=True,
+                         name="qbd-web-connector").start()
+        console.print(f"Web Connector: {connector.application.app_name} -> {connector.application.app_url}")
+    serve_qbd_sandbox(company, host=host, port=port)

@@ -37,3 +37,9 @@ DESCRIPTION_MAX = 4095
 
 QBD_TEXT_LIMITS = TextLimits(number=max(REF_NUMBER_LIMITS.values()), reference=PO_NUMBER_MAX,
                              description=DESCRIPTION_MAX)
+
+#: The most request bytes one qbXML message carries (the mailbox packs queued calls up to it; a single call larger
+#: than this still goes, alone). QuickBooks runs a whole message while its user waits, and the Web Connector waits
+#: for it on one HTTP call: a megabyte (some 600 five-line invoices) keeps a message short on an ordinary PC while
+#: costing few round trips. Our choice, not Intuit's: Intuit documents no limit.
+MESSAGE_BYTES = 1_048_576

@@ -21,7 +21,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,28 +35,19 @@ from ledgerbridge.connectors.mailbox import (
     pending_count,
     wait_for_change,
 )
+from ledgerbridge.packages.qbd.webconnector.backend import FINISHED, Finished
 from ledgerbridge.queue.jobs import enqueue_job
 from ledgerbridge.queue.worker import DEFAULT_PAYMENT_MINUTES, export_due, payments_due
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.sync import ChartEntry, Connection, Job
 
-__all__ = ["FINISHED", "Finished", "SessionWork"]
+__all__ = ["SessionWork"]
 
 ACTIVE = ("queued", "claimed", "running")
 
 
-class Finished:
-    """The session's work is done: nothing waits in the mailbox and no job of the connection is active."""
-
-    def __repr__(self) -> str:
-        return "FINISHED"
-
-
-FINISHED: Final = Finished()
-
-
 class SessionWork:
-    """The Web Connector service's source of work for a connection (``webconnector.backend.MessageSource``)."""
+    """The Web Connector service's source of work for a connection (a ``webconnector.backend.MessageSource``)."""
 
     def __init__(self, sessions: sessionmaker[Session], fmt: MessageFormat, *, max_bytes: int,
                  settle_seconds: float = 2.0, poll_seconds: float = 0.25,
