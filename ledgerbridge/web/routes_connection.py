@@ -15,6 +15,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ledgerbridge.audit.trail import audit
 from ledgerbridge.connectors.auth_flows import connection_health, flow_for
 from ledgerbridge.connectors.connections import create_connection, production_endpoints, sandbox_endpoints
 from ledgerbridge.connectors.oauth import ConsentError
@@ -28,6 +29,8 @@ router = APIRouter()
 SANDBOX_CLIENT = ("ledgerbridge-demo", "demo-secret")
 #: The packages a user can connect to, as the screens name them (every one has a connector and a flow).
 PACKAGES = {spec.kind: spec.name for spec in REGISTERED}
+#: Those that poll us: set up with a password and a file for their program, not a consent page.
+POLLED = {spec.kind: spec.polled for spec in REGISTERED if spec.polled is not None}
 
 
 def callback_url(request: Request) -> str:
@@ -38,9 +41,17 @@ def callback_url(request: Request) -> str:
 def connection_page(request: Request, session: Db, user: User) -> Response:
     conn = connection_of(session, user)
     health = connection_health(session, conn) if conn else None
+    return _page(request, user, conn, health)
+
+
+def _page(request: Request, user: User, conn: Connection | None, health: object,
+          new_password: str | None = None) -> Response:
+    polled = POLLED.get(conn.kind) if conn else None
     return render(request, "connection.html", user, "connection", conn=conn, health=health,
                   callback=callback_url(request), sandbox_client=SANDBOX_CLIENT, packages=PACKAGES,
-                  package=PACKAGES.get(conn.kind, conn.kind) if conn else None)
+                  polled_kinds={k: p.program for k, p in POLLED.items()},
+                  package=PACKAGES.get(conn.kind, conn.kind) if conn else None,
+                  program=polled.program if polled else None, new_password=new_password)
 
 
 @router.post("/connection/connect")
@@ -54,6 +65,13 @@ async def connect(request: Request, session: Db, user: User) -> Response:
         if kind not in PACKAGES:
             return back("/connection", err=f"Choose one of the packages: {', '.join(PACKAGES.values())}.")
         label = PACKAGES[kind]
+        if kind in POLLED:  # nothing to consent to: the program beside the package will come to us
+            conn = create_connection(session, user.organisation_id, kind, production_endpoints(kind), client_id="",
+                                     client_secret="", redirect_uri="", name=label)
+            conn.status = "connected"
+            session.commit()
+            return back("/connection", msg=f"{label} added. Next: set {POLLED[kind].program}'s password and add "
+                                           "the setup file to it (below).")
         sandbox = str(form.get("sandbox_url") or "").strip()
         client_id = str(form.get("client_id") or "").strip() or (SANDBOX_CLIENT[0] if sandbox else "")
         secret = str(form.get("client_secret") or "").strip() or (SANDBOX_CLIENT[1] if sandbox else "")
@@ -65,6 +83,11 @@ async def connect(request: Request, session: Db, user: User) -> Response:
         conn = create_connection(session, user.organisation_id, kind, endpoints, client_id=client_id,
                                  client_secret=secret, redirect_uri=redirect_uri,
                                  name=f"{label} (sandbox)" if sandbox else label)
+    elif conn.kind in POLLED:
+        conn.status = "connected"
+        session.commit()
+        return back("/connection", msg=f"Connected again: {POLLED[conn.kind].program} is let in with a new password "
+                                       "(set one below if it was disconnected).")
     else:
         conn.redirect_uri = redirect_uri  # the address this app is served on now
     url = flow_for(conn.kind).begin_consent(session, conn)
@@ -119,3 +142,34 @@ async def disconnect(request: Request, session: Db, user: User) -> Response:
     note = " ".join(problems)
     return back("/connection", msg="Disconnected; every export record is kept, so reconnecting sends nothing twice."
                 + (f" Note: {note}" if note else ""))
+
+
+@router.post("/connection/polled/password", response_class=HTMLResponse)
+async def new_password(request: Request, session: Db, user: User) -> Response:
+    """A new password for the program that polls us, shown on this one page and never again."""
+    await checked_form(request, user, "configure")
+    conn = connection_of(session, user)
+    if conn is None or conn.kind not in POLLED:
+        return back("/connection", err="This connection has no program that polls it.")
+    password = POLLED[conn.kind].new_password(session, conn)
+    conn.status = "connected"
+    audit(session, conn, user.email, "set_polled_password", outcome="ok", detail=POLLED[conn.kind].program)
+    session.commit()
+    return _page(request, user, conn, connection_health(session, conn), new_password=password)
+
+
+@router.get("/connection/polled/setup-file")
+def setup_file(request: Request, session: Db, user: User) -> Response:
+    """The file the user adds to the program that polls us (the Web Connector's .qwc), for this app's address."""
+    conn = connection_of(session, user)
+    if conn is None or conn.kind not in POLLED:
+        raise HTTPException(404, "This connection has no program that polls it.")
+    if not user.can("configure"):
+        raise HTTPException(403, "Your role cannot set up the connection.")
+    try:
+        name, content = POLLED[conn.kind].setup_file(session, conn, str(request.base_url))
+    except ValueError as exc:
+        return back("/connection", err=str(exc))
+    session.commit()
+    return Response(content, media_type="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
