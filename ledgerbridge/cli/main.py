@@ -107,11 +107,14 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[in
 
 
 def _register_sandboxes() -> None:
-    """``ledgerbridge sandbox <kind>``: each package's sandbox command, from its spec."""
+    """``ledgerbridge sandbox <kind>``: each package's sandbox command, and the commands of its own that a package
+    which polls us has (its setup file, its password), from its spec."""
     from ledgerbridge.packages.registry import PACKAGES
 
     for spec in PACKAGES:
         sandbox_app.command(spec.kind, help=f"Serve a local {spec.name} sandbox.")(spec.sandbox.command)
+        for name, command in spec.polled.commands if spec.polled is not None else ():
+            app.command(name)(command)
 
 
 def _register() -> None:

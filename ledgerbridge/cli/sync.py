@@ -21,7 +21,7 @@ from ledgerbridge.connectors.connections import (
     refresh_chart,
     sandbox_endpoints,
 )
-from ledgerbridge.packages.registry import DEFAULT, UnknownPackage, kinds
+from ledgerbridge.packages.registry import DEFAULT, UnknownPackage, kinds, spec_for
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Document
 from ledgerbridge.store.models.sync import Connection
@@ -73,6 +73,10 @@ def connect(package: Annotated[str, typer.Option(help=f"One of: {', '.join(kinds
         endpoints = sandbox_endpoints(package, sandbox) if sandbox else production_endpoints(package)
     except UnknownPackage as exc:
         fail(str(exc))
+    polled = spec_for(package).polled
+    if polled is not None:
+        _connect_polled(package, polled.program, start_date, org, as_json)
+        return
     settings = get_settings()
     client_id = settings.client_id if client_id is None else client_id
     client_secret = settings.client_secret.get_secret_value() if client_secret is None else client_secret
@@ -101,6 +105,25 @@ def connect(package: Annotated[str, typer.Option(help=f"One of: {', '.join(kinds
         print_json(result)
     else:
         console.print(f"Connected to [bold]{result['tenant_name']}[/] (connection {conn_id}).")
+
+
+def _connect_polled(package: str, program: str, start_date: str | None, org: int | None, as_json: bool) -> None:
+    """A package that polls us: the connection is made at once; its program is set up with a password and a file
+    (the package's own commands, e.g. ``ledgerbridge qwc``), not a consent."""
+    with session_scope(STATE.sessions) as session:
+        org_id = organisation_id(session, org)
+        existing = session.scalars(select(Connection).where(Connection.organisation_id == org_id,
+                                                            Connection.kind == package)).first()
+        conn = existing or create_connection(
+            session, org_id, package, production_endpoints(package), client_id="", client_secret="",
+            redirect_uri="", start_date=date.fromisoformat(start_date) if start_date else None)
+        conn.status = "connected"
+        result = {"connection_id": conn.id, "reconnected": existing is not None,
+                  "next": f"set {program}'s password and write its setup file (see `ledgerbridge --help`)"}
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"Connection {result['connection_id']} made. Next: {result['next']}.")
 
 
 def disconnect(org: OrgOpt = None, connection: ConnOpt = None) -> None:

@@ -153,6 +153,8 @@ class PolledService:
     #: (session, connection, the app's public base URL) -> (file name, content): the file the user adds to the
     #: program (the Web Connector's .qwc).
     setup_file: Callable[[Session, Connection, str], tuple[str, bytes]]
+    #: ``ledgerbridge <name>`` commands of its own (Typer reads their signatures), e.g. writing the setup file.
+    commands: tuple[tuple[str, Callable[..., None]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

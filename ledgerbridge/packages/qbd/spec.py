@@ -18,7 +18,7 @@ from ledgerbridge.connectors.spec import (
     PolledService,
     SandboxSpec,
 )
-from ledgerbridge.packages.qbd.commands import sandbox_command
+from ledgerbridge.packages.qbd.commands import password_command, qwc_command, sandbox_command
 from ledgerbridge.packages.qbd.demo import DEMO_WORLD, start_sandbox
 from ledgerbridge.packages.qbd.limits import QBD_TEXT_LIMITS
 from ledgerbridge.store.models.sync import Connection
@@ -87,5 +87,6 @@ SPEC = PackageSpec(
                         stats_calls_key="messages"),
     demo=DEMO_WORLD,
     polled=PolledService(program="the Web Connector", router=_web_service, open_connections=_open_connections,
-                         new_password=_new_password, setup_file=_setup_file),
+                         new_password=_new_password, setup_file=_setup_file,
+                         commands=(("qwc", qwc_command), ("web-connector-password", password_command))),
 )
