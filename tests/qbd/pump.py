@@ -1,0 +1,148 @@
+"""The Web Connector played without SOAP, for tests that drive the engine against the sandbox company.
+
+A :class:`Pump` is a thread that does what the Web Connector service does with the mailbox in a session: it takes
+the next message (``hand_out``), has QuickBooks run it (the sandbox company's ``process``) and delivers the answer
+(``deliver``); every message and every answer is checked against the qbXML schema of the version it announces
+(``tests/contract_checks/qbxml.check_qbxml``). It counts round trips (messages handed out) and requests.
+
+Faults, as a real session meets them:
+
+* :meth:`Pump.drop_next_answer`: QuickBooks runs the next message, but its answer never reaches us (the network
+  dropped it, the Web Connector crashed): the session breaks (``break_session``), its writes are in doubt, and a
+  new session begins (QuickBooks keeps its error-recovery state across sessions, not its iterators);
+* :meth:`Pump.quickbooks_down`: QuickBooks is not running; each message is answered with the request
+  processor's HRESULT instead of qbXML (``deliver(..., error=...)``), as the Web Connector reports it.
+
+A problem in the pump (a message or answer that breaks the schema) is kept and raised by :meth:`Pump.stop`, and
+the message's connector is answered with it so that no test hangs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.connectors.mailbox import break_session, change_mark, deliver, hand_out, wait_for_change
+from ledgerbridge.packages.qbd.message_format import ENVELOPE_BYTES, QbdMessageFormat
+from ledgerbridge.packages.qbd.sandbox import QuickBooksCompany, RequestProcessorError
+from ledgerbridge.packages.qbd.sandbox.processor import NOT_RUNNING_NO_FILE, hresult_text
+from tests.contract_checks.qbxml import check_qbxml
+
+__all__ = ["Pump"]
+
+#: The size bound of one message: what the Web Connector service would pass (1 MB less the envelope).
+MAX_BYTES = 1_000_000 - ENVELOPE_BYTES
+APP_NAME = "ledgerbridge"
+
+
+class Pump:
+    def __init__(self, sessions: sessionmaker[Session], connection_id: int, company: QuickBooksCompany, *,
+                 version: str | None = None, max_bytes: int = MAX_BYTES) -> None:
+        self.sessions = sessions
+        self.connection_id = connection_id
+        self.company = company
+        self.version = version or company.config.max_qbxml_version
+        self.max_bytes = max_bytes
+        self.format = QbdMessageFormat()
+        self.round_trips = 0  # messages handed out (each a sendRequestXML and a receiveResponseXML)
+        self.requests = 0
+        self.request_kinds: Counter[str] = Counter()
+        self.messages: list[str] = []
+        self.errors: list[BaseException] = []
+        self.session_id = 1
+        self._drop = 0
+        self._down = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="web-connector", daemon=True)
+
+    # -- life ------------------------------------------------------------------------------------------------
+    def start(self) -> Pump:
+        self.company.begin_session(APP_NAME)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        if self.errors:
+            raise AssertionError(f"the Web Connector met {len(self.errors)} problem(s)") from self.errors[0]
+
+    def __enter__(self) -> Pump:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
+
+    # -- faults ----------------------------------------------------------------------------------------------
+    def drop_next_answer(self, times: int = 1) -> None:
+        with self._lock:
+            self._drop += times
+
+    def quickbooks_down(self, down: bool = True) -> None:
+        with self._lock:
+            self._down = down
+
+    def counts(self) -> tuple[int, int]:
+        """(round trips, requests) so far."""
+        with self._lock:
+            return self.round_trips, self.requests
+
+    # -- the session -----------------------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            seen = change_mark(self.connection_id)
+            message = hand_out(self.sessions, self.connection_id, self.session_id, self.format,
+                               version=self.version, max_bytes=self.max_bytes)
+            if message is None:
+                wait_for_change(self.connection_id, seen, 0.05)
+                continue
+            try:
+                self._one(message)
+            except BaseException as exc:  # keep it for stop(), and free the waiting connector
+                self.errors.append(exc)
+                deliver(self.sessions, self.connection_id, self.session_id, self.format, None,
+                        error=f"the test's Web Connector failed: {exc}")
+
+    def _one(self, message: str) -> None:
+        check_qbxml(message, self.version)
+        with self._lock:
+            self.round_trips += 1
+            self.messages.append(message)
+            drop, self._drop = self._drop > 0, max(0, self._drop - 1)
+            down = self._down
+        self._count(message)
+        if down:
+            error = RequestProcessorError(NOT_RUNNING_NO_FILE)
+            deliver(self.sessions, self.connection_id, self.session_id, self.format, None,
+                    error=f"{hresult_text(error.hresult)}: {error.message}")
+            return
+        try:
+            answer = self.company.process(message)
+        except RequestProcessorError as failure:
+            deliver(self.sessions, self.connection_id, self.session_id, self.format, None,
+                    error=f"{failure.hresult_hex}: {failure.message}")
+            return
+        check_qbxml(answer, self.version)
+        if drop:  # QuickBooks did it; the answer is lost and the session with it
+            break_session(self.sessions, self.connection_id, self.session_id, "the Web Connector's session broke")
+            self.company.end_session()
+            self.session_id += 1
+            self.company.begin_session(APP_NAME)
+            return
+        deliver(self.sessions, self.connection_id, self.session_id, self.format, answer)
+
+    def _count(self, message: str) -> None:
+        from lxml import etree
+
+        root = etree.fromstring(message.encode("utf-8"))
+        requests = root.find("QBXMLMsgsRq")
+        assert requests is not None
+        with self._lock:
+            for request in requests:
+                self.requests += 1
+                self.request_kinds[str(request.tag)] += 1
