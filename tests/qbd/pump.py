@@ -11,7 +11,9 @@ Faults, as a real session meets them:
   dropped it, the Web Connector crashed): the session breaks (``break_session``), its writes are in doubt, and a
   new session begins (QuickBooks keeps its error-recovery state across sessions, not its iterators);
 * :meth:`Pump.quickbooks_down`: QuickBooks is not running; each message is answered with the request
-  processor's HRESULT instead of qbXML (``deliver(..., error=...)``), as the Web Connector reports it.
+  processor's HRESULT instead of qbXML (``deliver(..., error=...)``), as the Web Connector reports it;
+* :meth:`Pump.before`: someone works in QuickBooks just before the next message that matches (a user edits the
+  invoice between our read and our Mod), once.
 
 A problem in the pump (a message or answer that breaks the schema) is kept and raised by :meth:`Pump.stop`, and
 the message's connector is answered with it so that no test hangs.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,6 +58,7 @@ class Pump:
         self.session_id = 1
         self._drop = 0
         self._down = False
+        self._before: list[tuple[Callable[[str], bool], Callable[[], object]]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="web-connector", daemon=True)
@@ -87,6 +91,11 @@ class Pump:
         with self._lock:
             self._down = down
 
+    def before(self, matches: Callable[[str], bool], action: Callable[[], object]) -> None:
+        """Run ``action`` (in QuickBooks, as its user) before the next message ``matches`` accepts, once."""
+        with self._lock:
+            self._before.append((matches, action))
+
     def counts(self) -> tuple[int, int]:
         """(round trips, requests) so far."""
         with self._lock:
@@ -115,6 +124,10 @@ class Pump:
             self.messages.append(message)
             drop, self._drop = self._drop > 0, max(0, self._drop - 1)
             down = self._down
+            hooks = [h for h in self._before if h[0](message)]
+            self._before = [h for h in self._before if h not in hooks]
+        for _, action in hooks:
+            action()
         self._count(message)
         if down:
             error = RequestProcessorError(NOT_RUNNING_NO_FILE)

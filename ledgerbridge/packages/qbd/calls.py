@@ -11,7 +11,8 @@ together (``REQUEST_ID_MAX`` is 50).
 Audit (R-A1): one row per exchange, as the HTTP client writes one per call: the purpose, the batch key (so the
 records of a batch link to it), the request ids, the bytes, each request's status and QuickBooks' message; the
 qbXML itself for writes (reads are large and say nothing the records do not). qbXML carries no credential.
-Buffered and written by :meth:`QbdCalls.flush` (on close, and every 200 rows).
+Buffered and written by :meth:`QbdCalls.flush`: on close, and at least once a second (or every 200 rows) while
+exchanges go on, as the HTTP client does.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from ledgerbridge.store.models.sync import AuditEvent, Connection
 __all__ = ["AUDIT_MAX", "QbdCalls", "record_of"]
 
 AUDIT_MAX = 20_000
+FLUSH_SECONDS = 1.0  # audit rows and health are written at least this often while exchanges go on
 _RECORD_ID = re.compile(r"^([a-z])(\d+)-")
 
 
@@ -73,6 +75,7 @@ class QbdCalls:
         self._last_success: datetime | None = None
         self._last_error: tuple[str, datetime] | None = None
         self._organisation_id: int | None = None
+        self._flushed = time.monotonic()
 
     # -- request ids -----------------------------------------------------------------------------------------
     def request_id(self, kind: str = "q", record: int | None = None) -> str:
@@ -206,8 +209,8 @@ class QbdCalls:
                 self._last_success = now
             else:
                 self._last_error = (redact_text(error)[:2000], now)
-            full = len(self._audit) >= 200
-        if full:
+            due = len(self._audit) >= 200 or time.monotonic() - self._flushed >= FLUSH_SECONDS
+        if due:
             self.flush()
 
     def flush(self) -> None:
@@ -216,6 +219,7 @@ class QbdCalls:
             rows, self._audit = self._audit, []
             success, error = self._last_success, self._last_error
             self._last_success = self._last_error = None
+            self._flushed = time.monotonic()
         if not rows and success is None and error is None:
             return
         with self.sessions() as session, session.begin():

@@ -48,6 +48,10 @@ if TYPE_CHECKING:
 __all__ = ["export_documents", "prepare_items", "read_transactions"]
 
 _DOCUMENT_RETS = ("InvoiceRet", "CreditMemoRet", "BillRet", "VendorCreditRet")
+MODIFY_REFUSED = 3170
+#: A void QuickBooks refused (3170): in practice, payments or credits are applied to the document.
+VOID_REFUSED_HINT = ("QuickBooks will not void a document with payments or credits applied: delete or void them in "
+                     "QuickBooks first, or issue a credit note in the host instead.")
 
 
 def read_transactions(conn: QbdConnector, kind: str, txn_ids: Sequence[str], purpose: str,
@@ -146,6 +150,8 @@ def _send(conn: QbdConnector, items: Sequence[DocumentExport], ctx: ExportContex
 def _outcome(conn: QbdConnector, it: DocumentExport, result: RequestResult) -> ExportOutcome:
     outcome = write_outcome(it.sync_record_id, result)
     if not outcome.ok:
+        if it.action == "void" and result.status_code == MODIFY_REFUSED:
+            return replace(outcome, hint=VOID_REFUSED_HINT)
         return outcome
     if it.action == "void":  # TxnVoidRs carries no amounts: a voided transaction is zeroed
         doc = RemoteDocument(outcome.external_id or str(it.external_id), outcome.external_number, Decimal(0),
