@@ -162,7 +162,7 @@ class Mailbox:
                         session.commit()
                         raise ConnectorCallFailed(
                             f"{self._package} ended its session before it took this; it goes at its next session",
-                            failure_type="network", source="connection")
+                            failure_type="retriable", source="network")
                     continue  # taken between the two reads: look again
             _SIGNALS.wait(self._connection_id, seen, self._poll)
 
@@ -173,9 +173,9 @@ class Mailbox:
         said = message.error or f"{self._package} did not answer"
         if message.state == MailboxState.IN_DOUBT:
             raise ConnectorCallFailed(f"{said}; {self._package} may have acted on it: it is looked up before it "
-                                      "is sent again", failure_type="network", source="connection",
+                                      "is sent again", failure_type="retriable", source="network",
                                       outcome_unknown=True)
-        raise ConnectorCallFailed(said, failure_type="network", source="connection")
+        raise ConnectorCallFailed(said, failure_type="retriable", source="network")
 
 
 def change_mark(connection_id: int) -> int:

@@ -7,9 +7,11 @@ the next message (``hand_out``), has QuickBooks run it (the sandbox company's ``
 
 Faults, as a real session meets them:
 
-* :meth:`Pump.drop_next_answer`: QuickBooks runs the next message, but its answer never reaches us (the network
-  dropped it, the Web Connector crashed): the session breaks (``break_session``), its writes are in doubt, and a
-  new session begins (QuickBooks keeps its error-recovery state across sessions, not its iterators);
+* :meth:`Pump.drop_next_answer`: QuickBooks runs the next message (the next one ``matches`` accepts), but its
+  answer never reaches us (the network dropped it, the Web Connector crashed): the session breaks
+  (``break_session``), its writes are in doubt, and a new session begins (QuickBooks keeps its error-recovery
+  state across sessions, not its iterators). With ``run=False`` the message is lost on its way to QuickBooks,
+  which never runs it: in doubt all the same, since nobody can tell the two apart;
 * :meth:`Pump.quickbooks_down`: QuickBooks is not running; each message is answered with the request
   processor's HRESULT instead of qbXML (``deliver(..., error=...)``), as the Web Connector reports it;
 * :meth:`Pump.before`: someone works in QuickBooks just before the next message that matches (a user edits the
@@ -56,7 +58,7 @@ class Pump:
         self.messages: list[str] = []
         self.errors: list[BaseException] = []
         self.session_id = 1
-        self._drop = 0
+        self._drops: list[tuple[Callable[[str], bool], bool]] = []
         self._down = False
         self._before: list[tuple[Callable[[str], bool], Callable[[], object]]] = []
         self._lock = threading.Lock()
@@ -70,8 +72,11 @@ class Pump:
         return self
 
     def stop(self) -> None:
+        """Stop the thread (again: nothing); raises what went wrong in it."""
         self._stop.set()
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+            assert not self._thread.is_alive(), "the Web Connector thread did not stop"
         if self.errors:
             raise AssertionError(f"the Web Connector met {len(self.errors)} problem(s)") from self.errors[0]
 
@@ -83,9 +88,9 @@ class Pump:
         self.stop()
 
     # -- faults ----------------------------------------------------------------------------------------------
-    def drop_next_answer(self, times: int = 1) -> None:
+    def drop_next_answer(self, matches: Callable[[str], bool] | None = None, *, run: bool = True) -> None:
         with self._lock:
-            self._drop += times
+            self._drops.append((matches or (lambda _: True), run))
 
     def quickbooks_down(self, down: bool = True) -> None:
         with self._lock:
@@ -122,7 +127,9 @@ class Pump:
         with self._lock:
             self.round_trips += 1
             self.messages.append(message)
-            drop, self._drop = self._drop > 0, max(0, self._drop - 1)
+            drop = next((d for d in self._drops if d[0](message)), None)
+            if drop is not None:
+                self._drops.remove(drop)
             down = self._down
             hooks = [h for h in self._before if h[0](message)]
             self._before = [h for h in self._before if h not in hooks]
@@ -134,6 +141,9 @@ class Pump:
             deliver(self.sessions, self.connection_id, self.session_id, self.format, None,
                     error=f"{hresult_text(error.hresult)}: {error.message}")
             return
+        if drop is not None and not drop[1]:  # lost on its way: QuickBooks never saw it
+            self._break()
+            return
         try:
             answer = self.company.process(message)
         except RequestProcessorError as failure:
@@ -141,13 +151,16 @@ class Pump:
                     error=f"{failure.hresult_hex}: {failure.message}")
             return
         check_qbxml(answer, self.version)
-        if drop:  # QuickBooks did it; the answer is lost and the session with it
-            break_session(self.sessions, self.connection_id, self.session_id, "the Web Connector's session broke")
-            self.company.end_session()
-            self.session_id += 1
-            self.company.begin_session(APP_NAME)
+        if drop is not None:  # QuickBooks did it; the answer is lost and the session with it
+            self._break()
             return
         deliver(self.sessions, self.connection_id, self.session_id, self.format, answer)
+
+    def _break(self) -> None:
+        break_session(self.sessions, self.connection_id, self.session_id, "the Web Connector's session broke")
+        self.company.end_session()
+        self.session_id += 1
+        self.company.begin_session(APP_NAME)
 
     def _count(self, message: str) -> None:
         from lxml import etree

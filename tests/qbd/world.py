@@ -181,4 +181,4 @@ def open_world(sessions: sessionmaker[Session], *, flavour: str = "UK", version:
             yield world
         finally:
             world.close()
-            pump.stop()
+            world.pump.stop()

@@ -22,7 +22,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,6 +76,9 @@ class QbdCalls:
         self._last_error: tuple[str, datetime] | None = None
         self._organisation_id: int | None = None
         self._flushed = time.monotonic()
+        #: Called before every write exchange (the connector resolves in-doubt writes there: QuickBooks keeps the
+        #: outcome of the last message set that wrote, and the next write would replace it).
+        self.before_write: Callable[[], object] | None = None
 
     # -- request ids -----------------------------------------------------------------------------------------
     def request_id(self, kind: str = "q", record: int | None = None) -> str:
@@ -95,6 +98,8 @@ class QbdCalls:
         answered), and when QuickBooks' answer cannot be read (outcome unknown for writes: it may have run them).
         """
         outgoing = [OutgoingRequest(str(r.get("requestID")), request_text(r)) for r in requests]
+        if writes and self.before_write is not None:
+            self.before_write()
         return self.send(outgoing, writes=writes, purpose=purpose, key=key, on_error=on_error)
 
     def send(self, outgoing: Sequence[OutgoingRequest], *, writes: bool, purpose: str, key: str | None = None,

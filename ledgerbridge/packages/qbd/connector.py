@@ -86,6 +86,9 @@ class QbdConnector(QbdReads):
         self._written_lock = threading.Lock()
         self.doubt_lock = threading.Lock()
         self._names: dict[int, str | None] = {}  # party id -> why QuickBooks cannot take its name (pre-check)
+        # before anything is written, QuickBooks is asked what became of a write whose answer was lost, while it
+        # still knows (it keeps the last message set's outcome only)
+        self.calls.before_write = lambda: doubt.resolve_doubts(self)
         with session_scope(sessions) as session:
             settings = dict(session.get_one(Connection, connection_id).settings or {})
         self.country = country_of(settings)

@@ -8,7 +8,8 @@ before it creates them again. Two sources, in this order:
    (``message_format``), and QuickBooks keeps the outcome of the *last* one; asked with ``oldMessageSetID`` it
    answers the saved ``...Rs`` of each request it ran, with ``ErrorRecovery`` (the TxnID or ListID it made).
    :func:`resolve_doubts` asks about the newest in-doubt set (older ones are past what QuickBooks keeps) and
-   marks the mailbox's rows ``resolved`` with what it said. A request of a record carries the record's id in its
+   marks the mailbox's rows ``resolved`` with what it said. The connector asks before its next write (which
+   would replace what QuickBooks keeps) and before any look-up. A request of a record carries the record's id in its
    requestID (``calls.record_of``), so the answer finds its record.
 2. **A query**: by RefNumber (a range from itself to itself), the party (``EntityFilter``) and the date
    (``TxnDateRangeFilter``), *confirmed* by the ExternalGUID our Add carried (derived from the record's attempt
@@ -51,6 +52,8 @@ SUPERSEDED = "QuickBooks keeps the outcome of its last message set only; the rec
 def resolve_doubts(conn: QbdConnector) -> int:
     """Ask QuickBooks about the connection's newest in-doubt write message set and resolve every in-doubt row;
     returns how many message sets were resolved."""
+    if not in_doubt_messages(conn.sessions, conn.connection_id):
+        return 0  # the common case, without the lock
     with conn.doubt_lock:
         doubtful = in_doubt_messages(conn.sessions, conn.connection_id)
         sets = list(dict.fromkeys(set_id for set_id, _ in doubtful if set_id))
