@@ -28,8 +28,8 @@ INV_1102 = Decimal("729.58")
 def allocated(world: QbdWorld) -> dict[str, Decimal]:
     with session_scope(world.sessions) as session:
         return {n: a for n, a in session.execute(
-            select(Document.number, Allocation.amount).join(Allocation).join(Payment, Payment.id == Allocation.payment_id)
-            .where(Payment.origin == "package"))}
+            select(Document.number, Allocation.amount).join(Allocation)
+            .join(Payment, Payment.id == Allocation.payment_id).where(Payment.origin == "package"))}
 
 
 def imported(world: QbdWorld) -> int:
