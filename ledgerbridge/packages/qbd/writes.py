@@ -48,27 +48,33 @@ def _action(result: RequestResult | None) -> Action | None:
 
 
 # -- parties ---------------------------------------------------------------------------------------------------
-def _party_records(conn: QbdConnector, items: Sequence[PartyExport],
-                   names: Sequence[str] = ()) -> dict[tuple[bool, str], ListRecord]:
-    """The customers and vendors these parties are bound to (by ListID), or, with ``names``, those holding these
-    names: keyed (is customer, ListID) or (is customer, lower-case name)."""
+Holders = dict[tuple[bool, str], ListRecord]  # (is customer, ListID or lower-case name) -> the record
+
+
+def _holder_queries(conn: QbdConnector, items: Sequence[PartyExport], *, names: dict[int, str] | None = None,
+                    ids: bool = False) -> list[Element]:
+    """Customer and vendor queries by these parties' bound ListIDs (``ids``) or by the names they are sent
+    under (``names``)."""
     queries: list[Element] = []
     for customers, build in ((True, customer_query), (False, vendor_query)):
-        if names:
-            wanted = sorted({n for it, n in zip(items, names, strict=True) if it.party.is_customer == customers})
+        group = [it for it in items if it.party.is_customer == customers]
+        if ids:
+            wanted = sorted({str(it.external_id) for it in group if it.external_id})
+            if wanted:
+                queries.append(build(request_id=conn.calls.request_id(), list_ids=wanted))
+        elif names is not None:
+            wanted = sorted({names[it.sync_record_id] for it in group if not it.external_id})
             if wanted:
                 queries.append(build(request_id=conn.calls.request_id(), full_names=wanted))
-        else:
-            ids = sorted({str(it.external_id) for it in items if it.party.is_customer == customers})
-            if ids:
-                queries.append(build(request_id=conn.calls.request_id(), list_ids=ids))
-    if not queries:
-        return {}
-    results = conn.calls.read(queries, "read customers and suppliers")
-    out: dict[tuple[bool, str], ListRecord] = {}
+    return queries
+
+
+def _holders(queries: Sequence[Element], results: dict[str, RequestResult]) -> Holders:
+    out: Holders = {}
     for query in queries:
         customers = query.tag == "CustomerQueryRq"
-        for ret in results[str(query.get("requestID"))].rets:
+        result = results.get(str(query.get("requestID")))
+        for ret in result.rets if result is not None else ():
             record = read_list(ret)
             out[(customers, record.list_id)] = record
             out[(customers, (record.name or "").lower())] = record
@@ -80,46 +86,61 @@ def _ours(record: ListRecord, item: PartyExport) -> bool:
         item.idempotency_key and record.external_guid == external_guid(item.idempotency_key))
 
 
-def export_parties(conn: QbdConnector, items: Sequence[PartyExport], ctx: ExportContext,
-                   batch_key: str) -> list[ExportOutcome]:
-    current = _party_records(conn, [it for it in items if it.external_id])
+def _names(items: Sequence[PartyExport], current: Holders) -> dict[int, str]:
+    """The name each party goes under: a bound record keeps the one it has (perhaps the clash name) unless the
+    host renamed the party; a new one its own, or the clash name when an earlier party of the batch takes that
+    name (one name space: QuickBooks would refuse the second with 3100)."""
     names: dict[int, str] = {}
+    used: set[str] = set()
     for it in items:
         held = current.get((it.party.is_customer, str(it.external_id))) if it.external_id else None
-        # a bound record keeps the name it has (perhaps the clash name) unless the host renamed the party
-        keep = held is not None and (held.name or "").lower() in (party_name(it.party).lower(),
-                                                                  clash_name(it.party).lower())
-        names[it.sync_record_id] = (held.name or "") if held is not None and keep else party_name(it.party)
-    outcomes = _send_parties(conn, items, ctx, batch_key, names, current)
-    taken = [it for it in items if outcomes[it.sync_record_id] is None]
-    if taken:  # 3100: adopt ours, else the clash name
-        holders = _party_records(conn, taken, [names[it.sync_record_id] for it in taken])
-        again = []
-        for it in taken:
+        own, clash = party_name(it.party), clash_name(it.party)
+        if held is not None and (held.name or "").lower() in (own.lower(), clash.lower()):
+            names[it.sync_record_id] = held.name or own
+        else:
+            names[it.sync_record_id] = clash if own.lower() in used else own
+        used.add(names[it.sync_record_id].lower())
+    return names
+
+
+def export_parties(conn: QbdConnector, items: Sequence[PartyExport], ctx: ExportContext,
+                   batch_key: str) -> list[ExportOutcome]:
+    """Adds and Mods in one exchange, with queries of who holds the new names after them: a name in use (3100)
+    is then adopted or renamed without another look-up, so a clash costs one more exchange, not two."""
+    bound = _holder_queries(conn, items, ids=True)
+    current = _holders(bound, conn.calls.read(bound, "read customers and suppliers")) if bound else {}
+    names = _names(items, current)
+    outcomes, holders = _send_parties(conn, items, ctx, batch_key, names, current)
+    again = []
+    for it in (it for it in items if outcomes[it.sync_record_id] is None):  # 3100: adopt ours, else rename
+        holder = holders.get((it.party.is_customer, names[it.sync_record_id].lower()))
+        if holder is not None and _ours(holder, it):
+            outcomes[it.sync_record_id] = ExportOutcome(it.sync_record_id, True, external_id=holder.list_id,
+                                                        external_name=holder.name)
+        elif names[it.sync_record_id] != clash_name(it.party):
+            names[it.sync_record_id] = clash_name(it.party)
+            again.append(it)
+        else:
+            outcomes[it.sync_record_id] = _refused(
+                it.sync_record_id, f"QuickBooks already has the names {party_name(it.party)!r} and "
+                f"{clash_name(it.party)!r} for other records (status 3100)")
+    if again:
+        retried, holders = _send_parties(conn, again, ctx, f"{batch_key[:32]}-r", names, current)
+        for it in again:
             holder = holders.get((it.party.is_customer, names[it.sync_record_id].lower()))
-            if holder is not None and _ours(holder, it):
-                outcomes[it.sync_record_id] = ExportOutcome(it.sync_record_id, True, external_id=holder.list_id,
-                                                            external_name=holder.name)
-            elif names[it.sync_record_id] != clash_name(it.party):
-                names[it.sync_record_id] = clash_name(it.party)
-                again.append(it)
-            else:
-                outcomes[it.sync_record_id] = _refused(
-                    it.sync_record_id, f"QuickBooks already has the names {party_name(it.party)!r} and "
-                    f"{clash_name(it.party)!r} for other records (status 3100)")
-        if again:
-            retried = _send_parties(conn, again, ctx, f"{batch_key[:32]}-r", names, current)
-            for it in again:
-                outcomes[it.sync_record_id] = retried[it.sync_record_id] or _refused(
+            outcomes[it.sync_record_id] = retried[it.sync_record_id] or (
+                ExportOutcome(it.sync_record_id, True, external_id=holder.list_id, external_name=holder.name)
+                if holder is not None and _ours(holder, it) else _refused(
                     it.sync_record_id, f"QuickBooks already has the name {clash_name(it.party)!r} for another "
-                    "record (status 3100)")
+                    "record (status 3100)"))
     return [outcomes[it.sync_record_id] or _refused(it.sync_record_id, "not sent") for it in items]
 
 
 def _send_parties(conn: QbdConnector, items: Sequence[PartyExport], ctx: ExportContext, key: str,
-                  names: dict[int, str], current: dict[tuple[bool, str], ListRecord],
-                  second: bool = False) -> dict[int, ExportOutcome | None]:
-    """One exchange of Adds and Mods; None for a party whose name is taken (3100: the caller decides)."""
+                  names: dict[int, str], current: Holders,
+                  second: bool = False) -> tuple[dict[int, ExportOutcome | None], Holders]:
+    """One exchange of Adds and Mods (and the queries of the new names' holders); None for a party whose name
+    is taken (3100: the caller decides, with the holders)."""
     out: dict[int, ExportOutcome | None] = {}
     sent: dict[str, PartyExport] = {}
     requests: list[Element] = []
@@ -140,8 +161,11 @@ def _send_parties(conn: QbdConnector, items: Sequence[PartyExport], ctx: ExportC
             continue
         sent[rid] = it
     if not requests:
-        return out
-    results = conn.calls.exchange(requests, writes=True, purpose="export customers and suppliers", key=key)
+        return out, {}
+    queries = _holder_queries(conn, list(sent.values()), names=names)
+    results = conn.calls.exchange([*requests, *queries], writes=True, purpose="export customers and suppliers",
+                                  key=key)
+    holders = _holders(queries, results)
     stale = []
     for rid, it in sent.items():
         result = results.get(rid)
@@ -158,9 +182,12 @@ def _send_parties(conn: QbdConnector, items: Sequence[PartyExport], ctx: ExportC
                 it.sync_record_id, True, external_id=outcome.external_id, external_name=outcome.external_name,
                 message=outcome.message)
     if stale:  # someone changed them in QuickBooks meanwhile: their fresh EditSequence, once
-        current.update(_party_records(conn, stale))
-        out.update(_send_parties(conn, stale, ctx, f"{key[:32]}-s", names, current, second=True))
-    return out
+        again = _holder_queries(conn, stale, ids=True)
+        current.update(_holders(again, conn.calls.read(again, "read customers and suppliers again")))
+        retried, more = _send_parties(conn, stale, ctx, f"{key[:32]}-s", names, current, second=True)
+        out.update(retried)
+        holders.update(more)
+    return out, holders
 
 
 # -- items -----------------------------------------------------------------------------------------------------
