@@ -6,7 +6,9 @@ calling through this mailbox: :meth:`Mailbox.exchange` records the message (comm
 it out, then waits; the package's next ask takes it (:func:`hand_out`), its answer comes back (:func:`deliver`)
 and wakes the connector. When the package's session breaks after it took a write, the write is *in doubt*
 (:func:`break_session`): the connector is told the outcome is unknown, and the engine looks the record up before it
-ever sends it again, as it does after a lost answer from a package it calls.
+ever sends it again, as it does after a lost answer from a package it calls. Where the package can say what
+became of a message set (QuickBooks' error recovery), the connector asks, and :func:`resolve_doubt` keeps its
+word on the in-doubt rows (:func:`resolved_messages` reads it back for the look-up that follows).
 
 What travels is the package's own text: the mailbox never reads it. A :class:`MessageFormat` from the package puts
 requests into one message (its envelope depends on the version the package announces when it asks) and splits an
@@ -34,8 +36,9 @@ from ledgerbridge.connectors.protocol import ConnectorCallFailed
 from ledgerbridge.store.db import rowcount, session_scope, utcnow
 from ledgerbridge.store.models.mailbox import MailboxMessage, MailboxState
 
-__all__ = ["Delivery", "Mailbox", "MessageFormat", "OutgoingRequest", "break_session", "change_mark", "deliver",
-           "end_session", "hand_out", "in_doubt_messages", "pending_count", "wait_for_change"]
+__all__ = ["Delivery", "Mailbox", "MessageFormat", "OutgoingRequest", "ResolvedMessage", "break_session",
+           "change_mark", "deliver", "end_session", "hand_out", "in_doubt_messages", "pending_count",
+           "resolve_doubt", "resolved_messages", "wait_for_change"]
 
 #: How often a waiting connector looks at the database for an answer another process delivered.
 POLL_SECONDS = 0.2
@@ -282,3 +285,44 @@ def in_doubt_messages(sessions: sessionmaker[Session], connection_id: int) -> li
             MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.IN_DOUBT)
             .order_by(MailboxMessage.id)).all()
     return [(set_id or "", ids) for set_id, ids in rows]
+
+
+def resolve_doubt(sessions: sessionmaker[Session], connection_id: int, message_set_id: str,
+                  answers: Mapping[str, str] | None, why: str) -> int:
+    """The package said what became of the in-doubt message set ``message_set_id``: ``answers`` are the answers
+    it recorded, by request id (a request it did not run is absent), or None when it no longer knows (the
+    connector then looks its records up). Its rows are ``resolved`` and never asked about again; returns how
+    many."""
+    with session_scope(sessions) as session:
+        rows = list(session.scalars(select(MailboxMessage).where(
+            MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.IN_DOUBT,
+            MailboxMessage.message_set_id == message_set_id)))
+        for row in rows:
+            row.state = MailboxState.RESOLVED
+            row.error = why[:2000]
+            if answers is not None:
+                row.answer = json.dumps({rid: answers[rid] for rid in row.request_ids.split() if rid in answers})
+    return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedMessage:
+    """A write that was in doubt, and what the package said became of it (``answers`` None: it did not know)."""
+
+    message_set_id: str
+    request_ids: tuple[str, ...]
+    answers: Mapping[str, str] | None
+
+
+def resolved_messages(sessions: sessionmaker[Session], connection_id: int,
+                      request_id_like: str | None = None) -> list[ResolvedMessage]:
+    """The connection's resolved messages, oldest first (``request_id_like``: only those with a request id
+    containing it, e.g. a record's part of the ids its connector gives)."""
+    where = [MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.RESOLVED]
+    if request_id_like is not None:
+        where.append(MailboxMessage.request_ids.contains(request_id_like, autoescape=True))
+    with session_scope(sessions) as session:
+        rows = session.execute(select(MailboxMessage.message_set_id, MailboxMessage.request_ids,
+                                      MailboxMessage.answer).where(*where).order_by(MailboxMessage.id)).all()
+    return [ResolvedMessage(set_id or "", tuple(ids.split()), json.loads(answer) if answer is not None else None)
+            for set_id, ids, answer in rows]

@@ -9,8 +9,10 @@ A message's life: ``queued`` (waiting for the package's next ask) -> ``handed_ou
 set id the package's error recovery knows it by) -> ``answered`` (the package's answer is in ``answer``) or
 ``failed`` (the package could not run it at all, and says so in ``error``) or ``in_doubt`` (handed out and the
 answer never came: the session broke; a write may have been applied and is resolved before anything is sent again);
-a queued message whose run gave up before the package asked is ``withdrawn``. Messages are kept for the connection's
-history and removed with it.
+a queued message whose run gave up before the package asked is ``withdrawn``. An in-doubt message becomes
+``resolved`` once the package has said what became of it (its error recovery: ``answer`` then holds the answers it
+recorded, by request id; or nothing when it no longer knows, and the connector looks the records up instead).
+Messages are kept for the connection's history and removed with it.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ class MailboxState:
     FAILED = "failed"
     IN_DOUBT = "in_doubt"
     WITHDRAWN = "withdrawn"
+    RESOLVED = "resolved"  # was in doubt; the package has said what became of it (or that it no longer knows)
     #: Final states: the connector that queued the message stops waiting at any of them.
-    SETTLED = (ANSWERED, FAILED, IN_DOUBT, WITHDRAWN)
+    SETTLED = (ANSWERED, FAILED, IN_DOUBT, WITHDRAWN, RESOLVED)
 
 
 class MailboxMessage(Base):

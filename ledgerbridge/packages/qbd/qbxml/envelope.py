@@ -27,7 +27,7 @@ from ledgerbridge.packages.qbd.qbxml.nodes import Element, tag_name
 from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, check_text
 
 __all__ = ["MESSAGE_SET_ID_MAX", "MessageOptions", "MessageTooLarge", "build_message", "message_set_id",
-           "message_size", "pack", "size_of"]
+           "message_size", "pack", "request_text", "size_of", "wrap_texts"]
 
 MESSAGE_SET_ID_MAX = 23
 CLEAR_ALL_MESSAGE_SETS = "ClearAllMessageSets"
@@ -86,6 +86,17 @@ def _serialise(request: Element) -> bytes:
     if request.tail:
         request.tail = None  # whitespace after an element taken out of a tree is no part of the request
     return etree.tostring(request, encoding="utf-8", xml_declaration=False)
+
+
+def request_text(request: Element) -> str:
+    """The request as the text a message carries (what a mailbox stores until the Web Connector asks)."""
+    return _serialise(request).decode("utf-8")
+
+
+def wrap_texts(requests: Sequence[str], options: MessageOptions) -> str:
+    """A message of requests already serialised (:func:`request_text`), as :func:`build_message` would make it
+    of their elements (macros and requestIDs are the caller's to keep right)."""
+    return options.head().decode("utf-8") + "".join(requests) + _TAIL.decode("utf-8")
 
 
 def size_of(request: Element) -> int:

@@ -20,9 +20,10 @@ from decimal import Decimal
 
 from ledgerbridge.packages.qbd.qbxml.common import SetCredit, write_set_credit
 from ledgerbridge.packages.qbd.qbxml.nodes import Element, Macro, Node, TxnRef, def_macro, request_node
-from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, Ref
+from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, Ref, TxnTarget
 
-__all__ = ["AppliedToTxn", "BillPayment", "ReceivePayment", "bill_payment_check_add", "receive_payment_add"]
+__all__ = ["AppliedToTxn", "BillPayment", "ReceivePayment", "bill_payment_check_add", "receive_payment_add",
+           "receive_payment_mod"]
 
 RECEIVE_PAYMENT_REF_MAX = 20
 BILL_PAYMENT_REF_MAX = 11
@@ -75,9 +76,9 @@ class BillPayment:
     exchange_rate: Decimal | None = None
 
 
-def _applied(node: Node, applied: Sequence[AppliedToTxn]) -> None:
+def _applied(node: Node, applied: Sequence[AppliedToTxn], tag: str = "AppliedToTxnAdd") -> None:
     for n, apply in enumerate(applied, 1):
-        block = node.child("AppliedToTxnAdd", n)
+        block = node.child(tag, n)
         block.txn("TxnID", apply.txn)
         block.amount("PaymentAmount", apply.payment_amount)
         for m, credit in enumerate(apply.set_credits, 1):
@@ -136,4 +137,19 @@ def bill_payment_check_add(payment: BillPayment, *, external_guid: str, request_
     add.rate("ExchangeRate", payment.exchange_rate)
     add.guid("ExternalGUID", external_guid)
     _applied(add, payment.applied)
+    return rq.element
+
+
+def receive_payment_mod(target: TxnTarget, applied: Sequence[AppliedToTxn], *, request_id: str) -> Element:
+    """``ReceivePaymentModRq`` that changes only what the payment is applied to: QuickBooks replaces the payment's
+    applications with the ``AppliedToTxnMod`` sent, so ``applied`` must hold those it keeps as well as the new
+    ones (a prepayment's unused amount applied to an invoice later: the payment's own applications grow, as
+    QuickBooks' Receive Payments window does it). Its total stays."""
+    if not applied:
+        raise QbxmlValueError("ReceivePaymentMod/AppliedToTxnMod", "send every application the payment keeps")
+    rq = request_node("ReceivePaymentModRq", request_id)
+    mod = rq.child("ReceivePaymentMod")
+    mod.ident("TxnID", target.txn_id)
+    mod.text("EditSequence", target.edit_sequence)
+    _applied(mod, applied, "AppliedToTxnMod")
     return rq.element

@@ -20,7 +20,8 @@ from lxml import etree
 from ledgerbridge.packages.qbd.qbxml.nodes import Element
 from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError
 
-__all__ = ["ErrorRecovery", "MessageSetResult", "QbxmlParseError", "RequestResult", "parse_qbxml", "parse_response"]
+__all__ = ["ErrorRecovery", "MessageSetResult", "QbxmlParseError", "RequestResult", "parse_qbxml", "parse_response",
+           "parse_result", "split_response"]
 
 #: Elements inside an ...Rs that are not Rets: a void's or delete's answer carries its fields directly.
 _NOT_RETS = {"ErrorRecovery"}
@@ -156,3 +157,36 @@ def parse_response(text: str | bytes) -> MessageSetResult:
         by_id[result.request_id] = result
     return MessageSetResult(results, by_id, _int(messages.get("messageSetStatusCode"), "messageSetStatusCode"),
                             messages.get("newMessageSetID"))
+
+
+def parse_result(text: str | bytes) -> RequestResult:
+    """One request's answer given on its own (an ``...Rs`` element as :func:`split_response` cut it out)."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        element = etree.fromstring(raw, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise QbxmlParseError(f"not a well-formed answer: {exc}") from exc
+    if element is None or not str(element.tag).endswith("Rs"):
+        raise QbxmlParseError("the part is not an ...Rs element")
+    return _result(element)
+
+
+def split_response(text: str | bytes) -> tuple[dict[str, str], Element]:
+    """The answer cut into each request's ``...Rs`` text by requestID, and the ``QBXMLMsgsRs`` element (its
+    attributes say the message set's status). Answers without a requestID are left out: nothing can claim them."""
+    root = parse_qbxml(text)
+    messages = root.find("QBXMLMsgsRs")
+    if messages is None:
+        raise QbxmlParseError("the answer has no QBXMLMsgsRs")
+    parts: dict[str, str] = {}
+    for rs in messages:
+        if not isinstance(rs.tag, str) or not rs.tag.endswith("Rs"):
+            continue
+        request_id = rs.get("requestID")
+        if request_id is None:
+            continue
+        if request_id in parts:
+            raise QbxmlParseError(f"requestID {request_id!r} is answered twice")
+        rs.tail = None
+        parts[request_id] = etree.tostring(rs, encoding="unicode")
+    return parts, messages

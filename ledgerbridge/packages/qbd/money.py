@@ -1,0 +1,241 @@
+"""Money after invoices on QuickBooks Desktop: payments made there (the import), payments and prepayments made
+here, credit applied to invoices, and credits as they stand (issue 5's flows; ``payment_mapper`` says how each maps
+to qbXML, ``readers`` how QuickBooks' answers map back).
+
+* Import: ``ReceivePaymentQuery``, ``BillPaymentCheckQuery`` and ``BillPaymentCreditCardQuery`` modified since the
+  watermark (less a look-back: QuickBooks stamps TimeModified from the PC's clock), lines included (the
+  applied-to lines say which invoice or bill each payment paid), paged together; and ``TxnDeletedQuery`` for
+  payments deleted there, in the first of those exchanges.
+* A prepayment (R-E6) is a ``ReceivePayment`` applied to nothing: QuickBooks keeps its amount as the customer's
+  ``UnusedPayment``. Allocating it later is what QuickBooks Online's connector does too: the payment itself is
+  changed (``ReceivePaymentMod``), its applications now including the invoice, so what is applied and what remains
+  live on one record. QuickBooks replaces a payment's applications with those a Mod sends, so the Mod sends
+  every application the payment had, read just before (a stale EditSequence, 3200, is read again once).
+* A credit memo applied to an invoice (R-X1): a ``ReceivePayment`` of zero that names the invoice and spends the
+  credit memo with ``SetCredit``: QuickBooks Desktop applies credits only inside a payment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ledgerbridge.connectors.protocol import (
+    AllocationExport,
+    ExportOutcome,
+    PaymentExport,
+    RemoteAllocation,
+    RemoteCredit,
+    RemotePayment,
+)
+from ledgerbridge.packages.qbd.mapper import MappingError
+from ledgerbridge.packages.qbd.payment_mapper import allocation_request, payment_request
+from ledgerbridge.packages.qbd.qbxml.common import SetCredit
+from ledgerbridge.packages.qbd.qbxml.nodes import Element, TxnRef
+from ledgerbridge.packages.qbd.qbxml.payments import AppliedToTxn, receive_payment_mod
+from ledgerbridge.packages.qbd.qbxml.rets import PaymentRecord, TxnRecord, read_deleted, read_payment, read_txn
+from ledgerbridge.packages.qbd.qbxml.status import Action, classify
+from ledgerbridge.packages.qbd.qbxml.txn_queries import (
+    TxnFilter,
+    by_txn_ids,
+    changed_since,
+    txn_deleted_query,
+    txn_query,
+)
+from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, TxnTarget
+from ledgerbridge.packages.qbd.readers import (
+    credit_allocations,
+    deleted_payment,
+    remote_credit,
+    remote_payments,
+    write_outcome,
+)
+from ledgerbridge.packages.qbd.reads import READ_PAGE
+
+if TYPE_CHECKING:
+    from ledgerbridge.packages.qbd.connector import QbdConnector
+
+__all__ = ["export_allocations", "export_payments", "fetch_allocations", "fetch_payments", "read_credit"]
+
+PAYMENT_KINDS = ("ReceivePayment", "BillPaymentCheck", "BillPaymentCreditCard")
+ZERO = Decimal(0)
+
+
+# -- payments made in QuickBooks -------------------------------------------------------------------------------
+def fetch_payments(conn: QbdConnector, since: datetime | None) -> Iterator[RemotePayment]:
+    queries: dict[str, Element] = {}
+    for kind in PAYMENT_KINDS:
+        rid = conn.calls.request_id()
+        queries[kind] = (changed_since(kind, since, request_id=rid, page_size=READ_PAGE) if since is not None else
+                         txn_query(kind, request_id=rid, selection=TxnFilter(), include_line_items=True,
+                                   page_size=READ_PAGE))
+    if since is not None:  # on the first import nothing was imported that a deletion could undo
+        queries["deleted"] = txn_deleted_query(PAYMENT_KINDS, request_id=conn.calls.request_id(),
+                                               deleted_from=since - conn.look_back)
+    currency = conn.base_currency()
+    for page in conn.calls.pages(queries, "read payments"):
+        for key, rets in page.items():
+            for ret in rets:
+                if key == "deleted":
+                    yield deleted_payment(read_deleted(ret))
+                    continue
+                yield from remote_payments(read_payment(ret), currency=currency,
+                                           account_code=lambda ref: conn.lookups.account_code(ref.list_id,
+                                                                                              ref.full_name))
+
+
+# -- payments and prepayments made here ------------------------------------------------------------------------
+def export_payments(conn: QbdConnector, items: Sequence[PaymentExport], batch_key: str) -> list[ExportOutcome]:
+    out: dict[int, ExportOutcome] = {}
+    sent: dict[str, PaymentExport] = {}
+    requests: list[Element] = []
+    for n, it in enumerate(items):
+        keyed = replace(it, idempotency_key=it.idempotency_key or f"{batch_key}:{n}")
+        rid = conn.calls.request_id("m", it.sync_record_id)
+        try:
+            requests.append(payment_request(keyed, conn.lookups.account, request_id=rid))
+        except MappingError as exc:
+            out[it.sync_record_id] = ExportOutcome(it.sync_record_id, False, message=str(exc),
+                                                   failure_type=exc.failure_type)
+            continue
+        sent[rid] = it
+    if requests:
+        results = conn.calls.exchange(requests, writes=True, purpose="export payments", key=batch_key)
+        for rid, it in sent.items():
+            result = results.get(rid)
+            out[it.sync_record_id] = write_outcome(it.sync_record_id, result) if result is not None else \
+                ExportOutcome(it.sync_record_id, False, failure_type="system",
+                              message="QuickBooks did not run this request")
+    return [out[it.sync_record_id] for it in items]
+
+
+# -- credit applied to invoices --------------------------------------------------------------------------------
+def _payments(conn: QbdConnector, txn_ids: Sequence[str], purpose: str) -> dict[str, PaymentRecord]:
+    if not txn_ids:
+        return {}
+    rid = conn.calls.request_id()
+    rets = conn.calls.read([by_txn_ids("ReceivePayment", sorted(set(txn_ids)), request_id=rid)], purpose)[rid].rets
+    return {p.txn_id: p for p in (read_payment(r) for r in rets)}
+
+
+def _kept_and_added(payment: PaymentRecord, group: Sequence[AllocationExport]) -> tuple[AppliedToTxn, ...]:
+    """What the payment applies after the Mod: every application it has, with the new amounts added."""
+    amounts: dict[str, Decimal] = {}
+    credits: dict[str, tuple[SetCredit, ...]] = {}
+    for applied in payment.applied:
+        amounts[applied.txn_id] = amounts.get(applied.txn_id, ZERO) + applied.amount
+        credits[applied.txn_id] = credits.get(applied.txn_id, ()) + tuple(
+            SetCredit(TxnRef(link.txn_id), abs(link.amount)) for link in applied.linked if link.amount)
+    for it in group:
+        amounts[it.invoice_external_id] = amounts.get(it.invoice_external_id, ZERO) + it.amount
+    return tuple(AppliedToTxn(TxnRef(txn_id), amount, credits.get(txn_id, ())) for txn_id, amount in amounts.items())
+
+
+def _allocate_payments(conn: QbdConnector, groups: dict[str, list[AllocationExport]], key: str,
+                       out: dict[str, ExportOutcome], second: bool = False) -> None:
+    current = _payments(conn, list(groups), "read the payments to allocate")
+    requests: list[Element] = []
+    sent: dict[str, str] = {}
+    for payment_id, group in groups.items():
+        payment = current.get(payment_id)
+        if payment is None or payment.edit_sequence is None:
+            for it in group:
+                out[it.key] = ExportOutcome(0, False, failure_type="data", message=(
+                    f"QuickBooks has no ReceivePayment with TxnID {payment_id} any more"))
+            continue
+        rid = conn.calls.request_id("a")
+        try:
+            requests.append(receive_payment_mod(TxnTarget(payment.txn_id, payment.edit_sequence),
+                                                _kept_and_added(payment, group), request_id=rid))
+        except QbxmlValueError as exc:
+            for it in group:
+                out[it.key] = ExportOutcome(0, False, failure_type="data", message=str(exc))
+            continue
+        sent[rid] = payment_id
+    if not requests:
+        return
+    results = conn.calls.exchange(requests, writes=True, purpose="allocate prepayments", key=key)
+    stale: dict[str, list[AllocationExport]] = {}
+    for rid, payment_id in sent.items():
+        result = results.get(rid)
+        verdict = classify(result.status_code, result.severity, result.message) if result else None
+        if verdict is not None and verdict.action is Action.REREAD_RETRY and not second:
+            stale[payment_id] = groups[payment_id]
+            continue
+        for it in groups[payment_id]:
+            outcome = write_outcome(0, result) if result is not None else ExportOutcome(
+                0, False, failure_type="system", message="QuickBooks did not run this request")
+            out[it.key] = replace(outcome, total=it.amount) if outcome.ok else outcome
+    if stale:
+        _allocate_payments(conn, stale, f"{key[:32]}-s", out, second=True)
+
+
+def export_allocations(conn: QbdConnector, items: Sequence[AllocationExport],
+                       batch_key: str) -> dict[str, ExportOutcome]:
+    out: dict[str, ExportOutcome] = {}
+    groups: dict[str, list[AllocationExport]] = {}
+    for it in items:
+        if it.source_kind in ("prepayment", "overpayment"):
+            groups.setdefault(it.source_external_id, []).append(it)
+    if groups:
+        _allocate_payments(conn, groups, batch_key, out)
+    notes = [it for it in items if it.source_kind == "credit_note"]
+    requests: list[Element] = []
+    sent: dict[str, AllocationExport] = {}
+    for n, it in enumerate(notes):
+        rid = conn.calls.request_id("a")
+        try:
+            requests.append(allocation_request(it, key=f"{batch_key}:c{n}", request_id=rid))
+        except MappingError as exc:
+            out[it.key] = ExportOutcome(0, False, message=str(exc), failure_type=exc.failure_type)
+            continue
+        sent[rid] = it
+    if requests:
+        results = conn.calls.exchange(requests, writes=True, purpose="apply credit memos", key=batch_key)
+        for rid, it in sent.items():
+            result = results.get(rid)
+            outcome = write_outcome(0, result) if result is not None else ExportOutcome(
+                0, False, failure_type="system", message="QuickBooks did not run this request")
+            out[it.key] = replace(outcome, total=it.amount) if outcome.ok else outcome
+    return out
+
+
+# -- credits as they stand -------------------------------------------------------------------------------------
+def _memo_credits(conn: QbdConnector, memos: Sequence[TxnRecord]) -> list[RemoteCredit]:
+    """Credit memos with the invoices they are applied to: from their links, which name the invoice, or the
+    payment that applied them (read, one exchange for all, and its SetCredits taken)."""
+    payment_ids = sorted({link.txn_id for memo in memos for link in memo.linked if link.txn_type == "ReceivePayment"})
+    spent = [a for p in _payments(conn, payment_ids, "read credit memo applications").values()
+             for a in credit_allocations(p)]
+    out = []
+    for memo in memos:
+        direct = [RemoteAllocation("credit_note", memo.txn_id, link.txn_id, abs(link.amount), link.txn_date,
+                                   f"{memo.txn_id}:{link.txn_id}")
+                  for link in memo.linked if link.txn_type == "Invoice"]
+        via = [a for a in spent if a.source_external_id == memo.txn_id]
+        out.append(remote_credit(memo, direct if direct else via, "credit_note"))
+    return out
+
+
+def read_credit(conn: QbdConnector, source_kind: str, external_id: str) -> RemoteCredit | None:
+    rid = conn.calls.request_id()
+    if source_kind == "credit_note":
+        rets = conn.calls.read([by_txn_ids("CreditMemo", [external_id], request_id=rid, include_line_items=False)],
+                               "read back a credit memo")[rid].rets
+        memos = [read_txn(r) for r in rets]
+        return _memo_credits(conn, memos)[0] if memos else None
+    payment = _payments(conn, [external_id], "read back a prepayment").get(external_id)
+    return remote_credit(payment, (), source_kind) if payment is not None else None
+
+
+def fetch_allocations(conn: QbdConnector, since: datetime | None) -> Iterator[RemoteCredit]:
+    """Credit memos changed since ``since``, each with all its applications."""
+    rid = conn.calls.request_id()
+    query = (changed_since("CreditMemo", since, request_id=rid, page_size=READ_PAGE, include_line_items=False)
+             if since is not None else txn_query("CreditMemo", request_id=rid, selection=TxnFilter(),
+                                                 include_linked_txns=True, page_size=READ_PAGE))
+    for page in conn.calls.pages({"memos": query}, "read allocations"):
+        yield from _memo_credits(conn, [read_txn(r) for r in page["memos"]])

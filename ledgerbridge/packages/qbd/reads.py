@@ -1,0 +1,209 @@
+"""What the QuickBooks Desktop connector reads: the chart (with the company's country), look-ups of parties and
+items, the read-back for the seen tick, and documents changed since a time. Writes are in ``qbd.writes``,
+money in ``qbd.money``.
+
+Round trips are what a Web Connector session costs (each exchange waits for the Web Connector's next poll and
+QuickBooks' run), so reads are gathered: the whole chart is one exchange (two in a multi-currency company, whose
+currencies are asked once the preferences say so); a read-back asks every kind of document in one exchange; paged
+reads advance every kind's iterator in the same exchange (``QbdCalls.pages``). And what was just written is not
+read again: an Add's or Mod's answer *is* QuickBooks' record (its TxnID, number and total), kept by the writes in
+``written`` and answered from there (``docs/qbd.md``: "exported and seen at once").
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from lxml import etree
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.connectors.protocol import ChartSnapshot, RemoteDocument
+from ledgerbridge.packages.qbd.calls import QbdCalls
+from ledgerbridge.packages.qbd.lookups import QbdLookups
+from ledgerbridge.packages.qbd.mapper import COUNTRY_SETTING, entity_of, rounding_mode
+from ledgerbridge.packages.qbd.names import clash_name, party_name
+from ledgerbridge.packages.qbd.qbxml.chart_rets import (
+    read_account,
+    read_currency,
+    read_payment_method,
+    read_tax_code,
+    read_tax_item,
+    read_terms,
+)
+from ledgerbridge.packages.qbd.qbxml.hcp import (
+    HostCompanyPreferences,
+    company_query,
+    host_query,
+    parse_hcp_response,
+    preferences_query,
+)
+from ledgerbridge.packages.qbd.qbxml.list_queries import (
+    ListFilter,
+    account_query,
+    currency_query,
+    customer_query,
+    item_query,
+    payment_method_query,
+    sales_tax_code_query,
+    terms_query,
+    vendor_query,
+)
+from ledgerbridge.packages.qbd.qbxml.nodes import Element
+from ledgerbridge.packages.qbd.qbxml.responses import RequestResult
+from ledgerbridge.packages.qbd.qbxml.rets import read_list, read_txn
+from ledgerbridge.packages.qbd.qbxml.txn_queries import by_txn_ids, changed_since
+from ledgerbridge.packages.qbd.readers import chart_snapshot, remote_document
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.store.views import ItemView, PartyView
+
+__all__ = ["READ_PAGE", "QbdReads"]
+
+#: Objects per page of an iterator (MaxReturned): large enough for few round trips, small enough for the Web
+#: Connector's message (a document Ret without lines is about 1.5 KB).
+READ_PAGE = 500
+_TAX_ITEMS = ("ItemSalesTaxRet", "ItemSalesTaxGroupRet")
+
+
+def _hcp(results: Sequence[RequestResult]) -> HostCompanyPreferences:
+    """The Host, Company and Preferences answers as ``parse_hcp_response`` reads them (the Web Connector's
+    ``strHCPResponse`` has the same shape)."""
+    root = etree.Element("QBXML")
+    messages = etree.SubElement(root, "QBXMLMsgsRs")
+    for result in results:
+        messages.append(etree.fromstring(etree.tostring(result.element)))
+    return parse_hcp_response(etree.tostring(root, encoding="unicode"))
+
+
+class QbdReads:
+    """Reads of one company; the connector (``qbd.connector``) is this with the writes."""
+
+    sessions: sessionmaker[Session]
+    connection_id: int
+    calls: QbdCalls
+    lookups: QbdLookups
+    tax_rounding: str
+    country: str
+    #: Documents as QuickBooks answered our last Add or Mod of them (TxnID -> document): the read-back's source.
+    written: dict[str, RemoteDocument]
+    read_back_from_answers: bool
+    _written_lock: threading.Lock
+
+    # -- the chart -------------------------------------------------------------------------------------------
+    def fetch_chart(self) -> ChartSnapshot:
+        rid = {name: self.calls.request_id() for name in ("host", "company", "prefs", "accounts", "tax", "items",
+                                                           "terms", "methods")}
+        results = self.calls.read([
+            host_query(request_id=rid["host"]), company_query(request_id=rid["company"]),
+            preferences_query(request_id=rid["prefs"]), account_query(request_id=rid["accounts"]),
+            sales_tax_code_query(request_id=rid["tax"]),
+            item_query(request_id=rid["items"], selection=ListFilter(active_status="All")),
+            terms_query(request_id=rid["terms"]), payment_method_query(request_id=rid["methods"])],
+            "refresh chart")
+        hcp = _hcp([results[rid["host"]], results[rid["company"]], results[rid["prefs"]]])
+        currencies = []
+        if hcp.preferences is not None and hcp.preferences.multi_currency:
+            cid = self.calls.request_id()
+            currencies = [read_currency(r) for r in self.calls.read([currency_query(request_id=cid)],
+                                                                    "refresh chart: currencies")[cid].rets]
+        self.terms = [read_terms(r) for r in results[rid["terms"]].rets]
+        self.payment_methods = [read_payment_method(r) for r in results[rid["methods"]].rets]
+        tax_items = [read_tax_item(r) for r in results[rid["items"]].rets if r.tag in _TAX_ITEMS]
+        chart = chart_snapshot([read_account(r) for r in results[rid["accounts"]].rets],
+                               [read_tax_code(r) for r in results[rid["tax"]].rets], tax_items, currencies, hcp)
+        self._remember_country(hcp)
+        self.lookups.forget_chart()
+        return chart
+
+    def _remember_country(self, hcp: HostCompanyPreferences) -> None:
+        """The edition's country (HostRet) decides the tax rules the mapper applies: kept in the connection's
+        settings, where the mapper reads it."""
+        country = (hcp.host.country if hcp.host and hcp.host.country else "").upper()
+        if country not in ("US", "UK", "CA"):
+            return
+        self.country = country
+        self.tax_rounding = rounding_mode(country)
+        with session_scope(self.sessions) as session:
+            conn = session.get_one(Connection, self.connection_id)
+            if (conn.settings or {}).get(COUNTRY_SETTING) != country:
+                conn.settings = {**(conn.settings or {}), COUNTRY_SETTING: country}
+
+    # -- look-ups after a lost answer ------------------------------------------------------------------------
+    def find_existing_parties(self, parties: Sequence[PartyView]) -> dict[int, tuple[str, str]]:
+        """Ours by name (the plain name, or the clash name) and by our code in AccountNumber: a customer or vendor
+        of that name without our code is someone else's, and is not taken."""
+        queries: list[Element] = []
+        for customers, build in ((True, customer_query), (False, vendor_query)):
+            group = [p for p in parties if p.is_customer == customers]
+            names = sorted({n for p in group for n in (party_name(p), clash_name(p))})
+            if names:
+                queries.append(build(request_id=self.calls.request_id(), full_names=names))
+        if not queries:
+            return {}
+        results = self.calls.read(queries, "look up customers and suppliers")
+        found: dict[int, tuple[str, str]] = {}
+        for query in queries:
+            customers = query.tag == "CustomerQueryRq"
+            for ret in results[str(query.get("requestID"))].rets:
+                record = read_list(ret)
+                number = ret.findtext("AccountNumber")
+                for party in parties:
+                    if (party.is_customer == customers and record.is_active and number == party.code
+                            and (record.name or "").lower() in (party_name(party).lower(), clash_name(party).lower())):
+                        found[party.id] = (record.list_id, record.name or "")
+        return found
+
+    def find_existing_items(self, items: Sequence[ItemView]) -> dict[int, tuple[str, str]]:
+        if not items:
+            return {}
+        rid = self.calls.request_id()
+        rets = self.calls.read([item_query(request_id=rid, full_names=sorted({i.code for i in items}))],
+                               "look up items")[rid].rets
+        by_name = {(read_list(r).full_name or "").lower(): read_list(r) for r in rets}
+        found: dict[int, tuple[str, str]] = {}
+        for item in items:
+            record = by_name.get(item.code.lower())
+            if record is not None and record.is_active:
+                found[item.id] = (record.list_id, record.name or item.code)
+        return found
+
+    # -- read-back (seen tick) -------------------------------------------------------------------------------
+    def remember_written(self, doc: RemoteDocument) -> None:
+        with self._written_lock:
+            self.written[doc.external_id] = doc
+
+    def read_back_documents(self, wanted: Sequence[tuple[str, str]]) -> dict[str, RemoteDocument]:
+        """Documents by TxnID: those this connector just wrote from QuickBooks' answers, the rest in one
+        exchange (one query per kind)."""
+        out: dict[str, RemoteDocument] = {}
+        ask: dict[str, list[str]] = {}
+        with self._written_lock:
+            for doc_type, ext in wanted:
+                held = self.written.get(ext) if self.read_back_from_answers else None
+                if held is not None:
+                    out[ext] = held
+                else:
+                    ask.setdefault(entity_of(doc_type), []).append(ext)
+        if ask:
+            queries = [by_txn_ids(kind, sorted(set(ids)), request_id=self.calls.request_id(),
+                                  include_line_items=False) for kind, ids in sorted(ask.items())]
+            results = self.calls.read(queries, "read back")
+            for query in queries:
+                for ret in results[str(query.get("requestID"))].rets:
+                    txn = read_txn(ret)
+                    out[txn.txn_id] = remote_document(txn)
+        return out
+
+    def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
+        kinds = sorted({entity_of(t) for t in doc_types})
+        queries = {kind: changed_since(kind, since, request_id=self.calls.request_id(), page_size=READ_PAGE,
+                                       include_line_items=False) for kind in kinds}
+        for page in self.calls.pages(queries, "read back changes"):
+            yield [remote_document(read_txn(ret)) for rets in page.values() for ret in rets]
+
+    # -- small helpers the other parts share -----------------------------------------------------------------
+    def money(self, value: Decimal | None) -> Decimal:
+        return value if value is not None else Decimal(0)

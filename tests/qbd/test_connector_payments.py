@@ -1,0 +1,162 @@
+"""Money after invoices on QuickBooks Desktop, through the real engine (``PaymentImporter``, the exporter's
+payment step, ``AllocationSync``): payments a QuickBooks user receives and bills they pay come back and are
+allocated, never twice; one deleted there is reversed here; the rest of an overpayment is a payment on account; a
+prepayment taken here goes out as a payment applied to nothing and is applied to its order's invoices once they
+are in QuickBooks; a credit memo applied there is recorded here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerbridge.packages.qbd.sandbox.user_actions import apply_credit, delete_payment, pay_bill
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.credits import CreditAllocation
+from ledgerbridge.store.models.host import Allocation, Document, Payment, PaymentKind
+from ledgerbridge.store.models.sync import ImportStatus, PackagePayment, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync.importer import PaymentImporter
+
+from .world import QbdWorld, open_world
+
+# The demo's order SO-7001 ships in two parts: INV-1101 (day 9) 455.98 and INV-1102 (day 17) 729.58.
+INV_1101 = Decimal("455.98")
+INV_1102 = Decimal("729.58")
+
+
+def allocated(world: QbdWorld) -> dict[str, Decimal]:
+    with session_scope(world.sessions) as session:
+        return {n: a for n, a in session.execute(
+            select(Document.number, Allocation.amount).join(Allocation)
+            .join(Payment, Payment.id == Allocation.payment_id).where(Payment.origin == "package"))}
+
+
+def imported(world: QbdWorld) -> int:
+    with session_scope(world.sessions) as session:
+        return session.scalar(select(func.count(Payment.id)).where(Payment.origin == "package")) or 0
+
+
+def test_payments_made_in_quickbooks_are_imported_and_allocated_once(sessions: sessionmaker[Session]) -> None:
+    with open_world(sessions) as world:
+        world.exporter().upload()
+        full, part, bill = world.one("INV-1001", "Invoice"), world.one("INV-1002", "Invoice"), world.one("SUP-881")
+        half = (part.total / 2).quantize(Decimal("0.01"))
+        world.pay("INV-1001", full.total)
+        world.pay("INV-1002", half)
+        pay_bill(world.company, bill.txn_id, bill.total, reference="CHQ 1")  # money out
+        importer = PaymentImporter(sessions, world.conn_id, world.connector())
+        trips = world.pump.counts()[0]
+        report = importer.fetch()
+        assert world.pump.counts()[0] - trips == 1  # the three kinds of payment, paged together
+        assert report.new == 3
+        importer.create_and_allocate(report=report)
+        assert (report.created, report.allocated, report.failed) == (3, 3, 0), report.diagnostics
+        assert allocated(world) == {"INV-1001": full.total, "INV-1002": half, "SUP-881": bill.total}
+        with session_scope(sessions) as session:
+            rows = session.scalars(select(PackagePayment)).all()
+            assert {r.status for r in rows} == {ImportStatus.CREATED_AND_ALLOCATED.value}
+            assert sorted(r.direction for r in rows) == ["in", "in", "out"]
+            assert {r.bank_account_code for r in rows} == {"1499", "1000"}  # undeposited funds; the bank
+        again = importer.fetch()  # the look-back reads them again, and the deletions since
+        importer.create_and_allocate(report=again)
+        assert (again.new, again.created) == (0, 0) and imported(world) == 3
+        assert "<TxnDeletedQueryRq" in world.pump.messages[-1] or any(
+            "<TxnDeletedQueryRq" in m for m in world.pump.messages)
+
+
+def test_a_payment_deleted_in_quickbooks_is_reversed_here(sessions: sessionmaker[Session]) -> None:
+    with open_world(sessions) as world:
+        world.exporter().upload()
+        paid = world.pay("INV-1005", Decimal("5.00"))
+        importer = PaymentImporter(sessions, world.conn_id, world.connector())
+        importer.create_and_allocate(report=importer.fetch())
+        delete_payment(world.company, paid)
+        report = importer.fetch()
+        assert (report.deleted_in_package, report.reversed) == (1, 1)
+        with session_scope(sessions) as session:
+            payment = session.scalars(select(Payment).where(Payment.origin == "package")).one()
+            assert payment.reversed_at is not None
+            assert "deleted in QuickBooks Desktop" in (payment.reversed_reason or "")
+
+
+def test_the_rest_of_an_overpayment_is_a_payment_on_account(sessions: sessionmaker[Session]) -> None:
+    with open_world(sessions) as world:
+        world.exporter().upload()
+        invoice = world.one("INV-1008", "Invoice")
+        paid = world.pay("INV-1008", invoice.total, invoice.total + Decimal("25.00"))
+        importer = PaymentImporter(sessions, world.conn_id, world.connector())
+        report = importer.create_and_allocate(report=importer.fetch())
+        assert (report.created, report.allocated, report.on_account) == (2, 1, 1), report.diagnostics
+        with session_scope(sessions) as session:
+            parts = {r.external_id: r for r in session.scalars(select(PackagePayment))}
+        assert set(parts) == {f"{paid}:{invoice.txn_id}", f"{paid}:unapplied"}
+        assert parts[f"{paid}:unapplied"].amount == Decimal("25.00")
+
+
+def test_a_prepayment_goes_out_unapplied_and_is_applied_to_its_orders_invoices(
+        sessions: sessionmaker[Session]) -> None:
+    with open_world(sessions) as world:
+        with session_scope(sessions) as session:  # the deposit was taken while integrated: it goes out (R-PAY1)
+            deposit = session.scalars(select(Payment).where(Payment.host_id == "PP-1")).one()
+            deposit.made_while_integrated = True
+            deposit.amount = Decimal("1300.00")
+        report = world.exporter().upload().payments
+        assert (report["exported"], report["allocations_sent"], report["failed"]) == (1, 2, 0), report["problems"]
+        payment = next(t for t in world.txns("ReceivePayment"))
+        applied = {a.target_id: a.amount for a in payment.applications}
+        assert applied == {world.one("INV-1101").txn_id: INV_1101, world.one("INV-1102").txn_id: INV_1102}
+        assert payment.total == Decimal("1300.00")  # the rest stays the customer's credit in QuickBooks
+        assert payment.ref_number == "PP-1" and payment.external_guid
+        assert world.pump.request_kinds["ReceivePaymentModRq"] == 1  # applied by changing the payment itself
+        with session_scope(sessions) as session:
+            record = session.scalars(select(SyncRecord).where(
+                SyncRecord.record_type == RecordType.PAYMENT.value)).one()
+            assert record.status == SyncStatus.SEEN.value and record.external_id == payment.txn_id
+            held = {n: a for n, a in session.execute(select(Document.number, Allocation.amount).join(Allocation))}
+            assert held == {"INV-1101": INV_1101, "INV-1102": INV_1102}
+        again = world.exporter().upload().payments
+        assert (again["exported"], again["allocations_sent"], again["failed"]) == (0, 0, 0), again["problems"]
+        # and the import knows it for ours
+        importer = PaymentImporter(sessions, world.conn_id, world.connector())
+        fetched = importer.fetch()
+        assert fetched.new == 0 and fetched.skipped_ours >= 1
+
+
+def test_a_prepayment_whose_answer_was_lost_is_found_not_sent_again(sessions: sessionmaker[Session]) -> None:
+    with open_world(sessions) as world:
+        world.exporter().upload()
+        with session_scope(sessions) as session:
+            deposit = session.scalars(select(Payment).where(Payment.kind == PaymentKind.PREPAYMENT.value)).one()
+            deposit.made_while_integrated = True
+        world.pump.drop_next_answer(lambda message: "<ReceivePaymentAddRq" in message)
+        first = world.exporter().upload().payments
+        assert first["exported"] == 0
+        second = world.exporter().upload().payments
+        assert second["recovered"] == 1 and second["exported"] == 0
+        assert len(world.txns("ReceivePayment")) == 1
+
+
+def test_credit_memos_are_applied_both_ways_with_allocation_sync(sessions: sessionmaker[Session]) -> None:
+    with open_world(sessions, settings={"allocation_sync": True}) as world:
+        report = world.exporter().upload()
+        # here -> QuickBooks: CN-2001 credits INV-1002 in the host; a payment of nothing applies it there
+        assert report.payments["allocation_sync"]["pushed"] == 1, report.payments["allocation_sync"]
+        memo, invoice = world.one("CN-2001", "CreditMemo"), world.one("INV-1002", "Invoice")
+        zero = next(t for t in world.txns("ReceivePayment"))
+        assert zero.total == 0 and [(a.target_id, a.credits) for a in zero.applications] == [
+            (invoice.txn_id, [(memo.txn_id, memo.total)])]
+        # QuickBooks -> here: its user applies CN-2002 to INV-1019 (both Eastgate Motors')
+        other, target = world.one("CN-2002", "CreditMemo"), world.one("INV-1019", "Invoice")
+        apply_credit(world.company, other.txn_id, target.txn_id, Decimal("10.00"))
+        importer = PaymentImporter(sessions, world.conn_id, world.connector())
+        pulled = importer.create_and_allocate(report=importer.fetch())
+        assert pulled.created == 0  # a payment of nothing that only spends a credit moves no money (R-I3)
+        with session_scope(sessions) as session:
+            held = {(session.get_one(Document, a.credit_document_id).number,
+                     session.get_one(Document, a.invoice_document_id).number): a.amount
+                    for a in session.scalars(select(CreditAllocation))}
+        assert held == {("CN-2001", "INV-1002"): memo.total, ("CN-2002", "INV-1019"): Decimal("10.00")}
+        credit = world.connector().read_credit("credit_note", other.txn_id)
+        assert credit is not None and credit.remaining == other.total - Decimal("10.00")
+        assert [(a.invoice_external_id, a.amount) for a in credit.allocations] == [(target.txn_id, Decimal("10.00"))]
