@@ -28,6 +28,7 @@ from ledgerbridge.api.responses import install_schemas
 from ledgerbridge.clock import Now
 from ledgerbridge.config import get_settings
 from ledgerbridge.packages.registry import PACKAGES
+from ledgerbridge.queue.polled_session import SessionWork
 from ledgerbridge.queue.worker import work_loop
 from ledgerbridge.store.db import make_engine
 
@@ -70,7 +71,8 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
     app.include_router(web.router)  # the Accounts Integration screens, on the same engine
     for spec in PACKAGES:  # a package that polls us calls its own web service (a SOAP endpoint, not our API)
         if spec.polled is not None:
-            app.include_router(spec.polled.router(state.sessions), prefix=f"/packages/{spec.kind}",
+            work = SessionWork(state.sessions, spec.polled.message_format(), max_bytes=spec.polled.message_bytes)
+            app.include_router(spec.polled.router(state.sessions, work), prefix=f"/packages/{spec.kind}",
                                include_in_schema=False)
     web.install(app)
     install_docs(app)

@@ -27,7 +27,7 @@ import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Final, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,13 +36,21 @@ from ledgerbridge.connectors.protocol import ConnectorCallFailed
 from ledgerbridge.store.db import rowcount, session_scope, utcnow
 from ledgerbridge.store.models.mailbox import MailboxMessage, MailboxState
 
-__all__ = ["Delivery", "Mailbox", "MessageFormat", "OutgoingRequest", "ResolvedMessage", "break_session",
-           "change_mark", "deliver", "end_session", "hand_out", "in_doubt_messages", "pending_count",
+__all__ = ["FINISHED", "Delivery", "Finished", "Mailbox", "MessageFormat", "OutgoingRequest", "ResolvedMessage",
+           "break_session", "change_mark", "deliver", "end_session", "hand_out", "in_doubt_messages", "pending_count",
            "resolve_doubt", "resolved_messages", "wait_for_change"]
 
 #: How often a waiting connector looks at the database for an answer another process delivered.
 POLL_SECONDS = 0.2
 _STOP_ON_ERROR = "stopOnError"
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A session's "the run is over: nothing more this session" (as opposed to None, "nothing yet, ask again")."""
+
+
+FINISHED: Final = Finished()
 
 
 class MessageFormat(Protocol):

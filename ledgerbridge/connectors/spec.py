@@ -30,6 +30,7 @@ from ledgerbridge.store.models.sync import Connection
 
 if TYPE_CHECKING:
     from ledgerbridge.connectors.limits import CallBudgetLike
+    from ledgerbridge.connectors.mailbox import MessageFormat
     from ledgerbridge.connectors.protocol import Connector
     from ledgerbridge.sandboxes.package_user import PackageUser
 
@@ -144,8 +145,13 @@ class PolledService:
 
     #: The program that polls, in words ("the Web Connector"), for messages and screens.
     program: str
-    #: (sessions) -> the web service the program calls, mounted by the app under ``/packages/<kind>``.
-    router: Callable[[sessionmaker[Session]], APIRouter]
+    #: (sessions, the sessions' source of work) -> the web service the program calls, mounted by the app under
+    #: ``/packages/<kind>``; the app makes the source (``queue.polled_session.SessionWork``) with the two below.
+    router: Callable[[sessionmaker[Session], Any], APIRouter]
+    #: () -> how the package's requests travel together (``connectors.mailbox.MessageFormat``).
+    message_format: Callable[[], MessageFormat]
+    #: The most request bytes one message carries (the mailbox packs queued calls up to it).
+    message_bytes: int
     #: (session) -> the ids of the connections whose program is in a session now (their jobs may run).
     open_connections: Callable[[Session], set[int]]
     #: (session, connection) -> a new password for the program, set (stored hashed) and returned this once.

@@ -11,8 +11,8 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.packages.qbd.commands import reset_password, write_qwc
 from ledgerbridge.packages.qbd.qwc import QwcError, QwcFile, build_qwc, qwc_filename, qwc_for_connection
+from ledgerbridge.packages.qbd.setup import reset_password, write_qwc
 from ledgerbridge.packages.qbd.webconnector.credentials import CredentialError, set_password, verify_credentials
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.polled import PolledCredential

@@ -1,8 +1,8 @@
-"""Command-line functions for the Web Connector: ``ledgerbridge qwc`` (the .qwc file) and setting its password.
+"""Command-line commands of QuickBooks Desktop: ``ledgerbridge qwc`` (the Web Connector's .qwc file), ``ledgerbridge
+web-connector-password`` and ``ledgerbridge sandbox qbd``, registered through the package's spec.
 
-Plain functions (``write_qwc``, ``reset_password``) and the Typer commands over them (``qwc_command``,
-``password_command``) that the CLI registers through the package's spec. The password is printed once, to the
-terminal that asked for it, and never logged or audited (the audit trail says it was set, by whom).
+The spec imports this module when the registry loads, so it imports nothing heavy at the top: each command
+imports what it needs when it runs (``setup`` holds the work of the first two).
 """
 
 from __future__ import annotations
@@ -11,49 +11,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.audit.trail import audit
-from ledgerbridge.cli.context import STATE, console, fail, organisation_id
-from ledgerbridge.connectors.connections import organisation_connection
-from ledgerbridge.packages.qbd.qwc import QwcError, qwc_for_connection
-from ledgerbridge.packages.qbd.webconnector.credentials import CredentialError, credentials_for, set_password
-from ledgerbridge.store.db import session_scope
-from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.cli.context import console, fail
 
-__all__ = ["password_command", "qwc_command", "reset_password", "write_qwc"]
-
-
-def write_qwc(sessions: sessionmaker[Session], connection_id: int, base_url: str, output: Path | None = None) -> Path:
-    """Write the connection's .qwc file (to ``output``, or its own name in the current folder); returns the path."""
-    with session_scope(sessions) as session:
-        name, content = qwc_for_connection(session, connection_id, base_url)
-    path = output if output is not None else Path(name)
-    if path.is_dir():
-        path = path / name
-    path.write_bytes(content)
-    return path
-
-
-def reset_password(sessions: sessionmaker[Session], connection_id: int, actor: str = "cli",
-                   password: str | None = None) -> tuple[str, str]:
-    """Set a new Web Connector password (generated unless given); returns ``(user name, password)`` to show once.
-    The old password stops working at once."""
-    with session_scope(sessions) as session:
-        new_password = set_password(session, connection_id, password)
-        credential = credentials_for(session, connection_id)
-        assert credential is not None  # set_password made it
-        audit(session, session.get_one(Connection, connection_id), actor, "set_web_connector_password",
-              outcome="ok", detail=f"Web Connector user {credential.user_name}")
-        return credential.user_name, new_password
-
-
-def _connection_id(org: int | None, connection: int | None) -> int:
-    with session_scope(STATE.sessions) as session:
-        try:
-            return organisation_connection(session, organisation_id(session, org), connection).id
-        except LookupError as exc:
-            fail(str(exc))
+__all__ = ["password_command", "qwc_command", "sandbox_command"]
 
 
 def qwc_command(base_url: Annotated[str, typer.Option(
@@ -64,8 +25,12 @@ def qwc_command(base_url: Annotated[str, typer.Option(
                 connection: Annotated[int | None, typer.Option(help="Connection id (the only one if omitted)")] = None,
                 org: Annotated[int | None, typer.Option(help="Organisation id")] = None) -> None:
     """Write the .qwc file to add to the QuickBooks Web Connector ("Add an application")."""
+    from ledgerbridge.cli.context import STATE
+    from ledgerbridge.packages.qbd.qwc import QwcError
+    from ledgerbridge.packages.qbd.setup import connection_id_of, write_qwc
+
     try:
-        path = write_qwc(STATE.sessions, _connection_id(org, connection), base_url, output)
+        path = write_qwc(STATE.sessions, connection_id_of(org, connection), base_url, output)
     except QwcError as exc:
         fail(str(exc))
     console.print(f"wrote {path}: add it to the Web Connector (Add an application), then enter the password set "
@@ -75,8 +40,12 @@ def qwc_command(base_url: Annotated[str, typer.Option(
 def password_command(connection: Annotated[int | None, typer.Option(help="Connection id")] = None,
                      org: Annotated[int | None, typer.Option(help="Organisation id")] = None) -> None:
     """Set a new Web Connector password for the connection and print it once."""
+    from ledgerbridge.cli.context import STATE
+    from ledgerbridge.packages.qbd.setup import connection_id_of, reset_password
+    from ledgerbridge.packages.qbd.webconnector.credentials import CredentialError
+
     try:
-        user, password = reset_password(STATE.sessions, _connection_id(org, connection))
+        user, password = reset_password(STATE.sessions, connection_id_of(org, connection))
     except CredentialError as exc:
         fail(str(exc))
     console.print(f"Web Connector user: {user}")

@@ -1,7 +1,8 @@
 """The Web Connector's side of the connection, as the app and the queue see it (``PackageSpec.polled``).
 
 ``web_service`` is the SOAP endpoint the app mounts under ``/packages/qbd``: the sessions backend over the work of
-the connections (``work.SessionWork``: the engine's jobs, their calls through the mailbox). ``open_connections`` is
+the connections (the app's ``queue.polled_session.SessionWork``: the engine's jobs, their calls through the
+mailbox). ``open_connections`` is
 what the queue asks before it lets a job of a QuickBooks Desktop connection run: its Web Connector is in a session
 that has called within the session timeout.
 """
@@ -14,20 +15,18 @@ from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.packages.qbd.limits import MESSAGE_BYTES
-from ledgerbridge.packages.qbd.message_format import QbxmlMessageFormat
+from ledgerbridge.packages.qbd.webconnector.backend import MessageSource
 from ledgerbridge.packages.qbd.webconnector.routes import router
 from ledgerbridge.packages.qbd.webconnector.sessions import SessionSettings
-from ledgerbridge.packages.qbd.work import SessionWork
 from ledgerbridge.store.db import utcnow
 from ledgerbridge.store.models.polled import PolledSession, PolledSessionStatus
 
 __all__ = ["open_connections", "reachable", "web_service"]
 
 
-def web_service(sessions: sessionmaker[Session]) -> APIRouter:
-    """The Web Connector's SOAP endpoint, its WSDL and its support page."""
-    return router(sessions, SessionWork(sessions, QbxmlMessageFormat(), max_bytes=MESSAGE_BYTES))
+def web_service(sessions: sessionmaker[Session], source: MessageSource) -> APIRouter:
+    """The Web Connector's SOAP endpoint, its WSDL and its support page, over the sessions' source of work."""
+    return router(sessions, source)
 
 
 def open_connections(session: Session, now: datetime | None = None) -> set[int]:

@@ -5,10 +5,13 @@ are bounded by the message size instead (``limits.MESSAGE_BYTES``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.limits import BudgetLimits, CallBudgetLike, no_limit_headers
+from ledgerbridge.connectors.mailbox import MessageFormat
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.connectors.spec import (
     AuthFlow,
@@ -20,8 +23,11 @@ from ledgerbridge.connectors.spec import (
 )
 from ledgerbridge.packages.qbd.commands import password_command, qwc_command, sandbox_command
 from ledgerbridge.packages.qbd.demo import DEMO_WORLD, start_sandbox
-from ledgerbridge.packages.qbd.limits import QBD_TEXT_LIMITS
+from ledgerbridge.packages.qbd.limits import MESSAGE_BYTES, QBD_TEXT_LIMITS
 from ledgerbridge.store.models.sync import Connection
+
+if TYPE_CHECKING:
+    from ledgerbridge.packages.qbd.webconnector.backend import MessageSource
 
 #: No call budget: QuickBooks Desktop is reached only through the Web Connector's round trips. The figures are
 #: there because every spec states limits; none of them is ever reached.
@@ -39,14 +45,26 @@ def _auth() -> AuthFlow:
 def _connector(sessions: sessionmaker[Session], connection_id: int, budget: CallBudgetLike,
                options: ConnectorOptions) -> Connector:
     from ledgerbridge.packages.qbd.connector import connector_for
+    from ledgerbridge.packages.qbd.service import reachable
+    from ledgerbridge.store.db import session_scope
 
-    return connector_for(sessions, connection_id, budget, options)
+    def in_session() -> bool:  # the Web Connector is in a session: a message queued now can be handed out
+        with session_scope(sessions) as session:
+            return reachable(session, connection_id)
+
+    return connector_for(sessions, connection_id, budget, options, reachable=in_session)
 
 
-def _web_service(sessions: sessionmaker[Session]) -> APIRouter:
+def _web_service(sessions: sessionmaker[Session], source: MessageSource) -> APIRouter:
     from ledgerbridge.packages.qbd.service import web_service
 
-    return web_service(sessions)
+    return web_service(sessions, source)
+
+
+def _message_format() -> MessageFormat:
+    from ledgerbridge.packages.qbd.message_format import QbdMessageFormat
+
+    return QbdMessageFormat()
 
 
 def _open_connections(session: Session) -> set[int]:
@@ -86,7 +104,8 @@ SPEC = PackageSpec(
     sandbox=SandboxSpec(start=start_sandbox, command=sandbox_command, endpoints=_sandbox_endpoints,
                         stats_calls_key="messages"),
     demo=DEMO_WORLD,
-    polled=PolledService(program="the Web Connector", router=_web_service, open_connections=_open_connections,
+    polled=PolledService(program="the Web Connector", router=_web_service, message_format=_message_format,
+                         message_bytes=MESSAGE_BYTES, open_connections=_open_connections,
                          new_password=_new_password, setup_file=_setup_file,
                          commands=(("qwc", qwc_command), ("web-connector-password", password_command))),
 )

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Protocol
+
+from ledgerbridge.connectors.mailbox import FINISHED, Finished  # the sentinel is the mailbox's (neutral)
 
 __all__ = ["FINISHED", "AuthAnswer", "AuthStatus", "Finished", "MessageSource", "WebConnectorBackend"]
 
@@ -71,13 +73,6 @@ class WebConnectorBackend(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class Finished:
-    """``MessageSource.next_message``'s "the run is over: nothing more this session" (as opposed to None,
-    "nothing yet, ask again")."""
-
-
-FINISHED: Final = Finished()
 
 
 class MessageSource(Protocol):

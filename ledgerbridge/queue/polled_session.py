@@ -1,4 +1,5 @@
-"""What a Web Connector session does: the connection's due work, run by the engine, handed out through the mailbox.
+"""What a session of a package that polls us does: the connection's due work, run by the engine, handed out through
+the mailbox (the QuickBooks Web Connector's sessions are the example throughout).
 
 The Web Connector's session is the only time QuickBooks Desktop can be reached, so the session *is* the run:
 
@@ -26,6 +27,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.mailbox import (
+    FINISHED,
+    Finished,
     MessageFormat,
     break_session,
     change_mark,
@@ -35,7 +38,6 @@ from ledgerbridge.connectors.mailbox import (
     pending_count,
     wait_for_change,
 )
-from ledgerbridge.packages.qbd.webconnector.backend import FINISHED, Finished
 from ledgerbridge.queue.jobs import enqueue_job
 from ledgerbridge.queue.worker import DEFAULT_PAYMENT_MINUTES, export_due, payments_due
 from ledgerbridge.store.db import session_scope
@@ -47,7 +49,7 @@ ACTIVE = ("queued", "claimed", "running")
 
 
 class SessionWork:
-    """The Web Connector service's source of work for a connection (a ``webconnector.backend.MessageSource``)."""
+    """The source of work of a polled package's sessions (for the Web Connector, its ``MessageSource``)."""
 
     def __init__(self, sessions: sessionmaker[Session], fmt: MessageFormat, *, max_bytes: int,
                  settle_seconds: float = 2.0, poll_seconds: float = 0.25,
