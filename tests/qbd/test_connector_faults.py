@@ -17,13 +17,16 @@ from ledgerbridge.packages.qbd.connector import QbdConnector
 from ledgerbridge.packages.qbd.sandbox.company import USER_APP
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.mailbox import MailboxMessage, MailboxState
-from ledgerbridge.store.models.sync import SyncStatus
+from ledgerbridge.store.models.sync import RecordType, SyncStatus
 
 from .pump import APP_NAME
 from .test_connector_export import UNMAPPED, records
 from .world import QbdWorld, open_world
 
 SENT = 29  # documents that go out (all but the unmapped one)
+CUSTOMERS = {"C001": "Aldgate Bakery Ltd", "C002": "Bramley Florists", "C003": "Castle Hill Dental",
+             "C004": "Dunmore Joinery", "C005": "Eastgate Motors", "C006": "Fernside Cafe",
+             "C007": "Greyfriars Books", "C008": "Harbour Lights Hotel"}
 
 
 def copies(world: QbdWorld) -> Counter[str]:
@@ -123,3 +126,19 @@ def test_user_actions_keep_no_recovery_state_of_ours(sessions: sessionmaker[Sess
     with open_world(sessions) as world:
         world.exporter().upload()
         assert set(world.company.recovery.snapshot()) == {APP_NAME} and USER_APP != APP_NAME
+
+
+def test_customers_whose_answer_was_lost_are_found_by_name_and_code(sessions: sessionmaker[Session]) -> None:
+    with open_world(sessions) as world:
+        world.pump.drop_next_answer(lambda message: "<CustomerAddRq" in message)
+        first = world.exporter().upload()
+        # every document waits for its party, but SUP-884, whose vendor (C004's supplier role) went apart
+        assert first.exported == 1
+        made = world.names("Customer")
+        assert len(made) == 8  # QuickBooks made them all the same
+        second = world.exporter().upload()
+        assert second.exported == SENT - 1
+        parties = records(world, RecordType.PARTY)
+        assert {code: parties[code].external_id for code in parties if code.startswith("C")} == {
+            code: made[name] for code, name in CUSTOMERS.items()}
+        assert len(world.names("Customer")) == 8 and world.pump.request_kinds["CustomerAddRq"] == 8
