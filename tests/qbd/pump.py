@@ -11,7 +11,9 @@ Faults, as a real session meets them:
   answer never reaches us (the network dropped it, the Web Connector crashed): the session breaks
   (``break_session``), its writes are in doubt, and a new session begins (QuickBooks keeps its error-recovery
   state across sessions, not its iterators). With ``run=False`` the message is lost on its way to QuickBooks,
-  which never runs it: in doubt all the same, since nobody can tell the two apart;
+  which never runs it: in doubt all the same, since nobody can tell the two apart. With ``resume=False`` the Web
+  Connector does not come back until :meth:`Pump.resume` (its next scheduled run): meanwhile
+  :meth:`Pump.in_session` is false, so the mailbox withdraws what waits for it;
 * :meth:`Pump.quickbooks_down`: QuickBooks is not running; each message is answered with the request
   processor's HRESULT instead of qbXML (``deliver(..., error=...)``), as the Web Connector reports it;
 * :meth:`Pump.before`: someone works in QuickBooks just before the next message that matches (a user edits the
@@ -58,7 +60,8 @@ class Pump:
         self.messages: list[str] = []
         self.errors: list[BaseException] = []
         self.session_id = 1
-        self._drops: list[tuple[Callable[[str], bool], bool]] = []
+        self._drops: list[tuple[Callable[[str], bool], bool, bool]] = []
+        self._paused = False
         self._down = False
         self._before: list[tuple[Callable[[str], bool], Callable[[], object]]] = []
         self._lock = threading.Lock()
@@ -88,9 +91,20 @@ class Pump:
         self.stop()
 
     # -- faults ----------------------------------------------------------------------------------------------
-    def drop_next_answer(self, matches: Callable[[str], bool] | None = None, *, run: bool = True) -> None:
+    def drop_next_answer(self, matches: Callable[[str], bool] | None = None, *, run: bool = True,
+                         resume: bool = True) -> None:
         with self._lock:
-            self._drops.append((matches or (lambda _: True), run))
+            self._drops.append((matches or (lambda _: True), run, resume))
+
+    def in_session(self) -> bool:
+        """Whether the Web Connector is in a session (the mailbox's ``reachable``)."""
+        with self._lock:
+            return not self._paused
+
+    def resume(self) -> None:
+        """The Web Connector's next run: a new session."""
+        with self._lock:
+            self._paused = False
 
     def quickbooks_down(self, down: bool = True) -> None:
         with self._lock:
@@ -110,6 +124,9 @@ class Pump:
     def _run(self) -> None:
         while not self._stop.is_set():
             seen = change_mark(self.connection_id)
+            if not self.in_session():
+                wait_for_change(self.connection_id, seen, 0.05)
+                continue
             message = hand_out(self.sessions, self.connection_id, self.session_id, self.format,
                                version=self.version, max_bytes=self.max_bytes)
             if message is None:
@@ -142,7 +159,7 @@ class Pump:
                     error=f"{hresult_text(error.hresult)}: {error.message}")
             return
         if drop is not None and not drop[1]:  # lost on its way: QuickBooks never saw it
-            self._break()
+            self._break(drop[2])
             return
         try:
             answer = self.company.process(message)
@@ -152,11 +169,14 @@ class Pump:
             return
         check_qbxml(answer, self.version)
         if drop is not None:  # QuickBooks did it; the answer is lost and the session with it
-            self._break()
+            self._break(drop[2])
             return
         deliver(self.sessions, self.connection_id, self.session_id, self.format, answer)
 
-    def _break(self) -> None:
+    def _break(self, resume: bool) -> None:
+        if not resume:
+            with self._lock:
+                self._paused = True
         break_session(self.sessions, self.connection_id, self.session_id, "the Web Connector's session broke")
         self.company.end_session()
         self.session_id += 1

@@ -166,6 +166,10 @@ def _examples() -> dict[str, list[Callable[[], Element]]]:
                     discount_amount=Decimal("1.00"), discount_account=Ref(full_name="Discounts")),)),
                 external_guid=GUID, request_id="rp-3"),
         ],
+        "payments.receive_payment_mod": [lambda: payments.receive_payment_mod(TARGET, (
+            payments.AppliedToTxn(TxnRef("INV-TXN-1"), Decimal("100.00")),
+            payments.AppliedToTxn(TxnRef("INV-TXN-2"), Decimal("50.00"),
+                                  (SetCredit(TxnRef("CM-TXN-1"), Decimal("5.00")),))), request_id="rpm-1")],
         "payments.bill_payment_check_add": [lambda: payments.bill_payment_check_add(payments.BillPayment(
             payee=VENDOR, bank_account=Ref(full_name="Bank"), applied=(payments.AppliedToTxn(
                 TxnRef(macro=Macro("bill1")), Decimal("144.00")),), txn_date=date(2026, 12, 10), ref_number="BACS1"),

@@ -129,9 +129,10 @@ def test_a_prepayment_whose_answer_was_lost_is_found_not_sent_again(sessions: se
         with session_scope(sessions) as session:
             deposit = session.scalars(select(Payment).where(Payment.kind == PaymentKind.PREPAYMENT.value)).one()
             deposit.made_while_integrated = True
-        world.pump.drop_next_answer(lambda message: "<ReceivePaymentAddRq" in message)
+        world.pump.drop_next_answer(lambda message: "<ReceivePaymentAddRq" in message, resume=False)
         first = world.exporter().upload().payments
         assert first["exported"] == 0
+        world.pump.resume()  # the Web Connector's next run
         second = world.exporter().upload().payments
         assert second["recovered"] == 1 and second["exported"] == 0
         assert len(world.txns("ReceivePayment")) == 1

@@ -96,9 +96,10 @@ class QbdWorld:
     opened: list[QbdConnector] = field(default_factory=list)
 
     def connector(self, **options: Any) -> QbdConnector:
-        """A connector as the factory makes it (``options``: the connector's own, e.g. ``read_back_from_answers``);
-        the Web Connector is always in session here (the pump)."""
-        mailbox = Mailbox(self.sessions, self.conn_id, reachable=lambda: True, package="QuickBooks Desktop")
+        """A connector as the factory makes it (``options``: the connector's own, e.g. ``read_back_from_answers``),
+        the Web Connector in session while the pump says so."""
+        mailbox = Mailbox(self.sessions, self.conn_id, reachable=lambda: self.pump.in_session(),
+                          package="QuickBooks Desktop")
         made = QbdConnector(self.sessions, self.conn_id, mailbox, **options)
         self.opened.append(made)
         return made

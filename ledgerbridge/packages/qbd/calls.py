@@ -79,6 +79,9 @@ class QbdCalls:
         #: Called before every write exchange (the connector resolves in-doubt writes there: QuickBooks keeps the
         #: outcome of the last message set that wrote, and the next write would replace it).
         self.before_write: Callable[[], object] | None = None
+        #: Asked when a write's answer never came: QuickBooks' recorded answers to these requests, or None when it
+        #: cannot tell now (the engine then looks the records up before it sends them again).
+        self.recover: Callable[[Sequence[str]], dict[str, RequestResult] | None] | None = None
 
     # -- request ids -----------------------------------------------------------------------------------------
     def request_id(self, kind: str = "q", record: int | None = None) -> str:
@@ -96,11 +99,21 @@ class QbdCalls:
 
         Raises ``ConnectorCallFailed`` as the mailbox does (``outcome_unknown`` for writes handed out and never
         answered), and when QuickBooks' answer cannot be read (outcome unknown for writes: it may have run them).
+        A write whose answer never came is first asked about (``recover``: QuickBooks' error recovery, at the Web
+        Connector's next ask); what QuickBooks recorded then stands for the answer.
         """
         outgoing = [OutgoingRequest(str(r.get("requestID")), request_text(r)) for r in requests]
         if writes and self.before_write is not None:
             self.before_write()
-        return self.send(outgoing, writes=writes, purpose=purpose, key=key, on_error=on_error)
+        try:
+            return self.send(outgoing, writes=writes, purpose=purpose, key=key, on_error=on_error)
+        except ConnectorCallFailed as failure:
+            if not (writes and failure.outcome_unknown and self.recover is not None):
+                raise
+            recovered = self.recover([r.request_id for r in outgoing])
+            if recovered is None:
+                raise
+            return recovered
 
     def send(self, outgoing: Sequence[OutgoingRequest], *, writes: bool, purpose: str, key: str | None = None,
              on_error: str = "continueOnError") -> dict[str, RequestResult]:

@@ -89,6 +89,7 @@ class QbdConnector(QbdReads):
         # before anything is written, QuickBooks is asked what became of a write whose answer was lost, while it
         # still knows (it keeps the last message set's outcome only)
         self.calls.before_write = lambda: doubt.resolve_doubts(self)
+        self.calls.recover = lambda request_ids: doubt.recover(self, request_ids)
         with session_scope(sessions) as session:
             settings = dict(session.get_one(Connection, connection_id).settings or {})
         self.country = country_of(settings)

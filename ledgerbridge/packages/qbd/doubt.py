@@ -17,6 +17,11 @@ before it creates them again. Two sources, in this order:
    filter by ExternalGUID, so a transaction of the same number without our GUID is someone else's.
 
 What QuickBooks has is never created again; what it says it did not run, or neither source finds, is.
+
+A write exchange whose answer was lost is asked about at once (:func:`recover`, the connector's
+``calls.recover``): when the Web Connector comes back while the run waits, QuickBooks' recorded answers stand for
+the lost one and the records are bound in the same run (their totals then confirmed by the read-back). Otherwise
+they stay in doubt for the next run's look-up.
 """
 
 from __future__ import annotations
@@ -27,12 +32,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from ledgerbridge.connectors.mailbox import in_doubt_messages, resolve_doubt, resolved_messages
-from ledgerbridge.connectors.protocol import DocumentExport, PaymentExport, RemoteDocument
+from ledgerbridge.connectors.protocol import ConnectorCallFailed, DocumentExport, PaymentExport, RemoteDocument
 from ledgerbridge.packages.qbd.calls import record_of
 from ledgerbridge.packages.qbd.mapper import entity_of, ref_number
 from ledgerbridge.packages.qbd.payment_mapper import payment_reference
 from ledgerbridge.packages.qbd.qbxml.nodes import Element
-from ledgerbridge.packages.qbd.qbxml.responses import QbxmlParseError, parse_result
+from ledgerbridge.packages.qbd.qbxml.responses import QbxmlParseError, RequestResult, parse_result
 from ledgerbridge.packages.qbd.qbxml.rets import read_payment, read_txn
 from ledgerbridge.packages.qbd.qbxml.status import classify
 from ledgerbridge.packages.qbd.qbxml.txn_queries import by_ref_number, by_txn_ids
@@ -44,7 +49,7 @@ from ledgerbridge.store.models.sync import Connection, SyncRecord
 if TYPE_CHECKING:
     from ledgerbridge.packages.qbd.connector import QbdConnector
 
-__all__ = ["find_existing_documents", "find_existing_payments", "recovered_ids", "resolve_doubts"]
+__all__ = ["find_existing_documents", "find_existing_payments", "recover", "recovered_ids", "resolve_doubts"]
 
 SUPERSEDED = "QuickBooks keeps the outcome of its last message set only; the records are looked up instead"
 
@@ -71,6 +76,28 @@ def resolve_doubts(conn: QbdConnector) -> int:
             resolve_doubt(conn.sessions, conn.connection_id, newest, None,
                           f"QuickBooks' error recovery did not know it (status {code}); the records are looked up")
         return len(sets)
+
+
+def recover(conn: QbdConnector, request_ids: Sequence[str]) -> dict[str, RequestResult] | None:
+    """A write exchange whose answer never came, asked about at once (at the Web Connector's next ask, if it
+    comes while the run waits): QuickBooks' recorded answer to each of ``request_ids`` that it ran (a request it
+    did not run is absent, so it is known not done), or None when it cannot tell (no session now, or it no longer
+    knows: the records are then looked up at the next run)."""
+    try:
+        resolve_doubts(conn)
+    except ConnectorCallFailed:
+        return None
+    wanted = set(request_ids)
+    for message in reversed(resolved_messages(conn.sessions, conn.connection_id)):
+        if not wanted & set(message.request_ids):
+            continue
+        if message.answers is None:
+            return None
+        try:
+            return {rid: parse_result(text) for rid, text in message.answers.items() if rid in wanted}
+        except QbxmlParseError:
+            return None
+    return None
 
 
 def recovered_ids(conn: QbdConnector, kind: str, record_ids: Iterable[int]) -> dict[int, str]:
