@@ -12,15 +12,12 @@ from typing import Any
 import pytest
 from dbfixtures import every_row
 from fastapi.testclient import TestClient
-from intake.factories import apply, document, line, party, payment, reference_batch
-from sqlalchemy import Engine, select
+from intake.factories import document, line, party, payment, unconsented_books
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.api.app import create_app
-from ledgerbridge.connectors.connections import create_connection, sandbox_endpoints
-from ledgerbridge.packages.registry import DEFAULT
 from ledgerbridge.security.apikeys import issue_api_key
-from ledgerbridge.store.models.host import Document
 from ledgerbridge.store.organisations import create_organisation
 from ledgerbridge.web.auth import create_user
 
@@ -46,16 +43,7 @@ def world(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[World]:
         org = create_organisation(session, "Komet Flowers")
         key = issue_api_key(session, org.id, "host")
         create_user(session, org.id, "ada@komet.test", "a long enough password", "admin")
-        conn = create_connection(session, org.id, DEFAULT.kind, sandbox_endpoints(DEFAULT.kind, "http://127.0.0.1:9"),
-                                 client_id="id", client_secret="secret", redirect_uri="http://127.0.0.1/cb")
-        data = reference_batch()
-        data["documents"] = [document("INV-1"), document("PI-1", type="purchase_invoice", party_host_id="S1",
-                                                         status="posted", lines=[line(nominal_code="5000")])]
-        apply(session, org.id, data)
-        document_id = session.scalar(select(Document.id).where(Document.host_id == "INV-1"))
-        assert document_id is not None
-        session.commit()
-        conn_id = conn.id
+        conn_id, document_id = unconsented_books(session, org.id)
     with TestClient(create_app(engine, run_worker=False)) as client:
         yield World(client, {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}, conn_id,
                     document_id, engine)

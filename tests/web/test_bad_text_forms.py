@@ -13,15 +13,13 @@ from typing import Any
 import pytest
 from dbfixtures import every_row
 from fastapi.testclient import TestClient
-from intake.factories import apply, document, line, reference_batch
-from sqlalchemy import Engine, select
+from intake.factories import unconsented_books
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge import web
 from ledgerbridge.api.app import create_app
-from ledgerbridge.connectors.connections import create_connection, sandbox_endpoints
 from ledgerbridge.packages.registry import DEFAULT
-from ledgerbridge.store.models.host import Document
 from ledgerbridge.store.organisations import create_organisation
 from ledgerbridge.web.auth import create_admin
 
@@ -52,15 +50,7 @@ def screens(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Screens
     with sessions() as session:
         org = create_organisation(session, "Komet Flowers")
         create_admin(session, org.id, "ada@komet.test", PASSWORD)
-        create_connection(session, org.id, DEFAULT.kind, sandbox_endpoints(DEFAULT.kind, "http://127.0.0.1:9"),
-                          client_id="id", client_secret="secret", redirect_uri="http://127.0.0.1/cb")
-        data = reference_batch()
-        data["documents"] = [document("INV-1"), document("PI-1", type="purchase_invoice", party_host_id="S1",
-                                                         status="posted", lines=[line(nominal_code="5000")])]
-        apply(session, org.id, data)
-        document_id = session.scalar(select(Document.id).where(Document.host_id == "INV-1"))
-        assert document_id is not None
-        session.commit()
+        _conn_id, document_id = unconsented_books(session, org.id)
     with TestClient(create_app(engine, run_worker=False), follow_redirects=False) as client:
         page = client.get("/login")
         signed = client.post("/login", data={"email": "ada@komet.test", "password": PASSWORD,
