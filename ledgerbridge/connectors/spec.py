@@ -18,17 +18,16 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.clock import Clock
-from ledgerbridge.connectors.limits import BudgetLimits, LimitReading, TextLimits
+from ledgerbridge.clock import WALL, Clock
+from ledgerbridge.connectors.limits import BudgetLimits, CallBudgetLike, LimitReading, TextLimits
 from ledgerbridge.store.models.sync import Connection
 
 if TYPE_CHECKING:
-    from ledgerbridge.connectors.limits import CallBudgetLike
     from ledgerbridge.connectors.protocol import Connector
     from ledgerbridge.sandboxes.package_user import PackageUser
 
@@ -63,6 +62,24 @@ class Company(Protocol):
     tenant_name: str
 
 
+class AuthModule(Protocol):
+    """A package's ``auth`` module, as :meth:`AuthFlow.of` reads it: the five functions of :class:`AuthFlow`.
+
+    Read-only members, so that a module (whose functions take keyword options of their own: a transport, a clock)
+    satisfies it under mypy; the calls' shapes are :class:`AuthFlow`'s."""
+
+    @property
+    def begin_consent(self) -> Callable[..., str]: ...
+    @property
+    def complete_consent(self) -> Callable[..., list[Any]]: ...
+    @property
+    def choose_tenant(self) -> Callable[..., Any]: ...
+    @property
+    def disconnect(self) -> Callable[..., list[str]]: ...
+    @property
+    def health(self) -> Callable[[Session, Connection], dict[str, Any]]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class AuthFlow:
     """Connecting to a package: each package's ``auth`` module has these five functions."""
@@ -78,9 +95,33 @@ class AuthFlow:
     #: (session, connection) -> token expiry, refresh-token age, calls left, last error (R-C3)
     health: Callable[[Session, Connection], dict[str, Any]]
 
+    @classmethod
+    def of(cls, module: AuthModule) -> AuthFlow:
+        """The flow of a package's ``auth`` module (its spec imports the module on first use, not at load)."""
+        return cls(module.begin_consent, module.complete_consent, module.choose_tenant, module.disconnect,
+                   module.health)
+
+
+class ClientArguments(TypedDict):
+    """The keyword arguments every package's client (a ``PackageClient``) takes from :class:`ConnectorOptions`."""
+
+    transport: httpx.BaseTransport | None
+    budget: CallBudgetLike
+    max_attempts: int
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+
+
+def client_arguments(budget: CallBudgetLike, options: ConnectorOptions) -> ClientArguments:
+    """What a spec's connector factory passes its client: ``Client(sessions, connection_id, **client_arguments(...))``
+    (the wall clock unless the options bring one, e.g. the benchmark's accelerated clock)."""
+    clock = options.clock or WALL
+    return ClientArguments(transport=options.transport, budget=budget, max_attempts=options.max_attempts,
+                           clock=clock.now, sleep=clock.sleep)
+
 
 #: (sessions, connection id, the call budget, options) -> the package's connector for that connection.
-ConnectorFactory = Callable[[sessionmaker[Session], int, "CallBudgetLike", ConnectorOptions], "Connector"]
+ConnectorFactory = Callable[[sessionmaker[Session], int, CallBudgetLike, ConnectorOptions], "Connector"]
 
 
 class RunningSandbox(Protocol):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.clock import WALL
 from ledgerbridge.connectors.limits import CallBudgetLike, no_limit_headers
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.connectors.spec import (
@@ -15,6 +14,7 @@ from ledgerbridge.connectors.spec import (
     PackageEndpoints,
     PackageSpec,
     SandboxSpec,
+    client_arguments,
 )
 from ledgerbridge.packages.qbo.commands import sandbox_command
 from ledgerbridge.packages.qbo.demo import DEMO_WORLD, start_sandbox
@@ -24,7 +24,7 @@ from ledgerbridge.packages.qbo.limits import BATCH_SIZE, QBO_LIMITS, QBO_TEXT_LI
 def _auth() -> AuthFlow:
     from ledgerbridge.packages.qbo import auth
 
-    return AuthFlow(auth.begin_consent, auth.complete_consent, auth.choose_tenant, auth.disconnect, auth.health)
+    return AuthFlow.of(auth)
 
 
 def _connector(sessions: sessionmaker[Session], connection_id: int, budget: CallBudgetLike,
@@ -32,9 +32,7 @@ def _connector(sessions: sessionmaker[Session], connection_id: int, budget: Call
     from ledgerbridge.packages.qbo.client import QboClient
     from ledgerbridge.packages.qbo.connector import QboConnector
 
-    clock = options.clock or WALL
-    return QboConnector(QboClient(sessions, connection_id, transport=options.transport, budget=budget,
-                                  max_attempts=options.max_attempts, clock=clock.now, sleep=clock.sleep))
+    return QboConnector(QboClient(sessions, connection_id, **client_arguments(budget, options)))
 
 
 def _sandbox_endpoints(base_url: str) -> PackageEndpoints:

@@ -37,7 +37,14 @@ from ledgerbridge.connectors.protocol import (
 from ledgerbridge.packages.xero import payments as xero_payments
 from ledgerbridge.packages.xero.errors import explain
 from ledgerbridge.packages.xero.limits import BATCH_SIZE, MAX_IDS, XERO_TEXT_LIMITS
-from ledgerbridge.packages.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
+from ledgerbridge.packages.xero.mapper import (
+    contact_payload,
+    document_payload,
+    is_credit_note,
+    item_payload,
+    renamed_contact,
+    xero_type,
+)
 from ledgerbridge.packages.xero.msdate import parse_xero_datetime
 from ledgerbridge.packages.xero.query_chunks import fitting_chunks
 from ledgerbridge.store.views import DocumentView, ItemView, PartyView
@@ -150,7 +157,7 @@ class XeroConnector:
                    and "already assigned to another contact" in (o.message or "") and "contact name" in
                    (o.message or "").lower()]
         if clashes:
-            renamed = {it.sync_record_id: f"{it.party.name} ({it.party.code})" for it in clashes}
+            renamed = {it.sync_record_id: renamed_contact(it.party) for it in clashes}
             outcomes.update(self._send_contacts("PUT", [it for it in clashes if not it.external_id], renamed,
                                                 f"{batch_key}-r"))
         return [outcomes[it.sync_record_id] for it in items]

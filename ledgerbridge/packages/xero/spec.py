@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.clock import WALL
 from ledgerbridge.connectors.limits import CallBudgetLike
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.connectors.spec import (
@@ -13,6 +12,7 @@ from ledgerbridge.connectors.spec import (
     PackageEndpoints,
     PackageSpec,
     SandboxSpec,
+    client_arguments,
 )
 from ledgerbridge.packages.xero.commands import sandbox_command
 from ledgerbridge.packages.xero.demo import DEMO_WORLD, start_sandbox
@@ -22,7 +22,7 @@ from ledgerbridge.packages.xero.limits import BATCH_SIZE, READ_PAGE, XERO_LIMITS
 def _auth() -> AuthFlow:
     from ledgerbridge.packages.xero import auth
 
-    return AuthFlow(auth.begin_consent, auth.complete_consent, auth.choose_tenant, auth.disconnect, auth.health)
+    return AuthFlow.of(auth)
 
 
 def _connector(sessions: sessionmaker[Session], connection_id: int, budget: CallBudgetLike,
@@ -30,9 +30,7 @@ def _connector(sessions: sessionmaker[Session], connection_id: int, budget: Call
     from ledgerbridge.packages.xero.client import XeroClient
     from ledgerbridge.packages.xero.connector import XeroConnector
 
-    clock = options.clock or WALL
-    return XeroConnector(XeroClient(sessions, connection_id, transport=options.transport, budget=budget,
-                                    max_attempts=options.max_attempts, clock=clock.now, sleep=clock.sleep))
+    return XeroConnector(XeroClient(sessions, connection_id, **client_arguments(budget, options)))
 
 
 def _sandbox_endpoints(base_url: str) -> PackageEndpoints:
