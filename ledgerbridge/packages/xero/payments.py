@@ -26,7 +26,9 @@ from ledgerbridge.connectors.protocol import (
     RemotePayment,
 )
 from ledgerbridge.packages.xero.errors import explain
+from ledgerbridge.packages.xero.limits import MAX_IDS, READ_PAGE
 from ledgerbridge.packages.xero.msdate import parse_xero_date, parse_xero_datetime
+from ledgerbridge.packages.xero.query_chunks import fitting_chunks, ids_where
 
 Call = Callable[..., dict[str, Any]]
 Pages = Callable[[str, str, dict[str, Any], datetime | None], Iterator[list[dict[str, Any]]]]
@@ -35,6 +37,7 @@ COLLECTIONS = {"prepayment": ("Prepayments", "PrepaymentID"), "overpayment": ("O
                "credit_note": ("CreditNotes", "CreditNoteID")}
 BANK_TYPES = {("prepayment", "in"): "RECEIVE-PREPAYMENT", ("prepayment", "out"): "SPEND-PREPAYMENT"}
 DEAD = ("VOIDED", "DELETED")
+PAGE_SIZE = READ_PAGE  # a chunk of ids never fills a page: one call each
 
 
 def _dec(value: Any) -> Decimal:
@@ -167,10 +170,21 @@ def _credit(kind: str, row: dict[str, Any]) -> RemoteCredit:
                         parse_xero_datetime(row["UpdatedDateUTC"]) if row.get("UpdatedDateUTC") else None)
 
 
-def read_credit(call: Call, kind: str, external_id: str) -> RemoteCredit | None:
-    collection, _ = COLLECTIONS[kind]
-    rows = call("GET", f"/{collection}/{external_id}", purpose="read back credit").get(collection, [])
-    return _credit(kind, rows[0]) if rows else None
+def _ids_query(id_field: str, ids: Sequence[str]) -> dict[str, Any]:
+    return {"where": ids_where(id_field, ids), "page": 1, "pageSize": PAGE_SIZE}
+
+
+def read_credits(call: Call, kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
+    """The credits' lists take no ``IDs``: a ``where`` of their ids, as many a call as the query string holds
+    (never a GET each: 60 calls a minute)."""
+    collection, id_field = COLLECTIONS[kind]
+    out: dict[str, RemoteCredit] = {}
+    ids = list(dict.fromkeys(external_ids))
+    for chunk in fitting_chunks(ids, lambda part: _ids_query(id_field, part), MAX_IDS):
+        for row in call("GET", f"/{collection}", params=_ids_query(id_field, chunk),
+                        purpose="read back credits").get(collection, []):
+            out[str(row[id_field])] = _credit(kind, row)
+    return out
 
 
 # Which way the money went: a refund of a customer's credit goes out, a supplier's refund comes in.
