@@ -12,6 +12,7 @@ Either way memory holds one page of documents, not the whole upload.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -106,10 +107,12 @@ def read_documents(connector: Connector, wanted: Sequence[tuple[str, str]],
     package changed since ``since`` (when every wanted document was last sent: each changed there after it),
     stopping once all are found; a document the pages do not show (bound to one the package held before) is then
     read by id. So that a package full of other documents never costs more than twice the reads by id, the pages
-    stop as soon as they have cost what reading the rest by id would."""
+    stop once they have cost what reading every one by id would have (a call per type and per
+    ``max_ids_per_read`` documents of it), and the rest is read by id."""
     if since is None or len(wanted) <= connector.max_ids_per_read:
         return connector.read_back_documents(wanted)
     missing = {ext: doc_type for doc_type, ext in wanted}
+    by_id = sum(math.ceil(n / connector.max_ids_per_read) for n in Counter(missing.values()).values())
     found: dict[str, RemoteDocument] = {}
     pages = 0
     for page in connector.remote_documents_since(since - LOOK_BACK, set(missing.values()), dict(missing)):
@@ -117,7 +120,7 @@ def read_documents(connector: Connector, wanted: Sequence[tuple[str, str]],
         for doc in page:
             if missing.pop(doc.external_id, None) is not None:
                 found[doc.external_id] = doc
-        if not missing or pages >= math.ceil(len(missing) / connector.max_ids_per_read):
+        if not missing or pages >= by_id:
             break
     if missing:
         found.update(connector.read_back_documents([(doc_type, ext) for ext, doc_type in missing.items()]))
