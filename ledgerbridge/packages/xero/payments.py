@@ -26,7 +26,7 @@ from ledgerbridge.connectors.protocol import (
     RemotePayment,
 )
 from ledgerbridge.packages.xero.errors import explain
-from ledgerbridge.packages.xero.limits import MAX_IDS, READ_PAGE
+from ledgerbridge.packages.xero.limits import BATCH_SIZE, MAX_IDS, READ_PAGE
 from ledgerbridge.packages.xero.msdate import parse_xero_date, parse_xero_datetime
 from ledgerbridge.packages.xero.query_chunks import fitting_chunks, ids_where
 
@@ -89,22 +89,24 @@ def export_payments(call: Call, items: Sequence[PaymentExport], ctx: ExportConte
     out: dict[int, ExportOutcome] = {}
     prepayments = [it for it in items if it.kind == "prepayment"]
     payments = [it for it in items if it.kind != "prepayment"]
-    if prepayments:
+    for start in range(0, len(prepayments), BATCH_SIZE):  # 50 elements a write, as for documents
+        part = prepayments[start : start + BATCH_SIZE]
         data = call("PUT", "/BankTransactions", params={"summarizeErrors": "false"},
-                    body={"BankTransactions": [bank_transaction(it) for it in prepayments]}, key=f"{batch_key}-p",
-                    purpose="export prepayments")
-        for it, element in zip(prepayments, data.get("BankTransactions", []), strict=False):
+                    body={"BankTransactions": [bank_transaction(it) for it in part]},
+                    key=f"{batch_key}-p" + (f"{start // BATCH_SIZE}" if start else ""), purpose="export prepayments")
+        for it, element in zip(part, data.get("BankTransactions", []), strict=False):
             if _has_errors(element) or not element.get("PrepaymentID"):
                 out[it.sync_record_id] = _failure(it.sync_record_id, element, "Xero did not return the prepayment")
             else:
                 out[it.sync_record_id] = ExportOutcome(it.sync_record_id, True, external_id=element["PrepaymentID"],
                                                        external_number=element.get("BankTransactionID"),
                                                        total=_dec(element.get("Total")))
-    if payments:
+    for start in range(0, len(payments), BATCH_SIZE):
+        part = payments[start : start + BATCH_SIZE]
         data = call("PUT", "/Payments", params={"summarizeErrors": "false"},
-                    body={"Payments": [payment_body(it) for it in payments]}, key=f"{batch_key}-i",
-                    purpose="export payments")
-        for it, element in zip(payments, data.get("Payments", []), strict=False):
+                    body={"Payments": [payment_body(it) for it in part]},
+                    key=f"{batch_key}-i" + (f"{start // BATCH_SIZE}" if start else ""), purpose="export payments")
+        for it, element in zip(part, data.get("Payments", []), strict=False):
             if _has_errors(element) or not element.get("PaymentID"):
                 out[it.sync_record_id] = _failure(it.sync_record_id, element, "Xero did not return the payment")
             else:
