@@ -41,8 +41,8 @@ class MonthSize:
     @classmethod
     def of(cls, invoices: int) -> MonthSize:
         if invoices < ORDERS * INVOICES_PER_ORDER:
-            raise ValueError(f"a month holds at least {ORDERS * INVOICES_PER_ORDER} invoices (its {ORDERS} orders "
-                             f"are shipped as {INVOICES_PER_ORDER} invoices each); got {invoices}")
+            raise ValueError(f"--invoices: a month holds at least {ORDERS * INVOICES_PER_ORDER} invoices (its "
+                             f"{ORDERS} orders are shipped as {INVOICES_PER_ORDER} invoices each); got {invoices}")
         return cls(invoices=invoices, credit_notes=max(1, invoices // 10), bills=max(1, invoices * 3 // 20),
                    customers=min(200, max(10, invoices // 10)), suppliers=min(30, max(3, invoices // 50)),
                    orders=ORDERS)

@@ -3,12 +3,21 @@
 The last step of the dependency chain (party, item, document, then prepayment
 allocation). Same safety as documents: the attempt key is committed before the call,
 and a record left with an attempt but no answer is looked up in the package before it
-is created again. Allocations are safe by construction: the prepayment is read from
-the package first and only what it does not yet hold is sent, so a re-run after a lost
-answer never allocates twice. What the package then holds is written here as the
-payment's allocations, so the remainder (still a prepayment there) shows here too. The split offers each invoice
-no more than the package says it still owes (its invoices read back in one call per upload): a payment made there
-and not yet imported would otherwise have the allocation refused on every upload.
+is created again. Allocations are safe by construction: only what the package does not yet hold is sent, so a
+re-run after a lost answer never allocates twice. What the package holds is known without a read for a
+prepayment this upload created (nothing, or the split it was created with); any other (found after a lost answer,
+or left part-allocated by an earlier upload) is read from the package first, all of them in one go. What the
+package then holds (that, plus the allocations it accepted) is written here as the payment's allocations, so the
+remainder (still a prepayment there) shows here too. The split offers each invoice no more than the package says
+it still owes (its invoices read back in one call per upload, before anything is sent): a payment made there and
+not yet imported would otherwise have the allocation refused on every upload.
+
+The calls, for every prepayment of an upload together: that read of the invoices, the create (as many prepayments
+a call as the package takes), and the allocations in one ``export_allocations`` (Xero: one call per prepayment,
+its path names it). Where the package creates a prepayment allocated (``Connector.allocates_in_create``:
+QuickBooks' Payment with LinkedTxn lines), the split goes with the create and there is no allocation call; should
+the package refuse it (an invoice paid there between the read and the create), the prepayment is not created and
+goes again, split anew, at the next upload.
 """
 
 from __future__ import annotations
