@@ -194,7 +194,7 @@ def run_month(invoices: int = 2000, package: str = DEFAULT.kind, database_url: s
         exported, seen = _exported_by_type(sessions, conn_id)
         engine.dispose()
     payments = report.payments
-    prepaid = [p for p in payments.get("prepayments", [])]
+    prepaid = list(payments.get("prepayments", []))  # each sent and split: what it holds there
     work = MonthWork(parties=size.customers + size.suppliers, documents=exported, prepayments=len(prepaid),
                      prepaid_invoices=len(prepaid) * INVOICES_PER_ORDER,
                      payments={**books.payments, "prepayment": len(prepaid)},

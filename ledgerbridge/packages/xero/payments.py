@@ -18,6 +18,7 @@ from typing import Any
 
 from ledgerbridge.connectors.protocol import (
     AllocationExport,
+    ConnectorCallFailed,
     ExportContext,
     ExportOutcome,
     PaymentExport,
@@ -141,7 +142,8 @@ def find_existing_payments(call: Call, items: Sequence[PaymentExport]) -> dict[i
 
 
 def export_allocations(call: Call, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
-    """One call per credit (Xero's path names the credit), each element's outcome kept apart."""
+    """One call per credit (Xero's path names the credit), each element's outcome kept apart; a call that fails
+    fails its own credit's allocations only (the caller reads a credit before it allocates again)."""
     out: dict[str, ExportOutcome] = {}
     by_source: dict[tuple[str, str], list[AllocationExport]] = {}
     for it in items:
@@ -150,8 +152,13 @@ def export_allocations(call: Call, items: Sequence[AllocationExport], batch_key:
         collection, _ = COLLECTIONS[kind]
         body = {"Allocations": [{"Invoice": {"InvoiceID": it.invoice_external_id}, "Amount": it.amount,
                                  "Date": it.allocation_date.isoformat()} for it in group]}
-        data = call("PUT", f"/{collection}/{source_id}/Allocations", params={"summarizeErrors": "false"}, body=body,
-                    key=f"{batch_key}-{n}", purpose="allocate credit")
+        try:
+            data = call("PUT", f"/{collection}/{source_id}/Allocations", params={"summarizeErrors": "false"},
+                        body=body, key=f"{batch_key}-{n}", purpose="allocate credit")
+        except ConnectorCallFailed as failure:
+            out.update({it.key: ExportOutcome(0, False, message=failure.message, failure_type=failure.failure_type,
+                                              raw_response=failure.raw_response) for it in group})
+            continue
         for it, element in zip(group, data.get("Allocations", []), strict=False):
             out[it.key] = (_failure(0, element, "Xero refused the allocation") if _has_errors(element)
                            else ExportOutcome(0, True, external_id=element.get("AllocationID"),
