@@ -16,9 +16,11 @@ from ledgerbridge.connectors.spec import (
     SandboxSpec,
     client_arguments,
 )
+from ledgerbridge.packages.qbo.calls import IN_CHUNK
 from ledgerbridge.packages.qbo.commands import sandbox_command
 from ledgerbridge.packages.qbo.demo import DEMO_WORLD, start_sandbox
 from ledgerbridge.packages.qbo.limits import BATCH_SIZE, QBO_LIMITS, QBO_TEXT_LIMITS, READ_PAGE
+from ledgerbridge.packages.qbo.mapper import ENTITIES
 
 
 def _auth() -> AuthFlow:
@@ -55,5 +57,15 @@ SPEC = PackageSpec(
     sandbox=SandboxSpec(start=start_sandbox, command=sandbox_command, endpoints=_sandbox_endpoints,
                         stats_calls_key="api_total"),
     demo=DEMO_WORLD,
-    bench=BenchMinimums(setup_reads=1),  # the one query that finds an item for each income account
+    # setup_reads: the one query that finds an item for each income account. A batch takes any entity; each
+    # entity is a query of its own, whose answers give no count; a prepayment is a Payment whose lines
+    # (LinkedTxn) allocate it, so it can be created allocated; a credit memo is applied through a Payment.
+    bench=BenchMinimums(
+        setup_reads=1,
+        write_groups={t: "batch" for t in ENTITIES},
+        read_lists=ENTITIES,
+        ids_per_read=IN_CHUNK,
+        payment_lists={"receipt": "Payment", "prepayment": "Payment", "overpayment": "Payment",
+                       "bill_payment": "BillPayment"},
+        page_count_known=False, allocations_in_create=True, credit_split_by_payments=True),
 )
