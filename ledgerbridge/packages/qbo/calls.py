@@ -17,9 +17,9 @@ from typing import Any
 from ledgerbridge.connectors.package_http import PackageHttp
 from ledgerbridge.connectors.protocol import CallBudgetSpent, ConnectorCallFailed, ExportOutcome
 from ledgerbridge.packages.qbo.errors import STALE_OBJECT, explain, fault_message, parse_fault
+from ledgerbridge.packages.qbo.limits import IN_CHUNK
 
 PAGE_SIZE = 1000
-IN_CHUNK = 50
 
 
 def _q(value: str) -> str:

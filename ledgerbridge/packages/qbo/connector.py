@@ -34,10 +34,10 @@ from ledgerbridge.connectors.protocol import (
 )
 from ledgerbridge.domain.rounding import rounding_line_amount
 from ledgerbridge.packages.qbo import payments as qbo_payments
-from ledgerbridge.packages.qbo.calls import IN_CHUNK, _dec, failed_outcome
+from ledgerbridge.packages.qbo.calls import _dec, failed_outcome
 from ledgerbridge.packages.qbo.errors import DUPLICATE_NAME
 from ledgerbridge.packages.qbo.items import LineItems
-from ledgerbridge.packages.qbo.limits import BATCH_SIZE, QBO_TEXT_LIMITS
+from ledgerbridge.packages.qbo.limits import BATCH_SIZE, IN_CHUNK, QBO_TEXT_LIMITS
 from ledgerbridge.packages.qbo.mapper import (
     NO_VOID,
     deleted_note,

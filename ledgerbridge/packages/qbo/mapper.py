@@ -32,12 +32,10 @@ from typing import Any
 
 from ledgerbridge.connectors.protocol import DocumentExport, ExportContext, ItemExport, PartyExport
 from ledgerbridge.domain.rounding import rounding_line_amount
-from ledgerbridge.store.models.host import DocumentType
+from ledgerbridge.packages.qbo.limits import ENTITIES
 from ledgerbridge.store.views import DocumentView
 from ledgerbridge.sync.mappings import MappingSet
 
-ENTITIES = {DocumentType.SALES_INVOICE.value: "Invoice", DocumentType.SALES_CREDIT_NOTE.value: "CreditMemo",
-            DocumentType.PURCHASE_INVOICE.value: "Bill", DocumentType.PURCHASE_CREDIT_NOTE.value: "VendorCredit"}
 SALES_ENTITIES = {"Invoice", "CreditMemo"}
 #: QuickBooks Online voids only invoices (and payments): its API has no void for these, so a host void deletes
 #: them there, and the user is told so in those words.

@@ -21,7 +21,8 @@ from ledgerbridge.connectors.protocol import (
     RemotePayment,
 )
 from ledgerbridge.packages.qbo import payments as qbo_payments
-from ledgerbridge.packages.qbo.calls import IN_CHUNK, QboCalls, _dec, _iso, _q, _when
+from ledgerbridge.packages.qbo.calls import QboCalls, _dec, _iso, _q, _when
+from ledgerbridge.packages.qbo.limits import IN_CHUNK
 from ledgerbridge.packages.qbo.mapper import SALES_ENTITIES, entity_of
 from ledgerbridge.packages.qbo.settlement import (
     PAYMENT_LINKS,

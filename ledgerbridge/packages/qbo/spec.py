@@ -16,11 +16,9 @@ from ledgerbridge.connectors.spec import (
     SandboxSpec,
     client_arguments,
 )
-from ledgerbridge.packages.qbo.calls import IN_CHUNK
 from ledgerbridge.packages.qbo.commands import sandbox_command
 from ledgerbridge.packages.qbo.demo import DEMO_WORLD, start_sandbox
-from ledgerbridge.packages.qbo.limits import BATCH_SIZE, QBO_LIMITS, QBO_TEXT_LIMITS, READ_PAGE
-from ledgerbridge.packages.qbo.mapper import ENTITIES
+from ledgerbridge.packages.qbo.limits import BATCH_SIZE, ENTITIES, IN_CHUNK, QBO_LIMITS, QBO_TEXT_LIMITS, READ_PAGE
 
 
 def _auth() -> AuthFlow:
