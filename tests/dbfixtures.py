@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, MetaData, event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ledgerbridge.store.db import make_engine, upgrade_schema
@@ -264,3 +264,14 @@ def make_postgres_engine(url: str | None = None, *, fresh_migrations: bool = Fal
                     conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     finally:
         admin.dispose()
+
+
+def every_row(engine: Engine, leave_out: frozenset[str] = frozenset({"audit_events", "alembic_version"})
+              ) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but ``leave_out`` (the audit trail by default: it may record a refusal), sorted:
+    two snapshots are equal when a request wrote nothing."""
+    metadata = MetaData()
+    with engine.connect() as conn:
+        metadata.reflect(conn)
+        return {name: sorted(map(tuple, conn.execute(select(table)).all()), key=repr)
+                for name, table in metadata.tables.items() if name not in leave_out}

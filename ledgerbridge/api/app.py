@@ -10,7 +10,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from ledgerbridge import web
@@ -25,6 +25,7 @@ from ledgerbridge.api.deps import AppState
 from ledgerbridge.api.docs import install_docs
 from ledgerbridge.api.headers import SecurityHeaders
 from ledgerbridge.api.responses import install_schemas
+from ledgerbridge.api.text_guard import refuse_bad_text
 from ledgerbridge.clock import Now
 from ledgerbridge.config import get_settings
 from ledgerbridge.packages.registry import PACKAGES
@@ -60,6 +61,7 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
         lifespan=lifespan,
         docs_url=None,  # install_docs serves Swagger UI from the app itself
         redoc_url=None,  # ReDoc too loads from a CDN; /docs is the API's page
+        dependencies=[Depends(refuse_bad_text)],  # NUL and lone surrogates: 422 on every route, screens included
     )
     app.state.ledgerbridge = state
     app.add_middleware(BodyLimit, limit=get_settings().max_body_bytes)

@@ -24,10 +24,16 @@ async def _busy(_request: Request, exc: Exception) -> Response:
                         status_code=429, headers={"Retry-After": str(exc.retry_after)})
 
 
+def seconds_until_resumed(spent: CallBudgetSpent) -> int:
+    """``Retry-After`` for a spent day: whole seconds until the package's calls resume (an hour when unknown)."""
+    wait = (spent.resume_at - utcnow()).total_seconds() if spent.resume_at else 3600.0
+    return max(1, math.ceil(wait))
+
+
 async def _spent(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CallBudgetSpent)
-    wait = (exc.resume_at - utcnow()).total_seconds() if exc.resume_at else 3600.0
-    return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+    return JSONResponse({"detail": str(exc)}, status_code=503,
+                        headers={"Retry-After": str(seconds_until_resumed(exc))})
 
 
 def install(app: FastAPI) -> None:
@@ -35,4 +41,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(CallBudgetSpent, _spent)
 
 
-__all__ = ["install"]
+__all__ = ["install", "seconds_until_resumed"]

@@ -43,7 +43,7 @@ def csv_download(report: Reconciliation) -> Response:
 
 @router.get("/connections/{connection_id}/reconciliation", response_model=None, responses={
     **csv_or_json("The report (`?format=csv`: the same report as a CSV download)"),
-    **errors(404, 422, s422="validation")})
+    **errors(404, 422, 429, 503, s422="validation")})
 def reconciliation(connection_id: RowId, org_id: Annotated[int, Depends(get_organisation_id)],
                    session: Annotated[Session, Depends(get_session)], state: Annotated[AppState, Depends(get_state)],
                    format: Annotated[str, Query(pattern="^(json|csv)$", description="json or csv")] = "json",

@@ -70,7 +70,13 @@ _WHY: dict[int, str] = {
     409: "Refused in the record's present state, or by a concurrent write; nothing was written",
     413: "The body is larger than the API accepts",
     422: "The request was refused; the detail says which field and why",
+    429: "The package's call limit allows no call now (a background run is spending it): nothing was read; ask "
+         "again after Retry-After seconds",
+    503: "The package's daily call limit is used up: nothing was read; calls resume after Retry-After seconds",
 }
+#: The refusals that say when to ask again (``api.busy``).
+_RETRY_AFTER = {"Retry-After": {"description": "Whole seconds to wait before asking again",
+                                "schema": {"type": "integer", "minimum": 1}}}
 
 _SHAPES: dict[str, Any] = {"problem": Problem, "refusal": Refusal, "validation": ValidationProblem,
                            "refusal-or-validation": Refusal | ValidationProblem,
@@ -84,6 +90,8 @@ def errors(*codes: int, shape: str = "problem", **shapes: str) -> dict[int | str
     declared: dict[int | str, dict[str, Any]] = {}
     for code in codes:
         declared[code] = {"description": _WHY[code], "model": _SHAPES[shapes.get(f"s{code}", shape)]}
+        if code in (429, 503):
+            declared[code]["headers"] = _RETRY_AFTER
     return declared
 
 

@@ -41,6 +41,8 @@ router = APIRouter(prefix="/v1", tags=["sync"], responses=AUTH)
 OfConnection = refusals(404, 422, s422="validation")
 # With a JSON body: one that cannot be read is 400, one that does not validate 422.
 WithBody = refusals(400, 404, 422, s422="validation")
+# Pre-check reads the package while the caller waits: no call free now is 429, the day's calls spent 503.
+ReadsThePackage = refusals(400, 404, 422, 429, 503, s422="validation")
 # Settings and mappings also refuse in sentences (every problem at once for settings).
 Checked = refusals(400, 404, 422, s422="problem-or-validation")
 Org = Annotated[int, Depends(get_organisation_id)]
@@ -122,7 +124,7 @@ def put_mapping(connection_id: RowId, body: MappingIn, org_id: Org, session: Db)
     return {"kind": body.kind.value, "local_code": body.local_code, "package_code": body.package_code}
 
 
-@router.post("/connections/{connection_id}/precheck", responses=WithBody)
+@router.post("/connections/{connection_id}/precheck", responses=ReadsThePackage)
 def run_precheck(connection_id: RowId, body: Selection, org_id: Org, session: Db, state: State) -> dict[str, Any]:
     conn = organisation_connection_or_404(session, org_id, connection_id)
     with answer_now(), closing(connector_for(state.sessions, conn.id)) as connector:  # 429 rather than a wait

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -167,12 +167,16 @@ def run_bench(documents: int, database_url: str | None = None, package: str = DE
     }
 
 
-def bench(documents: Annotated[int, typer.Option("--documents", "-n", help="Invoices to push (5 lines each)")]
+def bench(ctx: typer.Context,
+          documents: Annotated[int, typer.Option("--documents", "-n", help="Invoices to push (5 lines each)")]
           = 10_000, database_url: Annotated[str | None, typer.Option("--bench-db", help="Database URL "
                                                                      "(default: a fresh SQLite file)")] = None,
           as_json: Annotated[bool, typer.Option("--json")] = False,
           package: Annotated[str, typer.Option(help=f"One of: {', '.join(kinds())}")] = DEFAULT.kind) -> None:
-    """Benchmark intake, pre-check and upload of N invoices against the package's sandbox (limits off)."""
+    """Benchmark intake, pre-check and upload of N invoices against the package's sandbox (limits off);
+    ``bench month`` runs a trading month instead."""
+    if ctx.invoked_subcommand is not None:
+        return
     try:
         spec_for(package)
     except UnknownPackage as exc:
@@ -190,5 +194,11 @@ def bench(documents: Annotated[int, typer.Option("--documents", "-n", help="Invo
                   f"{result['peak_memory_mb']} MB")
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(bench)
+def register(app: typer.Typer, subcommands: Sequence[Callable[..., None]] = ()) -> None:
+    """``ledgerbridge bench`` runs the N-invoice benchmark; its sub-commands (``month``) are benchmarks of their
+    own, registered by the command line so that this module imports none of them."""
+    group = typer.Typer(invoke_without_command=True)
+    group.callback()(bench)
+    for command in subcommands:
+        group.command()(command)
+    app.add_typer(group, name="bench")

@@ -28,12 +28,14 @@ class TextLimits:
 
     Why declared per package: the host may send what the longest of them takes (intake's caps), and each
     package takes less in places (a QuickBooks DocNumber is 21 characters); pre-check compares a document with
-    its connection's package's limits and names the field, rather than letting the package refuse it or the
-    mapper cut it short."""
+    its connection's package's limits (and the document's party and items with it) and names the record and the
+    field, rather than letting the package refuse it or the mapper cut it short."""
 
     number: int  # the document's number (InvoiceNumber, DocNumber)
     reference: int  # the reference sent with it (the setting ``reference_field``: order number, customer PO...)
-    description: int  # a line's description (with the long description when the settings send it)
+    description: int  # a line's description (with the long description when the settings send it), an item's
+    party_name: int  # a customer's or supplier's name (a contact's Name, a customer's CompanyName)
+    item_name: int  # an item's name (sent when item sync is on)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ stays in the connector's own package (``ledgerbridge.packages.xero``, later ``qb
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -151,6 +151,9 @@ class PaymentExport:
     account_code: str | None = None  # a prepayment's line account (the order's first sales account)
     document_external_id: str | None = None  # an invoice payment: the invoice or bill it pays
     document_type: str | None = None
+    #: A prepayment's split, sent with it where the package creates a prepayment allocated
+    #: (``Connector.allocates_in_create``); their ``source_external_id`` is empty (not created yet).
+    allocations: tuple[AllocationExport, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +216,12 @@ class Connector(Protocol):
     separate_party_roles: bool
     tax_rounding: str  # "line" (tax rounded per line) | "total" (once per rate on the subtotal): ``rounding``
     rounding_lines: bool  # a cent of rounding goes out as a line on the settings' rounding account
+    # Package ids one read-by-id call carries (``read_back_documents``, ``read_credits``): fewer calls a list of
+    # pages would cost.
+    max_ids_per_read: int
+    # True when a prepayment is created with its allocations in the same call (``PaymentExport.allocations``:
+    # QuickBooks' Payment with LinkedTxn lines); False when they are a call of their own (``export_allocations``).
+    allocates_in_create: bool
 
     def fetch_chart(self) -> ChartSnapshot: ...
 
@@ -226,7 +235,12 @@ class Connector(Protocol):
     def find_existing_items(self, items: Sequence[ItemView]) -> dict[int, tuple[str, str]]: ...
 
     def export_documents(self, items: Sequence[DocumentExport], ctx: ExportContext,
-                         batch_key: str) -> list[ExportOutcome]: ...
+                         batch_key: str) -> list[ExportOutcome]:
+        """One write of up to ``max_batch`` documents of one action and one ``write_group``."""
+
+    def write_group(self, doc_type: str) -> str:
+        """Documents whose types share a group may go out in one ``export_documents`` call (Xero: invoices and
+        bills are both ``Invoices``; QuickBooks' batch takes any entity), so a batch is never cut short by type."""
 
     def find_existing_parties(self, parties: Sequence[PartyView]) -> dict[int, tuple[str, str]]: ...
 
@@ -234,8 +248,11 @@ class Connector(Protocol):
 
     def read_back_documents(self, wanted: Sequence[tuple[str, str]]) -> dict[str, RemoteDocument]: ...
 
-    def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
-        """Pages of the documents of these host types that the package changed since ``since``."""
+    def remote_documents_since(self, since: datetime, doc_types: set[str],
+                               wanted: Mapping[str, str] | None = None) -> Iterator[list[RemoteDocument]]:
+        """Pages of the documents of these host types that the package changed since ``since``. With ``wanted``
+        (package id -> host type), each of the package's lists stops once every wanted document it holds was
+        seen: the caller knows what it waits for, so no read is made to find out that a list has ended."""
 
     def payment_parts_prefix(self, external_id: str) -> str | None:
         """Where the package's one payment is imported as parts (one per document it pays), the prefix of every
@@ -263,8 +280,9 @@ class Connector(Protocol):
     def export_allocations(self, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
         """Apply credit to invoices; outcomes by ``AllocationExport.key`` (``sync_record_id`` is unused: 0)."""
 
-    def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
-        """A prepayment, overpayment or credit note as it stands, with its allocations (None: not there)."""
+    def read_credits(self, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
+        """Prepayments, overpayments or credit notes (all of ``source_kind``) as they stand, with their
+        allocations, by package id, as many a call as the package allows (one missing is not in the answer)."""
 
     def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
         """Credit notes, prepayments and overpayments changed since ``since``, each with all its allocations

@@ -16,20 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 import httpx
 from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.clock import Clock
-from ledgerbridge.connectors.limits import BudgetLimits, LimitReading, TextLimits
+from ledgerbridge.clock import WALL, Clock
+from ledgerbridge.connectors.limits import BudgetLimits, CallBudgetLike, LimitReading, TextLimits
 from ledgerbridge.store.models.sync import Connection
 
 if TYPE_CHECKING:
-    from ledgerbridge.connectors.limits import CallBudgetLike
     from ledgerbridge.connectors.mailbox import MessageFormat
     from ledgerbridge.connectors.protocol import Connector
     from ledgerbridge.sandboxes.package_user import PackageUser
@@ -65,6 +64,24 @@ class Company(Protocol):
     tenant_name: str
 
 
+class AuthModule(Protocol):
+    """A package's ``auth`` module, as :meth:`AuthFlow.of` reads it: the five functions of :class:`AuthFlow`.
+
+    Read-only members, so that a module (whose functions take keyword options of their own: a transport, a clock)
+    satisfies it under mypy; the calls' shapes are :class:`AuthFlow`'s."""
+
+    @property
+    def begin_consent(self) -> Callable[..., str]: ...
+    @property
+    def complete_consent(self) -> Callable[..., list[Any]]: ...
+    @property
+    def choose_tenant(self) -> Callable[..., Any]: ...
+    @property
+    def disconnect(self) -> Callable[..., list[str]]: ...
+    @property
+    def health(self) -> Callable[[Session, Connection], dict[str, Any]]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class AuthFlow:
     """Connecting to a package: each package's ``auth`` module has these five functions."""
@@ -80,9 +97,33 @@ class AuthFlow:
     #: (session, connection) -> token expiry, refresh-token age, calls left, last error (R-C3)
     health: Callable[[Session, Connection], dict[str, Any]]
 
+    @classmethod
+    def of(cls, module: AuthModule) -> AuthFlow:
+        """The flow of a package's ``auth`` module (its spec imports the module on first use, not at load)."""
+        return cls(module.begin_consent, module.complete_consent, module.choose_tenant, module.disconnect,
+                   module.health)
+
+
+class ClientArguments(TypedDict):
+    """The keyword arguments every package's client (a ``PackageClient``) takes from :class:`ConnectorOptions`."""
+
+    transport: httpx.BaseTransport | None
+    budget: CallBudgetLike
+    max_attempts: int
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+
+
+def client_arguments(budget: CallBudgetLike, options: ConnectorOptions) -> ClientArguments:
+    """What a spec's connector factory passes its client: ``Client(sessions, connection_id, **client_arguments(...))``
+    (the wall clock unless the options bring one, e.g. the benchmark's accelerated clock)."""
+    clock = options.clock or WALL
+    return ClientArguments(transport=options.transport, budget=budget, max_attempts=options.max_attempts,
+                           clock=clock.now, sleep=clock.sleep)
+
 
 #: (sessions, connection id, the call budget, options) -> the package's connector for that connection.
-ConnectorFactory = Callable[[sessionmaker[Session], int, "CallBudgetLike", ConnectorOptions], "Connector"]
+ConnectorFactory = Callable[[sessionmaker[Session], int, CallBudgetLike, ConnectorOptions], "Connector"]
 
 
 class RunningSandbox(Protocol):
@@ -129,11 +170,36 @@ class DemoWorld:
 
 @dataclass(frozen=True, slots=True)
 class BenchMinimums:
-    """What the benchmark counts as the fewest calls any exporter needs, beyond batches and read-back pages."""
+    """What the benchmarks count as the fewest calls any exporter needs: the package's own facts that
+    ``bench.run.minimum_calls`` and ``bench.month_minimum`` combine with the work done (each term is explained
+    there). Facts of the package's API, not of ledgerbridge's connector."""
 
     #: Reads any exporter needs before the first invoice (a package whose sales lines name items, not accounts,
     #: must find the item for each income account first).
     setup_reads: int = 0
+    #: Document type -> the write call it can share with other types (Xero: invoices and bills are both
+    #: ``PUT /Invoices``, credit notes ``PUT /CreditNotes``; QuickBooks' batch takes any entity).
+    write_groups: Mapping[str, str] = field(default_factory=dict)
+    #: Document type -> the paged list it is read from (Xero: ``/Invoices`` holds sales invoices and bills;
+    #: QuickBooks: one query per entity).
+    read_lists: Mapping[str, str] = field(default_factory=dict)
+    #: Ids one read-by-id call may carry (Xero: at most 50 in ``IDs=``; QuickBooks: the connector's ``Id IN``).
+    ids_per_read: int = 50
+    #: Kind of payment made in the package ("receipt", "bill_payment", "prepayment") -> the list an import pages
+    #: through to find it (Xero: ``/Payments``, ``/Prepayments``, ``/Overpayments``; QuickBooks: ``Payment``,
+    #: ``BillPayment``). Every list is read at least once, even when empty.
+    payment_lists: Mapping[str, str] = field(default_factory=dict)
+    #: Answers of a paged list say how many pages there are (Xero's ``pagination.pageCount``); without it
+    #: (QuickBooks) a list whose last page is full takes one more read to learn that it ended.
+    page_count_known: bool = True
+    #: A prepayment is created with its allocations in the same call (QuickBooks: a Payment with ``LinkedTxn``
+    #: lines); otherwise each prepayment's allocations are a call of their own (Xero:
+    #: ``PUT /Prepayments/{id}/Allocations``).
+    allocations_in_create: bool = False
+    #: The package's documents do not say how much of what was settled on them was credit rather than cash
+    #: (QuickBooks: a credit memo is applied through a Payment that links both): reconciliation reads the payments
+    #: that apply a credit (the credits' own links name them) by id.
+    credit_split_by_payments: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ either database, and a NUL (``"\\u0000"``) is refused by PostgreSQL while SQLite
 the package. Both only ever arrive as ``\\u`` escapes (raw bytes that decoded to them would not be UTF-8
 or not be JSON), so the parsed values are walked for them only when the raw body holds such an escape.
 
-The schemas (``intake.schemas``) turn what these functions find into refusals naming record and field.
+The schemas (``intake.schemas``) turn what these functions find into refusals naming record and field; the API's
+guard (``api.text_guard``) applies them to every other body, form and query string the app takes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from array import array
 from itertools import accumulate
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "bad_text", "escape_bad_text", "may_hold_bad_text", "nesting_depth"]
+__all__ = ["MAX_DEPTH", "bad_text", "escape_bad_text", "may_hold_bad_text", "nesting_depth", "text_problem"]
 
 #: Arrays and objects inside each other: a batch needs five (batch, list, record, lines, line); the rest is slack.
 MAX_DEPTH = 32
@@ -46,7 +47,8 @@ def may_hold_bad_text(raw: bytes | str) -> bool:
     return _SUSPECT_ESCAPE.search(_as_bytes(raw)) is not None
 
 
-def _problem(text: str) -> str | None:
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be kept (it holds a NUL or a lone surrogate), or None."""
     found = _BAD_CHAR.search(text)
     if found is None:
         return None
@@ -70,12 +72,12 @@ def bad_text(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
     while stack:
         loc, value = stack.pop()
         if isinstance(value, str):
-            message = _problem(value)
+            message = text_problem(value)
             if message:
                 found.append((loc, message))
         elif isinstance(value, dict):
             for key, item in value.items():
-                message = _problem(key)
+                message = text_problem(key)
                 if message:
                     found.append(((*loc, key), f"the field name {message}"))
                 stack.append(((*loc, key), item))

@@ -71,14 +71,21 @@ class AllocationSync(ConnectionRun):
         credits = session.scalars(select(Document).where(
             Document.organisation_id == connection.organisation_id, Document.type.in_(CREDIT_TYPES),
             Document.credits_document_id.is_not(None), Document.status != DocumentStatus.VOID.value))
-        items: list[AllocationExport] = []
-        labels: dict[str, str] = {}
+        pairs: list[tuple[Document, Document, str, str]] = []
         for credit in credits:
             invoice = session.get_one(Document, credit.credits_document_id)
             credit_ext, invoice_ext = self._bound(session, credit.id), self._bound(session, invoice.id)
-            if not credit_ext or not invoice_ext:
-                continue  # goes once both are confirmed in the package
-            remote = self.connector.read_credit("credit_note", credit_ext)
+            if credit_ext and invoice_ext:  # else it goes once both are confirmed in the package
+                pairs.append((credit, invoice, credit_ext, invoice_ext))
+        if not pairs:
+            return
+        # The package first (what is already applied is never sent twice), every credit note in as few calls as
+        # the package allows; this session holds no writes yet.
+        held = self.connector.read_credits("credit_note", [credit_ext for _, _, credit_ext, _ in pairs])
+        items: list[AllocationExport] = []
+        labels: dict[str, str] = {}
+        for credit, invoice, credit_ext, invoice_ext in pairs:
+            remote = held.get(credit_ext)
             if remote is None:
                 continue
             already = sum((a.amount for a in remote.allocations if a.invoice_external_id == invoice_ext),
@@ -107,11 +114,10 @@ class AllocationSync(ConnectionRun):
             else:
                 why = outcome.message if outcome else "no answer"
                 report.diagnostics.append({"allocation": labels[it.key], "message": f"{labels[it.key]}: {why}"})
-        # What the package now holds, recorded here: one read each, never made while this session holds writes.
-        reads = (self.connector.read_credit("credit_note", it.source_external_id) for it in items)
-        for remote in committed_between(session, reads):
-            if remote is not None:
-                self._record_credit(session, connection, remote, report)
+        # What the package now holds, recorded here: read in one go, never while this session holds writes.
+        session.commit()
+        for remote in self.connector.read_credits("credit_note", [it.source_external_id for it in items]).values():
+            self._record_credit(session, connection, remote, report)
 
     def _credited_by_others(self, session: Session, invoice: Document, credit_id: int) -> Decimal:
         return sum(session.scalars(select(CreditAllocation.amount).where(

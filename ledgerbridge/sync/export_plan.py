@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from ledgerbridge.connectors.limits import TextLimits
 from ledgerbridge.connectors.protocol import Connector, ExportContext, Problem
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
-from ledgerbridge.store.models.host import Document, DocumentType
+from ledgerbridge.packages.registry import spec_for
+from ledgerbridge.store.models.host import Document, DocumentType, Item, Party
 from ledgerbridge.store.models.sync import OPEN_SYNC_STATUSES, Connection, RecordType, SyncRecord
 from ledgerbridge.store.views import DocumentView, load_documents, load_nominal_types
 from ledgerbridge.sync.approvals import held_back
 from ledgerbridge.sync.mappings import load_mapping_set
-from ledgerbridge.sync.precheck import check_document
+from ledgerbridge.sync.precheck import NamedRecord, check_document, check_names
 
 CHUNK_SIZE = 500
 HELD_HINT = ("Approve it on the Purchases tab (Procurement and Accounting), then press Send to External System; "
@@ -89,13 +91,17 @@ def prepared_chunks(session: Session, connection: Connection, connector: Connect
         # R-P1/R-P2: purchase invoices not approved and sent, or refused by the organisation's rule, stay here.
         held = held_back(session, connection.organisation_id,
                          [d.id for d in docs.values() if d.type == DocumentType.PURCHASE_INVOICE.value])
+        parties, items = _names_too_long(session, connection.organisation_id, list(docs.values()),
+                                         spec_for(connector.kind).text_limits, bool(ctx.settings.get("item_sync")))
         chunk = PreparedChunk()
         for ref in chunk_refs:
             doc = docs.get(ref.record_id)
             if doc is None:
                 continue
             # A void goes out whatever the mappings say: it only changes the status in the package.
-            problems = [] if ref.action == "void" else check_document(doc, ctx, nominal_types, connector)
+            problems = [] if ref.action == "void" else \
+                check_document(doc, ctx, nominal_types, connector) + \
+                check_names(doc, parties.get(doc.party_id), items, connector)
             if ref.action != "void" and doc.id in held:
                 problems.insert(0, Problem(f"{doc.label()} is not sent: " + "; ".join(held[doc.id]),
                                            hint=HELD_HINT, failure_type="config"))
@@ -104,3 +110,20 @@ def prepared_chunks(session: Session, connection: Connection, connector: Connect
             else:
                 chunk.ready.append((ref, doc))
         yield chunk
+
+
+def _names_too_long(session: Session, organisation_id: int, docs: list[DocumentView], limits: TextLimits,
+                    items_go_out: bool) -> tuple[dict[int, NamedRecord], dict[str, NamedRecord]]:
+    """The parties of these documents, and their lines' items when item sync sends them, whose text is longer than
+    the package takes (``check_names`` says so). The store filters by length, so a clean chunk reads no rows."""
+    party_ids = {doc.party_id for doc in docs}
+    parties = {row.id: NamedRecord(row.code, row.name) for row in session.execute(
+        select(Party.id, Party.code, Party.name).where(Party.id.in_(party_ids),
+                                                       func.length(Party.name) > limits.party_name))}
+    codes = {line.item_code for doc in docs for line in doc.lines if line.item_code} if items_go_out else set()
+    items = {row.code: NamedRecord(row.code, row.name, row.description) for row in session.execute(
+        select(Item.code, Item.name, Item.description).where(
+            Item.organisation_id == organisation_id, Item.code.in_(codes),
+            or_(func.length(Item.name) > limits.item_name, func.length(Item.description) > limits.description)))
+    } if codes else {}
+    return parties, items

@@ -227,8 +227,8 @@ class Exporter(ConnectionRun):
                 self._bind_found(session, retry, found, report)
                 items = [it for it in items if it.sync_record_id not in found]
         groups: dict[tuple[str, str], list[DocumentExport]] = defaultdict(list)
-        for it in items:
-            groups[(it.document.type, it.action)].append(it)
+        for it in items:  # as full as the package allows: types that may share a call do
+            groups[(self.connector.write_group(it.document.type), it.action)].append(it)
         size = self.connector.max_batch
         batches = [group[start : start + size] for group in groups.values() for start in range(0, len(group), size)]
         # A pipeline: while one window of calls is with the package, the answers of the previous one are bound.

@@ -3,19 +3,28 @@
 The last step of the dependency chain (party, item, document, then prepayment
 allocation). Same safety as documents: the attempt key is committed before the call,
 and a record left with an attempt but no answer is looked up in the package before it
-is created again. Allocations are safe by construction: the prepayment is read from
-the package first and only what it does not yet hold is sent, so a re-run after a lost
-answer never allocates twice. What the package then holds is written here as the
-payment's allocations, so the remainder (still a prepayment there) shows here too. The split offers each invoice
-no more than the package says it still owes (its invoices read back in one call per upload): a payment made there
-and not yet imported would otherwise have the allocation refused on every upload.
+is created again. Allocations are safe by construction: only what the package does not yet hold is sent, so a
+re-run after a lost answer never allocates twice. What the package holds is known without a read for a
+prepayment this upload created (nothing, or the split it was created with); any other (found after a lost answer,
+or left part-allocated by an earlier upload) is read from the package first, all of them in one go. What the
+package then holds (that, plus the allocations it accepted) is written here as the payment's allocations, so the
+remainder (still a prepayment there) shows here too. The split offers each invoice no more than the package says
+it still owes (its invoices read back in one call per upload, before anything is sent): a payment made there and
+not yet imported would otherwise have the allocation refused on every upload.
+
+The calls, for every prepayment of an upload together: that read of the invoices, the create (as many prepayments
+a call as the package takes), and the allocations in one ``export_allocations`` (Xero: one call per prepayment,
+its path names it). Where the package creates a prepayment allocated (``Connector.allocates_in_create``:
+QuickBooks' Payment with LinkedTxn lines), the split goes with the create and there is no allocation call; should
+the package refuse it (an invoice paid there between the read and the create), the prepayment is not created and
+goes again, split anew, at the next upload.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -29,7 +38,9 @@ from ledgerbridge.connectors.protocol import (
     ConnectorCallFailed,
     ExportContext,
     ExportOutcome,
+    PaymentExport,
     RemoteAllocation,
+    RemoteCredit,
     RemoteDocument,
 )
 from ledgerbridge.domain.allocation_split import OpenInvoice, offered, split_prepayment, still_to_allocate
@@ -110,14 +121,16 @@ class PaymentExporter(ConnectionRun):
             ctx = export_context(session, connection)
             ready = [plan for plan in self._plans(session, connection, ctx) if self._triage(session, plan, report)]
             session.commit()
-            self._create(session, [p for p in ready if not p.record.external_id], ctx, report)
+            prepaid = [plan for plan in ready if plan.payment.kind == PaymentKind.PREPAYMENT.value]
+            due = self._package_due(prepaid)  # before anything is sent: one read for the whole upload
+            fresh = [plan for plan in ready if not plan.record.external_id]
+            if self.connector.allocates_in_create and not isinstance(due, ConnectorCallFailed):
+                for plan in fresh:  # created with their split: a call fewer each
+                    if plan.item is not None and plan.payment.kind == PaymentKind.PREPAYMENT.value:
+                        plan.item = replace(plan.item, allocations=tuple(self._split(plan, _unused(plan), due)))
+            created = self._create(session, fresh, ctx, report)
             session.commit()  # the answers are on record before the allocations' calls (no lock held across them)
-            to_allocate = [plan for plan in ready
-                           if plan.record.external_id and plan.payment.kind == PaymentKind.PREPAYMENT.value]
-            due = self._package_due(to_allocate)
-            for plan in to_allocate:
-                self._allocate(session, plan, report, due)
-                session.commit()
+            self._allocate(session, [plan for plan in prepaid if plan.record.external_id], created, due, report)
             audit(session, connection, self.actor, "export_payments", outcome="failed" if report.failed else "ok",
                   detail=f"{report.exported} exported, {report.allocations_sent} allocations, "
                          f"{report.waiting} waiting, {report.failed} failed")
@@ -125,7 +138,11 @@ class PaymentExporter(ConnectionRun):
 
     # -- creating prepayments and payments ------------------------------------------------------------------
     def _create(self, session: Session, plans: list[PaymentPlan], ctx: ExportContext,
-                report: PaymentRunReport) -> None:
+                report: PaymentRunReport) -> dict[int, RemoteCredit]:
+        """Send these payments; returns, by sync record id, each prepayment created by this call as the package
+        now holds it (its total, and the split it was created with where the package takes one), which is known
+        without reading it back. One found after a lost answer is not in it: it is read before it is allocated."""
+        created: dict[int, RemoteCredit] = {}
         retry = [p.item for p in plans if p.record.attempt_key and p.item is not None]
         found = self.connector.find_existing_payments(retry) if retry else {}
         for plan in plans:
@@ -134,7 +151,7 @@ class PaymentExporter(ConnectionRun):
                 report.recovered += 1
         todo = [p for p in plans if p.record.id not in found]
         if not todo:
-            return
+            return created
         key = uuid.uuid4().hex
         now = utcnow()
         lifecycle.apply_loaded(session, [(plan.record, Claim(plan.record.id, f"{key}:{n}", key, now,
@@ -147,7 +164,7 @@ class PaymentExporter(ConnectionRun):
         except ConnectorCallFailed as failure:
             if failure.outcome_unknown:  # the package may have them: left in progress, looked up next run
                 report.failed += len(todo)
-                return
+                return created
             outcomes = [ExportOutcome(it.sync_record_id, False, message=failure.message,
                                       failure_type=failure.failure_type, raw_response=failure.raw_response)
                         for it in items]
@@ -157,6 +174,9 @@ class PaymentExporter(ConnectionRun):
             if outcome.ok and outcome.external_id:
                 self._bound(session, plan, outcome.external_id, outcome.external_number)
                 report.exported += 1
+                if plan.item is not None:
+                    created[plan.record.id] = _as_created(plan.item, outcome.external_id, outcome.total)
+                    report.allocations_sent += len(plan.item.allocations)
             else:
                 message = f"{plan.label}: {outcome.message}"
                 record_error(session, plan.record, source="package", message=message,
@@ -165,6 +185,7 @@ class PaymentExporter(ConnectionRun):
                 report.failed += 1
                 report.problems.append({"payment": plan.payment.host_id, "message": message})
         session.commit()
+        return created
 
     @staticmethod
     def _bound(session: Session, plan: PaymentPlan, external_id: str, number: str | None) -> None:
@@ -186,19 +207,9 @@ class PaymentExporter(ConnectionRun):
         except ConnectorCallFailed as failure:
             return failure
 
-    def _allocate(self, session: Session, plan: PaymentPlan, report: PaymentRunReport,
-                  due: dict[str, RemoteDocument] | ConnectorCallFailed) -> None:
-        record = plan.record
-        assert record.external_id is not None
-        if isinstance(due, ConnectorCallFailed):
-            return self._fail(session, plan, report, f"could not read its invoices' amounts due: {due.message}",
-                              due)
-        try:
-            credit = self.connector.read_credit("prepayment", record.external_id)
-        except ConnectorCallFailed as failure:
-            return self._fail(session, plan, report, f"could not read it back: {failure.message}", failure)
-        if credit is None:
-            return self._fail(session, plan, report, "it is no longer in the package (deleted there?)")
+    def _split(self, plan: PaymentPlan, credit: RemoteCredit,
+               due: dict[str, RemoteDocument]) -> list[AllocationExport]:
+        """What must still be sent so the package holds this prepayment's split, given what it holds now."""
         ours = {ext: inv for inv, ext in plan.invoices}
         already: dict[int, Decimal] = {}
         elsewhere = Decimal(0)  # allocated in the package to invoices not of this order
@@ -217,28 +228,80 @@ class PaymentExporter(ConnectionRun):
                                 if ext in due else Decimal(0))
                     for ext, i in ours.items()]
         wanted = split_prepayment(max(available, Decimal(0)), invoices).by_document()
-        send = still_to_allocate(wanted, already)
         ext_of = {inv.document_id: ext for ext, inv in ours.items()}
-        items = [AllocationExport(f"{record.id}:{doc_id}", "prepayment", record.external_id, ext_of[doc_id], amount,
-                                  _allocation_date(plan.payment.payment_date, ours[ext_of[doc_id]].issue_date),
-                                  plan.item.party_external_id if plan.item else None, plan.payment.currency)
-                 for doc_id, amount in send.items()]
-        failed = []
+        return [AllocationExport(f"{plan.record.id}:{doc_id}", "prepayment", plan.record.external_id or "",
+                                 ext_of[doc_id], amount,
+                                 _allocation_date(plan.payment.payment_date, ours[ext_of[doc_id]].issue_date),
+                                 plan.item.party_external_id if plan.item else None, plan.payment.currency)
+                for doc_id, amount in still_to_allocate(wanted, already).items()]
+
+    def _allocate(self, session: Session, plans: list[PaymentPlan], created: dict[int, RemoteCredit],
+                  due: dict[str, RemoteDocument] | ConnectorCallFailed, report: PaymentRunReport) -> None:
+        """Every prepayment of the upload split over its order's invoices, their allocations in one
+        ``export_allocations`` (as few calls as the package allows). A prepayment created by this upload is known
+        as created; any other is read from the package first (all in one go), so a re-run after a lost answer
+        never allocates twice. What the package then holds is what it held plus the allocations it accepted."""
+        if not plans:
+            return
+        if isinstance(due, ConnectorCallFailed):
+            for plan in plans:
+                self._fail(session, plan, report, f"could not read its invoices' amounts due: {due.message}", due)
+            return
+        due = _less_created(due, created)
+        credits: dict[int, RemoteCredit | None] = dict(created)
+        unknown = [plan for plan in plans if plan.record.id not in credits]
+        if unknown:
+            try:
+                held = self.connector.read_credits("prepayment", [p.record.external_id or "" for p in unknown])
+            except ConnectorCallFailed as failure:
+                for plan in unknown:
+                    self._fail(session, plan, report, f"could not read it back: {failure.message}", failure)
+                plans = [plan for plan in plans if plan.record.id in credits]
+                held = {}
+            credits.update({plan.record.id: held.get(plan.record.external_id or "") for plan in unknown})
+        sends = {plan.record.id: self._split(plan, credit, due) for plan in plans
+                 if (credit := credits.get(plan.record.id)) is not None}
+        items = [it for group in sends.values() for it in group]
+        outcomes: dict[str, ExportOutcome] = {}
         if items:
-            record.batch_key = uuid.uuid4().hex
+            key = uuid.uuid4().hex
+            for plan in plans:
+                if sends.get(plan.record.id):
+                    plan.record.batch_key = key
             session.commit()
             try:
-                outcomes = self.connector.export_allocations(items, record.batch_key)
+                outcomes = self.connector.export_allocations(items, key)
             except ConnectorCallFailed as failure:
-                return self._fail(session, plan, report, f"allocations not made: {failure.message}", failure)
-            for it in items:
-                outcome = outcomes.get(it.key)
-                if outcome is not None and outcome.ok:
-                    report.allocations_sent += 1
-                else:
-                    number = ours[it.invoice_external_id].number
-                    failed.append(f"{it.amount} to {number}: {outcome.message if outcome else 'no answer'}")
-            credit = self.connector.read_credit("prepayment", record.external_id) or credit
+                for plan in plans:
+                    if sends.get(plan.record.id):
+                        self._fail(session, plan, report, f"allocations not made: {failure.message}", failure)
+                plans = [plan for plan in plans if not sends.get(plan.record.id)]
+        for plan in plans:
+            credit = credits.get(plan.record.id)
+            if credit is None:
+                self._fail(session, plan, report, "it is no longer in the package (deleted there?)")
+                continue
+            self._settle(session, plan, credit, sends.get(plan.record.id, []), outcomes, report)
+        session.commit()
+
+    def _settle(self, session: Session, plan: PaymentPlan, credit: RemoteCredit, sent: list[AllocationExport],
+                outcomes: dict[str, ExportOutcome], report: PaymentRunReport) -> None:
+        """Record what the package now holds of this prepayment (what it held and what it accepted), report it,
+        and tick it seen once the package holds the whole amount."""
+        record = plan.record
+        ours = {ext: inv for inv, ext in plan.invoices}
+        accepted, failed = [], []
+        for it in sent:
+            outcome = outcomes.get(it.key)
+            if outcome is not None and outcome.ok:
+                accepted.append(RemoteAllocation("prepayment", credit.external_id, it.invoice_external_id, it.amount,
+                                                 it.allocation_date, outcome.external_id))
+            else:
+                failed.append(f"{it.amount} to {ours[it.invoice_external_id].number}: "
+                              f"{outcome.message if outcome else 'no answer'}")
+        report.allocations_sent += len(accepted)
+        credit = replace(credit, allocations=credit.allocations + tuple(accepted),
+                         remaining=credit.remaining - sum((a.amount for a in accepted), Decimal(0)))
         self._record_allocations(session, plan.payment, credit.allocations)
         allocated = sum((a.amount for a in credit.allocations), Decimal(0))
         report.prepayments.append({"payment": plan.payment.host_id, "order": plan.order_number,
@@ -246,11 +309,11 @@ class PaymentExporter(ConnectionRun):
                                    "allocated": str(round_money(allocated)),
                                    "remaining": str(round_money(credit.remaining))})
         if failed:
-            return self._fail(session, plan, report, "allocation refused: " + "; ".join(failed))
+            self._fail(session, plan, report, "allocation refused: " + "; ".join(failed))
+            return
         if credit.total == plan.payment.amount and record.status != SyncStatus.SEEN.value:
             lifecycle.apply_loaded(session, [(record, Seen(record.id, utcnow()))])
             report.seen += 1
-        return None
 
     def _record_allocations(self, session: Session, payment: Payment, remote: Sequence[RemoteAllocation]) -> None:
         """The payment's allocations here become what the package holds (by invoice, summed)."""
@@ -279,3 +342,28 @@ def _unallocated(payment: Payment) -> bool:
 def _allocation_date(paid: date, issued: date) -> date:
     """An allocation is dated no earlier than either side: the later of payment and invoice."""
     return max(paid, issued)
+
+
+def _unused(plan: PaymentPlan) -> RemoteCredit:
+    """A prepayment about to be created: all of it is still to allocate."""
+    return RemoteCredit("", plan.payment.amount, plan.payment.amount, "AUTHORISED")
+
+
+def _as_created(item: PaymentExport, external_id: str, total: Decimal | None) -> RemoteCredit:
+    """A prepayment as the package holds it once created: its total and the split it was sent with."""
+    amount = total if total is not None else item.amount
+    held = tuple(RemoteAllocation("prepayment", external_id, a.invoice_external_id, a.amount, a.allocation_date)
+                 for a in item.allocations)
+    return RemoteCredit(external_id, amount, amount - sum((a.amount for a in held), Decimal(0)), "AUTHORISED", held)
+
+
+def _less_created(due: dict[str, RemoteDocument], created: dict[int, RemoteCredit]) -> dict[str, RemoteDocument]:
+    """The amounts due read before the prepayments were created, less what they were created allocated with: the
+    package's figure as it stands now (``offered`` adds back what a prepayment holds, so it must be counted)."""
+    out = dict(due)
+    for credit in created.values():
+        for alloc in credit.allocations:
+            doc = out.get(alloc.invoice_external_id)
+            if doc is not None:
+                out[alloc.invoice_external_id] = replace(doc, amount_due=doc.amount_due - alloc.amount)
+    return out

@@ -8,6 +8,7 @@ line and the code, because the person reading them has to go and fix exactly tha
 from __future__ import annotations
 
 from collections.abc import Mapping as MappingT
+from dataclasses import dataclass
 
 from ledgerbridge.connectors.protocol import Connector, ExportContext, Problem
 from ledgerbridge.domain.money import round_money
@@ -19,6 +20,15 @@ from ledgerbridge.sync.mappings import MappingSet
 
 NEVER_POSTED = {NominalType.STOCK.value, NominalType.COST_OF_SALE.value}
 SALES_SIDE = {DocumentType.SALES_INVOICE.value, DocumentType.SALES_CREDIT_NOTE.value}
+
+
+@dataclass(frozen=True, slots=True)
+class NamedRecord:
+    """A party or an item as the package will see its text: its code (how the host names it), name, description."""
+
+    code: str
+    name: str
+    description: str | None = None
 
 
 def side_of(document: DocumentView) -> str:
@@ -131,6 +141,32 @@ def _text_lengths(document: DocumentView, ctx: ExportContext, connector: Connect
             text = f"{text}\n{line.long_description}"
         field = "description with the long description" if with_long and line.long_description else "description"
         check(f"{document.label()} line {line.line_no}", field, text, limits.description)
+    return problems
+
+
+def check_names(document: DocumentView, party: NamedRecord | None, items: MappingT[str, NamedRecord],
+                connector: Connector) -> list[Problem]:
+    """The document's party, and the items its lines name (``items``: by code, those that go out with it), against
+    the text the connection's package takes: a longer name is refused here, naming the party or item, rather than
+    cut short by the mapper (a name that differs from the host's breaks look-ups and matching) or refused there."""
+    limits = spec_for(connector.kind).text_limits
+    package = connector.display_name
+    problems: list[Problem] = []
+
+    def check(where: str, record: str, field: str, text: str | None, limit: int) -> None:
+        if text is not None and len(text) > limit:
+            problems.append(Problem(
+                f"{where}: the {field} of {record} is {len(text):,} characters long; {package} allows at most "
+                f"{limit:,}", hint=f"Shorten the {field} of {record} in the host, then pre-check again.",
+                failure_type="data"))
+
+    if party is not None:
+        role = "customer" if side_of(document) == "sales" else "supplier"
+        check(document.label(), f"{role} {party.code}", "name", party.name, limits.party_name)
+    for code in dict.fromkeys(line.item_code for line in document.lines if line.item_code in items):
+        item = items[code or ""]
+        check(document.label(), f"item {item.code}", "name", item.name, limits.item_name)
+        check(document.label(), f"item {item.code}", "description", item.description, limits.description)
     return problems
 
 

@@ -1,15 +1,20 @@
 """The seen tick (R-E7): an exported record is ticked only once read back from the package with equal totals.
 
-Two ways to read back, whichever costs fewer calls: by id for a handful of records, or
-page by page through everything the package changed since the upload began (Xero gives
-1,000 a page), matching each page against the records awaiting their tick. Either way
-memory holds one page, not the whole upload.
+Two ways to read back, whichever costs fewer calls: by id for a handful of records (as many a call as the
+connector's ``max_ids_per_read``), or page by page through everything the package changed since the upload began
+(Xero gives 1,000 a page), matching each page against the records awaiting their tick. The pages stop once every
+awaited record has been seen: the engine knows what it waits for, so no read is spent to find the end of a list.
+Either way memory holds one page of documents, not the whole upload.
+
+:func:`read_documents` is the same choice for a reader that wants the documents themselves (reconciliation).
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +28,8 @@ from ledgerbridge.store.models.sync import RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync import lifecycle
 from ledgerbridge.sync.lifecycle import Remark, Seen
 
-BY_ID_LIMIT = 100
 CHUNK = 500
+LOOK_BACK = timedelta(minutes=5)  # the package's clock and ours may differ a little
 
 
 def _awaiting(connection_id: int) -> Select[int, str | None, Decimal | None, str]:
@@ -42,7 +47,7 @@ def tick_seen(sessions: sessionmaker[Session], connection_id: int, connector: Co
         count = session.scalar(select(func.count()).select_from(_awaiting(connection_id).subquery())) or 0
         if count == 0:
             return 0
-        if since is not None and count > BY_ID_LIMIT:
+        if since is not None and count > connector.max_ids_per_read:
             return _tick_by_pages(session, connection_id, connector, since)
         return _tick_by_ids(session, connection_id, connector)
 
@@ -64,8 +69,8 @@ def _tick_by_ids(session: Session, connection_id: int, connector: Connector) -> 
 def _tick_by_pages(session: Session, connection_id: int, connector: Connector, since: datetime) -> int:
     ticked = 0
     awaiting = _awaiting(connection_id).subquery()
-    doc_types = set(session.scalars(select(awaiting.c.type).distinct()))
-    for page in connector.remote_documents_since(since, doc_types):
+    wanted = {str(ext): doc_type for ext, doc_type in session.execute(select(awaiting.c.external_id, awaiting.c.type))}
+    for page in connector.remote_documents_since(since, set(wanted.values()), wanted):
         remote = {doc.external_id: doc for doc in page}
         ids = list(remote)
         for start in range(0, len(ids), CHUNK):
@@ -92,3 +97,31 @@ def _tick(session: Session, connector: Connector, rows: Sequence[Any], remote: d
     lifecycle.apply(session, seen)
     lifecycle.apply(session, mismatched)
     return len(seen)
+
+
+def read_documents(connector: Connector, wanted: Sequence[tuple[str, str]],
+                   since: datetime | None) -> dict[str, RemoteDocument]:
+    """The package's copy of these documents (host type, package id), by package id, in as few calls as it takes.
+
+    A handful (one read-by-id call's worth), or with no ``since``: by id. Otherwise page by page through what the
+    package changed since ``since`` (when every wanted document was last sent: each changed there after it),
+    stopping once all are found; a document the pages do not show (bound to one the package held before) is then
+    read by id. So that a package full of other documents never costs more than twice the reads by id, the pages
+    stop once they have cost what reading every one by id would have (a call per type and per
+    ``max_ids_per_read`` documents of it), and the rest is read by id."""
+    if since is None or len(wanted) <= connector.max_ids_per_read:
+        return connector.read_back_documents(wanted)
+    missing = {ext: doc_type for doc_type, ext in wanted}
+    by_id = sum(math.ceil(n / connector.max_ids_per_read) for n in Counter(missing.values()).values())
+    found: dict[str, RemoteDocument] = {}
+    pages = 0
+    for page in connector.remote_documents_since(since - LOOK_BACK, set(missing.values()), dict(missing)):
+        pages += 1
+        for doc in page:
+            if missing.pop(doc.external_id, None) is not None:
+                found[doc.external_id] = doc
+        if not missing or pages >= by_id:
+            break
+    if missing:
+        found.update(connector.read_back_documents([(doc_type, ext) for ext, doc_type in missing.items()]))
+    return found

@@ -5,7 +5,8 @@ when, in which version); what is known but not yet imported comes from the pendi
 (``PackagePayment``); the package's side is read now through the connector (``read_back_documents``). The
 rules that turn two sets of figures into explained differences are pure and live in ``reconcile_rules``.
 
-Reading the package costs the same calls as the seen tick's read-back: by id, in the connector's chunks.
+Reading the package costs what the seen tick's read-back costs (``read_back.read_documents``): by id for a
+handful of documents, else page by page through what the package changed since they were sent.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from ledgerbridge.store.models.host import (
 )
 from ledgerbridge.store.models.sync import Connection, ImportStatus, PackagePayment, RecordType, SyncCursor, SyncRecord
 from ledgerbridge.sync.credits_here import credited_by_document, credits_here
+from ledgerbridge.sync.read_back import read_documents
 from ledgerbridge.sync.records import EXPORTABLE, LIVE_STATES, SENT_STATES
 
 GONE = {"DELETED": "deleted", "VOIDED": "voided"}
@@ -103,11 +105,11 @@ def reconcile(sessions: sessionmaker[Session], connection_id: int, connector: Co
     """Compare every exportable document of the connection's organisation with the package's copy now."""
     with session_scope(sessions) as session:
         connection = session.get_one(Connection, connection_id)
-        hosts, external = _host_documents(session, connection)
+        hosts, external, since = _host_documents(session, connection)
         unimported = _unimported(session, connection_id)
         bookmark = _aware(session.scalar(select(SyncCursor.bookmark).where(
             SyncCursor.connection_id == connection_id, SyncCursor.stream == "payments")))
-    remote = connector.read_back_documents(sorted((doc_type, ext) for ext, doc_type in external.values()))
+    remote = read_documents(connector, sorted((doc_type, ext) for ext, doc_type in external.values()), since)
     report = Reconciliation(connection_id, connector.display_name, utcnow(), documents=len(hosts))
     balances: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
     for doc_id, host in hosts.items():
@@ -154,8 +156,9 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def _host_documents(session: Session, connection: Connection
-                    ) -> tuple[dict[int, HostSide], dict[int, tuple[str, str]]]:
-    """Every exportable document that is live here or has a sync record, with its payments split by origin."""
+                    ) -> tuple[dict[int, HostSide], dict[int, tuple[str, str]], datetime | None]:
+    """Every exportable document that is live here or has a sync record, with its payments split by origin; the
+    package ids of those sent, and when the first of them was last sent (the package changed each since)."""
     has_record = select(SyncRecord.record_id).where(SyncRecord.connection_id == connection.id,
                                                     SyncRecord.record_type == RecordType.DOCUMENT.value)
     live: list[ColumnElement[bool]] = [Document.type.in_(EXPORTABLE), Document.status.in_(LIVE_STATES)]
@@ -177,6 +180,7 @@ def _host_documents(session: Session, connection: Connection
         DocumentLine.document_id.in_(ids)).group_by(DocumentLine.document_id)).all()) if ids else {}
     hosts: dict[int, HostSide] = {}
     external: dict[int, tuple[str, str]] = {}
+    since: datetime | None = None
     for r in rows:
         doc, record = r.Document, r.SyncRecord
         void = doc.status == DocumentStatus.VOID.value
@@ -194,7 +198,9 @@ def _host_documents(session: Session, connection: Connection
             unexported_paid=unexported, package_paid=from_package, credited_recorded=credit_recorded)
         if record is not None and record.external_id and not record.marked_by_hand:
             external[doc.id] = (record.external_id, doc.type)
-    return hosts, external
+            sent = _aware(record.exported_at)
+            since = sent if since is None or (sent is not None and sent < since) else since
+    return hosts, external, since
 
 
 def _payments_by_document(session: Session, connection_id: int, ids: list[int]

@@ -8,8 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledgerbridge.connectors.connections import create_connection, sandbox_endpoints
 from ledgerbridge.intake.apply import IntakeResult, apply_batch
 from ledgerbridge.intake.schemas import parse_batch
+from ledgerbridge.packages.registry import DEFAULT
+from ledgerbridge.store.models.host import Document
 from ledgerbridge.store.models.sync import Connection
 
 
@@ -89,3 +92,20 @@ def bulk_batch(documents: int = 10_000, lines: int = 5, parties: int = 500) -> d
         for i in range(documents)
     ]
     return data
+
+
+def unconsented_books(session: Session, organisation_id: int) -> tuple[int, int]:
+    """A connection to the default package that was never consented (nothing reaches a package), the codes and
+    parties, sales invoice INV-1 pending and purchase invoice PI-1 awaiting approval; committed.
+    Returns (the connection's id, INV-1's id)."""
+    conn = create_connection(session, organisation_id, DEFAULT.kind,
+                             sandbox_endpoints(DEFAULT.kind, "http://127.0.0.1:9"), client_id="id",
+                             client_secret="secret", redirect_uri="http://127.0.0.1/cb")
+    data = reference_batch()
+    data["documents"] = [document("INV-1"), document("PI-1", type="purchase_invoice", party_host_id="S1",
+                                                     status="posted", lines=[line(nominal_code="5000")])]
+    apply(session, organisation_id, data)
+    document_id = session.scalar(select(Document.id).where(Document.organisation_id == organisation_id,
+                                                           Document.host_id == "INV-1"))
+    assert document_id is not None
+    return conn.id, document_id

@@ -67,3 +67,24 @@ def test_writes_are_audited_as_qbo_calls(world: QboWorld) -> None:
     with session_scope(world.sessions) as session:
         actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.connection_id == world.conn_id)))
     assert "qbo POST /batch" in actions and not any(a.startswith("xero ") for a in actions)
+
+
+def test_paid_invoice_numbers_come_from_the_payment_lines_not_a_query(world: QboWorld) -> None:
+    """QuickBooks puts the paid invoice's number on the payment's line (``LineEx``'s ``txnReferenceNumber``), so
+    an import of many payments does not query the invoices they pay (a query per 50 of them before)."""
+    from datetime import UTC, datetime, timedelta
+
+    from ledgerbridge.packages.qbo.reads import line_reference_number
+
+    Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    world.pay(_doc(world, "Invoice", "INV-1001")["Id"], "3.00")
+    paid = [p for p in world.query("SELECT * FROM Payment") if p.get("PaymentRefNum") != "PP-1"]
+    assert [line_reference_number(line) for p in paid for line in p["Line"]] == ["INV-1001"]
+    connector = world.connector()
+    connector.account_id("")  # the chart's ids (which a payment's bank account names), read once per connector
+    before = world.admin("GET", "/stats").json()["calls"]
+    payments = [p for p in connector.fetch_payments(datetime.now(UTC) - timedelta(days=1)) if p.reference != "PP-1"]
+    assert [(p.document_number, p.amount) for p in payments] == [("INV-1001", Decimal("3.00"))]
+    after = world.admin("GET", "/stats").json()["calls"]
+    spent = {k: n - before.get(k, 0) for k, n in after.items() if n > before.get(k, 0) and "/sandbox" not in k}
+    assert spent == {"GET /v3/company/{realmId}/cdc": 1}  # no query of the paid invoices

@@ -73,6 +73,28 @@ def test_reconciliation_of_500_documents_finds_every_one(world: World) -> None:
     assert ours == [], [(d.document, d.measure, d.host, d.package) for d in ours[:5]]
 
 
+def test_reconciliation_of_500_documents_reads_pages_not_ids(world: World) -> None:
+    """500 documents sent in one upload: reconciliation pages through what changed since (1,000 a page), one page
+    of invoices and one of credit notes, where reading them by id took 10 calls of 50 ids and 1 of credit notes."""
+    _documents(world, 480, 20)
+    world.admin("DELETE", "/stats")
+    report = reconcile(world.sessions, world.conn_id, world.connector())
+    assert report.documents >= 500 and not [d for d in report.differences if d.document.startswith(("RI-", "RC-"))]
+    assert _calls(world) == {"GET /api.xro/2.0/Invoices": 1, "GET /api.xro/2.0/CreditNotes": 1}
+
+
+def test_credits_are_read_in_bulk_not_one_get_each(world: World) -> None:
+    """Credit notes (as allocation sync reads them, before and after applying them) and prepayments come back
+    with their allocations in as many calls as the query string allows, never ``GET /CreditNotes/{id}`` each."""
+    wanted = _wanted(world, _documents(world, 0, 60))
+    world.admin("DELETE", "/stats")
+    credits = world.connector().read_credits("credit_note", [ext for _, ext, _ in wanted])
+    assert {ext: credit.total for ext, credit in credits.items()} == {ext: total for _, ext, total in wanted}
+    assert all(credit.remaining == credit.total and credit.kind == "credit_note" for credit in credits.values())
+    calls = _calls(world)
+    assert list(calls) == ["GET /api.xro/2.0/CreditNotes"] and calls["GET /api.xro/2.0/CreditNotes"] <= 3
+
+
 def test_credit_notes_are_read_back_in_pages_not_one_get_each(world: World) -> None:
     wanted = _wanted(world, _documents(world, 3, 60))
     world.admin("DELETE", "/stats")

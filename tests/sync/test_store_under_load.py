@@ -71,6 +71,14 @@ class CountingTransport(httpx.BaseTransport):
         return self.inner.handle_request(request)
 
 
+def _refused_for_a_lock(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str, str]]:
+    """Each refused write: the thread that wrote (``export_N``: a call of the exporter's pool; ``MainThread``: the
+    run's own thread; ``job-N-progress``: the job's progress), its message and SQLite's error, so a failure says
+    which writer waited on whom."""
+    return [(r.threadName or "", r.getMessage(), repr(r.exc_info[1]) if r.exc_info else "")
+            for r in caplog.records if any(text in r.getMessage() for text in REFUSED_FOR_A_LOCK)]
+
+
 def _short_timeout_sessions(world: World) -> sessionmaker[Session]:
     engine = world.sessions.kw["bind"]
     if engine.dialect.name != "sqlite":
@@ -117,9 +125,7 @@ def test_an_upload_under_load_has_no_write_refused_for_a_lock(world: World, cpu_
     finally:
         world.clear_faults()
 
-    refused = [(r.threadName, r.getMessage()) for r in caplog.records
-               if any(text in r.getMessage() for text in REFUSED_FOR_A_LOCK)]
-    assert refused == []
+    assert _refused_for_a_lock(caplog) == []
     assert result["exported"] == CREDIT_NOTES and result["failed"] == first.failed  # the demo's refused ones
     assert result["payments"]["allocation_sync"]["pushed"] == CREDIT_NOTES + 1  # and the demo's CN-2001
     with session_scope(sessions) as session:
@@ -157,9 +163,7 @@ def test_a_payment_import_under_load_has_no_write_refused_for_a_lock(world: Worl
     finally:
         world.clear_faults()
 
-    refused = [(r.threadName, r.getMessage()) for r in caplog.records
-               if any(text in r.getMessage() for text in REFUSED_FOR_A_LOCK)]
-    assert refused == []
+    assert _refused_for_a_lock(caplog) == []
     assert result["fetched"] >= paid >= 3
     with session_scope(sessions) as session:
         stored = session.scalar(select(func.count()).select_from(PackagePayment).where(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from ledgerbridge.connectors.protocol import ExportContext, Problem
 from ledgerbridge.store.views import DocumentView, LineView
 from ledgerbridge.sync.mappings import AccountInfo, MappingSet, TaxRateInfo
-from ledgerbridge.sync.precheck import check_document
+from ledgerbridge.sync.precheck import NamedRecord, check_document, check_names
 
 
 class _Package:
@@ -133,3 +133,26 @@ def test_a_reference_longer_than_the_package_takes_is_named() -> None:
     [message] = messages(doc)
     assert message == ("sales invoice INV-1: the reference (order_number) is 256 characters long; Xero allows at "
                        "most 255")
+
+
+def _names(doc: DocumentView, party: NamedRecord | None = None, **items: NamedRecord) -> list[str]:
+    return [p.message for p in check_names(doc, party, items, _Package())]  # type: ignore[arg-type]
+
+
+def test_a_party_name_longer_than_the_package_takes_is_named_with_its_role_and_code() -> None:
+    assert _names(_doc(_line(1)), NamedRecord("C1", "x" * 255)) == []
+    [message] = _names(_doc(_line(1)), NamedRecord("C1", "x" * 256))
+    assert message == "sales invoice INV-1: the name of customer C1 is 256 characters long; Xero allows at most 255"
+    [message] = _names(_doc(_line(1, nominal="5000"), doc_type="purchase_invoice"), NamedRecord("S1", "x" * 300))
+    assert message.startswith("purchase invoice INV-1: the name of supplier S1 is 300 characters long")
+
+
+def test_an_items_name_and_description_are_named_once_per_document() -> None:
+    widget = LineView(1, "WIDGET", "Thing", None, Decimal(1), Decimal(10), Decimal(0), "4000", "T1", Decimal(10),
+                      Decimal(2))
+    doc = _doc(widget, replace(widget, line_no=2))
+    assert _names(doc, WIDGET=NamedRecord("WIDGET", "w" * 50, "d" * 4000)) == []
+    assert _names(doc, WIDGET=NamedRecord("WIDGET", "w" * 51, "d" * 4001)) == [
+        "sales invoice INV-1: the name of item WIDGET is 51 characters long; Xero allows at most 50",
+        "sales invoice INV-1: the description of item WIDGET is 4,001 characters long; Xero allows at most 4,000"]
+    assert _names(doc, OTHER=NamedRecord("OTHER", "w" * 51)) == []  # not on this document

@@ -47,7 +47,7 @@ from ledgerbridge.packages.qbd.mapper import country_of, precheck_problems, roun
 from ledgerbridge.packages.qbd.names import name_problem
 from ledgerbridge.packages.qbd.qbxml.txn_queries import DEFAULT_LOOK_BACK
 from ledgerbridge.packages.qbd.readers import HOME_CURRENCY, PART_SEPARATOR
-from ledgerbridge.packages.qbd.reads import QbdReads
+from ledgerbridge.packages.qbd.reads import READ_PAGE, QbdReads
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Party
 from ledgerbridge.store.models.sync import Connection
@@ -72,6 +72,10 @@ class QbdConnector(QbdReads):
     missing_account_answer: str | None = None  # a sales line's account is its item's: no single message to quote
     separate_party_roles = True  # Customer and Vendor: a party in both roles is two records, one name space
     rounding_lines = True  # on the rounding account: the "Rounding" item on sales, an expense line on purchases
+    # TxnIDs one query carries (``TxnID`` repeated): bounded by the message's size, not by a URL.
+    max_ids_per_read = READ_PAGE
+    # A prepayment goes out as a payment with its rest unapplied, then is applied (``export_allocations``).
+    allocates_in_create = False
 
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, mailbox: Mailbox, *,
                  actor: str = "system", read_back_from_answers: bool = True,
@@ -172,8 +176,17 @@ class QbdConnector(QbdReads):
     def export_allocations(self, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
         return money.export_allocations(self, items, batch_key)
 
-    def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
-        return money.read_credit(self, source_kind, external_id)
+    def read_credits(self, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
+        found = {}
+        for external_id in external_ids:  # TODO(issue 13): one exchange for many (TxnID repeated)
+            credit = money.read_credit(self, source_kind, external_id)
+            if credit is not None:
+                found[external_id] = credit
+        return found
+
+    def write_group(self, doc_type: str) -> str:
+        """Any requests travel in one qbXML message: every type shares one write."""
+        return "message"
 
     def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
         return money.fetch_allocations(self, since)

@@ -36,7 +36,7 @@ PO_NUMBER_MAX = 25
 DESCRIPTION_MAX = 4095
 
 QBD_TEXT_LIMITS = TextLimits(number=max(REF_NUMBER_LIMITS.values()), reference=PO_NUMBER_MAX,
-                             description=DESCRIPTION_MAX)
+                             description=DESCRIPTION_MAX, party_name=NAME_MAX, item_name=ITEM_NAME_MAX)
 
 #: The most request bytes one qbXML message carries (the mailbox packs queued calls up to it; a single call larger
 #: than this still goes, alone). QuickBooks runs a whole message while its user waits, and the Web Connector waits

@@ -13,7 +13,7 @@ read again: an Add's or Mod's answer *is* QuickBooks' record (its TxnID, number 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -197,7 +197,10 @@ class QbdReads:
                     out[txn.txn_id] = remote_document(txn)
         return out
 
-    def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
+    def remote_documents_since(self, since: datetime, doc_types: set[str],
+                               wanted: Mapping[str, str] | None = None) -> Iterator[list[RemoteDocument]]:
+        """Pages of what changed (``wanted`` is not used: an iterator says what remains, so no read is wasted
+        on an ended list)."""
         kinds = sorted({entity_of(t) for t in doc_types})
         queries = {kind: changed_since(kind, since, request_id=self.calls.request_id(), page_size=READ_PAGE,
                                        include_line_items=False) for kind in kinds}

@@ -8,7 +8,7 @@ HTTP, tokens, budget and retries are the client's job (``qbo.client``); this is 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,9 +17,9 @@ from typing import Any
 from ledgerbridge.connectors.package_http import PackageHttp
 from ledgerbridge.connectors.protocol import CallBudgetSpent, ConnectorCallFailed, ExportOutcome
 from ledgerbridge.packages.qbo.errors import STALE_OBJECT, explain, fault_message, parse_fault
+from ledgerbridge.packages.qbo.limits import IN_CHUNK
 
 PAGE_SIZE = 1000
-IN_CHUNK = 50
 
 
 def _q(value: str) -> str:
@@ -89,18 +89,20 @@ class QboCalls:
                 return
             start += PAGE_SIZE
 
-    def _query_ahead(self, entity: str, where: str = "", order: str = "",
-                     purpose: str = "") -> Iterator[list[dict[str, Any]]]:
+    def _query_ahead(self, entity: str, where: str = "", order: str = "", purpose: str = "",
+                     enough: Callable[[list[dict[str, Any]]], bool] | None = None) -> Iterator[list[dict[str, Any]]]:
         """``query``, with the next page asked for while the caller works on this one (the read-back of a
         large upload: QuickBooks prepares page n+1 while the engine ticks page n). The same calls as ``query``:
-        the next page is asked for only after a full one came back, as ``query`` would."""
+        the next page is asked for only after a full one came back, as ``query`` would, and not at all once
+        ``enough(rows)`` says the caller has what it came for (QuickBooks' answers give no count: without it, a
+        last page that is full would cost one more read to find the end)."""
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qbo-page")
         try:
             start = 1
             pending: Future[list[dict[str, Any]]] = pool.submit(self._page, entity, where, order, purpose, start)
             while True:
                 rows = pending.result()
-                if len(rows) < PAGE_SIZE:
+                if len(rows) < PAGE_SIZE or (enough is not None and enough(rows)):
                     yield rows
                     return
                 start += PAGE_SIZE

@@ -31,14 +31,13 @@ from ledgerbridge.connectors.protocol import (
     PartyExport,
     PaymentExport,
     Problem,
-    RemoteCredit,
 )
 from ledgerbridge.domain.rounding import rounding_line_amount
 from ledgerbridge.packages.qbo import payments as qbo_payments
 from ledgerbridge.packages.qbo.calls import _dec, failed_outcome
 from ledgerbridge.packages.qbo.errors import DUPLICATE_NAME
 from ledgerbridge.packages.qbo.items import LineItems
-from ledgerbridge.packages.qbo.limits import BATCH_SIZE, QBO_TEXT_LIMITS
+from ledgerbridge.packages.qbo.limits import BATCH_SIZE, IN_CHUNK, QBO_TEXT_LIMITS
 from ledgerbridge.packages.qbo.mapper import (
     NO_VOID,
     deleted_note,
@@ -64,6 +63,8 @@ class QboConnector(QboReads):
     # QuickBooks takes a sales line's account from its item: no single message to quote
     missing_account_answer: str | None = None
     separate_party_roles = True  # Customer and Vendor: a party in both roles is two records (the core binds each)
+    max_ids_per_read = IN_CHUNK
+    allocates_in_create = True  # a prepayment is a Payment: its LinkedTxn lines allocate it as it is created
 
     def __init__(self, client: PackageHttp) -> None:
         self.client = client
@@ -151,17 +152,25 @@ class QboConnector(QboReads):
         return out
 
     # -- export: documents ------------------------------------------------------------------------------------
+    def write_group(self, doc_type: str) -> str:
+        return "batch"  # a batch's operations may be of any entity
+
     def export_documents(self, items: Sequence[DocumentExport], ctx: ExportContext,
                          batch_key: str) -> list[ExportOutcome]:
-        entity = entity_of(items[0].document.type)
-        current = self.by_ids(entity, [it.external_id for it in items if it.external_id], "read sync tokens")
+        """One batch, whatever the documents' entities (invoices, credit memos and bills alike)."""
+        entities = [entity_of(it.document.type) for it in items]
+        current: dict[tuple[str, str], dict[str, Any]] = {}
+        for entity in dict.fromkeys(entities):
+            rows = self.by_ids(entity, [it.external_id for it, e in zip(items, entities, strict=True)
+                                        if e == entity and it.external_id], "read sync tokens")
+            current.update({(entity, i): row for i, row in rows.items()})
         ops, skipped = [], {}
-        for n, it in enumerate(items):
+        for n, (it, entity) in enumerate(zip(items, entities, strict=True)):
             bid = str(n)
             if it.action == "create":
                 ops.append((bid, "create", entity, self._payload(it, ctx)))
                 continue
-            remote = current.get(str(it.external_id))
+            remote = current.get((entity, str(it.external_id)))
             if remote is None:
                 skipped[it.sync_record_id] = ExportOutcome(
                     it.sync_record_id, False, failure_type="data", hint="It may have been deleted in QuickBooks.",
@@ -174,9 +183,10 @@ class QboConnector(QboReads):
             else:
                 body = self._payload(it, ctx)
                 ops.append((bid, "update", entity, {**body, **token, "sparse": True}))
-        answers = self.write(ops, batch_key, f"export {entity.lower()}s") if ops else {}
+        purpose = "export " + ", ".join(f"{e.lower()}s" for e in dict.fromkeys(entities))
+        answers = self.write(ops, batch_key, purpose) if ops else {}
         out = []
-        for n, it in enumerate(items):
+        for n, (it, entity) in enumerate(zip(items, entities, strict=True)):
             if it.sync_record_id in skipped:
                 out.append(skipped[it.sync_record_id])
                 continue
@@ -205,6 +215,3 @@ class QboConnector(QboReads):
 
     def export_allocations(self, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
         return qbo_payments.export_allocations(self, items, batch_key)
-
-    def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
-        return qbo_payments.read_credit(self, source_kind, external_id)

@@ -8,6 +8,11 @@ the connector resolves each mapped account to an item that posts there (``sales_
 when "push lines as items" is on and that item posts to the same account, else one item per income account);
 purchase lines carry the account directly (``AccountBasedExpenseLineDetail``).
 
+No text is cut short here: pre-check refuses a document whose number, reference, line descriptions, party's name or
+items' names and descriptions are longer than QuickBooks takes (``QBO_TEXT_LIMITS``; ``sync.precheck``), and the
+intake caps codes (a party's 50, an item's 30) below QuickBooks' 100 for AcctNum and Sku, so what reaches a mapper
+fits. (A party renamed after a name clash, name and code, stays far below DisplayName's 500.)
+
 Rounding (R-E4): QuickBooks Online taxes each line (UK VAT), so a host that taxes the total can be a cent a line
 away. As for Xero, that cent goes out as its own line on the settings' rounding account, untaxed, so the totals
 here and in QuickBooks agree to the cent: on a bill an account line on that account; on an invoice or credit memo
@@ -27,12 +32,10 @@ from typing import Any
 
 from ledgerbridge.connectors.protocol import DocumentExport, ExportContext, ItemExport, PartyExport
 from ledgerbridge.domain.rounding import rounding_line_amount
-from ledgerbridge.store.models.host import DocumentType
+from ledgerbridge.packages.qbo.limits import ENTITIES
 from ledgerbridge.store.views import DocumentView
 from ledgerbridge.sync.mappings import MappingSet
 
-ENTITIES = {DocumentType.SALES_INVOICE.value: "Invoice", DocumentType.SALES_CREDIT_NOTE.value: "CreditMemo",
-            DocumentType.PURCHASE_INVOICE.value: "Bill", DocumentType.PURCHASE_CREDIT_NOTE.value: "VendorCredit"}
 SALES_ENTITIES = {"Invoice", "CreditMemo"}
 #: QuickBooks Online voids only invoices (and payments): its API has no void for these, so a host void deletes
 #: them there, and the user is told so in those words.
@@ -61,11 +64,11 @@ def ref(value: str) -> dict[str, str]:
 
 def party_payload(item: PartyExport, name: str | None = None) -> dict[str, Any]:
     party = item.party
-    body: dict[str, Any] = {"DisplayName": (name or party.name).strip()[:500], "CompanyName": party.name[:100]}
+    body: dict[str, Any] = {"DisplayName": (name or party.name).strip(), "CompanyName": party.name}
     if party.email:
         body["PrimaryEmailAddr"] = {"Address": party.email}
     if not party.is_customer:
-        body["AcctNum"] = party.code[:100]
+        body["AcctNum"] = party.code
     if party.tax_number and not party.is_customer:
         body["TaxIdentifier"] = party.tax_number
     return body
@@ -74,9 +77,9 @@ def party_payload(item: PartyExport, name: str | None = None) -> dict[str, Any]:
 def item_payload(item: ItemExport, ctx: ExportContext, account_id: Callable[[str], str | None]) -> dict[str, Any]:
     """A price-list item (item sync on): a Service item posting to the mapped accounts."""
     view = item.item
-    body: dict[str, Any] = {"Name": view.name.replace(":", "-")[:100], "Sku": view.code[:100], "Type": "Service"}
+    body: dict[str, Any] = {"Name": view.name.replace(":", "-"), "Sku": view.code, "Type": "Service"}
     if view.description:
-        body["Description"] = view.description[:4000]
+        body["Description"] = view.description
     if view.unit_price is not None:
         body["UnitPrice"] = view.unit_price
     for nominal, field in ((view.sales_nominal, "IncomeAccountRef"), (view.purchase_nominal, "ExpenseAccountRef")):
@@ -133,7 +136,7 @@ def document_payload(item: DocumentExport, ctx: ExportContext, account_id: Calla
         body["DueDate"] = doc.due_date.isoformat()
     reference = getattr(doc, str(ctx.settings.get("reference_field") or "order_number"), None)
     if reference:
-        body["PrivateNote"] = str(reference)[:4000]
+        body["PrivateNote"] = str(reference)
     if doc.exchange_rate:
         body["ExchangeRate"] = doc.exchange_rate
     return body
@@ -152,7 +155,7 @@ def lines(doc: DocumentView, ctx: ExportContext, account_id: Callable[[str], str
             text = line.description or "-"
             if ctx.settings.get("push_work_undertaken") and line.long_description:
                 text = f"{text}\n{line.long_description}"
-            rows.append((text[:4000], line.quantity, line.unit_price, amount, line.nominal_code, line.tax_code,
+            rows.append((text, line.quantity, line.unit_price, amount, line.nominal_code, line.tax_code,
                          line.item_code if as_items else None))
     else:  # one line per nominal and tax code (R-E12)
         groups: OrderedDict[tuple[str, str], Decimal] = OrderedDict()

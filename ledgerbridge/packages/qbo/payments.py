@@ -24,6 +24,7 @@ from ledgerbridge.connectors.protocol import (
     RemoteCredit,
 )
 from ledgerbridge.packages.qbo.calls import failed_outcome
+from ledgerbridge.packages.qbo.limits import BATCH_SIZE
 
 if TYPE_CHECKING:
     from ledgerbridge.packages.qbo.calls import QboCalls
@@ -53,16 +54,29 @@ def payment_body(conn: QboReads, item: PaymentExport) -> tuple[str, dict[str, An
             "CheckPayment": {"BankAccountRef": bank}, "TxnDate": item.payment_date.isoformat(),
             "DocNumber": _ref(item), "PrivateNote": note,
             "Line": [{"Amount": item.amount, "LinkedTxn": [{"TxnId": item.document_external_id, "TxnType": "Bill"}]}]}
-    lines = ([] if item.kind == "prepayment" else
-             [{"Amount": item.amount, "LinkedTxn": [{"TxnId": item.document_external_id, "TxnType": "Invoice"}]}])
+    # A prepayment goes out with its split (``allocates_in_create``): what its lines do not apply stays unapplied.
+    lines = ([_invoice_line(a.amount, a.invoice_external_id) for a in item.allocations] if item.kind == "prepayment"
+             else [_invoice_line(item.amount, item.document_external_id)])
     return "Payment", {"CustomerRef": {"value": item.party_external_id}, "TotalAmt": item.amount,
                        "TxnDate": item.payment_date.isoformat(), "PaymentRefNum": _ref(item), "PrivateNote": note,
                        "DepositToAccountRef": bank, "Line": lines}
 
 
+def _invoice_line(amount: Decimal, invoice_id: str | None) -> dict[str, Any]:
+    return {"Amount": amount, "LinkedTxn": [{"TxnId": invoice_id, "TxnType": "Invoice"}]}
+
+
+def _batches(ops: list[tuple[str, str, str, dict[str, Any]]], key: str) -> list[tuple[list[Any], str]]:
+    """Operations cut into batches of at most ``BATCH_SIZE`` (the first keeps the key: one batch as before)."""
+    return [(ops[start : start + BATCH_SIZE], key if start == 0 else f"{key[:30]}-{start // BATCH_SIZE}")
+            for start in range(0, len(ops), BATCH_SIZE)]
+
+
 def export_payments(conn: QboReads, items: Sequence[PaymentExport], batch_key: str) -> list[ExportOutcome]:
     ops = [(str(n), "create", *payment_body(conn, it)) for n, it in enumerate(items)]
-    answers = conn.write(ops, batch_key, "export payments")
+    answers: dict[str, dict[str, Any]] = {}
+    for part, key in _batches(ops, batch_key):
+        answers.update(conn.write(part, key, "export payments"))
     out = []
     for n, it in enumerate(items):
         answer = answers.get(str(n), {})
@@ -106,7 +120,8 @@ def export_allocations(conn: QboReads, items: Sequence[AllocationExport],
                 out[it.key] = ExportOutcome(0, False, failure_type="data",
                                             message=f"QuickBooks has no Payment with Id {payment_id} any more")
             continue
-        lines = [dict(line) for line in row.get("Line") or []]
+        # LineEx is QuickBooks' read-only addition to a line: what goes back is the line as it was written
+        lines = [{k: v for k, v in line.items() if k != "LineEx"} for line in row.get("Line") or []]
         for it in group:
             lines.append({"Amount": it.amount, "LinkedTxn": [{"TxnId": it.invoice_external_id, "TxnType": "Invoice"}]})
         ops.append((str(n), "update", "Payment", {"Id": payment_id, "SyncToken": str(row.get("SyncToken", "0")),
@@ -119,7 +134,9 @@ def export_allocations(conn: QboReads, items: Sequence[AllocationExport],
             "Line": [{"Amount": it.amount, "LinkedTxn": [{"TxnId": it.invoice_external_id, "TxnType": "Invoice"}]},
                      {"Amount": it.amount, "LinkedTxn": [{"TxnId": it.source_external_id,
                                                           "TxnType": "CreditMemo"}]}]}))
-    answers = conn.write(ops, batch_key, "allocate credit") if ops else {}
+    answers: dict[str, dict[str, Any]] = {}
+    for part, key in _batches(ops, batch_key):
+        answers.update(conn.write(part, key, "allocate credit"))
     for n, (_payment_id, group) in enumerate(groups.items()):
         answer = answers.get(str(n))
         for it in group:
@@ -135,33 +152,45 @@ def export_allocations(conn: QboReads, items: Sequence[AllocationExport],
     return out
 
 
-def read_credit(conn: QboReads, source_kind: str, external_id: str) -> RemoteCredit | None:
+def read_credits(conn: QboCalls, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
+    """Credit memos with the payments that apply them, or prepayments (Payments), ``Id IN`` a chunk at a time."""
     if source_kind == "credit_note":
-        memo = conn.by_ids("CreditMemo", [external_id], "read back credit memo").get(external_id)
-        return credit_memo(conn, memo) if memo is not None else None
-    row = conn.by_ids("Payment", [external_id], "read back prepayment").get(external_id)
-    if row is None:
-        return None
-    allocations = tuple(RemoteAllocation(source_kind, external_id, str(t["TxnId"]), _dec(line.get("Amount")))
+        memos = conn.by_ids("CreditMemo", external_ids, "read back credit memos")
+        return {credit.external_id: credit for credit in credit_memos(conn, list(memos.values()))}
+    rows = conn.by_ids("Payment", external_ids, "read back prepayments")
+    return {payment_id: _payment_credit(source_kind, row) for payment_id, row in rows.items()}
+
+
+def _payment_credit(source_kind: str, row: dict[str, Any]) -> RemoteCredit:
+    payment_id = str(row["Id"])
+    allocations = tuple(RemoteAllocation(source_kind, payment_id, str(t["TxnId"]), _dec(line.get("Amount")))
                         for line in row.get("Line") or [] for t in line.get("LinkedTxn") or []
                         if t.get("TxnType") == "Invoice")
     total = _dec(row.get("TotalAmt"))
     remaining = _dec(row.get("UnappliedAmt")) if "UnappliedAmt" in row else total - sum(
         (a.amount for a in allocations), Decimal(0))
-    return RemoteCredit(str(row["Id"]), total, remaining, "AUTHORISED", allocations)
+    return RemoteCredit(payment_id, total, remaining, "AUTHORISED", allocations)
 
 
-def credit_memo(conn: QboCalls, memo: dict[str, Any]) -> RemoteCredit:
-    """A credit memo and the invoices it is applied to: the zero Payments that link it to them."""
-    memo_id = str(memo["Id"])
-    payment_ids = [str(t["TxnId"]) for t in memo.get("LinkedTxn") or [] if t.get("TxnType") == "Payment"]
-    allocations = []
-    for payment_id, payment in conn.by_ids("Payment", payment_ids, "read credit memo applications").items():
-        lines = [(str(t["TxnId"]), t.get("TxnType"), _dec(line.get("Amount")))
-                 for line in payment.get("Line") or [] for t in line.get("LinkedTxn") or []]
-        if not any(kind == "CreditMemo" and txn == memo_id for txn, kind, _ in lines):
-            continue
-        allocations += [RemoteAllocation("credit_note", memo_id, txn, amount, None, f"{payment_id}:{txn}")
-                        for txn, kind, amount in lines if kind == "Invoice"]
-    return RemoteCredit(memo_id, _dec(memo.get("TotalAmt")), _dec(memo.get("RemainingCredit")), "AUTHORISED",
-                        tuple(allocations), "credit_note")
+def credit_memos(conn: QboCalls, memos: list[dict[str, Any]]) -> list[RemoteCredit]:
+    """Credit memos and the invoices each is applied to: the zero Payments that link it to them, read for all the
+    memos at once (never a query per memo)."""
+    linked = {str(t["TxnId"]) for memo in memos for t in memo.get("LinkedTxn") or [] if t.get("TxnType") == "Payment"}
+    payments = conn.by_ids("Payment", sorted(linked), "read credit memo applications") if linked else {}
+    out = []
+    for memo in memos:
+        memo_id = str(memo["Id"])
+        allocations = []
+        for payment_id in dict.fromkeys(str(t["TxnId"]) for t in memo.get("LinkedTxn") or []
+                                        if t.get("TxnType") == "Payment"):
+            payment = payments.get(payment_id)
+            if payment is None:
+                continue
+            lines = [(str(link["TxnId"]), link.get("TxnType"), _dec(line.get("Amount")))
+                     for line in payment.get("Line") or [] for link in line.get("LinkedTxn") or []]
+            if any(kind == "CreditMemo" and txn == memo_id for txn, kind, _ in lines):
+                allocations += [RemoteAllocation("credit_note", memo_id, txn, amount, None, f"{payment['Id']}:{txn}")
+                                for txn, kind, amount in lines if kind == "Invoice"]
+        out.append(RemoteCredit(memo_id, _dec(memo.get("TotalAmt")), _dec(memo.get("RemainingCredit")), "AUTHORISED",
+                                tuple(allocations), "credit_note"))
+    return out

@@ -6,7 +6,7 @@ by CDC within 30 days or by query, credit memo applications). Writes are in ``qb
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,9 +21,17 @@ from ledgerbridge.connectors.protocol import (
     RemotePayment,
 )
 from ledgerbridge.packages.qbo import payments as qbo_payments
-from ledgerbridge.packages.qbo.calls import IN_CHUNK, QboCalls, _dec, _iso, _q, _when
+from ledgerbridge.packages.qbo.calls import QboCalls, _dec, _iso, _q, _when
+from ledgerbridge.packages.qbo.limits import IN_CHUNK
 from ledgerbridge.packages.qbo.mapper import SALES_ENTITIES, entity_of
-from ledgerbridge.packages.qbo.settlement import cash_allocations, remote_document, split_settlements
+from ledgerbridge.packages.qbo.settlement import (
+    PAYMENT_LINKS,
+    SETTLED_BY,
+    ReadByIds,
+    cash_allocations,
+    remote_document,
+    split_settlements,
+)
 from ledgerbridge.store.views import ItemView, PartyView
 
 SALES_ACCOUNT_TYPES = {"Income", "Other Income"}
@@ -41,6 +49,38 @@ def _voided(doc: dict[str, Any]) -> bool:
 def _remote(doc: dict[str, Any], entity: str = "Invoice") -> RemoteDocument:
     return remote_document(doc, voided=_voided(doc), credit=entity in ("CreditMemo", "VendorCredit"))
 
+
+
+def line_reference_number(line: dict[str, Any]) -> str | None:
+    """The number of the document a payment's line pays, from its ``LineEx`` (name-value pairs QuickBooks adds
+    to a payment's lines: ``txnId``, ``txnOpenBalance``, ``txnReferenceNumber``); None when it is not there."""
+    for entry in (line.get("LineEx") or {}).get("any") or []:
+        pair = entry.get("value") or {}
+        if pair.get("Name") == "txnReferenceNumber" and pair.get("Value") is not None:
+            return str(pair["Value"])
+    return None
+
+
+#: A document entity -> the credit entity applied to it (through a Payment, a BillPayment).
+CREDIT_OF = {"Invoice": "CreditMemo", "Bill": "VendorCredit"}
+
+
+def _from(payments: dict[str, dict[str, Any]]) -> ReadByIds:
+    """A reader answering from payments already read: a payment not among them applies no credit (it is cash
+    only, nothing to split), so it is never read."""
+    return lambda entity, ids, purpose: {i: payments[i] for i in ids if i in payments}
+
+
+def _seen_all(awaited: set[str] | None) -> Callable[[list[dict[str, Any]]], bool] | None:
+    """For ``_query_ahead``: true once every awaited Id has come back (the set is used up as pages arrive)."""
+    if awaited is None:
+        return None
+
+    def enough(rows: list[dict[str, Any]]) -> bool:
+        awaited.difference_update(str(row["Id"]) for row in rows)
+        return not awaited
+
+    return enough
 
 
 class QboReads(QboCalls):
@@ -170,14 +210,35 @@ class QboReads(QboCalls):
             out.update(split_settlements(entity, rows, {i: _remote(d, entity) for i, d in rows.items()}, self.by_ids))
         return out
 
-    def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
-        for entity in sorted({entity_of(t) for t in doc_types}):
+    def remote_documents_since(self, since: datetime, doc_types: set[str],
+                               wanted: Mapping[str, str] | None = None) -> Iterator[list[RemoteDocument]]:
+        """One query per entity, credits (credit memos, vendor credits) first: the payments that apply a credit
+        are in its ``LinkedTxn``, so once every credit changed since ``since`` has been read (applying one changes
+        it), splitting the invoices' (bills') settled amounts needs only those payments, not every payment that
+        touches them. With ``wanted``, an entity's query stops once its wanted documents are all seen; a credit
+        entity is read to its end when its documents are split in this pass."""
+        entities = {entity_of(t) for t in doc_types}
+        applying: dict[str, set[str]] = {}  # credit entity -> the payments that apply one of them
+        for entity in sorted(entities, key=lambda e: (e not in CREDIT_OF.values(), e)):
+            splits_here = any(CREDIT_OF.get(doc) == entity for doc in entities)
+            awaited = (None if wanted is None or splits_here
+                       else {ext for ext, t in wanted.items() if entity_of(t) == entity})
+            if awaited is not None and not awaited:
+                continue
+            read: ReadByIds = self.by_ids
+            if CREDIT_OF.get(entity) in applying:  # every payment that applies a credit, read once for all pages
+                read = _from(self.by_ids(SETTLED_BY[entity][0], sorted(applying[CREDIT_OF[entity]]),
+                                         "read settlements"))
             # the next page is prepared by QuickBooks while this one is ticked
             for page in self._query_ahead(entity, f"MetaData.LastUpdatedTime >= {_q(_iso(since))}",
-                                          purpose="read back changes"):
+                                          purpose="read back changes", enough=_seen_all(awaited)):
                 rows = {str(doc["Id"]): doc for doc in page}
+                if entity in CREDIT_OF.values():
+                    applying.setdefault(entity, set()).update(
+                        str(t["TxnId"]) for doc in page for t in doc.get("LinkedTxn") or []
+                        if t.get("TxnType") in PAYMENT_LINKS)
                 yield list(split_settlements(entity, rows, {i: _remote(d, entity) for i, d in rows.items()},
-                                             self.by_ids).values())
+                                             read).values())
 
     # -- payments' identity: one Payment over several documents is imported as parts "Id:TxnId" (see below) ----
     PART_SEPARATOR = ":"
@@ -210,11 +271,13 @@ class QboReads(QboCalls):
         """Credit memos changed since ``since`` (applying one changes its LinkedTxn), with their applications."""
         where = f"MetaData.LastUpdatedTime > {_q(_iso(since))}" if since is not None else ""
         for page in self.query("CreditMemo", where, "MetaData.LastUpdatedTime", purpose="read allocations"):
-            for memo in page:
-                credit = qbo_payments.credit_memo(self, memo)
+            for memo, credit in zip(page, qbo_payments.credit_memos(self, page), strict=True):
                 yield RemoteCredit(credit.external_id, credit.total, credit.remaining, credit.status,
                                    credit.allocations, credit.kind,
                                    _when(str((memo.get("MetaData") or {}).get("LastUpdatedTime"))))
+
+    def read_credits(self, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
+        return qbo_payments.read_credits(self, source_kind, external_ids)
 
     def _cdc(self, since: datetime) -> list[tuple[str, dict[str, Any]]] | None:
         """Changed payments since ``since`` through CDC; None when the answer may be cut short (use the query)."""
@@ -228,14 +291,21 @@ class QboReads(QboCalls):
         return None if len(out) >= CDC_MAX else out
 
     def _payments(self, rows: list[tuple[str, dict[str, Any]]]) -> Iterator[RemotePayment]:
+        # The paid document's number is on the payment's line (LineEx's txnReferenceNumber); a line without it
+        # costs a read of its documents.
         linked: dict[str, set[str]] = {}
+        numbers: dict[str, str | None] = {}
         for _, raw in rows:
             for line in raw.get("Line") or []:
+                number = line_reference_number(line)
                 for txn in line.get("LinkedTxn") or []:
                     if txn.get("TxnType") in ("Invoice", "Bill"):
-                        linked.setdefault(txn["TxnType"], set()).add(str(txn["TxnId"]))
-        numbers: dict[str, str | None] = {}
+                        if number is not None:
+                            numbers[str(txn["TxnId"])] = number
+                        else:
+                            linked.setdefault(txn["TxnType"], set()).add(str(txn["TxnId"]))
         for entity, ids in linked.items():
+            ids.difference_update(numbers)
             numbers.update({i: d.get("DocNumber") for i, d in self.by_ids(entity, sorted(ids),
                                                                           "read paid documents").items()})
         if self._account_ids is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.clock import WALL
 from ledgerbridge.connectors.limits import CallBudgetLike, no_limit_headers
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.connectors.spec import (
@@ -15,16 +14,17 @@ from ledgerbridge.connectors.spec import (
     PackageEndpoints,
     PackageSpec,
     SandboxSpec,
+    client_arguments,
 )
 from ledgerbridge.packages.qbo.commands import sandbox_command
 from ledgerbridge.packages.qbo.demo import DEMO_WORLD, start_sandbox
-from ledgerbridge.packages.qbo.limits import BATCH_SIZE, QBO_LIMITS, QBO_TEXT_LIMITS, READ_PAGE
+from ledgerbridge.packages.qbo.limits import BATCH_SIZE, ENTITIES, IN_CHUNK, QBO_LIMITS, QBO_TEXT_LIMITS, READ_PAGE
 
 
 def _auth() -> AuthFlow:
     from ledgerbridge.packages.qbo import auth
 
-    return AuthFlow(auth.begin_consent, auth.complete_consent, auth.choose_tenant, auth.disconnect, auth.health)
+    return AuthFlow.of(auth)
 
 
 def _connector(sessions: sessionmaker[Session], connection_id: int, budget: CallBudgetLike,
@@ -32,9 +32,7 @@ def _connector(sessions: sessionmaker[Session], connection_id: int, budget: Call
     from ledgerbridge.packages.qbo.client import QboClient
     from ledgerbridge.packages.qbo.connector import QboConnector
 
-    clock = options.clock or WALL
-    return QboConnector(QboClient(sessions, connection_id, transport=options.transport, budget=budget,
-                                  max_attempts=options.max_attempts, clock=clock.now, sleep=clock.sleep))
+    return QboConnector(QboClient(sessions, connection_id, **client_arguments(budget, options)))
 
 
 def _sandbox_endpoints(base_url: str) -> PackageEndpoints:
@@ -57,5 +55,15 @@ SPEC = PackageSpec(
     sandbox=SandboxSpec(start=start_sandbox, command=sandbox_command, endpoints=_sandbox_endpoints,
                         stats_calls_key="api_total"),
     demo=DEMO_WORLD,
-    bench=BenchMinimums(setup_reads=1),  # the one query that finds an item for each income account
+    # setup_reads: the one query that finds an item for each income account. A batch takes any entity; each
+    # entity is a query of its own, whose answers give no count; a prepayment is a Payment whose lines
+    # (LinkedTxn) allocate it, so it can be created allocated; a credit memo is applied through a Payment.
+    bench=BenchMinimums(
+        setup_reads=1,
+        write_groups={t: "batch" for t in ENTITIES},
+        read_lists=ENTITIES,
+        ids_per_read=IN_CHUNK,
+        payment_lists={"receipt": "Payment", "prepayment": "Payment", "overpayment": "Payment",
+                       "bill_payment": "BillPayment"},
+        page_count_known=False, allocations_in_create=True, credit_split_by_payments=True),
 )

@@ -10,7 +10,7 @@ client's job (``xero.client``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -37,9 +37,16 @@ from ledgerbridge.connectors.protocol import (
 from ledgerbridge.packages.xero import payments as xero_payments
 from ledgerbridge.packages.xero.errors import explain
 from ledgerbridge.packages.xero.limits import BATCH_SIZE, MAX_IDS, XERO_TEXT_LIMITS
-from ledgerbridge.packages.xero.mapper import contact_payload, document_payload, is_credit_note, item_payload, xero_type
+from ledgerbridge.packages.xero.mapper import (
+    contact_payload,
+    document_payload,
+    is_credit_note,
+    item_payload,
+    renamed_contact,
+    xero_type,
+)
 from ledgerbridge.packages.xero.msdate import parse_xero_datetime
-from ledgerbridge.packages.xero.query_chunks import fitting_chunks
+from ledgerbridge.packages.xero.query_chunks import fitting_chunks, ids_where, quote
 from ledgerbridge.store.views import DocumentView, ItemView, PartyView
 
 EMPTY_ID = "00000000-0000-0000-0000-000000000000"
@@ -60,6 +67,8 @@ class XeroConnector:
     max_number_length = XERO_TEXT_LIMITS.number
     tax_rounding = "line"  # Xero rounds each line's tax, then sums
     rounding_lines = True
+    max_ids_per_read = MAX_IDS
+    allocates_in_create = False  # a prepayment is born of a bank transaction; allocations are a PUT of their own
 
     def __init__(self, client: PackageHttp) -> None:
         self.client = client
@@ -150,7 +159,7 @@ class XeroConnector:
                    and "already assigned to another contact" in (o.message or "") and "contact name" in
                    (o.message or "").lower()]
         if clashes:
-            renamed = {it.sync_record_id: f"{it.party.name} ({it.party.code})" for it in clashes}
+            renamed = {it.sync_record_id: renamed_contact(it.party) for it in clashes}
             outcomes.update(self._send_contacts("PUT", [it for it in clashes if not it.external_id], renamed,
                                                 f"{batch_key}-r"))
         return [outcomes[it.sync_record_id] for it in items]
@@ -205,6 +214,9 @@ class XeroConnector:
                 if view is not None:
                     found[view.id] = (item["ItemID"], item.get("Name", view.name))
         return found
+
+    def write_group(self, doc_type: str) -> str:
+        return "CreditNotes" if is_credit_note(doc_type) else "Invoices"  # ACCREC and ACCPAY alike
 
     def export_documents(self, items: Sequence[DocumentExport], ctx: ExportContext,
                          batch_key: str) -> list[ExportOutcome]:
@@ -286,19 +298,31 @@ class XeroConnector:
                 out[doc["InvoiceID"]] = _remote(doc, "InvoiceID", "InvoiceNumber")
         credit_ids = [ext for doc_type, ext in wanted if is_credit_note(doc_type)]
         for chunk in fitting_chunks(credit_ids, _credit_read_back_query, MAX_IDS):
-            for page in self._pages("/CreditNotes", "CreditNotes", {"where": _ids_where("CreditNoteID", chunk)},
+            for page in self._pages("/CreditNotes", "CreditNotes", {"where": ids_where("CreditNoteID", chunk)},
                                     None):
                 for doc in page:
                     out[doc["CreditNoteID"]] = _remote(doc, "CreditNoteID", "CreditNoteNumber")
         return out
 
-    def remote_documents_since(self, since: datetime, doc_types: set[str]) -> Iterator[list[RemoteDocument]]:
-        if any(not is_credit_note(t) for t in doc_types):
-            for page in self._pages("/Invoices", "Invoices", {"summaryOnly": "true"}, since):
-                yield [_remote(doc, "InvoiceID", "InvoiceNumber") for doc in page]
-        if any(is_credit_note(t) for t in doc_types):
-            for page in self._pages("/CreditNotes", "CreditNotes", {}, since):
-                yield [_remote(doc, "CreditNoteID", "CreditNoteNumber") for doc in page]
+    def remote_documents_since(self, since: datetime, doc_types: set[str],
+                               wanted: Mapping[str, str] | None = None) -> Iterator[list[RemoteDocument]]:
+        """``/Invoices`` (sales invoices and bills alike) and ``/CreditNotes``, each a page at a time; with
+        ``wanted``, a list stops as soon as every wanted document it holds has been seen."""
+        for credit, path, params, fields in ((False, "/Invoices", {"summaryOnly": "true"},
+                                              ("InvoiceID", "InvoiceNumber")),
+                                             (True, "/CreditNotes", {}, ("CreditNoteID", "CreditNoteNumber"))):
+            if not any(is_credit_note(t) == credit for t in doc_types):
+                continue
+            awaited = None if wanted is None else {ext for ext, t in wanted.items() if is_credit_note(t) == credit}
+            if awaited is not None and not awaited:
+                continue
+            for page in self._pages(path, path[1:], params, since):
+                docs = [_remote(doc, *fields) for doc in page]
+                yield docs
+                if awaited is not None:
+                    awaited.difference_update(doc.external_id for doc in docs)
+                    if not awaited:
+                        break
 
     def _pages(self, path: str, collection: str, params: dict[str, Any],
                since: datetime | None) -> Iterator[list[dict[str, Any]]]:
@@ -332,8 +356,8 @@ class XeroConnector:
     def export_allocations(self, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
         return xero_payments.export_allocations(self._call, items, batch_key)
 
-    def read_credit(self, source_kind: str, external_id: str) -> RemoteCredit | None:
-        return xero_payments.read_credit(self._call, source_kind, external_id)
+    def read_credits(self, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
+        return xero_payments.read_credits(self._call, source_kind, external_ids)
 
     def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
         return xero_payments.fetch_allocations(self._pages, since)
@@ -343,16 +367,8 @@ def _dec(value: Any) -> Decimal:
     return Decimal(str(value)) if value is not None else Decimal(0)
 
 
-def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')
-
-
 def _any_of(field: str, values: Sequence[str]) -> str:
-    return " OR ".join(f'{field}=="{_quote(value)}"' for value in values)
-
-
-def _ids_where(field: str, ids: Sequence[str]) -> str:
-    return " OR ".join(f'{field}==GUID("{_quote(ext)}")' for ext in ids)
+    return " OR ".join(f'{field}=="{quote(value)}"' for value in values)
 
 
 def _contacts_query(codes: Sequence[str]) -> dict[str, Any]:
@@ -374,7 +390,7 @@ def _read_back_query(ids: Sequence[str]) -> dict[str, Any]:
 
 def _credit_read_back_query(ids: Sequence[str]) -> dict[str, Any]:
     """As :meth:`XeroConnector._pages` sends it (page 1: a chunk never fills a page of :data:`PAGE_SIZE`)."""
-    return {"where": _ids_where("CreditNoteID", ids), "page": 1, "pageSize": PAGE_SIZE}
+    return {"where": ids_where("CreditNoteID", ids), "page": 1, "pageSize": PAGE_SIZE}
 
 
 def _remote(doc: dict[str, Any], id_field: str, number_field: str) -> RemoteDocument:

@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from ledgerbridge.connectors.limits import BudgetLimits, LimitReading, TextLimits, int_header
 
 XERO_LIMITS = BudgetLimits(per_minute=60, per_day=5000, concurrent=5)
-#: InvoiceNumber/CreditNoteNumber and Reference at most 255, a line item's Description at most 4,000
-#: (/work/shared/apis/xero.md; specs/xero).
-XERO_TEXT_LIMITS = TextLimits(number=255, reference=255, description=4000)
+#: InvoiceNumber/CreditNoteNumber and Reference at most 255, a line item's and an item's Description at most
+#: 4,000, a contact's Name 255, an item's Name 50 (/work/shared/apis/xero.md; specs/xero).
+XERO_TEXT_LIMITS = TextLimits(number=255, reference=255, description=4000, party_name=255, item_name=50)
 BATCH_SIZE = 50  # elements of one PUT/POST (Xero's advice; larger batches time out)
 READ_PAGE = 1000  # page size of the Invoices and CreditNotes lists
 MAX_QUERY_STRING = 2048  # bytes of a GET's query string, as sent (percent-encoded); past it Xero answers 404

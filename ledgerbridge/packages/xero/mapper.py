@@ -3,6 +3,10 @@
 Field names follow Xero's OpenAPI spec (``xero_accounting.yaml`` from XeroAPI/Xero-OpenAPI, vendored in the
 repository's ``specs/xero``);
 the contract tests check every payload built here against it.
+
+No text is cut short here: pre-check refuses a document whose number, reference, line descriptions, party's name or
+items' names and descriptions are longer than Xero takes (``XERO_TEXT_LIMITS``; ``sync.precheck``), and the intake
+caps codes at Xero's lengths (a contact number 50, an item code 30), so what reaches a mapper fits.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from typing import Any
 
 from ledgerbridge.connectors.protocol import DocumentExport, ExportContext, ItemExport, PartyExport
 from ledgerbridge.domain.rounding import rounding_line_amount
+from ledgerbridge.packages.xero.limits import XERO_TEXT_LIMITS
 from ledgerbridge.store.models.host import DocumentType
-from ledgerbridge.store.views import DocumentView, LineView
+from ledgerbridge.store.views import DocumentView, LineView, PartyView
 
 INVOICE_TYPES = {DocumentType.SALES_INVOICE.value: "ACCREC", DocumentType.PURCHASE_INVOICE.value: "ACCPAY"}
 CREDIT_TYPES = {DocumentType.SALES_CREDIT_NOTE.value: "ACCRECCREDIT",
@@ -50,6 +55,14 @@ def contact_payload(item: PartyExport, name: str | None = None) -> dict[str, Any
     return body
 
 
+def renamed_contact(party: PartyView) -> str:
+    """The name a contact takes when Xero already has another of its name (a customer and a supplier alike):
+    "Name (code)". The code is what tells them apart, so it is kept whole and the name gives way where the two
+    would pass Xero's 255 (a name pre-check let through, at most 255, and a code of up to 50)."""
+    suffix = f" ({party.code})"
+    return party.name[: XERO_TEXT_LIMITS.party_name - len(suffix)] + suffix
+
+
 def _address(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"AddressType": "STREET" if raw.get("type", "street").lower() == "street" else "POBOX"}
     aliases = {"line1": "AddressLine1", "line2": "AddressLine2", "line3": "AddressLine3", "line4": "AddressLine4",
@@ -64,11 +77,11 @@ def _address(raw: dict[str, Any]) -> dict[str, Any]:
 def item_payload(item: ItemExport, ctx: ExportContext) -> dict[str, Any]:
     """A price-list item (R-E1, item sync on): sales and purchase details only where the codes are mapped."""
     view = item.item
-    body: dict[str, Any] = {"Code": view.code, "Name": view.name[:50]}
+    body: dict[str, Any] = {"Code": view.code, "Name": view.name}
     if item.external_id:
         body["ItemID"] = item.external_id
     if view.description:
-        body["Description"] = view.description[:4000]
+        body["Description"] = view.description
     for side, nominal, field in (("sales", view.sales_nominal, "SalesDetails"),
                                  ("purchases", view.purchase_nominal, "PurchaseDetails")):
         details: dict[str, Any] = {}
@@ -108,7 +121,7 @@ def document_payload(item: DocumentExport, ctx: ExportContext) -> dict[str, Any]
         body["DueDate"] = doc.due_date.isoformat()
     reference = getattr(doc, str(ctx.settings.get("reference_field") or "order_number"), None)
     if reference and body["Type"] in ("ACCREC", "ACCRECCREDIT"):  # Xero: Reference is ACCREC only
-        body["Reference"] = str(reference)[:255]
+        body["Reference"] = str(reference)
     if doc.exchange_rate:
         body["CurrencyRate"] = doc.exchange_rate
     if item.external_id:
@@ -147,7 +160,7 @@ def _description(line: LineView, with_long: bool) -> str:
     text = line.description or "-"
     if with_long and line.long_description:
         text = f"{text}\n{line.long_description}"
-    return text[:4000]
+    return text
 
 
 def _summary_lines(doc: DocumentView, ctx: ExportContext) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ledgerbridge.connectors.protocol import (
     AllocationExport,
+    ConnectorCallFailed,
     ExportContext,
     ExportOutcome,
     PaymentExport,
@@ -26,7 +27,9 @@ from ledgerbridge.connectors.protocol import (
     RemotePayment,
 )
 from ledgerbridge.packages.xero.errors import explain
+from ledgerbridge.packages.xero.limits import BATCH_SIZE, MAX_IDS, READ_PAGE
 from ledgerbridge.packages.xero.msdate import parse_xero_date, parse_xero_datetime
+from ledgerbridge.packages.xero.query_chunks import fitting_chunks, ids_where
 
 Call = Callable[..., dict[str, Any]]
 Pages = Callable[[str, str, dict[str, Any], datetime | None], Iterator[list[dict[str, Any]]]]
@@ -35,6 +38,7 @@ COLLECTIONS = {"prepayment": ("Prepayments", "PrepaymentID"), "overpayment": ("O
                "credit_note": ("CreditNotes", "CreditNoteID")}
 BANK_TYPES = {("prepayment", "in"): "RECEIVE-PREPAYMENT", ("prepayment", "out"): "SPEND-PREPAYMENT"}
 DEAD = ("VOIDED", "DELETED")
+PAGE_SIZE = READ_PAGE  # a chunk of ids never fills a page: one call each
 
 
 def _dec(value: Any) -> Decimal:
@@ -86,22 +90,24 @@ def export_payments(call: Call, items: Sequence[PaymentExport], ctx: ExportConte
     out: dict[int, ExportOutcome] = {}
     prepayments = [it for it in items if it.kind == "prepayment"]
     payments = [it for it in items if it.kind != "prepayment"]
-    if prepayments:
+    for start in range(0, len(prepayments), BATCH_SIZE):  # 50 elements a write, as for documents
+        part = prepayments[start : start + BATCH_SIZE]
         data = call("PUT", "/BankTransactions", params={"summarizeErrors": "false"},
-                    body={"BankTransactions": [bank_transaction(it) for it in prepayments]}, key=f"{batch_key}-p",
-                    purpose="export prepayments")
-        for it, element in zip(prepayments, data.get("BankTransactions", []), strict=False):
+                    body={"BankTransactions": [bank_transaction(it) for it in part]},
+                    key=f"{batch_key}-p" + (f"{start // BATCH_SIZE}" if start else ""), purpose="export prepayments")
+        for it, element in zip(part, data.get("BankTransactions", []), strict=False):
             if _has_errors(element) or not element.get("PrepaymentID"):
                 out[it.sync_record_id] = _failure(it.sync_record_id, element, "Xero did not return the prepayment")
             else:
                 out[it.sync_record_id] = ExportOutcome(it.sync_record_id, True, external_id=element["PrepaymentID"],
                                                        external_number=element.get("BankTransactionID"),
                                                        total=_dec(element.get("Total")))
-    if payments:
+    for start in range(0, len(payments), BATCH_SIZE):
+        part = payments[start : start + BATCH_SIZE]
         data = call("PUT", "/Payments", params={"summarizeErrors": "false"},
-                    body={"Payments": [payment_body(it) for it in payments]}, key=f"{batch_key}-i",
-                    purpose="export payments")
-        for it, element in zip(payments, data.get("Payments", []), strict=False):
+                    body={"Payments": [payment_body(it) for it in part]},
+                    key=f"{batch_key}-i" + (f"{start // BATCH_SIZE}" if start else ""), purpose="export payments")
+        for it, element in zip(part, data.get("Payments", []), strict=False):
             if _has_errors(element) or not element.get("PaymentID"):
                 out[it.sync_record_id] = _failure(it.sync_record_id, element, "Xero did not return the payment")
             else:
@@ -136,7 +142,8 @@ def find_existing_payments(call: Call, items: Sequence[PaymentExport]) -> dict[i
 
 
 def export_allocations(call: Call, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
-    """One call per credit (Xero's path names the credit), each element's outcome kept apart."""
+    """One call per credit (Xero's path names the credit), each element's outcome kept apart; a call that fails
+    fails its own credit's allocations only (the caller reads a credit before it allocates again)."""
     out: dict[str, ExportOutcome] = {}
     by_source: dict[tuple[str, str], list[AllocationExport]] = {}
     for it in items:
@@ -145,8 +152,13 @@ def export_allocations(call: Call, items: Sequence[AllocationExport], batch_key:
         collection, _ = COLLECTIONS[kind]
         body = {"Allocations": [{"Invoice": {"InvoiceID": it.invoice_external_id}, "Amount": it.amount,
                                  "Date": it.allocation_date.isoformat()} for it in group]}
-        data = call("PUT", f"/{collection}/{source_id}/Allocations", params={"summarizeErrors": "false"}, body=body,
-                    key=f"{batch_key}-{n}", purpose="allocate credit")
+        try:
+            data = call("PUT", f"/{collection}/{source_id}/Allocations", params={"summarizeErrors": "false"},
+                        body=body, key=f"{batch_key}-{n}", purpose="allocate credit")
+        except ConnectorCallFailed as failure:
+            out.update({it.key: ExportOutcome(0, False, message=failure.message, failure_type=failure.failure_type,
+                                              raw_response=failure.raw_response) for it in group})
+            continue
         for it, element in zip(group, data.get("Allocations", []), strict=False):
             out[it.key] = (_failure(0, element, "Xero refused the allocation") if _has_errors(element)
                            else ExportOutcome(0, True, external_id=element.get("AllocationID"),
@@ -167,10 +179,21 @@ def _credit(kind: str, row: dict[str, Any]) -> RemoteCredit:
                         parse_xero_datetime(row["UpdatedDateUTC"]) if row.get("UpdatedDateUTC") else None)
 
 
-def read_credit(call: Call, kind: str, external_id: str) -> RemoteCredit | None:
-    collection, _ = COLLECTIONS[kind]
-    rows = call("GET", f"/{collection}/{external_id}", purpose="read back credit").get(collection, [])
-    return _credit(kind, rows[0]) if rows else None
+def _ids_query(id_field: str, ids: Sequence[str]) -> dict[str, Any]:
+    return {"where": ids_where(id_field, ids), "page": 1, "pageSize": PAGE_SIZE}
+
+
+def read_credits(call: Call, kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
+    """The credits' lists take no ``IDs``: a ``where`` of their ids, as many a call as the query string holds
+    (never a GET each: 60 calls a minute)."""
+    collection, id_field = COLLECTIONS[kind]
+    out: dict[str, RemoteCredit] = {}
+    ids = list(dict.fromkeys(external_ids))
+    for chunk in fitting_chunks(ids, lambda part: _ids_query(id_field, part), MAX_IDS):
+        for row in call("GET", f"/{collection}", params=_ids_query(id_field, chunk),
+                        purpose="read back credits").get(collection, []):
+            out[str(row[id_field])] = _credit(kind, row)
+    return out
 
 
 # Which way the money went: a refund of a customer's credit goes out, a supplier's refund comes in.

@@ -18,6 +18,17 @@ from ledgerbridge.packages.xero.limits import MAX_QUERY_STRING
 T = TypeVar("T")
 
 
+def quote(value: str) -> str:
+    """A value inside a ``where`` clause's double quotes."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def ids_where(field: str, ids: Sequence[str]) -> str:
+    """``field==GUID("...") OR ...``: how the lists without an ``IDs`` filter (credit notes, prepayments,
+    overpayments) are read by id."""
+    return " OR ".join(f'{field}==GUID("{quote(ext)}")' for ext in ids)
+
+
 class QueryTooLong(ValueError):
     """One value alone makes a query string longer than Xero accepts: no chunk can carry it."""
 

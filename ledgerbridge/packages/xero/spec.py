@@ -4,25 +4,33 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.clock import WALL
 from ledgerbridge.connectors.limits import CallBudgetLike
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.connectors.spec import (
     AuthFlow,
+    BenchMinimums,
     ConnectorOptions,
     PackageEndpoints,
     PackageSpec,
     SandboxSpec,
+    client_arguments,
 )
 from ledgerbridge.packages.xero.commands import sandbox_command
 from ledgerbridge.packages.xero.demo import DEMO_WORLD, start_sandbox
-from ledgerbridge.packages.xero.limits import BATCH_SIZE, READ_PAGE, XERO_LIMITS, XERO_TEXT_LIMITS, read_xero_limits
+from ledgerbridge.packages.xero.limits import (
+    BATCH_SIZE,
+    MAX_IDS,
+    READ_PAGE,
+    XERO_LIMITS,
+    XERO_TEXT_LIMITS,
+    read_xero_limits,
+)
 
 
 def _auth() -> AuthFlow:
     from ledgerbridge.packages.xero import auth
 
-    return AuthFlow(auth.begin_consent, auth.complete_consent, auth.choose_tenant, auth.disconnect, auth.health)
+    return AuthFlow.of(auth)
 
 
 def _connector(sessions: sessionmaker[Session], connection_id: int, budget: CallBudgetLike,
@@ -30,9 +38,7 @@ def _connector(sessions: sessionmaker[Session], connection_id: int, budget: Call
     from ledgerbridge.packages.xero.client import XeroClient
     from ledgerbridge.packages.xero.connector import XeroConnector
 
-    clock = options.clock or WALL
-    return XeroConnector(XeroClient(sessions, connection_id, transport=options.transport, budget=budget,
-                                    max_attempts=options.max_attempts, clock=clock.now, sleep=clock.sleep))
+    return XeroConnector(XeroClient(sessions, connection_id, **client_arguments(budget, options)))
 
 
 def _sandbox_endpoints(base_url: str) -> PackageEndpoints:
@@ -57,4 +63,15 @@ SPEC = PackageSpec(
     sandbox=SandboxSpec(start=start_sandbox, command=sandbox_command, endpoints=_sandbox_endpoints,
                         stats_calls_key="accounting_total"),
     demo=DEMO_WORLD,
+    # Invoices and bills are both Invoices (ACCREC, ACCPAY): one PUT and one paged list holds either; a page's
+    # answer carries pagination.pageCount; a prepayment is a bank transaction, allocated by a call of its own.
+    bench=BenchMinimums(
+        write_groups={"sales_invoice": "Invoices", "purchase_invoice": "Invoices",
+                      "sales_credit_note": "CreditNotes", "purchase_credit_note": "CreditNotes"},
+        read_lists={"sales_invoice": "Invoices", "purchase_invoice": "Invoices",
+                    "sales_credit_note": "CreditNotes", "purchase_credit_note": "CreditNotes"},
+        ids_per_read=MAX_IDS,
+        payment_lists={"receipt": "Payments", "bill_payment": "Payments", "prepayment": "Prepayments",
+                       "overpayment": "Overpayments"},
+        page_count_known=True, allocations_in_create=False),
 )

@@ -97,6 +97,7 @@ def _allocations(company: Company, entity: str, body: dict[str, Any], party_id: 
             raise errors.required("Line.Amount")
         amount = money(amount)
         out_links = []
+        extra: Record | None = None  # LineEx, for a line that pays one invoice
         for link in linked:
             txn_id, txn_type = str(link.get("TxnId") or ""), str(link.get("TxnType") or "")
             if not txn_id:
@@ -117,8 +118,27 @@ def _allocations(company: Company, entity: str, body: dict[str, Any], party_id: 
             taken[key] = taken.get(key, ZERO) + amount
             applied += amount * sign
             out_links.append({"TxnId": txn_id, "TxnType": txn_type})
-        lines.append({"Amount": amount, "LinkedTxn": out_links})
+            if txn_type == "Invoice":
+                extra = line_ex(txn_id, open_amount, target.get("DocNumber"))
+        line: Record = {"Amount": amount, "LinkedTxn": out_links}
+        if entity == "Payment" and len(out_links) == 1 and extra is not None:
+            line["LineEx"] = extra
+        lines.append(line)
     return lines, money(applied)
+
+
+def line_ex(txn_id: str, open_balance: Decimal, doc_number: str | None) -> Record:
+    """What QuickBooks adds to a customer payment's line that pays an invoice: name-value pairs in its JAXB form
+    (Intuit's sample "Read a payment": ``txnId``, ``txnOpenBalance`` as the invoice stood before this line,
+    ``txnReferenceNumber`` the invoice's number). Read-only: rebuilt whenever the payment is written."""
+    pairs = [("txnId", txn_id), ("txnOpenBalance", f"{money(open_balance)}")]
+    if doc_number:
+        pairs.append(("txnReferenceNumber", doc_number))
+    return {"any": [{"name": "{http://schema.intuit.com/finance/v3}NameValue", "nil": False,
+                     "value": {"Name": name, "Value": value},
+                     "declaredType": "com.intuit.schema.finance.v3.NameValue",
+                     "scope": "javax.xml.bind.JAXBElement$GlobalScope", "globalScope": True,
+                     "typeSubstituted": False} for name, value in pairs]}
 
 
 def _open(target: Record, txn_type: str) -> Decimal:
