@@ -158,6 +158,6 @@ def test_credit_memos_are_applied_both_ways_with_allocation_sync(sessions: sessi
                      session.get_one(Document, a.invoice_document_id).number): a.amount
                     for a in session.scalars(select(CreditAllocation))}
         assert held == {("CN-2001", "INV-1002"): memo.total, ("CN-2002", "INV-1019"): Decimal("10.00")}
-        credit = world.connector().read_credit("credit_note", other.txn_id)
-        assert credit is not None and credit.remaining == other.total - Decimal("10.00")
+        credit = world.connector().read_credits("credit_note", [other.txn_id])[other.txn_id]
+        assert credit.remaining == other.total - Decimal("10.00")
         assert [(a.invoice_external_id, a.amount) for a in credit.allocations] == [(target.txn_id, Decimal("10.00"))]

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.demo.data import demo_batch
+from ledgerbridge.packages.qbd.connector import QbdConnector
 
 from .world import open_world
 
@@ -49,6 +50,6 @@ def test_round_trips_of_an_upload(sessions: sessionmaker[Session], count: int, f
         batches = -(-(count + 22) // 50) + 2  # invoices, then the credit notes' and the bills' own
         read_back = sum("<InvoiceQueryRq" in m for m in world.pump.messages)
         assert trips <= 5 + batches + read_back, trips
-        # up to 100 records the tick comes by TxnID: from QuickBooks' answers to the Adds, or one exchange; beyond,
-        # the exporter pages through what changed since the upload began (one exchange for 500 of each kind)
-        assert read_back == (0 if from_answers and sent <= 100 else 1)
+        # up to max_ids_per_read (500) records the tick comes by TxnID: from QuickBooks' answers to the Adds, or one
+        # exchange; beyond, the exporter pages through what changed since the upload began
+        assert read_back == (0 if from_answers and sent <= QbdConnector.max_ids_per_read else 1)
