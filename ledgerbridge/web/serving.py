@@ -27,13 +27,14 @@ class ServedApp:
         self.listener.close()
 
 
-def serve_in_thread(app: Any, name: str = "web-app") -> ServedApp:
-    """Serve ``app`` (an ASGI app) on a free loopback port until :meth:`ServedApp.stop`; returns once it answers."""
+def serve_in_thread(app: Any, name: str = "web-app", port: int = 0) -> ServedApp:
+    """Serve ``app`` (an ASGI app) on a loopback port (``port``, or a free one) until :meth:`ServedApp.stop`;
+    returns once it answers. A given port lets a test restart the server where its clients expect it."""
     # IPPROTO_TCP named explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it
     # every keep-alive response waits ~40 ms for the client's delayed ACK (uvicorn's own bind does the same).
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
+    listener.bind(("127.0.0.1", port))
     port = listener.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True, name=name)
