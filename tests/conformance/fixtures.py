@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from .harness import PackageHarness, PackageWorld
+from .qbd import QBD
 from .qbo import QBO
 from .xero import XERO
 
 #: Every package the conformance suite runs against. A new package joins with one harness here (see README.md).
-HARNESSES: dict[str, PackageHarness] = {"xero": XERO, "qbo": QBO}
+HARNESSES: dict[str, PackageHarness] = {"xero": XERO, "qbo": QBO, "qbd": QBD}
 
 
 class SandboxPool:

@@ -221,6 +221,29 @@ class PackageHarness(ABC):
                     set_mapping(session, conn_id, MappingKind.TAX_PURCHASES, local, code)
         return world
 
+    # -- connecting again (test_connection.py): the OAuth packages' way; a package without consent overrides --
+    def disconnect(self, world: PackageWorld, session: Session, conn: Connection) -> list[str]:
+        """Disconnect as the screens do; the problems met revoking (none expected)."""
+        return flow_for(self.kind).disconnect(session, conn, transport=world.transport)
+
+    def reconnect(self, world: PackageWorld) -> None:
+        """Connect the disconnected connection again, to the same company, as its user would."""
+        flow = flow_for(self.kind)
+        with session_scope(world.sessions) as session:
+            url = flow.begin_consent(session, session.get_one(Connection, world.conn_id))
+        callback = approve_in_sandbox(url)
+        with session_scope(world.sessions) as session:
+            conn = session.get_one(Connection, world.conn_id)
+            companies = flow.complete_consent(session, conn, callback, transport=world.transport)
+            flow.choose_tenant(session, conn, world.tenant_id, transport=world.transport)
+            assert world.tenant_id in {c.tenant_id for c in companies} and conn.status == "connected"
+
+    def upload(self, world: PackageWorld) -> dict[str, Any]:
+        """Upload everything due, as the engine does; the report (``ExportReport.as_dict``)."""
+        from ledgerbridge.sync.exporter import Exporter
+
+        return Exporter(world.sessions, world.conn_id, world.connector()).upload().as_dict()
+
     @contextmanager
     def opened(self, sessions: sessionmaker[Session], sandbox: Any,
                approve_purchases: bool = True) -> Iterator[PackageWorld]:
