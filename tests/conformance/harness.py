@@ -169,6 +169,13 @@ class PackageHarness(ABC):
     #: The package account a host nominal with no mapping (the demo's 4090) can be mapped to.
     spare_income_account: ClassVar[str]
     world_class: ClassVar[type[PackageWorld]]
+    #: How writes whose answers were lost (retries spent) come back on the next run: "recovered" (found by a
+    #: lookup and bound) or "exported" (the package's own error recovery hands back the answers it recorded,
+    #: QuickBooks Desktop's, so they are taken as made).
+    lost_writes_return_as: ClassVar[str] = "recovered"
+    #: Why the read-back cannot be told apart from the write (None: a read after the write, as on most): where the
+    #: package's answer to the write is its record as stored (QuickBooks Desktop's Ret), no edit can come between.
+    read_back_is_the_write_answer: ClassVar[str | None] = None
 
     @abstractmethod
     def start_sandbox(self) -> AbstractContextManager[Any]:

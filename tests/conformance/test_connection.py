@@ -9,13 +9,12 @@ from sqlalchemy import func, select
 from ledgerbridge.connectors.auth_flows import connection_health
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.sync import Connection, SyncRecord
-from ledgerbridge.sync.exporter import Exporter
 
 from .harness import PackageHarness, PackageWorld
 
 
 def test_disconnect_and_reconnect_keep_every_binding(world: PackageWorld, package: PackageHarness) -> None:
-    Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    package.upload(world)
     before = world.remote_numbers()
     with session_scope(world.sessions) as session:
         conn = session.get_one(Connection, world.conn_id)

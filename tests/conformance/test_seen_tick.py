@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from ledgerbridge.store.db import session_scope
@@ -11,11 +12,13 @@ from ledgerbridge.sync.exporter import Exporter, Progress
 from ledgerbridge.sync.grids import exported
 from ledgerbridge.sync.records import mark_exported_by_hand
 
-from .harness import PackageWorld
+from .harness import PackageHarness, PackageWorld
 from .records import document_ids, document_records
 
 
-def test_ticked_only_after_read_back_with_equal_totals(world: PackageWorld) -> None:
+def test_ticked_only_after_read_back_with_equal_totals(world: PackageWorld, package: PackageHarness) -> None:
+    if package.read_back_is_the_write_answer:
+        pytest.skip(package.read_back_is_the_write_answer)
     edited: list[str] = []
 
     def someone_edits_it_in_the_package(progress: Progress) -> None:
