@@ -70,6 +70,16 @@ def test_the_chart_is_read_in_one_round_trip(sessions: sessionmaker[Session]) ->
         assert connector.tax_rounding == "line"
 
 
+def test_a_us_company_charges_sales_tax_on_the_subtotal(sessions: sessionmaker[Session]) -> None:
+    with open_world(sessions, flavour="US", map_codes=False) as world:
+        with session_scope(sessions) as session:
+            conn = session.get_one(Connection, world.conn_id)
+            rates = {e.code: e.rate for e in session.scalars(select(ChartEntry).where(ChartEntry.kind == "tax_rate"))}
+            assert (conn.settings[COUNTRY_SETTING], conn.settings["base_currency"]) == ("US", "USD")
+        assert rates == {"Tax": Decimal("7.25"), "Non": 0}  # the default sales tax item's rate on "Tax"
+        assert world.connector().tax_rounding == "total"
+
+
 def test_an_upload_creates_each_document_once_and_ticks_it_after_read_back(sessions: sessionmaker[Session]) -> None:
     with open_world(sessions) as world:
         before = world.pump.counts()[0]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from decimal import Decimal
 
 from lxml import etree
 from sqlalchemy.orm import Session, sessionmaker
@@ -208,7 +207,3 @@ class QbdReads:
                                        include_line_items=False) for kind in kinds}
         for page in self.calls.pages(queries, "read back changes"):
             yield [remote_document(read_txn(ret)) for rets in page.values() for ret in rets]
-
-    # -- small helpers the other parts share -----------------------------------------------------------------
-    def money(self, value: Decimal | None) -> Decimal:
-        return value if value is not None else Decimal(0)
