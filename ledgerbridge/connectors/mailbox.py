@@ -129,6 +129,10 @@ class Mailbox:
         self._package = package
         self._poll = poll_seconds
 
+    def reachable(self) -> bool:
+        """Whether the package is in a session now (a caller deciding whether to ask again asks this)."""
+        return self._reachable()
+
     def exchange(self, requests: Sequence[OutgoingRequest], *, writes: bool, purpose: str,
                  on_error: str = "continueOnError") -> Delivery:
         """Send ``requests`` as one message at the package's next ask; their answers, by request id.

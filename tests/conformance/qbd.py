@@ -227,10 +227,6 @@ class QbdHarness(PackageHarness):
                                               "purchase_invoice": "voided"}
     spare_income_account = "4000"
     lost_writes_return_as = "exported"  # QuickBooks' error recovery hands back the lost message set's answers
-    read_back_is_the_write_answer = (
-        "QuickBooks Desktop's answer to an Add or Mod is its record as stored (the Ret), and the connector reads "
-        "back from it (packages/qbd/reads.py): no edit in QuickBooks can come between the write and its read-back. "
-        "A read after the write (read_back_from_answers=False) is tests/qbd/test_connector_round_trips.py's")
     world_class = QbdPackageWorld
 
     def start_sandbox(self) -> AbstractContextManager[Any]:

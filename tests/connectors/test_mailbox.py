@@ -27,6 +27,8 @@ from ledgerbridge.connectors.mailbox import (
     hand_out,
     in_doubt_messages,
     pending_count,
+    resolve_doubt,
+    resolved_messages,
 )
 from ledgerbridge.connectors.protocol import ConnectorCallFailed
 from ledgerbridge.store.db import session_scope
@@ -175,3 +177,25 @@ def test_a_message_the_package_could_not_run_fails_with_its_words(sessions: sess
     with pytest.raises(ConnectorCallFailed, match="0x80040400") as failed:
         future.result(timeout=10)
     assert failed.value.outcome_unknown is False
+
+
+def test_an_in_doubt_write_is_resolved_with_the_packages_word(sessions: sessionmaker[Session],
+                                                               connection_id: int) -> None:
+    box = Mailbox(sessions, connection_id, reachable=lambda: True, poll_seconds=0.05)
+    future = in_thread(lambda: box.exchange([req("r7-1"), req("r8-2")], writes=True, purpose="two"))
+    wait_queued(sessions, connection_id, 1)
+    assert box.reachable()
+    hand_out(sessions, connection_id, SESSION, FMT, version="13.0", max_bytes=100)
+    break_session(sessions, connection_id, SESSION, "cut")
+    with pytest.raises(ConnectorCallFailed):
+        future.result(timeout=10)
+    [(set_id, _)] = in_doubt_messages(sessions, connection_id)
+    # the package ran the first request and not the second
+    assert resolve_doubt(sessions, connection_id, set_id, {"r7-1": '<a id="r7-1">made</a>'}, "asked") == 1
+    assert in_doubt_messages(sessions, connection_id) == []
+    assert resolve_doubt(sessions, connection_id, set_id, None, "again") == 0  # resolved once
+    [resolved] = resolved_messages(sessions, connection_id, "r7-")
+    assert resolved.request_ids == ("r7-1", "r8-2") and resolved.answers == {"r7-1": '<a id="r7-1">made</a>'}
+    assert resolved_messages(sessions, connection_id, "r9-") == []
+    with session_scope(sessions) as session:
+        assert session.scalars(select(MailboxMessage.state)).all() == [MailboxState.RESOLVED]

@@ -63,6 +63,7 @@ class Pump:
         self._drops: list[tuple[Callable[[str], bool], bool, bool]] = []
         self._paused = False
         self._down = False
+        self._down_for: int | None = None
         self._before: list[tuple[Callable[[str], bool], Callable[[], object]]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -96,6 +97,17 @@ class Pump:
         with self._lock:
             self._drops.append((matches or (lambda _: True), run, resume))
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._drops.clear()
+            self._down, self._down_for, self._paused = False, None, False
+
+    def pending_faults(self) -> tuple[int, int]:
+        """(answers still to drop, messages QuickBooks is still to miss; -1: until told)."""
+        with self._lock:
+            down = (self._down_for if self._down_for is not None else -1) if self._down else 0
+            return len(self._drops), down
+
     def in_session(self) -> bool:
         """Whether the Web Connector is in a session (the mailbox's ``reachable``)."""
         with self._lock:
@@ -106,9 +118,11 @@ class Pump:
         with self._lock:
             self._paused = False
 
-    def quickbooks_down(self, down: bool = True) -> None:
+    def quickbooks_down(self, down: bool = True, messages: int | None = None) -> None:
+        """QuickBooks is not running (for the next ``messages`` messages, or until told otherwise)."""
         with self._lock:
             self._down = down
+            self._down_for = messages if down else None
 
     def before(self, matches: Callable[[str], bool], action: Callable[[], object]) -> None:
         """Run ``action`` (in QuickBooks, as its user) before the next message ``matches`` accepts, once."""
@@ -148,6 +162,10 @@ class Pump:
             if drop is not None:
                 self._drops.remove(drop)
             down = self._down
+            if down and self._down_for is not None:
+                self._down_for -= 1
+                if self._down_for <= 0:
+                    self._down, self._down_for = False, None
             hooks = [h for h in self._before if h[0](message)]
             self._before = [h for h in self._before if h not in hooks]
         for _, action in hooks:

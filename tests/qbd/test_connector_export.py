@@ -70,8 +70,17 @@ def test_the_chart_is_read_in_one_round_trip(sessions: sessionmaker[Session]) ->
         assert connector.tax_rounding == "line"
 
 
-def test_an_upload_creates_each_document_once_and_ticks_it_from_quickbooks_answer(
-        sessions: sessionmaker[Session]) -> None:
+def test_a_us_company_charges_sales_tax_on_the_subtotal(sessions: sessionmaker[Session]) -> None:
+    with open_world(sessions, flavour="US", map_codes=False) as world:
+        with session_scope(sessions) as session:
+            conn = session.get_one(Connection, world.conn_id)
+            rates = {e.code: e.rate for e in session.scalars(select(ChartEntry).where(ChartEntry.kind == "tax_rate"))}
+            assert (conn.settings[COUNTRY_SETTING], conn.settings["base_currency"]) == ("US", "USD")
+        assert rates == {"Tax": Decimal("7.25"), "Non": 0}  # the default sales tax item's rate on "Tax"
+        assert world.connector().tax_rounding == "total"
+
+
+def test_an_upload_creates_each_document_once_and_ticks_it_after_read_back(sessions: sessionmaker[Session]) -> None:
     with open_world(sessions) as world:
         before = world.pump.counts()[0]
         report = world.exporter().upload()
@@ -94,11 +103,11 @@ def test_an_upload_creates_each_document_once_and_ticks_it_from_quickbooks_answe
         assert records(world, RecordType.PARTY)["S003"].external_name == "Bramley Florists (S003)"
         # sales lines name the item of their income account, made once per account
         assert {"Sales to 4000", "Sales to 4100"} <= set(world.names("ItemService"))
-        # the seen tick came from the Adds' answers: nothing was read back
-        kinds = world.pump.request_kinds
-        assert not kinds["InvoiceQueryRq"] and not kinds["BillQueryRq"] and not kinds["CreditMemoQueryRq"]
+        # the seen tick after one read-back exchange (every kind by TxnID)
+        read_back = [m for m in world.pump.messages if "<InvoiceQueryRq" in m]
+        assert len(read_back) == 1 and "<BillQueryRq" in read_back[0] and "<CreditMemoQueryRq" in read_back[0]
         trips = world.pump.counts()[0] - before
-        assert trips <= 12, trips  # parties (3), items (2), one per document type (3), the rest of the run
+        assert trips <= 9, trips  # parties (3), items (2), one per document type (3), the read-back
         again = world.exporter().upload()
         assert (again.exported, again.updated, again.parties_exported) == (0, 0, 0)
 
@@ -164,11 +173,12 @@ def test_a_stale_edit_sequence_is_read_again_and_the_mod_sent_once_more(sessions
         # a QuickBooks user edits the invoice between our read and our Mod: QuickBooks answers 3200
         world.pump.before(lambda message: "<InvoiceModRq" in message,
                           lambda: add_line(world.company, invoice.txn_id, Decimal("5.00"), "Added in QuickBooks"))
-        trips = world.pump.counts()[0]
+        trips, queries = world.pump.counts()[0], world.pump.request_kinds["InvoiceQueryRq"]
         report = exporter.upload()
         assert (report.updated, report.failed) == (1, 1)  # the unmapped INV-1103 still fails
-        assert world.pump.request_kinds["InvoiceModRq"] == 2 and world.pump.request_kinds["InvoiceQueryRq"] == 2
-        assert world.pump.counts()[0] - trips == 4  # read, Mod (3200), read again, Mod
+        assert world.pump.request_kinds["InvoiceModRq"] == 2
+        assert world.pump.request_kinds["InvoiceQueryRq"] - queries == 3  # read, read again, and the read-back
+        assert world.pump.counts()[0] - trips == 5  # read, Mod (3200), read again, Mod, read-back
         after = world.one("INV-1004", "Invoice")
         assert after.lines[0].fields["Desc"] == "Edited twice"
         assert "Added in QuickBooks" not in [line.fields.get("Desc") for line in after.lines]  # the host's lines

@@ -1,6 +1,6 @@
 """What an upload costs in Web Connector round trips (each a ``sendRequestXML`` and a ``receiveResponseXML``, the
-unit a QuickBooks Desktop session is paced by), with the seen tick taken from QuickBooks' answers to the Adds
-(the connector's default) and with a separate read-back. Run with ``-s`` to see the figures."""
+unit a QuickBooks Desktop session is paced by), with the seen tick after a read-back (the connector's default) and
+taken from QuickBooks' answers to the Adds (``read_back_from_answers``). Run with ``-s`` to see the figures."""
 
 from __future__ import annotations
 

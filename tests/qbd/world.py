@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,7 +42,7 @@ from ledgerbridge.packages import registry
 from ledgerbridge.packages.qbd.connector import MAX_BATCH, QbdConnector, connector_for
 from ledgerbridge.packages.qbd.limits import QBD_TEXT_LIMITS
 from ledgerbridge.packages.qbd.reads import READ_PAGE
-from ledgerbridge.packages.qbd.sandbox import CompanyConfig, QuickBooksCompany
+from ledgerbridge.packages.qbd.sandbox import CompanyConfig, QbdUser, QuickBooksCompany
 from ledgerbridge.packages.qbd.sandbox.context import Context
 from ledgerbridge.packages.qbd.sandbox.store import Txn
 from ledgerbridge.packages.qbd.sandbox.user_actions import receive_payment
@@ -53,7 +54,7 @@ from ledgerbridge.sync.mappings import MappingKind, set_mapping
 
 from .pump import Pump
 
-__all__ = ["NOMINAL", "TAX", "QbdWorld", "open_world", "registered"]
+__all__ = ["NOMINAL", "TAX", "QbdWorld", "connect_world", "open_world", "registered"]
 
 #: The demo's codes in the seed's UK chart (accounts numbered like the host's where they can be).
 NOMINAL = {"4000": "4000", "4010": "4100", "5000": "5000", "7500": "6000", "1200": "1000"}
@@ -65,6 +66,16 @@ def _unused(*_: Any, **__: Any) -> Any:
     raise AssertionError("not part of the test registration")
 
 
+def _record_payment(http: httpx.Client, _company: str, doc_id: str, amount: Decimal, reference: str,
+                    bill: bool) -> None:
+    """A QuickBooks user records a payment on the sandbox's books page (its admin API)."""
+    if bill:
+        http.post("/sandbox/bill-payments", json={"bill_id": doc_id, "amount": str(amount)}).raise_for_status()
+    else:
+        http.post("/sandbox/payments", json={"invoice_id": doc_id, "amount": str(amount),
+                                             "reference": reference}).raise_for_status()
+
+
 def _spec() -> PackageSpec:
     nothing = PackageEndpoints("", "", "")
     return PackageSpec(
@@ -73,7 +84,8 @@ def _spec() -> PackageSpec:
         auth=lambda: AuthFlow(_unused, _unused, _unused, _unused, _unused), connector=connector_for,
         sandbox=SandboxSpec(start=_unused, command=_unused, endpoints=lambda _: nothing, stats_calls_key=""),
         demo=DemoWorld(nominal=NOMINAL, tax_sales=TAX, tax_purchases=TAX, bank_account="1000",
-                       record_payment=_unused, pays_bills=True, package_user=_unused),
+                       record_payment=_record_payment, pays_bills=True,
+                       package_user=lambda base_url, _company, transport: QbdUser(base_url, transport)),
         text_limits=QBD_TEXT_LIMITS)
 
 
@@ -150,35 +162,51 @@ class QbdWorld:
                                reference=f"paid {number}").txn_id
 
 
+def connect_world(sessions: sessionmaker[Session], company: QuickBooksCompany, *, version: str | None = None,
+                  settings: dict[str, Any] | None = None, map_codes: bool = True, batch: dict[str, Any] | None = None,
+                  approve_purchases: bool = True) -> QbdWorld:
+    """An organisation with the demo's month (or ``batch``), connected to ``company`` (a pump playing its Web
+    Connector, started), its chart read through the engine and the demo's codes mapped (4090 left unmapped on
+    purpose). The package must be registered (:func:`registered`); stop the pump when done."""
+    with session_scope(sessions) as session:
+        org = create_organisation(session, "Test Trading Ltd")
+        apply_batch(session, org.id, Batch.model_validate(batch or demo_batch()))
+        if approve_purchases:
+            approve_demo_purchases(session, org.id)
+        conn = Connection(organisation_id=org.id, kind="qbd", name="QuickBooks Desktop", status="connected",
+                          api_base_url="", identity_base_url="", client_id="", client_secret_enc="",
+                          redirect_uri="", settings=dict(settings or {}))
+        session.add(conn)
+        session.flush()
+        org_id, conn_id = org.id, conn.id
+    pump = Pump(sessions, conn_id, company, version=version).start()
+    world = QbdWorld(sessions, org_id, conn_id, company, pump)
+    try:
+        refresh_chart(sessions, conn_id, world.connector())
+        if map_codes:
+            with session_scope(sessions) as session:
+                for local, account in NOMINAL.items():
+                    set_mapping(session, conn_id, MappingKind.NOMINAL, local, account)
+                for local, code in TAX.items():
+                    set_mapping(session, conn_id, MappingKind.TAX, local, code)
+                    set_mapping(session, conn_id, MappingKind.TAX_PURCHASES, local, code)
+    except BaseException:
+        world.close()
+        pump.stop()
+        raise
+    return world
+
+
 @contextmanager
 def open_world(sessions: sessionmaker[Session], *, flavour: str = "UK", version: str | None = None,
                settings: dict[str, Any] | None = None, map_codes: bool = True,
                batch: dict[str, Any] | None = None) -> Iterator[QbdWorld]:
-    """An organisation with the demo's month, connected to a fresh sandbox company (the pump playing its Web
-    Connector), its chart read through the engine and the demo's codes mapped (4090 left unmapped on purpose)."""
+    """:func:`connect_world` on a fresh sandbox company of the edition ``flavour``, for one test."""
     with registered():
-        with session_scope(sessions) as session:
-            org = create_organisation(session, "Test Trading Ltd")
-            apply_batch(session, org.id, Batch.model_validate(batch or demo_batch()))
-            approve_demo_purchases(session, org.id)
-            conn = Connection(organisation_id=org.id, kind="qbd", name="QuickBooks Desktop", status="connected",
-                              api_base_url="", identity_base_url="", client_id="", client_secret_enc="",
-                              redirect_uri="", settings=dict(settings or {}))
-            session.add(conn)
-            session.flush()
-            org_id, conn_id = org.id, conn.id
         company = QuickBooksCompany(CompanyConfig(flavour=flavour))  # type: ignore[arg-type]
-        pump = Pump(sessions, conn_id, company, version=version).start()
-        world = QbdWorld(sessions, org_id, conn_id, company, pump)
+        world = connect_world(sessions, company, version=version, settings=settings, map_codes=map_codes,
+                              batch=batch)
         try:
-            refresh_chart(sessions, conn_id, world.connector())
-            if map_codes:
-                with session_scope(sessions) as session:
-                    for local, account in NOMINAL.items():
-                        set_mapping(session, conn_id, MappingKind.NOMINAL, local, account)
-                    for local, code in TAX.items():
-                        set_mapping(session, conn_id, MappingKind.TAX, local, code)
-                        set_mapping(session, conn_id, MappingKind.TAX_PURCHASES, local, code)
             yield world
         finally:
             world.close()

@@ -61,11 +61,14 @@ class QbdCalls:
     """One connection's exchanges with QuickBooks (``mailbox``), counted (``exchanges``) and audited."""
 
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, mailbox: Mailbox, *,
-                 actor: str = "system") -> None:
+                 actor: str = "system", max_attempts: int = 3) -> None:
         self.sessions = sessions
         self.connection_id = connection_id
         self.mailbox = mailbox
         self.actor = actor
+        #: Tries of one exchange: QuickBooks could not run a message at all (not running, busy: an HRESULT instead
+        #: of an answer) is tried again while the Web Connector is in session; a lost answer is asked about.
+        self.max_attempts = max(1, max_attempts)
         self.exchanges = 0  # exchanges made (each a message of its own, unless packed with others)
         self.requests_sent = 0
         self._token = secrets.token_hex(3)
@@ -99,21 +102,28 @@ class QbdCalls:
 
         Raises ``ConnectorCallFailed`` as the mailbox does (``outcome_unknown`` for writes handed out and never
         answered), and when QuickBooks' answer cannot be read (outcome unknown for writes: it may have run them).
-        A write whose answer never came is first asked about (``recover``: QuickBooks' error recovery, at the Web
-        Connector's next ask); what QuickBooks recorded then stands for the answer.
+        A message QuickBooks could not run at all is sent again (up to ``max_attempts``, while the Web Connector is
+        in session); a write whose answer never came is asked about (``recover``: QuickBooks' error recovery, at
+        the Web Connector's next ask), and what QuickBooks recorded then stands for the answer.
         """
         outgoing = [OutgoingRequest(str(r.get("requestID")), request_text(r)) for r in requests]
-        if writes and self.before_write is not None:
-            self.before_write()
-        try:
-            return self.send(outgoing, writes=writes, purpose=purpose, key=key, on_error=on_error)
-        except ConnectorCallFailed as failure:
-            if not (writes and failure.outcome_unknown and self.recover is not None):
-                raise
-            recovered = self.recover([r.request_id for r in outgoing])
-            if recovered is None:
-                raise
-            return recovered
+        for attempt in range(1, self.max_attempts + 1):
+            if writes and self.before_write is not None:
+                self.before_write()
+            try:
+                return self.send(outgoing, writes=writes, purpose=purpose, key=key, on_error=on_error)
+            except ConnectorCallFailed as failure:
+                last = attempt == self.max_attempts
+                if failure.outcome_unknown:
+                    if last or not writes or self.recover is None:
+                        raise
+                    recovered = self.recover([r.request_id for r in outgoing])
+                    if recovered is None:
+                        raise
+                    return recovered
+                if last or failure.failure_type != "retriable" or not self.mailbox.reachable():
+                    raise  # nothing ran: the engine records why, and the next run sends it
+        raise AssertionError("unreachable")
 
     def send(self, outgoing: Sequence[OutgoingRequest], *, writes: bool, purpose: str, key: str | None = None,
              on_error: str = "continueOnError") -> dict[str, RequestResult]:

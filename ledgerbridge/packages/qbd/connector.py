@@ -78,11 +78,11 @@ class QbdConnector(QbdReads):
     allocates_in_create = False
 
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, mailbox: Mailbox, *,
-                 actor: str = "system", read_back_from_answers: bool = True,
-                 look_back: timedelta = DEFAULT_LOOK_BACK) -> None:
+                 actor: str = "system", read_back_from_answers: bool = False,
+                 look_back: timedelta = DEFAULT_LOOK_BACK, max_attempts: int = 3) -> None:
         self.sessions = sessions
         self.connection_id = connection_id
-        self.calls = QbdCalls(sessions, connection_id, mailbox, actor=actor)
+        self.calls = QbdCalls(sessions, connection_id, mailbox, actor=actor, max_attempts=max_attempts)
         self.lookups = QbdLookups(self.calls, sessions, connection_id)
         self.read_back_from_answers = read_back_from_answers
         self.look_back = look_back
@@ -205,4 +205,4 @@ def connector_for(sessions: sessionmaker[Session], connection_id: int, budget: C
     it to its sessions. Without it the connector waits for the next session however long it takes. The call
     budget is unused: QuickBooks Desktop has no call limits, and its pace is the Web Connector's."""
     mailbox = Mailbox(sessions, connection_id, reachable=reachable or _always, package=NAME)
-    return QbdConnector(sessions, connection_id, mailbox)
+    return QbdConnector(sessions, connection_id, mailbox, max_attempts=options.max_attempts)

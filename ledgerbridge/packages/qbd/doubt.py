@@ -21,7 +21,9 @@ What QuickBooks has is never created again; what it says it did not run, or neit
 A write exchange whose answer was lost is asked about at once (:func:`recover`, the connector's
 ``calls.recover``): when the Web Connector comes back while the run waits, QuickBooks' recorded answers stand for
 the lost one and the records are bound in the same run (their totals then confirmed by the read-back). Otherwise
-they stay in doubt for the next run's look-up.
+they stay in doubt for the next run's look-up. Best effort: a write the run had already queued may be handed out
+before the question and replace what QuickBooks keeps (it then answers 600); the look-up by query still binds
+them, and nothing is created twice.
 """
 
 from __future__ import annotations

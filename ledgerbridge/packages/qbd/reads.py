@@ -5,9 +5,14 @@ money in ``qbd.money``.
 Round trips are what a Web Connector session costs (each exchange waits for the Web Connector's next poll and
 QuickBooks' run), so reads are gathered: the whole chart is one exchange (two in a multi-currency company, whose
 currencies are asked once the preferences say so); a read-back asks every kind of document in one exchange; paged
-reads advance every kind's iterator in the same exchange (``QbdCalls.pages``). And what was just written is not
-read again: an Add's or Mod's answer *is* QuickBooks' record (its TxnID, number and total), kept by the writes in
-``written`` and answered from there (``docs/qbd.md``: "exported and seen at once").
+reads advance every kind's iterator in the same exchange (``QbdCalls.pages``).
+
+What was just written could be ticked from QuickBooks' answer itself (an Add's or Mod's Ret *is* its record: TxnID,
+number, total), as ``docs/qbd.md`` proposes ("exported and seen at once"): the writes keep those answers in
+``written`` and, with ``read_back_from_answers``, the read-back answers from there. It saves one round trip per
+upload of up to 100 documents (beyond, the engine pages through what changed, which this does not shorten), but it
+would tick a document a QuickBooks user changed between our write and the read-back, which the seen tick (R-E7,
+``tests/conformance/test_seen_tick.py``) exists to catch; so it is off by default.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 
 from lxml import etree
 from sqlalchemy.orm import Session, sessionmaker
@@ -206,7 +210,3 @@ class QbdReads:
                                        include_line_items=False) for kind in kinds}
         for page in self.calls.pages(queries, "read back changes"):
             yield [remote_document(read_txn(ret)) for rets in page.values() for ret in rets]
-
-    # -- small helpers the other parts share -----------------------------------------------------------------
-    def money(self, value: Decimal | None) -> Decimal:
-        return value if value is not None else Decimal(0)
