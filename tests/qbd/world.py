@@ -153,14 +153,15 @@ class QbdWorld:
 @contextmanager
 def open_world(sessions: sessionmaker[Session], *, flavour: str = "UK", version: str | None = None,
                settings: dict[str, Any] | None = None, map_codes: bool = True,
-               batch: dict[str, Any] | None = None) -> Iterator[QbdWorld]:
+               batch: dict[str, Any] | None = None, approve: bool = True) -> Iterator[QbdWorld]:
     """An organisation with the demo's month, connected to a fresh sandbox company (the pump playing its Web
     Connector), its chart read through the engine and the demo's codes mapped (4090 left unmapped on purpose)."""
     with registered():
         with session_scope(sessions) as session:
             org = create_organisation(session, "Test Trading Ltd")
             apply_batch(session, org.id, Batch.model_validate(batch or demo_batch()))
-            approve_demo_purchases(session, org.id)
+            if approve:  # the purchase approvals (R-P1) given, as the demo's bookkeepers do
+                approve_demo_purchases(session, org.id)
             conn = Connection(organisation_id=org.id, kind="qbd", name="QuickBooks Desktop", status="connected",
                               api_base_url="", identity_base_url="", client_id="", client_secret_enc="",
                               redirect_uri="", settings=dict(settings or {}))
