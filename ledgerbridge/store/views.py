@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Connection as DbConnection
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
@@ -166,12 +167,12 @@ def load_documents(session: Session, ids: Iterable[int]) -> dict[int, DocumentVi
     return out
 
 
-def _purchase_order_numbers(connection: Any, chunk: Sequence[int]) -> dict[int, str]:
+def _purchase_order_numbers(connection: DbConnection, chunk: Sequence[int]) -> dict[int, str]:
     """The number of the purchase order each purchase invoice of ``chunk`` names (most documents name none: the
     join finds nothing for them, through the index on ``purchase_order_id``)."""
     order = aliased(Document)
     rows = connection.execute(select(Document.id, order.number).join(order, order.id == Document.purchase_order_id)
-                              .where(Document.id.in_(chunk)))
+                              .where(Document.id.in_(chunk), Document.purchase_order_id.is_not(None)))
     return {row[0]: row[1] for row in rows}
 
 
