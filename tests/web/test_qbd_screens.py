@@ -196,3 +196,19 @@ def test_the_qbd_screens_on_a_phone(qbd: QbdScreens, live_app: LiveApp) -> None:
         browser_sign_in(wide, base, "admin@dunmore.test", PASSWORD)
         wide.goto(f"{base}/connection")
         shoot(wide, "qbd-connection")
+
+
+def test_a_package_that_does_not_read_the_rule_neither_shows_nor_loses_it(store: Store, live_app: LiveApp) -> None:
+    with session_scope(store.sessions) as session:  # a Xero connection, the rule set through the API once
+        session.add(Connection(organisation_id=store.org_id, kind="xero", name="Xero", status="connected",
+                               api_base_url="", identity_base_url="", client_id="", client_secret_enc="",
+                               redirect_uri="", settings={"bill_reference": "{po}{number}"}))
+    web = sign_in(live_app, "admin@dunmore.test")
+    page = web.get("/settings")
+    assert 'name="bill_reference"' not in page.text and 'name="suppliers_must_exist"' not in page.text
+    saved = web.post("/settings", data={"csrf_token": csrf_of(page.text), "reference_field": "customer_po"},
+                     follow_redirects=True)
+    assert "Accounting settings saved" in saved.text
+    with session_scope(store.sessions) as session:
+        settings = session.scalars(select(Connection.settings).where(Connection.organisation_id == store.org_id)).one()
+        assert (settings["reference_field"], settings["bill_reference"]) == ("customer_po", "{po}{number}")
