@@ -35,6 +35,7 @@ from ledgerbridge.sync import approvals
 from ledgerbridge.sync.grids import pending_export
 from ledgerbridge.web.serving import ServedApp, serve_in_thread
 
+from .pump import Pump
 from .test_end_to_end import web_connector
 from .world import QbdWorld, open_world
 
@@ -180,7 +181,7 @@ def test_the_rules_are_connection_settings_checked_by_the_api(engine: Engine, ko
 def test_pre_check_names_both_names_and_the_vendors_of_similar_name(komet: QbdWorld) -> None:
     for name in VENDORS:
         add_vendor(komet, name)
-    komet.pump = komet.pump.__class__(komet.sessions, komet.conn_id, komet.company).start()  # the Web Connector
+    komet.pump = Pump(komet.sessions, komet.conn_id, komet.company).start()  # the Web Connector, in a session
     try:
         report = komet.exporter().precheck()  # in a session: the vendor list is read (once)
     finally:
