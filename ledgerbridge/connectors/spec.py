@@ -251,3 +251,6 @@ class PackageSpec:
     bench: BenchMinimums = BenchMinimums()
     #: Set for a package that polls us instead of being called (None: ledgerbridge calls the package).
     polled: PolledService | None = None
+    #: ``ConnectionSettings`` fields only this package reads (e.g. ``bill_reference``): the Settings screen shows
+    #: them for its connections only, and keeps them as they are for the others.
+    own_settings: tuple[str, ...] = ()

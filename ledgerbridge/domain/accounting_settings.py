@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,32 @@ if TYPE_CHECKING:
     from ledgerbridge.sync.mappings import AccountInfo
 
 REFERENCE_FIELDS = ("order_number", "customer_po", "site_address", "work_order")
+#: What a bill reference rule (``ConnectionSettings.bill_reference``) may name, and the document field each reads
+#: (``DocumentView``'s): ``{po}`` is the number of the purchase order the invoice names (``purchase_order_host_id``).
+BILL_REFERENCE_PLACEHOLDERS = {"number": "number", "po": "purchase_order_number", "order_number": "order_number",
+                               "customer_po": "customer_po", "work_order": "work_order",
+                               "site_address": "site_address"}
+#: How each placeholder's value is named in messages.
+PLACEHOLDER_WORDS = {"number": "the supplier's invoice number", "po": "the purchase order number",
+                     "order_number": "the order number", "customer_po": "the customer PO number",
+                     "work_order": "the work-order number", "site_address": "the site address"}
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def bill_reference_problem(rule: str) -> str | None:
+    """Why a bill reference rule cannot be used (None: it can): every ``{...}`` must be a known placeholder, the
+    braces must pair up, and it must name at least one field (a constant would give every bill one number)."""
+    names = PLACEHOLDER.findall(rule)
+    unknown = [n for n in names if n not in BILL_REFERENCE_PLACEHOLDERS]
+    allowed = ", ".join("{" + n + "}" for n in BILL_REFERENCE_PLACEHOLDERS)
+    if unknown:
+        return f"bill_reference {rule!r} names {{{unknown[0]}}}; it may use {allowed}"
+    if "{" in PLACEHOLDER.sub("", rule) or "}" in PLACEHOLDER.sub("", rule):
+        return f"bill_reference {rule!r} has a brace without its pair; write placeholders as {{number}}"
+    if not names:
+        return f"bill_reference {rule!r} names no field; it must use at least one of {allowed}"
+    return None
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +83,13 @@ class ConnectionSettings:
     materials_income_account: str | None = None
     credit_note_account: str | None = None
     bad_debt_account: str | None = None
+    # Seed 003 (Komet): a purchase invoice's number in the package by a rule such as "{po}-{number}" (the purchase
+    # order's number, then the supplier's invoice number); None: the invoice's own number. Read by the packages
+    # that number bills by rule (their spec's ``own_settings``).
+    bill_reference: str | None = None
+    # Seed 003: suppliers must already exist in the package under exactly their name here (none is created there);
+    # pre-check names both names and the package's suppliers of similar name.
+    suppliers_must_exist: bool = False
 
     @classmethod
     def from_json(cls, raw: dict[str, Any] | None) -> ConnectionSettings:
@@ -71,6 +105,10 @@ class ConnectionSettings:
         problems = []
         if self.reference_field not in REFERENCE_FIELDS:
             problems.append(f"reference_field must be one of {', '.join(REFERENCE_FIELDS)}")
+        if self.bill_reference is not None:
+            problem = bill_reference_problem(self.bill_reference)
+            if problem is not None:
+                problems.append(problem)
         return problems
 
     def check_accounts(self, accounts: Mapping[str, AccountInfo] | None) -> list[str]:

@@ -17,13 +17,17 @@ from ledgerbridge.packages.registry import PACKAGES
 from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync import lifecycle
 from ledgerbridge.sync.lifecycle import Publish
+from ledgerbridge.sync.records import refresh_sync_records
 
 __all__ = ["publish_for_next_session", "unreachable_connections"]
 
 
 def publish_for_next_session(session: Session, connection_id: int, document_ids: Sequence[int] | None) -> None:
     """An upload for a package that polls us, asked while it is not in a session: its pending documents are
-    published (awaiting fetch, "since" now), so the screens say they wait for the package's next session."""
+    published (awaiting fetch, "since" now), so the screens say they wait for the package's next session. The
+    records are brought up to date first: a document posted since the screens last looked has no record yet, and
+    would otherwise read "Upload Data" until the session came."""
+    refresh_sync_records(session, session.get_one(Connection, connection_id))
     where = [SyncRecord.connection_id == connection_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
              SyncRecord.status == SyncStatus.PENDING.value, SyncRecord.marked_by_hand.is_(False)]
     if document_ids:

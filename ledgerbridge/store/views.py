@@ -15,8 +15,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Connection as DbConnection
 from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from ledgerbridge.store.models.host import Document, DocumentLine, Item, NominalCode, Party
 
@@ -92,6 +93,8 @@ class DocumentView:
     gross_total: Decimal
     version: int
     lines: tuple[LineView, ...] = field(default=())
+    #: A purchase invoice's order (``purchase_order_host_id``): that purchase order's own number, the PO number.
+    purchase_order_number: str | None = None
 
     def label(self) -> str:
         """How a person names this document in messages: 'sales invoice INV-1001'."""
@@ -156,10 +159,21 @@ def load_documents(session: Session, ids: Iterable[int]) -> dict[int, DocumentVi
                 DocumentLine.document_id, DocumentLine.line_no)
         ):
             lines[row[0]].append(LineView(*row[1:]))
+        orders = _purchase_order_numbers(connection, chunk)
         for row in connection.execute(select(*doc_cols).where(Document.id.in_(chunk))):
             # mypy cannot count an untyped row's columns, so it thinks one may fill ``lines`` (doc_cols stop short)
-            out[row.id] = DocumentView(*row, lines=tuple(lines.get(row.id, ())))  # type: ignore[misc]
+            out[row.id] = DocumentView(*row, lines=tuple(lines.get(row.id, ())),  # type: ignore[misc]
+                                       purchase_order_number=orders.get(row.id))
     return out
+
+
+def _purchase_order_numbers(connection: DbConnection, chunk: Sequence[int]) -> dict[int, str]:
+    """The number of the purchase order each purchase invoice of ``chunk`` names (most documents name none: the
+    join finds nothing for them, through the index on ``purchase_order_id``)."""
+    order = aliased(Document)
+    rows = connection.execute(select(Document.id, order.number).join(order, order.id == Document.purchase_order_id)
+                              .where(Document.id.in_(chunk), Document.purchase_order_id.is_not(None)))
+    return {row[0]: row[1] for row in rows}
 
 
 def load_item_ids(session: Session, organisation_id: int) -> dict[str, int]:

@@ -92,6 +92,10 @@ class Exporter(ConnectionRun):
         with session_scope(self.sessions) as session:
             connection = session.get_one(Connection, self.connection_id)
             refresh_sync_records(session, connection)
+            # Committed before each chunk is checked: a package's own rules may ask the package (a look-up), and a
+            # package that polls us answers through the mailbox, which writes in its own transaction (on SQLite it
+            # would wait for this one's write lock until the look-up timed out).
+            session.commit()
             ctx = export_context(session, connection)
             record_ids = select_document_records(session, self.connection_id, document_ids)
             passed: list[int] = []
@@ -99,6 +103,7 @@ class Exporter(ConnectionRun):
                 report.checked += len(chunk.ready) + len(chunk.refused)
                 for ref, doc, problems in chunk.refused:
                     self._refuse(session, ref, doc, problems, report)
+                session.commit()
                 passed.extend(ref.sync_record_id for ref, _ in chunk.ready if ref.status == SyncStatus.ERROR.value)
             if passed:  # fixed since the last run: back to pending, old errors cleared
                 clear_errors(session, passed)

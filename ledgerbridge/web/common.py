@@ -108,6 +108,17 @@ def connection_of(session: Session, user: SignedIn) -> Connection | None:
         return None
 
 
+def next_poll_note(session: Session, conn: Connection) -> str | None:
+    """For a package that polls us and is not in a session now: when work asked for now will run (None: now)."""
+    from ledgerbridge.queue.polled import unreachable_connections
+
+    polled = next((spec.polled for spec in REGISTERED if spec.kind == conn.kind), None)
+    if polled is None or conn.id not in unreachable_connections(session):
+        return None
+    return (f"{package_name(conn.kind)} takes it when {polled.program} next polls (it runs on the PC with the books, "
+            "on its schedule)")
+
+
 def back(path: str, *, msg: str | None = None, err: str | None = None, **params: Any) -> RedirectResponse:
     query = {k: v for k, v in {"msg": msg, "err": err, **params}.items() if v not in (None, "")}
     return RedirectResponse(path + ("?" + urlencode(query) if query else ""), status_code=303)

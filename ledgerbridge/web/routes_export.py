@@ -27,7 +27,16 @@ from ledgerbridge.sync.exporter import Exporter
 from ledgerbridge.sync.grids import refresh_when_changed, waits_for
 from ledgerbridge.sync.records import mark_exported_by_hand
 from ledgerbridge.web import queries
-from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render, selected_ids
+from ledgerbridge.web.common import (
+    Db,
+    User,
+    back,
+    checked_form,
+    connection_of,
+    next_poll_note,
+    render,
+    selected_ids,
+)
 from ledgerbridge.web.tables import Grid
 
 router = APIRouter()
@@ -120,6 +129,9 @@ async def export_action(request: Request, session: Db, user: User) -> Response:
         job = enqueue_job(session, conn.id, "upload", {"document_ids": ids}, requested_by=f"web:{user.email}")
         session.commit()
         what = f"{len(ids)} selected row(s)" if ids else "all pending rows"
+        later = next_poll_note(session, conn)
+        if later is not None:
+            return back("/export", msg=f"Upload of {what} queued: {later}.", job=job.id)
         return back("/export", msg=f"Upload of {what} started; it runs in the background.", job=job.id)
     if action == "mark_exported":
         if not ids:

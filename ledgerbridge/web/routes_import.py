@@ -14,7 +14,16 @@ from ledgerbridge.queue.jobs import enqueue_job
 from ledgerbridge.store.bounds import MAX_ID, parse_bounded
 from ledgerbridge.store.models.sync import ImportStatus, Job, PackagePayment
 from ledgerbridge.web import queries
-from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render, selected_ids
+from ledgerbridge.web.common import (
+    Db,
+    User,
+    back,
+    checked_form,
+    connection_of,
+    next_poll_note,
+    render,
+    selected_ids,
+)
 from ledgerbridge.web.routes_export import ACTIVE_JOB, job_view
 from ledgerbridge.web.tables import Grid
 
@@ -63,6 +72,9 @@ async def import_action(request: Request, session: Db, user: User) -> Response:
         job = enqueue_job(session, conn.id, "import_payments", {"create_and_allocate": False},
                           requested_by=f"web:{user.email}")
         session.commit()
+        later = next_poll_note(session, conn)
+        if later is not None:
+            return back("/import", msg=f"Payments will be fetched: {later}.", job=job.id)
         return back("/import", msg="Fetching payments from the package in the background.", job=job.id)
     ids = selected_ids(form)
     if not ids:
@@ -70,4 +82,6 @@ async def import_action(request: Request, session: Db, user: User) -> Response:
     job = enqueue_job(session, conn.id, "import_payments", {"package_payment_ids": ids, "create_and_allocate": True},
                       requested_by=f"web:{user.email}")
     session.commit()
-    return back("/import", msg=f"Creating and allocating {len(ids)} payment(s) in the background.", job=job.id)
+    later = next_poll_note(session, conn)
+    return back("/import", msg=f"Creating and allocating {len(ids)} payment(s)" + (
+        f": {later}." if later else " in the background."), job=job.id)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.domain.accounting_settings import ACCOUNT_SETTINGS, REFERENCE_FIELDS, ConnectionSettings
+from ledgerbridge.packages.registry import UnknownPackage, spec_for
 from ledgerbridge.store.models.host import PaymentMethod
 from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.sync.mappings import load_mapping_set
@@ -34,9 +35,26 @@ FLAGS = {
     "payments_both_ways": "Payments both ways (payments taken here go to the package)",
     "auto_sync": "Automatic sync",
 }
+#: Settings only some packages read (their spec's ``own_settings``), shown for those packages' connections only.
+OWN_SETTINGS = {
+    "bill_reference": "Bill reference rule: a purchase invoice's number in the package, from {po} (the purchase "
+                      "order's number), {number} (the supplier's invoice number), {order_number}, {customer_po}, "
+                      "{work_order} or {site_address}; empty: the supplier's invoice number",
+    "suppliers_must_exist": "Suppliers must exist in the package under exactly their name here (none is created)",
+}
+OWN_FLAGS = {"suppliers_must_exist"}
 ACCOUNTS = {name: (spec.label, spec.needs) for name, spec in ACCOUNT_SETTINGS.items()}
 REFERENCE_LABELS = {"order_number": "Order number", "customer_po": "Customer PO number",
                     "site_address": "Site address", "work_order": "Work-order number"}
+
+
+def _own(conn: Connection) -> tuple[str, ...]:
+    """The settings of the connection's package alone, in the screen's order."""
+    try:
+        names = spec_for(conn.kind).own_settings
+    except UnknownPackage:
+        return ()
+    return tuple(n for n in OWN_SETTINGS if n in names)
 
 
 def validate(session: Session, conn: Connection, values: dict[str, Any]) -> list[str]:
@@ -60,8 +78,9 @@ def settings_page(request: Request, session: Db, user: User) -> Response:
                               .order_by(PaymentMethod.code)).all()
     accounts = {name: _accounts(session, conn.id, needs, current.relax_restrictions)
                 for name, (_label, needs) in ACCOUNTS.items()}
+    own = {name: OWN_SETTINGS[name] for name in _own(conn)}
     return render(request, "settings.html", user, "settings", conn=conn, s=current, flags=FLAGS,
-                  account_fields=ACCOUNTS, accounts=accounts, methods=methods,
+                  account_fields=ACCOUNTS, accounts=accounts, methods=methods, own_settings=own, own_flags=OWN_FLAGS,
                   reference_fields=[(f, REFERENCE_LABELS.get(f, f)) for f in REFERENCE_FIELDS])
 
 
@@ -72,8 +91,12 @@ async def save_settings(request: Request, session: Db, user: User) -> Response:
     if conn is None:
         return back("/settings", err="Connect first.")
     values: dict[str, Any] = {}
+    own = _own(conn)
+    current = ConnectionSettings.from_json(conn.settings)
     for f in fields(ConnectionSettings):
-        if f.name in FLAGS:
+        if f.name in OWN_SETTINGS and f.name not in own:
+            values[f.name] = getattr(current, f.name)  # not on this screen: kept as it is
+        elif f.name in FLAGS or f.name in OWN_FLAGS:
             values[f.name] = form.get(f.name) == "on"
         elif f.name in form:
             values[f.name] = str(form[f.name]).strip() or None

@@ -18,6 +18,7 @@ from ledgerbridge.connectors.protocol import (
     PartyExport,
     PaymentExport,
 )
+from ledgerbridge.domain.accounting_settings import ConnectionSettings, bill_reference_problem
 from ledgerbridge.packages.qbd import mapper, names, party_mapper, payment_mapper, readers
 from ledgerbridge.packages.qbd.limits import QBD_TEXT_LIMITS
 from ledgerbridge.packages.qbd.qbxml import chart_rets
@@ -176,26 +177,47 @@ def test_summarised_lines_and_lines_as_items() -> None:
 def test_a_bill_with_komets_reference_rule() -> None:
     lines = (_line(1, "10", "12.00", "24.00", nominal="5000"), _line(2, "4", "1.25", "1.00", nominal="5000",
                                                                      item="BRKT-SET"))
-    doc = _doc("purchase_invoice", "SUP-881", lines, order_number="PO-7")
+    # {po} is the purchase order the invoice names, not its order-number field (the reference, sent as the Memo)
+    doc = _doc("purchase_invoice", "SUP-881", lines, order_number="SO-5002", purchase_order_number="PO-7")
     ctx = _ctx(**{mapper.BILL_REFERENCE_SETTING: "{po}-{number}", "push_lines_as_items": True})
     bill = mapper.map_document(_export(doc), ctx, Lookups())
     assert isinstance(bill, mapper.PurchaseDocument) and bill.entity == "Bill"
     assert (bill.header.ref_number, bill.header.memo, bill.header.vendor) == (
-        "PO-7-SUP-881", "PO-7", Ref(list_id="80000001-1700000000"))
+        "PO-7-SUP-881", "SO-5002", Ref(list_id="80000001-1700000000"))
     assert [(e.account, e.amount) for e in bill.expenses] == [(Ref(full_name="Account 5000"), Decimal("120.00"))]
     assert [(i.item, i.quantity, i.cost, i.override_item_account) for i in bill.items] == [
         (Ref(full_name="BRKT-SET"), Decimal(4), Decimal("1.25"), Ref(full_name="Account 5000"))]
     _checked(mapper.document_add(bill, request_id="b"))
     assert mapper.precheck_problems(replace(doc, number="SUP-88100000000"), ctx) == []  # 20: fits
-    too_long = replace(doc, number="SUP-881000000000")
-    assert "the reference 'PO-7-SUP-881000000000' is 21 characters long; QuickBooks Desktop takes at most 20 for " \
-           "a Bill" in mapper.precheck_problems(too_long, ctx)[0].message
-    no_po = mapper.precheck_problems(replace(doc, order_number=None), ctx)
-    assert "needs the order number, which is empty" in no_po[0].message and no_po[0].failure_type == "config"
+    too_long = mapper.precheck_problems(replace(doc, number="SUP-881000000000"), ctx)
+    assert [p.failure_type for p in too_long] == ["data"]
+    # the document, the field, both parts and the limit
+    assert too_long[0].message == (
+        "purchase invoice SUP-881000000000: the Bill's RefNumber 'PO-7-SUP-881000000000' (the bill reference rule "
+        "'{po}-{number}': the purchase order number 'PO-7' (4) + the supplier's invoice number 'SUP-881000000000' "
+        "(16)) is 21 characters long; QuickBooks Desktop takes at most 20 in a Bill's RefNumber")
+    no_po = mapper.precheck_problems(replace(doc, purchase_order_number=None), ctx)
+    assert "names no purchase order (send its purchase_order_host_id)" in no_po[0].message
+    assert no_po[0].failure_type == "config"
     bad = mapper.precheck_problems(doc, _ctx(**{mapper.BILL_REFERENCE_SETTING: "{vendor}/{number}"}))
     assert "names {vendor}" in bad[0].message
-    with pytest.raises(mapper.MappingError, match="empty"):
-        mapper.bill_ref_number(replace(doc, order_number=None), ctx.settings)
+    with pytest.raises(mapper.MappingError, match="names no purchase order"):
+        mapper.bill_ref_number(replace(doc, purchase_order_number=None), ctx.settings)
+    # the default: the vendor's number as it is, named without a rule when too long
+    plain = mapper.precheck_problems(replace(doc, number="S" * 21), _ctx())
+    assert plain[0].message == (f"purchase invoice {'S' * 21}: the Bill's RefNumber '{'S' * 21}' is 21 characters "
+                                "long; QuickBooks Desktop takes at most 20 in a Bill's RefNumber")
+
+
+@pytest.mark.parametrize("rule, problem", [
+    ("{po}{number}", None), ("{po}/{number}", None), ("PI {number}", None),
+    ("{vendor}-{number}", "names {vendor}"), ("{po-{number}", "a brace"), ("{po}}{number}", "a brace"),
+    ("PO", "names no field"), ("{}", "names {}"),
+])
+def test_the_reference_rule_is_validated(rule: str, problem: str | None) -> None:
+    found = bill_reference_problem(rule)
+    assert (found is None) if problem is None else (found is not None and problem in found), found
+    assert ConnectionSettings(bill_reference=rule).validate() == ([] if problem is None else [found])
 
 
 @pytest.mark.parametrize("doc_type, number, refused", [

@@ -66,6 +66,7 @@ FORMS: dict[str, tuple[str, dict[str, str]]] = {
     "/connection/connect": ("client_id", {"client_secret": "s", "package": DEFAULT.kind}),
     "/connection/choose": ("tenant_id", {}),
     "/connection/disconnect": ("note", {}),
+    "/connection/polled/password": ("note", {}),
     "/export/action": ("reference", {"action": "mark_exported", "selected": "{document_id}"}),
     "/import/action": ("action", {}),
     "/mapping/refresh": ("note", {}),

@@ -43,11 +43,13 @@ from ledgerbridge.packages.qbd.calls import QbdCalls
 from ledgerbridge.packages.qbd.documents import export_documents
 from ledgerbridge.packages.qbd.limits import QBD_TEXT_LIMITS
 from ledgerbridge.packages.qbd.lookups import QbdLookups
-from ledgerbridge.packages.qbd.mapper import country_of, precheck_problems, rounding_mode
+from ledgerbridge.packages.qbd.mapper import country_of, entity_of, precheck_problems, rounding_mode
 from ledgerbridge.packages.qbd.names import name_problem
 from ledgerbridge.packages.qbd.qbxml.txn_queries import DEFAULT_LOOK_BACK
 from ledgerbridge.packages.qbd.readers import HOME_CURRENCY, PART_SEPARATOR
 from ledgerbridge.packages.qbd.reads import READ_PAGE, QbdReads
+from ledgerbridge.packages.qbd.vendor_rule import HINT as VENDOR_HINT
+from ledgerbridge.packages.qbd.vendor_rule import VendorList, rule_on, vendor_problem
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Party
 from ledgerbridge.store.models.sync import Connection
@@ -59,6 +61,7 @@ NAME = "QuickBooks Desktop"
 #: Records per exchange. An invoice Add is 1-3 KB, so 50 make a message of 50-150 KB, which QuickBooks runs in a
 #: few seconds; the mailbox packs exchanges queued together into one message set up to the service's bound.
 MAX_BATCH = 50
+PURCHASE_ENTITIES = {"Bill", "VendorCredit"}
 
 
 class QbdConnector(QbdReads):
@@ -89,7 +92,8 @@ class QbdConnector(QbdReads):
         self.written = {}
         self._written_lock = threading.Lock()
         self.doubt_lock = threading.Lock()
-        self._names: dict[int, str | None] = {}  # party id -> why QuickBooks cannot take its name (pre-check)
+        self._parties: dict[int, PartyView | None] = {}  # party id -> its name and code (pre-check)
+        self.vendors = VendorList(self.calls)  # Komet's rule: suppliers must exist in QuickBooks (vendor_rule)
         # before anything is written, QuickBooks is asked what became of a write whose answer was lost, while it
         # still knows (it keeps the last message set's outcome only)
         self.calls.before_write = lambda: doubt.resolve_doubts(self)
@@ -114,24 +118,30 @@ class QbdConnector(QbdReads):
 
     # -- pre-check -------------------------------------------------------------------------------------------
     def precheck_document(self, document: DocumentView, ctx: ExportContext) -> list[Problem]:
-        """QuickBooks Desktop's own rules (numbers per type, tax by edition, rounding), and the party's name,
-        which QuickBooks takes only up to 41 characters (refused here, never cut: names are matched exactly)."""
+        """QuickBooks Desktop's own rules (numbers per type, tax by edition, rounding), the party's name, which
+        QuickBooks takes only up to 41 characters (refused here, never cut: names are matched exactly), and, with
+        Komet's rule on, a purchase document's supplier must be a QuickBooks vendor of exactly its name."""
         problems = precheck_problems(document, ctx)
-        said = self._name_problem(document.party_id)
+        party = self._party(document.party_id)
+        said = name_problem(party) if party is not None else None
         if said is not None:
             problems.append(Problem(f"{document.label()}: {said}", failure_type="data",
                                     hint="Shorten the customer's or supplier's name in the host."))
+        elif party is not None and rule_on(ctx.settings) and entity_of(document.type) in PURCHASE_ENTITIES:
+            vendors = self.vendors.names_if_reachable()  # between sessions: the upload checks it
+            missing = vendor_problem(party, vendors) if vendors is not None else None
+            if missing is not None:
+                problems.append(Problem(f"{document.label()}: {missing}", failure_type="data", hint=VENDOR_HINT))
         return problems
 
-    def _name_problem(self, party_id: int) -> str | None:
-        if party_id not in self._names:
+    def _party(self, party_id: int) -> PartyView | None:
+        if party_id not in self._parties:
             with session_scope(self.sessions) as session:
                 party = session.get(Party, party_id)
-                view = None if party is None else PartyView(
+                self._parties[party_id] = None if party is None else PartyView(
                     party.id, party.host_id, party.code, party.name, party.is_customer, party.is_supplier, None,
                     None, None, None, [], 0)
-            self._names[party_id] = name_problem(view) if view is not None else None
-        return self._names[party_id]
+        return self._parties[party_id]
 
     # -- export ----------------------------------------------------------------------------------------------
     def export_parties(self, items: Sequence[PartyExport], ctx: ExportContext, batch_key: str) -> list[ExportOutcome]:

@@ -23,7 +23,6 @@ Modelled on the QuickBooks Online mapper (``packages/qbo/mapper.py``), with Quic
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +30,12 @@ from decimal import Decimal
 from typing import Protocol
 
 from ledgerbridge.connectors.protocol import DocumentExport, ExportContext, Problem
+from ledgerbridge.domain.accounting_settings import (
+    BILL_REFERENCE_PLACEHOLDERS,
+    PLACEHOLDER,
+    PLACEHOLDER_WORDS,
+    bill_reference_problem,
+)
 from ledgerbridge.domain.rounding import PER_LINE, PER_TOTAL, rounding_line_amount
 from ledgerbridge.packages.qbd.limits import REF_NUMBER_LIMITS
 from ledgerbridge.packages.qbd.qbxml.line_plan import LinePlan
@@ -66,12 +71,10 @@ ENTITIES = {DocumentType.SALES_INVOICE.value: "Invoice", DocumentType.SALES_CRED
             DocumentType.PURCHASE_INVOICE.value: "Bill", DocumentType.PURCHASE_CREDIT_NOTE.value: "VendorCredit"}
 SALES_ENTITIES = {"Invoice", "CreditMemo"}
 COUNTRY_SETTING = "quickbooks_country"  # US | UK | CA, from the Web Connector's HostRet
-#: The connection's rule for a bill's RefNumber: a template of ``{number}`` (the vendor's invoice number),
-#: ``{po}`` (the purchase order number, sent by the host as the invoice's order number) and the reference fields.
+#: The connection's rule for a bill's RefNumber (``ConnectionSettings.bill_reference``): a template of ``{number}``
+#: (the vendor's invoice number), ``{po}`` (the number of the purchase order the invoice names) and the reference
+#: fields (``accounting_settings.BILL_REFERENCE_PLACEHOLDERS``). Komet's is ``{po}{number}`` or with a separator.
 BILL_REFERENCE_SETTING = "bill_reference"
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-_RULE_FIELDS = {"number": "number", "po": "order_number", "order_number": "order_number",
-                "customer_po": "customer_po", "work_order": "work_order", "site_address": "site_address"}
 US_NO_TAX = "Non"
 
 
@@ -149,14 +152,22 @@ def _rule(settings: Mapping[str, object]) -> str:
     return str(settings.get(BILL_REFERENCE_SETTING) or "{number}")
 
 
+def _part(doc: DocumentView, name: str) -> str | None:
+    value = getattr(doc, BILL_REFERENCE_PLACEHOLDERS[name])
+    return str(value) if value else None
+
+
 def _rule_problem(doc: DocumentView, settings: Mapping[str, object]) -> str | None:
     rule = _rule(settings)
-    for name in _PLACEHOLDER.findall(rule):
-        if name not in _RULE_FIELDS:
-            return (f"the bill reference rule {rule!r} names {{{name}}}; it may use "
-                    f"{', '.join('{' + n + '}' for n in _RULE_FIELDS)}")
-        if not getattr(doc, _RULE_FIELDS[name]):
-            return f"the bill reference rule {rule!r} needs the {_RULE_FIELDS[name].replace('_', ' ')}, which is empty"
+    problem = bill_reference_problem(rule)
+    if problem is not None:
+        return f"the {problem}"
+    for name in PLACEHOLDER.findall(rule):
+        if _part(doc, name) is None:
+            if name == "po":
+                return (f"the bill reference rule {rule!r} needs the purchase order number, but the invoice names no "
+                        "purchase order (send its purchase_order_host_id)")
+            return f"the bill reference rule {rule!r} needs {PLACEHOLDER_WORDS[name]}, which is empty"
     return None
 
 
@@ -165,7 +176,18 @@ def bill_ref_number(doc: DocumentView, settings: Mapping[str, object]) -> str:
     problem = _rule_problem(doc, settings)
     if problem is not None:
         raise MappingError(f"{doc.label()}: {problem}", "config")
-    return _PLACEHOLDER.sub(lambda m: str(getattr(doc, _RULE_FIELDS[m.group(1)])), _rule(settings))
+    return PLACEHOLDER.sub(lambda m: _part(doc, m.group(1)) or "", _rule(settings))
+
+
+def _too_long(doc: DocumentView, settings: Mapping[str, object], number: str, limit: int) -> str:
+    """The message for a RefNumber over the limit: the document, the field, what it is made of, the limit."""
+    entity = entity_of(doc.type)
+    rule = _rule(settings) if entity == "Bill" else "{number}"
+    parts = [f"{PLACEHOLDER_WORDS[name]} {_part(doc, name)!r} ({len(_part(doc, name) or '')})"
+             for name in PLACEHOLDER.findall(rule)]
+    made = "" if rule == "{number}" else f" (the bill reference rule {rule!r}: {' + '.join(parts)})"
+    return (f"{doc.label()}: the {entity}'s RefNumber {number!r}{made} is {len(number)} characters long; "
+            f"QuickBooks Desktop takes at most {limit} in a {entity}'s RefNumber")
 
 
 def ref_number(doc: DocumentView, settings: Mapping[str, object]) -> str:
@@ -184,11 +206,9 @@ def precheck_problems(doc: DocumentView, ctx: ExportContext) -> list[Problem]:
     else:
         number, limit = ref_number(doc, ctx.settings), REF_NUMBER_LIMITS[doc.type]
         if len(number) > limit:
-            what = "the reference" if number != doc.number else "the number"
-            problems.append(Problem(
-                f"{doc.label()}: {what} {number!r} is {len(number)} characters long; QuickBooks Desktop takes at "
-                f"most {limit} for a {entity_of(doc.type)}", failure_type="data",
-                hint="Use a shorter numbering prefix for this document type (or a shorter bill reference rule)."))
+            problems.append(Problem(_too_long(doc, ctx.settings, number, limit), failure_type="data",
+                                    hint="Use a shorter numbering prefix for this document type (or a shorter bill "
+                                         "reference rule)."))
     if doc.amounts_tax_inclusive and country == "US":
         problems.append(Problem(f"{doc.label()}: amounts include tax, which a US QuickBooks company cannot record",
                                 hint="Send the document with amounts excluding tax.", failure_type="data"))

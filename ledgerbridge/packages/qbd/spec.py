@@ -108,4 +108,5 @@ SPEC = PackageSpec(
                          message_bytes=MESSAGE_BYTES, open_connections=_open_connections,
                          new_password=_new_password, setup_file=_setup_file,
                          commands=(("qwc", qwc_command), ("web-connector-password", password_command))),
+    own_settings=("bill_reference", "suppliers_must_exist"),  # Komet's rules (seed 003)
 )

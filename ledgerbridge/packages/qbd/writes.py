@@ -27,6 +27,7 @@ from ledgerbridge.packages.qbd.qbxml.rets import ListRecord, read_list
 from ledgerbridge.packages.qbd.qbxml.status import Action, classify
 from ledgerbridge.packages.qbd.qbxml.values import ListTarget, QbxmlValueError, external_guid
 from ledgerbridge.packages.qbd.readers import write_outcome
+from ledgerbridge.packages.qbd.vendor_rule import bind_to_vendors, rule_on
 
 if TYPE_CHECKING:
     from ledgerbridge.packages.qbd.connector import QbdConnector
@@ -106,7 +107,19 @@ def _names(items: Sequence[PartyExport], current: Holders) -> dict[int, str]:
 def export_parties(conn: QbdConnector, items: Sequence[PartyExport], ctx: ExportContext,
                    batch_key: str) -> list[ExportOutcome]:
     """Adds and Mods in one exchange, with queries of who holds the new names after them: a name in use (3100)
-    is then adopted or renamed without another look-up, so a clash costs one more exchange, not two."""
+    is then adopted or renamed without another look-up, so a clash costs one more exchange, not two. With Komet's
+    rule on (``vendor_rule``), suppliers are bound to the vendors of their exact names instead: no Add, no Mod."""
+    if rule_on(ctx.settings) and any(not it.party.is_customer for it in items):
+        suppliers = [it for it in items if not it.party.is_customer]
+        bound = {o.sync_record_id: o for o in bind_to_vendors(suppliers, conn.vendors.names())}
+        others = [it for it in items if it.party.is_customer]
+        rest = {o.sync_record_id: o for o in (_export_parties(conn, others, ctx, batch_key) if others else [])}
+        return [bound.get(it.sync_record_id) or rest[it.sync_record_id] for it in items]
+    return _export_parties(conn, items, ctx, batch_key)
+
+
+def _export_parties(conn: QbdConnector, items: Sequence[PartyExport], ctx: ExportContext,
+                    batch_key: str) -> list[ExportOutcome]:
     bound = _holder_queries(conn, items, ids=True)
     current = _holders(bound, conn.calls.read(bound, "read customers and suppliers")) if bound else {}
     names = _names(items, current)

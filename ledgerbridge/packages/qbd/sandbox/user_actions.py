@@ -21,7 +21,7 @@ from .context import Context
 from .elements import Element, amount
 from .store import Txn
 
-__all__ = ["ActionRefused", "add_line", "apply_credit", "books_view", "delete_payment", "pay_bill",
+__all__ = ["ActionRefused", "add_line", "apply_credit", "books_view", "delete_payment", "pay_bill", "pay_bill_by_card",
            "receive_payment", "void"]
 
 
@@ -121,6 +121,19 @@ def pay_bill(company: QuickBooksCompany, bill_id: str, paid: Decimal, day: str |
              _el("RefNumber", (reference or "")[:11]) if reference else _el("IsToBePrinted", "false"),
              _el("AppliedToTxnAdd", _el("TxnID", bill_id), _el("PaymentAmount", amount(paid)))]
     return _run(company, _el("BillPaymentCheckAddRq", _el("BillPaymentCheckAdd", *parts)))
+
+
+def pay_bill_by_card(company: QuickBooksCompany, bill_id: str, paid: Decimal, day: str | None = None,
+                     reference: str | None = None, card_account: str | None = None) -> Done:
+    """Pay Bills by credit card (the first credit card account by default)."""
+    bill = _txn(company, bill_id, ("Bill",))
+    card = card_account or next(obj.full_name for obj in company.books.of_kinds(("Account",))
+                                 if obj.text("AccountType") == "CreditCard")
+    parts = [_el("PayeeEntityRef", _el("ListID", bill.entity_id)), *_dated(day),
+             _el("CreditCardAccountRef", _el("FullName", card)),
+             *([_el("RefNumber", reference[:11])] if reference else []),
+             _el("AppliedToTxnAdd", _el("TxnID", bill_id), _el("PaymentAmount", amount(paid)))]
+    return _run(company, _el("BillPaymentCreditCardAddRq", _el("BillPaymentCreditCardAdd", *parts)))
 
 
 def delete_payment(company: QuickBooksCompany, payment_id: str) -> Done:
