@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 import httpx
@@ -244,6 +245,9 @@ class PolledService:
     #: (setup file, password, the running sandbox, seconds the program pauses when told to wait) -> the program
     #: played against the sandbox's company (the demo and the bench); None when the package has no simulator.
     simulate: Callable[[bytes, str, Any, float], PolledProgram] | None = None
+    #: (setup file's path, password) -> options of ``ledgerbridge sandbox <kind>`` that also run the program in
+    #: that process, updating continuously and asking again at once (the bench); None: no such program.
+    bench_program_args: Callable[[Path, str], list[str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,25 +9,27 @@ as a Web Connector that never sleeps would, so that what they measure is our sid
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from ledgerbridge.packages.qbd.sandbox.web_connector import WebConnectorSimulator
+from ledgerbridge.packages.qbd.sandbox.web_connector import NOOP_PAUSE_SECONDS, WebConnectorSimulator
 
-__all__ = ["SimulatedWebConnector", "simulate"]
+__all__ = ["Pause", "SimulatedWebConnector", "bench_program_args", "simulate"]
 
 
-class _Pause:
-    """The simulator's clock: every pause it asks for lasts ``seconds`` instead."""
+class Pause:
+    """The simulator's clock: the pause after a NoOp lasts ``seconds`` instead of the Web Connector's 5; the
+    schedule's waits between updates are as asked."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
     def sleep(self, seconds: float) -> None:
-        import threading
-
-        if self.seconds > 0:
-            threading.Event().wait(self.seconds)
+        wait = self.seconds if seconds == NOOP_PAUSE_SECONDS else seconds
+        if wait > 0:
+            threading.Event().wait(wait)
 
 
 class SimulatedWebConnector:
@@ -35,7 +37,7 @@ class SimulatedWebConnector:
 
     def __init__(self, qwc: bytes, password: str, company: Any, pause_seconds: float) -> None:
         country = str(getattr(getattr(company, "config", None), "flavour", "US"))
-        self.simulator = WebConnectorSimulator(qwc, password, company, country=country, clock=_Pause(pause_seconds),
+        self.simulator = WebConnectorSimulator(qwc, password, company, country=country, clock=Pause(pause_seconds),
                                                max_round_trips=1_000_000)
         self.simulator.add_application()
 
@@ -61,3 +63,10 @@ class SimulatedWebConnector:
 def simulate(qwc: bytes, password: str, sandbox: Any, pause_seconds: float) -> SimulatedWebConnector:
     """The Web Connector on ``qwc`` against the company the running sandbox serves (``sandbox.company``)."""
     return SimulatedWebConnector(qwc, password, sandbox.company, pause_seconds)
+
+
+def bench_program_args(qwc: Path, password: str) -> list[str]:
+    """``ledgerbridge sandbox qbd`` options for the bench: the UK company (the demo's codes map there), its Web
+    Connector on ``qwc`` updating continuously (every 50 ms when idle) and asking again at once after a NoOp.
+    The password is the bench's own, for a connection in a throwaway database."""
+    return ["--flavour", "UK", "--qwc", str(qwc), "--password", password, "--every", "0.05", "--pause", "0"]

@@ -5,6 +5,7 @@ are bounded by the message size instead (``limits.MESSAGE_BYTES``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
@@ -92,6 +93,12 @@ def _simulate(qwc: bytes, password: str, sandbox: Any, pause_seconds: float) -> 
     return simulate(qwc, password, sandbox, pause_seconds)
 
 
+def _bench_program_args(qwc: Path, password: str) -> list[str]:
+    from ledgerbridge.packages.qbd.program import bench_program_args
+
+    return bench_program_args(qwc, password)
+
+
 def _sandbox_endpoints(base_url: str) -> PackageEndpoints:
     base = base_url.rstrip("/")  # nothing is called there: the books page and the admin API of the sandbox
     return PackageEndpoints(base, base, base)
@@ -115,5 +122,5 @@ SPEC = PackageSpec(
                          message_bytes=MESSAGE_BYTES, open_connections=_open_connections,
                          new_password=_new_password, setup_file=_setup_file,
                          commands=(("qwc", qwc_command), ("web-connector-password", password_command)),
-                         simulate=_simulate),
+                         simulate=_simulate, bench_program_args=_bench_program_args),
 )
