@@ -96,10 +96,10 @@ def _wait(sessions: sessionmaker[Session], what: str, done: Any, seconds: float 
 
 
 def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None, reference: Mapping[str, Any],
-                     invoices: Any, intake_batch: int) -> dict[str, Any]:
-    """See the module docstring; ``invoices(start, count)`` makes a batch of the bench's invoices."""
+                     invoices: Any, intake_batch: int, sandbox_process: Any) -> dict[str, Any]:
+    """See the module docstring; ``invoices(start, count)`` makes a batch of the bench's invoices,
+    ``sandbox_process(package=..., extra=...)`` serves the package's sandbox in a process of its own."""
     from ledgerbridge.api.app import create_app
-    from ledgerbridge.bench.run import sandbox_process
     from ledgerbridge.connectors.connections import create_connection, production_endpoints
     from ledgerbridge.intake.apply import apply_batch
     from ledgerbridge.intake.schemas import Batch, parse_json
@@ -156,6 +156,7 @@ def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None
             served.stop()
             engine.dispose()
     minimum = minimum_round_trips(phases, polled.message_bytes)
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "package": spec.kind, "documents": documents, "lines_per_invoice": 5, "exported": seen, "seen": seen,
         "failed": failed, "seconds": {k: round(v, 3) for k, v in timings.items()},
@@ -163,5 +164,8 @@ def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None
         "round_trips": trips, "round_trips_minimum": minimum, "round_trips_ratio": round(trips / max(minimum, 1), 3),
         "request_bytes": sent, "message_bytes": polled.message_bytes,
         "phases": {p.name: p.request_bytes for p in phases},
-        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_memory_mb": round(mine.ru_maxrss / 1024, 1),
+        # Where the time went: this process (ledgerbridge) and the sandbox's (the company and its program).
+        "cpu_seconds": {"ledgerbridge": round(mine.ru_utime + mine.ru_stime, 1),
+                        "sandbox": round(children.ru_utime + children.ru_stime, 1)},
     }

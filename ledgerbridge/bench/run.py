@@ -115,7 +115,8 @@ def run_bench(documents: int, database_url: str | None = None, package: str = DE
     if spec.polled is not None:  # nothing to call: the package's program polls us (bench.polled)
         from ledgerbridge.bench.polled import run_polled_bench
 
-        return run_polled_bench(spec, documents, database_url, _reference_data(), _invoices, INTAKE_BATCH)
+        return run_polled_bench(spec, documents, database_url, _reference_data(), _invoices, INTAKE_BATCH,
+                                sandbox_process)
     mapping = spec.demo  # the demo's chart mapping fits the bench
     with tempfile.TemporaryDirectory(prefix="ledgerbridge-bench-") as tmp, sandbox_process(package=package) as base:
         engine = make_engine(database_url or f"sqlite:///{Path(tmp) / 'bench.db'}")

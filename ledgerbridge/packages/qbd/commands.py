@@ -68,8 +68,8 @@ def sandbox_command(host: Annotated[str, typer.Option()] = "127.0.0.1",
     """Serve a local QuickBooks Desktop (its books page) and, with --qwc, a Web Connector that polls ledgerbridge."""
     import threading
 
-    from ledgerbridge.packages.qbd.sandbox import CompanyConfig, QuickBooksCompany, serve_qbd_sandbox
     from ledgerbridge.packages.qbd.program import Pause
+    from ledgerbridge.packages.qbd.sandbox import CompanyConfig, QuickBooksCompany, serve_qbd_sandbox
     from ledgerbridge.packages.qbd.sandbox.web_connector import WebConnectorRefused, WebConnectorSimulator
 
     if host not in ("127.0.0.1", "localhost", "::1"):
