@@ -53,8 +53,8 @@ class SessionWork:
     """The source of work of a polled package's sessions (for the Web Connector, its ``MessageSource``)."""
 
     def __init__(self, sessions: sessionmaker[Session], fmt: MessageFormat, *, max_bytes: int,
-                 settle_seconds: float = 2.0, poll_seconds: float = 0.25, gather_quiet: float = 0.02,
-                 gather_most: float = 0.25, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 settle_seconds: float = 2.0, poll_seconds: float = 0.25, gather_quiet: float = 0.1,
+                 gather_most: float = 0.5, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._sessions = sessions
         self._fmt = fmt
         self._max_bytes = max_bytes
