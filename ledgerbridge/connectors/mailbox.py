@@ -37,8 +37,8 @@ from ledgerbridge.store.db import rowcount, session_scope, utcnow
 from ledgerbridge.store.models.mailbox import MailboxMessage, MailboxState
 
 __all__ = ["FINISHED", "Delivery", "Finished", "Mailbox", "MessageFormat", "OutgoingRequest", "ResolvedMessage",
-           "break_session", "change_mark", "deliver", "end_session", "hand_out", "in_doubt_messages", "pending_count",
-           "resolve_doubt", "resolved_messages", "wait_for_change"]
+           "break_session", "change_mark", "deliver", "end_session", "hand_out", "in_doubt_messages", "pending_bytes",
+           "pending_count", "resolve_doubt", "resolved_messages", "wait_for_change"]
 
 #: How often a waiting connector looks at the database for an answer another process delivered.
 POLL_SECONDS = 0.2
@@ -280,6 +280,13 @@ def end_session(sessions: sessionmaker[Session], connection_id: int, session_id:
             MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.QUEUED).values(
             state=MailboxState.WITHDRAWN, settled_at=utcnow(), error=why[:2000]))
     _SIGNALS.wake(connection_id)
+
+
+def pending_bytes(sessions: sessionmaker[Session], connection_id: int) -> int:
+    """Request bytes of the messages queued and not yet taken."""
+    with session_scope(sessions) as session:
+        return session.scalar(select(func.sum(MailboxMessage.request_bytes)).where(
+            MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.QUEUED)) or 0
 
 
 def pending_count(sessions: sessionmaker[Session], connection_id: int) -> int:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 import httpx
@@ -202,6 +203,20 @@ class BenchMinimums:
     credit_split_by_payments: bool = False
 
 
+class PolledProgram(Protocol):
+    """The package's polling program played against its sandbox (the Web Connector simulator): what the demo and
+    the bench drive. One :meth:`update` is one session of the program with our service, as a user's "update now"."""
+
+    def update(self) -> str:
+        """One session, now; how it ended ("none": the service had no work, "done": it did the work)."""
+
+    def counts(self) -> Mapping[str, int]:
+        """What it exchanged so far: ``round_trips`` (messages run by the package), ``request_bytes`` (their
+        requests), ``calls`` (every call to our service), ``sessions``."""
+
+    def close(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class PolledService:
     """A package that cannot be called: a program beside it on the user's machine comes and asks for work (the
@@ -227,6 +242,12 @@ class PolledService:
     setup_file: Callable[[Session, Connection, str], tuple[str, bytes]]
     #: ``ledgerbridge <name>`` commands of its own (Typer reads their signatures), e.g. writing the setup file.
     commands: tuple[tuple[str, Callable[..., None]], ...] = ()
+    #: (setup file, password, the running sandbox, seconds the program pauses when told to wait) -> the program
+    #: played against the sandbox's company (the demo and the bench); None when the package has no simulator.
+    simulate: Callable[[bytes, str, Any, float], PolledProgram] | None = None
+    #: (setup file's path, password) -> options of ``ledgerbridge sandbox <kind>`` that also run the program in
+    #: that process, updating continuously and asking again at once (the bench); None: no such program.
+    bench_program_args: Callable[[Path, str], list[str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

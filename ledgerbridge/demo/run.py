@@ -36,6 +36,7 @@ from ledgerbridge.connectors.consent import approve_in_sandbox
 from ledgerbridge.demo.approvals import approve_demo_purchases
 from ledgerbridge.demo.data import demo_batch
 from ledgerbridge.demo.drift import drift_in_package
+from ledgerbridge.demo.polled import CalledReach, PolledReach
 from ledgerbridge.packages.registry import DEFAULT, UnknownPackage, kinds, spec_for
 from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
 from ledgerbridge.store.models.host import Document, Party
@@ -56,7 +57,6 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
     With ``sandbox`` (the package's sandbox, running) the demo uses it and leaves it running; otherwise it starts
     its own and stops it at the end.
     """
-    from ledgerbridge.connectors.auth_flows import flow_for
     from ledgerbridge.intake.apply import apply_batch
     from ledgerbridge.intake.schemas import Batch
     from ledgerbridge.security.apikeys import issue_api_key
@@ -71,7 +71,11 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
     sessions = make_session_factory(engine)
     own_sandbox = sandbox is None
     sandbox = sandbox or spec.sandbox.start()
+    reach: PolledReach | CalledReach = (PolledReach(engine, sessions, spec, sandbox) if spec.polled is not None
+                                        else CalledReach())
     try:
+        if isinstance(reach, PolledReach):
+            reach.__enter__()
         say(f"{spec.name} sandbox on {sandbox.base_url}")
         with session_scope(sessions) as session:
             org = create_organisation(session, "Dunmore Trading Ltd (demo)", "GBP")
@@ -81,27 +85,23 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
             # integration is off is the package's business and would never go out (R-E6 shows nothing).
             deposits = {"payments": month.pop("payments")}
             intake = apply_batch(session, org.id, Batch.model_validate(month))
-            conn = create_connection(session, org.id, spec.kind, sandbox_endpoints(spec.kind, sandbox.base_url),
-                                     client_id="ledgerbridge-demo", client_secret="demo-secret",
-                                     redirect_uri=REDIRECT_URI, name=f"{spec.name} (sandbox)")
-            auth = flow_for(spec.kind)
-            url = auth.begin_consent(session, conn)
-            conn_id, org_id = conn.id, org.id
+            org_id = org.id
         say("Loaded the host's month: " + ", ".join(f"{kind.replace('_', ' ')} {counts['created']}" for kind, counts in
                                                      intake.model_dump().items() if counts["created"]))
-        callback = approve_in_sandbox(url, transport=transport)
-        with session_scope(sessions) as session:
-            conn = session.get_one(Connection, conn_id)
-            tenants = auth.complete_consent(session, conn, callback, transport=transport)
-            auth.choose_tenant(session, conn, tenants[0].tenant_id, transport=transport)
-            tenant_id = tenants[0].tenant_id
-        say(f"Connected to {tenants[0].tenant_name} through the OAuth consent")
+        if isinstance(reach, PolledReach):  # no consent: the package's program is given a password and a file
+            with session_scope(sessions) as session:
+                conn_id = reach.connect(session, org_id, f"{spec.name} (sandbox)").id
+            tenant_id = ""
+            say(f"Connected: {reach.polled.program} set up with its password and file for {reach.base_url}")
+        else:
+            conn_id, tenant_id = _connect_by_consent(sessions, spec, org_id, sandbox.base_url, transport, say)
         with session_scope(sessions) as session:
             taken = apply_batch(session, org_id, Batch.model_validate(deposits))
         say(f"Took {taken.payments.created} deposit(s) against sales orders, now that the books are connected")
         options = ConnectorOptions(transport=transport)
         connector = connector_for(sessions, conn_id, options)
-        say(f"Chart refreshed: {refresh_chart(sessions, conn_id, connector, actor='demo')}")
+        with reach.calls():
+            say(f"Chart refreshed: {refresh_chart(sessions, conn_id, connector, actor='demo')}")
         with session_scope(sessions) as session:
             for local, account in pkg.nominal.items():
                 set_mapping(session, conn_id, MappingKind.NOMINAL, local, account)
@@ -117,20 +117,28 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         say(f"Purchase invoices: {approvals['approved']} approved by Procurement and Accounting, "
             f"{approvals['sent']} sent to the external system")
         exporter = Exporter(sessions, conn_id, connector, actor="demo")
-        pre = exporter.precheck()
-        say(f"Pre-check: {pre.checked} checked, {pre.failed} with problems")
-        up = exporter.upload()
+        with reach.calls():
+            pre = exporter.precheck()
+            say(f"Pre-check: {pre.checked} checked, {pre.failed} with problems")
+            up = exporter.upload()
         say(f"Uploaded: {up.exported} exported, {up.failed} failed, {up.seen} seen in {spec.name}")
         paid = _pay_in_sandbox(pkg, sandbox.base_url, tenant_id, sessions, conn_id, transport)
         say(f"Recorded {paid} payments in the sandbox, as a {spec.name} user would")
         importer = PaymentImporter(sessions, conn_id, connector, actor="demo")
-        imp = importer.fetch()
-        importer.create_and_allocate(report=imp)
+        with reach.calls():
+            imp = importer.fetch()
+            importer.create_and_allocate(report=imp)
         say(f"Imported {imp.created} payments, allocated {imp.allocated}")
-        drift = drift_in_package(pkg.package_user(sandbox.base_url, tenant_id, transport), sessions, conn_id,
-                                 connector)
+        # A new connector, as a new job gets: one that wrote documents may answer the read-back from what the
+        # package answered then (QuickBooks Desktop's), before the payments above.
+        connector.close()
+        connector = connector_for(sessions, conn_id, options)
+        with reach.calls():
+            drift = drift_in_package(pkg.package_user(sandbox.base_url, tenant_id, transport), sessions, conn_id,
+                                     connector)
         say(f"Then, in {spec.name} only: {drift}")
-        recon = reconcile(sessions, conn_id, connector)
+        with reach.calls():
+            recon = reconcile(sessions, conn_id, connector)
         connector.close()
         say(f"Reconciliation: {len(recon.differences)} differences, {recon.explained} explained")
         summary = _summary(sessions, conn_id, imp)
@@ -141,9 +149,32 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         summary["package"] = spec.kind
         return summary
     finally:
+        if isinstance(reach, PolledReach):
+            reach.__exit__(None, None, None)
         if own_sandbox:
             sandbox.stop()
         engine.dispose()
+
+
+def _connect_by_consent(sessions: Any, spec: Any, org_id: int, base_url: str,
+                        transport: httpx.BaseTransport | None, say: Any) -> tuple[int, str]:
+    """Connect through the package's OAuth consent, "Allow access" pressed in the sandbox; (connection, tenant)."""
+    from ledgerbridge.connectors.auth_flows import flow_for
+
+    with session_scope(sessions) as session:
+        conn = create_connection(session, org_id, spec.kind, sandbox_endpoints(spec.kind, base_url),
+                                 client_id="ledgerbridge-demo", client_secret="demo-secret",
+                                 redirect_uri=REDIRECT_URI, name=f"{spec.name} (sandbox)")
+        auth = flow_for(spec.kind)
+        url = auth.begin_consent(session, conn)
+        conn_id = conn.id
+    callback = approve_in_sandbox(url, transport=transport)
+    with session_scope(sessions) as session:
+        conn = session.get_one(Connection, conn_id)
+        tenants = auth.complete_consent(session, conn, callback, transport=transport)
+        auth.choose_tenant(session, conn, tenants[0].tenant_id, transport=transport)
+    say(f"Connected to {tenants[0].tenant_name} through the OAuth consent")
+    return conn_id, tenants[0].tenant_id
 
 
 def _pay_in_sandbox(pkg: Any, base_url: str, tenant_id: str, sessions: Any, conn_id: int,

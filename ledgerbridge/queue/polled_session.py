@@ -35,6 +35,7 @@ from ledgerbridge.connectors.mailbox import (
     deliver,
     end_session,
     hand_out,
+    pending_bytes,
     pending_count,
     wait_for_change,
 )
@@ -52,14 +53,16 @@ class SessionWork:
     """The source of work of a polled package's sessions (for the Web Connector, its ``MessageSource``)."""
 
     def __init__(self, sessions: sessionmaker[Session], fmt: MessageFormat, *, max_bytes: int,
-                 settle_seconds: float = 2.0, poll_seconds: float = 0.25,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 settle_seconds: float = 2.0, poll_seconds: float = 0.25, gather_quiet: float = 0.1,
+                 gather_most: float = 0.5, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._sessions = sessions
         self._fmt = fmt
         self._max_bytes = max_bytes
         self._settle = settle_seconds
         self._poll = poll_seconds
         self._monotonic = monotonic
+        self._gather_quiet = gather_quiet
+        self._gather_most = gather_most
 
     # -- authenticate ----------------------------------------------------------------------------------------
     def work_due(self, connection_id: int) -> bool:
@@ -90,6 +93,7 @@ class SessionWork:
         pauses and asks again); FINISHED when the session's work is done."""
         deadline = self._monotonic() + wait_seconds
         while True:
+            self._gather(connection_id)
             seen = change_mark(connection_id)
             message = hand_out(self._sessions, connection_id, session_id, self._fmt, version=version,
                                max_bytes=self._max_bytes)
@@ -123,6 +127,21 @@ class SessionWork:
         end_session(self._sessions, connection_id, session_id, "the Web Connector's session ended")
 
     # -- helpers ---------------------------------------------------------------------------------------------
+    def _gather(self, connection_id: int) -> None:
+        """Before a message is packed: while what waits is below the bound and the engine is still queueing (a run's
+        calls in flight are queued within moments of each other), wait for the rest, so that one message carries
+        them all instead of the first alone. Stops at the bound, after ``gather_quiet`` seconds with nothing new,
+        or after ``gather_most`` seconds in all; nothing waiting: nothing to gather."""
+        size = pending_bytes(self._sessions, connection_id)
+        deadline = self._monotonic() + self._gather_most
+        while 0 < size < self._max_bytes and self._monotonic() < deadline:
+            seen = change_mark(connection_id)
+            wait_for_change(connection_id, seen, self._gather_quiet)
+            now = pending_bytes(self._sessions, connection_id)
+            if now == size:
+                return
+            size = now
+
     def _busy(self, connection_id: int) -> bool:
         with session_scope(self._sessions) as session:
             return self._active_jobs(session, connection_id) > 0

@@ -84,7 +84,10 @@ def prepared_chunks(session: Session, connection: Connection, connector: Connect
     nominal_types = load_nominal_types(session, connection.organisation_id)
     # Whole batches per chunk (480 for QuickBooks' 30, 500 for Xero's 50): a chunk that ended in a part-filled
     # batch would cost a call more per chunk (20 more calls in 10,000 invoices).
-    size = max(connector.max_batch, CHUNK_SIZE // connector.max_batch * connector.max_batch)
+    # A connector whose calls are packed into few messages (``calls_in_flight``, a package that polls us) gets a
+    # chunk that fills every call it keeps in flight, so that a message is full when the package asks.
+    in_flight = int(getattr(connector, "calls_in_flight", 1))
+    size = max(connector.max_batch * in_flight, CHUNK_SIZE // connector.max_batch * connector.max_batch)
     for start in range(0, len(record_ids), size):
         chunk_refs = _load_refs(session, record_ids[start : start + size])
         docs = load_documents(session, [r.record_id for r in chunk_refs])

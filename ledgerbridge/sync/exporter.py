@@ -76,12 +76,17 @@ class RunReport(Report):
 
 class Exporter(ConnectionRun):
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, connector: Connector, *,
-                 actor: str = "system", progress: ProgressFn | None = None, parallel_calls: int = 4) -> None:
+                 actor: str = "system", progress: ProgressFn | None = None, parallel_calls: int | None = None
+                 ) -> None:
         super().__init__(sessions, connection_id, connector, actor=actor)
         self.progress = Progress()
         self._notify = progress or (lambda p: None)
-        # Calls in flight at once: below the package's concurrency limit (Xero allows 5 per organisation).
-        self.parallel_calls = max(1, min(parallel_calls, self.connector.max_concurrent_calls))
+        # Calls in flight at once: below the package's concurrency limit (Xero allows 5 per organisation). A
+        # connector whose calls wait to be packed into few messages (a package that polls us: the mailbox packs what
+        # is queued when the package asks) says how many it wants in flight (``calls_in_flight``): enough to fill a
+        # message while the previous one is with the package.
+        wanted = parallel_calls if parallel_calls is not None else int(getattr(connector, "calls_in_flight", 4))
+        self.parallel_calls = max(1, min(wanted, self.connector.max_concurrent_calls))
         self._pool: ThreadPoolExecutor | None = None
         self._in_flight: InFlight = []  # the window of calls sent and not yet bound (upload only)
 

@@ -61,10 +61,14 @@ def sandbox_command(host: Annotated[str, typer.Option()] = "127.0.0.1",
                     password: Annotated[str | None, typer.Option(
                         help="The Web Connector password (with --qwc); asked for when omitted")] = None,
                     every: Annotated[float | None, typer.Option(
-                        help="Seconds between updates (with --qwc; default: the .qwc's schedule)")] = None) -> None:
+                        help="Seconds between updates (with --qwc; default: the .qwc's schedule)")] = None,
+                    pause: Annotated[float | None, typer.Option(
+                        help="Seconds the Web Connector waits after a NoOp (with --qwc; default: 5, as the real "
+                             "one; the bench: 0)")] = None) -> None:
     """Serve a local QuickBooks Desktop (its books page) and, with --qwc, a Web Connector that polls ledgerbridge."""
     import threading
 
+    from ledgerbridge.packages.qbd.program import Pause
     from ledgerbridge.packages.qbd.sandbox import CompanyConfig, QuickBooksCompany, serve_qbd_sandbox
     from ledgerbridge.packages.qbd.sandbox.web_connector import WebConnectorRefused, WebConnectorSimulator
 
@@ -76,7 +80,9 @@ def sandbox_command(host: Annotated[str, typer.Option()] = "127.0.0.1",
     if qwc is not None:
         secret = password if password is not None else typer.prompt("Web Connector password", hide_input=True)
         try:
-            connector = WebConnectorSimulator(qwc, secret, company, country=flavour)
+            clock = None if pause is None else Pause(pause)
+            connector = WebConnectorSimulator(qwc, secret, company, country=flavour, clock=clock,
+                                              max_round_trips=1_000_000)
             connector.add_application()
         except WebConnectorRefused as exc:
             fail(str(exc))

@@ -58,9 +58,9 @@ from ledgerbridge.store.views import DocumentView, ItemView, PartyView
 __all__ = ["MAX_BATCH", "QbdConnector", "connector_for"]
 
 NAME = "QuickBooks Desktop"
-#: Records per exchange. An invoice Add is 1-3 KB, so 50 make a message of 50-150 KB, which QuickBooks runs in a
+#: Records per exchange. An invoice Add is 1-3 KB, so 100 make a message of 100-300 KB, which QuickBooks runs in a
 #: few seconds; the mailbox packs exchanges queued together into one message set up to the service's bound.
-MAX_BATCH = 50
+MAX_BATCH = 100
 PURCHASE_ENTITIES = {"Bill", "VendorCredit"}
 
 
@@ -69,8 +69,10 @@ class QbdConnector(QbdReads):
     display_name = NAME
     max_batch = MAX_BATCH
     # Exchanges a run may have queued at once: the mailbox packs them into the Web Connector's next message, so
-    # a few in flight cut round trips; QuickBooks runs them one after another anyway.
-    max_concurrent_calls = 4
+    # enough in flight fill it; QuickBooks runs them one after another anyway. An exchange of 50 five-line
+    # invoices is some 72 KB: 14 fill a message of MESSAGE_BYTES, and as many again are made ready meanwhile.
+    max_concurrent_calls = 10
+    calls_in_flight = 10
     max_number_length = QBD_TEXT_LIMITS.number
     missing_account_answer: str | None = None  # a sales line's account is its item's: no single message to quote
     separate_party_roles = True  # Customer and Vendor: a party in both roles is two records, one name space

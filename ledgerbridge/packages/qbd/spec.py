@@ -5,7 +5,8 @@ are bounded by the message size instead (``limits.MESSAGE_BYTES``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +19,7 @@ from ledgerbridge.connectors.spec import (
     ConnectorOptions,
     PackageEndpoints,
     PackageSpec,
+    PolledProgram,
     PolledService,
     SandboxSpec,
 )
@@ -85,6 +87,18 @@ def _setup_file(session: Session, connection: Connection, base_url: str) -> tupl
     return qwc_for_connection(session, connection.id, f"{base_url.rstrip('/')}/packages/qbd")
 
 
+def _simulate(qwc: bytes, password: str, sandbox: Any, pause_seconds: float) -> PolledProgram:
+    from ledgerbridge.packages.qbd.program import simulate
+
+    return simulate(qwc, password, sandbox, pause_seconds)
+
+
+def _bench_program_args(qwc: Path, password: str) -> list[str]:
+    from ledgerbridge.packages.qbd.program import bench_program_args
+
+    return bench_program_args(qwc, password)
+
+
 def _sandbox_endpoints(base_url: str) -> PackageEndpoints:
     base = base_url.rstrip("/")  # nothing is called there: the books page and the admin API of the sandbox
     return PackageEndpoints(base, base, base)
@@ -107,6 +121,7 @@ SPEC = PackageSpec(
     polled=PolledService(program="the Web Connector", router=_web_service, message_format=_message_format,
                          message_bytes=MESSAGE_BYTES, open_connections=_open_connections,
                          new_password=_new_password, setup_file=_setup_file,
-                         commands=(("qwc", qwc_command), ("web-connector-password", password_command))),
+                         commands=(("qwc", qwc_command), ("web-connector-password", password_command)),
+                         simulate=_simulate, bench_program_args=_bench_program_args),
     own_settings=("bill_reference", "suppliers_must_exist"),  # Komet's rules (seed 003)
 )

@@ -162,3 +162,19 @@ def test_a_payment_mod_replaces_its_applications(qb: Qb) -> None:
     assert moved.findtext("AppliedToTxnRet/TxnID") == second
     assert _invoice(qb, first).findtext("BalanceRemaining") == "100.00"
     assert _invoice(qb, second).findtext("BalanceRemaining") == "20.00"
+
+
+def test_a_payment_saves_the_invoice_it_pays_again(qb: Qb) -> None:
+    """QuickBooks saves an invoice again when a payment is applied to it (or taken off it): its EditSequence and
+    TimeModified move, so a modified-date query finds it again (the import's bookmark, the reconciliation's "paid
+    after the last import") and a Mod sent with the old EditSequence is refused."""
+    qb.customer("Acme")
+    txn_id = qb.invoice("Acme", line("100.00")).findtext("TxnID", "")
+    before = _invoice(qb, txn_id)
+    payment = _pay(qb, txn_id, "60.00")[0]
+    paid = _invoice(qb, txn_id)
+    assert int(paid.findtext("EditSequence", "")) > int(before.findtext("EditSequence", ""))
+    assert paid.findtext("TimeModified", "") >= before.findtext("TimeModified", "")
+    qb.ok(f"<TxnDelRq><TxnDelType>ReceivePayment</TxnDelType><TxnID>{payment.findtext('TxnID')}</TxnID></TxnDelRq>")
+    reopened = _invoice(qb, txn_id)
+    assert int(reopened.findtext("EditSequence", "")) > int(paid.findtext("EditSequence", ""))

@@ -12,6 +12,8 @@ QuickBooks user, arm faults, reset. None of this exists in QuickBooks; the Web C
 - ``GET|POST /sandbox/faults`` ``{"quickbooks_running": false}`` (the request processor cannot reach QuickBooks)
   or ``{"crash_after_requests": N}`` (the next message dies after N requests); ``DELETE`` clears them.
 - ``POST /sandbox/reset``: a fresh company file.
+- ``GET /sandbox/stats``: ``{"messages"}``, the qbXML messages the company ran (the bench's "calls"), and
+  ``"calls": {}`` (no endpoints: one request processor).
 """
 
 from __future__ import annotations
@@ -143,6 +145,10 @@ async def faults(request: Request) -> Response:
     return JSONResponse(_faults(company))
 
 
+async def stats(request: Request) -> Response:
+    return JSONResponse({"messages": company_of(request).messages_processed, "calls": {}})
+
+
 async def reset(request: Request) -> Response:
     company_of(request).reset()
     return JSONResponse({"reset": True})
@@ -159,4 +165,5 @@ def routes() -> list[Route]:
         Route("/sandbox/invoices/{txn_id}/lines", _action(_add_line), methods=["POST"]),
         Route("/sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/sandbox/reset", reset, methods=["POST"]),
+        Route("/sandbox/stats", stats, methods=["GET"]),
     ]

@@ -20,7 +20,7 @@ from .elements import Element, Value, as_datetime, datetime_text
 from .paging import answer_query
 from .status import QbStatus
 from .store import Txn
-from .txns import touch
+from .txns import touch, touch_applied
 
 __all__ = ["HANDLERS"]
 
@@ -43,6 +43,7 @@ def _delete(ctx: Context, request: Element) -> Answer:
     kind, txn_id = request.findtext("TxnDelType") or "", request.findtext("TxnID") or ""
     txn = _target(ctx, kind, txn_id)
     _refuse_if_applied(ctx, txn)
+    touch_applied(ctx, txn)
     ctx.books.unlink_payment(txn)
     ctx.books.remove_txn(txn, ctx.now)
     rs_fields: dict[str, str] = {"TxnDelType": kind, "TxnID": txn_id, "TimeDeleted": datetime_text(ctx.now)}
@@ -57,9 +58,11 @@ def _void(ctx: Context, request: Element) -> Answer:
     if not txn.voided:
         _refuse_if_applied(ctx, txn)
         if kind in PAYMENTS:
+            touch_applied(ctx, txn)
             ctx.books.unlink_payment(txn)
             txn.applications = []
         elif txn.applications:  # an invoice's own SetCredit: the credits are freed
+            touch_applied(ctx, txn)
             ctx.books.unlink_payment(txn)
             txn.applications = []
         for line in txn.lines:

@@ -22,7 +22,16 @@ from .elements import Element, Value, amount, as_bool, as_date, as_decimal, bool
 from .refs import ref_element, resolve_refs
 from .status import QbStatus
 from .store import Application, Txn
-from .txns import base_fields, default_account, find_for_mod, header_fields, recovery_of_txn, touch, txn_date
+from .txns import (
+    base_fields,
+    default_account,
+    find_for_mod,
+    header_fields,
+    recovery_of_txn,
+    touch,
+    touch_applied,
+    txn_date,
+)
 
 __all__ = ["HANDLERS", "payment_ret"]
 
@@ -122,6 +131,7 @@ def _add(ctx: Context, request: Element) -> Answer:
             txn.fields[tag] = ref_element(tag, account)
     ctx.books.add_txn(txn)
     ctx.books.link_payment(txn)
+    touch_applied(ctx, txn)
     ctx.define_macro(sent, "TxnID", txn.txn_id)
     return Answer([payment_ret(ctx, txn, True)], recovery=recovery_of_txn(txn))
 
@@ -148,11 +158,13 @@ def _mod(ctx: Context, request: Element) -> Answer:
     else:
         total = sum((a.amount for a in applications), Decimal(0))
     _check_total(kind, total, applications)
+    touch_applied(ctx, txn)  # what it applied to before
     ctx.books.unlink_payment(txn)
     if payer_id != txn.entity_id:
         ctx.books.move_txn(txn, payer_id)
     txn.applications, txn.total = applications, total
     ctx.books.link_payment(txn)
+    touch_applied(ctx, txn)
     header_fields(body, _NOT_KEPT, txn.fields)
     if body.findtext("TxnDate"):
         txn.txn_date = as_date(body.findtext("TxnDate") or "")

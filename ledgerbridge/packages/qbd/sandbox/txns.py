@@ -19,7 +19,7 @@ from .status import QbStatus
 from .store import ListObject, Txn
 
 __all__ = ["base_fields", "default_account", "due_date", "find_for_mod", "header_fields", "linked_txns",
-           "next_ref_number", "recovery_of_txn", "touch", "txn_date"]
+           "next_ref_number", "recovery_of_txn", "touch", "touch_applied", "txn_date"]
 
 
 def find_for_mod(ctx: Context, kinds: Collection[str], txn_id: str, edit_sequence: str | None) -> Txn:
@@ -83,6 +83,17 @@ def next_ref_number(ctx: Context, kinds: Collection[str]) -> str:
 def touch(ctx: Context, txn: Txn) -> None:
     txn.modified = ctx.now
     txn.edit_sequence = ctx.books.new_edit_sequence(ctx.now)
+
+
+def touch_applied(ctx: Context, payment: Txn) -> None:
+    """The invoices (bills) a payment applies to, and the credits it uses, changed with it: QuickBooks saves them
+    again (their balance and links changed), so their TimeModified and EditSequence move (a Mod sent with the
+    EditSequence read before a payment is refused 3200; a modified-date query finds the invoice again)."""
+    for application in payment.applications:
+        for txn_id in (application.target_id, *(credit_id for credit_id, _ in application.credits)):
+            target = ctx.books.txns.get(txn_id)
+            if target is not None and target is not payment:
+                touch(ctx, target)
 
 
 def base_fields(txn: Txn) -> dict[str, Value | None]:

@@ -1,0 +1,65 @@
+"""``ledgerbridge demo --package qbd --json``, run as a user runs it: the same month, the same summary as Xero's demo
+(the same keys, the outcome issue 13 lists), every call to QuickBooks made in the Web Connector's sessions (the
+simulator on the connection's .qwc, the app served on loopback)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from tests.acceptance.test_demo import _assert_purchase_approvals, _assert_reconciliation
+
+
+def _demo(*args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "ledgerbridge.cli", "demo", "--json", *args], capture_output=True,
+                          timeout=180, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary: dict[str, Any] = json.loads(done.stdout)
+    return summary
+
+
+def _shape(value: Any) -> Any:
+    """The keys of a summary, nested (the values of a dict of counts by type are not part of its shape)."""
+    if isinstance(value, dict):
+        return {key: _shape(inner) for key, inner in value.items() if key not in ("exported", "not_exported",
+                                                                                  "statuses")}
+    return type(value).__name__ if not isinstance(value, list) else "list"
+
+
+@pytest.fixture(scope="module")
+def summary() -> dict[str, Any]:
+    return _demo("--package", "qbd")
+
+
+def test_the_summary_has_xeros_keys(summary: dict[str, Any]) -> None:
+    xero = _demo()
+    assert set(summary) == set(xero)
+    for key in ("purchase_approvals", "reconciliation", "prepayments", "parties"):
+        assert _shape(summary[key]) == _shape(xero[key]), key
+
+
+def test_the_month_goes_out_and_comes_back_through_the_web_connector(summary: dict[str, Any]) -> None:
+    assert summary["package"] == "qbd"
+    assert summary["exported"] == {"sales_invoice": 22, "purchase_invoice": 5, "sales_credit_note": 2}
+    assert summary["seen"] == 29
+    reasons = {doc_type: [r["reason"] for r in rows] for doc_type, rows in summary["not_exported"].items()}
+    assert "quotations are never exported" in reasons["quotation"]
+    assert "proformas are never exported" in reasons["proforma"]
+    assert [e["document"] for e in summary["errors"]] == ["INV-1103"]
+    assert "nominal code 4090" in summary["errors"][0]["message"]
+    # Six invoices paid in full, one in part, one bill paid (QuickBooks takes bill payments), all imported.
+    assert summary["payments_imported"] == 8 and summary["payments_allocated"] == 8
+    assert summary["prepayments"] == {"exported": 1, "seen": 1}
+    _assert_reconciliation(summary)  # the credit allocated in QuickBooks only, the payment after the import
+    _assert_purchase_approvals(summary)
+    # QuickBooks: a customer and a vendor may not share a name (the suffix rule), and a party in both roles is a
+    # Customer and a Vendor of its own.
+    assert summary["parties"]["same_name"] == [{"name": "Bramley Florists", "customer": "Bramley Florists",
+                                                "supplier": "Bramley Florists (S003)"}]
+    assert summary["parties"]["both_roles"] == [{"code": "C004", "name": "Dunmore Joinery",
+                                                 "customer": "Dunmore Joinery", "supplier": "Dunmore Joinery (C004)",
+                                                 "separate_records": True}]
