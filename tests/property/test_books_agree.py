@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conformance.fixtures import HARNESSES, SandboxPool, sandboxes  # noqa: F401 (sandboxes: a fixture)
+from conformance.fixtures import CALLED_HARNESSES, HARNESSES, SandboxPool, sandboxes  # noqa: F401 (sandboxes: a fixture)
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
@@ -234,7 +234,7 @@ def _credit_on_one_side(report: Reconciliation) -> list[Difference]:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-@pytest.mark.parametrize("package", sorted(HARNESSES))
+@pytest.mark.parametrize("package", sorted(CALLED_HARNESSES))
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, print_blob=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(allocation_sync=st.booleans(), events=scenario)
