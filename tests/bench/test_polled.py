@@ -26,8 +26,10 @@ def test_every_invoice_is_seen(bench: dict[str, Any]) -> None:
 
 def test_the_round_trips_are_the_fewest_the_message_bound_allows(bench: dict[str, Any]) -> None:
     assert bench["round_trips"] <= 1.05 * bench["round_trips_minimum"], bench["phases"]
-    # Customers, the item look-up, the item, the invoices: four phases, each under the bound.
-    assert bench["round_trips_minimum"] == len(bench["phases"]) == 4, bench["phases"]
+    # Customers, the item look-up, the item, the invoices, the read-back of what was written (the seen tick reads
+    # QuickBooks' records after the writes, so an edit made there in between is not ticked): five phases, each under
+    # the bound.
+    assert bench["round_trips_minimum"] == len(bench["phases"]) == 5, bench["phases"]
     assert bench["request_bytes"] == sum(bench["phases"].values())
 
 
