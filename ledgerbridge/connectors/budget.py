@@ -40,8 +40,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import ledgerbridge.store.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
+from ledgerbridge.connectors.app_budget import LocalAppWindow
 from ledgerbridge.connectors.limits import (
     ANSWER_NOW_PATIENCE,
+    APP_DAY_PROBLEM,
+    APP_PROBLEM,
+    PACING_WINDOW,
     BudgetBusy,
     BudgetExhausted,
     BudgetLimits,
@@ -54,18 +58,17 @@ from ledgerbridge.store.models.sync import Connection
 
 __all__ = ["BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget", "shared_budget"]
 
-# A second as the package counts it, plus a margin: it counts arrivals, we count departures, and a call that
-# left first may arrive last. (A package may answer a 429 here with "wait 60 seconds".)
-PACING_WINDOW = 1.1
-
 
 class CallBudget:
     """Per-connection limiter; thread-safe; one instance per connection per process."""
 
     def __init__(self, connection_id: int | None, limits: BudgetLimits, *,
                  unlimited: bool = False, clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep, flush_interval: float = 1.0) -> None:
+                 sleep: Callable[[float], None] = time.sleep, flush_interval: float = 1.0,
+                 app: LocalAppWindow | None = None) -> None:
         self.connection_id = connection_id
+        #: The window of a limit the package counts per app across every company (``app_budget``), or None.
+        self.app = app
         self.limits = limits
         self.unlimited = unlimited
         self._clock = clock
@@ -118,21 +121,27 @@ class CallBudget:
                     wait = recent[0] + PACING_WINDOW - now  # paced, as the package would otherwise answer 429
                 elif batch and self._batch_left is not None and self._batch_left <= 0:
                     wait = self._batch_reset_at - now
-                elif self._minute_left > 0:
-                    if per_second is not None:
-                        recent.append(now)
-                    if batch and self._batch_left is not None:
-                        self._batch_left -= 1
-                    self._minute_left -= 1
-                    self._day_left -= 1
-                    self._in_flight += 1
-                    self._dirty = True
-                    return
-                else:
+                elif self._minute_left <= 0:
                     wait = self._minute_reset_at - now
+                else:
+                    wait = self._app_wait(now)
+                    if wait <= 0:
+                        if per_second is not None:
+                            recent.append(now)
+                        if batch and self._batch_left is not None:
+                            self._batch_left -= 1
+                        self._minute_left -= 1
+                        self._day_left -= 1
+                        self._in_flight += 1
+                        self._dirty = True
+                        return
             if may_not_wait(wait):
                 raise BudgetBusy(wait)
             self._sleep(max(wait, 0.001))
+
+    def _app_wait(self, now: float) -> float:
+        """Take the call from the app's window too (0), or say how long the app must wait (nothing counted)."""
+        return 0.0 if self.app is None else self.app.try_take(now)
 
     def release(self) -> None:
         with self._lock:
@@ -187,6 +196,11 @@ class CallBudget:
 
     def observe_rate_limited(self, problem: str | None, retry_after: float) -> None:
         """A 429 arrived: block the named window for ``retry_after`` seconds."""
+        if problem in (APP_PROBLEM, APP_DAY_PROBLEM):
+            if self.app is not None:  # every connection of the app waits, not this one alone
+                self.app.block(self._clock(), retry_after, problem)
+                return
+            problem = "day" if problem == APP_DAY_PROBLEM else None
         with self._lock:
             now = self._clock()
             if problem == "day":

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.clock import WALL
+from ledgerbridge.connectors.app_budget import AppScope, app_scope, local_window
 from ledgerbridge.connectors.budget import CallBudget
 from ledgerbridge.connectors.limits import BudgetLimits, CallBudgetLike
 from ledgerbridge.connectors.protocol import Connector
@@ -32,16 +33,18 @@ __all__ = ["ConnectorOptions", "PackageEndpoints", "connector_for", "create_conn
 
 
 def _budget(sessions: sessionmaker[Session], connection_id: int, options: ConnectorOptions,
-            limits: BudgetLimits) -> CallBudgetLike:
-    """The connection's call budget: shared by every worker through the database, or this process's own."""
+            limits: BudgetLimits, app: AppScope | None = None) -> CallBudgetLike:
+    """The connection's call budget: shared by every worker through the database, or this process's own; with
+    the window of the app's limits (``app``) where the package counts some per app across every company."""
     clock = options.clock or WALL
     shared = options.shared_budget
     if shared is None:
         shared = sessions.kw["bind"].dialect.name == "postgresql"
     if shared and not options.unlimited_budget:
         return SharedCallBudget(sessions, connection_id, limits, holder=worker_name(), clock=clock,
-                                urgent=options.urgent)
-    return CallBudget(connection_id, limits, unlimited=options.unlimited_budget, clock=clock.now, sleep=clock.sleep)
+                                urgent=options.urgent, app=app)
+    return CallBudget(connection_id, limits, unlimited=options.unlimited_budget, clock=clock.now, sleep=clock.sleep,
+                      app=None if app is None else local_window(app))
 
 
 def production_endpoints(kind: str) -> PackageEndpoints:
@@ -56,10 +59,13 @@ def sandbox_endpoints(kind: str, base_url: str) -> PackageEndpoints:
 def connector_for(sessions: sessionmaker[Session], connection_id: int,
                   options: ConnectorOptions | None = None) -> Connector:
     with session_scope(sessions) as session:
-        kind = session.get_one(Connection, connection_id).kind
+        conn = session.get_one(Connection, connection_id)
+        kind, client_id = conn.kind, conn.client_id
     spec = spec_for(kind)
     options = options or ConnectorOptions()
-    return spec.connector(sessions, connection_id, _budget(sessions, connection_id, options, spec.limits), options)
+    app = app_scope(kind, client_id, spec.app_limits)
+    return spec.connector(sessions, connection_id, _budget(sessions, connection_id, options, spec.limits, app),
+                          options)
 
 
 def create_connection(session: Session, organisation_id: int, kind: str, endpoints: PackageEndpoints, *,

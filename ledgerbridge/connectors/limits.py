@@ -56,6 +56,32 @@ class BudgetLimits:
     batch_per_minute: int | None = None
 
 
+#: A second as a package counts it, plus a margin: it counts arrivals, we count departures, and a call that left
+#: first may arrive last. (A package may answer a refusal here with "wait 60 seconds".) Every per-second pace
+#: (the budgets' and the app windows') is kept over this long.
+PACING_WINDOW = 1.1
+
+
+@dataclass(frozen=True, slots=True)
+class AppLimits:
+    """Limits a package counts per *app* (its API key or client id) across every company the app serves, beside
+    or instead of its per-company limits: MYOB's 8 calls a second and 1,000,000 a day per API key, Xero's 10,000
+    a minute per app. None: no such limit on that window."""
+
+    per_second: int | None = None
+    per_minute: int | None = None
+    per_day: int | None = None
+    minute_seconds: float = 60.0
+    day_seconds: float = 86_400.0
+
+
+#: The ``problem`` of a refusal for the app's limit, shared by every company (MYOB's 403 ``RateLimitError``):
+#: the budget blocks the app's window, so that every connection of the app waits, not just the one refused.
+APP_PROBLEM = "app"
+#: The same for the app's day (MYOB: "API key has exceeded the daily rate limit").
+APP_DAY_PROBLEM = "app-day"
+
+
 @dataclass(frozen=True, slots=True)
 class LimitReading:
     """What one answer of the package says of its limits: calls left in its minute and day windows, and, on a

@@ -41,7 +41,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import ledgerbridge.store.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
 from ledgerbridge.clock import WALL, Clock
+from ledgerbridge.connectors import app_budget
+from ledgerbridge.connectors.app_budget import AppScope
 from ledgerbridge.connectors.limits import (
+    APP_DAY_PROBLEM,
+    APP_PROBLEM,
     BudgetBusy,
     BudgetExhausted,
     BudgetLimits,
@@ -64,8 +68,11 @@ class SharedCallBudget:
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, limits: BudgetLimits, *,
                  holder: str, clock: Clock = WALL, urgent: bool = False, urgent_reserve: int | None = None,
                  window_margin: float = 1.0, lease_seconds: float = 120.0,
-                 idle_wait: float = 0.05, release_patience: float = 10.0) -> None:
+                 idle_wait: float = 0.05, release_patience: float = 10.0, app: AppScope | None = None) -> None:
         self.sessions = sessions
+        #: A limit the package counts per app across every company (``app_budget``): its row is taken in the
+        #: same transaction as the connection's, after it (one lock order for every worker).
+        self.app = app
         self.connection_id = connection_id
         self.limits = limits
         self.unlimited = False
@@ -155,9 +162,17 @@ class SharedCallBudget:
                 return row.second_started + 1.0 + self.window_margin * 0.1 - now
             if batch and limits.batch_per_minute is not None and row.batch_minute_used >= limits.batch_per_minute:
                 return row.batch_minute_started + limits.minute_seconds + self.window_margin - now
+            app_row = None
+            if self.app is not None:
+                app_row = app_budget.locked_row(session, self.app)
+                app_wait = app_budget.wait_for(app_row, self.app.limits, now)
+                if app_wait > 0:
+                    return app_wait
             slot = self._take_lease(session, now)
             if slot is None:
                 return self.idle_wait
+            if app_row is not None:
+                app_budget.count(app_row, now)
             row.minute_used += 1
             row.second_used += 1
             row.day_used += 1
@@ -256,6 +271,13 @@ class SharedCallBudget:
 
     def observe_rate_limited(self, problem: str | None, retry_after: float) -> None:
         """A 429: every worker waits ``retry_after``; for the day limit the day is spent until then."""
+        if problem in (APP_PROBLEM, APP_DAY_PROBLEM):
+            if self.app is not None:  # every connection of the app waits, not this one alone
+                with write_locked_scope(self.sessions) as session:
+                    app_row = app_budget.locked_row(session, self.app)
+                    app_budget.block(app_row, self.app.limits, self.clock.now(), retry_after, problem)
+                return
+            problem = "day" if problem == APP_DAY_PROBLEM else None
         with self._window() as (_session, row):
             now = self.clock.now()
             row.blocked_until = max(row.blocked_until, now + retry_after)

@@ -26,7 +26,7 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.clock import WALL, Clock
-from ledgerbridge.connectors.limits import BudgetLimits, CallBudgetLike, LimitReading, TextLimits
+from ledgerbridge.connectors.limits import AppLimits, BudgetLimits, CallBudgetLike, LimitReading, TextLimits
 from ledgerbridge.store.models.sync import Connection
 
 if TYPE_CHECKING:
@@ -275,3 +275,7 @@ class PackageSpec:
     #: ``ConnectionSettings`` fields only this package reads (e.g. ``bill_reference``): the Settings screen shows
     #: them for its connections only, and keeps them as they are for the others.
     own_settings: tuple[str, ...] = ()
+    #: Limits the package counts per app (its client id) across every company the install serves (MYOB's 8 a
+    #: second and 1,000,000 a day per API key): every connection of the app shares one window
+    #: (``connectors.app_budget``). None: the package counts per company only.
+    app_limits: AppLimits | None = None

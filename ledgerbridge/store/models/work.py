@@ -15,6 +15,10 @@ workers (a record queued once, a tenant's calls per minute, per day and at once)
   package's 429; :class:`CallLease` is one of the tenant's concurrent-call slots, leased with an expiry so that a
   worker killed mid-call never holds a slot for ever. Times there are float seconds of the budget's clock (not
   timestamps): benchmarks run the sandbox and every worker on one accelerated clock (:mod:`ledgerbridge.clock`).
+* :class:`AppCallWindow` is the same for a limit an app shares across every tenant (MYOB's 8 a second and
+  1,000,000 a day per API key): keyed by the app (``scope``: the package and a digest of its client id), not by
+  a connection, and taken in the same transaction as the connection's own window
+  (:mod:`ledgerbridge.connectors.app_budget`).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ledgerbridge.store.db import Base, utcnow
 
-__all__ = ["CallLease", "CallWindow", "QueuedRecord"]
+__all__ = ["AppCallWindow", "CallLease", "CallWindow", "QueuedRecord"]
 
 
 class QueuedRecord(Base):
@@ -66,3 +70,18 @@ class CallLease(Base):
     slot: Mapped[int] = mapped_column(Integer, primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(120), default=None)
     lease_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class AppCallWindow(Base):
+    __tablename__ = "app_call_windows"
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    #: Start times (the budget's clock) of the calls within the last pacing window, comma-separated: a sliding
+    #: second, because a package that counts a second from any call would refuse two fixed windows' worth
+    #: sent either side of their boundary.
+    recent_starts: Mapped[str] = mapped_column(String(2000), default="")
+    minute_started: Mapped[float] = mapped_column(Float, default=0.0)
+    minute_used: Mapped[int] = mapped_column(Integer, default=0)
+    day_started: Mapped[float] = mapped_column(Float, default=0.0)
+    day_used: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
