@@ -45,6 +45,7 @@ from ledgerbridge.store.models.sync import Connection, Job
 from ledgerbridge.web.serving import ServedApp, serve_in_thread
 from tests.contract_checks.qbwc_wsdl import check_soap
 from tests.contract_checks.qbxml import check_qbxml
+from tests.qbd.cheap_hashing import cheap_argon2
 from tests.qbd.world import QbdWorld, connect_world, registered
 
 from .harness import PackageHarness, PackageWorld, RemoteDoc
@@ -253,7 +254,7 @@ class QbdHarness(PackageHarness):
         assert isinstance(sandbox, RunningSandbox)
         self.reset(sandbox)
         check = self.contract()
-        with registered():
+        with registered(), cheap_argon2():  # the Web Connector's password (tests/qbd/cheap_hashing.py)
             qbd = connect_world(sessions, sandbox.company)
             try:
                 seed = frozenset(qbd.names("ItemNonInventory")), frozenset({**qbd.names("Customer"),
