@@ -144,7 +144,6 @@ def test_komets_vendor_invoices_go_out_approved_numbered_by_po_to_existing_vendo
         komet: QbdWorld, served: ServedApp) -> None:
     world = komet
     vendors = {name: add_vendor(world, name) for name in VENDORS}
-    bills = BILLS
     approve_and_send(world)
 
     simulator = web_connector(world, served)
@@ -152,7 +151,7 @@ def test_komets_vendor_invoices_go_out_approved_numbered_by_po_to_existing_vendo
     assert all(r.outcome in ("done", "none") for r in results), [(r.outcome, r.message) for r in results]
 
     status = workflow(world)
-    synchronized = {b for b in bills if status[b] == approvals.STATUS_SYNCHRONIZED}
+    synchronized = {b for b in BILLS if status[b] == approvals.STATUS_SYNCHRONIZED}
     assert synchronized == {"SUP-881", "SUP-882", "SUP-883"}, status
     for number in synchronized:  # RefNumber: the PO number then the vendor's number, to the vendor kept there
         bill = world.one(f"PO-50{number[-1]}-{number}", "Bill")
