@@ -31,8 +31,9 @@ from ledgerbridge.api.app import create_app
 from ledgerbridge.connectors.auth_flows import flow_for
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.packages.qbd.qwc import qwc_for_connection
+from ledgerbridge.packages.qbd.sandbox import CompanyConfig, QuickBooksCompany
 from ledgerbridge.packages.qbd.sandbox.context import Context
-from ledgerbridge.packages.qbd.sandbox.server import start_qbd_sandbox
+from ledgerbridge.packages.qbd.sandbox.server import RunningSandbox, start_qbd_sandbox
 from ledgerbridge.packages.qbd.sandbox.store import Txn
 from ledgerbridge.packages.qbd.sandbox.user_actions import add_line, delete_payment, pay_bill, receive_payment
 from ledgerbridge.packages.qbd.sandbox.web_connector import WebConnectorSimulator
@@ -44,7 +45,8 @@ from ledgerbridge.store.models.sync import Connection, Job
 from ledgerbridge.web.serving import ServedApp, serve_in_thread
 from tests.contract_checks.qbwc_wsdl import check_soap
 from tests.contract_checks.qbxml import check_qbxml
-from tests.qbd.world import QbdWorld, open_world
+from tests.qbd.cheap_hashing import cheap_argon2
+from tests.qbd.world import QbdWorld, connect_world, registered
 
 from .harness import PackageHarness, PackageWorld, RemoteDoc
 
@@ -170,14 +172,18 @@ class QbdPackageWorld(PackageWorld):
     # -- the Web Connector over SOAP (reconnecting) -----------------------------------------------------------
     @contextmanager
     def web_connector(self, password: str | None = None) -> Iterator[WebConnectorSimulator]:
-        """The app served on loopback and the simulator on the connection's .qwc (a new password unless one is
-        given); the pump stands aside meanwhile, so that only the Web Connector's sessions hand out work."""
+        """The app served on loopback and the simulator on the connection's .qwc (``password``, or the world's Web
+        Connector password, set the first time one is needed); the pump stands aside meanwhile, so that only the
+        Web Connector's sessions hand out work."""
         self.q.pump.stop()  # from here only the Web Connector's sessions hand out work
         served: ServedApp = serve_in_thread(create_app(self.sessions.kw["bind"], run_worker=True),
                                             name="conformance-qbd-app")
         port = served.base_url.rsplit(":", 1)[1]
         with session_scope(self.sessions) as session:
-            secret = password or set_password(session, self.conn_id)
+            if password is None and self.password is None:  # set on first use: argon2 is the world's dearest step
+                self.password = set_password(session, self.conn_id)
+            secret = password or self.password
+            assert secret is not None
             _, qwc = qwc_for_connection(session, self.conn_id, f"http://localhost:{port}/packages/qbd")
 
         def checked(operation: str, request: bytes, answer: bytes) -> None:
@@ -230,14 +236,14 @@ class QbdHarness(PackageHarness):
     world_class = QbdPackageWorld
 
     def start_sandbox(self) -> AbstractContextManager[Any]:
-        @contextmanager
-        def nothing() -> Iterator[None]:  # the company is made fresh for each test by ``opened``
-            yield None
-
-        return nothing()
+        """One company and its books page for the test session (as the other packages' sandboxes): ``reset``
+        makes it a fresh company file for each test, which costs milliseconds where a served page costs tenths of
+        a second to start and stop."""
+        return start_qbd_sandbox(QuickBooksCompany(CompanyConfig(flavour="UK")))
 
     def reset(self, sandbox: Any) -> None:
-        pass
+        assert isinstance(sandbox, RunningSandbox)
+        sandbox.company.reset()
 
     def contract(self) -> QbdContract:
         return QbdContract()
@@ -245,18 +251,24 @@ class QbdHarness(PackageHarness):
     @contextmanager
     def opened(self, sessions: sessionmaker[Session], sandbox: Any,
                approve_purchases: bool = True) -> Iterator[PackageWorld]:
+        assert isinstance(sandbox, RunningSandbox)
+        self.reset(sandbox)
         check = self.contract()
-        with open_world(sessions) as qbd, start_qbd_sandbox(qbd.company) as books:
-            with session_scope(sessions) as session:  # the Web Connector set up, as the Connection page does
-                password = set_password(session, qbd.conn_id)
-            seed = frozenset(qbd.names("ItemNonInventory")), frozenset({**qbd.names("Customer"),
-                                                                        **qbd.names("Vendor")})
-            # base_url: the company's books page and its user's admin API (the demo's package_user), not an API
-            # of QuickBooks: QuickBooks Desktop has none over HTTP.
-            world = QbdPackageWorld(self, sessions, books.base_url, check.transport(), qbd.org_id, qbd.conn_id, "",
-                                    qbd=qbd, seed_items=seed[0], seed_parties=seed[1], password=password)
-            check.world = world
-            yield world
+        with registered(), cheap_argon2():  # the Web Connector's password (tests/qbd/cheap_hashing.py)
+            qbd = connect_world(sessions, sandbox.company)
+            try:
+                seed = frozenset(qbd.names("ItemNonInventory")), frozenset({**qbd.names("Customer"),
+                                                                            **qbd.names("Vendor")})
+                # base_url: the company's books page and its user's admin API (the demo's package_user), not an
+                # API of QuickBooks: QuickBooks Desktop has none over HTTP. The Web Connector's password is set
+                # when a test first needs it (``web_connector``), as a user does on the Connection page.
+                world = QbdPackageWorld(self, sessions, sandbox.base_url, check.transport(), qbd.org_id,
+                                        qbd.conn_id, "", qbd=qbd, seed_items=seed[0], seed_parties=seed[1])
+                check.world = world
+                yield world
+            finally:
+                qbd.close()
+                qbd.pump.stop()
         check.assert_clean()
 
     # -- connecting again (test_connection.py): no consent page; a password and the .qwc ----------------------
