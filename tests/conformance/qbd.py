@@ -34,6 +34,7 @@ from ledgerbridge.packages.qbd.qwc import qwc_for_connection
 from ledgerbridge.packages.qbd.sandbox.context import Context
 from ledgerbridge.packages.qbd.sandbox.server import start_qbd_sandbox
 from ledgerbridge.packages.qbd.sandbox.store import Txn
+from ledgerbridge.packages.qbd.sandbox.user import QuickBooksRefused
 from ledgerbridge.packages.qbd.sandbox.user_actions import add_line, delete_payment, pay_bill, receive_payment
 from ledgerbridge.packages.qbd.sandbox.web_connector import WebConnectorSimulator
 from ledgerbridge.packages.qbd.webconnector.credentials import set_password
@@ -242,11 +243,14 @@ class QbdHarness(PackageHarness):
     def contract(self) -> QbdContract:
         return QbdContract()
 
+    def user_was_refused(self, error: Exception) -> bool:
+        return isinstance(error, QuickBooksRefused)  # the books page's 400, QuickBooks' own status code in it
+
     @contextmanager
-    def opened(self, sessions: sessionmaker[Session], sandbox: Any,
-               approve_purchases: bool = True) -> Iterator[PackageWorld]:
+    def opened(self, sessions: sessionmaker[Session], sandbox: Any, approve_purchases: bool = True,
+               batch: dict[str, Any] | None = None) -> Iterator[PackageWorld]:
         check = self.contract()
-        with open_world(sessions) as qbd, start_qbd_sandbox(qbd.company) as books:
+        with open_world(sessions, batch=batch) as qbd, start_qbd_sandbox(qbd.company) as books:
             with session_scope(sessions) as session:  # the Web Connector set up, as the Connection page does
                 password = set_password(session, qbd.conn_id)
             seed = frozenset(qbd.names("ItemNonInventory")), frozenset({**qbd.names("Customer"),
