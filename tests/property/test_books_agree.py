@@ -3,7 +3,9 @@ books agree to the cent or reconciliation names the cause of every difference: n
 
 Hypothesis draws a sequence of business events, each applied where it happens in real life: on the host
 (through intake, as the host system sends it) or in the package (a bookkeeper in Xero or QuickBooks Online,
-through the package's own API), with syncs both ways at random points, and whether allocation sync (R-X1) is on.
+through the package's own API; in QuickBooks Desktop, on the sandbox company's books page, ledgerbridge's calls
+going through the Web Connector the harness plays), with syncs both ways at random points, and whether allocation
+sync (R-X1) is on.
 After a last full sync (upload, fetch, create & allocate) the reconciliation must explain everything, nothing may
 be left "not yet fetched", and with allocation sync on no credit may be allocated on one side only.
 
