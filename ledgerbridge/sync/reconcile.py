@@ -119,7 +119,9 @@ def reconcile(sessions: sessionmaker[Session], connection_id: int, connector: Co
             package = PackageSide(ZERO, ZERO, ZERO, ZERO, "deleted", None)  # bound, but the package has no such id
         fetched_open, diagnostics = unimported.get(ext or "", (ZERO, ()))
         changed = package.updated_at if package else None
-        seen_since = bookmark is not None and changed is not None and changed <= bookmark
+        # Strictly before: a package that stamps to the second (QuickBooks Desktop's TimeModified) gives a change
+        # made in the same second as the last payment fetched the bookmark's own stamp, though it came after.
+        seen_since = bookmark is not None and changed is not None and changed < bookmark
         diffs = compare_document(host, package, Unimported(fetched_open, diagnostics, seen_since))
         report.differences += diffs
         _add_balance(balances, host, package)

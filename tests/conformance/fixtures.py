@@ -1,4 +1,5 @@
-"""Fixtures shared by the conformance suite and the package-specific suites (``tests/sync``, ``tests/qbo``).
+"""Fixtures shared by the conformance suite, the reconciliation and property suites and the package-specific suites
+(``tests/sync``, ``tests/qbo``).
 
 One sandbox per package per test session (started on first use), fresh books for every test; import the fixtures
 into a conftest (``from conformance.fixtures import sandboxes``) and open a world with :func:`open_world`.
@@ -18,12 +19,11 @@ from .qbd import QBD
 from .qbo import QBO
 from .xero import XERO
 
-#: Every package the conformance suite runs against. A new package joins with one harness here (see README.md).
+#: Every package the conformance suite runs against, and the reconciliation (tests/reconcile) and property
+#: (tests/property) suites with it. A new package joins with one harness here (see README.md); what those suites
+#: need of it beyond the conformance suite: its spec's ``demo.package_user``, ``opened(batch=...)`` and, where its
+#: user's refusals are not an API's 400, ``user_was_refused``.
 HARNESSES: dict[str, PackageHarness] = {"xero": XERO, "qbo": QBO, "qbd": QBD}
-#: The packages ledgerbridge calls over HTTP. The reconciliation and property suites build their worlds on an HTTP
-#: sandbox and its package user; QuickBooks Desktop (polled through the Web Connector) is reconciled in its own
-#: tests (tests/qbd/test_demo.py: the demo's month, every difference explained) until those worlds can drive it.
-CALLED_HARNESSES: dict[str, PackageHarness] = {"xero": XERO, "qbo": QBO}
 
 
 class SandboxPool:

@@ -251,13 +251,20 @@ class PackageHarness(ABC):
 
         return Exporter(world.sessions, world.conn_id, world.connector()).upload().as_dict()
 
+    def user_was_refused(self, error: Exception) -> bool:
+        """Whether ``error``, raised by the package's user (``sandboxes.package_user``), is the package refusing the
+        action as its screens would (paying a voided invoice...), not a failure of the test: a 400 from an API."""
+        return isinstance(error, httpx.HTTPStatusError) and error.response.status_code == 400
+
     @contextmanager
-    def opened(self, sessions: sessionmaker[Session], sandbox: Any,
-               approve_purchases: bool = True) -> Iterator[PackageWorld]:
-        """A connected world on fresh books for one test; its exchanges must all pass the contract check."""
+    def opened(self, sessions: sessionmaker[Session], sandbox: Any, approve_purchases: bool = True,
+               batch: dict[str, Any] | None = None) -> Iterator[PackageWorld]:
+        """A connected world on fresh books for one test (the demo's month, or ``batch``); its exchanges must all
+        pass the contract check."""
         self.reset(sandbox)
         check = self.contract()
-        world = self.connect(sessions, sandbox.base_url, check.transport(), approve_purchases=approve_purchases)
+        world = self.connect(sessions, sandbox.base_url, check.transport(), batch=batch,
+                             approve_purchases=approve_purchases)
         try:
             yield world
         finally:

@@ -35,6 +35,7 @@ from ledgerbridge.packages.qbd.sandbox import CompanyConfig, QuickBooksCompany
 from ledgerbridge.packages.qbd.sandbox.context import Context
 from ledgerbridge.packages.qbd.sandbox.server import RunningSandbox, start_qbd_sandbox
 from ledgerbridge.packages.qbd.sandbox.store import Txn
+from ledgerbridge.packages.qbd.sandbox.user import QuickBooksRefused
 from ledgerbridge.packages.qbd.sandbox.user_actions import add_line, delete_payment, pay_bill, receive_payment
 from ledgerbridge.packages.qbd.sandbox.web_connector import WebConnectorSimulator
 from ledgerbridge.packages.qbd.webconnector.credentials import set_password
@@ -248,14 +249,17 @@ class QbdHarness(PackageHarness):
     def contract(self) -> QbdContract:
         return QbdContract()
 
+    def user_was_refused(self, error: Exception) -> bool:
+        return isinstance(error, QuickBooksRefused)  # the books page's 400, QuickBooks' own status code in it
+
     @contextmanager
-    def opened(self, sessions: sessionmaker[Session], sandbox: Any,
-               approve_purchases: bool = True) -> Iterator[PackageWorld]:
+    def opened(self, sessions: sessionmaker[Session], sandbox: Any, approve_purchases: bool = True,
+               batch: dict[str, Any] | None = None) -> Iterator[PackageWorld]:
         assert isinstance(sandbox, RunningSandbox)
         self.reset(sandbox)
         check = self.contract()
         with registered(), cheap_argon2():  # the Web Connector's password (tests/qbd/cheap_hashing.py)
-            qbd = connect_world(sessions, sandbox.company)
+            qbd = connect_world(sessions, sandbox.company, batch=batch, approve_purchases=approve_purchases)
             try:
                 seed = frozenset(qbd.names("ItemNonInventory")), frozenset({**qbd.names("Customer"),
                                                                             **qbd.names("Vendor")})

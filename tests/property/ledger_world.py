@@ -1,35 +1,30 @@
-"""The property test's world: a package sandbox (the conformance harness's: Xero or QuickBooks Online) with
-fresh books per example, a fresh store per example, a small organisation connected through the package's consent,
-and the two ways books move: the host's events (through intake, as the host system sends them) and a package
-user's (through the package's own API, ``sandboxes.package_user``). Every exchange is checked against the vendor's
-contract."""
+"""The property test's world: a package's sandbox (the conformance harness's: Xero, QuickBooks Online or
+QuickBooks Desktop) with fresh books per example, a fresh store per example, a small organisation connected as the
+harness connects it (consent; on QuickBooks Desktop the Web Connector played by the harness's pump), and the two
+ways books move: the host's events (through intake, as the host system sends them) and a package user's (the
+package spec's ``demo.package_user``: the package's own API, QuickBooks Desktop's books page). Every exchange is
+checked against the vendor's contract."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
-from conformance.harness import PackageHarness
+from conformance.harness import PackageHarness, PackageWorld
 from dbfixtures import make_postgres_engine, make_sqlite_engine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connectors.connections import (
-    ConnectorOptions,
-    connector_for,
-)
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.demo.data import NOMINALS, TAX_CODES
 from ledgerbridge.domain.money import line_net, line_tax
 from ledgerbridge.intake.apply import apply_batch
 from ledgerbridge.intake.schemas import Batch
-from ledgerbridge.packages.qbo.sandbox.user import QboUser
-from ledgerbridge.packages.xero.sandbox.user import XeroUser
+from ledgerbridge.packages.registry import spec_for
 from ledgerbridge.sandboxes.package_user import PackageUser
 from ledgerbridge.store.db import make_session_factory, session_scope
 from ledgerbridge.store.models.sync import RecordType, SyncRecord
@@ -82,21 +77,19 @@ class Ledgers:
 
     package: str
     sessions: sessionmaker[Session]
-    transport: httpx.BaseTransport
-    org_id: int
-    conn_id: int
+    world: PackageWorld
     user: PackageUser
-    opened: list[Connector] = field(default_factory=list)
+
+    @property
+    def org_id(self) -> int:
+        return self.world.org_id
+
+    @property
+    def conn_id(self) -> int:
+        return self.world.conn_id
 
     def connector(self) -> Connector:
-        made = connector_for(self.sessions, self.conn_id, ConnectorOptions(transport=self.transport))
-        self.opened.append(made)
-        return made
-
-    def close(self) -> None:
-        for made in self.opened:
-            made.close()
-        self.user.close()  # type: ignore[attr-defined]
+        return self.world.connector()  # closed with the world
 
     def host(self, **batch: Any) -> None:
         with session_scope(self.sessions) as session:
@@ -131,10 +124,13 @@ class Ledgers:
         return reconcile(self.sessions, self.conn_id, self.connector())
 
 
-def connect(harness: PackageHarness, sessions: sessionmaker[Session], base_url: str,
-            transport: httpx.BaseTransport) -> Ledgers:
-    """The conformance harness's connection (consent, chart, the demo's mappings) on a small organisation."""
-    world = harness.connect(sessions, base_url, transport, batch=reference_batch())
-    user: PackageUser = (XeroUser(base_url, world.tenant_id, transport) if harness.kind == "xero"
-                         else QboUser(base_url, world.tenant_id, transport))
-    return Ledgers(harness.kind, sessions, transport, world.org_id, world.conn_id, user)
+@contextmanager
+def connected(harness: PackageHarness, sessions: sessionmaker[Session], sandbox: Any) -> Iterator[Ledgers]:
+    """The conformance harness's world (connected, chart read, the demo's mappings) on a small organisation; its
+    exchanges pass the contract check or the example fails when it closes."""
+    with harness.opened(sessions, sandbox, batch=reference_batch()) as world:
+        user = spec_for(harness.kind).demo.package_user(world.base_url, world.tenant_id, world.transport)
+        try:
+            yield Ledgers(harness.kind, sessions, world, user)
+        finally:
+            user.close()

@@ -1,5 +1,5 @@
 """Each cause of a difference, made as it happens in real life (a package user working in Xero or QuickBooks,
-an import not yet run, a record in error), on both packages' sandboxes and both stores."""
+an import not yet run, a record in error), on every package's sandbox and both stores."""
 
 from __future__ import annotations
 

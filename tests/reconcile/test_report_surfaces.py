@@ -1,5 +1,6 @@
 """The report where people read it: the CLI (table, JSON, CSV), the REST API (JSON and a CSV download) and the
-web page, all on the same books (a credit allocated in the package only, a payment not yet imported)."""
+web page, all on the same books (a credit allocated in the package only, a payment not yet imported). On a package
+that polls us (QuickBooks Desktop) they read it while its client is in a session (``Books.reachable_by_the_app``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
@@ -39,7 +42,7 @@ def test_api_and_web_page_show_the_causes(books: Books) -> None:
         key = issue_api_key(session, org_id, "host")
         other_key = issue_api_key(session, create_organisation(session, "Someone Else Ltd").id, "host")
         create_admin(session, org_id, "admin@test.test", PASSWORD)
-    with TestClient(create_app(books.sessions.kw["bind"], run_worker=False)) as client:
+    with books.reachable_by_the_app(), TestClient(create_app(books.sessions.kw["bind"], run_worker=False)) as client:
         url = f"/v1/connections/{books.conn_id}/reconciliation"
         report = client.get(url, headers={"X-API-Key": key}).json()
         assert report["differences"] == report["explained"] > 0
@@ -64,11 +67,21 @@ def test_api_and_web_page_show_the_causes(books: Books) -> None:
         assert client.get("/reconciliation.csv").text.splitlines()[0].startswith("level,party,document")
 
 
-def test_cli_table_json_and_csv(books: Books, tmp_path: object) -> None:
-    _drift(books)
+@contextmanager
+def _commands_on(books: Books) -> Iterator[None]:
+    """The CLI's commands run on the test's store, the package reachable as the app reads it."""
     STATE.database_url = None
     STATE._engine = books.sessions.kw["bind"]  # noqa: SLF001 - the command runs on the test's store
     try:
+        with books.reachable_by_the_app():
+            yield
+    finally:
+        STATE._engine = None  # noqa: SLF001
+
+
+def test_cli_table_json_and_csv(books: Books, tmp_path: object) -> None:
+    _drift(books)
+    with _commands_on(books):
         runner = CliRunner()
         as_json = runner.invoke(cli_app, ["reconcile", "--json"])
         assert as_json.exit_code == 0, as_json.output
@@ -81,8 +94,6 @@ def test_cli_table_json_and_csv(books: Books, tmp_path: object) -> None:
         as_csv = runner.invoke(cli_app, ["reconcile", "--csv"])
         assert as_csv.exit_code == 0
         assert len(list(csv.DictReader(io.StringIO(as_csv.output)))) == sum(len(r["causes"]) for r in data["rows"])
-    finally:
-        STATE._engine = None  # noqa: SLF001
 
 
 def test_a_difference_no_cause_explains_is_shown_as_unexplained_and_the_command_fails(books: Books) -> None:
@@ -97,12 +108,8 @@ def test_a_difference_no_cause_explains_is_shown_as_unexplained_and_the_command_
         doc = session.scalar(select(Document).where(Document.number == "INV-1003"))
         assert doc is not None
         doc.gross_total += Decimal("7.00")
-    STATE.database_url = None
-    STATE._engine = books.sessions.kw["bind"]  # noqa: SLF001
-    try:
+    with _commands_on(books):
         done = CliRunner().invoke(cli_app, ["reconcile", "--json"])
-    finally:
-        STATE._engine = None  # noqa: SLF001
     assert done.exit_code == 2
     data = json.loads(done.output)
     assert data["explained"] == data["differences"] - 3  # INV-1003's total, its amount due, its party's balance
