@@ -8,9 +8,10 @@ address and plays the program against the sandbox's company (``PolledService.sim
 * :meth:`PolledReach.calls` is a step where the demo calls the package itself, as it does every other package
   (the chart, the upload, the payment import, the reconciliation): the program is kept in a session for the
   step's length, so the connector's calls go out through the mailbox in that session's messages. The step is
-  held as the demo's own running jobs of every lane of the connection (``queue.jobs.LANES``), so the session
-  does not start the automatic work its start would otherwise queue (an upload before the codes are mapped),
-  and the session knows there is work until the step ends;
+  held as one running job of the demo's own, so that the session knows there is work until the step ends. The
+  session starts no automatic work of its own meanwhile: the demo's connection has automatic sync off
+  (``worker.auto_sync_on``), and the job is a chart read, so the first session does not queue another beside
+  the demo's;
 * :meth:`PolledReach.until_idle` updates until the service has nothing left ("none").
 
 :class:`CalledReach` is the same two calls for a package we call: nothing to do.
@@ -144,24 +145,21 @@ class PolledReach:
             raise RuntimeError("connect first")
         return self.program, self.connection_id
 
-    def _hold(self, conn_id: int) -> list[int]:
-        """The demo's own running jobs, one per lane (see the module docstring)."""
-        me, now = worker_name()[:100], utcnow()
-        lanes: dict[str, str] = {}
-        for kind, lane in LANES.items():
-            lanes.setdefault(lane, kind)
+    def _hold(self, conn_id: int) -> int:
+        """The demo's own running job (see the module docstring)."""
+        now = utcnow()
         with session_scope(self.sessions) as session:
-            jobs = [Job(connection_id=conn_id, kind=kind, lane=lane, status="running", params={},
-                        requested_by="demo", worker_id=me, step="the demo's own calls", heartbeat_at=now,
-                        started_at=now) for lane, kind in lanes.items()]
-            session.add_all(jobs)
+            job = Job(connection_id=conn_id, kind="refresh_chart", lane=LANES["refresh_chart"], status="running",
+                      params={}, requested_by="demo", worker_id=worker_name()[:100], step="the demo's own calls",
+                      heartbeat_at=now, started_at=now)
+            session.add(job)
             session.flush()
-            return [job.id for job in jobs]
+            return job.id
 
-    def _release(self, held: list[int]) -> None:
+    def _release(self, held: int) -> None:
         with session_scope(self.sessions) as session:
-            session.execute(update(Job).where(Job.id.in_(held)).values(status="done", step="done",
-                                                                       finished_at=utcnow()))
+            session.execute(update(Job).where(Job.id == held).values(status="done", step="done",
+                                                                     finished_at=utcnow()))
 
     def _wait_open(self, conn_id: int, outcome: list[BaseException | str]) -> None:
         deadline = time.monotonic() + SESSION_SECONDS

@@ -4,8 +4,9 @@ the mailbox (the QuickBooks Web Connector's sessions are the example throughout)
 The Web Connector's session is the only time QuickBooks Desktop can be reached, so the session *is* the run:
 
 * at ``authenticate`` (:meth:`SessionWork.work_due`) the service asks whether anything is due: jobs already waiting
-  for this connection (an upload a user asked for while the PC was off waits in the queue), documents to upload,
-  a payment import due by the connection's schedule, or a chart never read. Nothing due: the service answers
+  for this connection (an upload a user asked for while the PC was off waits in the queue), a chart never read,
+  and, with automatic sync on (``worker.auto_sync_on``, as the worker's scheduler asks for the packages we call),
+  documents to upload or a payment import due by the connection's schedule. Nothing due: the service answers
   ``none`` and the Web Connector goes back to sleep without a round trip;
 * :meth:`SessionWork.begin` queues those jobs; the worker takes them now that the connection is reachable, and the
   engine's calls reach the mailbox (``connectors.mailbox``);
@@ -40,7 +41,7 @@ from ledgerbridge.connectors.mailbox import (
     wait_for_change,
 )
 from ledgerbridge.queue.jobs import enqueue_job
-from ledgerbridge.queue.worker import DEFAULT_PAYMENT_MINUTES, export_due, payments_due
+from ledgerbridge.queue.worker import DEFAULT_PAYMENT_MINUTES, auto_sync_on, export_due, payments_due
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.sync import ChartEntry, Connection, Job
 
@@ -70,19 +71,20 @@ class SessionWork:
             conn = session.get(Connection, connection_id)
             if conn is None:
                 return False
-            return bool(self._active_jobs(session, connection_id) or export_due(session, conn)
-                        or payments_due(session, connection_id, self._import_every(conn))
-                        or not self._has_chart(session, connection_id))
+            return bool(self._active_jobs(session, connection_id) or not self._has_chart(session, connection_id)
+                        or self._auto_upload(session, conn) or self._auto_import(session, conn))
 
     def begin(self, connection_id: int, session_id: int) -> None:
-        """Queue the connection's due work; a job already waiting is not queued twice (``enqueue_job``)."""
+        """Queue the connection's due work; a job already waiting is not queued twice (``enqueue_job``; a chart
+        read, which names no records, by the look-up here)."""
         with session_scope(self._sessions) as session:
             conn = session.get_one(Connection, connection_id)
-            if not self._has_chart(session, connection_id):
+            if not self._has_chart(session, connection_id) and not self._active_jobs(session, connection_id,
+                                                                                      "refresh_chart"):
                 enqueue_job(session, connection_id, "refresh_chart", {}, requested_by="auto")
-            if export_due(session, conn):
+            if self._auto_upload(session, conn):
                 enqueue_job(session, connection_id, "upload", {"document_ids": None}, requested_by="auto")
-            if payments_due(session, connection_id, self._import_every(conn)):
+            if self._auto_import(session, conn):
                 enqueue_job(session, connection_id, "import_payments", {"create_and_allocate": True},
                             requested_by="auto")
 
@@ -152,9 +154,17 @@ class SessionWork:
         return first is not None
 
     @staticmethod
-    def _active_jobs(session: Session, connection_id: int) -> int:
-        return session.scalar(select(func.count(Job.id)).where(Job.connection_id == connection_id,
-                                                               Job.status.in_(ACTIVE))) or 0
+    def _active_jobs(session: Session, connection_id: int, kind: str | None = None) -> int:
+        query = select(func.count(Job.id)).where(Job.connection_id == connection_id, Job.status.in_(ACTIVE))
+        if kind is not None:
+            query = query.where(Job.kind == kind)
+        return session.scalar(query) or 0
+
+    def _auto_upload(self, session: Session, conn: Connection) -> bool:
+        return auto_sync_on(conn) and export_due(session, conn)
+
+    def _auto_import(self, session: Session, conn: Connection) -> bool:
+        return auto_sync_on(conn) and payments_due(session, conn.id, self._import_every(conn))
 
     def _percent(self, connection_id: int) -> int:
         """How far the session's jobs are, 1-99 (100 is said only when all is done)."""

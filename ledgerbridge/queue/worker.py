@@ -40,7 +40,7 @@ from ledgerbridge.store.models.host import Document
 from ledgerbridge.store.models.sync import Connection, FailureType, Job, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync.records import EXPORTABLE, LIVE_STATES
 
-__all__ = ["Scheduler", "Worker"]
+__all__ = ["Scheduler", "Worker", "auto_sync_on"]
 
 logger = logging.getLogger(__name__)
 DEFAULT_PAYMENT_MINUTES = 15
@@ -48,6 +48,13 @@ DEFAULT_PAYMENT_MINUTES = 15
 #: gave no time of its own).
 BUDGET_PAUSE = timedelta(minutes=5)
 RETRY_AFTER = timedelta(minutes=1)
+
+
+def auto_sync_on(conn: Connection) -> bool:
+    """Automatic work (uploads, payment imports) is queued for the connection: it is connected and its
+    ``settings.auto_sync`` is on. Off, only what a user asks for runs (a new connection's codes are not mapped yet:
+    an automatic upload would fail every document in pre-check)."""
+    return conn.status == "connected" and bool((conn.settings or {}).get("auto_sync"))
 
 
 class Scheduler:
@@ -68,7 +75,7 @@ class Scheduler:
         with session_scope(self.sessions) as session:
             for conn in session.scalars(select(Connection).where(Connection.status == "connected")):
                 settings = conn.settings or {}
-                if not settings.get("auto_sync"):
+                if not auto_sync_on(conn):
                     continue
                 if export_due(session, conn):
                     queued.append(enqueue_job(session, conn.id, "upload", {"document_ids": None},

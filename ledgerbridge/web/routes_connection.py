@@ -22,6 +22,7 @@ from ledgerbridge.connectors.oauth import ConsentError
 from ledgerbridge.packages.registry import DEFAULT
 from ledgerbridge.packages.registry import PACKAGES as REGISTERED
 from ledgerbridge.store.models.sync import Connection, OAuthState
+from ledgerbridge.web import password_view
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
 
 router = APIRouter()
@@ -45,13 +46,14 @@ def connection_page(request: Request, session: Db, user: User) -> Response:
 
 
 def _page(request: Request, user: User, conn: Connection | None, health: object,
-          new_password: str | None = None) -> Response:
+          new_password: str | None = None, password_shown: bool = False) -> Response:
     polled = POLLED.get(conn.kind) if conn else None
     return render(request, "connection.html", user, "connection", conn=conn, health=health,
                   callback=callback_url(request), sandbox_client=SANDBOX_CLIENT, packages=PACKAGES,
                   polled_kinds={k: p.program for k, p in POLLED.items()},
                   package=PACKAGES.get(conn.kind, conn.kind) if conn else None,
-                  program=polled.program if polled else None, new_password=new_password)
+                  program=polled.program if polled else None, new_password=new_password,
+                  password_shown=password_shown)
 
 
 @router.post("/connection/connect")
@@ -144,18 +146,35 @@ async def disconnect(request: Request, session: Db, user: User) -> Response:
                 + (f" Note: {note}" if note else ""))
 
 
-@router.post("/connection/polled/password", response_class=HTMLResponse)
+@router.post(password_view.PATH)
 async def new_password(request: Request, session: Db, user: User) -> Response:
-    """A new password for the program that polls us, shown on this one page and never again."""
+    """A new password for the program that polls us; the page it redirects to shows it once
+    (``password_view``: a reload neither posts again nor shows it again)."""
     await checked_form(request, user, "configure")
     conn = connection_of(session, user)
     if conn is None or conn.kind not in POLLED:
         return back("/connection", err="This connection has no program that polls it.")
     password = POLLED[conn.kind].new_password(session, conn)
     conn.status = "connected"
-    audit(session, conn, user.email, "set_polled_password", outcome="ok", detail=POLLED[conn.kind].program)
+    audit(session, conn, user.email, password_view.ACTION, outcome="ok", detail=POLLED[conn.kind].program)
+    session.flush()
+    response = RedirectResponse(password_view.PATH, status_code=303)
+    password_view.hand_over(response, request, session, conn, user, password)
     session.commit()
-    return _page(request, user, conn, connection_health(session, conn), new_password=password)
+    return response
+
+
+@router.get(password_view.PATH, response_class=HTMLResponse)
+def password_page(request: Request, session: Db, user: User) -> Response:
+    """The Connection page with the new password, once; opened again, it says the password was already shown."""
+    conn = connection_of(session, user)
+    if conn is None or conn.kind not in POLLED:
+        return back("/connection")
+    password = password_view.take(request, session, conn, user)
+    page = _page(request, user, conn, connection_health(session, conn), new_password=password,
+                 password_shown=password is None)
+    password_view.forget(page, request)
+    return page
 
 
 @router.get("/connection/polled/setup-file")

@@ -37,7 +37,9 @@ def served(engine: Engine) -> Iterator[ServedApp]:
 
 @pytest.fixture
 def world(sessions: sessionmaker[Session]) -> Iterator[QbdWorld]:
-    with open_world(sessions) as opened:  # the chart read and the demo's codes mapped (the pump, then stopped)
+    # The chart read and the demo's codes mapped (the pump, then stopped); then automatic sync on: each session
+    # queues what is due itself.
+    with open_world(sessions, settings={"auto_sync": True}) as opened:
         opened.pump.stop()
         yield opened
 

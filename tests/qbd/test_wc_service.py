@@ -110,13 +110,33 @@ def test_noop_pause_then_the_message(soap: SoapClient, source: ScriptedSource, w
     assert _session(sessions, ticket).waits == 1
 
 
-def test_finished_without_a_hundred_says_why_and_is_not_noop(soap: SoapClient, source: ScriptedSource,
-                                                             wc: WcConnection) -> None:
+def test_work_that_needs_nothing_ends_with_a_hundred_not_an_error(soap: SoapClient, source: ScriptedSource,
+                                                                   wc: WcConnection,
+                                                                   sessions: sessionmaker[Session]) -> None:
+    source.queue(wc.connection_id, customer_query())
+    ticket, status = soap.authenticate(wc.user, wc.password)
+    assert status == ""
+    source.scripts[wc.connection_id].clear()  # the run found nothing to ask QuickBooks after all
+    closing = soap.send(ticket, host_response_text())
+    assert "<HostQueryRq" in closing  # never "": the Web Connector would show getLastError's text as an error
+    check_qbxml(closing)
+    assert soap.receive(ticket, empty_answer("ledgerbridge-done")) == 100
+    assert soap.text("closeConnection", ticket=ticket) == "Done."
+    row = _session(sessions, ticket)
+    assert (row.status, row.round_trips, row.awaiting_answer, row.finished) == ("closed", 0, False, True)
+    assert source.answers == []  # the closing answer is nothing of the work's
+    assert [c[0] for c in source.calls] == ["work_due", "begin", "next_message", "end"]
+
+
+def test_a_session_cut_while_its_closing_request_is_out_puts_nothing_in_doubt(
+        soap: SoapClient, source: ScriptedSource, wc: WcConnection, sessions: sessionmaker[Session]) -> None:
     source.queue(wc.connection_id, customer_query())
     ticket, _ = soap.authenticate(wc.user, wc.password)
-    source.scripts[wc.connection_id].clear()  # the run found nothing more to do after all
-    assert soap.send(ticket, host_response_text()) == ""
-    assert soap.text("getLastError", ticket=ticket).startswith("Nothing more to send")
+    source.scripts[wc.connection_id].clear()
+    assert "<HostQueryRq" in soap.send(ticket, host_response_text())
+    assert soap.text("closeConnection", ticket=ticket) == "Done."  # its answer never came: nothing was at stake
+    assert _session(sessions, ticket).status == "closed"
+    assert source.named("broken") == [] and len(source.named("end")) == 1
 
 
 @pytest.mark.parametrize("ticket", ["", "not-a-ticket", "0c6d1e84-1b2b-4a37-9f0a-000000000000"])

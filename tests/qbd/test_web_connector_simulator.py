@@ -131,6 +131,23 @@ def test_the_noop_pause(sessions: sessionmaker[Session], served: Served, source:
     assert simulator.log.noops == 2
 
 
+def test_work_that_needs_nothing_of_quickbooks_ends_as_done(sessions: sessionmaker[Session], served: Served,
+                                                            source: ScriptedSource, wc: WcConnection) -> None:
+    """Work was due at authenticate but the run asked QuickBooks nothing: the Web Connector shows a getLastError
+    text as an error, so the service ends with its closing request answered 100 instead."""
+    quickbooks = FakeQuickBooks()
+    simulator, checked = _simulator(sessions, served, wc, quickbooks)
+    source.queue(wc.connection_id, WAIT)  # due; the engine is still at it; then it finishes with nothing to ask
+    result = simulator.update_selected()
+    assert (result.outcome, result.message) == ("done", "Done."), result
+    assert result.calls[3:] == ["sendRequestXML", "getLastError", "sendRequestXML", "receiveResponseXML",
+                                "closeConnection"]
+    assert "<HostQueryRq" in quickbooks.requests[-1]  # checked against the XSD by ``Checked``
+    assert simulator.log.round_trips == 1
+    [row] = _rows(sessions)
+    assert (row.status, row.round_trips, row.finished) == ("closed", 0, True)
+
+
 def test_nvu_and_busy(sessions: sessionmaker[Session], served: Served, source: ScriptedSource,
                       wc: WcConnection) -> None:
     simulator, _ = _simulator(sessions, served, wc, FakeQuickBooks())

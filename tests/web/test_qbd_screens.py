@@ -17,15 +17,18 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ledgerbridge.demo.approvals import approve_demo_purchases
 from ledgerbridge.packages.qbd.sandbox import CompanyConfig, QuickBooksCompany
 from ledgerbridge.packages.qbd.sandbox.user_actions import receive_payment
 from ledgerbridge.packages.qbd.sandbox.web_connector import WebConnectorSimulator
+from ledgerbridge.packages.qbd.webconnector.credentials import verify_credentials
 from ledgerbridge.store.db import session_scope
-from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.store.models.polled import PolledCredential
+from ledgerbridge.store.models.sync import AuditEvent, Connection
 from ledgerbridge.sync.mappings import MappingKind, set_mapping
+from ledgerbridge.web.password_view import COOKIE
 from tests.qbd.world import NOMINAL, TAX
 
 from .browser import LAPTOP, chromium, shoot
@@ -63,6 +66,12 @@ def sign_in(app: LiveApp, email: str) -> httpx.Client:
     return client
 
 
+def _secret(page: httpx.Response) -> str:
+    secret = re.search(r'<code class="secret">([^<]+)</code>', page.text)
+    assert page.status_code == 200 and secret, (page.status_code, page.headers.get("location"), page.text[:500])
+    return secret.group(1)
+
+
 def _connect(store: Store, live_app: LiveApp) -> QbdScreens:
     web = sign_in(live_app, "admin@dunmore.test")
     page = web.get("/connection")
@@ -71,10 +80,8 @@ def _connect(store: Store, live_app: LiveApp) -> QbdScreens:
                      follow_redirects=True)
     assert "QuickBooks Desktop added" in added.text and "Set up the Web Connector" in added.text
     assert "Set the password" in added.text and "none yet" in added.text  # no poll yet
-    shown = web.post("/connection/polled/password", data={"csrf_token": csrf_of(added.text)})
-    secret = re.search(r'<code class="secret">([^<]+)</code>', shown.text)
-    assert shown.status_code == 200 and secret, (shown.status_code, shown.headers.get("location"), shown.text[:500])
-    password = secret.group(1)
+    shown = web.post("/connection/polled/password", data={"csrf_token": csrf_of(added.text)}, follow_redirects=True)
+    password = _secret(shown)
     again = web.get("/connection")  # shown once: never again
     assert password not in again.text and "one is set; a new one replaces it" in again.text
     qwc = web.get("/connection/polled/setup-file")
@@ -94,9 +101,9 @@ def _connect(store: Store, live_app: LiveApp) -> QbdScreens:
 
 @pytest.fixture
 def qbd(store: Store, live_app: LiveApp) -> Iterator[QbdScreens]:
-    """Connected; the first session read the chart (and tried the month, refused for want of mappings); the demo's
-    codes mapped (4090 left out) and its purchases approved; "Run Pre-Check" and "Upload Data" pressed while the
-    PC was off."""
+    """Connected; the first session read the chart (and nothing else: automatic sync is off); the demo's codes
+    mapped (4090 left out) and its purchases approved; "Run Pre-Check" and "Upload Data" pressed while the PC was
+    off."""
     screens = _connect(store, live_app)
     first = screens.web_connector.poll_until_idle(max_updates=4)  # a chart never read is due work
     assert all(r.outcome in ("done", "none") for r in first), [(r.outcome, r.message) for r in first]
@@ -107,7 +114,7 @@ def qbd(store: Store, live_app: LiveApp) -> Iterator[QbdScreens]:
             set_mapping(session, screens.conn_id, MappingKind.TAX, local, code)
             set_mapping(session, screens.conn_id, MappingKind.TAX_PURCHASES, local, code)
         approve_demo_purchases(session, store.org_id, session.get_one(Connection, screens.conn_id))
-    page = screens.web.get("/export")  # the first session tried the month before the codes were mapped
+    page = screens.web.get("/export")
     checked = screens.web.post("/export/action", data={"action": "precheck", "csrf_token": csrf_of(page.text)},
                                follow_redirects=True)  # between sessions: nothing is asked of QuickBooks
     assert "Pre-check: " in checked.text and "1 with problems" in checked.text, checked.text[:3000]
@@ -147,6 +154,41 @@ def test_the_connection_page_and_the_grids_through_the_web_connectors_sessions(q
     qbd.web_connector.poll_until_idle(max_updates=4)
     fetched = qbd.web.get("/import").text
     assert fetched.count("Pending import") == before + 1 and "INV-1001" in fetched, fetched[-3000:]
+
+
+def test_the_new_password_is_shown_once_and_a_reload_posts_nothing(store: Store, live_app: LiveApp) -> None:
+    """Post/redirect/get: the form answers with a redirect, the page shows the password once, a reload says it was
+    shown and makes no new one; a view of a password replaced since shows nothing."""
+    web = sign_in(live_app, "admin@dunmore.test")
+    page = web.get("/connection")
+    added = web.post("/connection/connect", data={"package": "qbd", "csrf_token": csrf_of(page.text)},
+                     follow_redirects=True)
+    posted = web.post("/connection/polled/password", data={"csrf_token": csrf_of(added.text)})
+    assert (posted.status_code, posted.headers["location"]) == (303, "/connection/polled/password")
+    cookie = posted.headers["set-cookie"].lower()
+    assert all(part in cookie for part in ("httponly", "samesite=strict", "path=/connection/polled/password",
+                                           "max-age=300")), cookie
+    password = _secret(web.get(posted.headers["location"]))
+    assert password not in posted.text and password.lower() not in cookie  # encrypted, never in a URL either
+
+    reloaded = web.get("/connection/polled/password")  # the browser's reload: a GET, nothing posted again
+    assert reloaded.status_code == 200 and '<code class="secret">' not in reloaded.text
+    assert "shown once, when it was set" in reloaded.text and password not in reloaded.text
+    with session_scope(store.sessions) as session:
+        conn = session.scalars(select(Connection).where(Connection.organisation_id == store.org_id)).one()
+        credential = session.scalars(select(PolledCredential).where(PolledCredential.connection_id == conn.id)).one()
+        assert verify_credentials(session, credential.user_name, password)[1]  # still the password
+        assert session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.connection_id == conn.id, AuditEvent.action == "set_polled_password")) == 1
+
+    first = web.post("/connection/polled/password", data={"csrf_token": csrf_of(reloaded.text)})
+    old_view = first.cookies[COOKIE]
+    replaced = web.post("/connection/polled/password", data={"csrf_token": csrf_of(reloaded.text)})
+    assert replaced.status_code == 303
+    web.cookies.set(COOKIE, old_view, path="/connection/polled/password")  # the first view, kept by the browser
+    stale = web.get("/connection/polled/password")
+    assert '<code class="secret">' not in stale.text and "shown once, when it was set" in stale.text
+    web.close()
 
 
 def test_komets_bill_reference_rule_on_the_settings_screen(qbd: QbdScreens, store: Store) -> None:

@@ -199,3 +199,49 @@ def test_sixteen_point_zero_answers_too() -> None:
     ret = qb.ok("<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Maple</FullName></CustomerRef>"
                 f"{line('100.00')}</InvoiceAdd></InvoiceAddRq>", version="16.0")
     assert ret.findtext("SalesTaxTotal") == "13.00"
+
+
+_PAY = {
+    "Invoice": ("<ReceivePaymentAddRq><ReceivePaymentAdd><CustomerRef><FullName>Acme</FullName></CustomerRef>"
+                "<AppliedToTxnAdd><TxnID>{txn_id}</TxnID><PaymentAmount>5.00</PaymentAmount></AppliedToTxnAdd>"
+                "</ReceivePaymentAdd></ReceivePaymentAddRq>"),
+    "Bill": ("<BillPaymentCheckAddRq><BillPaymentCheckAdd><PayeeEntityRef><FullName>Parts Co</FullName>"
+             "</PayeeEntityRef><BankAccountRef><FullName>Checking</FullName></BankAccountRef><RefNumber>1001"
+             "</RefNumber><AppliedToTxnAdd><TxnID>{txn_id}</TxnID><PaymentAmount>5.00</PaymentAmount>"
+             "</AppliedToTxnAdd></BillPaymentCheckAdd></BillPaymentCheckAddRq>"),
+}
+_OTHER_PARTY = {"Invoice": "<CustomerRef><FullName>Beta</FullName></CustomerRef>",
+                "Bill": "<VendorRef><FullName>Other Co</FullName></VendorRef>"}
+_GROUP_LINE = {"Invoice": "<InvoiceLineGroupMod><TxnLineID>-1</TxnLineID></InvoiceLineGroupMod>",
+               "Bill": "<ItemGroupLineMod><TxnLineID>-1</TxnLineID></ItemGroupLineMod>"}
+
+
+@pytest.mark.parametrize("kind, party", [("Invoice", "customer"), ("Bill", "vendor")])
+def test_a_mod_is_refused_alike_for_sales_and_purchases(qb: Qb, kind: str, party: str) -> None:
+    """Unsupported lines, a changed party under a payment, a voided transaction: the same checks, the same words."""
+    qb.customer("Acme")
+    qb.customer("Beta")
+    qb.vendor("Parts Co")
+    qb.vendor("Other Co")
+
+    def made() -> tuple[str, str]:
+        ret = qb.invoice("Acme", line("10.00")) if kind == "Invoice" else qb.bill("Parts Co", expense("10.00"))
+        return ret.findtext("TxnID") or "", ret.findtext("EditSequence") or ""
+
+    def mod(txn_id: str, sequence: str, body: str) -> tuple[str | None, str]:
+        rs = qb.one(f"<{kind}ModRq><{kind}Mod><TxnID>{txn_id}</TxnID><EditSequence>{sequence}</EditSequence>{body}"
+                    f"</{kind}Mod></{kind}ModRq>")
+        return rs.get("statusCode"), rs.get("statusMessage") or ""
+
+    code, message = mod(*made(), _GROUP_LINE[kind])
+    assert code == "3180" and message.endswith("is not supported by the QuickBooks sandbox."), message
+    txn_id, sequence = made()
+    qb.ok(_PAY[kind].format(txn_id=txn_id))
+    sequence = qb.ok(f"<{kind}QueryRq><TxnID>{txn_id}</TxnID></{kind}QueryRq>").findtext("EditSequence") or sequence
+    assert mod(txn_id, sequence, _OTHER_PARTY[kind]) == (
+        "3170", f"There was an error when modifying a {kind}.  QuickBooks error message: The {party} cannot be "
+                "changed while payments or credits are applied.")
+    txn_id, sequence = made()
+    qb.ok(f"<TxnVoidRq><TxnVoidType>{kind}</TxnVoidType><TxnID>{txn_id}</TxnID></TxnVoidRq>")
+    sequence = qb.ok(f"<{kind}QueryRq><TxnID>{txn_id}</TxnID></{kind}QueryRq>").findtext("EditSequence") or sequence
+    assert mod(txn_id, sequence, "<Memo>later</Memo>")[1].endswith("A voided transaction cannot be changed.")

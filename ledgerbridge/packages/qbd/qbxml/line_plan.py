@@ -6,17 +6,21 @@ they are; a Mod that sends *any* line keeps only the lines it sends: each existi
 is deleted. A builder API that took "the lines to send" would make a partial edit silently delete the rest, so a
 :class:`LinePlan` is made from the TxnLineIDs QuickBooks holds now (from the last Ret) and must account for each
 of them: kept, changed, or deleted by name. Anything else raises :class:`LinePlanError`.
+
+:func:`write_lines` and :func:`write_slots` write an Add's lines and a plan's slots the one way every transaction
+builder does (sales and purchases alike), each line's own fields by the builder's writer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from ledgerbridge.packages.qbd.qbxml.nodes import Node
 from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError
 
-__all__ = ["NEW_LINE", "LinePlan", "LinePlanError", "LineSlot"]
+__all__ = ["NEW_LINE", "LinePlan", "LinePlanError", "LineSlot", "write_lines", "write_slots"]
 
 L = TypeVar("L")
 NEW_LINE = "-1"  # the TxnLineID of a line a Mod adds
@@ -89,3 +93,19 @@ class LinePlan(Generic[L]):
     def sends_lines(self) -> bool:
         """False when every line is deleted and none added: the Mod must then say so (``ClearExpenseLines``)."""
         return bool(self.slots)
+
+
+def write_lines(node: Node, tag: str, lines: Sequence[L], write: Callable[[Node, L], None]) -> None:
+    """An Add's lines: each a ``tag`` child with its fields written by ``write``."""
+    for n, line in enumerate(lines, 1):
+        write(node.child(tag, n), line)
+
+
+def write_slots(node: Node, tag: str, plan: LinePlan[L], write: Callable[[Node, L], None]) -> None:
+    """A Mod's lines: each slot of ``plan`` a ``tag`` child with its ``TxnLineID``, then, for a changed or new
+    line, its fields written by ``write`` (a line kept as it is sends its TxnLineID alone)."""
+    for n, slot in enumerate(plan.slots, 1):
+        line_node = node.child(tag, n)
+        line_node.ident("TxnLineID", slot.txn_line_id)
+        if slot.line is not None:
+            write(line_node, slot.line)

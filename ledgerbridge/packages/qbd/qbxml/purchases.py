@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from ledgerbridge.packages.qbd.qbxml.common import Address, write_address
-from ledgerbridge.packages.qbd.qbxml.line_plan import LinePlan
+from ledgerbridge.packages.qbd.qbxml.line_plan import LinePlan, write_lines, write_slots
 from ledgerbridge.packages.qbd.qbxml.nodes import Element, Macro, Node, def_macro, request_node
 from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, Ref, TxnTarget
 
@@ -129,10 +129,8 @@ def _item(node: Node, line: ItemLine) -> None:
 def _add_lines(node: Node, expenses: Sequence[ExpenseLine], items: Sequence[ItemLine]) -> None:
     if not expenses and not items:
         raise QbxmlValueError(node.where, "needs at least one expense or item line")
-    for n, expense in enumerate(expenses, 1):
-        _expense(node.child("ExpenseLineAdd", n), expense)
-    for n, item in enumerate(items, 1):
-        _item(node.child("ItemLineAdd", n), item)
+    write_lines(node, "ExpenseLineAdd", expenses, _expense)
+    write_lines(node, "ItemLineAdd", items, _item)
 
 
 def _mod_lines(node: Node, expenses: LinePlan[ExpenseLine] | None, items: LinePlan[ItemLine] | None) -> None:
@@ -140,18 +138,10 @@ def _mod_lines(node: Node, expenses: LinePlan[ExpenseLine] | None, items: LinePl
         raise QbxmlValueError(node.where, "a Mod cannot delete every line")
     if expenses is not None:
         node.flag("ClearExpenseLines", True if not expenses.sends_lines else None)
-        for n, slot in enumerate(expenses.slots, 1):
-            line_node = node.child("ExpenseLineMod", n)
-            line_node.ident("TxnLineID", slot.txn_line_id)
-            if slot.line is not None:
-                _expense(line_node, slot.line)
+        write_slots(node, "ExpenseLineMod", expenses, _expense)
     if items is not None:
         node.flag("ClearItemLines", True if not items.sends_lines else None)
-        for n, item_slot in enumerate(items.slots, 1):
-            line_node = node.child("ItemLineMod", n)
-            line_node.ident("TxnLineID", item_slot.txn_line_id)
-            if item_slot.line is not None:
-                _item(line_node, item_slot.line)
+        write_slots(node, "ItemLineMod", items, _item)
 
 
 def bill_add(header: PurchaseHeader, expenses: Sequence[ExpenseLine], items: Sequence[ItemLine] = (), *,

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from ledgerbridge.packages.qbd.qbxml.common import Address, SetCredit, write_address, write_set_credit
-from ledgerbridge.packages.qbd.qbxml.line_plan import LinePlan
+from ledgerbridge.packages.qbd.qbxml.line_plan import LinePlan, write_lines, write_slots
 from ledgerbridge.packages.qbd.qbxml.nodes import Element, Macro, Node, def_macro, request_node
 from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, Ref, TxnTarget
 
@@ -101,21 +101,12 @@ def _line(node: Node, line: SalesLine) -> None:
     node.ref("OverrideItemAccountRef", line.override_item_account)
 
 
-def _add_lines(node: Node, tag: str, lines: Sequence[SalesLine]) -> None:
-    for n, line in enumerate(lines, 1):
-        _line(node.child(tag, n), line)
-
-
 def _mod_lines(node: Node, tag: str, plan: LinePlan[SalesLine] | None) -> None:
     if plan is None:
         return  # lines untouched
     if not plan.sends_lines:
         raise QbxmlValueError(node.where, "a Mod cannot delete every line of an invoice or credit memo")
-    for n, slot in enumerate(plan.slots, 1):
-        line_node = node.child(tag, n)
-        line_node.ident("TxnLineID", slot.txn_line_id)
-        if slot.line is not None:
-            _line(line_node, slot.line)
+    write_slots(node, tag, plan, _line)
 
 
 def invoice_add(header: SalesHeader, lines: Sequence[SalesLine], *, external_guid: str, request_id: str,
@@ -131,7 +122,7 @@ def invoice_add(header: SalesHeader, lines: Sequence[SalesLine], *, external_gui
         add.ident("LinkToTxnID", txn_id)
     for n, credit in enumerate(set_credits, 1):
         write_set_credit(add, credit, n)
-    _add_lines(add, "InvoiceLineAdd", lines)
+    write_lines(add, "InvoiceLineAdd", lines, _line)
     return rq.element
 
 
@@ -159,7 +150,7 @@ def credit_memo_add(header: SalesHeader, lines: Sequence[SalesLine], *, external
     def_macro(add, macro)
     _header(add, header)
     add.guid("ExternalGUID", external_guid)
-    _add_lines(add, "CreditMemoLineAdd", lines)
+    write_lines(add, "CreditMemoLineAdd", lines, _line)
     return rq.element
 
 

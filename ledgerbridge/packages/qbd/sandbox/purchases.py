@@ -25,10 +25,11 @@ from .txns import (
     base_fields,
     default_account,
     due_date,
-    find_for_mod,
     header_fields,
     linked_txns,
+    mod_target,
     recovery_of_txn,
+    refuse_unsupported,
     touch,
     txn_date,
 )
@@ -41,18 +42,12 @@ _NOT_KEPT = frozenset({
 _UNSUPPORTED = ("ItemGroupLineAdd", "ItemGroupLineMod", "LinkToTxnID")
 
 
-def _refuse_unsupported(kind: str, body: Element) -> None:
-    for tag in _UNSUPPORTED:
-        if body.find(tag) is not None:
-            raise QbStatus.save_refused(kind, f"{tag} is not supported by the QuickBooks sandbox.")
-
-
 def _add(ctx: Context, request: Element) -> Answer:
     kind = str(request.tag)[:-len("AddRq")]
     sent = request.find(f"{kind}Add")
     assert sent is not None
     body = copy.deepcopy(sent)
-    _refuse_unsupported(kind, body)
+    refuse_unsupported(kind, body, _UNSUPPORTED)
     resolve_refs(ctx.books, body, kind)
     vendor = ctx.books.lists[body.findtext("VendorRef/ListID") or ""]
     txn = Txn(kind, ctx.books.new_txn_id(ctx.now), ctx.books.new_txn_number(), ctx.now, ctx.now,
@@ -91,19 +86,8 @@ def _replaced(ctx: Context, body: Element, txn: Txn, header_code: str | None,
 
 
 def _mod(ctx: Context, request: Element) -> Answer:
-    kind = str(request.tag)[:-len("ModRq")]
-    sent = request.find(f"{kind}Mod")
-    assert sent is not None
-    txn = find_for_mod(ctx, (kind,), sent.findtext("TxnID") or "", sent.findtext("EditSequence"))
-    body = copy.deepcopy(sent)
-    _refuse_unsupported(kind, body)
-    if txn.voided:
-        raise QbStatus.modify_refused(kind, "A voided transaction cannot be changed.")
-    resolve_refs(ctx.books, body, kind)
-    vendor_id = body.findtext("VendorRef/ListID") or txn.entity_id
-    paid = ctx.books.applied_to(txn.txn_id) if kind == "Bill" else ctx.books.credit_used(txn.txn_id)
-    if vendor_id != txn.entity_id and paid:
-        raise QbStatus.modify_refused(kind, "The vendor cannot be changed while payments or credits are applied.")
+    target = mod_target(ctx, request, party="Vendor", paid_by_payments="Bill", unsupported=_UNSUPPORTED)
+    kind, txn, body, vendor_id, paid = target.kind, target.txn, target.body, target.party_id, target.paid
     fields = dict(txn.fields)
     header_fields(body, _NOT_KEPT, fields)
     if body.findtext("DueDate"):

@@ -25,11 +25,12 @@ from .txns import (
     base_fields,
     default_account,
     due_date,
-    find_for_mod,
     header_fields,
     linked_txns,
+    mod_target,
     next_ref_number,
     recovery_of_txn,
+    refuse_unsupported,
     touch,
     txn_date,
 )
@@ -42,12 +43,6 @@ _NOT_KEPT = frozenset({
     "DueDate", "InvoiceLineAdd", "InvoiceLineMod", "CreditMemoLineAdd", "CreditMemoLineMod"})
 _UNSUPPORTED = ("InvoiceLineGroupAdd", "InvoiceLineGroupMod", "CreditMemoLineGroupAdd", "CreditMemoLineGroupMod",
                 "DiscountLineAdd", "SalesTaxLineAdd", "ShippingLineAdd", "LinkToTxnID")
-
-
-def _refuse_unsupported(kind: str, body: Element) -> None:
-    for tag in _UNSUPPORTED:
-        if body.find(tag) is not None:
-            raise QbStatus.save_refused(kind, f"{tag} is not supported by the QuickBooks sandbox.")
 
 
 def _customer_code(ctx: Context, txn: Txn) -> ListObject | None:
@@ -95,7 +90,7 @@ def _add(ctx: Context, request: Element) -> Answer:
     sent = request.find(f"{kind}Add")
     assert sent is not None
     body = copy.deepcopy(sent)
-    _refuse_unsupported(kind, body)
+    refuse_unsupported(kind, body, _UNSUPPORTED)
     resolve_refs(ctx.books, body, kind)
     customer = ctx.books.lists[body.findtext("CustomerRef/ListID") or ""]
     when = txn_date(ctx, body)
@@ -134,20 +129,9 @@ def _defaults(ctx: Context, txn: Txn, customer: ListObject, body: Element) -> No
 
 
 def _mod(ctx: Context, request: Element) -> Answer:
-    kind = str(request.tag)[:-len("ModRq")]
+    target = mod_target(ctx, request, party="Customer", paid_by_payments="Invoice", unsupported=_UNSUPPORTED)
+    kind, txn, body, customer_id, paid = target.kind, target.txn, target.body, target.party_id, target.paid
     lines_kind = _KINDS[kind]
-    sent = request.find(f"{kind}Mod")
-    assert sent is not None
-    txn = find_for_mod(ctx, (kind,), sent.findtext("TxnID") or "", sent.findtext("EditSequence"))
-    body = copy.deepcopy(sent)
-    _refuse_unsupported(kind, body)
-    if txn.voided:
-        raise QbStatus.modify_refused(kind, "A voided transaction cannot be changed.")
-    resolve_refs(ctx.books, body, kind)
-    customer_id = body.findtext("CustomerRef/ListID") or txn.entity_id
-    paid = ctx.books.applied_to(txn.txn_id) if kind == "Invoice" else ctx.books.credit_used(txn.txn_id)
-    if customer_id != txn.entity_id and paid:
-        raise QbStatus.modify_refused(kind, "The customer cannot be changed while payments or credits are applied.")
     taxes: dict[str, Decimal] = {}
     mods = body.findall(lines_kind.mod_tag)
     lines: list[Line] = mod_lines(ctx, lines_kind, txn.lines, mods, None, taxes) if mods else txn.lines

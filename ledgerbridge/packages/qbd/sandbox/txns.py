@@ -9,17 +9,19 @@ import calendar
 import copy
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from .context import Context
 from .elements import Element, Value, amount, as_date, date_text, datetime_text
-from .refs import ref_element
+from .refs import ref_element, resolve_refs
 from .status import QbStatus
 from .store import ListObject, Txn
 
-__all__ = ["base_fields", "default_account", "due_date", "find_for_mod", "header_fields", "linked_txns",
-           "next_ref_number", "recovery_of_txn", "touch", "touch_applied", "txn_date"]
+__all__ = ["ModTarget", "base_fields", "default_account", "due_date", "find_for_mod", "header_fields", "linked_txns",
+           "mod_target", "next_ref_number", "recovery_of_txn", "refuse_unsupported", "touch", "touch_applied",
+           "txn_date"]
 
 
 def find_for_mod(ctx: Context, kinds: Collection[str], txn_id: str, edit_sequence: str | None) -> Txn:
@@ -29,6 +31,48 @@ def find_for_mod(ctx: Context, kinds: Collection[str], txn_id: str, edit_sequenc
     if edit_sequence is not None and edit_sequence != txn.edit_sequence:
         raise QbStatus.stale_edit_sequence(edit_sequence)
     return txn
+
+
+def refuse_unsupported(kind: str, body: Element, tags: Collection[str]) -> None:
+    """Refuse an Add or Mod that sends what the sandbox does not model (rather than ignore it silently)."""
+    for tag in tags:
+        if body.find(tag) is not None:
+            raise QbStatus.save_refused(kind, f"{tag} is not supported by the QuickBooks sandbox.")
+
+
+@dataclass(frozen=True, slots=True)
+class ModTarget:
+    """What a sales or purchase Mod changes: its transaction, a copy of the Mod's body with its refs resolved, the
+    party after the Mod, and what payments or credits have already taken of the transaction."""
+
+    kind: str
+    txn: Txn
+    body: Element
+    party_id: str
+    paid: Decimal
+
+
+def mod_target(ctx: Context, request: Element, *, party: str, paid_by_payments: str,
+               unsupported: Collection[str]) -> ModTarget:
+    """The checks every sales and purchase Mod makes first, as QuickBooks makes them: the transaction found at its
+    EditSequence, what the sandbox does not model refused, a voided one refused, the refs resolved, and the party
+    (``party``: "Customer" or "Vendor") changed only while nothing is applied to it (payments for
+    ``paid_by_payments``, "Invoice" or "Bill"; credit used for the credit memo or vendor credit)."""
+    kind = str(request.tag)[:-len("ModRq")]
+    sent = request.find(f"{kind}Mod")
+    assert sent is not None
+    txn = find_for_mod(ctx, (kind,), sent.findtext("TxnID") or "", sent.findtext("EditSequence"))
+    body = copy.deepcopy(sent)
+    refuse_unsupported(kind, body, unsupported)
+    if txn.voided:
+        raise QbStatus.modify_refused(kind, "A voided transaction cannot be changed.")
+    resolve_refs(ctx.books, body, kind)
+    party_id = body.findtext(f"{party}Ref/ListID") or txn.entity_id
+    paid = ctx.books.applied_to(txn.txn_id) if kind == paid_by_payments else ctx.books.credit_used(txn.txn_id)
+    if party_id != txn.entity_id and paid:
+        raise QbStatus.modify_refused(
+            kind, f"The {party.lower()} cannot be changed while payments or credits are applied.")
+    return ModTarget(kind, txn, body, party_id, paid)
 
 
 def header_fields(body: Element, exclude: Collection[str], into: dict[str, Value]) -> None:

@@ -6,7 +6,8 @@ It replays the real Web Connector's call sequence (``../shared/apis/qbwc.md`` §
 ``busy``), the request processor's session under the .qwc's AppName (``connectionError`` when QuickBooks cannot be
 opened), then ``sendRequestXML`` (``strHCPResponse`` on the first call only) / ``receiveResponseXML`` until 100; an
 empty request is followed by ``getLastError``: ``NoOp`` waits 5 seconds (on the injected clock) and asks again,
-anything else ends the session, as does a negative answer. Envelopes are written as the Web Connector writes them
+anything else is shown to the user as an error (outcome ``error``) and ends the session, as does a negative
+answer. Envelopes are written as the Web Connector writes them
 (``soap:`` prefix, the operation in the default namespace, ``SOAPAction`` in quotes). Failures are played on request
 (``web_connector_faults``). Every call is counted (round trips, bytes) for the bench, and can be handed to an
 observer (the tests check each against the WSDL); a cap on round trips per session makes a runaway iterator fail

@@ -12,7 +12,8 @@ The protocol rules live here, the state in the backend (``sessions``):
 * ``authenticate``: ``[ticket, ""]`` with work to do, ``[ticket, "none"]`` without, ``["", "nvu"]`` for a wrong
   user or password, ``busy`` when the work could not be started now.
 * ``sendRequestXML``: the next qbXML message, or "" (then ``getLastError`` answers ``NoOp``: the Web Connector
-  waits 5 seconds and asks again; or the reason, which it shows before closing).
+  waits 5 seconds and asks again; or the reason, which it shows as an error before closing). Work that is over
+  never answers "": it hands out a closing request whose answer is 100 (``closing``).
 * ``receiveResponseXML``: percent done; negative only when QuickBooks could not process the message (``hresult``
   set). Business errors (statusCode 3100 and the like) are inside a well-formed answer: the work records them and
   the session carries on.

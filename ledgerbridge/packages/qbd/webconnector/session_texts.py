@@ -6,13 +6,12 @@ each says what happened and what happens next, in words. QuickBooks' own message
 
 from __future__ import annotations
 
-__all__ = ["FINISHED_NOTICE", "TIMED_OUT", "UNKNOWN_SESSION", "close_text", "closed_without_answer",
+__all__ = ["TIMED_OUT", "UNKNOWN_SESSION", "close_text", "closed_without_answer",
            "connection_error_text",
            "out_of_order_answer", "out_of_order_request", "source_failed", "superseded", "transport_failure"]
 
 UNKNOWN_SESSION = ("This Web Connector session is unknown to ledgerbridge or has already ended; the next update "
                    "starts a new one.")
-FINISHED_NOTICE = "Nothing more to send: ledgerbridge's work for this update is done."
 TIMED_OUT = ("The session was closed because the Web Connector made no call for too long; anything QuickBooks was "
              "given in it will be checked at the next update before it is sent again.")
 

@@ -31,10 +31,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.packages.qbd.webconnector.backend import AuthAnswer, AuthStatus, Finished, MessageSource
+from ledgerbridge.packages.qbd.webconnector.closing import closing_message
 from ledgerbridge.packages.qbd.webconnector.credentials import verify_credentials
 from ledgerbridge.packages.qbd.webconnector.host_facts import parse_host_response, version_ceiling
 from ledgerbridge.packages.qbd.webconnector.session_texts import (
-    FINISHED_NOTICE,
     TIMED_OUT,
     UNKNOWN_SESSION,
     close_text,
@@ -109,7 +109,7 @@ class PolledSessions:
             credential.last_poll_at = now
             connection_id = credential.connection_id
             for row in self._open_sessions(s, connection_id):
-                later.append(self._cut(row, superseded(row.awaiting_answer), now))
+                later.append(self._cut(row, superseded(self._work_out(row)), now))
         self._run(later)
         ticket = str(uuid.uuid4())
         try:
@@ -165,13 +165,17 @@ class PolledSessions:
                 return ""  # cut while we waited (a new sign-in): its notice says why
             row.last_call_at = now
             if isinstance(message, Finished):
+                # Never "" here: the Web Connector would show getLastError's text as an error (``closing``).
+                closing = closing_message(turn.version)
                 row.finished = True
-                row.notice = FINISHED_NOTICE
-                return ""
+                row.awaiting_answer = True
+                row.bytes_sent += len(closing.encode("utf-8"))
+                return closing
             if not message:
                 row.waits += 1
                 return ""
             row.awaiting_answer = True
+            row.finished = False  # the work had more after all: its answer is the work's, not the closing one's
             row.bytes_sent += len(message.encode("utf-8"))
             return message
 
@@ -183,6 +187,12 @@ class PolledSessions:
             row = self._live(s, ticket, now, later)
             if row is not None and not row.awaiting_answer:
                 later.append(self._cut(row, out_of_order_answer(), now))
+            elif row is not None and row.finished:  # the answer to the closing request: nothing for the work
+                row.last_call_at = now
+                row.awaiting_answer = False
+                row.bytes_received += len(response.encode("utf-8"))
+                row.percent_done = 100
+                return 100
             elif row is not None:
                 row.last_call_at = now
                 turn = _Turn(row.connection_id, row.id, row.processor_version or "")
@@ -262,7 +272,7 @@ class PolledSessions:
                 if self._expired(row, now):
                     later.append(self._cut(row, TIMED_OUT, now))
                 else:
-                    reason = closed_without_answer() if row.awaiting_answer else "closed by the Web Connector"
+                    reason = closed_without_answer() if self._work_out(row) else "closed by the Web Connector"
                     later.append(self._close(row, PolledSessionStatus.CLOSED, reason, now))
             text = close_text(row.round_trips, row.last_error, row.status == PolledSessionStatus.BROKEN.value,
                               row.close_reason)
@@ -344,9 +354,14 @@ class PolledSessions:
         row.last_error_at = now
         row.notice = text
 
+    @staticmethod
+    def _work_out(row: PolledSession) -> bool:
+        """A message of the work is out and its answer not in (the closing request puts nothing in doubt)."""
+        return row.awaiting_answer and not row.finished
+
     def _close(self, row: PolledSession, status: PolledSessionStatus, reason: str, now: datetime) -> _Later:
         """Close ``row``; returns the source call to make after commit (``broken`` if an answer was still out)."""
-        if row.awaiting_answer:
+        if self._work_out(row):
             return self._cut(row, reason, now)
         row.status = status.value
         row.closed_at = now
