@@ -68,6 +68,10 @@ class QbdConnector(QbdReads):
     kind = "qbd"
     display_name = NAME
     max_batch = MAX_BATCH
+    # Customers, vendors and items a call (``sync.dependencies``): the documents wait for all of them, so they go in
+    # one exchange (a CustomerAdd is some 300 bytes: 1,000 are a third of a message) rather than 100 at a time,
+    # each waiting for the previous one's round trip.
+    max_dependency_batch = 1000
     # Exchanges a run may have queued at once: the mailbox packs them into the Web Connector's next message, so
     # enough in flight fill it; QuickBooks runs them one after another anyway. An exchange of 50 five-line
     # invoices is some 72 KB: 14 fill a message of MESSAGE_BYTES, and as many again are made ready meanwhile.
