@@ -151,7 +151,7 @@ class SessionWork:
                 return
             wait_for_change(connection_id, seen, self._gather_quiet)
             now = pending_bytes(self._sessions, connection_id)
-            if now == size and not hold:
+            if now == size and not hold and producers(connection_id) == 0:
                 return
             size = now
 

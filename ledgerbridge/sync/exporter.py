@@ -288,7 +288,10 @@ class Exporter(ConnectionRun):
 
     def _call(self, batch: list[DocumentExport], ctx: ExportContext, key: str) -> tuple[list[ExportOutcome], str]:
         try:
-            return self.connector.export_documents(batch, ctx, key), "package"
+            # Building its requests, then waiting for the answer (``connectors.producers``: not counted while it
+            # waits), then reading it: a package that polls us holds its next message while calls are on their way.
+            with producing(self.connection_id):
+                return self.connector.export_documents(batch, ctx, key), "package"
         except ConnectorCallFailed as failure:
             return [ExportOutcome(it.sync_record_id, False, message=failure.message,
                                   failure_type=failure.failure_type, raw_response=failure.raw_response)

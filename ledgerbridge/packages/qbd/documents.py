@@ -24,7 +24,6 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ledgerbridge.connectors.producers import producing
 from ledgerbridge.connectors.protocol import DocumentExport, ExportContext, ExportOutcome, RemoteDocument
 from ledgerbridge.packages.qbd.mapper import (
     SALES_ENTITIES,
@@ -111,23 +110,20 @@ def _send(conn: QbdConnector, items: Sequence[DocumentExport], ctx: ExportContex
     out: dict[int, ExportOutcome] = {}
     sent: dict[str, DocumentExport] = {}
     requests: list[Element] = []
-    # While the requests are built, the Web Connector's next message is held for them (``mailbox.producing``): the
-    # threads of a window build theirs at once, and one message carries them all.
-    with producing(conn.connection_id):
-        for it in items:
-            rid = conn.calls.request_id("d", it.sync_record_id)
-            try:
-                made = _request(conn, it, ctx, rid, current)
-            except MappingError as exc:
-                made = ExportOutcome(it.sync_record_id, False, message=str(exc), failure_type=exc.failure_type)
-            except QbxmlValueError as exc:
-                made = ExportOutcome(it.sync_record_id, False, message=f"{it.document.label()}: {exc}",
-                                     failure_type="data")
-            if isinstance(made, ExportOutcome):
-                out[it.sync_record_id] = made
-                continue
-            requests.append(made)
-            sent[rid] = it
+    for it in items:
+        rid = conn.calls.request_id("d", it.sync_record_id)
+        try:
+            made = _request(conn, it, ctx, rid, current)
+        except MappingError as exc:
+            made = ExportOutcome(it.sync_record_id, False, message=str(exc), failure_type=exc.failure_type)
+        except QbxmlValueError as exc:
+            made = ExportOutcome(it.sync_record_id, False, message=f"{it.document.label()}: {exc}",
+                                 failure_type="data")
+        if isinstance(made, ExportOutcome):
+            out[it.sync_record_id] = made
+            continue
+        requests.append(made)
+        sent[rid] = it
     if not requests:
         return out
     entity = entity_of(items[0].document.type)
