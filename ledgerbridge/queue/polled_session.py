@@ -55,7 +55,7 @@ class SessionWork:
 
     def __init__(self, sessions: sessionmaker[Session], fmt: MessageFormat, *, max_bytes: int,
                  settle_seconds: float = 2.0, poll_seconds: float = 0.25, gather_quiet: float = 0.1,
-                 gather_most: float = 0.5, gather_producing: float = 5.0,
+                 gather_most: float = 0.5, gather_producing: float = 5.0, gather_settle: float = 1.0,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self._sessions = sessions
         self._fmt = fmt
@@ -66,6 +66,7 @@ class SessionWork:
         self._gather_quiet = gather_quiet
         self._gather_most = gather_most
         self._gather_producing = gather_producing
+        self._gather_settle = gather_settle
 
     # -- authenticate ----------------------------------------------------------------------------------------
     def work_due(self, connection_id: int) -> bool:
@@ -135,25 +136,29 @@ class SessionWork:
         for the rest, so that one message carries them all instead of the first alone.
 
         The engine is known to be queueing while a thread of this process is making the connection's calls and
-        not waiting for an answer (``mailbox.producers``: the run preparing its next window, a call building its
-        requests). Then writes of at least a sixteenth of the bound are held up to ``gather_producing`` seconds for
-        the rest: the tail of one window waits for the next rather than going alone. Reads and small writes are not
-        held for it (a look-up, or the items the documents name: the run waits for their answers before it can go
-        on), nor is anything when the run is in another process: they go after ``gather_quiet`` seconds with
-        nothing new, or ``gather_most`` in all. Nothing waiting: nothing to gather."""
+        not waiting for an answer (``connectors.producers``: the run preparing its next window, a call building its
+        requests or reading its answer). Writes of at least a sixteenth of the bound are held for them up to
+        ``gather_producing`` seconds in all, and go once ``gather_settle`` seconds passed with nothing new and no
+        one producing: the tail of one window waits for the next rather than going alone (the threads an answer
+        wakes may take a while to be seen producing on a busy machine). Reads and small writes (a look-up, the
+        items the documents name: the run waits for their answers before it can go on), and everything when the
+        run is in another process, go after ``gather_quiet`` seconds with nothing new, or ``gather_most`` in all.
+        Nothing waiting: nothing to gather."""
         size = pending_bytes(self._sessions, connection_id)
-        started = self._monotonic()
+        started = quiet_since = self._monotonic()
         while 0 < size < self._max_bytes:
             seen = change_mark(connection_id)
-            hold = (producers(connection_id) > 0
-                    and pending_bytes(self._sessions, connection_id, writes=True) >= self._max_bytes // 16)
+            hold = pending_bytes(self._sessions, connection_id, writes=True) >= self._max_bytes // 16
             if self._monotonic() - started >= (self._gather_producing if hold else self._gather_most):
                 return
             wait_for_change(connection_id, seen, self._gather_quiet)
             now = pending_bytes(self._sessions, connection_id)
-            if now == size and not hold and producers(connection_id) == 0:
+            if now != size or producers(connection_id) > 0:
+                quiet_since = self._monotonic()
+                size = now
+                continue
+            if not hold or self._monotonic() - quiet_since >= self._gather_settle:
                 return
-            size = now
 
     def _busy(self, connection_id: int) -> bool:
         with session_scope(self._sessions) as session:
