@@ -32,11 +32,13 @@ from typing import Final, Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.connectors.producers import waiting
 from ledgerbridge.connectors.protocol import ConnectorCallFailed
 from ledgerbridge.store.db import rowcount, session_scope, utcnow
 from ledgerbridge.store.models.mailbox import MailboxMessage, MailboxState
 
-__all__ = ["FINISHED", "Delivery", "Finished", "Mailbox", "MessageFormat", "OutgoingRequest", "ResolvedMessage",
+__all__ = ["FINISHED", "Delivery", "Finished", "Mailbox", "MessageFormat", "OutgoingRequest", "PartlyAnswered",
+           "ResolvedMessage",
            "break_session", "change_mark", "deliver", "end_session", "hand_out", "in_doubt_messages", "pending_bytes",
            "pending_count", "resolve_doubt", "resolved_messages", "wait_for_change"]
 
@@ -76,6 +78,16 @@ class Delivery:
     message_id: int
     message_set_id: str
     answers: Mapping[str, str]
+
+
+class PartlyAnswered(ConnectorCallFailed):
+    """An exchange sent in parts: some answered (``answers``, by request id), one at least in doubt. The caller
+    that learns what became of the doubtful part (the package's error recovery) has the whole answer."""
+
+    def __init__(self, failure: ConnectorCallFailed, answers: Mapping[str, str]) -> None:
+        super().__init__(failure.message, failure_type=failure.failure_type, source=failure.source,
+                         raw_response=failure.raw_response, outcome_unknown=True)
+        self.answers = dict(answers)
 
 
 class _Signals:
@@ -134,30 +146,61 @@ class Mailbox:
         return self._reachable()
 
     def exchange(self, requests: Sequence[OutgoingRequest], *, writes: bool, purpose: str,
-                 on_error: str = "continueOnError") -> Delivery:
+                 on_error: str = "continueOnError", part_bytes: int | None = None) -> Delivery:
         """Send ``requests`` as one message at the package's next ask; their answers, by request id.
+
+        ``part_bytes``: queue them as parts of at most that many bytes (a request is never cut), so that the
+        message the package takes is filled up to its bound with whole requests rather than whole exchanges; only
+        under ``continueOnError`` (a request that stops the message, or names what an earlier one made, must travel
+        with it). A part that never ran while others did leaves its requests out of the answer, as a message the
+        package stopped part-way does; a part in doubt makes the whole exchange in doubt.
 
         Raises :class:`ConnectorCallFailed`: ``outcome_unknown`` when a write was handed out and no answer came.
         """
         if not requests:
             raise ValueError("an exchange needs at least one request")
-        message_id = self._queue(requests, writes=writes, purpose=purpose, on_error=on_error)
-        return self._await(message_id)
+        parts = [list(requests)]
+        if part_bytes is not None and on_error == "continueOnError":
+            parts = _cut(requests, part_bytes)
+        message_ids = self._queue(parts, writes=writes, purpose=purpose, on_error=on_error)
+        if len(message_ids) == 1:
+            return self._await(message_ids[0])
+        delivered: list[Delivery] = []
+        failures: list[ConnectorCallFailed] = []
+        for message_id in message_ids:
+            try:
+                delivered.append(self._await(message_id))
+            except ConnectorCallFailed as failure:
+                failures.append(failure)
+        answers = {rid: text for d in delivered for rid, text in d.answers.items()}
+        unknown = next((f for f in failures if f.outcome_unknown), None)
+        if unknown is not None and delivered:
+            raise PartlyAnswered(unknown, answers)
+        if unknown is not None or not delivered:
+            raise unknown or failures[0]
+        return Delivery(delivered[0].message_id, delivered[0].message_set_id, answers)
 
-    def _queue(self, requests: Sequence[OutgoingRequest], *, writes: bool, purpose: str, on_error: str) -> int:
-        text = "".join(r.text for r in requests)
-        with session_scope(self._sessions) as session:
-            message = MailboxMessage(
-                connection_id=self._connection_id, state=MailboxState.QUEUED, writes=writes, on_error=on_error,
-                purpose=purpose[:200], requests=text, request_ids=" ".join(r.request_id for r in requests),
-                request_bytes=len(text.encode("utf-8")))
-            session.add(message)
+    def _queue(self, parts: Sequence[Sequence[OutgoingRequest]], *, writes: bool, purpose: str,
+               on_error: str) -> list[int]:
+        with session_scope(self._sessions) as session:  # one transaction: the parts stay together, in order
+            messages = []
+            for part in parts:
+                text = "".join(r.text for r in part)
+                messages.append(MailboxMessage(
+                    connection_id=self._connection_id, state=MailboxState.QUEUED, writes=writes, on_error=on_error,
+                    purpose=purpose[:200], requests=text, request_ids=" ".join(r.request_id for r in part),
+                    request_bytes=len(text.encode("utf-8"))))
+            session.add_all(messages)
             session.flush()
-            message_id = message.id
+            message_ids = [m.id for m in messages]
         _SIGNALS.wake(self._connection_id)  # a session waiting for work hands it out at once
-        return message_id
+        return message_ids
 
     def _await(self, message_id: int) -> Delivery:
+        with waiting(self._connection_id):
+            return self._await_settled(message_id)
+
+    def _await_settled(self, message_id: int) -> Delivery:
         while True:
             seen = _SIGNALS.generation(self._connection_id)
             with session_scope(self._sessions) as session:
@@ -188,6 +231,19 @@ class Mailbox:
                                       "is sent again", failure_type="retriable", source="network",
                                       outcome_unknown=True)
         raise ConnectorCallFailed(said, failure_type="retriable", source="network")
+
+
+def _cut(requests: Sequence[OutgoingRequest], part_bytes: int) -> list[list[OutgoingRequest]]:
+    parts: list[list[OutgoingRequest]] = [[]]
+    size = 0
+    for request in requests:
+        length = len(request.text.encode("utf-8"))
+        if parts[-1] and size + length > part_bytes:
+            parts.append([])
+            size = 0
+        parts[-1].append(request)
+        size += length
+    return parts
 
 
 def change_mark(connection_id: int) -> int:
@@ -282,11 +338,13 @@ def end_session(sessions: sessionmaker[Session], connection_id: int, session_id:
     _SIGNALS.wake(connection_id)
 
 
-def pending_bytes(sessions: sessionmaker[Session], connection_id: int) -> int:
-    """Request bytes of the messages queued and not yet taken."""
+def pending_bytes(sessions: sessionmaker[Session], connection_id: int, *, writes: bool = False) -> int:
+    """Request bytes of the messages queued and not yet taken (``writes``: of those that write only)."""
+    where = [MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.QUEUED]
+    if writes:
+        where.append(MailboxMessage.writes.is_(True))
     with session_scope(sessions) as session:
-        return session.scalar(select(func.sum(MailboxMessage.request_bytes)).where(
-            MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.QUEUED)) or 0
+        return session.scalar(select(func.sum(MailboxMessage.request_bytes)).where(*where)) or 0
 
 
 def pending_count(sessions: sessionmaker[Session], connection_id: int) -> int:

@@ -40,6 +40,7 @@ from ledgerbridge.connectors.mailbox import (
     pending_count,
     wait_for_change,
 )
+from ledgerbridge.connectors.producers import producers
 from ledgerbridge.queue.jobs import enqueue_job
 from ledgerbridge.queue.worker import DEFAULT_PAYMENT_MINUTES, auto_sync_on, export_due, payments_due
 from ledgerbridge.store.db import session_scope
@@ -55,7 +56,8 @@ class SessionWork:
 
     def __init__(self, sessions: sessionmaker[Session], fmt: MessageFormat, *, max_bytes: int,
                  settle_seconds: float = 2.0, poll_seconds: float = 0.25, gather_quiet: float = 0.1,
-                 gather_most: float = 0.5, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 gather_most: float = 0.5, gather_producing: float = 5.0, gather_settle: float = 1.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self._sessions = sessions
         self._fmt = fmt
         self._max_bytes = max_bytes
@@ -64,6 +66,8 @@ class SessionWork:
         self._monotonic = monotonic
         self._gather_quiet = gather_quiet
         self._gather_most = gather_most
+        self._gather_producing = gather_producing
+        self._gather_settle = gather_settle
 
     # -- authenticate ----------------------------------------------------------------------------------------
     def work_due(self, connection_id: int) -> bool:
@@ -130,19 +134,33 @@ class SessionWork:
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def _gather(self, connection_id: int) -> None:
-        """Before a message is packed: while what waits is below the bound and the engine is still queueing (a run's
-        calls in flight are queued within moments of each other), wait for the rest, so that one message carries
-        them all instead of the first alone. Stops at the bound, after ``gather_quiet`` seconds with nothing new,
-        or after ``gather_most`` seconds in all; nothing waiting: nothing to gather."""
+        """Before a message is packed: while what waits is below the bound and the engine is still queueing, wait
+        for the rest, so that one message carries them all instead of the first alone.
+
+        The engine is known to be queueing while a thread of this process is making the connection's calls and
+        not waiting for an answer (``connectors.producers``: the run preparing its next window, a call building its
+        requests or reading its answer). Writes of at least a sixteenth of the bound are held for them up to
+        ``gather_producing`` seconds in all, and go once ``gather_settle`` seconds passed with nothing new and no
+        one producing: the tail of one window waits for the next rather than going alone (the threads an answer
+        wakes may take a while to be seen producing on a busy machine). Reads and small writes (a look-up, the
+        items the documents name: the run waits for their answers before it can go on), and everything when the
+        run is in another process, go after ``gather_quiet`` seconds with nothing new, or ``gather_most`` in all.
+        Nothing waiting: nothing to gather."""
         size = pending_bytes(self._sessions, connection_id)
-        deadline = self._monotonic() + self._gather_most
-        while 0 < size < self._max_bytes and self._monotonic() < deadline:
+        started = quiet_since = self._monotonic()
+        while 0 < size < self._max_bytes:
             seen = change_mark(connection_id)
+            hold = pending_bytes(self._sessions, connection_id, writes=True) >= self._max_bytes // 16
+            if self._monotonic() - started >= (self._gather_producing if hold else self._gather_most):
+                return
             wait_for_change(connection_id, seen, self._gather_quiet)
             now = pending_bytes(self._sessions, connection_id)
-            if now == size:
+            if now != size or producers(connection_id) > 0:
+                quiet_since = self._monotonic()
+                size = now
+                continue
+            if not hold or self._monotonic() - quiet_since >= self._gather_settle:
                 return
-            size = now
 
     def _busy(self, connection_id: int) -> bool:
         with session_scope(self._sessions) as session:

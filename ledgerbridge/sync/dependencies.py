@@ -136,7 +136,9 @@ class DependencyExporter:
             for rid, (ext, _name) in found.items():
                 self._known[rid] = Binding(ext)
             todo = [r for r in todo if r.record_id not in found]
-        size = self.connector.max_batch
+        # A connector whose calls are packed into few messages may take more dependencies a call than documents
+        # (``max_dependency_batch``: QuickBooks Desktop's 200 customers are one exchange, not two in turn).
+        size = int(getattr(self.connector, "max_dependency_batch", self.connector.max_batch))
         for start in range(0, len(todo), size):
             batch = todo[start : start + size]
             key = uuid.uuid4().hex

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.audit.trail import audit
+from ledgerbridge.connectors.producers import producing, waiting
 from ledgerbridge.connectors.protocol import (
     CallBudgetSpent,
     Connector,
@@ -137,7 +138,12 @@ class Exporter(ConnectionRun):
         with session_scope(self.sessions) as session:
             connection = session.get_one(Connection, self.connection_id)
             refresh_sync_records(session, connection)
-        self._pool = ThreadPoolExecutor(max_workers=self.parallel_calls, thread_name_prefix="export")
+        # Two windows' threads for a connector whose calls are packed (``calls_in_flight``): the next window builds
+        # its calls while the previous one's wait for their answers, so the message that carries the previous
+        # window's tail carries the next window's head too. A package that is called keeps one window's worth (its
+        # concurrency limit counts calls at once).
+        windows = 2 if hasattr(self.connector, "calls_in_flight") else 1
+        self._pool = ThreadPoolExecutor(max_workers=self.parallel_calls * windows, thread_name_prefix="export")
         try:
             self._upload(document_ids, report)
         finally:
@@ -176,13 +182,16 @@ class Exporter(ConnectionRun):
             # package works on it meanwhile (the pipeline no longer drains at every chunk of 480-500 documents).
             self._in_flight = []
             try:
-                for chunk in prepared_chunks(session, connection, self.connector, record_ids, ctx):
-                    for ref, doc, problems in chunk.refused:
-                        self._refuse(session, ref, doc, problems, report)
-                        self._advance(failed=1)
-                    self._commit(session)
-                    ready = self._with_dependencies(session, parties, items, item_ids, chunk.ready, report)
-                    self._export_documents(session, ready, ctx, report)
+                # Said to a package that polls us (``mailbox.producing``): while this thread prepares the next window
+                # rather than waits for an answer, more calls are coming, and a message is held for them.
+                with producing(self.connection_id):
+                    for chunk in prepared_chunks(session, connection, self.connector, record_ids, ctx):
+                        for ref, doc, problems in chunk.refused:
+                            self._refuse(session, ref, doc, problems, report)
+                            self._advance(failed=1)
+                        self._commit(session)
+                        ready = self._with_dependencies(session, parties, items, item_ids, chunk.ready, report)
+                        self._export_documents(session, ready, ctx, report)
                 last, self._in_flight = self._in_flight, []
                 self._bind_answers(session, last, report)
             except CallBudgetSpent as spent:
@@ -270,7 +279,8 @@ class Exporter(ConnectionRun):
     def _bind_answers(self, session: Session, in_flight: InFlight, report: RunReport) -> None:
         # Every answer is in before this thread writes: the calls' own writes (audit, health) need the
         # database too, and SQLite has one writer.
-        answers = [future.result() for _, future in in_flight]
+        with waiting(self.connection_id):
+            answers = [future.result() for _, future in in_flight]
         for (batch, _), (outcomes, source) in zip(in_flight, answers, strict=True):
             self._apply(session, batch, outcomes, source, report)
         if in_flight:
@@ -278,7 +288,10 @@ class Exporter(ConnectionRun):
 
     def _call(self, batch: list[DocumentExport], ctx: ExportContext, key: str) -> tuple[list[ExportOutcome], str]:
         try:
-            return self.connector.export_documents(batch, ctx, key), "package"
+            # Building its requests, then waiting for the answer (``connectors.producers``: not counted while it
+            # waits), then reading it: a package that polls us holds its next message while calls are on their way.
+            with producing(self.connection_id):
+                return self.connector.export_documents(batch, ctx, key), "package"
         except ConnectorCallFailed as failure:
             return [ExportOutcome(it.sync_record_id, False, message=failure.message,
                                   failure_type=failure.failure_type, raw_response=failure.raw_response)

@@ -21,6 +21,7 @@ from ledgerbridge.connectors.mailbox import (
     Delivery,
     Mailbox,
     OutgoingRequest,
+    PartlyAnswered,
     break_session,
     deliver,
     end_session,
@@ -117,6 +118,47 @@ def test_messages_are_packed_in_order_up_to_the_bound(sessions: sessionmaker[Ses
     deliver(sessions, connection_id, SESSION, FMT, '<a id="3">d</a>')
     assert [f.result(timeout=10).answers for f in futures] == [
         {"0": '<a id="0">a</a>'}, {"1": '<a id="1">b</a>'}, {"2": '<a id="2">c</a>'}, {"3": '<a id="3">d</a>'}]
+
+
+def test_an_exchange_in_parts_fills_the_message_with_whole_requests(sessions: sessionmaker[Session],
+                                                                   connection_id: int) -> None:
+    """Two exchanges of six requests, each queued in parts of two: a bound of five requests' bytes takes four
+    (two parts), so three messages carry the twelve; whole exchanges could not share a message under it."""
+    size = len(req("a0", "y" * 40).text)
+    boxes = [Mailbox(sessions, connection_id, reachable=lambda: True, poll_seconds=0.05) for _ in range(2)]
+    futures = []
+    for n, box in enumerate(boxes):
+        batch = [req(f"{'ab'[n]}{i}", "y" * 40) for i in range(6)]
+        futures.append(in_thread(lambda b=box, batch=batch: b.exchange(batch, writes=True, purpose="invoices",
+                                                                       part_bytes=2 * size)))
+        wait_queued(sessions, connection_id, 3 * (n + 1))
+    carried = []
+    while (message := hand_out(sessions, connection_id, SESSION, FMT, version="16.0", max_bytes=5 * size)):
+        ids = re.findall(r'<r id="(\w+)">', message)
+        carried.append(ids)
+        deliver(sessions, connection_id, SESSION, FMT, "".join(f'<a id="{i}">{i}</a>' for i in ids))
+    assert carried == [["a0", "a1", "a2", "a3"], ["a4", "a5", "b0", "b1"], ["b2", "b3", "b4", "b5"]]
+    assert [sorted(f.result(timeout=10).answers) for f in futures] == [[f"a{i}" for i in range(6)],
+                                                                       [f"b{i}" for i in range(6)]]
+
+
+def test_an_exchange_in_parts_is_in_doubt_when_one_part_is(sessions: sessionmaker[Session],
+                                                           connection_id: int) -> None:
+    """The first part answered, the second taken by a session that broke: the exchange's outcome is unknown, and
+    what was answered comes with the failure (``PartlyAnswered``) for the caller that recovers the rest."""
+    size = len(req("c0", "y" * 40).text)
+    box = Mailbox(sessions, connection_id, reachable=lambda: True, poll_seconds=0.05)
+    future = in_thread(lambda: box.exchange([req(f"c{i}", "y" * 40) for i in range(4)], writes=True,
+                                            purpose="invoices", part_bytes=2 * size))
+    wait_queued(sessions, connection_id, 2)
+    assert hand_out(sessions, connection_id, SESSION, FMT, version="16.0", max_bytes=2 * size) is not None
+    deliver(sessions, connection_id, SESSION, FMT, '<a id="c0">0</a><a id="c1">1</a>')
+    assert hand_out(sessions, connection_id, SESSION, FMT, version="16.0", max_bytes=2 * size) is not None
+    break_session(sessions, connection_id, SESSION, "the Web Connector's session broke")
+    with pytest.raises(PartlyAnswered) as failed:
+        future.result(timeout=10)
+    assert failed.value.outcome_unknown and sorted(failed.value.answers) == ["c0", "c1"]
+    assert [ids for _, ids in in_doubt_messages(sessions, connection_id)] == ["c2 c3"]
 
 
 @pytest.mark.parametrize("writes", [True, False])

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connectors.mailbox import Mailbox, OutgoingRequest
+from ledgerbridge.connectors.mailbox import Mailbox, OutgoingRequest, PartlyAnswered
 from ledgerbridge.connectors.protocol import ConnectorCallFailed
 from ledgerbridge.packages.qbd.message_format import STATUS_REQUEST, status_check_rule
 from ledgerbridge.packages.qbd.qbxml.envelope import OnError, request_text
@@ -43,6 +43,9 @@ from ledgerbridge.store.models.sync import AuditEvent, Connection
 __all__ = ["AUDIT_MAX", "QbdCalls", "record_of"]
 
 AUDIT_MAX = 20_000
+#: An exchange is queued in parts of at most this many bytes (``Mailbox.exchange``): the Web Connector's message is
+#: filled to within a part of its bound (``limits.MESSAGE_BYTES``), not within a whole exchange of 100 documents.
+PART_BYTES = 16_384
 FLUSH_SECONDS = 1.0  # audit rows and health are written at least this often while exchanges go on
 _RECORD_ID = re.compile(r"^([a-z])(\d+)-")
 
@@ -107,23 +110,34 @@ class QbdCalls:
         the Web Connector's next ask), and what QuickBooks recorded then stands for the answer.
         """
         outgoing = [OutgoingRequest(str(r.get("requestID")), request_text(r)) for r in requests]
+        # Sent in parts (``PART_BYTES``), an exchange may be answered in part: what ran is kept in ``done``, and
+        # what is known not to have run (a part withdrawn at the session's end, or one QuickBooks could not run)
+        # is sent again as a message that QuickBooks could not run at all would be.
+        done: dict[str, RequestResult] = {}
         for attempt in range(1, self.max_attempts + 1):
             if writes and self.before_write is not None:
                 self.before_write()
+            last = attempt == self.max_attempts
             try:
-                return self.send(outgoing, writes=writes, purpose=purpose, key=key, on_error=on_error)
+                done.update(self.send(outgoing, writes=writes, purpose=purpose, key=key, on_error=on_error))
             except ConnectorCallFailed as failure:
-                last = attempt == self.max_attempts
                 if failure.outcome_unknown:
                     if last or not writes or self.recover is None:
-                        raise
+                        raise  # what ran before is looked up with the rest (``done`` is not lost: it is in doubt)
                     recovered = self.recover([r.request_id for r in outgoing])
                     if recovered is None:
                         raise
-                    return recovered
-                if last or failure.failure_type != "retriable" or not self.mailbox.reachable():
+                    if isinstance(failure, PartlyAnswered):  # the parts that were answered
+                        done.update(self._parsed(failure.answers, writes))
+                    done.update(recovered)
+                elif done or last or failure.failure_type != "retriable" or not self.mailbox.reachable():
+                    if done:  # what ran is answered; the rest is absent, known not run
+                        return done
                     raise  # nothing ran: the engine records why, and the next run sends it
-        raise AssertionError("unreachable")
+            outgoing = [r for r in outgoing if r.request_id not in done]
+            if not outgoing or on_error != "continueOnError" or last or not self.mailbox.reachable():
+                return done
+        return done
 
     def send(self, outgoing: Sequence[OutgoingRequest], *, writes: bool, purpose: str, key: str | None = None,
              on_error: str = "continueOnError") -> dict[str, RequestResult]:
@@ -133,22 +147,30 @@ class QbdCalls:
             self.exchanges += 1
             self.requests_sent += len(outgoing)
         try:
-            delivery = self.mailbox.exchange(outgoing, writes=writes, purpose=purpose, on_error=on_error)
+            delivery = self.mailbox.exchange(outgoing, writes=writes, purpose=purpose, on_error=on_error,
+                                             part_bytes=PART_BYTES)
         except ConnectorCallFailed as failure:
             self._record(purpose, key, outgoing, writes, {}, started, failure.message)
             raise
         try:
-            results = {rid: parse_result(text) for rid, text in delivery.answers.items()}
-        except QbxmlParseError as exc:
-            self._record(purpose, key, outgoing, writes, {}, started, str(exc))
-            raise ConnectorCallFailed(f"QuickBooks' answer could not be read: {exc}", failure_type="system",
-                                      source="package", outcome_unknown=writes) from exc
+            results = self._parsed(delivery.answers, writes)
+        except ConnectorCallFailed as failure:
+            self._record(purpose, key, outgoing, writes, {}, started, failure.message)
+            raise
         if outgoing and not delivery.answers:
             why = "QuickBooks answered none of the requests (its answer was not qbXML)"
             self._record(purpose, key, outgoing, writes, {}, started, why)
             raise ConnectorCallFailed(why, failure_type="system", source="package", outcome_unknown=writes)
         self._record(purpose, key, outgoing, writes, results, started, None, delivery.answers)
         return results
+
+    @staticmethod
+    def _parsed(answers: Mapping[str, str], writes: bool) -> dict[str, RequestResult]:
+        try:
+            return {rid: parse_result(text) for rid, text in answers.items()}
+        except QbxmlParseError as exc:
+            raise ConnectorCallFailed(f"QuickBooks' answer could not be read: {exc}", failure_type="system",
+                                      source="package", outcome_unknown=writes) from exc
 
     def status_check(self, message_set_id: str, request_ids: Sequence[str]) -> tuple[int | None, dict[str, str]]:
         """Ask QuickBooks what became of the message set ``message_set_id`` (error recovery, ``oldMessageSetID``):

@@ -58,9 +58,10 @@ from ledgerbridge.store.views import DocumentView, ItemView, PartyView
 __all__ = ["MAX_BATCH", "QbdConnector", "connector_for"]
 
 NAME = "QuickBooks Desktop"
-#: Records per exchange. An invoice Add is 1-3 KB, so 100 make a message of 100-300 KB, which QuickBooks runs in a
-#: few seconds; the mailbox packs exchanges queued together into one message set up to the service's bound.
-MAX_BATCH = 100
+#: Records per exchange. An invoice Add is 1-3 KB, so 200 make 200-600 KB, which QuickBooks runs in a few seconds;
+#: the mailbox queues an exchange in parts (``calls.PART_BYTES``) and packs the parts queued together into one
+#: message set up to the service's bound.
+MAX_BATCH = 200
 PURCHASE_ENTITIES = {"Bill", "VendorCredit"}
 
 
@@ -68,11 +69,17 @@ class QbdConnector(QbdReads):
     kind = "qbd"
     display_name = NAME
     max_batch = MAX_BATCH
+    # Customers, vendors and items a call (``sync.dependencies``): the documents wait for all of them, so they go in
+    # one exchange (a CustomerAdd is some 300 bytes: 1,000 are a third of a message) rather than 100 at a time,
+    # each waiting for the previous one's round trip.
+    max_dependency_batch = 1000
     # Exchanges a run may have queued at once: the mailbox packs them into the Web Connector's next message, so
-    # enough in flight fill it; QuickBooks runs them one after another anyway. An exchange of 50 five-line
-    # invoices is some 72 KB: 14 fill a message of MESSAGE_BYTES, and as many again are made ready meanwhile.
-    max_concurrent_calls = 10
-    calls_in_flight = 10
+    # enough in flight fill it; QuickBooks runs them one after another anyway. A window of 5 exchanges of 200
+    # five-line invoices is some 1.4 MB, more than a message of MESSAGE_BYTES, and the exporter builds the next
+    # window while this one waits (two windows' threads: 10 at most, within the store's pool of 15 connections,
+    # which 20 waiting threads exhausted on SQLite).
+    max_concurrent_calls = 5
+    calls_in_flight = 5
     max_number_length = QBD_TEXT_LIMITS.number
     missing_account_answer: str | None = None  # a sales line's account is its item's: no single message to quote
     separate_party_roles = True  # Customer and Vendor: a party in both roles is two records, one name space

@@ -13,8 +13,8 @@ one exchange.
   needs deleting, so no note is added to the record's history. A document with payments or credits applied is
   refused (3170) with QuickBooks' words and the table's hint.
 
-Every answer that carries the transaction is kept as what QuickBooks holds (``QbdReads.written``): the seen
-tick's read-back of what was just written costs no round trip.
+With ``read_back_from_answers`` on, every answer that carries the transaction is kept as what QuickBooks holds
+(``QbdReads.written``): the seen tick's read-back of what was just written then costs no round trip.
 """
 
 from __future__ import annotations
@@ -159,6 +159,6 @@ def _outcome(conn: QbdConnector, it: DocumentExport, result: RequestResult) -> E
         conn.remember_written(doc)
         return replace(outcome, external_id=doc.external_id, total=Decimal(0))
     ret = next((r for r in result.rets if r.tag in _DOCUMENT_RETS), None)
-    if ret is not None:
+    if ret is not None and conn.read_back_from_answers:  # reading a whole Ret, lines and all, costs: only if used
         conn.remember_written(remote_document(read_txn(ret)))
     return outcome

@@ -90,16 +90,20 @@ def recover(conn: QbdConnector, request_ids: Sequence[str]) -> dict[str, Request
     except ConnectorCallFailed:
         return None
     wanted = set(request_ids)
-    for message in reversed(resolved_messages(conn.sessions, conn.connection_id)):
+    # An exchange queued in parts is as many mailbox rows (in one message set or several): every part's answers
+    # count, the latest word on a request standing.
+    found: dict[str, RequestResult] | None = None
+    for message in resolved_messages(conn.sessions, conn.connection_id):
         if not wanted & set(message.request_ids):
             continue
         if message.answers is None:
             return None
         try:
-            return {rid: parse_result(text) for rid, text in message.answers.items() if rid in wanted}
+            found = {**(found or {}), **{rid: parse_result(text) for rid, text in message.answers.items()
+                                         if rid in wanted}}
         except QbxmlParseError:
             return None
-    return None
+    return found
 
 
 def recovered_ids(conn: QbdConnector, kind: str, record_ids: Iterable[int]) -> dict[int, str]:

@@ -14,11 +14,13 @@ answer was lost is found by name; its ExternalGUID comes from the account, so a 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.connectors.producers import waiting
 from ledgerbridge.connectors.protocol import ConnectorCallFailed
 from ledgerbridge.packages.qbd.calls import QbdCalls
 from ledgerbridge.packages.qbd.names import ROUNDING_ITEM, account_item_name
@@ -59,8 +61,20 @@ class QbdLookups:
         self._rounding: dict[str, Ref] = {}
 
     # -- the chart -------------------------------------------------------------------------------------------
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The lock, whose holder may be waiting for QuickBooks (``prepare``): a thread that waits for it produces
+        nothing meanwhile (``connectors.producers``), so the Web Connector's message is not held for it."""
+        if not self._lock.acquire(blocking=False):
+            with waiting(self.connection_id):
+                self._lock.acquire()
+        try:
+            yield
+        finally:
+            self._lock.release()
+
     def _chart(self) -> dict[str, str]:
-        with self._lock:
+        with self._locked():
             if self._accounts is None:
                 with session_scope(self.sessions) as session:
                     rows = session.execute(select(ChartEntry.code, ChartEntry.external_id).where(
@@ -89,7 +103,7 @@ class QbdLookups:
     def prepare(self, income_accounts: Iterable[str], item_codes: Iterable[str] = ()) -> None:
         """Find the items these accounts' sales lines and these lines' own items need (one exchange for all),
         and make the accounts' items QuickBooks lacks (one more)."""
-        with self._lock:
+        with self._locked():
             accounts = sorted({a for a in income_accounts if a and a not in self._account_items})
             codes = sorted({c for c in item_codes if c and c not in self._own})
             names = {account_item_name(a): a for a in accounts}
