@@ -17,13 +17,15 @@ upload and a payment import, arms one to three faults of the simulator (``sandbo
 * QuickBooks not running when the session opens;
 * the server restarted before one of the session's calls;
 
-then updates a few times with the faults armed, and then until idle without faults. The company's clock is a
-month behind ours and moves an hour before each payment, which is dated on a day drawn at random: payments were
+then updates a few times with the faults armed, and then until idle without faults. The company's clock is two
+months behind ours and moves an hour before each payment, which is dated on a day drawn at random: payments are
 modified hours apart (beyond the imports' look-backs), and a page (in date order) may hold one modified after one a
-later page holds, so an import that advanced its watermark before its last page would lose a payment. After every trial:
-exactly one copy of each document in the company, none missing (every exportable document seen, the unmapped one
-in errors), every payment made in the company imported exactly once, nothing stuck (no job active, no mailbox
-message queued or handed out, no record in progress or awaiting fetch).
+later page holds, so an import that advanced its watermark before its last page would lose a payment (planted, it
+does: "12 payments made in QuickBooks, 7 read").
+
+After every trial: exactly one copy of each document in the company, none missing (every exportable document seen,
+the unmapped one in errors), every payment made in the company imported exactly once, nothing stuck (no job active,
+no mailbox message queued or handed out, no record in progress or awaiting fetch).
 
 CI runs ``LEDGERBRIDGE_FAULT_TRIALS`` trials (default 3) per database; the long form is
 
@@ -188,7 +190,7 @@ def arm(rng: random.Random, faults: SimulatorFaults, server: Server, figures: Fi
     if trial == 0:  # the worst case in every run, however short: QuickBooks wrote and its answer was lost
         figures.faults["after_process"] += 1
         faults.lose_answer(at_message=1)
-    if trial in (1, 2):  # and an import cut between two pages, its next page asked for or its answer lost
+    if trial in (1, 2):  # and an import cut between two pages: its next page never asked for, or its answer lost
         figures.faults[f"mid_iterator_{Cut.AFTER_ANSWER if trial == 1 else Cut.AFTER_PROCESS}"] += 1
         faults.cut_mid_iterator(Cut.AFTER_ANSWER if trial == 1 else Cut.AFTER_PROCESS)
     for _ in range(rng.randint(1, 3)):
