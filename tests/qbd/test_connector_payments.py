@@ -11,11 +11,19 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.packages.qbd.reads import PAGE_SIZE_SETTING
 from ledgerbridge.packages.qbd.sandbox.user_actions import apply_credit, delete_payment, pay_bill
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.credits import CreditAllocation
 from ledgerbridge.store.models.host import Allocation, Document, Payment, PaymentKind
-from ledgerbridge.store.models.sync import ImportStatus, PackagePayment, RecordType, SyncRecord, SyncStatus
+from ledgerbridge.store.models.sync import (
+    Connection,
+    ImportStatus,
+    PackagePayment,
+    RecordType,
+    SyncRecord,
+    SyncStatus,
+)
 from ledgerbridge.sync.importer import PaymentImporter
 
 from .world import QbdWorld, open_world
@@ -63,6 +71,14 @@ def test_payments_made_in_quickbooks_are_imported_and_allocated_once(sessions: s
         assert (again.new, again.created) == (0, 0) and imported(world) == 3
         assert "<TxnDeletedQueryRq" in world.pump.messages[-1] or any(
             "<TxnDeletedQueryRq" in m for m in world.pump.messages)
+        # the connection's page size (MaxReturned): a page of one, so the two payments received take two exchanges
+        with session_scope(sessions) as session:
+            conn = session.get_one(Connection, world.conn_id)
+            conn.settings = {**conn.settings, PAGE_SIZE_SETTING: 1}
+        trips = world.pump.counts()[0]
+        paged = PaymentImporter(sessions, world.conn_id, world.connector()).fetch()
+        assert world.pump.counts()[0] - trips == 2 and "<MaxReturned>1</MaxReturned>" in world.pump.messages[-2]
+        assert (paged.fetched, paged.new) == (3, 0)
 
 
 def test_a_payment_deleted_in_quickbooks_is_reversed_here(sessions: sessionmaker[Session]) -> None:
@@ -161,3 +177,19 @@ def test_credit_memos_are_applied_both_ways_with_allocation_sync(sessions: sessi
         credit = world.connector().read_credits("credit_note", [other.txn_id])[other.txn_id]
         assert credit.remaining == other.total - Decimal("10.00")
         assert [(a.invoice_external_id, a.amount) for a in credit.allocations] == [(target.txn_id, Decimal("10.00"))]
+        # Credits as they stand are read in one exchange however many (TxnID repeated), not one per credit (a
+        # memo's links name the invoices it went to here; one linked to payments only costs one exchange more).
+        memos = {t.txn_id: t for t in world.txns("CreditMemo")}
+        assert len(memos) >= 2
+        reader = world.connector()
+        held_now = reader.read_credits("credit_note", [*memos, other.txn_id])
+        assert reader.calls.exchanges == 1
+        assert sorted(held_now) == sorted(memos)
+        assert (held_now[memo.txn_id].remaining, held_now[other.txn_id].remaining) == (
+            Decimal(0), other.total - Decimal("10.00"))
+        assert held_now[memo.txn_id].allocations[0].invoice_external_id == invoice.txn_id
+        payments = [t.txn_id for t in world.txns("ReceivePayment")]
+        assert len(payments) >= 2
+        reader = world.connector()
+        assert sorted(reader.read_credits("prepayment", payments)) == sorted(payments)
+        assert reader.calls.exchanges == 1

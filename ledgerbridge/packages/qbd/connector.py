@@ -47,7 +47,7 @@ from ledgerbridge.packages.qbd.mapper import country_of, entity_of, precheck_pro
 from ledgerbridge.packages.qbd.names import name_problem
 from ledgerbridge.packages.qbd.qbxml.txn_queries import DEFAULT_LOOK_BACK
 from ledgerbridge.packages.qbd.readers import HOME_CURRENCY, PART_SEPARATOR
-from ledgerbridge.packages.qbd.reads import READ_PAGE, QbdReads
+from ledgerbridge.packages.qbd.reads import READ_PAGE, QbdReads, page_size_of
 from ledgerbridge.packages.qbd.vendor_rule import HINT as VENDOR_HINT
 from ledgerbridge.packages.qbd.vendor_rule import VendorList, rule_on, vendor_problem
 from ledgerbridge.store.db import session_scope
@@ -102,13 +102,15 @@ class QbdConnector(QbdReads):
         self._written_lock = threading.Lock()
         self.doubt_lock = threading.Lock()
         self._parties: dict[int, PartyView | None] = {}  # party id -> its name and code (pre-check)
-        self.vendors = VendorList(self.calls)  # Komet's rule: suppliers must exist in QuickBooks (vendor_rule)
+        with session_scope(sessions) as session:
+            settings = dict(session.get_one(Connection, connection_id).settings or {})
+        self.page_size = page_size_of(settings, connection_id)
+        # Komet's rule: suppliers must exist in QuickBooks (vendor_rule)
+        self.vendors = VendorList(self.calls, self.page_size)
         # before anything is written, QuickBooks is asked what became of a write whose answer was lost, while it
         # still knows (it keeps the last message set's outcome only)
         self.calls.before_write = lambda: doubt.resolve_doubts(self)
         self.calls.recover = lambda request_ids: doubt.recover(self, request_ids)
-        with session_scope(sessions) as session:
-            settings = dict(session.get_one(Connection, connection_id).settings or {})
         self.country = country_of(settings)
         self.tax_rounding = rounding_mode(self.country)  # US sales tax on the subtotal; VAT and GST per line
         self._base_currency = str(settings.get("base_currency") or "") or None
@@ -196,12 +198,7 @@ class QbdConnector(QbdReads):
         return money.export_allocations(self, items, batch_key)
 
     def read_credits(self, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
-        found = {}
-        for external_id in external_ids:  # TODO(issue 13): one exchange for many (TxnID repeated)
-            credit = money.read_credit(self, source_kind, external_id)
-            if credit is not None:
-                found[external_id] = credit
-        return found
+        return money.read_credits(self, source_kind, external_ids)
 
     def write_group(self, doc_type: str) -> str:
         """Any requests travel in one qbXML message: every type shares one write."""

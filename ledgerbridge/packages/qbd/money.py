@@ -53,12 +53,11 @@ from ledgerbridge.packages.qbd.readers import (
     remote_payments,
     write_outcome,
 )
-from ledgerbridge.packages.qbd.reads import READ_PAGE
 
 if TYPE_CHECKING:
     from ledgerbridge.packages.qbd.connector import QbdConnector
 
-__all__ = ["export_allocations", "export_payments", "fetch_allocations", "fetch_payments", "read_credit"]
+__all__ = ["export_allocations", "export_payments", "fetch_allocations", "fetch_payments", "read_credits"]
 
 PAYMENT_KINDS = ("ReceivePayment", "BillPaymentCheck", "BillPaymentCreditCard")
 ZERO = Decimal(0)
@@ -69,9 +68,9 @@ def fetch_payments(conn: QbdConnector, since: datetime | None) -> Iterator[Remot
     queries: dict[str, Element] = {}
     for kind in PAYMENT_KINDS:
         rid = conn.calls.request_id()
-        queries[kind] = (changed_since(kind, since, request_id=rid, page_size=READ_PAGE) if since is not None else
+        queries[kind] = (changed_since(kind, since, request_id=rid, page_size=conn.page_size) if since is not None else
                          txn_query(kind, request_id=rid, selection=TxnFilter(), include_line_items=True,
-                                   page_size=READ_PAGE))
+                                   page_size=conn.page_size))
     if since is not None:  # on the first import nothing was imported that a deletion could undo
         queries["deleted"] = txn_deleted_query(PAYMENT_KINDS, request_id=conn.calls.request_id(),
                                                deleted_from=since - conn.look_back)
@@ -220,22 +219,30 @@ def _memo_credits(conn: QbdConnector, memos: Sequence[TxnRecord]) -> list[Remote
     return out
 
 
-def read_credit(conn: QbdConnector, source_kind: str, external_id: str) -> RemoteCredit | None:
-    rid = conn.calls.request_id()
-    if source_kind == "credit_note":
-        rets = conn.calls.read([by_txn_ids("CreditMemo", [external_id], request_id=rid, include_line_items=False)],
-                               "read back a credit memo")[rid].rets
-        memos = [read_txn(r) for r in rets]
-        return _memo_credits(conn, memos)[0] if memos else None
-    payment = _payments(conn, [external_id], "read back a prepayment").get(external_id)
-    return remote_credit(payment, (), source_kind) if payment is not None else None
+def read_credits(conn: QbdConnector, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
+    """Credits as they stand, by TxnID: a query of up to ``max_ids_per_read`` TxnIDs an exchange (``TxnID``
+    repeated: the XSD sets no bound, the message size does), and for credit memos one more exchange for the
+    payments that applied them. One not found in QuickBooks is left out."""
+    ids = sorted({external_id for external_id in external_ids if external_id})
+    found: dict[str, RemoteCredit] = {}
+    for start in range(0, len(ids), conn.max_ids_per_read):
+        chunk = ids[start : start + conn.max_ids_per_read]
+        if source_kind == "credit_note":
+            rid = conn.calls.request_id()
+            rets = conn.calls.read([by_txn_ids("CreditMemo", chunk, request_id=rid, include_line_items=False)],
+                                   "read back credit memos")[rid].rets
+            found.update((credit.external_id, credit) for credit in _memo_credits(conn, [read_txn(r) for r in rets]))
+        else:
+            for txn_id, payment in _payments(conn, chunk, "read back prepayments").items():
+                found[txn_id] = remote_credit(payment, (), source_kind)
+    return found
 
 
 def fetch_allocations(conn: QbdConnector, since: datetime | None) -> Iterator[RemoteCredit]:
     """Credit memos changed since ``since``, each with all its applications."""
     rid = conn.calls.request_id()
-    query = (changed_since("CreditMemo", since, request_id=rid, page_size=READ_PAGE, include_line_items=False)
+    query = (changed_since("CreditMemo", since, request_id=rid, page_size=conn.page_size, include_line_items=False)
              if since is not None else txn_query("CreditMemo", request_id=rid, selection=TxnFilter(),
-                                                 include_linked_txns=True, page_size=READ_PAGE))
+                                                 include_linked_txns=True, page_size=conn.page_size))
     for page in conn.calls.pages({"memos": query}, "read allocations"):
         yield from _memo_credits(conn, [read_txn(r) for r in page["memos"]])

@@ -20,6 +20,11 @@ The read-back itself asks QuickBooks by TxnID: the engine knows every TxnID it w
 round trip per page, one after the other (an iterator's next page is asked with the previous page's answer). Each
 query names only the fields the tick and the reconciliation read (``IncludeRetElement``, ``READ_BACK_FIELDS``): a
 tenth of a whole Ret, so the answer to 10,000 documents is some 3 MB, not 15.
+
+An iterator's page (MaxReturned) is :data:`READ_PAGE` unless the connection's settings say otherwise
+(:data:`PAGE_SIZE_SETTING`, read by :func:`page_size_of`): a smaller page keeps each message short on a slow PC, and
+the fault tests (``tests/faults/test_web_connector_faults.py``) use one of 3 so that an import spans several pages
+and sessions can be cut between them.
 """
 
 from __future__ import annotations
@@ -71,7 +76,8 @@ from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.store.views import ItemView, PartyView
 
-__all__ = ["READ_BACK_FIELDS", "READ_BACK_IDS", "READ_PAGE", "QbdReads"]
+__all__ = ["MAX_PAGE_SIZE", "PAGE_SIZE_SETTING", "READ_BACK_FIELDS", "READ_BACK_IDS", "READ_PAGE", "QbdReads",
+           "page_size_of"]
 
 #: Objects per page of an iterator (MaxReturned): large enough for few round trips, small enough for the Web
 #: Connector's message (a document Ret without lines is about 1.5 KB).
@@ -88,6 +94,11 @@ READ_BACK_FIELDS = {
     "Bill": (*_COMMON, "AmountDue", "OpenAmount"),
     "VendorCredit": (*_COMMON, "CreditAmount", "OpenAmount"),
 }
+
+#: The connection's setting for another page size, a whole number from 1 to :data:`MAX_PAGE_SIZE` (a page of
+#: payments with their lines is some 3 KB a payment: 2,000 of them keep a message of a few MB).
+PAGE_SIZE_SETTING = "quickbooks_page_size"
+MAX_PAGE_SIZE = 2000
 _TAX_ITEMS = ("ItemSalesTaxRet", "ItemSalesTaxGroupRet")
 
 
@@ -99,6 +110,18 @@ def _hcp(results: Sequence[RequestResult]) -> HostCompanyPreferences:
     for result in results:
         messages.append(etree.fromstring(etree.tostring(result.element)))
     return parse_hcp_response(etree.tostring(root, encoding="unicode"))
+
+
+def page_size_of(settings: Mapping[str, object], connection_id: int) -> int:
+    """The connection's iterator page (:data:`PAGE_SIZE_SETTING`), :data:`READ_PAGE` when it sets none; a value
+    that is not a whole number from 1 to :data:`MAX_PAGE_SIZE` is refused, naming the setting and the connection."""
+    value = settings.get(PAGE_SIZE_SETTING)
+    if value is None:
+        return READ_PAGE
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+        raise ValueError(f"connection {connection_id}: the setting {PAGE_SIZE_SETTING} must be a whole number "
+                         f"from 1 to {MAX_PAGE_SIZE}, not {value!r}")
+    return value
 
 
 class QbdReads:
@@ -114,6 +137,8 @@ class QbdReads:
     written: dict[str, RemoteDocument]
     read_back_from_answers: bool
     _written_lock: threading.Lock
+    #: MaxReturned of every iterator's page (``page_size_of``).
+    page_size: int
 
     # -- the chart -------------------------------------------------------------------------------------------
     def fetch_chart(self) -> ChartSnapshot:
@@ -243,8 +268,8 @@ class QbdReads:
             with self._written_lock:
                 held = [self.written[ext] for ext in wanted if ext in self.written]
             if len(held) == len(wanted):
-                for start in range(0, len(held), READ_PAGE):
-                    yield held[start : start + READ_PAGE]
+                for start in range(0, len(held), self.page_size):
+                    yield held[start : start + self.page_size]
                 return
         if wanted:
             by_kind: dict[str, list[str]] = {}
@@ -253,7 +278,7 @@ class QbdReads:
             yield from self._read_by_ids(by_kind, "read back changes")
             return
         kinds = sorted({entity_of(t) for t in doc_types})
-        queries = {kind: changed_since(kind, since, request_id=self.calls.request_id(), page_size=READ_PAGE,
-                                       include_line_items=False) for kind in kinds}
+        queries = {kind: changed_since(kind, since, request_id=self.calls.request_id(),
+                                       page_size=self.page_size, include_line_items=False) for kind in kinds}
         for page in self.calls.pages(queries, "read back changes"):
             yield [remote_document(read_txn(ret)) for rets in page.values() for ret in rets]

@@ -43,15 +43,16 @@ def rule_on(settings: Mapping[str, object]) -> bool:
 class VendorList:
     """QuickBooks' active vendors (Name -> ListID), read at first use and kept for the connector's life."""
 
-    def __init__(self, calls: QbdCalls) -> None:
+    def __init__(self, calls: QbdCalls, page_size: int = READ_PAGE) -> None:
         self.calls = calls
+        self.page_size = page_size
         self._names: dict[str, str] | None = None
         self._lock = threading.Lock()
 
     def names(self) -> dict[str, str]:
         with self._lock:
             if self._names is None:
-                query = vendor_query(request_id=self.calls.request_id(), page_size=READ_PAGE,
+                query = vendor_query(request_id=self.calls.request_id(), page_size=self.page_size,
                                      selection=ListFilter(active_status="ActiveOnly"))
                 query_names: dict[str, str] = {}
                 for page in self.calls.pages({"vendors": query}, "read the vendors (suppliers must exist)"):

@@ -249,7 +249,8 @@ class WebConnectorSimulator:
                 raise _Ended(UpdateResult("cut", "stopped before QuickBooks ran the request", ticket,
                                           result.round_trips, result.calls))
             response, hresult, message = self._process(request)
-            if self.faults.take_cut(Cut.AFTER_PROCESS, result.round_trips):
+            if self.faults.take_cut(Cut.AFTER_PROCESS, result.round_trips) or \
+                    self.faults.take_mid_iterator(Cut.AFTER_PROCESS, response):
                 raise _Ended(UpdateResult("answer_lost", "QuickBooks ran the request; its answer was lost", ticket,
                                           result.round_trips, result.calls))
             percent = self._call(result, "receiveResponseXML", ticket=ticket, response=response, hresult=hresult,
@@ -258,6 +259,9 @@ class WebConnectorSimulator:
             if percent < 0:
                 self._finish(result, ticket, "error", str(self._call(result, "getLastError", ticket=ticket)))
                 return
+            if self.faults.take_mid_iterator(Cut.AFTER_ANSWER, response):
+                raise _Ended(UpdateResult("cut", "stopped between two pages of an iterator", ticket,
+                                          result.round_trips, result.calls))
             if percent >= 100:
                 self._finish(result, ticket, "done", "")
                 return
