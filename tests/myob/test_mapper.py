@@ -57,7 +57,8 @@ def export(doc: DocumentView, action: str = "create") -> DocumentExport:
     return DocumentExport(1, action, doc, "cust-uid", None if action == "create" else "doc-uid", "k")
 
 
-def build(doc: DocumentView, settings: ExportContext, items: dict[str, str] | None = None) -> tuple[str, dict[str, Any]]:
+def build(doc: DocumentView, settings: ExportContext,
+          items: dict[str, str] | None = None) -> tuple[str, dict[str, Any]]:
     item_uid = (items or {}).get
     route = document_route(doc, settings, item_uid)
     return route, document_payload(export(doc), settings, route, ACCOUNTS.__getitem__, TAX.__getitem__, item_uid)

@@ -8,6 +8,7 @@ It answers as myob.md says MYOB does: lists ``{"Items","NextPageLink","Count"}``
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ class TinyMyob:
     access_tokens: set[str] = field(default_factory=set)
     refresh_tokens: set[str] = field(default_factory=set)
     page_size: int = 2
+    conflicts: int = 0  # PUTs to answer 409 (the record changed in MYOB meanwhile)
+    refuse_deletes: bool = False
 
     def issue_tokens(self) -> dict[str, Any]:
         access, refresh = secrets.token_hex(8), secrets.token_hex(8)
@@ -81,10 +84,33 @@ class TinyMyob:
                                                             "Country": "AU"}, "Resources": []})
         if request.method == "POST":
             record = {**(body or {}), "UID": str(uuid.uuid4()), "RowVersion": "1"}
+            if "Lines" in record:  # a sale's or bill's computed total (tax left out: enough for these tests)
+                record["TotalAmount"] = record["BalanceDueAmount"] = sum(float(ln["Total"]) for ln in record["Lines"])
+                record["Lines"] = [{**ln, "RowID": n + 1, "RowVersion": "1"} for n, ln in enumerate(record["Lines"])]
             self.records.setdefault(route, []).append(record)
             answer = record if request.url.params.get("returnBody") == "true" else None
             return httpx.Response(201, headers={"Location": f"{BASE}{prefix}{route}/{record['UID']}"}, json=answer)
-        rows = self.records.get(route, [])
+        head, _, uid = route.rpartition("/")
+        found = next((r for r in self.records.get(head, []) if r["UID"] == uid), None)
+        if found is not None:
+            if request.method == "GET":
+                return httpx.Response(200, json=found)
+            if request.method == "DELETE":
+                if self.refuse_deletes:  # Company/Preferences TransactionsCannotBeChangedMustBeReversed
+                    status, refusal = error(400, "TransactionsCannotBeDeleted", "Transactions cannot be deleted")
+                    refusal["Errors"][0]["ErrorCode"] = 25003
+                    return httpx.Response(status, json=refusal)
+                self.records[head].remove(found)
+                return httpx.Response(200)
+            if self.conflicts:  # someone saves the record in MYOB between our read and our PUT
+                self.conflicts -= 1
+                found["RowVersion"] = str(int(found["RowVersion"]) + 1)
+            if body.get("RowVersion") != found["RowVersion"]:
+                return httpx.Response(409, json=error(409, "IncorrectRowVersionSupplied", "RowVersion is stale")[1])
+            found.clear()
+            found.update({**body, "RowVersion": str(int(body["RowVersion"]) + 1)})
+            return httpx.Response(200, json=found)
+        rows = [r for r in self.records_of(route) if self._matches(r, request.url.params.get("$filter"))]
         skip, top = int(request.url.params.get("$skip", 0)), min(int(request.url.params.get("$top", 400)),
                                                                  self.page_size)
         page = rows[skip : skip + top]
@@ -94,6 +120,26 @@ class TinyMyob:
             query.update({"$skip": str(skip + top), "$top": str(top)})
             following = str(httpx.URL(f"{BASE}{path}", params=query))
         return httpx.Response(200, json={"Items": page, "NextPageLink": following, "Count": len(rows)})
+
+    def records_of(self, prefix: str) -> list[dict[str, Any]]:
+        """Every record on the routes under ``prefix`` (``Sale/Invoice``: every layout)."""
+        return [r for route, rows in self.records.items() if route.startswith(prefix) for r in rows]
+
+    def _matches(self, record: dict[str, Any], where: str | None) -> bool:
+        """``F eq 'v'``, ``UID eq guid'v'`` and ``substringof('v', F) eq true``, joined by ``or``."""
+        if not where:
+            return True
+        for term in where.split(" or "):
+            found = re.fullmatch(r"(\w+) eq (?:guid)?'(.*)'", term) or re.fullmatch(
+                r"substringof\('(.*)', (\w+)\) eq true", term)
+            if found is None:
+                raise AssertionError(f"the tiny MYOB does not read {term!r}")
+            if term.startswith("substringof"):
+                if found.group(1).replace("''", "'") in str(record.get(found.group(2)) or ""):
+                    return True
+            elif str(record.get(found.group(1))) == found.group(2).replace("''", "'"):
+                return True
+        return False
 
     def _token(self, request: httpx.Request) -> httpx.Response:
         form = dict(parse_qsl(request.content.decode()))
