@@ -126,9 +126,13 @@ class TinyMyob:
         return [r for route, rows in self.records.items() if route.startswith(prefix) for r in rows]
 
     def _matches(self, record: dict[str, Any], where: str | None) -> bool:
-        """``F eq 'v'``, ``UID eq guid'v'`` and ``substringof('v', F) eq true``, joined by ``or``."""
+        """``F eq 'v'``, ``UID eq guid'v'`` and ``substringof('v', F) eq true``, joined by ``or``; or
+        ``LastModified gt datetime'v'`` alone."""
         if not where:
             return True
+        stamp = re.fullmatch(r"LastModified gt datetime'(.*)'", where)
+        if stamp is not None:
+            return str(record.get("LastModified") or "") > stamp.group(1)
         for term in where.split(" or "):
             found = re.fullmatch(r"(\w+) eq (?:guid)?'(.*)'", term) or re.fullmatch(
                 r"substringof\('(.*)', (\w+)\) eq true", term)
