@@ -39,10 +39,11 @@ from ledgerbridge.security.redact import redact_text
 from ledgerbridge.store.db import utcnow
 from ledgerbridge.store.models.sync import Connection
 
-#: What the engine needs (myob.md §3): the company file, customers and suppliers, sales, purchases and the ledger
-#: (accounts, tax codes), and items for Item-layout invoices.
-DEFAULT_SCOPES = ("sme-company-file sme-contacts-customer sme-contacts-supplier sme-sales sme-purchases "
-                  "sme-general-ledger sme-inventory")
+#: What the engine needs (myob.md §3): the company file and its preferences (whether transactions may be changed,
+#: the lock date), customers and suppliers, sales, purchases, the ledger (accounts, tax codes, the financial year),
+#: and items for Item-layout invoices.
+DEFAULT_SCOPES = ("sme-company-file sme-company-settings sme-contacts-customer sme-contacts-supplier sme-sales "
+                  "sme-purchases sme-general-ledger sme-inventory")
 REAL_IDENTITY_HOST = "secure.myob.com"
 REFUSED_REFRESH_MESSAGE = "MYOB refused the saved refresh token: reconnect needed (disconnect and connect again)"
 API_VERSION = "v2"

@@ -15,8 +15,7 @@ from ledgerbridge.connectors.spec import (
     SandboxSpec,
     client_arguments,
 )
-from ledgerbridge.packages.myob.commands import sandbox_command
-from ledgerbridge.packages.myob.demo import DEMO_WORLD, start_sandbox
+from ledgerbridge.packages.myob.demo import DEMO_WORLD
 from ledgerbridge.packages.myob.limits import (
     BATCH_SIZE,
     IDS_PER_READ,
@@ -26,6 +25,7 @@ from ledgerbridge.packages.myob.limits import (
     READ_ROUTES,
     WRITE_ROUTES,
 )
+from ledgerbridge.packages.myob.sandbox.launch import sandbox_command, sandbox_endpoints, start_sandbox
 
 
 def _auth() -> AuthFlow:
@@ -42,11 +42,6 @@ def _connector(sessions: sessionmaker[Session], connection_id: int, budget: Call
     return MyobConnector(MyobClient(sessions, connection_id, **client_arguments(budget, options)))
 
 
-def _sandbox_endpoints(base_url: str) -> PackageEndpoints:
-    base = base_url.rstrip("/")
-    return PackageEndpoints(f"{base}/accountright", base, f"{base}/oauth2/account/authorize")
-
-
 SPEC = PackageSpec(
     kind="myob",
     name="MYOB Business",
@@ -59,7 +54,7 @@ SPEC = PackageSpec(
                                 "https://secure.myob.com/oauth2/account/authorize"),
     auth=_auth,
     connector=_connector,
-    sandbox=SandboxSpec(start=start_sandbox, command=sandbox_command, endpoints=_sandbox_endpoints,
+    sandbox=SandboxSpec(start=start_sandbox, command=sandbox_command, endpoints=sandbox_endpoints,
                         stats_calls_key="api_total"),
     demo=DEMO_WORLD,
     # No batch: every document a call of its own (write group per route); sales (invoices and credits) are read
