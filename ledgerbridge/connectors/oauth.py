@@ -138,6 +138,8 @@ class _HttpxClientAuth(httpx.Auth, ClientAuth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         url, headers, body = self.prepare(  # type: ignore[no-untyped-call]  # unannotated in types-Authlib
             request.method, str(request.url), dict(request.headers), request.content.decode("utf-8"))
+        # The body may have grown (``client_secret_post`` adds the client's id and secret to it): one length only.
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-length"}
         headers["Content-Length"] = str(len(body))
         yield httpx.Request(request.method, url, headers=headers, content=body, extensions=request.extensions)
 

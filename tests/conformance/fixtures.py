@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from .harness import PackageHarness, PackageWorld
+from .myob import MYOB
 from .qbd import QBD
 from .qbo import QBO
 from .xero import XERO
 
 #: Every package the conformance suite runs against. A new package joins with one harness here (see README.md).
-HARNESSES: dict[str, PackageHarness] = {"xero": XERO, "qbo": QBO, "qbd": QBD}
+HARNESSES: dict[str, PackageHarness] = {"xero": XERO, "qbo": QBO, "qbd": QBD, "myob": MYOB}
 #: The packages ledgerbridge calls over HTTP. The reconciliation and property suites build their worlds on an HTTP
 #: sandbox and its package user; QuickBooks Desktop (polled through the Web Connector) is reconciled in its own
 #: tests (tests/qbd/test_demo.py: the demo's month, every difference explained) until those worlds can drive it.

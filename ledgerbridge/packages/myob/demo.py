@@ -20,7 +20,7 @@ BANK_ACCOUNT = "1-1110"
 
 def record_payment(http: httpx.Client, business: str, doc_id: str, amount: Decimal, ref: str, bill: bool) -> None:
     http.post(f"/sandbox/businesses/{business}/payments", json={
-        "amount": str(amount), "allocations": [{"invoice_id": doc_id, "amount": str(amount)}],
+        "amount": str(amount), "allocations": [{"document_id": doc_id, "amount": str(amount)}],
         "date": "2026-11-02", "reference": ref, "bill": bill}).raise_for_status()
 
 
