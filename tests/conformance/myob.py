@@ -120,7 +120,7 @@ class MyobWorld(PackageWorld):
 
     def remote_documents(self) -> list[RemoteDoc]:
         docs = []
-        for doc in self.items("Sale/Invoice") + self.items("Purchase/Bill"):
+        for doc in self.items("Sale/Invoice/Service") + self.items("Purchase/Bill/Service"):  # with their lines
             total, balance = Decimal(str(doc["TotalAmount"])), Decimal(str(doc["BalanceDueAmount"]))
             lines = [ln for ln in doc.get("Lines") or [] if ln.get("Type") == "Transaction"]
             party = doc.get("Customer") or doc.get("Supplier") or {}

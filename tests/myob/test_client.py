@@ -126,7 +126,7 @@ def test_invalid_request_on_refresh_means_reconnect_needed(db: Db, myob: TinyMyo
 
 def test_pages_follow_next_page_link_to_the_end(db: Db, myob: TinyMyob,
                                                 connection: tuple[int, dict[str, object]]) -> None:
-    myob.records["Contact/Customer"] = [{"UID": f"u{n}", "DisplayID": f"C{n}"} for n in range(5)]
+    myob.records["Contact/Customer"] = [{"UID": f"u{n}", "DisplayID": f"C{n}", "IsActive": True} for n in range(5)]
     with MyobConnector(client(db, connection[0], myob, FakeClock())) as connector:
         pages = list(connector.pages("Contact/Customer", where="IsActive eq true"))
     assert [len(p) for p in pages] == [2, 2, 1]

@@ -134,6 +134,11 @@ class TinyMyob:
         if stamp is not None:
             return str(record.get("LastModified") or "") > stamp.group(1)
         for term in where.split(" or "):
+            flag = re.fullmatch(r"(\w+) eq (true|false)", term)
+            if flag is not None:
+                if bool(record.get(flag.group(1))) == (flag.group(2) == "true"):
+                    return True
+                continue
             found = re.fullmatch(r"(\w+) eq (?:guid)?'(.*)'", term) or re.fullmatch(
                 r"substringof\('(.*)', (\w+)\) eq true", term)
             if found is None:

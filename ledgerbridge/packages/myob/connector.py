@@ -15,7 +15,7 @@ payments made in MYOB), ``myob.payments`` (money out, credit settlements) and th
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,7 @@ from ledgerbridge.connectors.protocol import (
     RemoteCredit,
 )
 from ledgerbridge.packages.myob import payments as myob_payments
-from ledgerbridge.packages.myob.calls import MyobCallFailed, dec
+from ledgerbridge.packages.myob.calls import MyobCallFailed, dec, q
 from ledgerbridge.packages.myob.errors import cannot_delete, explain
 from ledgerbridge.packages.myob.limits import BATCH_SIZE, CREDIT_TYPES, DISPLAY_ID_MAX, IDS_PER_READ, MYOB_TEXT_LIMITS
 from ledgerbridge.packages.myob.mapper import (
@@ -46,7 +46,7 @@ from ledgerbridge.packages.myob.mapper import (
 )
 from ledgerbridge.packages.myob.reads import MyobReads
 from ledgerbridge.packages.myob.rules import CompanyRules, read_rules
-from ledgerbridge.store.views import DocumentView
+from ledgerbridge.store.views import DocumentView, PartyView
 
 #: Tax codes a card falls back on when the connection maps none (AU: GST; NZ: S15 / GST as well; N-T: not taxed).
 FALLBACK_TAX_CODES = ("GST", "N-T", "FRE")
@@ -130,8 +130,10 @@ class MyobConnector(MyobReads):
             body = party_payload(it, *codes)
             try:
                 if it.external_id:
-                    made = self._update(route, it.external_id, body, "export customers and suppliers")
+                    made = self._update(route, it.external_id, body, "export customers and suppliers",
+                                        keep=_keeping_name(self._suffixed(party)))
                 else:
+                    body["CompanyName"] = self._card_name(party)
                     made = self.create(route, body, "export customers and suppliers")
             except ConnectorCallFailed as failure:
                 out.append(_failed(it.sync_record_id, failure))
@@ -139,6 +141,21 @@ class MyobConnector(MyobReads):
             out.append(ExportOutcome(it.sync_record_id, True, external_id=str(made["UID"]),
                                      external_name=str(made.get("CompanyName") or party.name)))
         return out
+
+    @staticmethod
+    def _suffixed(party: PartyView) -> str:
+        suffix = f" ({party.code})"
+        return party.name.strip()[: MYOB_TEXT_LIMITS.party_name - len(suffix)] + suffix
+
+    def _card_name(self, party: PartyView) -> str:
+        """The card's name: the party's, or ``Name (CODE)`` when another card (a customer named like this
+        supplier, or this party's card in its other role) has it already, so a MYOB user can tell them apart in
+        every list and on every document (as in the other packages)."""
+        name = party.name.strip()
+        kind = "Customer" if party.is_customer else "Supplier"
+        others = [row for page in self.pages("Contact", where=f"CompanyName eq {q(name)}", purpose="look up names")
+                  for row in page if not (row.get("Type") == kind and row.get("DisplayID") == party.code)]
+        return self._suffixed(party) if others else name
 
     def export_items(self, items: Sequence[ItemExport], ctx: ExportContext, batch_key: str) -> list[ExportOutcome]:
         out = []
@@ -204,13 +221,15 @@ class MyobConnector(MyobReads):
         return ExportOutcome(it.sync_record_id, True, external_id=str(made.get("UID") or it.external_id),
                              external_number=str(number) if number else None, total=total, message=note)
 
-    def _update(self, route: str, uid: str, body: dict[str, Any], purpose: str) -> dict[str, Any]:
+    def _update(self, route: str, uid: str, body: dict[str, Any], purpose: str,
+                keep: Callable[[dict[str, Any]], Sequence[str]] = lambda current: ()) -> dict[str, Any]:
         """PUT with the current RowVersion and the kept lines' RowIDs; a 409 is re-read, merged and sent once
-        more."""
+        more. ``keep``: the fields whose value in MYOB stays, given the record as MYOB holds it (a card's name told
+        apart by its code)."""
         for attempt in (1, 2):
             current = self.get(f"{route}/{uid}", "read before update")
             try:
-                return self.replace(route, uid, merged(body, current), purpose)
+                return self.replace(route, uid, merged(body, current, keep(current)), purpose)
             except MyobCallFailed as failure:
                 if failure.status != 409 or attempt == 2:
                     raise
@@ -254,10 +273,17 @@ class MyobConnector(MyobReads):
         return myob_payments.fetch_allocations(self, since)
 
 
-def merged(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+def _keeping_name(suffixed: str) -> Callable[[dict[str, Any]], Sequence[str]]:
+    """A card whose name was told apart by its code (``Name (CODE)``) keeps that name when it is updated."""
+    return lambda current: ("CompanyName",) if current.get("CompanyName") == suffixed else ()
+
+
+def merged(body: dict[str, Any], current: dict[str, Any], keep: Sequence[str] = ()) -> dict[str, Any]:
     """The new body on the record as MYOB holds it: its UID and RowVersion, and for each line kept (by position)
-    the line's RowID and RowVersion, so MYOB keeps those lines rather than replacing them."""
-    out = {**body, "UID": current.get("UID"), "RowVersion": current.get("RowVersion")}
+    the line's RowID and RowVersion, so MYOB keeps those lines rather than replacing them; ``keep``: fields left as
+    MYOB has them."""
+    out = {**body, "UID": current.get("UID"), "RowVersion": current.get("RowVersion"),
+           **{field: current[field] for field in keep if field in current}}
     if "Lines" in body:
         old = [ln for ln in current.get("Lines") or [] if ln.get("RowID") is not None]
         out["Lines"] = [{**line, "RowID": old[n]["RowID"], "RowVersion": old[n].get("RowVersion")} if n < len(old)

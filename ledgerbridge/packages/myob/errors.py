@@ -13,7 +13,8 @@ from typing import Any
 
 RATE_LIMIT = "RateLimitError"
 #: Deleting (or changing) a transaction where Company/Preferences ``TransactionsCannotBeChangedMustBeReversed`` is on.
-CANNOT_DELETE = {"TransactionsCannotBeDeleted", "TransactionsCannotBeChangedMustBeReversed"}
+CANNOT_DELETE = {"TransactionsCannotBeDeleted", "TransactionsCannotBeChanged",
+                 "TransactionsCannotBeChangedMustBeReversed"}
 CANNOT_DELETE_CODES = {"25003"}
 STALE_ROW_VERSION = "IncorrectRowVersionSupplied"
 
@@ -74,6 +75,10 @@ KNOWN: dict[str, tuple[str, str]] = {
     "HeaderNotAllowed": ("config", "The mapped account is a header account in MYOB: map the nominal code to a "
                                    "detail account."),
     STALE_ROW_VERSION: ("system", "Someone changed this record in MYOB while we were sending it: upload again."),
+    "TransactionHasPayments": ("system", "MYOB will not delete a document with payments or settlements applied: "
+                                         "delete them in MYOB first, or issue a credit note in the host instead."),
+    "AmountBelowAppliedPayments": ("system", "MYOB has more paid or credited on this document than its new total: "
+                                             "remove a payment in MYOB first, or issue a credit note in the host."),
     "DateOutsideFinancialYear": ("data", "The document's date is outside MYOB's financial year: ask the accountant "
                                          "to roll the year over, or date the document in the current year."),
     "TransactionsCannotBeDeleted": ("config", "The MYOB company file does not allow changing or deleting "
@@ -89,7 +94,8 @@ def explain(errors: list[MyobError]) -> tuple[str, str | None]:
             return KNOWN[err.name]
         if err.name.endswith("HeaderNotAllowed"):
             return KNOWN["HeaderNotAllowed"]
-        if "financial year" in err.message.lower() or "lock period" in err.message.lower():
+        if "financial year" in err.message.lower() or "lock period" in err.message.lower() or \
+                err.name in ("DateBeforeFinancialYear", "BusinessEvent_DateOccured_InLockPeriod"):
             return KNOWN["DateOutsideFinancialYear"]
     return "data", "Correct the record in the host as MYOB's message says, then upload again."
 
