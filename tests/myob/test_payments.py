@@ -5,12 +5,12 @@ again after a lost answer."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from ledgerbridge.connectors.protocol import PaymentExport
+from ledgerbridge.connectors.protocol import ImportedPayment, PaymentExport
 from ledgerbridge.packages.myob.client import MyobClient
 from ledgerbridge.packages.myob.connector import MyobConnector
 from ledgerbridge.packages.myob.reads import LOOK_BACK
@@ -82,5 +82,10 @@ def test_a_payment_made_here_goes_out_once_and_is_found_after_a_lost_answer(conn
 
 
 def test_a_deleted_payment_is_found_by_asking_for_it(connector: MyobConnector, myob: TinyMyob) -> None:
+    today = datetime.now(UTC).date()
     myob.records["Sale/CustomerPayment"] = [customer_payment("p-one", "2026-11-05T09:55:00", [("i2", "110.00")])]
-    assert connector.deleted_payments(["p-one", "p-gone"]) == ["p-gone"]
+    imported = [ImportedPayment("p-one", "in", today), ImportedPayment("p-gone", "in", today),
+                ImportedPayment("p-old", "in", today - timedelta(days=365)), ImportedPayment("s-gone", "out", today)]
+    assert connector.deleted_payments(imported) == ["p-gone", "s-gone"]  # the old one is not asked for
+    assert [c.path.rsplit("/", 1)[-1] for c in myob.calls if "Payment" in c.path] == ["CustomerPayment",
+                                                                                      "SupplierPayment"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from ledgerbridge.connectors.protocol import (
     ChartSnapshot,
     ChartTaxRate,
     DocumentExport,
+    ImportedPayment,
     RemoteDocument,
     RemotePayment,
 )
@@ -33,6 +34,8 @@ CURRENCY_OF_COUNTRY = {"AU": "AUD", "NZ": "NZD"}
 #: Payments are read from a little before the last import: MYOB stamps LastModified when the transaction is saved,
 #: and one saved while we read could otherwise fall between two imports.
 LOOK_BACK = timedelta(minutes=10)
+#: How far back payments imported here are checked for deletion in MYOB (each 20 a read).
+DELETION_LOOK_BACK = timedelta(days=90)
 #: (MYOB payment route, direction, the array of applied documents, the amount field, the number field)
 PAYMENT_ROUTES = (("Sale/CustomerPayment", "in", "Invoices", "AmountReceived", "ReceiptNumber"),
                   ("Purchase/SupplierPayment", "out", "Lines", "AmountPaid", "PaymentNumber"))
@@ -284,11 +287,16 @@ class MyobReads(MyobCalls):
                     str((raw.get("Account") or {}).get("UID") or "")) or None,
                 deleted=False, updated_at=updated, raw=raw)
 
-    def deleted_payments(self, known: Sequence[str]) -> list[str]:
-        """Of these payment UIDs (imported here earlier), those MYOB no longer holds: MYOB's lists show no deleted
-        records, so a deletion is found by asking for the UIDs themselves."""
-        present: set[str] = set()
-        for route, *_ in PAYMENT_ROUTES:
-            present.update(self.by_uids(route, list(known), "look for deleted payments"))
-        return [uid for uid in known if uid not in present]
-
+    def deleted_payments(self, imported: Sequence[ImportedPayment]) -> list[str]:
+        """Of the payments imported here earlier and dated within ``DELETION_LOOK_BACK``, those MYOB no longer
+        holds: MYOB's lists show no deleted records, so a deletion is found by asking for the UIDs themselves
+        (``IDS_PER_READ`` a call, on the payment's own route). Older payments are not checked: each is a read."""
+        since = (datetime.now(UTC) - DELETION_LOOK_BACK).date()
+        recent = [p for p in imported if p.payment_date >= since]
+        gone: list[str] = []
+        for route, direction, *_ in PAYMENT_ROUTES:
+            wanted = [p.external_id for p in recent if p.direction == direction]
+            if wanted:
+                present = self.by_uids(route, wanted, "look for deleted payments")
+                gone += [uid for uid in wanted if uid not in present]
+        return gone
