@@ -7,12 +7,15 @@ and ``raw`` (a document by number).
 
 from __future__ import annotations
 
+import os
 import re
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
 from typing import Any, ClassVar
 
 import httpx
+import pytest
 from contract_checks.myob import MyobContractTransport
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -153,6 +156,19 @@ class MyobWorld(PackageWorld):
         self.books("POST", f"/documents/{self.raw(number)['UID']}/lines", json={"net": "25.00"})
 
 
+NO_ITEMS = ("the MYOB sandbox serves no Inventory/Item yet (asked of its engineer): item sync and Item-layout "
+            "invoices are tested on the tiny MYOB (tests/myob) until it does")
+UK_FIGURES = ("the test's figures are the demo's UK month (GBP, VAT 20 %); MYOB's month is in AUD with GST 10 %, "
+              "and the sandbox's MYOB user (sandbox/user.py) is not there yet")
+#: Tests of the suite MYOB cannot run yet, and why (skipped, as QuickBooks Desktop's harness does for what it lacks).
+NOT_YET: dict[str, str] = {
+    "test_dependencies_go_before_the_document_that_names_them": NO_ITEMS,
+    "test_items_go_out_only_with_item_sync_on_and_are_found_again": NO_ITEMS,
+    "test_names_longer_than_the_package_takes_are_refused_at_precheck_and_the_rest_go_whole": NO_ITEMS,
+    "test_prepayment_split_uses_the_package_outstanding_after_a_part_payment_made_there": UK_FIGURES,
+}
+
+
 class MyobHarness(PackageHarness):
     kind = "myob"
     label = "MYOB Business"
@@ -168,6 +184,15 @@ class MyobHarness(PackageHarness):
                 approve_purchases: bool = True) -> PackageWorld:
         return super().connect(sessions, base_url, transport, in_aud(batch or demo_batch()), map_codes,
                                approve_purchases)
+
+    @contextmanager
+    def opened(self, sessions: sessionmaker[Session], sandbox: Any,
+               approve_purchases: bool = True) -> Iterator[PackageWorld]:
+        test = os.environ.get("PYTEST_CURRENT_TEST", "").split("::")[-1].split("[")[0]
+        if test in NOT_YET:
+            pytest.skip(NOT_YET[test])
+        with super().opened(sessions, sandbox, approve_purchases) as world:
+            yield world
 
     def start_sandbox(self) -> AbstractContextManager[RunningSandbox]:
         return start_myob_sandbox(SandboxConfig(client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
