@@ -5,12 +5,20 @@ read back and ticked seen; every exchange checked against MYOB's type catalogue.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
+import httpx
 import pytest
 from conformance.fixtures import SandboxPool, open_world, sandboxes  # noqa: F401 (sandboxes: a fixture)
 from conformance.myob import MYOB, MyobWorld
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.connectors.connections import ConnectorOptions, connector_for
+from ledgerbridge.intake.apply import void_document
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Document
+from ledgerbridge.sync.exporter import Exporter
 from ledgerbridge.sync.mappings import MappingError, MappingKind, set_mapping
 
 
@@ -22,8 +30,6 @@ def world(sessions: sessionmaker[Session], sandboxes: SandboxPool) -> Iterator[M
 
 
 def test_a_header_account_is_refused_at_mapping(world: MyobWorld) -> None:
-    from ledgerbridge.store.db import session_scope
-
     with session_scope(world.sessions) as session, pytest.raises(MappingError):
         set_mapping(session, world.conn_id, MappingKind.NOMINAL, "4000", "4-0000")  # "Income", a header
 
@@ -38,3 +44,53 @@ def test_the_demo_goes_out_once_and_reads_back(world: MyobWorld) -> None:
     assert credit["Status"] == "Credit" and credit["TotalAmount"] < 0
     again = MYOB.upload(world)
     assert again["exported"] == 0 and world.remote_numbers() == numbers
+
+
+def test_a_void_where_the_file_forbids_changes_is_a_settled_reversal(world: MyobWorld) -> None:
+    MYOB.upload(world)
+    world.admin("POST", f"/businesses/{world.business_id}/preferences",
+                json={"TransactionsCannotBeChangedMustBeReversed": True}).raise_for_status()
+    with session_scope(world.sessions) as session:
+        void_document(session, world.org_id, "INV-1005")  # the demo's host id is its number
+    report = MYOB.upload(world)
+    assert report["voided"] == 1 and "reversed in MYOB" in report["notes"][0]["message"], report
+    original = world.raw("INV-1005")
+    reversal = next(d for d in world.items("Sale/Invoice/Service") if "reversal of sales invoice INV-1005" in str(
+        d.get("JournalMemo")))
+    assert Decimal(str(reversal["TotalAmount"])) == -Decimal(str(original["TotalAmount"]))
+    assert original["Status"] == "Closed" and reversal["Status"] == "Closed"  # settled against each other
+
+
+class EditedMeanwhile(httpx.BaseTransport):
+    """The sandbox, with a MYOB user saving the document between our read and our first PUT of it."""
+
+    def __init__(self, inner: httpx.BaseTransport, world: MyobWorld) -> None:
+        self.inner, self.world, self.puts = inner, world, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            self.puts += 1
+            if self.puts == 1:
+                uid = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+                self.world.books("POST", f"/documents/{uid}/lines", json={"net": "25.00"})
+        return self.inner.handle_request(request)
+
+
+def test_an_update_changed_in_myob_meanwhile_is_re_read_and_sent_once_more(world: MyobWorld) -> None:
+    MYOB.upload(world)
+    with session_scope(world.sessions) as session:
+        doc = session.scalars(select(Document).where(Document.number == "INV-1002")).one()
+        doc.lines[0].description = "Edited here"
+        doc.version += 1
+    meanwhile = EditedMeanwhile(world.transport, world)
+    connector = connector_for(world.sessions, world.conn_id, ConnectorOptions(transport=meanwhile,
+                                                                              unlimited_budget=True))
+    try:
+        report = Exporter(world.sessions, world.conn_id, connector).upload()
+    finally:
+        connector.close()
+    assert report.updated == 1 and meanwhile.puts == 2  # 409 once, then on the version saved meanwhile
+    sale = world.api("GET", f"Sale/Invoice/Service/{world.raw('INV-1002')['UID']}")
+    lines = [ln for ln in sale["Lines"] if ln["Type"] == "Transaction"]
+    assert lines[0]["Description"] == "Edited here" and lines[0]["RowID"] == 1  # our line kept its RowID
+    assert "Added in MYOB" not in [ln["Description"] for ln in lines]  # the PUT carries the host's lines

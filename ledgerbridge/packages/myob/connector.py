@@ -248,8 +248,10 @@ class MyobConnector(MyobReads):
                 if not cannot_delete(failure.errors):
                     raise
         current = self.get(f"{route}/{uid}", "read the document to reverse")
-        reversal = reversal_body(current, it.document)
-        made = self.create(route, reversal, "reverse documents")
+        made = self.create(route, reversal_body(current, it.document), "reverse documents")
+        # As MYOB's own "Reverse": the two are settled against each other, so neither stays open.
+        credit, document = (made, current) if dec(made.get("TotalAmount")) < 0 else (current, made)
+        myob_payments.settle(self, credit, document, f"{memo_stamp(it.document.host_id)} reversal")
         number = made.get("Number") or made.get("UID")
         return ExportOutcome(it.sync_record_id, True, external_id=uid,
                              message=f"reversed in MYOB by {number}: the company file does not allow changing or "

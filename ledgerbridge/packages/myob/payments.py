@@ -128,6 +128,21 @@ def export_allocations(conn: MyobReads, items: Sequence[AllocationExport]) -> di
     return out
 
 
+def settle(conn: MyobReads, credit: dict[str, Any], document: dict[str, Any], memo: str) -> dict[str, Any] | None:
+    """Apply a credit (a negative sale or bill, as MYOB holds it) to a document of the same card, for as much as
+    both still have open; None when either has nothing open."""
+    amount = min(dec(document.get("BalanceDueAmount")), -dec(credit.get("BalanceDueAmount")))
+    if amount <= 0:
+        return None
+    route = "Sale/Invoice" if "Customer" in credit else "Purchase/Bill"
+    settle_route, credit_field, doc_field, line_type, amount_field, party_field = SETTLEMENTS[route]
+    return conn.create(settle_route, {
+        credit_field: link(str(credit["UID"])), party_field: link(str((credit.get(party_field) or {})["UID"])),
+        "Date": credit.get("Date"), amount_field: amount, "Memo": memo[:255],
+        "Lines": [{"Type": line_type, doc_field: link(str(document["UID"])), "AmountApplied": amount}]},
+        "settle a reversal")
+
+
 def _allocations(conn: MyobReads, route: str, credit_uid: str) -> tuple[RemoteAllocation, ...]:
     settle_route, credit_field, doc_field, _, _, _ = SETTLEMENTS[route]
     out = []
