@@ -5,6 +5,7 @@ read back and ticked seen; every exchange checked against MYOB's type catalogue.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 
 import httpx
@@ -17,8 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerbridge.connectors.connections import ConnectorOptions, connector_for
 from ledgerbridge.intake.apply import void_document
 from ledgerbridge.store.db import session_scope
-from ledgerbridge.store.models.host import Document
+from ledgerbridge.store.models.host import Allocation, Document, Payment
+from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
 from ledgerbridge.sync.mappings import MappingError, MappingKind, set_mapping
 
 
@@ -94,3 +97,26 @@ def test_an_update_changed_in_myob_meanwhile_is_re_read_and_sent_once_more(world
     lines = [ln for ln in sale["Lines"] if ln["Type"] == "Transaction"]
     assert lines[0]["Description"] == "Edited here" and lines[0]["RowID"] == 1  # our line kept its RowID
     assert "Added in MYOB" not in [ln["Description"] for ln in lines]  # the PUT carries the host's lines
+
+
+def test_a_payment_taken_here_pays_the_invoice_in_myob_once_and_is_not_imported_back(world: MyobWorld) -> None:
+    with session_scope(world.sessions) as session:
+        conn = session.get_one(Connection, world.conn_id)
+        conn.settings = {**(conn.settings or {}), "payments_both_ways": True}
+        doc = session.scalars(select(Document).where(Document.number == "INV-1003")).one()
+        payment = Payment(organisation_id=world.org_id, host_id="RC-INV-1003", direction="in",
+                          kind="invoice_payment", party_id=doc.party_id, payment_date=date(2026, 11, 3),
+                          amount=Decimal("10.00"), currency="AUD", method_code="BACS", reference="Card INV-1003",
+                          made_while_integrated=True)
+        payment.allocations.append(Allocation(document_id=doc.id, amount=Decimal("10.00")))
+        session.add(payment)
+    report = MYOB.upload(world)
+    assert report["payments"]["exported"] == 1 and report["payments"]["failed"] == 0, report["payments"]
+    invoice = world.raw("INV-1003")
+    assert Decimal(str(invoice["TotalAmount"])) - Decimal(str(invoice["BalanceDueAmount"])) == Decimal("10.00")
+    (receipt,) = world.items("Sale/CustomerPayment")
+    assert receipt["Memo"].startswith("[lb RC-INV-1003]") and receipt["Invoices"][0]["UID"] == invoice["UID"]
+    importer = PaymentImporter(world.sessions, world.conn_id, world.connector())
+    back = importer.create_and_allocate(report=importer.fetch())
+    assert back.skipped_ours == 1 and back.created == 0
+    assert MYOB.upload(world)["payments"]["exported"] == 0 and len(world.items("Sale/CustomerPayment")) == 1
