@@ -120,3 +120,20 @@ def test_a_payment_taken_here_pays_the_invoice_in_myob_once_and_is_not_imported_
     back = importer.create_and_allocate(report=importer.fetch())
     assert back.skipped_ours == 1 and back.created == 0
     assert MYOB.upload(world)["payments"]["exported"] == 0 and len(world.items("Sale/CustomerPayment")) == 1
+
+
+def test_allocation_sync_settles_the_credit_note_against_the_invoice_it_credits(world: MyobWorld) -> None:
+    with session_scope(world.sessions) as session:
+        conn = session.get_one(Connection, world.conn_id)
+        conn.settings = {**(conn.settings or {}), "allocation_sync": True}
+    report = MYOB.upload(world)
+    assert report["payments"]["allocation_sync"]["pushed"] == 1, report["payments"]
+    credit, invoice = world.raw("CN-2001"), world.raw("INV-1002")
+    (settlement,) = world.items("Sale/CreditSettlement")
+    assert settlement["CreditFromInvoice"]["UID"] == credit["UID"]
+    assert settlement["Lines"][0]["Sale"]["UID"] == invoice["UID"]
+    assert Decimal(str(credit["BalanceDueAmount"])) == 0
+    assert Decimal(str(invoice["BalanceDueAmount"])) == Decimal(str(invoice["TotalAmount"])) + Decimal(
+        str(credit["TotalAmount"]))
+    again = MYOB.upload(world)
+    assert again["payments"]["allocation_sync"]["pushed"] == 0 and len(world.items("Sale/CreditSettlement")) == 1
