@@ -108,6 +108,9 @@ def test_a_void_deletes_and_where_the_file_forbids_it_reverses(connector: MyobCo
     original, reversal = myob.records["Sale/Invoice/Service"]
     assert done.ok and "reversed in MYOB" in (done.message or "")
     assert reversal["TotalAmount"] == -original["TotalAmount"] and reversal["Customer"] == original["Customer"]
+    (settled,) = myob.records["Sale/CreditSettlement"]  # the two settled against each other, as MYOB's Reverse
+    assert settled["CreditFromInvoice"] == {"UID": reversal["UID"]} and settled["CreditAmount"] == 150.0
+    assert settled["Lines"] == [{"Type": "Invoice", "Sale": {"UID": original["UID"]}, "AmountApplied": 150.0}]
     myob.refuse_deletes = False
     (gone,) = connector.export_documents([void], ctx(), "batch")
     assert gone.ok and "deleted in MYOB" in (gone.message or "")

@@ -84,7 +84,7 @@ class TinyMyob:
                                                             "Country": "AU"}, "Resources": []})
         if request.method == "POST":
             record = {**(body or {}), "UID": str(uuid.uuid4()), "RowVersion": "1"}
-            if "Lines" in record:  # a sale's or bill's computed total (tax left out: enough for these tests)
+            if route.startswith(("Sale/Invoice", "Purchase/Bill")):  # a computed total (tax left out: enough here)
                 record["TotalAmount"] = record["BalanceDueAmount"] = sum(float(ln["Total"]) for ln in record["Lines"])
                 record["Lines"] = [{**ln, "RowID": n + 1, "RowVersion": "1"} for n, ln in enumerate(record["Lines"])]
             self.records.setdefault(route, []).append(record)
