@@ -81,7 +81,7 @@ async def company_files(request: Request) -> Response:
 def _company_file(request: Request, business: Business) -> dict[str, Any]:
     seed = business.seed
     return {"Id": seed.business_id, "Name": seed.name, "LibraryPath": seed.name, "ProductVersion": "2026.1",
-            "ProductLevel": {"Code": 30, "Name": "Plus"},
+            "ProductLevel": {"Code": 30},
             "Uri": f"{str(request.base_url).rstrip('/')}{API_PREFIX}/{seed.business_id}",
             "SerialNumber": "000000000000", "Country": seed.country, "UIAccessFlags": 3}
 
