@@ -1,4 +1,5 @@
-"""Sale/Invoice/Service and Purchase/Bill/Service: creating and replacing a document, and deleting one.
+"""Sale/Invoice/Service and /Item, Purchase/Bill/Service and /Item: creating and replacing a document, and
+deleting one (item lines are :mod:`.items`').
 
 On create MYOB assigns the UID, RowVersion, line RowIDs and RowVersions, numbers a blank ``Number`` (13
 characters at most), computes the totals (:mod:`.totals`), sets ``BalanceDueAmount`` to the total and ``Status``
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import errors
+from . import errors, items
 from .common import amount, link, rows, text, transaction_date
 from .contacts import adjust_balance
 from .store import Business, Record, next_row_version
@@ -42,7 +43,7 @@ def write(business: Business, kind: str, layout: str, body: Record, existing: Re
                                                               f"{party.get('Name', '')}"
     inclusive = body.get("IsTaxInclusive")
     record["IsTaxInclusive"] = True if inclusive is None else bool(inclusive)  # the SDK's default
-    record["Lines"] = _lines(business, body, existing)
+    record["Lines"] = _lines(business, kind, layout, body, existing)
     record["Freight"] = amount(body, "Freight")
     record["FreightTaxCode"] = link(business, body, "FreightTaxCode", ("TaxCode",), required=False)
     if record["Freight"] and record["FreightTaxCode"] is None:
@@ -78,7 +79,7 @@ def set_status(kind: str, record: Record) -> None:
         record["Status"] = "Open"
 
 
-def _lines(business: Business, body: Record, existing: Record | None) -> list[Record]:
+def _lines(business: Business, kind: str, layout: str, body: Record, existing: Record | None) -> list[Record]:
     current = {line["RowID"]: line for line in (existing or {}).get("Lines", [])}
     next_row = max(current, default=0) + 1
     out: list[Record] = []
@@ -99,7 +100,9 @@ def _lines(business: Business, body: Record, existing: Record | None) -> list[Re
             stored["RowID"] = next_row
             next_row += 1
         stored["RowVersion"] = next_row_version()
-        if stored["Type"] == "Transaction":
+        if stored["Type"] == "Transaction" and layout == "Item":
+            items.line(business, kind, line, stored, where)
+        elif stored["Type"] == "Transaction":
             stored["Total"] = amount(line, "Total", required=True, where=where)
             account = link(business, line, "Account", ("Account",), where=where)
             assert account is not None

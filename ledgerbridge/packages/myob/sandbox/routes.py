@@ -3,7 +3,7 @@
 Verbs follow MYOB's documentation where it is stricter than the SDK (research note §5): payments and settlements
 are "return, create and delete" (PUT answers 405), ``Sale/Invoice`` and ``Purchase/Bill`` are GET-only (writes go
 to the typed layout routes), the ledger is read here. A route MYOB has but the sandbox does not serve
-(``Sale/Invoice/Item``, ``Sale/CreditRefund``...) answers 404 ``ResourceNotFound`` (listed in README.md).
+(``Sale/Invoice/Professional``, ``Sale/CreditRefund``...) answers 404 ``ResourceNotFound`` (listed in README.md).
 """
 
 from __future__ import annotations
@@ -40,10 +40,13 @@ RESOURCES: dict[str, Resource] = {r.route: r for r in (
     Resource("Company/Preferences", "Preferences", READ, "sme-company-settings"),
     Resource("Sale/Invoice", "Invoice", READ, "sme-sales"),
     Resource("Sale/Invoice/Service", "Invoice", CRUD, "sme-sales", "Service", True),
+    Resource("Sale/Invoice/Item", "Invoice", CRUD, "sme-sales", "Item", True),
     Resource("Sale/CustomerPayment", "CustomerPayment", NO_UPDATE, "sme-sales", None, True),
     Resource("Sale/CreditSettlement", "CreditSettlement", NO_UPDATE, "sme-sales", None, True),
     Resource("Purchase/Bill", "Bill", READ, "sme-purchases"),
     Resource("Purchase/Bill/Service", "Bill", CRUD, "sme-purchases", "Service", True),
+    Resource("Purchase/Bill/Item", "Bill", CRUD, "sme-purchases", "Item", True),
+    Resource("Inventory/Item", "Item", CRUD, "sme-inventory"),
     Resource("Purchase/SupplierPayment", "SupplierPayment", NO_UPDATE, "sme-purchases", None, True),
     Resource("Purchase/DebitSettlement", "DebitSettlement", NO_UPDATE, "sme-purchases", None, True),
 )}
@@ -51,6 +54,7 @@ RESOURCES: dict[str, Resource] = {r.route: r for r in (
 #: The typed route a record of a kind (and layout) lives at, for its URI.
 _HOME = {("Customer", None): "Contact/Customer", ("Supplier", None): "Contact/Supplier",
          ("Account", None): "GeneralLedger/Account", ("TaxCode", None): "GeneralLedger/TaxCode",
+         ("Item", None): "Inventory/Item",
          ("CustomerPayment", None): "Sale/CustomerPayment", ("CreditSettlement", None): "Sale/CreditSettlement",
          ("SupplierPayment", None): "Purchase/SupplierPayment",
          ("DebitSettlement", None): "Purchase/DebitSettlement"}
