@@ -131,3 +131,39 @@ def test_supplier_payments_and_debit_settlements(api: httpx.Client, books: Books
     assert books.get("Purchase/Bill/Service", bill["UID"])["BalanceDueAmount"] == 99
     listed = api.get("Purchase/Bill", params={"$filter": "Status eq 'Open'"}).json()["Items"]
     assert [b["UID"] for b in listed] == [bill["UID"]] and listed[0]["BillType"] == "Service"
+
+
+def test_refunds_pay_a_credit_or_a_debit_out(api: httpx.Client, books: Books, strict_requests: None) -> None:
+    customer, supplier = books.customer(), books.supplier()
+    credit, debit = books.invoice(customer, "-50"), books.bill(supplier, "-20")
+    refund = books.post("Sale/CreditRefund", {
+        "Invoice": {"UID": credit["UID"]}, "Customer": {"UID": customer["UID"]}, "Account": books.account("1-1110"),
+        "Date": "2026-11-08T00:00:00", "Amount": 30.0, "Payee": "Acme", "Memo": "refund"})
+    assert refund["Number"] == "00000001" and refund["Invoice"]["Number"] == credit["Number"]
+    assert books.get("Sale/Invoice/Service", credit["UID"])["BalanceDueAmount"] == -25
+    too_much = api.post("Sale/CreditRefund", json={
+        "Invoice": {"UID": credit["UID"]}, "Customer": {"UID": customer["UID"]}, "Account": books.account("1-1110"),
+        "Date": "2026-11-08T00:00:00", "Amount": 26.0})
+    assert _error(too_much) == "AmountAppliedExceedsBalance"
+    assert api.put(f"Sale/CreditRefund/{refund['UID']}", json=refund).status_code == 405
+    assert api.delete(f"Sale/CreditRefund/{refund['UID']}").status_code == 200
+    assert books.get("Sale/Invoice/Service", credit["UID"])["BalanceDueAmount"] == -55
+    back = books.post("Purchase/DebitRefund", {
+        "Bill": {"UID": debit["UID"]}, "Supplier": {"UID": supplier["UID"]}, "DepositTo": "Account",
+        "Account": books.account("1-1110"), "Date": "2026-11-08T00:00:00", "Amount": 22.0})
+    assert back["DepositTo"] == "Account"
+    assert books.get("Purchase/Bill/Service", debit["UID"])["Status"] == "Closed"
+
+
+def test_due_dates_follow_the_terms_or_the_cards(api: httpx.Client, books: Books) -> None:
+    customer = books.post("Contact/Customer", {"CompanyName": "Termly", "SellingDetails": {
+        "TaxCode": books.tax("GST"), "FreightTaxCode": books.tax("GST"),
+        "Terms": {"PaymentIsDue": "NumberOfDaysAfterEOM", "BalanceDueDate": 20}}})
+    defaulted = books.invoice(customer, "10", date="2026-11-12T00:00:00")
+    assert defaulted["Terms"]["DueDate"] == "2026-12-20T00:00:00"
+    sent = books.post("Sale/Invoice/Service", {
+        "Date": "2026-11-12T00:00:00", "Customer": {"UID": customer["UID"]},
+        "Terms": {"PaymentIsDue": "InAGivenNumberOfDays", "BalanceDueDate": 14},
+        "Lines": [{"Type": "Transaction", "Total": 1.0, "Account": books.account("4-1010"),
+                   "TaxCode": books.tax("GST")}]})
+    assert sent["Terms"]["DueDate"] == "2026-11-26T00:00:00"

@@ -17,15 +17,15 @@ from . import errors, items
 from .common import amount, link, rows, text, transaction_date
 from .contacts import adjust_balance
 from .store import Business, Record, next_row_version
+from .terms import document_terms
 from .totals import compute
 
 _PARTY = {"Invoice": ("Customer", "Customer"), "Bill": ("Supplier", "Supplier")}
 #: Fields stored as sent (after the strict check); the rest are computed or checked one by one.
 _KEEP = {"Invoice": ("CustomerPurchaseOrderNumber", "ShipToAddress", "Comment", "ShippingMethod", "ReferralSource",
-                     "InvoiceDeliveryStatus", "PromisedDate", "OnlinePaymentMethod", "Salesperson", "Category",
-                     "Terms"),
+                     "InvoiceDeliveryStatus", "PromisedDate", "OnlinePaymentMethod", "Salesperson", "Category"),
          "Bill": ("SupplierInvoiceNumber", "ShipToAddress", "Comment", "ShippingMethod", "PromisedDate",
-                  "BillDeliveryStatus", "IsReportable", "Category", "Terms")}
+                  "BillDeliveryStatus", "IsReportable", "Category")}
 
 
 def write(business: Business, kind: str, layout: str, body: Record, existing: Record | None) -> Record:
@@ -35,6 +35,8 @@ def write(business: Business, kind: str, layout: str, body: Record, existing: Re
     record: Record = {name: body[name] for name in _KEEP[kind] if body.get(name) is not None}
     record[party_field] = party
     record["Date"] = transaction_date(business, body)
+    record["Terms"] = document_terms(body.get("Terms"), business.get(party_kind, party["UID"]),
+                                     "SellingDetails" if kind == "Invoice" else "BuyingDetails", record["Date"])
     number = text(body, "Number", 13)
     record["Number"] = number or (existing["Number"] if existing else business.next_number(kind))
     if kind == "Bill":

@@ -16,17 +16,19 @@ ROUTE_TYPES: dict[str, str] = {
     "GeneralLedger/Account": "GeneralLedger.Account",
     "GeneralLedger/TaxCode": "GeneralLedger.TaxCode",
     "Company/Preferences": "Company.CompanyPreferences",
+    "Inventory/Item": "Inventory.Item",
     "Sale/Invoice": "Sale.Invoice",
     "Sale/Invoice/Service": "Sale.ServiceInvoice",
     "Sale/Invoice/Item": "Sale.ItemInvoice",
     "Sale/CustomerPayment": "Sale.CustomerPayment",
     "Sale/CreditSettlement": "Sale.CreditSettlement",
+    "Sale/CreditRefund": "Sale.CreditRefund",
     "Purchase/Bill": "Purchase.Bill",
     "Purchase/Bill/Service": "Purchase.ServiceBill",
     "Purchase/Bill/Item": "Purchase.ItemBill",
     "Purchase/SupplierPayment": "Purchase.SupplierPayment",
     "Purchase/DebitSettlement": "Purchase.DebitSettlement",
-    "Inventory/Item": "Inventory.Item",
+    "Purchase/DebitRefund": "Purchase.DebitRefund",
 }
 
 TYPES: dict[str, str] = {
@@ -271,6 +273,12 @@ TYPES: dict[str, str] = {
     "Purchase.BillLink": (
         "UID:guid URI:uri Number:str"
     ),
+    "Purchase.DebitRefund": (
+        "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt DepositTo:enum=Sale.DepositTo "
+        "Account:object=GeneralLedger.AccountLink Bill:object=Purchase.BillLink "
+        "Supplier:object=Contact.SupplierLink Number:str Date:dt Amount:dec "
+        "ForeignCurrency:object=GeneralLedger.CurrencyLink Memo:str PaymentMethod:str"
+    ),
     "Purchase.DebitSettlement": (
         "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt DebitFromBill:object=Purchase.BillLink "
         "Supplier:object=Contact.SupplierLink Number:str Date:dt DebitAmount:dec Memo:str "
@@ -335,6 +343,13 @@ TYPES: dict[str, str] = {
     "Purchase.SupplierPaymentLine": (
         "RowID:int Type:enum=Purchase.SupplierPaymentLineType Purchase:object=Purchase.PurchaseLink "
         "AmountApplied:dec AmountAppliedForeign:dec GainOrLossAmount:dec RowVersion:int"
+    ),
+    "Sale.CreditRefund": (
+        "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt "
+        "ForeignCurrency:object=GeneralLedger.CurrencyLink CurrencyExchangeRate:dec "
+        "Account:object=GeneralLedger.AccountLink Invoice:object=Sale.InvoiceLink "
+        "Customer:object=Contact.CustomerLink Payee:str Number:str Date:dt Amount:dec Memo:str ChequePrinted:bool "
+        "DeliveryStatus:enum=Sale.DocumentAction"
     ),
     "Sale.CreditSettlement": (
         "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt CreditFromInvoice:object=Sale.InvoiceLink "

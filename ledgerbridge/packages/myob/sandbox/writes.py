@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import contacts, documents, errors, items, payments, settlements
+from . import contacts, documents, errors, items, payments, refunds, settlements
 from .common import refuse_identity_on_post
 from .routes import Resource
 from .store import Business, Record
@@ -26,6 +26,8 @@ def create(business: Business, resource: Resource, body: Record) -> Record:
             return payments.create_customer_payment(business, body)
         if kind == "SupplierPayment":
             return payments.create_supplier_payment(business, body)
+        if kind in ("CreditRefund", "DebitRefund"):
+            return refunds.create(business, kind, body)
         return settlements.create(business, kind, body)
 
 
@@ -60,6 +62,8 @@ def delete(business: Business, resource: Resource, record: Record) -> None:
             payments.delete_payment(business, kind, record)
         elif kind in ("CreditSettlement", "DebitSettlement"):
             settlements.delete(business, kind, record)
+        elif kind in ("CreditRefund", "DebitRefund"):
+            refunds.delete(business, kind, record)
         elif kind == "Item":
             items.delete(business, record)
         else:
