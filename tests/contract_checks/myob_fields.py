@@ -20,9 +20,10 @@ from contract_checks.myob_catalogue import enum_members, reachable, route_entity
 
 #: The routes the sandbox serves (its ``routes.RESOURCES``), plus the company-file list's type.
 SERVED = ("Contact", "Contact/Customer", "Contact/Supplier", "GeneralLedger/Account", "GeneralLedger/TaxCode",
-          "Company/Preferences", "Sale/Invoice", "Sale/Invoice/Service", "Sale/CustomerPayment",
-          "Sale/CreditSettlement", "Purchase/Bill", "Purchase/Bill/Service", "Purchase/SupplierPayment",
-          "Purchase/DebitSettlement")
+          "Company/Preferences", "Inventory/Item", "Sale/Invoice", "Sale/Invoice/Service", "Sale/Invoice/Item",
+          "Sale/CustomerPayment", "Sale/CreditSettlement", "Sale/CreditRefund", "Purchase/Bill",
+          "Purchase/Bill/Service", "Purchase/Bill/Item", "Purchase/SupplierPayment", "Purchase/DebitSettlement",
+          "Purchase/DebitRefund")
 EXTRA_ROOTS = ("CompanyFile",)
 
 _HEADER = '''"""Generated from MYOB's type catalogue (``specs/myob/myob-sdk-contracts.json``) by

@@ -27,9 +27,10 @@ def sandbox() -> Iterator[RunningSandbox]:
         yield running
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def contract(sandbox: RunningSandbox) -> Iterator[MyobContractChecker]:
-    """Fails the test at teardown if any answer (or, with ``strict_requests``, request) broke the catalogue."""
+    """Fails the test at teardown if any answer (or, with ``strict_requests``, request) broke the catalogue.
+    Autouse, so no test of this folder can talk to the module's sandbox unchecked."""
     checker = MyobContractChecker()
     sandbox.runtime.taps.append(checker.tap)
     yield checker

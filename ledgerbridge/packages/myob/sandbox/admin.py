@@ -5,6 +5,7 @@ need no token (the server listens on loopback only). What a MYOB user does by ha
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -122,16 +123,10 @@ async def set_preferences(request: Request, business_id: str) -> Response:
         if name == "TransactionsCannotBeChangedMustBeReversed":
             system[name] = bool(value)
         elif name == "LockPeriodPriorTo":
-            system[name] = myob_time(_date(str(value))) if value else None
+            system[name] = myob_time(date.fromisoformat(str(value)[:10])) if value else None
         else:
             return _bad(f"unknown preference {name!r}")
     return JSONResponse(system)
-
-
-def _date(text: str) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(text[:10])
 
 
 @router.get("/businesses/{business_id}/deletions")

@@ -81,7 +81,7 @@ async def company_files(request: Request) -> Response:
 def _company_file(request: Request, business: Business) -> dict[str, Any]:
     seed = business.seed
     return {"Id": seed.business_id, "Name": seed.name, "LibraryPath": seed.name, "ProductVersion": "2026.1",
-            "ProductLevel": {"Code": 30, "Name": "Plus"},
+            "ProductLevel": {"Code": 30},
             "Uri": f"{str(request.base_url).rstrip('/')}{API_PREFIX}/{seed.business_id}",
             "SerialNumber": "000000000000", "Country": seed.country, "UIAccessFlags": 3}
 
@@ -90,7 +90,8 @@ def _company_file(request: Request, business: Business) -> dict[str, Any]:
 @router.api_route(API_PREFIX + "/{business_id}/{rest:path}", methods=_METHODS, include_in_schema=False)
 async def resource(request: Request, business_id: str, rest: str = "") -> Response:
     business = _runtime(request).store.business(business_id)
-    assert business is not None  # the gateway answered 404 otherwise
+    if business is None:  # ``/accountright/Info``, which the sandbox does not serve (the gateway let it through)
+        return error_response(errors.route_missing(request.url.path))
     try:
         return await _handle(request, business, rest)
     except errors.MyobError as error:

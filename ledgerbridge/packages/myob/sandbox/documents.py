@@ -1,4 +1,5 @@
-"""Sale/Invoice/Service and Purchase/Bill/Service: creating and replacing a document, and deleting one.
+"""Sale/Invoice/Service and /Item, Purchase/Bill/Service and /Item: creating and replacing a document, and
+deleting one (item lines are :mod:`.items`').
 
 On create MYOB assigns the UID, RowVersion, line RowIDs and RowVersions, numbers a blank ``Number`` (13
 characters at most), computes the totals (:mod:`.totals`), sets ``BalanceDueAmount`` to the total and ``Status``
@@ -12,19 +13,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import errors
+from . import errors, items
 from .common import amount, link, rows, text, transaction_date
 from .contacts import adjust_balance
 from .store import Business, Record, next_row_version
+from .terms import document_terms
 from .totals import compute
 
 _PARTY = {"Invoice": ("Customer", "Customer"), "Bill": ("Supplier", "Supplier")}
 #: Fields stored as sent (after the strict check); the rest are computed or checked one by one.
 _KEEP = {"Invoice": ("CustomerPurchaseOrderNumber", "ShipToAddress", "Comment", "ShippingMethod", "ReferralSource",
-                     "InvoiceDeliveryStatus", "PromisedDate", "OnlinePaymentMethod", "Salesperson", "Category",
-                     "Terms"),
+                     "InvoiceDeliveryStatus", "PromisedDate", "OnlinePaymentMethod", "Salesperson", "Category"),
          "Bill": ("SupplierInvoiceNumber", "ShipToAddress", "Comment", "ShippingMethod", "PromisedDate",
-                  "BillDeliveryStatus", "IsReportable", "Category", "Terms")}
+                  "BillDeliveryStatus", "IsReportable", "Category")}
 
 
 def write(business: Business, kind: str, layout: str, body: Record, existing: Record | None) -> Record:
@@ -34,6 +35,8 @@ def write(business: Business, kind: str, layout: str, body: Record, existing: Re
     record: Record = {name: body[name] for name in _KEEP[kind] if body.get(name) is not None}
     record[party_field] = party
     record["Date"] = transaction_date(business, body)
+    record["Terms"] = document_terms(body.get("Terms"), business.get(party_kind, party["UID"]),
+                                     "SellingDetails" if kind == "Invoice" else "BuyingDetails", record["Date"])
     number = text(body, "Number", 13)
     record["Number"] = number or (existing["Number"] if existing else business.next_number(kind))
     if kind == "Bill":
@@ -42,7 +45,7 @@ def write(business: Business, kind: str, layout: str, body: Record, existing: Re
                                                               f"{party.get('Name', '')}"
     inclusive = body.get("IsTaxInclusive")
     record["IsTaxInclusive"] = True if inclusive is None else bool(inclusive)  # the SDK's default
-    record["Lines"] = _lines(business, body, existing)
+    record["Lines"] = _lines(business, kind, layout, body, existing)
     record["Freight"] = amount(body, "Freight")
     record["FreightTaxCode"] = link(business, body, "FreightTaxCode", ("TaxCode",), required=False)
     if record["Freight"] and record["FreightTaxCode"] is None:
@@ -78,7 +81,7 @@ def set_status(kind: str, record: Record) -> None:
         record["Status"] = "Open"
 
 
-def _lines(business: Business, body: Record, existing: Record | None) -> list[Record]:
+def _lines(business: Business, kind: str, layout: str, body: Record, existing: Record | None) -> list[Record]:
     current = {line["RowID"]: line for line in (existing or {}).get("Lines", [])}
     next_row = max(current, default=0) + 1
     out: list[Record] = []
@@ -99,7 +102,9 @@ def _lines(business: Business, body: Record, existing: Record | None) -> list[Re
             stored["RowID"] = next_row
             next_row += 1
         stored["RowVersion"] = next_row_version()
-        if stored["Type"] == "Transaction":
+        if stored["Type"] == "Transaction" and layout == "Item":
+            items.line(business, kind, line, stored, where)
+        elif stored["Type"] == "Transaction":
             stored["Total"] = amount(line, "Total", required=True, where=where)
             account = link(business, line, "Account", ("Account",), where=where)
             assert account is not None

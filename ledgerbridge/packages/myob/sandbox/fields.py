@@ -16,14 +16,19 @@ ROUTE_TYPES: dict[str, str] = {
     "GeneralLedger/Account": "GeneralLedger.Account",
     "GeneralLedger/TaxCode": "GeneralLedger.TaxCode",
     "Company/Preferences": "Company.CompanyPreferences",
+    "Inventory/Item": "Inventory.Item",
     "Sale/Invoice": "Sale.Invoice",
     "Sale/Invoice/Service": "Sale.ServiceInvoice",
+    "Sale/Invoice/Item": "Sale.ItemInvoice",
     "Sale/CustomerPayment": "Sale.CustomerPayment",
     "Sale/CreditSettlement": "Sale.CreditSettlement",
+    "Sale/CreditRefund": "Sale.CreditRefund",
     "Purchase/Bill": "Purchase.Bill",
     "Purchase/Bill/Service": "Purchase.ServiceBill",
+    "Purchase/Bill/Item": "Purchase.ItemBill",
     "Purchase/SupplierPayment": "Purchase.SupplierPayment",
     "Purchase/DebitSettlement": "Purchase.DebitSettlement",
+    "Purchase/DebitRefund": "Purchase.DebitRefund",
 }
 
 TYPES: dict[str, str] = {
@@ -208,6 +213,48 @@ TYPES: dict[str, str] = {
     "Identifier": (
         "Label:str Value:str"
     ),
+    "Inventory.BillOfMaterials": (
+        "Quantity:dec Items:[]object=Inventory.BillOfMaterialsItem"
+    ),
+    "Inventory.BillOfMaterialsItem": (
+        "Quantity:dec Item:object=Inventory.ItemLink"
+    ),
+    "Inventory.Item": (
+        "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt Number:str Name:str IsActive:bool "
+        "Description:str UseDescription:bool CustomList1:object=Identifier CustomList2:object=Identifier "
+        "CustomList3:object=Identifier CustomField1:object=Identifier CustomField2:object=Identifier "
+        "CustomField3:object=Identifier QuantityOnHand:dec QuantityCommitted:dec QuantityOnOrder:dec "
+        "QuantityAvailable:dec AverageCost:dec CurrentValue:dec BaseSellingPrice:dec IsBought:bool IsSold:bool "
+        "IsInventoried:bool ExpenseAccount:object=GeneralLedger.AccountLink "
+        "CostOfSalesAccount:object=GeneralLedger.AccountLink IncomeAccount:object=GeneralLedger.AccountLink "
+        "AssetAccount:object=GeneralLedger.AccountLink BuyingDetails:object=Inventory.ItemBuyingDetails "
+        "SellingDetails:object=Inventory.ItemSellingDetails PhotoURI:uri "
+        "LocationDetails:[]object=Inventory.ItemLocationDetail DefaultSellLocation:object=Inventory.LocationLink "
+        "DefaultReceiveLocation:object=Inventory.LocationLink BillOfMaterials:object=Inventory.BillOfMaterials"
+    ),
+    "Inventory.ItemBuyingDetails": (
+        "LastPurchasePrice:dec StandardCost:dec StandardCostTaxInclusive:bool BuyingUnitOfMeasure:str "
+        "ItemsPerBuyingUnit:dec TaxCode:object=GeneralLedger.TaxCodeLink "
+        "RestockingInformation:object=Inventory.RestockingInformation"
+    ),
+    "Inventory.ItemLink": (
+        "UID:guid URI:uri Number:str Name:str"
+    ),
+    "Inventory.ItemLocationDetail": (
+        "Location:object=Inventory.LocationLink QuantityOnHand:dec"
+    ),
+    "Inventory.ItemSellingDetails": (
+        "BaseSellingPrice:dec SellingUnitOfMeasure:str ItemsPerSellingUnit:dec "
+        "TaxCode:object=GeneralLedger.TaxCodeLink IsTaxInclusive:bool "
+        "CalculateSalesTaxOn:enum=Inventory.CalculateSalesTaxOn PriceMatrixURI:uri"
+    ),
+    "Inventory.LocationLink": (
+        "UID:guid URI:uri Identifier:str Name:str"
+    ),
+    "Inventory.RestockingInformation": (
+        "MinimumLevelForRestockingAlert:dec Supplier:object=Contact.SupplierLink SupplierItemNumber:str "
+        "DefaultOrderQuantity:dec"
+    ),
     "ProductLevel": (
         "Code:int"
     ),
@@ -226,6 +273,12 @@ TYPES: dict[str, str] = {
     "Purchase.BillLink": (
         "UID:guid URI:uri Number:str"
     ),
+    "Purchase.DebitRefund": (
+        "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt DepositTo:enum=Sale.DepositTo "
+        "Account:object=GeneralLedger.AccountLink Bill:object=Purchase.BillLink "
+        "Supplier:object=Contact.SupplierLink Number:str Date:dt Amount:dec "
+        "ForeignCurrency:object=GeneralLedger.CurrencyLink Memo:str PaymentMethod:str"
+    ),
     "Purchase.DebitSettlement": (
         "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt DebitFromBill:object=Purchase.BillLink "
         "Supplier:object=Contact.SupplierLink Number:str Date:dt DebitAmount:dec Memo:str "
@@ -233,6 +286,26 @@ TYPES: dict[str, str] = {
     ),
     "Purchase.DebitSettlementLine": (
         "Type:enum=Purchase.DebitSettlementLineType Purchase:object=Purchase.PurchaseLink AmountApplied:dec"
+    ),
+    "Purchase.ItemBill": (
+        "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt "
+        "ForeignCurrency:object=GeneralLedger.CurrencyLink CurrencyExchangeRate:dec Number:str Date:dt "
+        "SupplierInvoiceNumber:str Supplier:object=Contact.SupplierLink ShipToAddress:str "
+        "Terms:object=Sale.InvoiceTerms IsTaxInclusive:bool IsReportable:bool Subtotal:dec SubtotalForeign:dec "
+        "TotalTax:dec TotalTaxForeign:dec TotalAmount:dec TotalAmountForeign:dec Comment:str ShippingMethod:str "
+        "PromisedDate:dt JournalMemo:str BillDeliveryStatus:enum=Sale.DocumentAction AppliedToDate:dec "
+        "AppliedToDateForeign:dec BalanceDueAmount:dec BalanceDueAmountForeign:dec "
+        "Status:enum=Purchase.PurchaseStatus LastPaymentDate:dt BillType:enum=Purchase.BillType "
+        "Category:object=GeneralLedger.CategoryLink Freight:dec FreightForeign:dec "
+        "FreightTaxCode:object=GeneralLedger.TaxCodeLink Order:object=Purchase.PurchaseOrderLink "
+        "Lines:[]object=Purchase.ItemBillLine"
+    ),
+    "Purchase.ItemBillLine": (
+        "RowID:int Type:enum=Sale.InvoiceLineType Description:str Total:dec TotalForeign:dec "
+        "Job:object=GeneralLedger.JobLink TaxCode:object=GeneralLedger.TaxCodeLink RowVersion:str "
+        "BillQuantity:dec ReceivedQuantity:dec BackorderQuantity:dec UnitPrice:dec UnitPriceForeign:dec "
+        "UnitCount:dec UnitOfMeasure:str DiscountPercent:dec Item:object=Inventory.ItemLink "
+        "Account:object=GeneralLedger.AccountLink Location:object=Inventory.LocationLink"
     ),
     "Purchase.PurchaseLink": (
         "UID:guid URI:uri Number:str"
@@ -270,6 +343,13 @@ TYPES: dict[str, str] = {
     "Purchase.SupplierPaymentLine": (
         "RowID:int Type:enum=Purchase.SupplierPaymentLineType Purchase:object=Purchase.PurchaseLink "
         "AmountApplied:dec AmountAppliedForeign:dec GainOrLossAmount:dec RowVersion:int"
+    ),
+    "Sale.CreditRefund": (
+        "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt "
+        "ForeignCurrency:object=GeneralLedger.CurrencyLink CurrencyExchangeRate:dec "
+        "Account:object=GeneralLedger.AccountLink Invoice:object=Sale.InvoiceLink "
+        "Customer:object=Contact.CustomerLink Payee:str Number:str Date:dt Amount:dec Memo:str ChequePrinted:bool "
+        "DeliveryStatus:enum=Sale.DocumentAction"
     ),
     "Sale.CreditSettlement": (
         "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt CreditFromInvoice:object=Sale.InvoiceLink "
@@ -309,6 +389,25 @@ TYPES: dict[str, str] = {
         "PaymentIsDue:enum=TermsPaymentType DiscountDate:int BalanceDueDate:int DiscountForEarlyPayment:dec "
         "MonthlyChargeForLatePayment:dec DiscountExpiryDate:dt Discount:dec DiscountForeign:dec DueDate:dt "
         "FinanceCharge:dec FinanceChargeForeign:dec"
+    ),
+    "Sale.ItemInvoice": (
+        "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt Number:str Date:dt "
+        "CustomerPurchaseOrderNumber:str Customer:object=Contact.CardLink PromisedDate:dt BalanceDueAmount:dec "
+        "BalanceDueAmountForeign:dec Status:enum=Sale.SaleStatus InvoiceType:enum=Sale.InvoiceLayoutType "
+        "ShipToAddress:str Terms:object=Sale.InvoiceTerms IsTaxInclusive:bool Subtotal:dec SubtotalForeign:dec "
+        "Freight:dec FreightForeign:dec FreightTaxCode:object=GeneralLedger.TaxCodeLink TotalTax:dec "
+        "TotalTaxForeign:dec TotalAmount:dec TotalAmountForeign:dec Category:object=GeneralLedger.CategoryLink "
+        "Salesperson:object=Contact.CardLink Comment:str ShippingMethod:str JournalMemo:str ReferralSource:str "
+        "LastPaymentDate:dt InvoiceDeliveryStatus:enum=Sale.DocumentAction Order:object=Sale.SaleOrderLink "
+        "ForeignCurrency:object=GeneralLedger.CurrencyLink CurrencyExchangeRate:dec CanApplySurcharge:bool "
+        "CanApplyBPay:bool OnlinePaymentMethod:str Lines:[]object=Sale.ItemInvoiceLine"
+    ),
+    "Sale.ItemInvoiceLine": (
+        "RowID:int Type:enum=Sale.InvoiceLineType Description:str Total:dec TotalForeign:dec "
+        "Job:object=GeneralLedger.JobLink TaxCode:object=GeneralLedger.TaxCodeLink RowVersion:str "
+        "ShipQuantity:dec UnitPrice:dec UnitPriceForeign:dec DiscountPercent:dec CostOfGoodsSold:dec "
+        "Item:object=Inventory.ItemLink Location:object=Inventory.LocationLink UnitOfMeasure:str UnitCount:dec "
+        "Account:object=GeneralLedger.AccountLink"
     ),
     "Sale.SaleLink": (
         "UID:guid URI:uri Number:str"
@@ -369,6 +468,9 @@ ENUMS: dict[str, str] = {
     "GeneralLedger.TaxCodeType": (
         "Consolidated ImportDuty SalesTax GST_VAT InputTaxed QST LuxuryCarTax WithholdingsTax NoABN_TFN "
         "ECPurchVAT ECSalesVAT"
+    ),
+    "Inventory.CalculateSalesTaxOn": (
+        "ActualSellingPrice BaseSellingPrice LevelA LevelB LevelC LevelD LevelE LevelF"
     ),
     "Purchase.BillType": (
         "Service Item Professional Miscellaneous PreConversion"

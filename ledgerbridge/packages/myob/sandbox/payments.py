@@ -61,7 +61,7 @@ def create_customer_payment(business: Business, body: Record) -> Record:
     assert customer is not None
     deposit_to = text(body, "DepositTo", required=True)
     account = link(business, body, "Account", ("Account",), required=deposit_to == "Account")
-    _bank(business, account)
+    check_bank(business, account)
     date = transaction_date(business, body)
     received = amount(body, "AmountReceived", required=True)
     lines: list[Record] = []
@@ -96,7 +96,7 @@ def create_supplier_payment(business: Business, body: Record) -> Record:
     assert supplier is not None
     pay_from = text(body, "PayFrom", required=True)
     account = link(business, body, "Account", ("Account",))
-    _bank(business, account)
+    check_bank(business, account)
     date = transaction_date(business, body)
     lines: list[Record] = []
     total = ZERO
@@ -123,7 +123,7 @@ def create_supplier_payment(business: Business, body: Record) -> Record:
     return saved
 
 
-def _bank(business: Business, account: Record | None) -> None:
+def check_bank(business: Business, account: Record | None) -> None:
     if account is None:
         return
     stored = business.get("Account", account["UID"])

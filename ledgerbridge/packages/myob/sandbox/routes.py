@@ -1,9 +1,9 @@
 """The resources the sandbox serves under ``/accountright/{businessId}/``: route, kind of record, verbs, scope.
 
-Verbs follow MYOB's documentation where it is stricter than the SDK (research note §5): payments and settlements
-are "return, create and delete" (PUT answers 405), ``Sale/Invoice`` and ``Purchase/Bill`` are GET-only (writes go
-to the typed layout routes), the ledger is read here. A route MYOB has but the sandbox does not serve
-(``Sale/Invoice/Item``, ``Sale/CreditRefund``...) answers 404 ``ResourceNotFound`` (listed in README.md).
+Verbs follow MYOB's documentation where it is stricter than the SDK (research note §5): payments, settlements and
+refunds are "return, create and delete" (PUT answers 405), ``Sale/Invoice`` and ``Purchase/Bill`` are GET-only
+(writes go to the typed layout routes), the ledger is read here. A route MYOB has but the sandbox does not serve
+(``Sale/Invoice/Professional``, ``Sale/Order``...) answers 404 ``ResourceNotFound`` (listed in README.md).
 """
 
 from __future__ import annotations
@@ -40,20 +40,27 @@ RESOURCES: dict[str, Resource] = {r.route: r for r in (
     Resource("Company/Preferences", "Preferences", READ, "sme-company-settings"),
     Resource("Sale/Invoice", "Invoice", READ, "sme-sales"),
     Resource("Sale/Invoice/Service", "Invoice", CRUD, "sme-sales", "Service", True),
+    Resource("Sale/Invoice/Item", "Invoice", CRUD, "sme-sales", "Item", True),
     Resource("Sale/CustomerPayment", "CustomerPayment", NO_UPDATE, "sme-sales", None, True),
     Resource("Sale/CreditSettlement", "CreditSettlement", NO_UPDATE, "sme-sales", None, True),
+    Resource("Sale/CreditRefund", "CreditRefund", NO_UPDATE, "sme-sales", None, True),
     Resource("Purchase/Bill", "Bill", READ, "sme-purchases"),
     Resource("Purchase/Bill/Service", "Bill", CRUD, "sme-purchases", "Service", True),
+    Resource("Purchase/Bill/Item", "Bill", CRUD, "sme-purchases", "Item", True),
+    Resource("Inventory/Item", "Item", CRUD, "sme-inventory"),
     Resource("Purchase/SupplierPayment", "SupplierPayment", NO_UPDATE, "sme-purchases", None, True),
     Resource("Purchase/DebitSettlement", "DebitSettlement", NO_UPDATE, "sme-purchases", None, True),
+    Resource("Purchase/DebitRefund", "DebitRefund", NO_UPDATE, "sme-purchases", None, True),
 )}
 
 #: The typed route a record of a kind (and layout) lives at, for its URI.
 _HOME = {("Customer", None): "Contact/Customer", ("Supplier", None): "Contact/Supplier",
          ("Account", None): "GeneralLedger/Account", ("TaxCode", None): "GeneralLedger/TaxCode",
+         ("Item", None): "Inventory/Item",
          ("CustomerPayment", None): "Sale/CustomerPayment", ("CreditSettlement", None): "Sale/CreditSettlement",
          ("SupplierPayment", None): "Purchase/SupplierPayment",
-         ("DebitSettlement", None): "Purchase/DebitSettlement"}
+         ("DebitSettlement", None): "Purchase/DebitSettlement", ("CreditRefund", None): "Sale/CreditRefund",
+         ("DebitRefund", None): "Purchase/DebitRefund"}
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 

@@ -70,7 +70,7 @@ def seed_records(seed: BusinessSeed) -> dict[str, list[Record]]:
             "Rate": Decimal(rate), "IsRateNegative": False,
             "TaxCollectedAccount": _link(collected), "TaxPaidAccount": _link(paid),
             "WithholdingCreditAccount": None, "WithholdingPayableAccount": None, "ImportDutyPayableAccount": None,
-            "LinkedSupplier": None, "LuxuryCarTaxThreshold": None})
+            "LinkedSupplier": None, "LuxuryCarTaxThreshold": Decimal("0.00")})
     return {"Account": list(accounts.values()), "TaxCode": tax_codes}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import contacts, documents, errors, payments, settlements
+from . import contacts, documents, errors, items, payments, refunds, settlements
 from .common import refuse_identity_on_post
 from .routes import Resource
 from .store import Business, Record
@@ -17,6 +17,8 @@ def create(business: Business, resource: Resource, body: Record) -> Record:
         kind = resource.kind
         if kind in ("Customer", "Supplier"):
             return contacts.write(business, kind, body, None)
+        if kind == "Item":
+            return items.write(business, body, None)
         if kind in ("Invoice", "Bill"):
             assert resource.layout is not None
             return documents.write(business, kind, resource.layout, body, None)
@@ -24,6 +26,8 @@ def create(business: Business, resource: Resource, body: Record) -> Record:
             return payments.create_customer_payment(business, body)
         if kind == "SupplierPayment":
             return payments.create_supplier_payment(business, body)
+        if kind in ("CreditRefund", "DebitRefund"):
+            return refunds.create(business, kind, body)
         return settlements.create(business, kind, body)
 
 
@@ -41,6 +45,8 @@ def update(business: Business, resource: Resource, record: Record, body: Record)
         kind = resource.kind
         if kind in ("Customer", "Supplier"):
             return contacts.write(business, kind, body, record)
+        if kind == "Item":
+            return items.write(business, body, record)
         assert resource.layout is not None
         return documents.write(business, kind, resource.layout, body, record)
 
@@ -56,6 +62,10 @@ def delete(business: Business, resource: Resource, record: Record) -> None:
             payments.delete_payment(business, kind, record)
         elif kind in ("CreditSettlement", "DebitSettlement"):
             settlements.delete(business, kind, record)
+        elif kind in ("CreditRefund", "DebitRefund"):
+            refunds.delete(business, kind, record)
+        elif kind == "Item":
+            items.delete(business, record)
         else:
             _delete_card(business, kind, record)
 
