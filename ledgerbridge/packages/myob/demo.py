@@ -4,9 +4,7 @@ page."""
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
-from typing import cast
 
 import httpx
 
@@ -25,9 +23,9 @@ def record_payment(http: httpx.Client, business: str, doc_id: str, amount: Decim
 
 
 def package_user(base_url: str, business: str, transport: httpx.BaseTransport | None) -> PackageUser:
-    # The sandbox's MYOB user (its engineer's, ``sandbox/user.py``): imported when the demo first needs it.
-    user = importlib.import_module("ledgerbridge.packages.myob.sandbox.user")
-    return cast(PackageUser, user.MyobUser(base_url, business, transport))
+    from ledgerbridge.packages.myob.sandbox.user import MyobUser
+
+    return MyobUser(base_url, business, transport)
 
 
 DEMO_WORLD = DemoWorld(nominal=NOMINAL_MAP, tax_sales=TAX_MAP, tax_purchases=TAX_MAP, bank_account=BANK_ACCOUNT,
