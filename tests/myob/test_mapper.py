@@ -187,7 +187,7 @@ def test_the_catalogue_check_fails_on_a_bad_body() -> None:
     assert any("Total" in v for v in found)
 
 
-def test_precheck_refuses_dates_outside_the_financial_year_and_in_the_lock_period() -> None:
+def test_precheck_refuses_dates_before_the_financial_year_and_in_the_lock_period() -> None:
     start, end = financial_year(2027, 6)
     assert (start, end) == (date(2026, 7, 1), date(2027, 6, 30))
     assert financial_year(2026, 12) == (date(2026, 1, 1), date(2026, 12, 31))
@@ -195,8 +195,9 @@ def test_precheck_refuses_dates_outside_the_financial_year_and_in_the_lock_perio
     assert rules.problems(document()) == []
     early = DocumentView(**_with_date(date(2026, 6, 30)))
     messages = [p.message for p in rules.problems(early)]
-    assert any("outside MYOB's current financial year" in m for m in messages)
+    assert any("before the start of MYOB's current financial year" in m for m in messages)
     assert any("lock period" in m for m in messages)
+    assert CompanyRules(start, end).problems(DocumentView(**_with_date(date(2027, 7, 1)))) == []  # MYOB takes it
 
 
 def _with_date(day: date) -> dict[str, Any]:

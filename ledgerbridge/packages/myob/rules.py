@@ -30,12 +30,14 @@ class CompanyRules:
     def problems(self, doc: DocumentView) -> list[Problem]:
         out = []
         day = doc.issue_date
-        if self.year_start is not None and self.year_end is not None and not self.year_start <= day <= self.year_end:
+        # MYOB refuses a date before the start of the current financial year (25008); a later one it takes (the
+        # year is rolled over in MYOB when its books are closed, so a date past its end is not refused here).
+        if self.year_start is not None and day < self.year_start:
             out.append(Problem(
-                f"{doc.label()}: its date {day} is outside MYOB's current financial year ({self.year_start} to "
-                f"{self.year_end}), which MYOB refuses",
-                hint="Date the document within the financial year, or ask the accountant to start the next year in "
-                     "MYOB.", failure_type="data"))
+                f"{doc.label()}: its date {day} is before the start of MYOB's current financial year "
+                f"({self.year_start} to {self.year_end}), which MYOB refuses",
+                hint="Date the document within the financial year, or ask the accountant whether the year in MYOB "
+                     "was closed too early.", failure_type="data"))
         if self.locked_before is not None and day < self.locked_before:
             out.append(Problem(
                 f"{doc.label()}: its date {day} is in MYOB's lock period (before {self.locked_before})",
