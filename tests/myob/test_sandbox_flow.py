@@ -137,3 +137,16 @@ def test_allocation_sync_settles_the_credit_note_against_the_invoice_it_credits(
         str(credit["TotalAmount"]))
     again = MYOB.upload(world)
     assert again["payments"]["allocation_sync"]["pushed"] == 0 and len(world.items("Sale/CreditSettlement")) == 1
+
+
+def test_precheck_refuses_documents_in_myobs_lock_period(world: MyobWorld) -> None:
+    world.admin("POST", f"/businesses/{world.business_id}/preferences",
+                json={"LockPeriodPriorTo": "2026-10-10"}).raise_for_status()
+    report = Exporter(world.sessions, world.conn_id, world.connector()).precheck()
+    with session_scope(world.sessions) as session:
+        early = set(session.scalars(select(Document.number).where(
+            Document.issue_date < date(2026, 10, 10), Document.type.in_(
+                ("sales_invoice", "sales_credit_note", "purchase_invoice")))))
+    locked = {p["document"] for p in report.problems if "lock period" in p["message"]}
+    assert early and locked == early
+    assert world.remote_numbers() == {}  # pre-check sends nothing
