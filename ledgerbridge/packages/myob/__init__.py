@@ -11,5 +11,11 @@ What a MYOB user should know, because MYOB differs from Xero and QuickBooks here
 * Credit notes are sales with negative lines (they read back with status Credit); supplier credits are negative
   bills. Their allocations are credit (debit) settlements.
 * Voids delete the document in MYOB; where the company file does not allow changing transactions, the document is
-  reversed instead (a document of the opposite sign), and its history says so.
+  reversed instead (a document of the opposite sign, settled against it, as MYOB's own Reverse), and its history
+  says so.
+* A customer card and a supplier card of the same name are told apart by the code: the second is ``Name (CODE)``.
+* MYOB's lists show no deleted payments: payments imported in the last 90 days are asked for by UID after each
+  import, and those gone are reversed here.
+* Prepayments: MYOB's API records a customer's money only against invoices; a deposit with no invoice to apply it
+  to is refused with that reason (record it in MYOB on the customer's sales order).
 """
