@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.connectors.limits import APP_DAY_PROBLEM, APP_PROBLEM
 from ledgerbridge.connectors.package_client import PackageCallError, PackageClient, decode_json
 from ledgerbridge.connectors.retry import RetryDecision, backoff_delay
 from ledgerbridge.packages.myob.auth import API_VERSION, REFRESH_MARGIN_SECONDS, fresh_access_token
@@ -64,7 +65,10 @@ class MyobClient(PackageClient):
         response, decision = super()._send(method, url, params, content, headers, attempt, can_refresh=can_refresh)
         if response is not None and response.status_code == 403 and is_rate_limit(response.text):
             decision = self._rate_limited(response.text, attempt)
-            self.budget.observe_rate_limited(decision.rate_limit, decision.delay_seconds)
+            # MYOB counts per API key: the app's window is blocked, so every connection of the key waits (the
+            # decision keeps "day"/"minute" for the call loop's own handling of this call).
+            problem = APP_DAY_PROBLEM if decision.rate_limit == "day" else APP_PROBLEM
+            self.budget.observe_rate_limited(problem, decision.delay_seconds)
         return response, decision
 
     def _rate_limited(self, body: str, attempt: int) -> RetryDecision:

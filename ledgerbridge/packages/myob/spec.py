@@ -19,6 +19,7 @@ from ledgerbridge.packages.myob.demo import DEMO_WORLD
 from ledgerbridge.packages.myob.limits import (
     BATCH_SIZE,
     IDS_PER_READ,
+    MYOB_APP_LIMITS,
     MYOB_LIMITS,
     MYOB_TEXT_LIMITS,
     READ_PAGE,
@@ -46,6 +47,7 @@ SPEC = PackageSpec(
     kind="myob",
     name="MYOB Business",
     limits=MYOB_LIMITS,
+    app_limits=MYOB_APP_LIMITS,  # 8 a second and 1,000,000 a day per API key, shared by every business
     text_limits=MYOB_TEXT_LIMITS,
     read_limits=no_limit_headers,  # MYOB's answers carry no calls-left headers (a refusal is a 403 body)
     batch_size=BATCH_SIZE,

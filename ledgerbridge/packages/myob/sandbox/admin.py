@@ -160,8 +160,12 @@ async def set_limits(request: Request) -> Response:
 
 @router.post("/clock")
 async def clock(request: Request) -> Response:
-    """``{"advance_seconds": 1200}`` moves the token and rate-limit clock on (record timestamps stay real)."""
+    """``{"advance_seconds": 1200}`` moves the token and rate-limit clock on (record timestamps stay real);
+    ``{"scale": 20, "origin": <epoch s>}`` runs it 20 times faster from then (benchmarks)."""
     runtime = _runtime(request)
     payload = await _json(request)
     runtime.clock.advance(float(payload.get("advance_seconds", 0)))
-    return JSONResponse({"offset_seconds": runtime.clock.offset})
+    if "scale" in payload:
+        runtime.clock.scale = float(payload["scale"])
+        runtime.clock.origin = float(payload.get("origin", 0.0))
+    return JSONResponse({"offset_seconds": runtime.clock.offset, "scale": runtime.clock.scale})

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ledgerbridge.cli.context import fail
+from ledgerbridge.config import get_settings
 from ledgerbridge.connectors.spec import PackageEndpoints, RunningSandbox
 
 from .config import API_PREFIX, SandboxConfig
@@ -45,4 +46,9 @@ def sandbox_command(host: Annotated[str, typer.Option()] = "127.0.0.1",
     if country.upper() not in ("AU", "NZ", "BOTH"):
         fail("--country is AU, NZ or both")
     config = SandboxConfig() if country.upper() == "BOTH" else SandboxConfig.single(country.upper())  # type: ignore[arg-type]
-    serve_myob_sandbox(replace(config, host=host, port=port, rate_limits_enabled=rate_limits))
+    # The app the command line connects as by default (the setting ``client_id``: ledgerbridge-demo, as every other
+    # sandbox registers), so that ``ledgerbridge connect``, the bench and ``bench-scale`` reach it unconfigured.
+    settings = get_settings()
+    serve_myob_sandbox(replace(config, host=host, port=port, rate_limits_enabled=rate_limits,
+                               client_id=settings.client_id,
+                               client_secret=settings.client_secret.get_secret_value()))

@@ -20,12 +20,20 @@ from .store import SandboxStore
 @dataclass(slots=True)
 class SandboxClock:
     """Wall-clock seconds plus an offset the admin API can advance, so tests see tokens expire and rate windows
-    pass without waiting. Record timestamps (``LastModified``) stay on real time."""
+    pass without waiting. Record timestamps (``LastModified``) stay on real time.
+
+    ``scale`` > 1 accelerates it from ``origin`` (ledgerbridge.clock), as Xero's sandbox does: a benchmark gives the
+    sandbox's rate limiter and the client's call budget the same two numbers (``bench-scale limits``)."""
 
     offset: float = 0.0
+    scale: float = 1.0
+    origin: float = 0.0
 
     def __call__(self) -> float:
-        return time.time() + self.offset
+        now = time.time()
+        if self.scale != 1.0:
+            now = self.origin + (now - self.origin) * self.scale
+        return now + self.offset
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
