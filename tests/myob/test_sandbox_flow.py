@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.connections import ConnectorOptions, connector_for
 from ledgerbridge.intake.apply import void_document
+from ledgerbridge.packages.myob.connector import MyobConnector
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Allocation, Document, Payment
 from ledgerbridge.store.models.sync import Connection
@@ -149,4 +150,19 @@ def test_precheck_refuses_documents_in_myobs_lock_period(world: MyobWorld) -> No
                 ("sales_invoice", "sales_credit_note", "purchase_invoice")))))
     locked = {p["document"] for p in report.problems if "lock period" in p["message"]}
     assert early and locked == early
+    assert world.remote_numbers() == {}  # pre-check sends nothing
+
+
+def test_precheck_reads_the_financial_year_from_the_file_and_refuses_a_date_before_it(world: MyobWorld) -> None:
+    connector = world.connector()
+    assert isinstance(connector, MyobConnector)
+    # The AU business's year runs from 1 July 2025 (GeneralLedger/AccountingProperties: 2026, month 6).
+    assert (connector.rules().year_start, connector.rules().year_end) == (date(2025, 7, 1), date(2026, 6, 30))
+    with session_scope(world.sessions) as session:
+        early = session.scalars(select(Document).where(Document.number == "INV-1001")).one()
+        early.issue_date = date(2025, 6, 30)
+    report = Exporter(world.sessions, world.conn_id, connector).precheck()
+    refused = [p["document"] for p in report.problems if "before the start of MYOB's current financial year"
+               in p["message"]]
+    assert refused == ["INV-1001"]
     assert world.remote_numbers() == {}  # pre-check sends nothing

@@ -16,6 +16,7 @@ What a MYOB user should know, because MYOB differs from Xero and QuickBooks here
 * A customer card and a supplier card of the same name are told apart by the code: the second is ``Name (CODE)``.
 * MYOB's lists show no deleted payments: payments imported in the last 90 days are asked for by UID after each
   import, and those gone are reversed here.
-* Prepayments: MYOB's API records a customer's money only against invoices; a deposit with no invoice to apply it
-  to is refused with that reason (record it in MYOB on the customer's sales order).
+* Prepayments: MYOB's API records a customer's money only against invoices, so a deposit goes out once its order's
+  invoices are in MYOB, as a ``Sale/CustomerPayment`` applied to them as it is created (``allocates_in_create``);
+  one with no invoice to apply it to is refused with that reason (record it in MYOB on the customer's sales order).
 """

@@ -69,7 +69,9 @@ class MyobConnector(MyobReads):
     missing_account_answer: str | None = None
     separate_party_roles = True  # Contact/Customer and Contact/Supplier: a party in both roles is two cards
     max_ids_per_read = IDS_PER_READ
-    allocates_in_create = False  # a credit is applied by a Sale/CreditSettlement of its own
+    # A prepayment is a Sale/CustomerPayment whose Invoices lines apply it as it is created (MYOB holds no money on
+    # account through the API); a credit note is applied by a Sale/CreditSettlement of its own (export_allocations).
+    allocates_in_create = True
 
     def __init__(self, client: PackageHttp) -> None:
         self.client = client

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,7 @@ from ledgerbridge.connectors.protocol import (
     RemoteDocument,
     RemotePayment,
 )
-from ledgerbridge.packages.myob.calls import MyobCalls, dec, myob_datetime, q, when
+from ledgerbridge.packages.myob.calls import MyobCalls, dec, guid, myob_datetime, q, when
 from ledgerbridge.packages.myob.limits import CREDIT_TYPES, IDS_PER_READ, READ_ROUTES, SALES_TYPES
 from ledgerbridge.packages.myob.mapper import memo_stamp, party_route
 from ledgerbridge.store.views import ItemView, PartyView
@@ -39,6 +40,10 @@ DELETION_LOOK_BACK = timedelta(days=90)
 #: (MYOB payment route, direction, the array of applied documents, the amount field, the number field)
 PAYMENT_ROUTES = (("Sale/CustomerPayment", "in", "Invoices", "AmountReceived", "ReceiptNumber"),
                   ("Purchase/SupplierPayment", "out", "Lines", "AmountPaid", "PaymentNumber"))
+#: Document route -> (its settlements' route, the line's document field, the card field): a credit note applied to
+#: an invoice (a supplier credit to a bill), as ``myob.payments.SETTLEMENTS`` writes them.
+SETTLED_BY = {"Sale/Invoice": ("Sale/CreditSettlement", "Sale", "Customer"),
+              "Purchase/Bill": ("Purchase/DebitSettlement", "Purchase", "Supplier")}
 _STAMP = re.compile(r"\[lb ([^\]]+)\]")
 
 
@@ -55,6 +60,14 @@ def remote_document(doc: dict[str, Any]) -> RemoteDocument:
         doc.get("SupplierInvoiceNumber") or doc.get("Number")), total, balance, status,
         amount_paid=Decimal(0) if credit else settled, amount_credited=settled if credit else Decimal(0),
         currency=(doc.get("ForeignCurrency") or {}).get("Code"), updated_at=when(doc.get("LastModified")))
+
+
+def _split_settled(doc: RemoteDocument, credited: Decimal) -> RemoteDocument:
+    """What was settled of a sale or bill, told apart: applied credit, the rest paid."""
+    credited = min(credited, doc.amount_paid)
+    if not credited:
+        return doc
+    return replace(doc, amount_paid=doc.amount_paid - credited, amount_credited=credited)
 
 
 def _awaiting(wanted: set[str] | None) -> Callable[[list[dict[str, Any]]], bool]:
@@ -220,7 +233,36 @@ class MyobReads(MyobCalls):
         out: dict[str, RemoteDocument] = {}
         for route in {READ_ROUTES[t] for t, _ in wanted}:
             rows = self.by_uids(route, [ext for t, ext in wanted if READ_ROUTES[t] == route], "read back")
-            out.update({uid: remote_document(row) for uid, row in rows.items()})
+            out.update({doc.external_id: doc for doc in self._remote_documents(route, list(rows.values()))})
+        return out
+
+    def _remote_documents(self, route: str, rows: Sequence[dict[str, Any]]) -> list[RemoteDocument]:
+        """Sales or bills as :class:`RemoteDocument`, what was settled of each told apart: applied credit (read
+        from the settlements) and the rest paid."""
+        docs = [remote_document(row) for row in rows]
+        credited = self._credits_applied(route, [row for row, doc in zip(rows, docs, strict=True)
+                                                 if doc.amount_paid > 0])
+        return [_split_settled(doc, credited.get(doc.external_id, Decimal(0))) for doc in docs]
+
+    def _credits_applied(self, route: str, rows: Sequence[dict[str, Any]]) -> dict[str, Decimal]:
+        """Per sale (bill) UID, the credit the card's credit (debit) settlements applied to it. MYOB's
+        BalanceDueAmount counts payments and credits alike; reconciliation tells a credit applied in MYOB only
+        from a payment not yet imported, so the settlements of the cards of the documents something settled are
+        read (none when nothing is settled: the read-back after an upload costs no call more)."""
+        if route not in SETTLED_BY or not rows:
+            return {}
+        settle_route, doc_field, party_field = SETTLED_BY[route]
+        wanted = {str(row["UID"]) for row in rows}
+        cards = sorted({str((row.get(party_field) or {}).get("UID")) for row in rows})
+        out: dict[str, Decimal] = {}
+        for start in range(0, len(cards), IDS_PER_READ):
+            where = " or ".join(f"{party_field}/UID eq {guid(c)}" for c in cards[start : start + IDS_PER_READ])
+            for page in self.pages(settle_route, where=where, purpose="read credit settlements"):
+                for settlement in page:
+                    for line in settlement.get("Lines") or []:
+                        uid = str((line.get(doc_field) or {}).get("UID"))
+                        if uid in wanted:
+                            out[uid] = out.get(uid, Decimal(0)) + dec(line.get("AmountApplied"))
         return out
 
     def remote_documents_since(self, since: datetime, doc_types: set[str],
@@ -232,7 +274,7 @@ class MyobReads(MyobCalls):
             enough = _awaiting(awaited)
             for page in self.pages(route, where=f"LastModified ge datetime{q(myob_datetime(since))}",
                                    purpose="read back changes"):
-                yield [remote_document(row) for row in page]
+                yield self._remote_documents(route, page)
                 if enough(page):
                     break
 

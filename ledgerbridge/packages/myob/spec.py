@@ -15,7 +15,7 @@ from ledgerbridge.connectors.spec import (
     SandboxSpec,
     client_arguments,
 )
-from ledgerbridge.packages.myob.demo import DEMO_WORLD
+from ledgerbridge.packages.myob.demo import DEMO_WORLD, start_sandbox
 from ledgerbridge.packages.myob.limits import (
     BATCH_SIZE,
     IDS_PER_READ,
@@ -26,7 +26,7 @@ from ledgerbridge.packages.myob.limits import (
     READ_ROUTES,
     WRITE_ROUTES,
 )
-from ledgerbridge.packages.myob.sandbox.launch import sandbox_command, sandbox_endpoints, start_sandbox
+from ledgerbridge.packages.myob.sandbox.launch import sandbox_command, sandbox_endpoints
 
 
 def _auth() -> AuthFlow:

@@ -21,6 +21,7 @@ from .oauth import Grant
 from .render import project
 from .routes import Resource
 from .runtime import SandboxRuntime
+from .seed import accounting_properties
 from .shapes import route_type
 from .store import Business, Record
 from .wire import dumps, loads
@@ -116,6 +117,11 @@ async def _handle(request: Request, business: Business, rest: str) -> Response:
         return error_response(errors.method_not_allowed(method, resource.route), {"Allow": allow})
     if resource.kind == "Preferences":
         return answer.json(project(route_type(resource.route), business.preferences, answer.uri_of))
+    if resource.kind == "AccountingProperties":  # one row a file, answered as the list MYOB's ReadableService is
+        if uid is not None:
+            raise errors.record_missing(resource.route, uid)
+        row = project(route_type(resource.route), accounting_properties(business.seed), answer.uri_of)
+        return answer.json({"Items": [row], "NextPageLink": None, "Count": 1})
     if method == "GET":
         return _read(request, answer, resource, uid)
     if method == "DELETE":

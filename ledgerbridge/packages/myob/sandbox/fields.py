@@ -16,6 +16,7 @@ ROUTE_TYPES: dict[str, str] = {
     "GeneralLedger/Account": "GeneralLedger.Account",
     "GeneralLedger/TaxCode": "GeneralLedger.TaxCode",
     "Company/Preferences": "Company.CompanyPreferences",
+    "GeneralLedger/AccountingProperties": "GeneralLedger.AccountingProperties",
     "Inventory/Item": "Inventory.Item",
     "Sale/Invoice": "Sale.Invoice",
     "Sale/Invoice/Service": "Sale.ServiceInvoice",
@@ -183,6 +184,9 @@ TYPES: dict[str, str] = {
     ),
     "GeneralLedger.AccountLink": (
         "UID:guid URI:uri Name:str DisplayID:str"
+    ),
+    "GeneralLedger.AccountingProperties": (
+        "ConversionDate:dt CurrentFinancialYear:int LastMonthFinancialYear:int"
     ),
     "GeneralLedger.BankingDetails": (
         "BSBNumber:str BankAccountNumber:str BankAccountName:str CompanyTradingName:str BankCode:str "

@@ -38,6 +38,7 @@ RESOURCES: dict[str, Resource] = {r.route: r for r in (
     Resource("GeneralLedger/Account", "Account", READ, "sme-general-ledger"),
     Resource("GeneralLedger/TaxCode", "TaxCode", READ, "sme-general-ledger"),
     Resource("Company/Preferences", "Preferences", READ, "sme-company-settings"),
+    Resource("GeneralLedger/AccountingProperties", "AccountingProperties", READ, "sme-general-ledger"),
     Resource("Sale/Invoice", "Invoice", READ, "sme-sales"),
     Resource("Sale/Invoice/Service", "Invoice", CRUD, "sme-sales", "Service", True),
     Resource("Sale/Invoice/Item", "Invoice", CRUD, "sme-sales", "Item", True),

@@ -93,3 +93,12 @@ def preferences(seed: BusinessSeed) -> Record:
                        "LockPeriodPriorTo": None, "UseAlphaAccountIdentifier": False},
             "ReportsAndForms": None, "Banking": None, "Sales": None, "Purchases": None, "Timesheets": None,
             "RowVersion": "1"}
+
+
+def accounting_properties(seed: BusinessSeed) -> Record:
+    """GeneralLedger/AccountingProperties: the current financial year, as the year it ends in and its last month
+    (AU from 1 July 2025: 2026 and 6), and the conversion date (the file's first day; kept at the year's start)."""
+    start = seed.year_start
+    last_month = (start.month - 2) % 12 + 1
+    return {"ConversionDate": f"{start.isoformat()}T00:00:00",
+            "CurrentFinancialYear": start.year + (1 if start.month > 1 else 0), "LastMonthFinancialYear": last_month}
