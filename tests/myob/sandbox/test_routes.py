@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 
 from ledgerbridge.packages.myob.sandbox import RunningSandbox
+from ledgerbridge.packages.myob.sandbox.config import DEFAULT_BUSINESSES, BusinessSeed
+from ledgerbridge.packages.myob.sandbox.seed import accounting_properties
 
 from .conftest import AU, Books
 
@@ -84,3 +88,13 @@ def test_company_preferences_say_whether_transactions_must_be_reversed(api: http
     assert api.get("Company/Preferences").json()["System"]["TransactionsCannotBeChangedMustBeReversed"] is False
     admin.post(f"/businesses/{AU}/preferences", json={"TransactionsCannotBeChangedMustBeReversed": True})
     assert api.get("Company/Preferences/").json()["System"]["TransactionsCannotBeChangedMustBeReversed"] is True
+
+
+def test_accounting_properties_give_the_current_financial_year_as_a_list_of_one(api: httpx.Client) -> None:
+    answer = api.get("GeneralLedger/AccountingProperties").json()  # AU: the year from 1 July 2025 ends June 2026
+    assert answer == {"Items": [{"ConversionDate": "2025-07-01T00:00:00", "CurrentFinancialYear": 2026,
+                                 "LastMonthFinancialYear": 6}], "NextPageLink": None, "Count": 1}
+    nz = accounting_properties(DEFAULT_BUSINESSES[1])  # from 1 April 2025: ends March 2026
+    assert (nz["CurrentFinancialYear"], nz["LastMonthFinancialYear"]) == (2026, 3)
+    january = accounting_properties(BusinessSeed(financial_year_start=date(2026, 1, 1)))
+    assert (january["CurrentFinancialYear"], january["LastMonthFinancialYear"]) == (2026, 12)
