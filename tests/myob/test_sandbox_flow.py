@@ -166,3 +166,16 @@ def test_precheck_reads_the_financial_year_from_the_file_and_refuses_a_date_befo
                in p["message"]]
     assert refused == ["INV-1001"]
     assert world.remote_numbers() == {}  # pre-check sends nothing
+
+
+def test_read_back_tells_credit_settled_in_myob_from_payments(world: MyobWorld) -> None:
+    """MYOB's BalanceDueAmount counts both; reconciliation must not call a credit settled there a payment."""
+    MYOB.upload(world)
+    invoice, credit = world.raw("INV-1002"), world.raw("CN-2001")  # CN-2001 credits INV-1002, same customer
+    applied = -Decimal(str(credit["TotalAmount"]))
+    world.books("POST", "/settlements", json={"credit_id": credit["UID"], "document_id": invoice["UID"],
+                                              "amount": str(applied), "date": "2026-11-02"})
+    world.record_payment("INV-1002", Decimal("10.00"))
+    doc = world.connector().read_back_documents([("sales_invoice", invoice["UID"])])[invoice["UID"]]
+    assert (doc.amount_credited, doc.amount_paid) == (applied, Decimal("10.00"))
+    assert doc.amount_due == Decimal(str(invoice["TotalAmount"])) - applied - Decimal("10.00")
