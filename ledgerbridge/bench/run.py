@@ -74,21 +74,37 @@ def sandbox_process(rate_limits: bool = False, package: str = DEFAULT.kind, extr
         proc.wait(10)
 
 
-def _reference_data() -> dict[str, Any]:
+def _reference_data(currency: str = "GBP", rate: str = "20") -> dict[str, Any]:
     return {"nominal_codes": [{"code": "4000", "name": "Sales", "type": "sales"}],
-            "tax_codes": [{"code": "T1", "name": "Standard 20%", "rate": "20"}],
+            "tax_codes": [{"code": "T1", "name": f"Standard {rate}%", "rate": rate}],
             "parties": [{"host_id": f"B{n:04d}", "code": f"B{n:04d}", "name": f"Bench Customer {n:04d}",
-                         "currency": "GBP"} for n in range(CUSTOMERS)]}
+                         "currency": currency} for n in range(CUSTOMERS)]}
 
 
-def _invoices(start: int, count: int) -> list[dict[str, Any]]:
+def company_terms(sessions: Any, connection_id: int, tax_code: str) -> tuple[str, str]:
+    """The company's own currency and the rate of the tax code T1 maps to, as its chart said: the bench's host
+    trades in them (a package whose company files trade in one currency, such as MYOB's, refuses any other, and
+    its tax codes are its country's: Australia's GST is 10 %)."""
+    from sqlalchemy import select
+
+    from ledgerbridge.store.db import session_scope
+    from ledgerbridge.store.models.sync import ChartEntry, Connection
+
+    with session_scope(sessions) as session:
+        settings = session.get_one(Connection, connection_id).settings or {}
+        rate = session.scalar(select(ChartEntry.rate).where(
+            ChartEntry.connection_id == connection_id, ChartEntry.kind == "tax_rate", ChartEntry.code == tax_code))
+        return str(settings.get("base_currency") or "GBP"), "20" if rate is None else f"{rate.normalize():f}"
+
+
+def _invoices(start: int, count: int, currency: str = "GBP") -> list[dict[str, Any]]:
     docs = []
     for n in range(start, start + count):
         lines = [{"description": f"Line {k}", "quantity": str(k), "unit_price": f"{10 + n % 7}.{k}5",
                   "nominal_code": "4000", "tax_code": "T1"} for k in range(1, 6)]
         issued = date(2026, 10, 1) + timedelta(days=n % 28)
         docs.append({"host_id": f"BI-{n}", "type": "sales_invoice", "number": f"BI-{n:07d}", "status": "issued",
-                     "issue_date": issued.isoformat(), "party_host_id": f"B{n % CUSTOMERS:04d}", "currency": "GBP",
+                     "issue_date": issued.isoformat(), "party_host_id": f"B{n % CUSTOMERS:04d}", "currency": currency,
                      "lines": lines})
     return docs
 
@@ -124,7 +140,6 @@ def run_bench(documents: int, database_url: str | None = None, package: str = DE
         sessions = make_session_factory(engine)
         with session_scope(sessions) as session:
             org = create_organisation(session, "Bench Ltd")
-            apply_batch(session, org.id, Batch.model_validate(_reference_data()))
             conn = create_connection(session, org.id, package, sandbox_endpoints(package, base),
                                      client_id="ledgerbridge-demo", client_secret="demo-secret",
                                      redirect_uri="http://127.0.0.1:8976/callback")
@@ -137,14 +152,16 @@ def run_bench(documents: int, database_url: str | None = None, package: str = DE
             auth.choose_tenant(session, conn, tenant.tenant_id)
         connector = connector_for(sessions, conn_id, ConnectorOptions(unlimited_budget=True))
         refresh_chart(sessions, conn_id, connector)
+        currency, rate = company_terms(sessions, conn_id, mapping.tax_sales["T1"])
         with session_scope(sessions) as session:
+            apply_batch(session, org_id, Batch.model_validate(_reference_data(currency, rate)))
             set_mapping(session, conn_id, MappingKind.NOMINAL, "4000", mapping.nominal["4000"])
             set_mapping(session, conn_id, MappingKind.TAX, "T1", mapping.tax_sales["T1"])
 
         timings: dict[str, float] = {}
         started = time.perf_counter()
         for start in range(0, documents, INTAKE_BATCH):
-            raw = json.dumps({"documents": _invoices(start, min(INTAKE_BATCH, documents - start))})
+            raw = json.dumps({"documents": _invoices(start, min(INTAKE_BATCH, documents - start), currency)})
             with session_scope(sessions) as session:  # as the API does: parse with Decimals, validate, apply
                 apply_batch(session, org_id, Batch.model_validate(parse_json(raw)))
         timings["intake"] = time.perf_counter() - started

@@ -34,6 +34,7 @@ from ledgerbridge.bench.run import (
     INTAKE_BATCH,
     _invoices,
     _reference_data,
+    company_terms,
     sandbox_process,
 )
 from ledgerbridge.bench.run import minimum_calls as bench_minimum_calls
@@ -64,7 +65,6 @@ def _connect(sessions: sessionmaker[Session], base: str, name: str, spec: Packag
 
     with session_scope(sessions) as session:
         org = create_organisation(session, name)
-        apply_batch(session, org.id, Batch.model_validate(_reference_data()))
         conn = create_connection(session, org.id, spec.kind, sandbox_endpoints(spec.kind, base),
                                  client_id="ledgerbridge-demo", client_secret="demo-secret",
                                  redirect_uri="http://127.0.0.1:8976/callback")
@@ -78,18 +78,21 @@ def _connect(sessions: sessionmaker[Session], base: str, name: str, spec: Packag
     refresh_chart(sessions, conn_id, connector)
     connector.close()
     with session_scope(sessions) as session:
+        apply_batch(session, org_id, Batch.model_validate(_reference_data(
+            *company_terms(sessions, conn_id, spec.demo.tax_sales["T1"]))))
         set_mapping(session, conn_id, MappingKind.NOMINAL, "4000", spec.demo.nominal["4000"])
         set_mapping(session, conn_id, MappingKind.TAX, "T1", spec.demo.tax_sales["T1"])
     return org_id, conn_id
 
 
-def _load(sessions: sessionmaker[Session], org_id: int, documents: int) -> None:
+def _load(sessions: sessionmaker[Session], org_id: int, documents: int, conn_id: int) -> None:
     from ledgerbridge.intake.apply import apply_batch
     from ledgerbridge.intake.schemas import Batch, parse_json
     from ledgerbridge.store.db import session_scope
 
+    currency = company_terms(sessions, conn_id, "")[0]
     for start in range(0, documents, INTAKE_BATCH):
-        raw = json.dumps({"documents": _invoices(start, min(INTAKE_BATCH, documents - start))})
+        raw = json.dumps({"documents": _invoices(start, min(INTAKE_BATCH, documents - start), currency)})
         with session_scope(sessions) as session:
             apply_batch(session, org_id, Batch.model_validate(parse_json(raw)))
 
@@ -118,7 +121,7 @@ def run_limits(documents: int, scale: float, spec: PackageSpec = DEFAULT) -> dic
         upgrade_schema(engine)
         sessions = make_session_factory(engine)
         org_id, conn_id = _connect(sessions, base, "Limits Ltd", spec)
-        _load(sessions, org_id, documents)
+        _load(sessions, org_id, documents, conn_id)
         clock = Clock(scale, time.time())
         _start_limits(base, clock)
         connector = connector_for(sessions, conn_id, ConnectorOptions(clock=clock, shared_budget=False))
@@ -166,7 +169,7 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
                 conns = []
                 for n, base in enumerate(bases):
                     org_id, conn_id = _connect(sessions, base, f"Tenant {n} Ltd", spec)
-                    _load(sessions, org_id, per_tenant)
+                    _load(sessions, org_id, per_tenant, conn_id)
                     conns.append(conn_id)
                 clock = Clock(scale, time.time())
                 for base in bases:

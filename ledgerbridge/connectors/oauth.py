@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -91,6 +91,9 @@ class OAuthEndpoints:
     authorize_url: str
     token_url: str
     revocation_url: str | None = None
+    #: How the client id and secret reach the token endpoint: HTTP Basic (RFC 6749's default: Xero, Intuit), or
+    #: ``client_secret_post`` (in the form body, as MYOB wants them).
+    client_auth: str = "client_secret_basic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,8 @@ class _HttpxClientAuth(httpx.Auth, ClientAuth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         url, headers, body = self.prepare(  # type: ignore[no-untyped-call]  # unannotated in types-Authlib
             request.method, str(request.url), dict(request.headers), request.content.decode("utf-8"))
+        # The body may have grown (``client_secret_post`` adds the client's id and secret to it): one length only.
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-length"}
         headers["Content-Length"] = str(len(body))
         yield httpx.Request(request.method, url, headers=headers, content=body, extensions=request.extensions)
 
@@ -173,10 +178,11 @@ class _ProtocolClient(_AuthlibClient):
 
 
 @contextmanager
-def _protocol_client(config: OAuthClientConfig, transport: httpx.BaseTransport | None) -> Iterator[_ProtocolClient]:
+def _protocol_client(config: OAuthClientConfig, transport: httpx.BaseTransport | None,
+                     client_auth: str = "client_secret_basic") -> Iterator[_ProtocolClient]:
     with httpx.Client(transport=transport, timeout=TOKEN_TIMEOUT) as http:
         client = _ProtocolClient(http, client_id=config.client_id, client_secret=config.client_secret,
-                                 token_endpoint_auth_method="client_secret_basic", redirect_uri=config.redirect_uri,
+                                 token_endpoint_auth_method=client_auth, redirect_uri=config.redirect_uri,
                                  code_challenge_method="S256")
         client.register_compliance_hook("access_token_response", _reject_non_oauth_failures)
         client.register_compliance_hook("refresh_token_response", _reject_non_oauth_failures)
@@ -234,7 +240,7 @@ def parse_callback(callback: str | Mapping[str, str] | tuple[str, str]) -> tuple
 def exchange_code(endpoints: OAuthEndpoints, config: OAuthClientConfig, code: str, code_verifier: str, *,
                   transport: httpx.BaseTransport | None = None, now: datetime | None = None) -> TokenSet:
     """Trade an authorization code for tokens (once: a code cannot be replayed, so no retry)."""
-    with _protocol_client(config, transport) as client:
+    with _protocol_client(config, transport, endpoints.client_auth) as client:
         result = _token_request(lambda: client.fetch_token(endpoints.token_url, grant_type="authorization_code",
                                                            code=code, code_verifier=code_verifier,
                                                            redirect_uri=config.redirect_uri),
@@ -248,7 +254,7 @@ def refresh_tokens(endpoints: OAuthEndpoints, config: OAuthClientConfig, refresh
                    transport: httpx.BaseTransport | None = None, now: Callable[[], datetime] = utcnow,
                    sleep: Callable[[float], None] = time.sleep) -> TokenSet:
     """Refresh, retrying a lost answer with the same refresh token (the package's grace period allows it)."""
-    with _protocol_client(config, transport) as client:
+    with _protocol_client(config, transport, endpoints.client_auth) as client:
         attempt = 0
         while True:
             attempt += 1
@@ -269,7 +275,7 @@ def revoke_token(endpoints: OAuthEndpoints, config: OAuthClientConfig, token: st
     """Ask the package to revoke ``token``; True when it said yes (2xx)."""
     if not endpoints.revocation_url:
         return False
-    with _protocol_client(config, transport) as client:
+    with _protocol_client(config, transport, endpoints.client_auth) as client:
         answer = client.revoke_token(  # type: ignore[no-untyped-call]  # unannotated in types-Authlib
             endpoints.revocation_url, token=token, token_type_hint=token_type_hint)
         return bool(answer.is_success)
@@ -353,11 +359,13 @@ def fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
                        endpoints_for: Callable[[Connection], OAuthEndpoints], refused_message: str,
                        cipher: TokenCipher | None = None, transport: httpx.BaseTransport | None = None,
                        min_valid_seconds: float = 120.0, rejected_access_token: str | None = None,
-                       now: Callable[[], datetime] = utcnow,
-                       sleep: Callable[[float], None] = time.sleep) -> tuple[str, datetime]:
+                       now: Callable[[], datetime] = utcnow, sleep: Callable[[float], None] = time.sleep,
+                       reconnect_errors: Collection[str] = ("invalid_grant",)) -> tuple[str, datetime]:
     """``(access token, expiry)``, refreshing (once, for every worker) when it expires within ``min_valid_seconds``.
 
     ``rejected_access_token`` is the token a package just answered 401 to: it is never handed back.
+    ``reconnect_errors``: the OAuth errors by which the package says the refresh token is spent (``invalid_grant``;
+    MYOB also answers ``invalid_request``): the connection is then marked for reconnecting, with ``refused_message``.
     """
     cipher = cipher or default_cipher()
     with sessions() as session:
@@ -379,7 +387,7 @@ def fresh_access_token(sessions: sessionmaker[Session], connection_id: int, *,
             tokens = refresh_tokens(endpoints_for(connection), client_config_of(connection, cipher), old_refresh,
                                     transport=transport, now=now, sleep=sleep)
         except TokenRequestRefused as exc:
-            if exc.error != "invalid_grant" and exc.error not in _NEEDS_USER:
+            if exc.error not in reconnect_errors and exc.error not in _NEEDS_USER:
                 raise
             connection.status = "reauthorise"
             connection.last_error = f"{_NEEDS_USER.get(exc.error, refused_message)} ({exc.error})"

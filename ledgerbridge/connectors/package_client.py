@@ -155,6 +155,8 @@ class PackageClient:
     token_source: TokenSource
     #: How the package's answers tell the calls left (its spec's ``read_limits``).
     read_limits: Callable[[Mapping[str, str]], LimitReading] = staticmethod(no_limit_headers)
+    #: An access token expiring within this many seconds is refreshed before the call (MYOB's SDK: 60 s).
+    token_margin_seconds: float = TOKEN_MARGIN_SECONDS
 
     def __init__(self, sessions: sessionmaker[Session], connection_id: int, *,
                  transport: httpx.BaseTransport | None = None, budget: CallBudgetLike | None = None,
@@ -299,18 +301,18 @@ class PackageClient:
         return spent
 
     def _access_token(self, rejected: str | None) -> str:
-        token = self._token
-        if rejected is None and token is not None and self._token_expires - self._clock() > TOKEN_MARGIN_SECONDS:
+        token, margin = self._token, self.token_margin_seconds
+        if rejected is None and token is not None and self._token_expires - self._clock() > margin:
             return token
         with self._token_lock:
             if rejected is not None and self._token != rejected and self._token is not None:
                 return self._token  # another thread already replaced the refused token
             if rejected is None and self._token is not None \
-                    and self._token_expires - self._clock() > TOKEN_MARGIN_SECONDS:
+                    and self._token_expires - self._clock() > margin:
                 return self._token
             token, expires = type(self).token_source(
                 self.sessions, self.connection_id, transport=self._transport, cipher=self._cipher,
-                min_valid_seconds=TOKEN_MARGIN_SECONDS, rejected_access_token=rejected,
+                min_valid_seconds=margin, rejected_access_token=rejected,
                 now=lambda: datetime.fromtimestamp(self._clock(), UTC), sleep=self._sleep)
             self._token, self._token_expires = token, expires.timestamp()
             return token

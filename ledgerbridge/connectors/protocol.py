@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ledgerbridge.store.views import DocumentView, ItemView, PartyView
 from ledgerbridge.sync.mappings import MappingSet
@@ -290,6 +290,27 @@ class Connector(Protocol):
 
     def close(self) -> None:
         """Write what the connector still holds (audit rows, health, budget) and release its connections."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedPayment:
+    """A payment imported earlier from the package, as a connector that must look for deletions is told of it."""
+
+    external_id: str  # the package's whole payment (``Connector.whole_payment_id``)
+    direction: str  # in | out
+    payment_date: date
+
+
+@runtime_checkable
+class FindsDeletedPayments(Protocol):
+    """A connector whose package lists no deleted payments (MYOB: a deleted payment is simply gone from its lists):
+    after each fetch the importer asks it which of the payments imported earlier are gone, and reverses them here as
+    it does a deletion the package reports (R-I1). Connectors whose ``fetch_payments`` reports deletions do not
+    implement it."""
+
+    def deleted_payments(self, imported: Sequence[ImportedPayment]) -> list[str]:
+        """The ``external_id`` of each of these payments the package no longer holds (the connector may check only
+        the recent ones: each is a read)."""
 
 
 class ConnectorCallFailed(Exception):

@@ -167,6 +167,11 @@ class DemoWorld:
     record_payment: RecordPayment
     pays_bills: bool  # the sandbox's books page pays bills too
     package_user: MakePackageUser
+    #: The host's currency and tax codes (code, name, rate %) for the demo's month; None: the UK month (GBP, VAT
+    #: at 20, 0 and 5 %). A company file that trades in one currency and its country's tax (MYOB: AUD, GST) needs
+    #: its own.
+    currency: str = "GBP"
+    tax_codes: tuple[tuple[str, str, str], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ Customer and a Vendor, whose names must differ there).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -42,15 +43,18 @@ def _line(no: int, code: str, desc: str, qty: Decimal, price: Decimal, nominal: 
             "nominal_code": nominal, "tax_code": tax, "net": str(net), "tax": str(line_tax(net, rate))}
 
 
-def demo_batch(seed: int = 7) -> dict[str, Any]:
+def demo_batch(seed: int = 7, currency: str = "GBP",
+               tax_codes: Sequence[tuple[str, str, str]] = TAX_CODES) -> dict[str, Any]:
+    """The month in ``currency`` with the host's ``tax_codes`` (code, name, rate %): a package whose company file
+    trades in one currency and its country's tax (MYOB's AUD and GST) gets the same month in its own terms."""
     rng = random.Random(seed)
-    rates = {code: Decimal(rate) for code, _, rate in TAX_CODES}
+    rates = {code: Decimal(rate) for code, _, rate in tax_codes}
     parties = [{"host_id": f"C{n:03d}", "code": f"C{n:03d}", "name": name, "is_customer": True,
                 "is_supplier": f"C{n:03d}" == BOTH_ROLES,
-                "email": f"accounts@{name.split()[0].lower()}.example", "currency": "GBP", "payment_terms_days": 30}
+                "email": f"accounts@{name.split()[0].lower()}.example", "currency": currency, "payment_terms_days": 30}
                for n, name in enumerate(CUSTOMERS, start=1)]
     parties += [{"host_id": f"S{n:03d}", "code": f"S{n:03d}", "name": name, "is_customer": False, "is_supplier": True,
-                 "currency": "GBP", "payment_terms_days": 30} for n, name in enumerate(SUPPLIERS, start=1)]
+                 "currency": currency, "payment_terms_days": 30} for n, name in enumerate(SUPPLIERS, start=1)]
     documents: list[dict[str, Any]] = []
 
     def sales_doc(doc_type: str, number: str, day: int, customer: int, lines: list[dict[str, Any]],
@@ -58,7 +62,7 @@ def demo_batch(seed: int = 7) -> dict[str, Any]:
         issued = MONTH_START + timedelta(days=day)
         doc = {"host_id": number, "type": doc_type, "number": number, "status": status,
                "issue_date": issued.isoformat(), "due_date": (issued + timedelta(days=30)).isoformat(),
-               "party_host_id": f"C{customer:03d}", "currency": "GBP", "order_number": f"SO-{5000 + day}",
+               "party_host_id": f"C{customer:03d}", "currency": currency, "order_number": f"SO-{5000 + day}",
                "lines": lines, **extra}
         documents.append(doc)
         return doc
@@ -78,10 +82,9 @@ def demo_batch(seed: int = 7) -> dict[str, Any]:
     order_lines = [_line(1, "PINE-DESK", "Pine desk", Decimal(4), Decimal("189.99"), "4000", "T1", rates["T1"]),
                    _line(2, "FIT-HR", "Fitting, per hour", Decimal(6), Decimal("38.00"), "4010", "T1", rates["T1"])]
     sales_doc("sales_order", "SO-7001", 3, 4, order_lines)
-    sales_doc("sales_invoice", "INV-1101", 9, 4, [dict(order_lines[0], quantity="2", net="379.98", tax="76.00")],
-              sales_order_host_id="SO-7001")
-    sales_doc("sales_invoice", "INV-1102", 17, 4, [dict(order_lines[0], quantity="2", net="379.98", tax="76.00"),
-                                                    order_lines[1]], sales_order_host_id="SO-7001")
+    half = _line(1, "PINE-DESK", "Pine desk", Decimal(2), Decimal("189.99"), "4000", "T1", rates["T1"])
+    sales_doc("sales_invoice", "INV-1101", 9, 4, [half], sales_order_host_id="SO-7001")
+    sales_doc("sales_invoice", "INV-1102", 17, 4, [half, order_lines[1]], sales_order_host_id="SO-7001")
     sales_doc("sales_invoice", "INV-1103", 21, 6, [_line(1, "FIT-HR", "Installation, new service line", Decimal(3),
                                                          Decimal("45.00"), UNMAPPED_NOMINAL, "T1", rates["T1"])])
     credited = documents[1]  # CN-2001 credits INV-1002, for the same customer
@@ -99,13 +102,14 @@ def demo_batch(seed: int = 7) -> dict[str, Any]:
                           "status": "posted", "issue_date": issued.isoformat(),
                           "due_date": (issued + timedelta(days=30)).isoformat(),
                           "party_host_id": BOTH_ROLES if n == 4 else f"S{supplier:03d}",
-                          "currency": "GBP", "lines": random_lines(rng.randint(1, 3), nominal)})
+                          "currency": currency, "lines": random_lines(rng.randint(1, 3), nominal)})
     payments = [{"host_id": "PP-1", "direction": "in", "kind": "prepayment", "party_host_id": "C004",
-                 "payment_date": (MONTH_START + timedelta(days=3)).isoformat(), "amount": "300.00", "currency": "GBP",
+                 "payment_date": (MONTH_START + timedelta(days=3)).isoformat(), "amount": "300.00",
+                 "currency": currency,
                  "method_code": "BACS", "sales_order_host_id": "SO-7001", "reference": "Deposit SO-7001"}]
     return {
         "nominal_codes": [{"code": c, "name": n, "type": t} for c, n, t in NOMINALS],
-        "tax_codes": [{"code": c, "name": n, "rate": r} for c, n, r in TAX_CODES],
+        "tax_codes": [{"code": c, "name": n, "rate": r} for c, n, r in tax_codes],
         "payment_methods": [{"code": "BACS", "name": "Bank transfer", "bank_nominal": "1200"},
                             {"code": "CARD", "name": "Card", "bank_nominal": "1200"}],
         "parties": parties,

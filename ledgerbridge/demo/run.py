@@ -34,7 +34,7 @@ from ledgerbridge.connectors.connections import (
 )
 from ledgerbridge.connectors.consent import approve_in_sandbox
 from ledgerbridge.demo.approvals import approve_demo_purchases
-from ledgerbridge.demo.data import demo_batch
+from ledgerbridge.demo.data import TAX_CODES, demo_batch
 from ledgerbridge.demo.drift import drift_in_package
 from ledgerbridge.demo.polled import CalledReach, PolledReach
 from ledgerbridge.packages.registry import DEFAULT, UnknownPackage, kinds, spec_for
@@ -78,9 +78,9 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
             reach.__enter__()
         say(f"{spec.name} sandbox on {sandbox.base_url}")
         with session_scope(sessions) as session:
-            org = create_organisation(session, "Dunmore Trading Ltd (demo)", "GBP")
+            org = create_organisation(session, "Dunmore Trading Ltd (demo)", pkg.currency)
             issue_api_key(session, org.id, "demo")
-            month = demo_batch()
+            month = demo_batch(currency=pkg.currency, tax_codes=pkg.tax_codes or TAX_CODES)
             # The deposit is taken once the books are connected (R-PAY1): a prepayment taken while the
             # integration is off is the package's business and would never go out (R-E6 shows nothing).
             deposits = {"payments": month.pop("payments")}

@@ -8,6 +8,7 @@ The first package listed is the default where a command or a form must offer one
 from __future__ import annotations
 
 from ledgerbridge.connectors.spec import PackageSpec
+from ledgerbridge.packages.myob.spec import SPEC as MYOB
 from ledgerbridge.packages.qbd.spec import SPEC as QUICKBOOKS_DESKTOP
 from ledgerbridge.packages.qbo.spec import SPEC as QUICKBOOKS_ONLINE
 from ledgerbridge.packages.xero.spec import SPEC as XERO
@@ -16,6 +17,7 @@ PACKAGES: tuple[PackageSpec, ...] = (
     XERO,
     QUICKBOOKS_ONLINE,
     QUICKBOOKS_DESKTOP,
+    MYOB,
 )
 
 _BY_KIND = {spec.kind: spec for spec in PACKAGES}

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.audit.trail import audit
-from ledgerbridge.connectors.protocol import RemotePayment
+from ledgerbridge.connectors.protocol import FindsDeletedPayments, ImportedPayment, RemotePayment
 from ledgerbridge.store.db import committed_between, session_scope, utcnow
 from ledgerbridge.store.models.host import Allocation, Document, Payment, PaymentKind, PaymentOrigin
 from ledgerbridge.store.models.sync import (
@@ -72,7 +72,37 @@ class PaymentImporter(ConnectionRun):
                     continue
                 self._store(session, remote, report)
             cursor.bookmark = window.next_bookmark()
+        if isinstance(self.connector, FindsDeletedPayments):
+            self._find_deleted(self.connector, report)
         return report
+
+    def _find_deleted(self, connector: FindsDeletedPayments, report: ImportReport) -> None:
+        """For a package that lists no deleted payments: ask which payments imported earlier are gone."""
+        with session_scope(self.sessions) as session:
+            rows = session.execute(select(PackagePayment.external_id, PackagePayment.direction,
+                                          PackagePayment.payment_date).where(
+                PackagePayment.connection_id == self.connection_id, PackagePayment.deleted_in_package.is_(False)))
+            imported = {self.connector.whole_payment_id(ext): ImportedPayment(self.connector.whole_payment_id(ext),
+                                                                              direction, day)
+                        for ext, direction, day in rows}
+        gone = connector.deleted_payments(list(imported.values())) if imported else []
+        with session_scope(self.sessions) as session:
+            for external_id in gone:
+                self._deleted(session, external_id, report)
+
+    def _deleted(self, session: Session, external_id: str, report: ImportReport) -> None:
+        """A payment gone from the package: each of its imported rows (parts too) reversed, as they were."""
+        prefix = self.connector.payment_parts_prefix(external_id)
+        query = select(PackagePayment).where(PackagePayment.connection_id == self.connection_id,
+                                             PackagePayment.deleted_in_package.is_(False))
+        rows = list(session.scalars(query.where(PackagePayment.external_id == external_id)))
+        if prefix is not None:
+            rows += session.scalars(query.where(PackagePayment.external_id.startswith(prefix, autoescape=True)))
+        for row in rows:
+            row.deleted_in_package = True
+            row.fetched_at = utcnow()
+            report.deleted_in_package += 1
+            self._reverse(session, row, report)
 
     def _store(self, session: Session, remote: RemotePayment, report: ImportReport) -> None:
         if self._ours(session, remote.external_id):  # exported from here: already a payment here

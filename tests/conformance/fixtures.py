@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from .harness import PackageHarness, PackageWorld
+from .myob import MYOB
 from .qbd import QBD
 from .qbo import QBO
 from .xero import XERO
@@ -23,7 +24,7 @@ from .xero import XERO
 #: (tests/property) suites with it. A new package joins with one harness here (see README.md); what those suites
 #: need of it beyond the conformance suite: its spec's ``demo.package_user``, ``opened(batch=...)`` and, where its
 #: user's refusals are not an API's 400, ``user_was_refused``.
-HARNESSES: dict[str, PackageHarness] = {"xero": XERO, "qbo": QBO, "qbd": QBD}
+HARNESSES: dict[str, PackageHarness] = {"xero": XERO, "qbo": QBO, "qbd": QBD, "myob": MYOB}
 
 
 class SandboxPool:

@@ -73,4 +73,4 @@ def test_an_unknown_package_is_refused_with_the_choices(live_app: LiveApp) -> No
     page = web.get("/connection")
     refused = web.post("/connection/connect", data={"package": "sage", "sandbox_url": "http://127.0.0.1:9",
                                                     "csrf_token": csrf_of(page.text)}, follow_redirects=True)
-    assert "Choose one of the packages: Xero, QuickBooks Online, QuickBooks Desktop." in refused.text
+    assert "Choose one of the packages: Xero, QuickBooks Online, QuickBooks Desktop, MYOB Business." in refused.text

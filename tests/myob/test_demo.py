@@ -1,0 +1,55 @@
+"""``ledgerbridge demo --package myob --json``, run as a user runs it: the same month as Xero's demo in the AU
+business's own terms (AUD, GST 10 %), the same summary keys (issue 14 item 8): documents out and seen, quotation
+and proforma kept back, the unmapped invoice in errors, bills approved before they go (R-P1), payments made in MYOB
+imported and allocated, the deposit taken here going out as a customer payment (payments both ways), and every
+reconciliation difference explained with the cause it has (a credit settled in MYOB only is credit, not a payment).
+Importing customers on connect (R-I4, issue 15) is not built: not in this demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.acceptance.test_demo import _assert_purchase_approvals, _assert_reconciliation
+from tests.qbd.test_demo import _demo, _shape
+
+
+@pytest.fixture(scope="module")
+def summary() -> dict[str, Any]:
+    return _demo("--package", "myob")
+
+
+def test_the_summary_has_xeros_keys(summary: dict[str, Any]) -> None:
+    xero = _demo()
+    assert set(summary) == set(xero)
+    for key in ("purchase_approvals", "reconciliation", "prepayments", "parties"):
+        assert _shape(summary[key]) == _shape(xero[key]), key
+
+
+def test_the_month_goes_out_and_comes_back_through_myob(summary: dict[str, Any]) -> None:
+    assert summary["package"] == "myob"
+    assert summary["exported"] == {"sales_invoice": 22, "purchase_invoice": 5, "sales_credit_note": 2}
+    assert summary["seen"] == 29
+    reasons = {doc_type: [r["reason"] for r in rows] for doc_type, rows in summary["not_exported"].items()}
+    assert "quotations are never exported" in reasons["quotation"]
+    assert "proformas are never exported" in reasons["proforma"]
+    assert [e["document"] for e in summary["errors"]] == ["INV-1103"]
+    assert "nominal code 4090" in summary["errors"][0]["message"]
+    # Six invoices paid in full, one in part, one bill paid, by a MYOB user: all imported and allocated.
+    assert summary["payments_imported"] == 8 and summary["payments_allocated"] == 8
+    assert summary["payment_diagnostics"] == []
+    # The deposit taken here goes out as a Sale/CustomerPayment applied to the order's first invoice, and is seen.
+    assert summary["prepayments"] == {"exported": 1, "seen": 1}
+    _assert_purchase_approvals(summary)
+    _assert_reconciliation(summary)
+    # CN-2001 settled against INV-1015 in MYOB only (both sides: credited and amount due), INV-1007 paid there
+    # after the import (allocated, amount due, and the customer's balance), INV-1103 never sent.
+    assert summary["reconciliation"] == {"differences": 8, "explained": 8}
+    # A customer card and a supplier card of the same name are told apart by the code (a MYOB user sees both in
+    # every list); a party in both roles is a Customer card and a Supplier card.
+    assert summary["parties"]["both_roles"] == [{"code": "C004", "name": "Dunmore Joinery",
+                                                 "customer": "Dunmore Joinery", "supplier": "Dunmore Joinery (C004)",
+                                                 "separate_records": True}]
+    assert summary["parties"]["same_name"] == [{"name": "Bramley Florists", "customer": "Bramley Florists",
+                                                "supplier": "Bramley Florists (S003)"}]
