@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.producers import waiting
@@ -204,10 +204,14 @@ class Mailbox:
         while True:
             seen = _SIGNALS.generation(self._connection_id)
             with session_scope(self._sessions) as session:
-                message = session.get_one(MailboxMessage, message_id)
-                state = message.state
+                # The state alone while it waits (the row holds the requests' text, and the answer's once settled:
+                # loading it at every look cost more than the answers' parsing).
+                state = session.execute(select(MailboxMessage.state).where(MailboxMessage.id == message_id)
+                                        ).scalar_one()
                 if state in MailboxState.SETTLED:
-                    return self._settled(message)
+                    return self._settled(session.execute(select(
+                        MailboxMessage.id, MailboxMessage.state, MailboxMessage.answer, MailboxMessage.error,
+                        MailboxMessage.message_set_id).where(MailboxMessage.id == message_id)).one())
                 if state == MailboxState.QUEUED and not self._reachable():
                     withdrawn = session.execute(update(MailboxMessage).where(
                         MailboxMessage.id == message_id, MailboxMessage.state == MailboxState.QUEUED).values(
@@ -221,7 +225,7 @@ class Mailbox:
                     continue  # taken between the two reads: look again
             _SIGNALS.wait(self._connection_id, seen, self._poll)
 
-    def _settled(self, message: MailboxMessage) -> Delivery:
+    def _settled(self, message: Row[int, str, str | None, str | None, str | None]) -> Delivery:
         if message.state == MailboxState.ANSWERED:
             answers: dict[str, str] = json.loads(message.answer or "{}")
             return Delivery(message.id, message.message_set_id or "", answers)

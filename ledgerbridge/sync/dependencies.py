@@ -33,7 +33,7 @@ from ledgerbridge.connectors.protocol import (
     PartyExport,
 )
 from ledgerbridge.store.db import session_scope, utcnow
-from ledgerbridge.store.models.host import SALES_TYPES, DocumentType, Party
+from ledgerbridge.store.models.host import SALES_TYPES, Document, DocumentType, Party
 from ledgerbridge.store.models.sync import OPEN_SYNC_STATUSES, RecordType, SyncRecord
 from ledgerbridge.store.views import DocumentView, PartyView, load_items, load_parties
 from ledgerbridge.sync import lifecycle
@@ -41,6 +41,7 @@ from ledgerbridge.sync.lifecycle import Claim, Exported
 from ledgerbridge.sync.records import clear_errors, record_error
 
 SENDABLE = OPEN_SYNC_STATUSES
+_IN_LIST = 1000  # ids per IN (...): well within SQLite's bound on a statement's parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,22 +210,38 @@ class PartyBindings:
 
     def ensure_exported(self, session: Session, docs: Sequence[DocumentView]) -> dict[int, Binding]:
         """Document id -> its party's binding (exported first where it is not yet)."""
+        return self._bind(session, [(d.id, d.party_id, d.type) for d in docs])
+
+    def export_ahead(self, session: Session, document_record_ids: Sequence[int]) -> None:
+        """Export every party the documents of these sync records name, before any document goes: in as few calls
+        as the connector takes (``max_dependency_batch``), where chunk by chunk the parties a later chunk names
+        first would go in a call (a round trip, for a package that polls us) of their own."""
+        rows: list[tuple[int, int, str]] = []
+        for start in range(0, len(document_record_ids), _IN_LIST):
+            rows.extend((doc_id, party_id, kind) for doc_id, party_id, kind in session.execute(
+                select(Document.id, Document.party_id, Document.type).join(
+                    SyncRecord, SyncRecord.record_id == Document.id).where(
+                    SyncRecord.id.in_(document_record_ids[start : start + _IN_LIST]))))
+        self._bind(session, rows)
+
+    def _bind(self, session: Session, docs: Sequence[tuple[int, int, str]]) -> dict[int, Binding]:
+        """(document id, party id, document type) -> document id: its party's binding."""
         as_supplier: set[int] = set()
         if self.suppliers is not None:
-            wanted = {d.party_id for d in docs if d.type in PURCHASE_VALUES}
+            wanted = {party for _, party, kind in docs if kind in PURCHASE_VALUES}
             if wanted:
                 as_supplier = set(session.scalars(select(Party.id).where(Party.id.in_(wanted),
                                                                          Party.is_customer.is_(True))))
-        role = {d.id: self.suppliers is not None and d.type in PURCHASE_VALUES and d.party_id in as_supplier
-                for d in docs}
-        own = self.parties.ensure_exported({d.party_id for d in docs if not role[d.id]})
-        supplier = self.suppliers.ensure_exported({d.party_id for d in docs if role[d.id]}) \
+        role = {doc: self.suppliers is not None and kind in PURCHASE_VALUES and party in as_supplier
+                for doc, party, kind in docs}
+        own = self.parties.ensure_exported({party for doc, party, _ in docs if not role[doc]})
+        supplier = self.suppliers.ensure_exported({party for doc, party, _ in docs if role[doc]}) \
             if self.suppliers is not None and any(role.values()) else {}
         out = {}
-        for d in docs:
-            binding = (supplier if role[d.id] else own).get(d.party_id)
+        for doc, party, _ in docs:
+            binding = (supplier if role[doc] else own).get(party)
             if binding is not None:
-                out[d.id] = binding
+                out[doc] = binding
         return out
 
 

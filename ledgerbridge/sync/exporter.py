@@ -185,6 +185,8 @@ class Exporter(ConnectionRun):
                 # Said to a package that polls us (``mailbox.producing``): while this thread prepares the next window
                 # rather than waits for an answer, more calls are coming, and a message is held for them.
                 with producing(self.connection_id):
+                    if hasattr(self.connector, "max_dependency_batch"):  # many parties a call: all of them first
+                        parties.export_ahead(session, record_ids)
                     for chunk in prepared_chunks(session, connection, self.connector, record_ids, ctx):
                         for ref, doc, problems in chunk.refused:
                             self._refuse(session, ref, doc, problems, report)

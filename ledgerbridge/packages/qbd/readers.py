@@ -237,7 +237,7 @@ def write_outcome(sync_record_id: int, result: RequestResult) -> ExportOutcome:
     if result.rets:
         ret = result.rets[0]
         if ret.tag in _DOCUMENT_RETS:
-            txn = read_txn(ret)
+            txn = read_txn(ret, lines=False)  # the id, number and total: an Add's lines are most of its answer
             return ExportOutcome(sync_record_id, True, external_id=txn.txn_id, external_number=txn.ref_number,
                                  total=txn.total, message=note)
         if ret.tag in _PAYMENT_RETS:

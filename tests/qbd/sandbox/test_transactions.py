@@ -245,3 +245,24 @@ def test_a_mod_is_refused_alike_for_sales_and_purchases(qb: Qb, kind: str, party
     qb.ok(f"<TxnVoidRq><TxnVoidType>{kind}</TxnVoidType><TxnID>{txn_id}</TxnID></TxnVoidRq>")
     sequence = qb.ok(f"<{kind}QueryRq><TxnID>{txn_id}</TxnID></{kind}QueryRq>").findtext("EditSequence") or sequence
     assert mod(txn_id, sequence, "<Memo>later</Memo>")[1].endswith("A voided transaction cannot be changed.")
+
+
+def test_an_add_answers_with_the_elements_include_ret_element_names(qb: Qb) -> None:
+    """An Add's IncludeRetElement: only the named elements of the Ret (no lines unless one is named), its
+    transaction kept whole; an invoice and a bill alike."""
+    qb.customer("Acme")
+    qb.vendor("Paper Co")
+    wanted = "".join(f"<IncludeRetElement>{name}</IncludeRetElement>"
+                     for name in ("TxnID", "RefNumber", "Subtotal", "SalesTaxTotal"))
+    ret = qb.ok("<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Acme</FullName></CustomerRef>"
+                f"<RefNumber>INV-7</RefNumber>{line('10.00')}{line('20.00')}</InvoiceAdd>{wanted}</InvoiceAddRq>")
+    assert [child.tag for child in ret] == ["TxnID", "RefNumber", "Subtotal", "SalesTaxTotal"]
+    assert (ret.findtext("RefNumber"), ret.findtext("Subtotal")) == ("INV-7", "30.00")
+    held = qb.ok(f"<InvoiceQueryRq><TxnID>{ret.findtext('TxnID')}</TxnID><IncludeLineItems>true</IncludeLineItems>"
+                 "</InvoiceQueryRq>")
+    assert len(held.findall("InvoiceLineRet")) == 2
+    bill = qb.ok("<BillAddRq><BillAdd><VendorRef><FullName>Paper Co</FullName></VendorRef>"
+                 f"{expense('12.00')}</BillAdd><IncludeRetElement>TxnID</IncludeRetElement>"
+                 "<IncludeRetElement>AmountDue</IncludeRetElement></BillAddRq>")
+    assert [child.tag for child in bill] == ["TxnID", "AmountDue"]
+    assert bill.findtext("AmountDue") == "12.00"

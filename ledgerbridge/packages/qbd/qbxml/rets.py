@@ -212,8 +212,9 @@ def _totals(kind: str, ret: Element) -> tuple[Decimal, Decimal]:
     raise ValueError(f"not a document Ret: {tag_name(ret)}")
 
 
-def read_txn(ret: Element) -> TxnRecord:
-    """An InvoiceRet, CreditMemoRet, BillRet or VendorCreditRet."""
+def read_txn(ret: Element, lines: bool = True) -> TxnRecord:
+    """An InvoiceRet, CreditMemoRet, BillRet or VendorCreditRet (``lines`` False: its header only, no lines and no
+    linked transactions, for a caller that reads only the ids and totals: the lines are most of the cost)."""
     kind = str(ret.tag).removesuffix("Ret")
     total, open_amount = _totals(kind, ret)
     number = _text(ret, "TxnNumber")
@@ -227,7 +228,7 @@ def read_txn(ret: Element) -> TxnRecord:
         is_paid=parse_bool(_text(ret, "IsPaid")), memo=_text(ret, "Memo"),
         time_created=parse_datetime(_text(ret, "TimeCreated")),
         time_modified=parse_datetime(_text(ret, "TimeModified")), external_guid=_text(ret, "ExternalGUID"),
-        lines=_lines(ret), linked=_linked(ret), element=ret)
+        lines=_lines(ret) if lines else (), linked=_linked(ret) if lines else (), element=ret)
 
 
 def read_payment(ret: Element) -> PaymentRecord:

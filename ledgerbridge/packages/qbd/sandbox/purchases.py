@@ -69,7 +69,11 @@ def _add(ctx: Context, request: Element) -> Answer:
     apply_tax(ctx, txn, False, taxes, as_bool(body.findtext("IsTaxIncluded")))
     ctx.books.add_txn(txn)
     ctx.define_macro(sent, "TxnID", txn.txn_id)
-    return Answer([purchase_ret(ctx, txn, True, False)], recovery=recovery_of_txn(txn))
+    # IncludeRetElement names the Ret's elements the answer carries (its lines only when one is named), as
+    # QuickBooks answers an Add: a caller that reads the id and total does not get every line back.
+    include = [node.text or "" for node in request.findall("IncludeRetElement")] or None
+    with_lines = include is None or any(name.endswith("LineRet") for name in include)
+    return Answer([purchase_ret(ctx, txn, with_lines, False, include)], recovery=recovery_of_txn(txn))
 
 
 def _replaced(ctx: Context, body: Element, txn: Txn, header_code: str | None,
