@@ -98,10 +98,20 @@ def _load(sessions: sessionmaker[Session], org_id: int, documents: int, conn_id:
 
 
 def _start_limits(base: str, clock: Clock) -> None:
-    """Put the sandbox on the benchmark's clock and start its windows afresh (setup calls do not count)."""
+    """Put the sandbox on the benchmark's clock and start its windows afresh."""
     httpx.post(f"{base}/sandbox/clock", json={"scale": clock.scale, "origin": clock.origin}).raise_for_status()
     httpx.post(f"{base}/sandbox/rate-limits", json={"enabled": True, "reset_windows": True}).raise_for_status()
-    httpx.delete(f"{base}/sandbox/stats").raise_for_status()
+
+
+def _calls(base: str, spec: PackageSpec) -> int:
+    """The API calls the sandbox has served so far (read before and after a run: setup calls do not count)."""
+    return int(httpx.get(f"{base}/sandbox/stats").json()[spec.sandbox.stats_calls_key])
+
+
+def _refused(base: str) -> int | None:
+    """Calls the sandbox refused for its rate limits, where its ``/sandbox/rate-limits`` says (``refused``)."""
+    answer = httpx.get(f"{base}/sandbox/rate-limits")
+    return answer.json().get("refused") if answer.status_code == 200 else None
 
 
 def minimum_calls(documents: int, spec: PackageSpec = DEFAULT) -> int:
@@ -124,19 +134,20 @@ def run_limits(documents: int, scale: float, spec: PackageSpec = DEFAULT) -> dic
         _load(sessions, org_id, documents, conn_id)
         clock = Clock(scale, time.time())
         _start_limits(base, clock)
+        calls_before = _calls(base, spec)
         connector = connector_for(sessions, conn_id, ConnectorOptions(clock=clock, shared_budget=False))
         real, simulated = time.perf_counter(), clock.now()
         report = Exporter(sessions, conn_id, connector, actor="bench").upload()
         simulated, real = clock.now() - simulated, time.perf_counter() - real
         connector.close()
-        stats = httpx.get(f"{base}/sandbox/stats").json()
+        calls, refused = _calls(base, spec) - calls_before, _refused(base)
         engine.dispose()
     calls_min = minimum_calls(documents, spec)
     theoretical = calls_min * spec.limits.minute_seconds / spec.limits.per_minute
     return {"package": spec.kind, "documents": documents, "exported": report.exported, "failed": report.failed,
             "seen": report.seen,
             "stopped_reason": report.stopped_reason, "clock_scale": scale,
-            "api_calls": stats[spec.sandbox.stats_calls_key], "api_calls_minimum": calls_min,
+            "api_calls": calls, "api_calls_minimum": calls_min, "refused_for_limits": refused,
             "simulated_seconds": round(simulated, 1), "theoretical_minimum_seconds": round(theoretical, 1),
             "ratio_to_minimum": round(simulated / theoretical, 3), "real_seconds": round(real, 1)}
 
@@ -152,7 +163,7 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
     from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
     from ledgerbridge.store.models.sync import Job, SyncRecord
 
-    results = []
+    results: list[dict[str, Any]] = []
     for workers in counts:
         schema = f"lbbench_{uuid.uuid4().hex[:12]}"
         admin = make_engine(pg_url)
@@ -174,6 +185,7 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
                 clock = Clock(scale, time.time())
                 for base in bases:
                     _start_limits(base, clock)
+                calls_before = sum(_calls(b, spec) for b in bases)
                 with session_scope(sessions) as session:
                     for conn_id in conns:
                         enqueue_job(session, conn_id, "upload", {"document_ids": None}, requested_by="bench")
@@ -189,7 +201,7 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
                     exported = session.scalar(select(func.count(SyncRecord.id)).where(
                         SyncRecord.record_type == "document", SyncRecord.external_id.is_not(None))) or 0
                     failed_jobs = session.scalar(select(func.count(Job.id)).where(Job.status != "done")) or 0
-                calls = sum(httpx.get(f"{b}/sandbox/stats").json()[spec.sandbox.stats_calls_key] for b in bases)
+                calls = sum(_calls(b, spec) for b in bases) - calls_before
         finally:
             engine.dispose()
             with admin.begin() as conn:
