@@ -143,7 +143,7 @@ def answered(state: WindowState, limits: AppLimits, entry: str, now: float) -> N
         return
     kept = _kept(state, limits, now)
     if entry in kept:
-        kept[kept.index(entry)] = f"{now:.6f}"
+        kept[kept.index(entry)] = f"{now + 1e-6:.6f}"  # rounded up: the second is never shorter than one
         state.recent_starts = ",".join(kept)
 
 
