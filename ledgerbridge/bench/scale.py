@@ -46,7 +46,8 @@ from ledgerbridge.packages.registry import DEFAULT, kinds, spec_for
 app = typer.Typer(help="Scale-out benchmarks: a package's limits simulated, workers, memory.", no_args_is_help=True)
 
 
-def _connect(sessions: sessionmaker[Session], base: str, name: str, spec: PackageSpec) -> tuple[int, int]:
+def _connect(sessions: sessionmaker[Session], base: str, name: str, spec: PackageSpec,
+             company: int = 0) -> tuple[int, int]:
     from ledgerbridge.connectors.auth_flows import flow_for
     from ledgerbridge.connectors.connections import (
         ConnectorOptions,
@@ -70,7 +71,7 @@ def _connect(sessions: sessionmaker[Session], base: str, name: str, spec: Packag
                                  redirect_uri="http://127.0.0.1:8976/callback")
         auth = flow_for(spec.kind)
         url, conn_id, org_id = auth.begin_consent(session, conn), conn.id, org.id
-    callback = approve_in_sandbox(url)
+    callback = approve_in_sandbox(url, option=company)
     with session_scope(sessions) as session:
         conn = session.get_one(Connection, conn_id)
         auth.choose_tenant(session, conn, auth.complete_consent(session, conn, callback)[0].tenant_id)
@@ -98,10 +99,20 @@ def _load(sessions: sessionmaker[Session], org_id: int, documents: int, conn_id:
 
 
 def _start_limits(base: str, clock: Clock) -> None:
-    """Put the sandbox on the benchmark's clock and start its windows afresh (setup calls do not count)."""
+    """Put the sandbox on the benchmark's clock and start its windows afresh."""
     httpx.post(f"{base}/sandbox/clock", json={"scale": clock.scale, "origin": clock.origin}).raise_for_status()
     httpx.post(f"{base}/sandbox/rate-limits", json={"enabled": True, "reset_windows": True}).raise_for_status()
-    httpx.delete(f"{base}/sandbox/stats").raise_for_status()
+
+
+def _calls(base: str, spec: PackageSpec) -> int:
+    """The API calls the sandbox has served so far (read before and after a run: setup calls do not count)."""
+    return int(httpx.get(f"{base}/sandbox/stats").json()[spec.sandbox.stats_calls_key])
+
+
+def _refused(base: str) -> int | None:
+    """Calls the sandbox refused for its rate limits, where its ``/sandbox/rate-limits`` says (``refused``)."""
+    answer = httpx.get(f"{base}/sandbox/rate-limits")
+    return answer.json().get("refused") if answer.status_code == 200 else None
 
 
 def minimum_calls(documents: int, spec: PackageSpec = DEFAULT) -> int:
@@ -124,19 +135,20 @@ def run_limits(documents: int, scale: float, spec: PackageSpec = DEFAULT) -> dic
         _load(sessions, org_id, documents, conn_id)
         clock = Clock(scale, time.time())
         _start_limits(base, clock)
+        calls_before = _calls(base, spec)
         connector = connector_for(sessions, conn_id, ConnectorOptions(clock=clock, shared_budget=False))
         real, simulated = time.perf_counter(), clock.now()
         report = Exporter(sessions, conn_id, connector, actor="bench").upload()
         simulated, real = clock.now() - simulated, time.perf_counter() - real
         connector.close()
-        stats = httpx.get(f"{base}/sandbox/stats").json()
+        calls, refused = _calls(base, spec) - calls_before, _refused(base)
         engine.dispose()
     calls_min = minimum_calls(documents, spec)
     theoretical = calls_min * spec.limits.minute_seconds / spec.limits.per_minute
     return {"package": spec.kind, "documents": documents, "exported": report.exported, "failed": report.failed,
             "seen": report.seen,
             "stopped_reason": report.stopped_reason, "clock_scale": scale,
-            "api_calls": stats[spec.sandbox.stats_calls_key], "api_calls_minimum": calls_min,
+            "api_calls": calls, "api_calls_minimum": calls_min, "refused_for_limits": refused,
             "simulated_seconds": round(simulated, 1), "theoretical_minimum_seconds": round(theoretical, 1),
             "ratio_to_minimum": round(simulated / theoretical, 3), "real_seconds": round(real, 1)}
 
@@ -152,7 +164,7 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
     from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
     from ledgerbridge.store.models.sync import Job, SyncRecord
 
-    results = []
+    results: list[dict[str, Any]] = []
     for workers in counts:
         schema = f"lbbench_{uuid.uuid4().hex[:12]}"
         admin = make_engine(pg_url)
@@ -174,6 +186,7 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
                 clock = Clock(scale, time.time())
                 for base in bases:
                     _start_limits(base, clock)
+                calls_before = sum(_calls(b, spec) for b in bases)
                 with session_scope(sessions) as session:
                     for conn_id in conns:
                         enqueue_job(session, conn_id, "upload", {"document_ids": None}, requested_by="bench")
@@ -189,7 +202,7 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
                     exported = session.scalar(select(func.count(SyncRecord.id)).where(
                         SyncRecord.record_type == "document", SyncRecord.external_id.is_not(None))) or 0
                     failed_jobs = session.scalar(select(func.count(Job.id)).where(Job.status != "done")) or 0
-                calls = sum(httpx.get(f"{b}/sandbox/stats").json()[spec.sandbox.stats_calls_key] for b in bases)
+                calls = sum(_calls(b, spec) for b in bases) - calls_before
         finally:
             engine.dispose()
             with admin.begin() as conn:
@@ -203,6 +216,77 @@ def run_workers(counts: list[int], tenants: int, per_tenant: int, scale: float, 
     for r in results:
         r["speedup_vs_one_worker"] = round(r["invoices_per_simulated_minute"] / base_rate, 2) if base_rate else None
     return results
+
+
+def _app_schema(pg_url: str) -> tuple[str, str]:
+    schema = f"lbbench_{uuid.uuid4().hex[:12]}"
+    from ledgerbridge.store.db import make_engine
+
+    admin = make_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    return schema, _pg_schema_url(pg_url, schema)
+
+
+def run_app_key(tenants: int, per_tenant: int, workers: int, scale: float, pg_url: str,
+                spec: PackageSpec) -> dict[str, Any]:
+    """Tenants of one app, each a company of its own in ONE rate-limited sandbox that counts the app's limit
+    across them (MYOB: 8 calls a second per API key), uploaded at once by ``workers`` worker processes on
+    PostgreSQL, which share the app's window through the store. Prints the calls the sandbox refused for its
+    limits and the simulated time against the time the tenants' combined work needs at the app's rate."""
+    from ledgerbridge.queue.jobs import enqueue_job
+    from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
+    from ledgerbridge.store.models.sync import Job, SyncRecord
+
+    if spec.app_limits is None or spec.app_limits.per_second is None:
+        raise ValueError(f"{spec.name} counts no calls a second per app: nothing for this benchmark to show")
+    schema, url = _app_schema(pg_url)
+    engine = make_engine(url)
+    try:
+        upgrade_schema(engine)
+        sessions = make_session_factory(engine)
+        with sandbox_process(rate_limits=True, package=spec.kind) as base:
+            conns = []
+            for n in range(tenants):
+                org_id, conn_id = _connect(sessions, base, f"Tenant {n} Ltd", spec, company=n)
+                _load(sessions, org_id, per_tenant, conn_id)
+                conns.append(conn_id)
+            clock = Clock(scale, time.time())
+            _start_limits(base, clock)
+            calls_before, refused_before = _calls(base, spec), _refused(base) or 0
+            with session_scope(sessions) as session:
+                for conn_id in conns:
+                    enqueue_job(session, conn_id, "upload", {"document_ids": None}, requested_by="bench")
+            env = {**os.environ, **clock.env(), env_name("database_url"): url}
+            real, simulated = time.perf_counter(), clock.now()
+            procs = [subprocess.Popen([sys.executable, "-m", "ledgerbridge.cli", "worker", "--until-idle",
+                                       "--no-schedule", "--poll", "0.2", "--log-level", "warning"], env=env)
+                     for _ in range(workers)]
+            for proc in procs:
+                proc.wait()
+            simulated, real = clock.now() - simulated, time.perf_counter() - real
+            calls, refused = _calls(base, spec) - calls_before, (_refused(base) or 0) - refused_before
+            with session_scope(sessions) as session:
+                exported = session.scalar(select(func.count(SyncRecord.id)).where(
+                    SyncRecord.record_type == "document", SyncRecord.external_id.is_not(None))) or 0
+                jobs_not_done = session.scalar(select(func.count(Job.id)).where(Job.status != "done")) or 0
+    finally:
+        engine.dispose()
+        admin = make_engine(pg_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+    per_second = spec.app_limits.per_second
+    calls_min = tenants * minimum_calls(per_tenant, spec)
+    return {"package": spec.kind, "tenants": tenants, "workers": workers, "documents": tenants * per_tenant,
+            "exported": exported, "jobs_not_done": jobs_not_done, "clock_scale": scale,
+            "api_calls": calls, "api_calls_minimum": calls_min, "refused_for_limits": refused,
+            "simulated_seconds": round(simulated, 1),
+            "needed_seconds_at_app_rate": round(calls_min / per_second, 1),
+            "ratio_to_needed": round(simulated / (calls_min / per_second), 3),
+            "ratio_to_calls_made_at_app_rate": round(simulated / (calls / per_second), 3),
+            "real_seconds": round(real, 1)}
 
 
 def run_memory(sizes: list[int]) -> list[dict[str, Any]]:
@@ -247,6 +331,17 @@ def workers(counts: Annotated[list[int], typer.Option("--workers", "-w", help="W
             = "postgresql://postgres@127.0.0.1:5432/test", package: PackageOpt = DEFAULT.kind) -> None:
     """Throughput of 1, 2 and 4 worker processes on PostgreSQL over rate-limited tenants."""
     _print(run_workers(counts, tenants, per_tenant, scale, db, spec_for(package)))
+
+
+@app.command("app-key")
+def app_key(tenants: Annotated[int, typer.Option(help="Tenants, each a company of one sandbox (one API key)")] = 2,
+            per_tenant: Annotated[int, typer.Option(help="Invoices per tenant")] = 2_000,
+            workers: Annotated[int, typer.Option("--workers", "-w", help="Worker processes")] = 4,
+            scale: Annotated[float, typer.Option(help="Simulated seconds per real second")] = 4.0,
+            db: Annotated[str, typer.Option(help="PostgreSQL URL (a schema of its own is made and dropped)")]
+            = "postgresql://postgres@127.0.0.1:5432/test", package: PackageOpt = DEFAULT.kind) -> None:
+    """Tenants of one app sharing the package's per-app limit (MYOB's 8 a second per API key), several workers."""
+    _print(run_app_key(tenants, per_tenant, workers, scale, db, spec_for(package)))
 
 
 @app.command("memory")

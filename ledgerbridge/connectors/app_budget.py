@@ -12,8 +12,10 @@ connection with the same client id (MYOB's API key *is* the OAuth client id) cou
   the same transaction as the connection's own ``call_windows`` row (:func:`locked_row`), so that no call is
   counted in one and not the other. Lock order is always the connection's row, then the app's.
 
-Both keep the same counts with the same pure functions (:func:`wait_for`, :func:`count`, :func:`block`): a
-sliding second (start times of the calls in the last :data:`PACING_WINDOW`), and fixed minute and day windows.
+Both keep the same counts with the same pure functions (:func:`wait_for`, :func:`count`, :func:`answered`,
+:func:`block`): a sliding second (start times of the calls in the last :data:`PACING_WINDOW`; or, for an app whose
+``second_from_answer`` is set, the calls in flight, written ``~start``, and the answer times of the last
+:data:`ANSWERED_SECOND`), and fixed minute and day windows.
 A refusal for the app's limit (the package says which: ``LimitReading.problem == APP_PROBLEM``) blocks the app's
 window for every connection until its retry time.
 
@@ -32,10 +34,16 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ledgerbridge.connectors.limits import APP_DAY_PROBLEM, PACING_WINDOW, AppLimits, BudgetExhausted
+from ledgerbridge.connectors.limits import (
+    ANSWERED_SECOND,
+    APP_DAY_PROBLEM,
+    PACING_WINDOW,
+    AppLimits,
+    BudgetExhausted,
+)
 from ledgerbridge.store.models.work import AppCallWindow
 
-__all__ = ["AppScope", "LocalAppWindow", "app_scope", "block", "count", "local_window",
+__all__ = ["AppScope", "LocalAppWindow", "answered", "app_scope", "block", "count", "local_window",
            "locked_row", "wait_for"]
 
 _TICK = 0.001
@@ -70,8 +78,26 @@ class WindowState(Protocol):
     blocked_until: float
 
 
-def _recent(state: WindowState, now: float) -> list[float]:
-    return [t for t in (float(x) for x in state.recent_starts.split(",") if x) if now - t < PACING_WINDOW]
+_IN_FLIGHT = "~"
+#: A call counted from its answer that has none after this long (its worker died) stops holding its place.
+IN_FLIGHT_LEASE = 120.0
+
+
+def _span(limits: AppLimits | None) -> float:
+    return ANSWERED_SECOND if limits is not None and limits.second_from_answer else PACING_WINDOW
+
+
+def _kept(state: WindowState, limits: AppLimits | None, now: float) -> list[str]:
+    """The second's entries still holding a place: calls in flight (``~start``), and start (or answer) times
+    within the second."""
+    out = []
+    for entry in (x for x in state.recent_starts.split(",") if x):
+        if entry.startswith(_IN_FLIGHT):
+            if now - float(entry[1:]) < IN_FLIGHT_LEASE:
+                out.append(entry)
+        elif now - float(entry) < _span(limits):
+            out.append(entry)
+    return out
 
 
 def _roll(state: WindowState, limits: AppLimits, now: float) -> None:
@@ -92,19 +118,33 @@ def wait_for(state: WindowState, limits: AppLimits, now: float) -> float:
         return max(state.blocked_until - now, _TICK)
     if limits.per_minute is not None and state.minute_used >= limits.per_minute:
         return max(state.minute_started + limits.minute_seconds - now, _TICK)
-    recent = _recent(state, now)
-    if limits.per_second is not None and len(recent) >= limits.per_second:
-        return max(min(recent) + PACING_WINDOW - now, _TICK)
+    kept = _kept(state, limits, now)
+    if limits.per_second is not None and len(kept) >= limits.per_second:
+        done = [float(x) for x in kept if not x.startswith(_IN_FLIGHT)]
+        # A call in flight frees its place a second after its answer, which is not before now.
+        return max(min(done, default=now) + _span(limits) - now, _TICK)
     return 0.0
 
 
-def count(state: WindowState, now: float) -> None:
-    """Count a call that :func:`wait_for` allowed just now."""
-    recent = _recent(state, now)
-    recent.append(now)
-    state.recent_starts = ",".join(f"{t:.6f}" for t in recent)
+def count(state: WindowState, now: float, limits: AppLimits | None = None) -> str:
+    """Count a call that :func:`wait_for` allowed just now; the entry to pass :func:`answered` when its answer
+    comes (a call counted from its answer holds its place until then)."""
+    entry = f"{_IN_FLIGHT if limits is not None and limits.second_from_answer else ''}{now:.6f}"
+    state.recent_starts = ",".join([*_kept(state, limits, now), entry])
     state.minute_used += 1
     state.day_used += 1
+    return entry
+
+
+def answered(state: WindowState, limits: AppLimits, entry: str, now: float) -> None:
+    """The call counted as ``entry`` was answered ``now``: its place is held for a second from now (nothing to do
+    for a call counted from its start, or one whose entry has expired)."""
+    if not entry.startswith(_IN_FLIGHT):
+        return
+    kept = _kept(state, limits, now)
+    if entry in kept:
+        kept[kept.index(entry)] = f"{now + 1e-6:.6f}"  # rounded up: the second is never shorter than one
+        state.recent_starts = ",".join(kept)
 
 
 def block(state: WindowState, limits: AppLimits, now: float, retry_after: float, problem: str | None) -> None:
@@ -136,11 +176,19 @@ class LocalAppWindow:
 
     def try_take(self, now: float) -> float:
         """Count a call and answer 0, or answer how long to wait (nothing counted)."""
+        return self.take(now)[0]
+
+    def take(self, now: float) -> tuple[float, str | None]:
+        """(0, the call's entry for :meth:`answered`), or (how long to wait, None) with nothing counted."""
         with self.lock:
             wait = wait_for(self.counts, self.scope.limits, now)
-            if wait <= 0:
-                count(self.counts, now)
-            return wait
+            if wait > 0:
+                return wait, None
+            return 0.0, count(self.counts, now, self.scope.limits)
+
+    def answered(self, entry: str, now: float) -> None:
+        with self.lock:
+            answered(self.counts, self.scope.limits, entry, now)
 
     def block(self, now: float, retry_after: float, problem: str | None) -> None:
         with self.lock:

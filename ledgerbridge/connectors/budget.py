@@ -69,6 +69,8 @@ class CallBudget:
         self.connection_id = connection_id
         #: The window of a limit the package counts per app across every company (``app_budget``), or None.
         self.app = app
+        #: This thread's call's entry in the app's window, given back with the answer (``release``).
+        self._app_call = threading.local()
         self.limits = limits
         self.unlimited = unlimited
         self._clock = clock
@@ -141,9 +143,16 @@ class CallBudget:
 
     def _app_wait(self, now: float) -> float:
         """Take the call from the app's window too (0), or say how long the app must wait (nothing counted)."""
-        return 0.0 if self.app is None else self.app.try_take(now)
+        if self.app is None:
+            return 0.0
+        wait, self._app_call.entry = self.app.take(now)
+        return wait
 
     def release(self) -> None:
+        entry = getattr(self._app_call, "entry", None)
+        if entry is not None and self.app is not None:  # the app counts its second from the answer: now
+            self._app_call.entry = None
+            self.app.answered(entry, self._clock())
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
         if not self.unlimited:

@@ -22,6 +22,8 @@ class _FormReader(HTMLParser):
         super().__init__()
         self.action: str | None = None
         self.fields: dict[str, str] = {}
+        #: Each list's options in order (a consent page's list of companies, MYOB's businesses).
+        self.options: dict[str, list[str]] = {}
         self._select: str | None = None
         self._in_form = False
 
@@ -40,8 +42,9 @@ class _FormReader(HTMLParser):
             self.fields.setdefault(a["name"], a.get("value", ""))
         elif tag == "select":
             self._select = a.get("name")
-        elif tag == "option" and self._select and self._select not in self.fields:
-            self.fields[self._select] = a.get("value", "")
+        elif tag == "option" and self._select:
+            self.options.setdefault(self._select, []).append(a.get("value", ""))
+            self.fields.setdefault(self._select, a.get("value", ""))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
@@ -51,8 +54,10 @@ class _FormReader(HTMLParser):
 
 
 def approve_in_sandbox(authorize_url: str, transport: httpx.BaseTransport | None = None,
-                       tenant_id: str | None = None) -> str:
-    """Press "Allow access" on a sandbox's consent page; returns the URL the browser would be sent back to."""
+                       tenant_id: str | None = None, option: int = 0) -> str:
+    """Press "Allow access" on a sandbox's consent page; returns the URL the browser would be sent back to.
+    ``option``: the page's lists are set to their option of that place (0: the first; a benchmark's second
+    tenant takes the second company a page offers)."""
     with httpx.Client(transport=transport, timeout=10) as client:
         page = client.get(authorize_url)
         page.raise_for_status()
@@ -60,6 +65,9 @@ def approve_in_sandbox(authorize_url: str, transport: httpx.BaseTransport | None
         form.feed(page.text)
         if form.action is None:
             raise RuntimeError("the consent page has no form to submit")
+        for name, values in form.options.items():
+            if option:
+                form.fields[name] = values[option % len(values)]
         if tenant_id is not None:
             for name in list(form.fields):
                 if "tenant" in name.lower():

@@ -171,8 +171,8 @@ class SharedCallBudget:
             slot = self._take_lease(session, now)
             if slot is None:
                 return self.idle_wait
-            if app_row is not None:
-                app_budget.count(app_row, now)
+            if app_row is not None and self.app is not None:
+                self._held.app_entry = app_budget.count(app_row, now, self.app.limits)
             row.minute_used += 1
             row.second_used += 1
             row.day_used += 1
@@ -197,6 +197,10 @@ class SharedCallBudget:
         return free.slot
 
     def release(self) -> None:
+        entry = getattr(self._held, "app_entry", None)
+        self._held.app_entry = None
+        if entry is not None and self.app is not None and self.app.limits.second_from_answer:
+            self._answered(entry, self.clock.now())  # the answer's time, not the lock's
         slot = getattr(self._held, "slot", None)
         self._held.slot = None
         with self._lock:
@@ -222,6 +226,17 @@ class SharedCallBudget:
                 time.sleep(delay)
                 waited += delay
                 delay = min(delay * 2, 2.0)
+
+    def _answered(self, entry: str, now: float) -> None:
+        """The app counts its second from the answer: the call's place is held a second from now. A database that
+        is down leaves the entry in flight until its lease ends (the app waits longer, never calls too often)."""
+        assert self.app is not None
+        try:
+            with write_locked_scope(self.sessions) as session:
+                app_budget.answered(app_budget.locked_row(session, self.app), self.app.limits, entry, now)
+        except DBAPIError:
+            logger.warning("the app's call window of connection %s was not told of an answer; its place expires",
+                           self.connection_id)
 
     def _give_back(self) -> None:
         """Free the slots of this budget not given back yet (one short transaction)."""

@@ -177,6 +177,11 @@ class PackageHarness(ABC):
     #: package's answer to the write is its record as stored (QuickBooks Desktop's Ret), no edit can come between.
     read_back_is_the_write_answer: ClassVar[str | None] = None
 
+    def host_batch(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """A batch of the host's (the suites write UK figures: GBP, VAT 20 %) as a host trading where the package's
+        company is would send it; unchanged where the package's company takes those."""
+        return batch
+
     @abstractmethod
     def start_sandbox(self) -> AbstractContextManager[Any]:
         """A fresh sandbox on loopback (kept for the session; :meth:`reset` between tests)."""

@@ -93,7 +93,7 @@ class Ledgers:
 
     def host(self, **batch: Any) -> None:
         with session_scope(self.sessions) as session:
-            apply_batch(session, self.org_id, Batch.model_validate(batch))
+            apply_batch(session, self.org_id, Batch.model_validate(self.world.harness.host_batch(batch)))
 
     def allocation_sync(self, on: bool) -> None:
         """R-X1 on or off for this connection (off by default, R-I3)."""

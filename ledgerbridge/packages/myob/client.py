@@ -7,8 +7,10 @@ this class says only what MYOB does differently:
 * the business is in the path (``{api}/{businessId}/<Route>``);
 * ``x-myobapi-key`` (the app's API key, which is its OAuth client id) and ``x-myobapi-version: v2`` on every call;
 * MYOB refuses too many calls with **403** and a JSON ``RateLimitError`` body (not 429): read as a rate limit and
-  backed off (the per-second limit briefly; the daily one until the next UTC day); any other 403 stays a refusal
-  of access. A 504 ``GatewayTimeout`` is retried like any 5xx; a 401 refreshes the token once;
+  backed off (the per-second limit briefly; the daily one until the next UTC day), and reported to the budget as
+  the app's (``APP_PROBLEM`` / ``APP_DAY_PROBLEM``): MYOB counts per API key, so every connection of the key waits,
+  not this one alone; any other 403 stays a refusal of access. A 504 ``GatewayTimeout`` is retried like any 5xx;
+  a 401 refreshes the token once;
 * no idempotency key: MYOB has none. The exporter records the attempt before the call and, after a lost answer,
   the connector looks the record up before creating it again (``myob.reads``);
 * tokens come from :func:`ledgerbridge.packages.myob.auth.fresh_access_token`, refreshed 60 s before expiry.

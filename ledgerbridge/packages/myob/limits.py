@@ -30,7 +30,9 @@ MYOB_TEXT_LIMITS = TextLimits(number=13, reference=255, description=255, party_n
 DISPLAY_ID_MAX = 15
 JOURNAL_MEMO_MAX = 255
 MYOB_LIMITS = BudgetLimits(per_minute=480, per_day=1_000_000, concurrent=8, per_second=None)
-MYOB_APP_LIMITS = AppLimits(per_second=8, per_day=1_000_000)
+#: Counted from each call's answer (``second_from_answer``): never a 403 however busy the machine (MYOB counts
+#: arrivals, and every arrival comes before its answer).
+MYOB_APP_LIMITS = AppLimits(per_second=8, per_day=1_000_000, second_from_answer=True)
 
 #: The route each host document type is written to (credit notes are sales and bills with negative lines).
 WRITE_ROUTES = {DocumentType.SALES_INVOICE.value: "Sale/Invoice/Service",
