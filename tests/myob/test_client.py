@@ -1,6 +1,7 @@
-"""MyobClient and MYOB's OAuth against the MYOB sandbox over loopback (its admin API's faults, limits and clock): headers, the business in the path, 403 RateLimitError backed
-off, 504 retried, 401 refreshed with a rotated refresh token saved first, ``invalid_request`` = reconnect needed,
-pages followed by NextPageLink, consent with the businessId of the redirect."""
+"""MyobClient and MYOB's OAuth against the MYOB sandbox over loopback (faults, limits and clock through its admin
+API): headers, the business in the path, 403 RateLimitError backed off, 504 retried, 401 refreshed with a rotated
+refresh token saved first, ``invalid_grant`` = reconnect needed, pages followed by NextPageLink, consent with the
+businessId of the redirect."""
 
 from __future__ import annotations
 
