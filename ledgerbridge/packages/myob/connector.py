@@ -58,6 +58,11 @@ def _failed(sync_id: int, failure: ConnectorCallFailed) -> ExportOutcome:
                          raw_response=failure.raw_response)
 
 
+#: The longest ``$filter`` of names in one look-up, in characters: MYOB documents no limit on an address, and web
+#: servers commonly refuse one past 2,048 bytes (Xero's does): kept well under it, escaped.
+NAMES_FILTER_CHARS = 1200
+
+
 class MyobConnector(MyobReads):
     kind = "myob"
     display_name = "MYOB"
@@ -114,7 +119,8 @@ class MyobConnector(MyobReads):
         return None if code is None else (self.tax_uid(code), self.tax_uid(code))
 
     def export_parties(self, items: Sequence[PartyExport], ctx: ExportContext, batch_key: str) -> list[ExportOutcome]:
-        out = []
+        out: list[ExportOutcome] = []
+        in_use: dict[str, list[dict[str, Any]]] | None = None  # cards by name, read once for the new ones
         for it in items:
             party = it.party
             if len(party.code) > DISPLAY_ID_MAX:
@@ -135,8 +141,11 @@ class MyobConnector(MyobReads):
                     made = self._update(route, it.external_id, body, "export customers and suppliers",
                                         keep=_keeping_name(self._suffixed(party)))
                 else:
-                    body["CompanyName"] = self._card_name(party)
+                    if in_use is None:
+                        in_use = self._cards_named([i.party for i in items if not i.external_id])
+                    body["CompanyName"] = self._card_name(party, in_use)
                     made = self.create(route, body, "export customers and suppliers")
+                    in_use.setdefault(party.name.strip(), []).append(made)
             except ConnectorCallFailed as failure:
                 out.append(_failed(it.sync_record_id, failure))
                 continue
@@ -149,14 +158,32 @@ class MyobConnector(MyobReads):
         suffix = f" ({party.code})"
         return party.name.strip()[: MYOB_TEXT_LIMITS.party_name - len(suffix)] + suffix
 
-    def _card_name(self, party: PartyView) -> str:
+    def _cards_named(self, parties: Sequence[PartyView]) -> dict[str, list[dict[str, Any]]]:
+        """The cards already named like any of these parties, by name: a query names many of them at once (``or``,
+        cut so that the address stays short), where a query a card cost a call for each new customer."""
+        chunks: list[list[str]] = [[]]
+        for name in sorted({p.name.strip() for p in parties}):
+            if chunks[-1] and sum(len(q(n)) + 20 for n in [*chunks[-1], name]) > NAMES_FILTER_CHARS:
+                chunks.append([])
+            chunks[-1].append(name)
+        found: dict[str, list[dict[str, Any]]] = {}
+        for chunk in chunks:
+            if not chunk:
+                continue
+            where = " or ".join(f"CompanyName eq {q(n)}" for n in chunk)
+            for page in self.pages("Contact", where=where, purpose="look up names"):
+                for row in page:
+                    found.setdefault(str(row.get("CompanyName") or ""), []).append(row)
+        return found
+
+    def _card_name(self, party: PartyView, in_use: dict[str, list[dict[str, Any]]]) -> str:
         """The card's name: the party's, or ``Name (CODE)`` when another card (a customer named like this
         supplier, or this party's card in its other role) has it already, so a MYOB user can tell them apart in
         every list and on every document (as in the other packages)."""
         name = party.name.strip()
         kind = "Customer" if party.is_customer else "Supplier"
-        others = [row for page in self.pages("Contact", where=f"CompanyName eq {q(name)}", purpose="look up names")
-                  for row in page if not (row.get("Type") == kind and row.get("DisplayID") == party.code)]
+        others = [row for row in in_use.get(name, [])
+                  if not (row.get("Type") == kind and row.get("DisplayID") == party.code)]
         return self._suffixed(party) if others else name
 
     def export_items(self, items: Sequence[ItemExport], ctx: ExportContext, batch_key: str) -> list[ExportOutcome]:
