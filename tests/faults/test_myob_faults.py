@@ -37,13 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from conformance.myob import CLIENT_ID, CLIENT_SECRET, MYOB, MyobContract, MyobWorld, in_aud
 from dbfixtures import copy_migrated_sqlite, postgres_url
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerbridge.connectors.connections import ConnectorOptions
+from ledgerbridge.connectors.connections import ConnectorOptions, connector_for
 from ledgerbridge.demo.approvals import approve_demo_purchases
 from ledgerbridge.demo.data import demo_batch
 from ledgerbridge.intake.apply import apply_batch
@@ -55,6 +56,8 @@ from ledgerbridge.store.db import make_engine, make_session_factory, session_sco
 from ledgerbridge.store.models.host import Document, Party, Payment
 from ledgerbridge.store.models.sync import Connection, Job, PackagePayment, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.store.models.work import CallLease
+from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.importer import PaymentImporter
 
 from .conftest import store_in_new_schema
 
@@ -265,6 +268,8 @@ def assert_books_agree(world: MyobWorld, figures: Figures) -> None:
         bound = list(session.scalars(select(PackagePayment.payment_id).where(
             PackagePayment.connection_id == world.conn_id, PackagePayment.payment_id.is_not(None))))
         imported = session.scalar(select(func.count(Payment.id)).where(Payment.origin == "package")) or 0
+        references = sorted(str(r) for r in session.scalars(select(PackagePayment.reference).where(
+            PackagePayment.connection_id == world.conn_id)))
         status = session.get_one(Connection, world.conn_id).status
     assert stuck == 0 and not active and not held, f"{stuck} records in progress, {active} jobs active, {held} slots"
     assert status == "connected", "the connection was locked out"
@@ -279,7 +284,7 @@ def assert_books_agree(world: MyobWorld, figures: Figures) -> None:
     assert not unsent, f"payments taken here not in MYOB once: {[(h, payment_statuses.get(h)) for h in unsent]}"
     assert len(bound) == len(set(bound)), "one MYOB payment created two payments here"
     assert read == figures.paid_in_myob and imported == figures.paid_in_myob, \
-        f"{figures.paid_in_myob} payments made in MYOB, {read} read, {imported} created here"
+        f"{figures.paid_in_myob} payments made in MYOB, {read} read, {imported} created here: {references}"
     figures.documents = len(statuses)
 
 
@@ -302,3 +307,43 @@ def test_lost_answers_504s_and_killed_workers_leave_one_copy_of_everything(world
           f"{len(figures.paid_here)} payments taken here once each in MYOB, {figures.paid_in_myob} made in MYOB "
           f"once each here; faults {dict(figures.faults)}, {figures.killed_running} workers killed mid-job; "
           f"{time.process_time() - started:.1f} s CPU in the test process")
+
+
+class UploadBeside(httpx.BaseTransport):
+    """The import's calls; as it first asks for MYOB's customer payments, an upload beside it (another worker's)
+    sends a payment taken here, whose answer is lost."""
+
+    def __init__(self, world: MyobWorld) -> None:
+        self.world, self.uploaded = world, False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and "Sale/CustomerPayment" in request.url.path and not self.uploaded:
+            self.uploaded = True
+            self.world.arm_fault(drop_response_after_commit=1)
+            report = Exporter(self.world.sessions, self.world.conn_id, self.world.connector()).upload().as_dict()
+            assert report["payments"]["failed"] == 1, report["payments"]  # sent, its answer lost
+        return self.world.transport.handle_request(request)
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"], indirect=True)
+def test_a_payment_sent_by_an_upload_beside_the_import_is_not_imported_back(world: MyobWorld) -> None:
+    """Uploads and imports of one connection run side by side (their own lanes): a payment the upload sends after
+    the import began, not bound yet (here its answer lost), is ours, not one made in MYOB."""
+    finish(world)  # the month out and a first import (its cursor made)
+    number, kind, party, _ = next(d for d in _unpaid_in_myob(world, set()) if d[1] == "sales_invoice")
+    with session_scope(world.sessions) as session:
+        apply_batch(session, world.org_id, Batch.model_validate({"payments": [{
+            "host_id": "RF-BESIDE", "direction": "in", "kind": "invoice_payment", "party_host_id": party,
+            "payment_date": "2026-11-03", "amount": "1.00", "currency": "AUD", "method_code": "BACS",
+            "allocations": [{"document_host_id": number, "amount": "1.00"}]}]}))
+    beside = UploadBeside(world)
+    connector = connector_for(world.sessions, world.conn_id, ConnectorOptions(transport=beside,
+                                                                              unlimited_budget=True))
+    try:
+        importer = PaymentImporter(world.sessions, world.conn_id, connector)
+        report = importer.create_and_allocate(report=importer.fetch())
+    finally:
+        connector.close()
+    assert beside.uploaded and report.skipped_ours == 1 and report.created == 0, report
+    finish(world)  # the next upload finds it in MYOB and binds it
+    assert_books_agree(world, Figures(paid_here={"RF-BESIDE"}))
