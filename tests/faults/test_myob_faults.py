@@ -241,8 +241,9 @@ def finish(world: MyobWorld, figures: Figures | None = None) -> None:
         figures.faults["504 unmet"] += left["fail_count"]
     world.clear_faults()
     queue_work(world)
-    Worker(world.sessions, options=ConnectorOptions(transport=world.transport), poll_seconds=0.05,
-           schedule=False).run(threading.Event(), until_idle=True)
+    # Without the client's pacing at 8 calls a second (tested in tests/myob): the worker processes keep theirs.
+    Worker(world.sessions, options=ConnectorOptions(transport=world.transport, unlimited_budget=True),
+           poll_seconds=0.05, schedule=False).run(threading.Event(), until_idle=True)
 
 
 def assert_books_agree(world: MyobWorld, figures: Figures) -> None:
@@ -291,7 +292,7 @@ def assert_books_agree(world: MyobWorld, figures: Figures) -> None:
 def test_lost_answers_504s_and_killed_workers_leave_one_copy_of_everything(world: MyobWorld, store: Store) -> None:
     rng = random.Random(SEED)
     figures = Figures()
-    started = time.process_time()
+    started, wall = time.process_time(), time.monotonic()
     finish(world)  # the month goes out without faults first
     for trial in range(TRIALS):
         add_documents(world, rng, trial)
@@ -302,11 +303,13 @@ def test_lost_answers_504s_and_killed_workers_leave_one_copy_of_everything(world
         finish(world, figures)
         assert_books_agree(world, figures)
         figures.trials += 1
+        print(f"trial {trial}: {figures.documents} documents, faults {dict(figures.faults)}, "
+              f"{time.monotonic() - wall:.0f} s", flush=True)
     assert figures.paid_here and figures.paid_in_myob, "no payment went either way"
     print(f"\nMYOB faults: {figures.trials} trials (seed {SEED}), {figures.documents} documents once each in MYOB, "
           f"{len(figures.paid_here)} payments taken here once each in MYOB, {figures.paid_in_myob} made in MYOB "
           f"once each here; faults {dict(figures.faults)}, {figures.killed_running} workers killed mid-job; "
-          f"{time.process_time() - started:.1f} s CPU in the test process")
+          f"{time.process_time() - started:.1f} s CPU in the test process, {time.monotonic() - wall:.0f} s")
 
 
 class UploadBeside(httpx.BaseTransport):
