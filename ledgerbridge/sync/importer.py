@@ -54,10 +54,6 @@ class ImportReport(Report):
 class PaymentImporter(ConnectionRun):
     def fetch(self, report: ImportReport | None = None) -> ImportReport:
         report = report or ImportReport()
-        # Read before the cursor's session writes anything: that session must hold no lock on the connection row
-        # while the connector (a token refresh) takes it in a session of its own.
-        with session_scope(self.sessions) as session:
-            unanswered = self._sent_unanswered(session)
         with session_scope(self.sessions) as session:
             cursor = self._cursor(session, STREAM)
             window = IncrementalWindow(cursor.bookmark, signpost=utcnow())
@@ -65,9 +61,11 @@ class PaymentImporter(ConnectionRun):
             for remote in committed_between(session, self.connector.fetch_payments(window.since())):
                 window.saw(remote.updated_at)
                 report.fetched += 1
-                if unanswered and self.connector.host_id_in_reference(remote.reference) in unanswered:
-                    # Ours, sent but its answer lost (the database restarted mid-export): not a payment made in
-                    # the package. The export's next run finds it there by this reference and binds it.
+                if self._sent_from_here(session, self.connector.host_id_in_reference(remote.reference)):
+                    # Ours, sent but not bound yet (its answer lost, or an upload beside this import still
+                    # waiting for it): not a payment made in the package. The export binds it (its next run
+                    # finds it there by this reference). Asked as each is read, not once before the fetch: the
+                    # attempt is on record before the package hears of the payment, so it is seen here.
                     report.skipped_ours += 1
                     continue
                 self._store(session, remote, report)
@@ -157,11 +155,13 @@ class PaymentImporter(ConnectionRun):
             self._reverse(session, part, report)
         return bool(parts)
 
-    def _sent_unanswered(self, session: Session) -> set[str]:
-        """Host ids of our payments sent to the package whose answer never came (an attempt, no package id)."""
-        return set(session.scalars(select(Payment.host_id).join(SyncRecord, SyncRecord.record_id == Payment.id).where(
+    def _sent_from_here(self, session: Session, host_id: str | None) -> bool:
+        """Whether the payment with this host id was sent to the package on this connection (an attempt made)."""
+        if host_id is None:
+            return False
+        return session.scalar(select(SyncRecord.id).join(Payment, SyncRecord.record_id == Payment.id).where(
             SyncRecord.connection_id == self.connection_id, SyncRecord.record_type == RecordType.PAYMENT.value,
-            SyncRecord.external_id.is_(None), SyncRecord.attempt_key.is_not(None))))
+            Payment.host_id == host_id, SyncRecord.attempt_key.is_not(None)).limit(1)) is not None
 
     def _ours(self, session: Session, external_id: str) -> bool:
         """A payment this connection sent (or a part of one, where the package's payments come in parts)."""

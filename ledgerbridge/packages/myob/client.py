@@ -12,7 +12,9 @@ this class says only what MYOB does differently:
   not this one alone; any other 403 stays a refusal of access. A 504 ``GatewayTimeout`` is retried like any 5xx;
   a 401 refreshes the token once;
 * no idempotency key: MYOB has none. The exporter records the attempt before the call and, after a lost answer,
-  the connector looks the record up before creating it again (``myob.reads``);
+  the connector looks the record up before creating it again (``myob.reads``). So a POST left without an answer
+  (the connection dropped, a timeout) is not sent again here: MYOB may have created the record, and sent twice it
+  would be created twice; the call fails with its outcome unknown, and the next run looks the record up;
 * tokens come from :func:`ledgerbridge.packages.myob.auth.fresh_access_token`, refreshed 60 s before expiry.
 """
 
@@ -65,6 +67,9 @@ class MyobClient(PackageClient):
               headers: dict[str, str], attempt: int, *, can_refresh: bool) -> tuple[httpx.Response | None,
                                                                                    RetryDecision]:
         response, decision = super()._send(method, url, params, content, headers, attempt, can_refresh=can_refresh)
+        if method == "POST" and response is None and decision.retry:
+            return None, RetryDecision(False, 0.0, "retriable", f"{decision.reason}; not sent again: MYOB may have "
+                                       "created the record, which is looked up before it is created again")
         if response is not None and response.status_code == 403 and is_rate_limit(response.text):
             decision = self._rate_limited(response.text, attempt)
             # MYOB counts per API key: the app's window is blocked, so every connection of the key waits (the
