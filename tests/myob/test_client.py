@@ -112,6 +112,18 @@ def test_a_504_gateway_timeout_is_retried(db: Db, myob: Myob,
     assert [c.status for c in myob.calls] == [504, 200]
 
 
+def test_a_504_after_a_post_is_not_sent_again_but_left_in_doubt(db: Db, myob: Myob,
+                                                                  connection: tuple[int, dict[str, object]]) -> None:
+    """MYOB's gateway may give up after the record was saved: a second POST could make it twice (MYOB has no
+    idempotency key), so the call fails with its outcome unknown and the next run looks the record up first."""
+    myob.fault(fail_with_status=504, count=1)
+    body = {"CompanyName": "Gateway Pty Ltd", "IsIndividual": False, "DisplayID": "GW1",
+            "SellingDetails": TAX_CODES}
+    with client(db, connection[0], myob, FakeClock()) as http, pytest.raises(PackageCallError) as failed:
+        http.request("POST", "Contact/Customer", json_body=body, purpose="export customers and suppliers")
+    assert [c.status for c in myob.calls] == [504] and failed.value.outcome_unknown
+
+
 def test_a_401_refreshes_in_the_form_body_and_saves_the_rotated_refresh_token(
         db: Db, myob: Myob, connection: tuple[int, dict[str, object]]) -> None:
     myob.admin.post("/clock", json={"advance_seconds": 1201}).raise_for_status()  # MYOB's 20 minutes are up

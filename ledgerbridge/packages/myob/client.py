@@ -9,8 +9,9 @@ this class says only what MYOB does differently:
 * MYOB refuses too many calls with **403** and a JSON ``RateLimitError`` body (not 429): read as a rate limit and
   backed off (the per-second limit briefly; the daily one until the next UTC day), and reported to the budget as
   the app's (``APP_PROBLEM`` / ``APP_DAY_PROBLEM``): MYOB counts per API key, so every connection of the key waits,
-  not this one alone; any other 403 stays a refusal of access. A 504 ``GatewayTimeout`` is retried like any 5xx;
-  a 401 refreshes the token once;
+  not this one alone; any other 403 stays a refusal of access. A 504 ``GatewayTimeout`` is retried like any 5xx,
+  except after a POST (the record may be saved all the same: it is looked up first); a 401 refreshes the token
+  once;
 * no idempotency key: MYOB has none. The exporter records the attempt before the call and, after a lost answer,
   the connector looks the record up before creating it again (``myob.reads``). So a POST left without an answer
   (the connection dropped, a timeout) is not sent again here: MYOB may have created the record, and sent twice it
@@ -67,6 +68,10 @@ class MyobClient(PackageClient):
               headers: dict[str, str], attempt: int, *, can_refresh: bool) -> tuple[httpx.Response | None,
                                                                                    RetryDecision]:
         response, decision = super()._send(method, url, params, content, headers, attempt, can_refresh=can_refresh)
+        if method == "POST" and response is not None and response.status_code == 504:
+            # MYOB's gateway gave up waiting (its calls may last 120 s): the record may be saved all the same, so the
+            # POST is as unanswered as a dropped connection, and is looked up before it is made again.
+            response = None
         if method == "POST" and response is None and decision.retry:
             return None, RetryDecision(False, 0.0, "retriable", f"{decision.reason}; not sent again: MYOB may have "
                                        "created the record, which is looked up before it is created again")
