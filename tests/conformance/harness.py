@@ -173,6 +173,10 @@ class PackageHarness(ABC):
     #: lookup and bound) or "exported" (the package's own error recovery hands back the answers it recorded,
     #: QuickBooks Desktop's, so they are taken as made).
     lost_writes_return_as: ClassVar[str] = "recovered"
+    #: Why a write whose answer was lost is not sent again within the run (None: it is, safely, under its
+    #: idempotency key or the package's error recovery): where a second send could make a second copy, the write is
+    #: left in doubt and the next run looks it up first.
+    lost_writes_wait_for_next_run: ClassVar[str | None] = None
     #: Why the read-back cannot be told apart from the write (None: a read after the write, as on most): where the
     #: package's answer to the write is its record as stored (QuickBooks Desktop's Ret), no edit can come between.
     read_back_is_the_write_answer: ClassVar[str | None] = None

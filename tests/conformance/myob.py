@@ -183,6 +183,8 @@ class MyobHarness(PackageHarness):
     void_outcome: ClassVar[dict[str, str]] = {"sales_invoice": "deleted", "sales_credit_note": "deleted",
                                               "purchase_invoice": "deleted"}
     spare_income_account = "4-1010"
+    lost_writes_wait_for_next_run = ("MYOB has no idempotency key: a POST sent again may create the record twice "
+                                     "(myob.client: a POST left without an answer, or with a 504, is not re-sent)")
     world_class = MyobWorld
 
     def host_batch(self, batch: dict[str, Any]) -> dict[str, Any]:

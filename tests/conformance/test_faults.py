@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Party
-from ledgerbridge.store.models.sync import Connection, SyncStatus
+from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync.dependencies import PARTIES, SUPPLIERS, DependencyExporter
 from ledgerbridge.sync.export_plan import export_context
 from ledgerbridge.sync.exporter import Exporter
@@ -23,13 +23,25 @@ def _one_copy_of_each(world: PackageWorld) -> None:
     assert len(numbers) == 29 and max(numbers.values()) == 1, numbers
 
 
-def test_answer_lost_after_commit_is_retried_without_a_second_copy(world: PackageWorld) -> None:
+def test_answer_lost_after_commit_is_retried_without_a_second_copy(world: PackageWorld,
+                                                                   package: PackageHarness) -> None:
     world.arm_fault(drop_response_after_commit=3)  # the next three writes commit but their answers are lost
     report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
     assert world.faults()["drop_response_after_commit"] == 0  # the fault really happened
-    assert (report.exported, report.failed) == (29, 1)
+    exported, parties = report.exported, report.parties_exported
+    if package.lost_writes_wait_for_next_run:
+        # Left in doubt, not sent again (see the harness's reason): the next run looks them up and binds them.
+        assert report.failed > 1
+        again = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+        exported, parties, report = exported + again.exported + again.recovered, parties + again.parties_exported, again
+    assert (exported, report.failed) == (29, 1)
     _one_copy_of_each(world)
-    assert len(world.remote_parties()) == report.parties_exported
+    if package.lost_writes_wait_for_next_run:  # the lost cards were looked up and bound, not counted as exported
+        with session_scope(world.sessions) as session:
+            parties = len(set(session.scalars(select(SyncRecord.external_id).where(
+                SyncRecord.connection_id == world.conn_id, SyncRecord.external_id.is_not(None),
+                SyncRecord.record_type.in_([RecordType.PARTY, RecordType.SUPPLIER])))))
+    assert len(world.remote_parties()) == parties
 
 
 def _export_all_parties(world: PackageWorld) -> None:
