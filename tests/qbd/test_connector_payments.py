@@ -6,11 +6,15 @@ are in QuickBooks; a credit memo applied there is recorded here."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.connectors.protocol import AllocationExport
+from ledgerbridge.demo.data import demo_batch
 from ledgerbridge.packages.qbd.reads import PAGE_SIZE_SETTING
 from ledgerbridge.packages.qbd.sandbox.user_actions import apply_credit, delete_payment, pay_bill
 from ledgerbridge.store.db import session_scope
@@ -193,3 +197,78 @@ def test_credit_memos_are_applied_both_ways_with_allocation_sync(sessions: sessi
         reader = world.connector()
         assert sorted(reader.read_credits("prepayment", payments)) == sorted(payments)
         assert reader.calls.exchanges == 1
+
+
+def _with_supplier_credits() -> dict[str, Any]:
+    """The demo's month and two supplier credit notes of SUP-881's supplier: SCN-1 credits SUP-881 here (pushed
+    with allocation sync), SCN-2 credits nothing here (its QuickBooks user applies it to a bill there)."""
+    batch = demo_batch()
+    bill = next(d for d in batch["documents"] if d["number"] == "SUP-881")
+    line = {**bill["lines"][0], "quantity": "1", "unit_price": "10.00", "net": "10.00", "tax": "2.00",
+            "tax_code": "T1"}
+    for number, credits in (("SCN-1", bill["host_id"]), ("SCN-2", None)):
+        batch["documents"].append({
+            "host_id": number, "type": "purchase_credit_note", "number": number, "status": "posted",
+            "issue_date": bill["issue_date"], "party_host_id": bill["party_host_id"], "currency": bill["currency"],
+            "lines": [line], **({"credits_document_host_id": credits} if credits else {})})
+    return batch
+
+
+def test_supplier_credits_are_applied_to_bills_both_ways_with_allocation_sync(
+        sessions: sessionmaker[Session]) -> None:
+    with open_world(sessions, settings={"allocation_sync": True}, batch=_with_supplier_credits()) as world:
+        report = world.exporter().upload()
+        # here -> QuickBooks: SCN-1 credits SUP-881 in the host; a bill payment of nothing spends it there, as Pay
+        # Bills with "Set Credits" does (13.0 and 16.0 alike; every message XSD-checked by the pump)
+        assert report.payments["allocation_sync"]["pushed"] == 2, report.payments["allocation_sync"]  # + CN-2001
+        credit, bill = world.one("SCN-1", "VendorCredit"), world.one("SUP-881", "Bill")
+        assert credit.total == Decimal("12.00")
+        cheque = next(t for t in world.txns("BillPaymentCheck"))
+        assert cheque.total == 0 and cheque.entity_id == bill.entity_id
+        assert [(a.target_id, a.amount, a.credits) for a in cheque.applications] == [
+            (bill.txn_id, Decimal(0), [(credit.txn_id, Decimal("12.00"))])]
+        assert "<IsToBePrinted>false</IsToBePrinted>" in next(m for m in world.pump.messages
+                                                              if "<BillPaymentCheckAddRq" in m)
+        # the sandbox's books: the bill's open amount and the vendor credit's remainder both fell by the credit
+        held = world.connector().read_credits("credit_note", [credit.txn_id])[credit.txn_id]
+        assert (held.total, held.remaining) == (Decimal("12.00"), Decimal(0))
+        assert [(a.invoice_external_id, a.amount) for a in held.allocations] == [(bill.txn_id, Decimal("12.00"))]
+        reader = world.connector()
+        read_bill = reader.read_back_documents([("purchase_invoice", bill.txn_id)])[bill.txn_id]
+        assert (read_bill.amount_due, read_bill.amount_credited) == (bill.total - Decimal("12.00"), Decimal("12.00"))
+        # a second run sends nothing: QuickBooks already holds the allocation
+        again = world.exporter().upload()
+        assert again.payments["allocation_sync"]["pushed"] == 0, again.payments["allocation_sync"]
+        assert len(world.txns("BillPaymentCheck")) == 1
+        # QuickBooks -> here: its user applies SCN-2 to SUP-881 (the same vendor's)
+        other = world.one("SCN-2", "VendorCredit")
+        apply_credit(world.company, other.txn_id, bill.txn_id, Decimal("5.00"))
+        importer = PaymentImporter(sessions, world.conn_id, world.connector())
+        pulled = importer.create_and_allocate(report=importer.fetch())
+        assert pulled.created == 0  # a bill payment of nothing that only spends a credit moves no money
+        with session_scope(sessions) as session:
+            recorded = {(session.get_one(Document, a.credit_document_id).number,
+                         session.get_one(Document, a.invoice_document_id).number): a.amount
+                        for a in session.scalars(select(CreditAllocation))}
+        assert recorded[("SCN-1", "SUP-881")] == Decimal("12.00")
+        assert recorded[("SCN-2", "SUP-881")] == Decimal("5.00")
+        # credit memos and vendor credits as they stand: one exchange for both kinds
+        reader = world.connector()
+        both = reader.read_credits("credit_note", [credit.txn_id, other.txn_id, world.one("CN-2001").txn_id])
+        assert reader.calls.exchanges == 1 and len(both) == 3
+        assert both[other.txn_id].remaining == Decimal("7.00")
+
+
+def test_a_vendor_credit_beyond_what_the_bill_owes_is_refused_by_quickbooks(sessions: sessionmaker[Session]) -> None:
+    """QuickBooks' own check holds on the sandbox: a credit spent beyond what is left of it, or the bill, is
+    refused with its message, and nothing is written."""
+    with open_world(sessions, batch=_with_supplier_credits()) as world:
+        world.exporter().upload()
+        credit, bill = world.one("SCN-2", "VendorCredit"), world.one("SUP-881", "Bill")
+        connector = world.connector()
+        connector.read_credits("credit_note", [credit.txn_id])
+        too_much = AllocationExport("k", "credit_note", credit.txn_id, bill.txn_id, Decimal("12.01"),
+                                    date(2026, 12, 8))
+        outcome = connector.export_allocations([too_much], "batch-1")["k"]
+        assert not outcome.ok and "credit remaining" in (outcome.message or ""), outcome
+        assert world.txns("BillPaymentCheck") == []

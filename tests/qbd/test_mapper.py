@@ -354,6 +354,19 @@ def test_an_allocation_is_a_payment_of_zero_spending_the_credit() -> None:
         payment_mapper.allocation_request(replace(allocation, party_external_id=None), key="k", request_id="al")
 
 
+def test_a_vendor_credit_applied_to_a_bill_is_a_bill_payment_cheque_of_nothing() -> None:
+    allocation = AllocationExport("k2", "credit_note", "VC-1", "B-1", Decimal("12.00"), date(2026, 12, 8))
+    request = payment_mapper.vendor_credit_request(allocation, vendor_id="80000002-1", bank_account=Ref(list_id="A-1"),
+                                                   key="alloc-2", request_id="vc")
+    add = request[0]
+    assert (add.findtext("PayeeEntityRef/ListID"), add.findtext("BankAccountRef/ListID"),
+            add.findtext("IsToBePrinted"), add.find("RefNumber")) == ("80000002-1", "A-1", "false", None)
+    assert (add.findtext("AppliedToTxnAdd/TxnID"), add.find("AppliedToTxnAdd/PaymentAmount"),
+            add.findtext("AppliedToTxnAdd/SetCredit/CreditTxnID"),
+            add.findtext("AppliedToTxnAdd/SetCredit/AppliedAmount")) == ("B-1", None, "VC-1", "12.00")
+    _checked(request)  # 13.0 and 16.0
+
+
 # -- answers to the engine's types ------------------------------------------------------------------------------
 def test_the_chart() -> None:
     parsed = parse_response(answers.CHART)

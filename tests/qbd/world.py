@@ -200,11 +200,13 @@ def connect_world(sessions: sessionmaker[Session], company: QuickBooksCompany, *
 @contextmanager
 def open_world(sessions: sessionmaker[Session], *, flavour: str = "UK", version: str | None = None,
                settings: dict[str, Any] | None = None, map_codes: bool = True,
-               batch: dict[str, Any] | None = None, approve: bool = True) -> Iterator[QbdWorld]:
-    """:func:`connect_world` on a fresh sandbox company of the edition ``flavour``, for one test (``approve``: the
-    purchase approvals (R-P1) given, as the demo's bookkeepers do)."""
+               batch: dict[str, Any] | None = None, approve: bool = True,
+               multi_currency: bool = False) -> Iterator[QbdWorld]:
+    """:func:`connect_world` on a fresh sandbox company of the edition ``flavour`` (with multicurrency on or off),
+    for one test (``approve``: the purchase approvals (R-P1) given, as the demo's bookkeepers do)."""
     with registered():
-        company = QuickBooksCompany(CompanyConfig(flavour=flavour))  # type: ignore[arg-type]
+        company = QuickBooksCompany(CompanyConfig(flavour=flavour,  # type: ignore[arg-type]
+                                                  multi_currency=multi_currency))
         world = connect_world(sessions, company, version=version, settings=settings, map_codes=map_codes,
                               batch=batch, approve_purchases=approve)
         try:

@@ -10,7 +10,8 @@ ExternalGUID), the seen tick, imports from a cursor.
 
 The parts: ``qbd.calls`` (exchanges, pages, audit), ``qbd.reads`` (chart, look-ups, read-back), ``qbd.writes``
 (customers, vendors, items), ``qbd.documents`` (invoices, credit memos, bills, vendor credits), ``qbd.money``
-(payments, prepayments, credit applied), ``qbd.doubt`` (lost answers), ``qbd.lookups`` (accounts, tax codes and
+(payments, prepayments, prepayments applied), ``qbd.credits`` (credit memos and vendor credits: applied, read
+back), ``qbd.doubt`` (lost answers), ``qbd.lookups`` (accounts, tax codes and
 the items sales lines name), and this module (the connector and its factory).
 """
 
@@ -40,6 +41,8 @@ from ledgerbridge.connectors.protocol import (
 from ledgerbridge.connectors.spec import ConnectorOptions
 from ledgerbridge.packages.qbd import doubt, money, writes
 from ledgerbridge.packages.qbd.calls import QbdCalls
+from ledgerbridge.packages.qbd.credits import HeldCredit
+from ledgerbridge.packages.qbd.currency import currency_problem
 from ledgerbridge.packages.qbd.documents import export_documents
 from ledgerbridge.packages.qbd.limits import QBD_TEXT_LIMITS
 from ledgerbridge.packages.qbd.lookups import QbdLookups
@@ -102,6 +105,8 @@ class QbdConnector(QbdReads):
         self._written_lock = threading.Lock()
         self.doubt_lock = threading.Lock()
         self._parties: dict[int, PartyView | None] = {}  # party id -> its name and code (pre-check)
+        # credit TxnID -> its kind and party, from the reads of this run (``qbd.credits``: applying one needs them)
+        self.credits_held: dict[str, HeldCredit] = {}
         with session_scope(sessions) as session:
             settings = dict(session.get_one(Connection, connection_id).settings or {})
         self.page_size = page_size_of(settings, connection_id)
@@ -130,7 +135,8 @@ class QbdConnector(QbdReads):
     # -- pre-check -------------------------------------------------------------------------------------------
     def precheck_document(self, document: DocumentView, ctx: ExportContext) -> list[Problem]:
         """QuickBooks Desktop's own rules (numbers per type, tax by edition, rounding), the party's name, which
-        QuickBooks takes only up to 41 characters (refused here, never cut: names are matched exactly), and, with
+        QuickBooks takes only up to 41 characters (refused here, never cut: names are matched exactly), in a
+        multicurrency company the party's currency (``qbd.currency``: a transaction is in its party's), and, with
         Komet's rule on, a purchase document's supplier must be a QuickBooks vendor of exactly its name."""
         problems = precheck_problems(document, ctx)
         party = self._party(document.party_id)
@@ -138,7 +144,11 @@ class QbdConnector(QbdReads):
         if said is not None:
             problems.append(Problem(f"{document.label()}: {said}", failure_type="data",
                                     hint="Shorten the customer's or supplier's name in the host."))
-        elif party is not None and rule_on(ctx.settings) and entity_of(document.type) in PURCHASE_ENTITIES:
+        mismatch = currency_problem(document, party, ctx.settings, self.base_currency()) if party else None
+        if mismatch is not None:
+            problems.append(mismatch)
+        if said is None and party is not None and rule_on(ctx.settings) and \
+                entity_of(document.type) in PURCHASE_ENTITIES:
             vendors = self.vendors.names_if_reachable()  # between sessions: the upload checks it
             missing = vendor_problem(party, vendors) if vendors is not None else None
             if missing is not None:
@@ -151,7 +161,7 @@ class QbdConnector(QbdReads):
                 party = session.get(Party, party_id)
                 self._parties[party_id] = None if party is None else PartyView(
                     party.id, party.host_id, party.code, party.name, party.is_customer, party.is_supplier, None,
-                    None, None, None, [], 0)
+                    None, party.currency, None, [], 0)
         return self._parties[party_id]
 
     # -- export ----------------------------------------------------------------------------------------------

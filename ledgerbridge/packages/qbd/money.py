@@ -11,8 +11,8 @@ to qbXML, ``readers`` how QuickBooks' answers map back).
   changed (``ReceivePaymentMod``), its applications now including the invoice, so what is applied and what remains
   live on one record. QuickBooks replaces a payment's applications with those a Mod sends, so the Mod sends
   every application the payment had, read just before (a stale EditSequence, 3200, is read again once).
-* A credit memo applied to an invoice (R-X1): a ``ReceivePayment`` of zero that names the invoice and spends the
-  credit memo with ``SetCredit``: QuickBooks Desktop applies credits only inside a payment.
+* A credit memo applied to an invoice, or a vendor credit to a bill (R-X1), and credits as they stand:
+  ``qbd.credits``.
 """
 
 from __future__ import annotations
@@ -27,27 +27,25 @@ from ledgerbridge.connectors.protocol import (
     AllocationExport,
     ExportOutcome,
     PaymentExport,
-    RemoteAllocation,
     RemoteCredit,
     RemotePayment,
 )
+from ledgerbridge.packages.qbd.credits import apply_credits, fetch_credit_notes, payments_by_ids, read_credit_notes
 from ledgerbridge.packages.qbd.mapper import MappingError
-from ledgerbridge.packages.qbd.payment_mapper import allocation_request, payment_request
+from ledgerbridge.packages.qbd.payment_mapper import payment_request
 from ledgerbridge.packages.qbd.qbxml.common import SetCredit
 from ledgerbridge.packages.qbd.qbxml.nodes import Element, TxnRef
 from ledgerbridge.packages.qbd.qbxml.payments import AppliedToTxn, receive_payment_mod
-from ledgerbridge.packages.qbd.qbxml.rets import PaymentRecord, TxnRecord, read_deleted, read_payment, read_txn
+from ledgerbridge.packages.qbd.qbxml.rets import PaymentRecord, read_deleted, read_payment
 from ledgerbridge.packages.qbd.qbxml.status import Action, classify
 from ledgerbridge.packages.qbd.qbxml.txn_queries import (
     TxnFilter,
-    by_txn_ids,
     changed_since,
     txn_deleted_query,
     txn_query,
 )
 from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, TxnTarget
 from ledgerbridge.packages.qbd.readers import (
-    credit_allocations,
     deleted_payment,
     remote_credit,
     remote_payments,
@@ -113,11 +111,7 @@ def export_payments(conn: QbdConnector, items: Sequence[PaymentExport], batch_ke
 
 # -- credit applied to invoices --------------------------------------------------------------------------------
 def _payments(conn: QbdConnector, txn_ids: Sequence[str], purpose: str) -> dict[str, PaymentRecord]:
-    if not txn_ids:
-        return {}
-    rid = conn.calls.request_id()
-    rets = conn.calls.read([by_txn_ids("ReceivePayment", sorted(set(txn_ids)), request_id=rid)], purpose)[rid].rets
-    return {p.txn_id: p for p in (read_payment(r) for r in rets)}
+    return payments_by_ids(conn, {"ReceivePayment": txn_ids}, purpose)
 
 
 def _kept_and_added(payment: PaymentRecord, group: Sequence[AllocationExport]) -> tuple[AppliedToTxn, ...]:
@@ -182,67 +176,27 @@ def export_allocations(conn: QbdConnector, items: Sequence[AllocationExport],
     if groups:
         _allocate_payments(conn, groups, batch_key, out)
     notes = [it for it in items if it.source_kind == "credit_note"]
-    requests: list[Element] = []
-    sent: dict[str, AllocationExport] = {}
-    for n, it in enumerate(notes):
-        rid = conn.calls.request_id("a")
-        try:
-            requests.append(allocation_request(it, key=f"{batch_key}:c{n}", request_id=rid))
-        except MappingError as exc:
-            out[it.key] = ExportOutcome(0, False, message=str(exc), failure_type=exc.failure_type)
-            continue
-        sent[rid] = it
-    if requests:
-        results = conn.calls.exchange(requests, writes=True, purpose="apply credit memos", key=batch_key)
-        for rid, it in sent.items():
-            result = results.get(rid)
-            outcome = write_outcome(0, result) if result is not None else ExportOutcome(
-                0, False, failure_type="system", message="QuickBooks did not run this request")
-            out[it.key] = replace(outcome, total=it.amount) if outcome.ok else outcome
+    if notes:
+        apply_credits(conn, notes, batch_key, out)
     return out
 
 
 # -- credits as they stand -------------------------------------------------------------------------------------
-def _memo_credits(conn: QbdConnector, memos: Sequence[TxnRecord]) -> list[RemoteCredit]:
-    """Credit memos with the invoices they are applied to: from their links, which name the invoice, or the
-    payment that applied them (read, one exchange for all, and its SetCredits taken)."""
-    payment_ids = sorted({link.txn_id for memo in memos for link in memo.linked if link.txn_type == "ReceivePayment"})
-    spent = [a for p in _payments(conn, payment_ids, "read credit memo applications").values()
-             for a in credit_allocations(p)]
-    out = []
-    for memo in memos:
-        direct = [RemoteAllocation("credit_note", memo.txn_id, link.txn_id, abs(link.amount), link.txn_date,
-                                   f"{memo.txn_id}:{link.txn_id}")
-                  for link in memo.linked if link.txn_type == "Invoice"]
-        via = [a for a in spent if a.source_external_id == memo.txn_id]
-        out.append(remote_credit(memo, direct if direct else via, "credit_note"))
-    return out
-
-
 def read_credits(conn: QbdConnector, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
-    """Credits as they stand, by TxnID: a query of up to ``max_ids_per_read`` TxnIDs an exchange (``TxnID``
-    repeated: the XSD sets no bound, the message size does), and for credit memos one more exchange for the
-    payments that applied them. One not found in QuickBooks is left out."""
+    """Credits as they stand, by TxnID: credit memos and vendor credits (``credits.read_credit_notes``), or
+    payments' unused amounts, a query of up to ``max_ids_per_read`` TxnIDs an exchange (``TxnID`` repeated: the
+    XSD sets no bound, the message size does). One not found in QuickBooks is left out."""
     ids = sorted({external_id for external_id in external_ids if external_id})
+    if source_kind == "credit_note":
+        return read_credit_notes(conn, ids)
     found: dict[str, RemoteCredit] = {}
     for start in range(0, len(ids), conn.max_ids_per_read):
-        chunk = ids[start : start + conn.max_ids_per_read]
-        if source_kind == "credit_note":
-            rid = conn.calls.request_id()
-            rets = conn.calls.read([by_txn_ids("CreditMemo", chunk, request_id=rid, include_line_items=False)],
-                                   "read back credit memos")[rid].rets
-            found.update((credit.external_id, credit) for credit in _memo_credits(conn, [read_txn(r) for r in rets]))
-        else:
-            for txn_id, payment in _payments(conn, chunk, "read back prepayments").items():
-                found[txn_id] = remote_credit(payment, (), source_kind)
+        for txn_id, payment in _payments(conn, ids[start : start + conn.max_ids_per_read],
+                                         "read back prepayments").items():
+            found[txn_id] = remote_credit(payment, (), source_kind)
     return found
 
 
 def fetch_allocations(conn: QbdConnector, since: datetime | None) -> Iterator[RemoteCredit]:
-    """Credit memos changed since ``since``, each with all its applications."""
-    rid = conn.calls.request_id()
-    query = (changed_since("CreditMemo", since, request_id=rid, page_size=conn.page_size, include_line_items=False)
-             if since is not None else txn_query("CreditMemo", request_id=rid, selection=TxnFilter(),
-                                                 include_linked_txns=True, page_size=conn.page_size))
-    for page in conn.calls.pages({"memos": query}, "read allocations"):
-        yield from _memo_credits(conn, [read_txn(r) for r in page["memos"]])
+    """Credit memos and vendor credits changed since ``since``, each with all its applications."""
+    return fetch_credit_notes(conn, since)

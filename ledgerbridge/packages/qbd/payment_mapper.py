@@ -8,6 +8,10 @@
 * An allocation (a prepayment, overpayment or credit note applied to an invoice, R-X1): a ``ReceivePayment`` of
   zero whose ``AppliedToTxnAdd`` names the invoice and spends the credit with ``SetCredit``: QuickBooks Desktop
   applies credits only inside a payment.
+* A supplier credit (vendor credit) applied to a bill: the same inside a bill payment, a ``BillPaymentCheck`` of
+  nothing whose ``AppliedToTxnAdd`` names the bill and spends the vendor credit with ``SetCredit``, not to be
+  printed. Its payee is the vendor credit's own vendor (a party in both roles has a customer and a vendor here),
+  its bank account one of the chart's: QuickBooks needs one on every cheque, though no money moves.
 The reference is our host id (cut to the field: 20 on a received payment, 11 on a cheque), as QuickBooks Online's
 connector does, so an import recognises our own payments; every Add carries the ExternalGUID of its key.
 """
@@ -31,7 +35,7 @@ from ledgerbridge.packages.qbd.qbxml.payments import (
 )
 from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, Ref, external_guid
 
-__all__ = ["allocation_request", "payment_request", "payment_reference"]
+__all__ = ["allocation_request", "payment_reference", "payment_request", "vendor_credit_request"]
 
 
 def payment_reference(item: PaymentExport) -> str:
@@ -84,5 +88,20 @@ def allocation_request(item: AllocationExport, *, key: str, request_id: str) -> 
                              " applied", applied=(applied,))
     try:
         return receive_payment_add(payment, external_guid=external_guid(key), request_id=request_id)
+    except QbxmlValueError as exc:
+        raise MappingError(f"allocation {item.key}: {exc}") from exc
+
+
+def vendor_credit_request(item: AllocationExport, *, vendor_id: str, bank_account: Ref, key: str,
+                          request_id: str) -> Element:
+    """A vendor credit applied to a bill: a bill payment of nothing that names the bill and spends the credit.
+    ``vendor_id``: the vendor credit's vendor (ListID), ``bank_account``: the cheque's account (no money moves)."""
+    applied = AppliedToTxn(TxnRef(item.invoice_external_id),
+                           set_credits=(SetCredit(TxnRef(item.source_external_id), item.amount),))
+    payment = BillPayment(payee=Ref(list_id=vendor_id), bank_account=bank_account, applied=(applied,),
+                          txn_date=item.allocation_date, memo="ledgerbridge supplier credit applied",
+                          to_be_printed=False)
+    try:
+        return bill_payment_check_add(payment, external_guid=external_guid(key), request_id=request_id)
     except QbxmlValueError as exc:
         raise MappingError(f"allocation {item.key}: {exc}") from exc

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.protocol import ChartSnapshot, RemoteDocument
 from ledgerbridge.packages.qbd.calls import QbdCalls
+from ledgerbridge.packages.qbd.currency import CURRENCIES_SETTING, currency_setting
 from ledgerbridge.packages.qbd.lookups import QbdLookups
 from ledgerbridge.packages.qbd.mapper import COUNTRY_SETTING, entity_of, rounding_mode
 from ledgerbridge.packages.qbd.names import clash_name, party_name
@@ -162,22 +163,29 @@ class QbdReads:
         tax_items = [read_tax_item(r) for r in results[rid["items"]].rets if r.tag in _TAX_ITEMS]
         chart = chart_snapshot([read_account(r) for r in results[rid["accounts"]].rets],
                                [read_tax_code(r) for r in results[rid["tax"]].rets], tax_items, currencies, hcp)
-        self._remember_country(hcp)
+        self._remember_country(hcp, currency_setting(bool(hcp.preferences and hcp.preferences.multi_currency),
+                                                     currencies))
         self.lookups.forget_chart()
         return chart
 
-    def _remember_country(self, hcp: HostCompanyPreferences) -> None:
-        """The edition's country (HostRet) decides the tax rules the mapper applies: kept in the connection's
-        settings, where the mapper reads it."""
+    def _remember_country(self, hcp: HostCompanyPreferences, currencies: dict[str, str] | None) -> None:
+        """The edition's country (HostRet) decides the tax rules the mapper applies, and the currency list (None:
+        multicurrency off) what a party's currency is sent as (``qbd.currency``): kept in the connection's
+        settings, where the mapper and pre-check read them."""
         country = (hcp.host.country if hcp.host and hcp.host.country else "").upper()
-        if country not in ("US", "UK", "CA"):
-            return
-        self.country = country
-        self.tax_rounding = rounding_mode(country)
         with session_scope(self.sessions) as session:
             conn = session.get_one(Connection, self.connection_id)
-            if (conn.settings or {}).get(COUNTRY_SETTING) != country:
-                conn.settings = {**(conn.settings or {}), COUNTRY_SETTING: country}
+            settings = dict(conn.settings or {})
+            if country in ("US", "UK", "CA"):
+                self.country = country
+                self.tax_rounding = rounding_mode(country)
+                settings[COUNTRY_SETTING] = country
+            if currencies is None:
+                settings.pop(CURRENCIES_SETTING, None)
+            else:
+                settings[CURRENCIES_SETTING] = currencies
+            if settings != (conn.settings or {}):
+                conn.settings = settings
 
     # -- look-ups after a lost answer ------------------------------------------------------------------------
     def find_existing_parties(self, parties: Sequence[PartyView]) -> dict[int, tuple[str, str]]:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ledgerbridge.connectors.protocol import ExportContext, ExportOutcome, ItemExport, PartyExport
+from ledgerbridge.packages.qbd.currency import party_currency
 from ledgerbridge.packages.qbd.mapper import MappingError
 from ledgerbridge.packages.qbd.names import clash_name, party_name
 from ledgerbridge.packages.qbd.party_mapper import item_request, party_request
@@ -168,7 +169,8 @@ def _send_parties(conn: QbdConnector, items: Sequence[PartyExport], ctx: ExportC
             target = ListTarget(held.list_id, held.edit_sequence)
         rid = conn.calls.request_id("p", it.sync_record_id)
         try:
-            requests.append(party_request(it, ctx, name=names[it.sync_record_id], request_id=rid, target=target))
+            requests.append(party_request(it, ctx, name=names[it.sync_record_id], request_id=rid, target=target,
+                                          currency=party_currency(it.party, ctx.settings)))
         except (MappingError, QbxmlValueError) as exc:
             out[it.sync_record_id] = _refused(it.sync_record_id, str(exc))
             continue

@@ -7,7 +7,10 @@ How ledgerbridge's money maps onto QuickBooks Desktop (Intuit's ReceivePaymentAd
   not pay stays on the customer as ``UnusedPayment``, which QuickBooks treats as a credit;
 * applying that credit, or a credit memo, to an invoice later: a payment of ``TotalAmount 0`` whose
   ``AppliedToTxnAdd`` names the invoice and carries ``SetCredit`` (the credit's TxnID and the amount);
-* a payment sent in the same message as its invoice names it by ``useMacro`` (``TxnRef(macro=...)``).
+* a payment sent in the same message as its invoice names it by ``useMacro`` (``TxnRef(macro=...)``);
+* a vendor credit spent on a bill: a ``BillPaymentCheckAdd`` whose ``AppliedToTxnAdd`` names the bill and carries
+  ``SetCredit`` (no ``PaymentAmount``, not to be printed): QuickBooks' Pay Bills with "Set Credits" and nothing
+  paid (13.0 and 16.0 alike).
 RefNumber holds 20 characters on a received payment and 11 on a bill payment cheque.
 """
 
@@ -70,10 +73,13 @@ class BillPayment:
     bank_account: Ref
     applied: tuple[AppliedToTxn, ...]
     txn_date: date | None = None
-    ref_number: str | None = None  # None: "to be printed"
+    ref_number: str | None = None  # None: "to be printed", or with ``to_be_printed`` False no cheque number at all
     ap_account: Ref | None = None
     memo: str | None = None
     exchange_rate: Decimal | None = None
+    # Without a RefNumber the XSD's choice needs IsToBePrinted: true queues a cheque to print; false is what Pay
+    # Bills writes when only a vendor credit is spent (no cheque, no number).
+    to_be_printed: bool = True
 
 
 def _applied(node: Node, applied: Sequence[AppliedToTxn], tag: str = "AppliedToTxnAdd") -> None:
@@ -130,7 +136,7 @@ def bill_payment_check_add(payment: BillPayment, *, external_guid: str, request_
     add.day("TxnDate", payment.txn_date)
     add.ref("BankAccountRef", payment.bank_account)
     if payment.ref_number is None:
-        add.flag("IsToBePrinted", True)
+        add.flag("IsToBePrinted", payment.to_be_printed)
     else:
         add.text("RefNumber", payment.ref_number, BILL_PAYMENT_REF_MAX)
     add.text("Memo", payment.memo, 4095)

@@ -20,6 +20,7 @@ from datetime import datetime
 from . import deletes, host, payments, purchases, sales, txn_queries
 from .config import CompanyConfig
 from .context import Answer, Context, Handler, Session
+from .currency import currency_seed
 from .elements import Element
 from .envelope import parse_message, run_message
 from .list_queries import QUERY_KINDS, handle_list_query
@@ -166,7 +167,7 @@ class QuickBooksCompany:
         return Context(self.books, self.config, schema, now or self.config.now(), session, self._new_guid)
 
     def _seed(self) -> None:
-        for request in seed_requests(self.config.flavour):
+        for request in currency_seed(self.config) + seed_requests(self.config.flavour):
             answer = self.run_as_user(request, SEED_TIME)
             if answer.status.is_error:
                 raise RuntimeError(f"the sandbox's seed failed at {request.tag!s}: {answer.status.message}")

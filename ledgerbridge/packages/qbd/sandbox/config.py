@@ -35,6 +35,9 @@ class CompanyConfig:
     flavour: Flavour = "US"
     name: str = "Ledgerbridge Demo Company"
     max_qbxml_version: str = "16.0"
+    #: Multicurrency on (``currency.py``): a currency list, a currency per customer and vendor. QuickBooks cannot
+    #: turn it off again, so it is fixed for the company's life.
+    multi_currency: bool = False
     clock: Callable[[], datetime] | None = None
     schema_dir: Path | None = None
     #: The application name the Web Connector opens sessions under (the .qwc's AppName) when none is given.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from . import currency
 from .context import Answer, Context, Handler
 from .elements import Element, Value, bool_text
 from .refs import ref_element
@@ -71,7 +72,7 @@ def _preferences(ctx: Context, request: Element) -> Answer:
             "IsMarkedToBePrinted": false}),
         "JobsAndEstimatesPreferences": _section(ctx, "JobsAndEstimatesPreferences", {
             "IsUsingEstimates": false, "IsUsingProgressInvoicing": false, "IsPrintingItemsWithZeroAmounts": false}),
-        "MultiCurrencyPreferences": _section(ctx, "MultiCurrencyPreferences", {"IsMultiCurrencyOn": false}),
+        "MultiCurrencyPreferences": _section(ctx, "MultiCurrencyPreferences", currency.preferences(ctx)),
         "PurchasesAndVendorsPreferences": _section(ctx, "PurchasesAndVendorsPreferences", {
             "IsUsingInventory": false, "DaysBillsAreDue": "10", "IsAutomaticallyUsingDiscounts": false}),
         "ReportsPreferences": _section(ctx, "ReportsPreferences", {

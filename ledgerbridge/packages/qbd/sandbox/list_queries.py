@@ -32,7 +32,7 @@ QUERY_KINDS: dict[str, tuple[str, ...]] = {
     "ItemOtherChargeQueryRq": ("ItemOtherCharge",), "ItemSalesTaxQueryRq": ("ItemSalesTax",),
     "TermsQueryRq": TERMS_KINDS, "StandardTermsQueryRq": ("StandardTerms",),
     "DateDrivenTermsQueryRq": ("DateDrivenTerms",), "PaymentMethodQueryRq": ("PaymentMethod",),
-    "SalesTaxCodeQueryRq": ("SalesTaxCode",),
+    "SalesTaxCodeQueryRq": ("SalesTaxCode",), "CurrencyQueryRq": ("Currency",),
 }
 _OPERATORS: dict[str, Callable[[Decimal, Decimal], bool]] = {
     "LessThan": lt, "LessThanEqual": le, "Equal": eq, "GreaterThan": gt, "GreaterThanEqual": ge}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .balances import entity_balance
 from .context import Answer, Context
+from .currency import name_currency
 from .elements import Element, Value, amount, as_bool, bool_text, datetime_text
 from .refs import ITEM_KINDS, ref_element, resolve_ref, resolve_refs
 from .status import QbStatus
@@ -47,6 +48,7 @@ LIST_SPECS: dict[str, ListSpec] = {spec.kind: spec for spec in (
     ListSpec("DateDrivenTerms"),
     ListSpec("PaymentMethod"),
     ListSpec("SalesTaxCode"),
+    ListSpec("Currency"),
 )}
 #: Children an Add or Mod element holds that are not stored as given.
 _IDENTITY = frozenset({"ListID", "EditSequence", "Name", "IsActive", "ParentRef"})
@@ -95,6 +97,7 @@ def add_list_object(ctx: Context, kind: str, add: Element) -> ListObject:
     owner = ctx.books.name_owner(kind, full_name)
     if owner is not None:
         raise QbStatus.name_in_use(full_name)
+    name_currency(ctx, kind, body)
     resolve_refs(ctx.books, body, kind, spec.parent_kinds)
     obj = ListObject(kind, ctx.books.new_list_id(ctx.now), name, full_name, parent_id,
                      as_bool(body.findtext("IsActive") or "true"), ctx.now, ctx.now,
@@ -124,6 +127,7 @@ def mod_list_object(ctx: Context, kind: str, mod: Element) -> ListObject:
         owner = ctx.books.name_owner(kind, full_name)
         if owner is not None and owner is not obj:
             raise QbStatus.name_in_use(full_name)
+    name_currency(ctx, kind, body, obj)
     resolve_refs(ctx.books, body, kind, spec.parent_kinds)
     if full_name != obj.full_name:
         ctx.books.rename(obj, name, full_name)

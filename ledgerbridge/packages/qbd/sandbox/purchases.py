@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from .balances import open_amount
 from .context import Answer, Context, Handler
+from .currency import currency_fields
 from .elements import Element, Value, amount, as_bool, as_date, bool_text, date_text
 from .lines import EXPENSE_LINES, ITEM_LINES, line_ret, mod_lines, new_line
 from .refs import ref_element, resolve_refs
@@ -119,6 +120,7 @@ def purchase_ret(ctx: Context, txn: Txn, with_lines: bool, with_links: bool,
                  include: list[str] | None = None) -> Element:
     """A BillRet or VendorCreditRet."""
     fields: dict[str, Value | None] = base_fields(txn)
+    fields.update(currency_fields(ctx, txn))
     remaining = open_amount(ctx.books, txn)
     if txn.kind == "Bill":
         fields["AmountDue"] = amount(txn.total)

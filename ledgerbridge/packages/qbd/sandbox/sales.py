@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from .balances import check_credit, open_amount
 from .context import Answer, Context, Handler
+from .currency import currency_fields
 from .elements import Element, Value, amount, as_bool, as_date, as_decimal, bool_text, date_text, decimal_text
 from .lines import CREDIT_MEMO_LINES, INVOICE_LINES, LineKind, line_ret, mod_lines, new_line
 from .refs import ref_element, resolve_refs
@@ -172,6 +173,7 @@ def sales_ret(ctx: Context, txn: Txn, with_lines: bool, with_links: bool,
               include: list[str] | None = None) -> Element:
     """An InvoiceRet or CreditMemoRet."""
     fields: dict[str, Value | None] = base_fields(txn)
+    fields.update(currency_fields(ctx, txn))
     fields["Subtotal"] = amount(txn.subtotal)
     fields["SalesTaxTotal"] = amount(txn.tax_total)
     item = ctx.books.lists.get(txn.tax_item_id or "")

@@ -101,13 +101,21 @@ def receive_payment(company: QuickBooksCompany, invoice_id: str, paid: Decimal, 
 
 
 def apply_credit(company: QuickBooksCompany, credit_id: str, invoice_id: str, used: Decimal) -> Done:
-    """Apply a credit memo to an invoice: a payment of nothing that sets the credit against it."""
-    invoice = _txn(company, invoice_id, ("Invoice",))
-    _txn(company, credit_id, ("CreditMemo",))
+    """Apply a credit memo to an invoice (a payment of nothing that sets the credit against it), or a vendor
+    credit to a bill (Pay Bills with "Set Credits": a bill payment cheque of nothing from the first bank account,
+    not to be printed)."""
+    credit = _txn(company, credit_id, ("CreditMemo", "VendorCredit"))
+    purchase = credit.kind == "VendorCredit"
+    target = _txn(company, invoice_id, ("Bill",) if purchase else ("Invoice",))
     applied = _el("AppliedToTxnAdd", _el("TxnID", invoice_id), _el("PaymentAmount", "0.00"),
                   _el("SetCredit", _el("CreditTxnID", credit_id), _el("AppliedAmount", amount(used))))
+    if purchase:
+        bank = next(obj.full_name for obj in company.books.of_kinds(("Account",)) if obj.text("AccountType") == "Bank")
+        return _run(company, _el("BillPaymentCheckAddRq", _el("BillPaymentCheckAdd", _el(
+            "PayeeEntityRef", _el("ListID", target.entity_id)), _el("BankAccountRef", _el("FullName", bank)),
+            _el("IsToBePrinted", "false"), applied)))
     return _run(company, _el("ReceivePaymentAddRq", _el("ReceivePaymentAdd", _el(
-        "CustomerRef", _el("ListID", invoice.entity_id)), _el("TotalAmount", "0.00"), applied)))
+        "CustomerRef", _el("ListID", target.entity_id)), _el("TotalAmount", "0.00"), applied)))
 
 
 def pay_bill(company: QuickBooksCompany, bill_id: str, paid: Decimal, day: str | None = None,
