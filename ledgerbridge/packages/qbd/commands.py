@@ -57,6 +57,9 @@ def password_command(connection: Annotated[int | None, typer.Option(help="Connec
 def sandbox_command(host: Annotated[str, typer.Option()] = "127.0.0.1",
                     port: Annotated[int, typer.Option()] = 8788,
                     flavour: Annotated[str, typer.Option(help="The edition: US, UK or CA")] = "US",
+                    multi_currency: Annotated[bool, typer.Option(
+                        "--multi-currency", help="A company with multicurrency on (QuickBooks cannot turn it off "
+                                                 "again)")] = False,
                     qwc: Annotated[Path | None, typer.Option(help="A .qwc file: run a Web Connector on it too")] = None,
                     password: Annotated[str | None, typer.Option(
                         help="The Web Connector password (with --qwc); asked for when omitted")] = None,
@@ -76,7 +79,8 @@ def sandbox_command(host: Annotated[str, typer.Option()] = "127.0.0.1",
         fail("the sandbox serves on loopback only")
     if flavour not in ("US", "UK", "CA"):
         fail(f"--flavour must be US, UK or CA, not {flavour!r}")
-    company = QuickBooksCompany(CompanyConfig(flavour=flavour))  # type: ignore[arg-type]  # checked just above
+    company = QuickBooksCompany(CompanyConfig(flavour=flavour,  # type: ignore[arg-type]  # checked just above
+                                              multi_currency=multi_currency))
     if qwc is not None:
         secret = password if password is not None else typer.prompt("Web Connector password", hide_input=True)
         try:

@@ -58,7 +58,8 @@ def serve_qbd_sandbox(company: QuickBooksCompany | None = None, host: str = "127
     """Serve in the foreground until interrupted."""
     app = create_app(company)
     config = app.state.company.config
-    print(f"QuickBooks Desktop sandbox ({config.product_name}, {config.flavour}) on http://{host}:{port}\n"
+    print(f"QuickBooks Desktop sandbox ({config.product_name}, {config.flavour}"
+          f"{', multicurrency' if config.multi_currency else ''}) on http://{host}:{port}\n"
           f"  books & payments http://{host}:{port}/sandbox/\n  admin API        http://{host}:{port}/sandbox/books",
           file=sys.stderr)
     serve_in_foreground(app, host, port, log_level)
