@@ -4,7 +4,8 @@ feature with the SDK" and the qbXML schema describe it.
 * The preference: ``MultiCurrencyPreferences/IsMultiCurrencyOn`` and, when on, ``HomeCurrencyRef`` (the edition's
   currency). QuickBooks cannot turn it off again, so a company is made with it on or off.
 * The currency list (``CurrencyQuery``): QuickBooks' built-in currencies, a few active (seeded here by
-  ``CurrencyAdd``, so they carry ListIDs and names as QuickBooks' do: "Euro", "US Dollar").
+  ``CurrencyAdd``, so they carry ListIDs and names as QuickBooks' do: "Euro", "US Dollar"); with multicurrency off
+  the sandbox has none (assumed: nothing here reads it then).
 * A customer or vendor has one currency (``CurrencyRef`` on its Add, the home currency when none is sent); a
   company with multicurrency off has no currency list, so a ``CurrencyRef`` is refused (3250, the feature is off).
   Once the name has transactions its currency cannot change (3170).
