@@ -10,13 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.demo.data import demo_batch
 from ledgerbridge.packages.qbd.currency import CURRENCIES_SETTING
 from ledgerbridge.packages.qbd.sandbox import CompanyConfig, QuickBooksCompany
 from ledgerbridge.store.db import session_scope
+from ledgerbridge.store.models.host import Payment
 from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.importer import PaymentImporter
 
 from .world import open_world
 
@@ -90,6 +93,14 @@ def test_a_multicurrency_company_takes_each_party_in_its_currency(sessions: sess
                                       f"<EditSequence>{lyon.edit_sequence}</EditSequence><CurrencyRef><FullName>"
                                       "US Dollar</FullName></CurrencyRef></CustomerMod></CustomerModRq>")
         assert 'statusCode="3170"' in changed and "cannot be changed" in changed
+        # a payment its QuickBooks user receives in euros comes back in euros, allocated to the euro invoice
+        world.pay("INV-9001", euro.total)
+        importer = PaymentImporter(sessions, world.conn_id, world.connector())
+        imported = importer.create_and_allocate(report=importer.fetch())
+        assert (imported.created, imported.allocated) == (1, 1), imported.diagnostics
+        with session_scope(sessions) as session:
+            payment = session.scalars(select(Payment).where(Payment.origin == "package")).one()
+            assert (payment.currency, payment.amount) == ("EUR", euro.total)
 
 
 def test_with_multicurrency_off_nothing_carries_a_currency(sessions: sessionmaker[Session]) -> None:

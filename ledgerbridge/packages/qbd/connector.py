@@ -42,7 +42,7 @@ from ledgerbridge.connectors.spec import ConnectorOptions
 from ledgerbridge.packages.qbd import doubt, money, writes
 from ledgerbridge.packages.qbd.calls import QbdCalls
 from ledgerbridge.packages.qbd.credits import HeldCredit
-from ledgerbridge.packages.qbd.currency import currency_problem
+from ledgerbridge.packages.qbd.currency import currencies_of, currency_problem
 from ledgerbridge.packages.qbd.documents import export_documents
 from ledgerbridge.packages.qbd.limits import QBD_TEXT_LIMITS
 from ledgerbridge.packages.qbd.lookups import QbdLookups
@@ -119,6 +119,7 @@ class QbdConnector(QbdReads):
         self.country = country_of(settings)
         self.tax_rounding = rounding_mode(self.country)  # US sales tax on the subtotal; VAT and GST per line
         self._base_currency = str(settings.get("base_currency") or "") or None
+        self.currencies = currencies_of(settings)  # code -> ListID with multicurrency on (``qbd.currency``)
 
     def close(self) -> None:
         self.calls.flush()

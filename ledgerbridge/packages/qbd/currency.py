@@ -10,7 +10,9 @@ Intuit's "Using the multicurrency feature with the SDK" says the same. So:
   currency list), none when it has no currency here (QuickBooks gives it the home currency);
 * a document whose currency differs from its party's is refused at pre-check, naming both: QuickBooks would record
   it in the party's currency, with the document's amounts, which is a different sum of money;
-* the document's exchange rate goes as ``ExchangeRate`` (the mapper, unchanged).
+* the document's exchange rate goes as ``ExchangeRate`` (the mapper, unchanged);
+* a payment made in QuickBooks is imported in its own currency (its Ret's ``CurrencyRef``, :func:`code_of`), so
+  a euro customer's payment is matched to its euro invoice, not taken for one in the home currency.
 
 With multicurrency off QuickBooks keeps everything in the home currency and refuses a ``CurrencyRef`` (3250); the
 engine's own pre-check already refuses a document in another currency (the chart lists only the home one), and no
@@ -24,10 +26,12 @@ from collections.abc import Iterable, Mapping
 
 from ledgerbridge.connectors.protocol import Problem
 from ledgerbridge.packages.qbd.qbxml.chart_rets import CurrencyRecord
+from ledgerbridge.packages.qbd.qbxml.rets import RefValue
 from ledgerbridge.packages.qbd.qbxml.values import Ref
 from ledgerbridge.store.views import DocumentView, PartyView
 
-__all__ = ["CURRENCIES_SETTING", "currencies_of", "currency_problem", "currency_setting", "party_currency"]
+__all__ = ["CURRENCIES_SETTING", "code_of", "currencies_of", "currency_problem", "currency_setting",
+           "party_currency"]
 
 CURRENCIES_SETTING = "quickbooks_currencies"  # ISO code -> the currency's ListID; absent: multicurrency off
 HINT = ("QuickBooks Desktop records a transaction in its customer's or vendor's currency: send the document in the "
@@ -75,3 +79,13 @@ def currency_problem(document: DocumentView, party: PartyView, settings: Mapping
     return Problem(f"{document.label()}: its currency {document.currency} differs from {role} {party.name}'s "
                    f"currency ({whose}); QuickBooks Desktop records a transaction in its {role}'s currency",
                    failure_type="data", hint=HINT)
+
+
+def code_of(ref: RefValue | None, currencies: Mapping[str, str] | None, home: str) -> str:
+    """The ISO code of the currency a Ret names (``CurrencyRef``, by ListID): the home currency when
+    multicurrency is off or the Ret names none; the name QuickBooks gives when the company's list (as last read)
+    does not have it, so that the importer refuses it, naming it, rather than taking it for the home currency."""
+    if ref is None or currencies is None:
+        return home
+    by_id = {list_id: code for code, list_id in currencies.items()}
+    return by_id.get(ref.list_id or "") or ref.full_name or home

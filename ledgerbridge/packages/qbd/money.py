@@ -31,6 +31,7 @@ from ledgerbridge.connectors.protocol import (
     RemotePayment,
 )
 from ledgerbridge.packages.qbd.credits import apply_credits, fetch_credit_notes, payments_by_ids, read_credit_notes
+from ledgerbridge.packages.qbd.currency import code_of
 from ledgerbridge.packages.qbd.mapper import MappingError
 from ledgerbridge.packages.qbd.payment_mapper import payment_request
 from ledgerbridge.packages.qbd.qbxml.common import SetCredit
@@ -72,14 +73,15 @@ def fetch_payments(conn: QbdConnector, since: datetime | None) -> Iterator[Remot
     if since is not None:  # on the first import nothing was imported that a deletion could undo
         queries["deleted"] = txn_deleted_query(PAYMENT_KINDS, request_id=conn.calls.request_id(),
                                                deleted_from=since - conn.look_back)
-    currency = conn.base_currency()
+    home = conn.base_currency()
     for page in conn.calls.pages(queries, "read payments"):
         for key, rets in page.items():
             for ret in rets:
                 if key == "deleted":
                     yield deleted_payment(read_deleted(ret))
                     continue
-                yield from remote_payments(read_payment(ret), currency=currency,
+                payment = read_payment(ret)
+                yield from remote_payments(payment, currency=code_of(payment.currency, conn.currencies, home),
                                            account_code=lambda ref: conn.lookups.account_code(ref.list_id,
                                                                                               ref.full_name))
 

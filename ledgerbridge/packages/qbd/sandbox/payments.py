@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from .balances import check_credit, open_amount
 from .context import Answer, Context, Handler
+from .currency import currency_fields
 from .elements import Element, Value, amount, as_bool, as_date, as_decimal, bool_text, date_text
 from .refs import ref_element, resolve_refs
 from .status import QbStatus
@@ -196,6 +197,7 @@ def _applied_ret(ctx: Context, application: Application) -> Element | None:
 def payment_ret(ctx: Context, txn: Txn, with_lines: bool, include: list[str] | None = None) -> Element:
     """A ReceivePaymentRet, BillPaymentCheckRet or BillPaymentCreditCardRet; ``with_lines`` adds AppliedToTxnRet."""
     fields: dict[str, Value | None] = base_fields(txn)
+    fields.update(currency_fields(ctx, txn))
     if txn.kind == _CUSTOMER:
         fields["TotalAmount"] = amount(txn.total)
         fields["UnusedPayment"] = amount(open_amount(ctx.books, txn))
