@@ -7,8 +7,9 @@ feature with the SDK" and the qbXML schema describe it.
   ``CurrencyAdd``, so they carry ListIDs and names as QuickBooks' do: "Euro", "US Dollar"); with multicurrency off
   the sandbox has none (assumed: nothing here reads it then).
 * A customer or vendor has one currency (``CurrencyRef`` on its Add, the home currency when none is sent); a
-  company with multicurrency off has no currency list, so a ``CurrencyRef`` is refused (3250, the feature is off).
-  Once the name has transactions its currency cannot change (3170).
+  company with multicurrency off has no currency list, so a ``CurrencyRef`` is refused (3250, the feature is off;
+  the code is qbXML's "feature not enabled", the case assumed). Once the name has transactions its currency
+  cannot change (3170, detail assumed).
 * A transaction has no currency of its own on an Add (the schema has only ``ExchangeRate``): it is in its
   customer's or vendor's currency, which its Ret names (``CurrencyRef``) with the ``ExchangeRate`` sent (home
   currency units for one unit of the foreign currency; 1 in the home currency).
