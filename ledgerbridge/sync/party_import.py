@@ -41,6 +41,7 @@ __all__ = ["PartyImportReport", "RoleImport", "import_customers", "name_key"]
 #: A host party's sync record in these states may be bound to a package record found by the import: nothing was
 #: ever sent for it (an attempt key says something may have been).
 _BINDABLE = (SyncStatus.PENDING.value, SyncStatus.ERROR.value)
+_IN_LIST = 1000  # ids per IN (...): well within SQLite's bound on a statement's parameters
 
 
 @dataclass(slots=True)
@@ -132,17 +133,14 @@ def _bind_or_create(session: Session, conn: Connection, remote: Sequence[RemoteP
             done.matched_by_code += 1
         else:
             done.matched_by_name += 1
-    for host, _card in binds:
-        if host.record is None:
-            host.record = _new_record(session, conn.id, host.party.id, now)
-    for card in new:
-        party = Party(organisation_id=conn.organisation_id, host_id=f"imported:{conn.kind}:{card.external_id}",
-                      is_customer=True, is_supplier=False, code=card.code or "", name=card.name, email=card.email,
-                      version=1)
-        session.add(party)
-        session.flush()
-        binds.append((_Host(party, _new_record(session, conn.id, party.id, now)), card))
-        done.created += 1
+    made = [Party(organisation_id=conn.organisation_id, host_id=f"imported:{conn.kind}:{card.external_id}",
+                  is_customer=True, is_supplier=False, code=card.code or "", name=card.name, email=card.email,
+                  version=1) for card in new]
+    session.add_all(made)
+    session.flush()  # one INSERT of many rows: 10,000 contacts are a normal size (issue 15)
+    binds += [(_Host(party, None), card) for party, card in zip(made, new, strict=True)]
+    done.created = len(made)
+    _give_records(session, conn.id, [host for host, _card in binds if host.record is None], now)
     lifecycle.apply_loaded(session, [(host.record, Exported(host.record.id, card.external_id, host.party.version,
                                                             now, external_name=card.name))
                                      for host, card in binds if host.record is not None])
@@ -167,8 +165,14 @@ def _why_not(found: list[_Host], taken: set[int], how: str, package: str) -> str
     return None
 
 
-def _new_record(session: Session, connection_id: int, party_id: int, now: Any) -> SyncRecord:
-    lifecycle.insert_new_rows(session, connection_id, RecordType.PARTY, [party_id], now)
-    return session.scalars(select(SyncRecord).where(
-        SyncRecord.connection_id == connection_id, SyncRecord.record_type == RecordType.PARTY.value,
-        SyncRecord.record_id == party_id)).one()
+def _give_records(session: Session, connection_id: int, hosts: Sequence[_Host], now: Any) -> None:
+    """A (pending) sync record for each of these host parties, to be bound next."""
+    ids = [host.party.id for host in hosts]
+    lifecycle.insert_new_rows(session, connection_id, RecordType.PARTY, ids, now)
+    by_party: dict[int, SyncRecord] = {}
+    for start in range(0, len(ids), _IN_LIST):
+        by_party.update((r.record_id, r) for r in session.scalars(select(SyncRecord).where(
+            SyncRecord.connection_id == connection_id, SyncRecord.record_type == RecordType.PARTY.value,
+            SyncRecord.record_id.in_(ids[start : start + _IN_LIST]))))
+    for host in hosts:
+        host.record = by_party[host.party.id]

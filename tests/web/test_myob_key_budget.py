@@ -1,7 +1,8 @@
 """The Connection page of a package that counts calls per API key (MYOB: 8 a second and 1,000,000 a day, across
 every business the app serves): connected through the MYOB sandbox's consent, the page shows the key's calls this
 second and today, as many as the sandbox was sent, and when the pending work will be done, as ``ledgerbridge plan``
-says; a refusal for the key's limit holds every connection back and says until when; the page fits a phone."""
+says; a refusal for the key's limit holds every connection back and says until when; the page fits a phone. A
+package without such limits shows none."""
 
 from __future__ import annotations
 
@@ -102,6 +103,14 @@ def test_the_page_shows_the_keys_calls_and_when_the_work_is_done(
     assert _fact(refused, "Calls today").startswith("1,000,000 of 1,000,000")  # MYOB said the day is spent
     assert re.search(r"<dt>Done by</dt><dd>[^<]+<span class=\"muted\">\(over 2 days\)</span>", refused)
 
+    # A package without app-wide limits (the other organisation's Xero connection) shows its health only.
+    with session_scope(store.sessions) as session:
+        session.add(Connection(organisation_id=store.other_org_id, kind="xero", name="Xero", status="connected",
+                               api_base_url="", identity_base_url="", client_id="app", client_secret_enc="",
+                               redirect_uri=""))
+    elsewhere = sign_in(live_app, "admin@elsewhere.test").get("/connection").text
+    assert "Calls left today" in elsewhere and "The app's API key" not in elsewhere
+
     with chromium() as browser:
         phone = browser.new_page(viewport=PHONE)
         browser_sign_in(phone, live_app.base_url, "admin@dunmore.test", PASSWORD)
@@ -110,15 +119,6 @@ def test_the_page_shows_the_keys_calls_and_when_the_work_is_done(
         overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         wider = [] if overflow <= 0 else phone.evaluate(WIDER_THAN_THE_SCREEN)
         assert overflow <= 0, f"/connection: {overflow}px wider than a phone: {wider}"
-
-
-def test_a_package_without_a_key_budget_shows_none(store: Store, live_app: LiveApp) -> None:
-    with session_scope(store.sessions) as session:
-        session.add(Connection(organisation_id=store.org_id, kind="xero", name="Xero", status="connected",
-                               api_base_url="", identity_base_url="", client_id="app", client_secret_enc="",
-                               redirect_uri=""))
-    page = sign_in(live_app, "admin@dunmore.test").get("/connection").text
-    assert "Calls left today" in page and "The app's API key" not in page
 
 
 def test_the_second_counts_calls_started_answered_or_in_flight_within_it() -> None:
