@@ -2,15 +2,18 @@
 customers by DisplayID = code, then by name (case and spacing ignored), the rest created here with their bindings;
 an ambiguous card, an inactive one and the suppliers left alone; a second run changes nothing; the upload then uses
 the cards found and creates none. The sandbox pages its lists by two (``max_page_size``), so every read follows
-``NextPageLink`` and ``$filter`` on ``LastModified`` reads only what changed."""
+``NextPageLink`` and ``$filter`` on ``LastModified`` reads only what changed. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from dbfixtures import copy_migrated_sqlite, make_postgres_engine
 from sqlalchemy import select
 
 from ledgerbridge.intake.apply import apply_batch
@@ -18,8 +21,10 @@ from ledgerbridge.intake.schemas import Batch
 from ledgerbridge.packages.myob.client import MyobClient
 from ledgerbridge.packages.myob.connector import MyobConnector
 from ledgerbridge.packages.myob.sandbox import SandboxConfig
-from ledgerbridge.store.db import session_scope, utcnow
-from ledgerbridge.store.models.host import Party
+from ledgerbridge.security import crypto
+from ledgerbridge.security.crypto import TokenCipher
+from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, utcnow
+from ledgerbridge.store.models.host import Organisation, Party
 from ledgerbridge.store.models.sync import AuditEvent, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync import lifecycle
 from ledgerbridge.sync.dependencies import PARTIES, DependencyExporter
@@ -33,6 +38,25 @@ from .test_mapper import ctx
 SANDBOX_CONFIG = SandboxConfig(rate_limits_enabled=False, default_page_size=2, max_page_size=2)
 HOST = [("C001", "Aldgate Bakery Ltd"), ("C003", "Castle Hill Dental"), ("C005", "Eastgate Motors"),
         ("C009", "Eastgate Motors"), ("C010", "Fernside Cafe")]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Db]:
+    """The conftest's store, on both stores (the import locks the connection's party records on PostgreSQL)."""
+    monkeypatch.setenv(crypto.KEY_ENV, TokenCipher.generate_key())
+    crypto.reset_default_cipher()
+    with ExitStack() as stack:
+        engine = (make_engine(f"sqlite:///{copy_migrated_sqlite(tmp_path / 'lb.db')}") if request.param == "sqlite"
+                  else stack.enter_context(make_postgres_engine()))
+        sessions = make_session_factory(engine)
+        with session_scope(sessions) as session:
+            org = Organisation(name="Clearwater")
+            session.add(org)
+            session.flush()
+            org_id = org.id
+        yield Db(engine, sessions, org_id, crypto.default_cipher())
+        engine.dispose()
+    crypto.reset_default_cipher()
 
 
 @pytest.fixture
@@ -122,6 +146,7 @@ def test_cards_are_bound_by_code_then_name_and_the_rest_imported(
         assert len(session.scalars(select(Party.id)).all()) == len(HOST) + 2  # nothing imported twice
 
 
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # what PostgreSQL adds (the lock) is the first test's
 def test_the_upload_uses_the_cards_found_and_creates_none(
         db: Db, myob: Myob, connection: tuple[int, dict[str, object]], connector: MyobConnector,
         books: dict[str, str]) -> None:
@@ -138,6 +163,7 @@ def test_the_upload_uses_the_cards_found_and_creates_none(
     assert customer_cards(myob) == before + 1
 
 
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # what PostgreSQL adds (the lock) is the first test's
 def test_the_reads_take_what_changed_since(myob: Myob, connector: MyobConnector, books: dict[str, str]) -> None:
     since = datetime.now(UTC) + timedelta(hours=1)  # past the look-back: nothing changed after it
     assert [p for page in connector.fetch_parties("customer", since) for p in page] == []
