@@ -22,15 +22,14 @@ from ledgerbridge.packages.myob.client import MyobClient
 from ledgerbridge.packages.myob.connector import MyobConnector
 from ledgerbridge.packages.myob.sandbox import SandboxConfig
 from ledgerbridge.security import crypto
-from ledgerbridge.security.crypto import TokenCipher
-from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, utcnow
-from ledgerbridge.store.models.host import Organisation, Party
+from ledgerbridge.store.db import make_engine, session_scope, utcnow
+from ledgerbridge.store.models.host import Party
 from ledgerbridge.store.models.sync import AuditEvent, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync import lifecycle
 from ledgerbridge.sync.dependencies import PARTIES, DependencyExporter
 from ledgerbridge.sync.party_import import import_customers
 
-from .conftest import Db, Myob
+from .conftest import Db, Myob, db_on
 from .test_client import FakeClock
 from .test_connector import TAX_CODES
 from .test_mapper import ctx
@@ -43,18 +42,11 @@ HOST = [("C001", "Aldgate Bakery Ltd"), ("C003", "Castle Hill Dental"), ("C005",
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Db]:
     """The conftest's store, on both stores (the import locks the connection's party records on PostgreSQL)."""
-    monkeypatch.setenv(crypto.KEY_ENV, TokenCipher.generate_key())
-    crypto.reset_default_cipher()
     with ExitStack() as stack:
         engine = (make_engine(f"sqlite:///{copy_migrated_sqlite(tmp_path / 'lb.db')}") if request.param == "sqlite"
                   else stack.enter_context(make_postgres_engine()))
-        sessions = make_session_factory(engine)
-        with session_scope(sessions) as session:
-            org = Organisation(name="Clearwater")
-            session.add(org)
-            session.flush()
-            org_id = org.id
-        yield Db(engine, sessions, org_id, crypto.default_cipher())
+        made = db_on(engine, monkeypatch)
+        yield made
         engine.dispose()
     crypto.reset_default_cipher()
 
