@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.clock import WALL, Clock
-from ledgerbridge.connectors.app_budget import AppScope, app_scope
+from ledgerbridge.connectors.app_budget import AppScope, WindowState, app_scope
 from ledgerbridge.connectors.limits import BudgetLimits
 from ledgerbridge.connectors.spec import PackageSpec
 from ledgerbridge.packages.registry import spec_for
@@ -75,7 +75,7 @@ def _work(session: Session, spec: PackageSpec, connection_id: int) -> tuple[int,
 
 
 def _app_terms(session: Session, conn: Connection, spec: PackageSpec, scope: AppScope, calls: int,
-               now: float) -> tuple[int, float, int | None, float | None]:
+               now: float, app_state: WindowState | None) -> tuple[int, float, int | None, float | None]:
     """(calls the app makes until this connection's are done, the app's calls a second, its calls left today or
     None, when its day turns over or None)."""
     others = session.scalars(select(Connection.id).where(
@@ -86,7 +86,7 @@ def _app_terms(session: Session, conn: Connection, spec: PackageSpec, scope: App
              if n is not None]
     if app.per_day is None:
         return until_done, min(rates, default=math.inf), None, None
-    row = session.get(AppCallWindow, scope.key)
+    row = app_state if app_state is not None else session.get(AppCallWindow, scope.key)
     used, resets = 0, now + app.day_seconds
     if row is not None and now < row.day_started + app.day_seconds:
         used, resets = row.day_used, row.day_started + app.day_seconds
@@ -94,8 +94,9 @@ def _app_terms(session: Session, conn: Connection, spec: PackageSpec, scope: App
 
 
 def plan_for(session: Session, connection_id: int, clock: Clock = WALL,
-             limits: BudgetLimits | None = None) -> BudgetPlan:
-    """The plan for the pending (and in-progress) documents of one connection, as of now."""
+             limits: BudgetLimits | None = None, app_state: WindowState | None = None) -> BudgetPlan:
+    """The plan for the pending (and in-progress) documents of one connection, as of now. ``app_state``: the
+    app's window where it is not the store's row (this process's own, on SQLite: ``app_key_usage``)."""
     conn = session.get_one(Connection, connection_id)
     spec = spec_for(conn.kind)
     limits = limits or spec.limits
@@ -114,7 +115,7 @@ def plan_for(session: Session, connection_id: int, clock: Clock = WALL,
     own = calls
     if scope is not None:
         # The app's calls are shared: this connection's are done once the app has made ``until_done``.
-        until_done, app_rate, app_left, app_resets = _app_terms(session, conn, spec, scope, calls, now)
+        until_done, app_rate, app_left, app_resets = _app_terms(session, conn, spec, scope, calls, now, app_state)
         calls = until_done
         per_second = min(per_second, app_rate)
         if app_left is not None and app_resets is not None and scope.limits.per_day is not None:

@@ -313,6 +313,29 @@ class FindsDeletedPayments(Protocol):
         the recent ones: each is a read)."""
 
 
+@dataclass(frozen=True, slots=True)
+class RemoteParty:
+    """A customer or supplier as the package holds it: what an import of parties matches with the host's (R-I4)."""
+
+    external_id: str
+    code: str | None  # the package's own code for it (MYOB's DisplayID); None where it has none
+    name: str
+    role: str  # customer | supplier
+    email: str | None = None
+    active: bool = True
+    updated_at: datetime | None = None
+
+
+@runtime_checkable
+class ReadsParties(Protocol):
+    """A connector that lists the package's customers and suppliers, so that those the host does not have yet can
+    be imported (R-I4, issue 15). Connectors without it are not offered the import."""
+
+    def fetch_parties(self, role: str, since: datetime | None) -> Iterator[list[RemoteParty]]:
+        """Pages of the package's parties in ``role`` (customer | supplier) changed since ``since`` (with a
+        look-back where the package's change times need one); every one of them with None."""
+
+
 class ConnectorCallFailed(Exception):
     """A call to the package failed after the connector's own retries.
 

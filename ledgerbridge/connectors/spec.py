@@ -153,6 +153,8 @@ class SandboxSpec:
 RecordPayment = Callable[[httpx.Client, str, str, Decimal, str, bool], None]
 #: (sandbox base URL, company id, transport) -> someone working in the package by hand (the demo's bookkeeper)
 MakePackageUser = Callable[[str, str, "httpx.BaseTransport | None"], "PackageUser"]
+#: (sandbox base URL, tenant, transport) -> the cards made: the customers the books held before they were connected.
+AddCustomers = Callable[[str, str, "httpx.BaseTransport | None"], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,9 @@ class DemoWorld:
     #: its own.
     currency: str = "GBP"
     tax_codes: tuple[tuple[str, str, str], ...] | None = None
+    #: Customers a user of the package made there before connecting, for the import on connect (R-I4) to find:
+    #: None where the demo's package is not offered the import yet.
+    customers_in_books: AddCustomers | None = None
 
 
 @dataclass(frozen=True, slots=True)

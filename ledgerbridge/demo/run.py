@@ -2,11 +2,10 @@
 registered package's unless ``--package`` names another).
 
 Makes a demo organisation, starts the sandbox on loopback, connects through the OAuth
-consent, refreshes the chart, maps codes as a bookkeeper would (leaving one nominal
-code unmapped), has the month's purchase invoices approved by a Procurement and an
-Accounting user and sent to the external system (R-P1), pre-checks, uploads, records
-payments in the sandbox as a user of the package would, imports and allocates them, and prints a
-summary.
+consent, imports the customers the package's books hold (R-I4, where the package offers it), refreshes the chart,
+maps codes as a bookkeeper would (leaving one nominal code unmapped), has the month's purchase invoices approved
+by a Procurement and an Accounting user and sent to the external system (R-P1), pre-checks, uploads, records
+payments in the sandbox as a user of the package would, imports and allocates them, and prints a summary.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from ledgerbridge.connectors.connections import (
     sandbox_endpoints,
 )
 from ledgerbridge.connectors.consent import approve_in_sandbox
+from ledgerbridge.connectors.protocol import Connector, ReadsParties
 from ledgerbridge.demo.approvals import approve_demo_purchases
 from ledgerbridge.demo.data import TAX_CODES, demo_batch
 from ledgerbridge.demo.drift import drift_in_package
@@ -44,6 +44,7 @@ from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, S
 from ledgerbridge.sync.exporter import Exporter
 from ledgerbridge.sync.importer import PaymentImporter
 from ledgerbridge.sync.mappings import MappingKind, set_mapping
+from ledgerbridge.sync.party_import import PartyImportReport, import_customers
 from ledgerbridge.sync.reconcile import reconcile
 from ledgerbridge.sync.records import not_exported_reasons
 
@@ -100,6 +101,8 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         say(f"Took {taken.payments.created} deposit(s) against sales orders, now that the books are connected")
         options = ConnectorOptions(transport=transport)
         connector = connector_for(sessions, conn_id, options)
+        parties = _import_on_connect(pkg, spec, sessions, conn_id, connector, reach, sandbox.base_url, tenant_id,
+                                     transport, say)
         with reach.calls():
             say(f"Chart refreshed: {refresh_chart(sessions, conn_id, connector, actor='demo')}")
         with session_scope(sessions) as session:
@@ -142,6 +145,7 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         connector.close()
         say(f"Reconciliation: {len(recon.differences)} differences, {recon.explained} explained")
         summary = _summary(sessions, conn_id, imp)
+        summary["parties_imported"] = parties.summary()
         summary["purchase_approvals"] = {**approvals, **_approval_statuses(sessions, org_id, conn_id)}
         summary["reconciliation"] = recon.summary()
         summary["seconds"] = round(time.monotonic() - started, 2)
@@ -175,6 +179,23 @@ def _connect_by_consent(sessions: Any, spec: Any, org_id: int, base_url: str,
         auth.choose_tenant(session, conn, tenants[0].tenant_id, transport=transport)
     say(f"Connected to {tenants[0].tenant_name} through the OAuth consent")
     return conn_id, tenants[0].tenant_id
+
+
+def _import_on_connect(pkg: Any, spec: Any, sessions: Any, conn_id: int, connector: Connector, reach: Any,
+                       base_url: str, tenant_id: str, transport: httpx.BaseTransport | None,
+                       say: Any) -> PartyImportReport:
+    """R-I4: the customers already in the package's books, bound to the host's or imported as new ones."""
+    if not isinstance(connector, ReadsParties):
+        say(f"Import of customers: not offered for {spec.name} yet")
+        return PartyImportReport(offered=False)
+    if pkg.customers_in_books is not None:
+        say(f"{spec.name}'s books hold {pkg.customers_in_books(base_url, tenant_id, transport)} customers already")
+    with reach.calls():
+        report = import_customers(sessions, conn_id, connector, actor="demo")
+    done = report.customers
+    say(f"Customers imported on connect: {done.read} read, {done.matched_by_code} matched by code, "
+        f"{done.matched_by_name} by name, {done.created} new, {len(done.left)} left to settle")
+    return report
 
 
 def _pay_in_sandbox(pkg: Any, base_url: str, tenant_id: str, sessions: Any, conn_id: int,
@@ -312,6 +333,11 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
     approved = summary["purchase_approvals"]
     console.print(f"[bold]Purchase invoices[/]: {approved['approved']} approved by Procurement and Accounting, "
                   f"{approved['sent']} sent; now {approved['statuses']}")
+    imported = summary["parties_imported"]
+    if imported["offered"]:
+        c = imported["customers"]
+        console.print(f"[bold]Customers on connect[/]: {c['matched_by_code'] + c['matched_by_name']} bound to the "
+                      f"host's, {c['created']} imported as new, {len(c['left'])} left to settle")
     deposits = summary["prepayments"]
     console.print(f"[bold]Prepayments[/]: {deposits['exported']} sent against its order's invoices, "
                   f"{deposits['seen']} seen in the package")

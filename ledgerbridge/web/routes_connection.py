@@ -7,7 +7,9 @@ organisation.
 
 Package-neutral: the user picks the package when connecting; from then on every step (consent, the
 choice of company, disconnect and reconnect, health) goes through ``auth_flows.flow_for(conn.kind)``,
-so a QuickBooks Online connection uses the same screens as a Xero one.
+so a QuickBooks Online connection uses the same screens as a Xero one. A package that counts calls per app across
+every company (``PackageSpec.app_limits``) has the key's budget shown beside the connection's health
+(``connectors.app_key_usage``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ledgerbridge.audit.trail import audit
+from ledgerbridge.connectors.app_key_usage import AppKeyUsage, app_key_usage
 from ledgerbridge.connectors.auth_flows import connection_health, flow_for
 from ledgerbridge.connectors.connections import create_connection, production_endpoints, sandbox_endpoints
 from ledgerbridge.connectors.oauth import ConsentError
@@ -42,13 +45,14 @@ def callback_url(request: Request) -> str:
 def connection_page(request: Request, session: Db, user: User) -> Response:
     conn = connection_of(session, user)
     health = connection_health(session, conn) if conn else None
-    return _page(request, user, conn, health)
+    return _page(request, user, conn, health, key_budget=app_key_usage(session, conn) if conn else None)
 
 
 def _page(request: Request, user: User, conn: Connection | None, health: object,
-          new_password: str | None = None, password_shown: bool = False) -> Response:
+          new_password: str | None = None, password_shown: bool = False,
+          key_budget: AppKeyUsage | None = None) -> Response:
     polled = POLLED.get(conn.kind) if conn else None
-    return render(request, "connection.html", user, "connection", conn=conn, health=health,
+    return render(request, "connection.html", user, "connection", conn=conn, health=health, key_budget=key_budget,
                   callback=callback_url(request), sandbox_client=SANDBOX_CLIENT, packages=PACKAGES,
                   polled_kinds={k: p.program for k, p in POLLED.items()},
                   package=PACKAGES.get(conn.kind, conn.kind) if conn else None,

@@ -41,19 +41,24 @@ class Db:
     cipher: TokenCipher
 
 
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Db]:
+def db_on(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Db:
+    """A migrated store (SQLite or PostgreSQL) with a token key and the organisation the tests connect."""
     monkeypatch.setenv(crypto.KEY_ENV, TokenCipher.generate_key())
     crypto.reset_default_cipher()
-    engine = make_engine(f"sqlite:///{copy_migrated_sqlite(tmp_path / 'lb.db')}")
     sessions = make_session_factory(engine)
     with sessions() as session:
         org = Organisation(name="Clearwater")
         session.add(org)
         session.commit()
         org_id = org.id
-    yield Db(engine, sessions, org_id, crypto.default_cipher())
-    engine.dispose()
+    return Db(engine, sessions, org_id, crypto.default_cipher())
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Db]:
+    made = db_on(make_engine(f"sqlite:///{copy_migrated_sqlite(tmp_path / 'lb.db')}"), monkeypatch)
+    yield made
+    made.engine.dispose()
     crypto.reset_default_cipher()
 
 

@@ -3,7 +3,8 @@ business's own terms (AUD, GST 10 %), the same summary keys (issue 14 item 8): d
 and proforma kept back, the unmapped invoice in errors, bills approved before they go (R-P1), payments made in MYOB
 imported and allocated, the deposit taken here going out as a customer payment (payments both ways), and every
 reconciliation difference explained with the cause it has (a credit settled in MYOB only is credit, not a payment).
-Importing customers on connect (R-I4, issue 15) is not built: not in this demo."""
+On connect, the customers the business's card file already holds are imported (R-I4): bound to the host's by card
+ID = code or by name, the others created here; none of them is then sent to MYOB again."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def summary() -> dict[str, Any]:
 def test_the_summary_has_xeros_keys(summary: dict[str, Any]) -> None:
     xero = _demo()
     assert set(summary) == set(xero)
-    for key in ("purchase_approvals", "reconciliation", "prepayments", "parties"):
+    for key in ("purchase_approvals", "reconciliation", "prepayments", "parties", "parties_imported"):
         assert _shape(summary[key]) == _shape(xero[key]), key
 
 
@@ -41,6 +42,12 @@ def test_the_month_goes_out_and_comes_back_through_myob(summary: dict[str, Any])
     assert summary["payment_diagnostics"] == []
     # The deposit taken here goes out as a Sale/CustomerPayment applied to the order's first invoice, and is seen.
     assert summary["prepayments"] == {"exported": 1, "seen": 1}
+    # The card file held C001 (bound by code), Castle Hill Dental under card ID CHD-01 (bound by name) and two
+    # customers the host did not have (imported). That the upload then makes no second card of them is
+    # tests/myob/test_party_import.py's to show.
+    assert summary["parties_imported"] == {"offered": True, "customers": {
+        "read": 4, "already_bound": 0, "matched_by_code": 1, "matched_by_name": 1, "created": 2, "inactive": 0,
+        "left": []}}
     _assert_purchase_approvals(summary)
     _assert_reconciliation(summary)
     # CN-2001 settled against INV-1015 in MYOB only (both sides: credited and amount due), INV-1007 paid there

@@ -1,7 +1,8 @@
 """The MYOB Business connector (MYOB Business, AccountRight and the New Essentials: one API since 2020): OAuth
 (``auth``), HTTP (``client``), payloads (``mapper``), errors, the company file's rules (``rules``), and the connector
 in parts: ``calls`` (requests, pages by NextPageLink), ``reads`` (chart, look-ups, read-back, payments made in MYOB),
-``payments`` (money out, credit settlements) and ``connector`` (the writes, and the class the core uses).
+``payments`` (money out, credit settlements), ``party_reads`` (the cards the import of customers reads) and
+``connector`` (the writes, and the class the core uses).
 
 What a MYOB user should know, because MYOB differs from Xero and QuickBooks here:
 
@@ -14,6 +15,9 @@ What a MYOB user should know, because MYOB differs from Xero and QuickBooks here
   reversed instead (a document of the opposite sign, settled against it, as MYOB's own Reverse), and its history
   says so.
 * A customer card and a supplier card of the same name are told apart by the code: the second is ``Name (CODE)``.
+* On connect, the customer cards already in MYOB are imported (``sync.party_import``): a card whose card ID is a
+  host code, or whose name is a host customer's, is bound to it and never created again; the others become host
+  customers. A card without a card ID (``*None``) is imported without a code.
 * MYOB's lists show no deleted payments: payments imported in the last 90 days are asked for by UID after each
   import, and those gone are reversed here.
 * Prepayments: MYOB's API records a customer's money only against invoices, so a deposit goes out once its order's

@@ -9,7 +9,8 @@ document; where the company file forbids changing transactions (``TransactionsCa
 reversed instead: a document of the opposite sign with the same lines, noted in the record's history.
 
 The connector is in several modules: ``myob.calls`` (requests, pages), ``myob.reads`` (chart, look-ups, read-back,
-payments made in MYOB), ``myob.payments`` (money out, credit settlements) and this one (the writes).
+payments made in MYOB), ``myob.payments`` (money out, credit settlements), ``myob.party_reads`` (the cards an import
+of parties reads) and this one (the writes).
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from ledgerbridge.connectors.protocol import (
     PaymentExport,
     Problem,
     RemoteCredit,
+    RemoteParty,
 )
+from ledgerbridge.packages.myob import party_reads
 from ledgerbridge.packages.myob import payments as myob_payments
 from ledgerbridge.packages.myob.calls import MyobCallFailed, dec, q
 from ledgerbridge.packages.myob.errors import cannot_delete, explain
@@ -302,6 +305,10 @@ class MyobConnector(MyobReads):
 
     def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
         return myob_payments.fetch_allocations(self, since)
+
+    # -- the import of customers and suppliers (R-I4): myob.party_reads -------------------------------------
+    def fetch_parties(self, role: str, since: datetime | None) -> Iterator[list[RemoteParty]]:
+        return party_reads.fetch_parties(self, role, since)
 
 
 def _keeping_name(suffixed: str) -> Callable[[dict[str, Any]], Sequence[str]]:

@@ -1,6 +1,6 @@
 """The demo's company in the MYOB sandbox (its AU business): the host's nominal codes map to MYOB's account
 DisplayIDs, its VAT codes to MYOB's GST codes; a MYOB user records a customer's payment on the sandbox's books
-page."""
+page; the business's card file holds customers before it is connected, for the import on connect to find."""
 
 from __future__ import annotations
 
@@ -19,6 +19,11 @@ TAX_MAP = {"T1": "GST", "T0": "FRE", "T5": "GST"}
 CURRENCY = "AUD"
 TAX_CODES = (("T1", "GST 10%", "10"), ("T0", "GST free", "0"), ("T5", "GST 10% (was reduced)", "10"))
 BANK_ACCOUNT = "1-1110"
+#: The customers the AU business holds before it is connected (R-I4): one with the host's code (C001, bound by
+#: code), one the host names alike under another card ID (Castle Hill Dental, bound by name), two the host does not
+#: have (imported as new customers).
+CARDS = (("C001", "Aldgate Bakery Ltd"), ("CHD-01", "Castle Hill Dental"), ("C101", "Quarry Lane Plumbing"),
+         ("C102", "Wattle Street Surgery"))
 
 
 def start_sandbox() -> AbstractContextManager[RunningSandbox]:
@@ -35,6 +40,18 @@ def record_payment(http: httpx.Client, business: str, doc_id: str, amount: Decim
         "date": "2026-11-02", "reference": ref, "bill": bill}).raise_for_status()
 
 
+def customers_in_books(base_url: str, business: str, transport: httpx.BaseTransport | None) -> int:
+    from ledgerbridge.packages.myob.sandbox.user import MyobUser
+
+    user = MyobUser(base_url, business, transport)
+    try:
+        for display_id, name in CARDS:
+            user.add_customer(display_id, name)
+    finally:
+        user.close()
+    return len(CARDS)
+
+
 def package_user(base_url: str, business: str, transport: httpx.BaseTransport | None) -> PackageUser:
     from ledgerbridge.packages.myob.sandbox.user import MyobUser
 
@@ -43,4 +60,4 @@ def package_user(base_url: str, business: str, transport: httpx.BaseTransport | 
 
 DEMO_WORLD = DemoWorld(nominal=NOMINAL_MAP, tax_sales=TAX_MAP, tax_purchases=TAX_MAP, bank_account=BANK_ACCOUNT,
                        record_payment=record_payment, pays_bills=True, package_user=package_user,
-                       currency=CURRENCY, tax_codes=TAX_CODES)
+                       currency=CURRENCY, tax_codes=TAX_CODES, customers_in_books=customers_in_books)

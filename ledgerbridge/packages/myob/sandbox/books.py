@@ -1,8 +1,8 @@
 """What a MYOB user does by hand in the books (admin API under ``/sandbox/businesses/{businessId}``).
 
-Receive a payment, pay a bill, apply a credit, delete a payment, add a line, reverse a sale: the demo's bookkeeper
-and the tests' drift in the books. These go through the same writers as the API (so MYOB's rules hold), but not
-through the gateway: a person in MYOB's screens spends none of the app's API-key budget and needs no token.
+Add a card, receive a payment, pay a bill, apply a credit, delete a payment, add a line, reverse a sale: the demo's
+bookkeeper and the tests' drift in the books. These go through the same writers as the API (so MYOB's rules hold),
+but not through the gateway: a person in MYOB's screens spends none of the app's API-key budget and needs no token.
 
 Bodies use ledgerbridge's plain names (``{"amount": "110.00", "allocations": [{"document_id": UID, "amount":
 "110.00"}], "date": "2026-11-03", "reference": "paid in MYOB"}``; ``"bill": true`` for a supplier payment).
@@ -99,6 +99,25 @@ def settle(business: Business, credit_uid: str, document_uid: str, amount: Decim
         "DebitFromBill": {"UID": credit_uid}, "Supplier": {"UID": credit["Supplier"]["UID"]}, "Date": date,
         "DebitAmount": amount, "Lines": [{"Type": "Bill", "Purchase": {"UID": document_uid},
                                           "AmountApplied": amount}]})
+
+
+def add_card(business: Business, payload: dict[str, Any]) -> Record:
+    """A customer card (``"supplier": true``: a supplier card) made in MYOB's Card File, with the file's GST code."""
+    supplier = bool(payload.get("supplier"))
+    tax = {"UID": tax_code_uid(business.seed, str(payload.get("tax_code") or "GST"))}
+    body: Record = {"CompanyName": str(payload["name"]), "IsIndividual": False, "IsActive": True,
+                    "BuyingDetails" if supplier else "SellingDetails": {"TaxCode": tax, "FreightTaxCode": tax}}
+    if payload.get("display_id"):
+        body["DisplayID"] = str(payload["display_id"])
+    return writes.create(business, RESOURCES["Contact/Supplier" if supplier else "Contact/Customer"], body)
+
+
+@router.post("/contacts")
+async def contacts(request: Request, business_id: str) -> Response:
+    """``{"name": "Quarry Lane Plumbing", "display_id": "C101"}``: a card made by hand (the books a business
+    already keeps before it connects)."""
+    business, payload = _business(request, business_id), await _json(request)
+    return _answer(lambda: add_card(business, payload))
 
 
 @router.post("/payments")

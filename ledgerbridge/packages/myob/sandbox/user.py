@@ -5,6 +5,7 @@ Everything goes through the sandbox's books routes (:mod:`.books`), not the API:
 none of the app's API-key budget (8 calls a second shared by every business), so the connector's rate limit is
 not disturbed by the drift a test makes. What each action does in MYOB terms:
 
+* ``add_customer``: a new customer card in the Card File (the books a business keeps before it connects);
 * ``pay``: Receive Payments (Pay Bills with ``bill=True``) for the document's card, into the bank account;
 * ``overpay``: a payment of what is due, plus a customer credit (a negative sale) for the rest, which is how the
   money a customer paid too much is left with them in MYOB;
@@ -34,6 +35,10 @@ class MyobUser:
         answer = self.http.post(path, json=body)
         answer.raise_for_status()
         return answer.json()  # type: ignore[no-any-return]
+
+    def add_customer(self, display_id: str, name: str) -> str:
+        """A customer card made in MYOB's Card File by hand; returns its UID."""
+        return str(self._post("/contacts", {"name": name, "display_id": display_id})["UID"])
 
     def pay(self, doc_id: str, amount: Decimal, *, bill: bool = False) -> str:
         payment = self._post("/payments", {"bill": bill, "amount": str(amount), "date": PAYMENT_DATE,
