@@ -128,6 +128,9 @@ class MyobConnector(MyobReads):
     def export_parties(self, items: Sequence[PartyExport], ctx: ExportContext, batch_key: str) -> list[ExportOutcome]:
         out: list[ExportOutcome] = []
         in_use: dict[str, list[dict[str, Any]]] | None = None  # cards by name, read once for the new ones
+        # Names whose card's create failed in this batch: MYOB may have made it (a lost answer), so a party of the
+        # same name later in the batch looks again, as a look-up a card did, rather than take the name as well.
+        unsure: set[str] = set()
         for it in items:
             party = it.party
             if len(party.code) > DISPLAY_ID_MAX:
@@ -148,12 +151,18 @@ class MyobConnector(MyobReads):
                     made = self._update(route, it.external_id, body, "export customers and suppliers",
                                         keep=_keeping_name(self._suffixed(party)))
                 else:
+                    name = party.name.strip()
                     if in_use is None:
                         in_use = self._cards_named([i.party for i in items if not i.external_id])
+                    elif name in unsure:
+                        in_use[name] = self._cards_named([party]).get(name, [])
+                        unsure.discard(name)
                     body["CompanyName"] = self._card_name(party, in_use)
                     made = self.create(route, body, "export customers and suppliers")
-                    in_use.setdefault(party.name.strip(), []).append(made)
+                    in_use.setdefault(name, []).append(made)
             except ConnectorCallFailed as failure:
+                if not it.external_id:
+                    unsure.add(party.name.strip())
                 out.append(_failed(it.sync_record_id, failure))
                 continue
             out.append(ExportOutcome(it.sync_record_id, True, external_id=str(made["UID"]),
