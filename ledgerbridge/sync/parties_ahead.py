@@ -25,7 +25,7 @@ whole upload (loading the documents is most of pre-check's time, and QuickBooks 
 issue 13 measures). Each round checks, for every party role not yet settled, its next documents in sending order:
 one at first, twice as many each round after. An upload whose parties' first documents pass checks one document a
 party (200 of the bench's 10,000); a party with many refused documents takes a few rounds, never a round a document;
-no document is checked twice.
+no document is checked twice here (the run checks each once more, chunk by chunk).
 """
 
 from __future__ import annotations

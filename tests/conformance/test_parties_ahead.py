@@ -17,8 +17,12 @@ from ledgerbridge.packages.qbo.connector import QboConnector
 from ledgerbridge.packages.registry import spec_for
 from ledgerbridge.packages.xero.connector import XeroConnector
 from ledgerbridge.store.db import session_scope
-from ledgerbridge.store.models.host import Document, Party
+from ledgerbridge.store.models.host import Document, DocumentLine, Party
+from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.sync.export_plan import export_context, select_document_records
 from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.parties_ahead import documents_clearing_parties
+from ledgerbridge.sync.records import refresh_sync_records
 
 from .fixtures import HARNESSES
 from .harness import EXPORTED_TYPES, PackageWorld
@@ -52,11 +56,30 @@ def test_only_parties_a_document_that_passes_precheck_names_are_sent_ahead(world
         long_code, long_id = long_party.code, long_party.id
         long_documents = set(session.scalars(select(Document.number).where(
             Document.party_id == long_id, Document.type.in_(EXPORTED_TYPES))))
-        sent_parties = set(session.scalars(select(Party.code).join(Document, Document.party_id == Party.id).where(
-            Document.type.in_(EXPORTED_TYPES), Document.party_id.not_in([long_id, lonely.id]))))
+        # a customer whose first invoice in sending order is refused (unmapped too), a later one not: it goes ahead
+        invoices = list(session.scalars(select(Document).where(
+            Document.type == "sales_invoice", Document.party_id.not_in([long_id, lonely.id])).order_by(
+            Document.issue_date, Document.id)))
+        first = next(d for d in invoices if sum(o.party_id == d.party_id for o in invoices) > 1)
+        for line in session.scalars(select(DocumentLine).where(DocumentLine.document_id == first.id)):
+            line.nominal_code = "4090"
+        refused_first = first.number
+        sent_parties = {code: pid for code, pid in session.execute(select(Party.code, Party.id).join(
+            Document, Document.party_id == Party.id).where(Document.type.in_(EXPORTED_TYPES),
+                                                           Document.party_id.not_in([long_id, lonely.id])))}
     assert long_documents and sent_parties
 
-    report = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    connector = world.connector()
+    with session_scope(world.sessions) as session:
+        connection = session.get_one(Connection, world.conn_id)
+        refresh_sync_records(session, connection)
+        session.commit()
+        chosen = documents_clearing_parties(session, connection, connector,
+                                            select_document_records(session, world.conn_id),
+                                            export_context(session, connection))
+    assert {party for _, party, _ in chosen} == set(sent_parties.values())
+
+    report = Exporter(world.sessions, world.conn_id, connector).upload()
 
     remote = world.remote_parties()
     assert "L" * (limit + 1) not in remote and LONELY not in remote
@@ -69,5 +92,6 @@ def test_only_parties_a_document_that_passes_precheck_names_are_sent_ahead(world
             f"allows at most {limit:,}")
     assert all(said in (documents[n].last_error or "") for n in long_documents), \
         {n: documents[n].last_error for n in long_documents}
-    assert "nominal code 4090 has no account mapping" in (documents[UNMAPPED].last_error or "")
+    assert all("nominal code 4090 has no account mapping" in (documents[n].last_error or "")
+               for n in (UNMAPPED, refused_first))
     assert report.exported > 0 and not long_documents & set(world.remote_numbers())
