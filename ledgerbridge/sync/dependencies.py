@@ -33,7 +33,7 @@ from ledgerbridge.connectors.protocol import (
     PartyExport,
 )
 from ledgerbridge.store.db import session_scope, utcnow
-from ledgerbridge.store.models.host import SALES_TYPES, Document, DocumentType, Party
+from ledgerbridge.store.models.host import SALES_TYPES, DocumentType, Party
 from ledgerbridge.store.models.sync import OPEN_SYNC_STATUSES, RecordType, SyncRecord
 from ledgerbridge.store.views import DocumentView, PartyView, load_items, load_parties
 from ledgerbridge.sync import lifecycle
@@ -41,7 +41,6 @@ from ledgerbridge.sync.lifecycle import Claim, Exported
 from ledgerbridge.sync.records import clear_errors, record_error
 
 SENDABLE = OPEN_SYNC_STATUSES
-_IN_LIST = 1000  # ids per IN (...): well within SQLite's bound on a statement's parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,17 +211,12 @@ class PartyBindings:
         """Document id -> its party's binding (exported first where it is not yet)."""
         return self._bind(session, [(d.id, d.party_id, d.type) for d in docs])
 
-    def export_ahead(self, session: Session, document_record_ids: Sequence[int]) -> None:
-        """Export every party the documents of these sync records name, before any document goes: in as few calls
-        as the connector takes (``max_dependency_batch``), where chunk by chunk the parties a later chunk names
-        first would go in a call (a round trip, for a package that polls us) of their own."""
-        rows: list[tuple[int, int, str]] = []
-        for start in range(0, len(document_record_ids), _IN_LIST):
-            rows.extend((doc_id, party_id, kind) for doc_id, party_id, kind in session.execute(
-                select(Document.id, Document.party_id, Document.type).join(
-                    SyncRecord, SyncRecord.record_id == Document.id).where(
-                    SyncRecord.id.in_(document_record_ids[start : start + _IN_LIST]))))
-        self._bind(session, rows)
+    def export_ahead(self, session: Session, docs: Sequence[tuple[int, int, str]]) -> None:
+        """Export the parties of these documents (document id, party id, document type), before any document goes:
+        in as few calls as the connector takes (``max_dependency_batch``), where chunk by chunk the parties a later
+        chunk names first would go in a call (a round trip, for a package that polls us) of their own. Which
+        documents may send their party ahead is ``parties_ahead.documents_clearing_parties``'s to say."""
+        self._bind(session, docs)
 
     def _bind(self, session: Session, docs: Sequence[tuple[int, int, str]]) -> dict[int, Binding]:
         """(document id, party id, document type) -> document id: its party's binding."""

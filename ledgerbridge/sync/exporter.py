@@ -41,6 +41,7 @@ from ledgerbridge.sync.connection_run import ConnectionRun, Report
 from ledgerbridge.sync.dependencies import ITEMS, Binding, DependencyExporter, PartyBindings
 from ledgerbridge.sync.export_plan import RecordRef, export_context, prepared_chunks, select_document_records
 from ledgerbridge.sync.lifecycle import Claim, Exported, Requeue
+from ledgerbridge.sync.parties_ahead import documents_clearing_parties
 from ledgerbridge.sync.payment_export import PaymentExporter
 from ledgerbridge.sync.read_back import tick_seen
 from ledgerbridge.sync.records import clear_errors, record_error, refresh_sync_records
@@ -186,7 +187,9 @@ class Exporter(ConnectionRun):
                 # rather than waits for an answer, more calls are coming, and a message is held for them.
                 with producing(self.connection_id):
                     if hasattr(self.connector, "max_dependency_batch"):  # many parties a call: all of them first
-                        parties.export_ahead(session, record_ids)
+                        # only those a document that passes pre-check names (``parties_ahead``)
+                        parties.export_ahead(session, documents_clearing_parties(session, connection, self.connector,
+                                                                                 record_ids, ctx))
                     for chunk in prepared_chunks(session, connection, self.connector, record_ids, ctx):
                         for ref, doc, problems in chunk.refused:
                             self._refuse(session, ref, doc, problems, report)

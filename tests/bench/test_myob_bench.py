@@ -32,13 +32,9 @@ def test_with_myobs_limits_on_not_one_call_is_refused(limited: dict[str, Any]) -
     assert limited["api_calls_minimum"] == minimum_calls(spec_for("myob"), INVOICES, INVOICES)
 
 
-CARD_NAMES = ("MYOB's connector looks new cards' names up before creating them (myob.connector._cards_named, many "
-              "names a query), but the engine hands it one party a call (batch size 1), so it is one GET a card, one "
-              "call a party over the minimum: 1.02 x at 10,000 invoices, 1.5 x here. With max_dependency_batch the "
-              "calls were 209 / 201 here, but the parties then go before pre-check, and a name too long for MYOB "
-              "was sent (tests/conformance/test_text_limits.py): export_ahead must skip what pre-check refuses first")
-
-
-@pytest.mark.xfail(strict=True, reason=CARD_NAMES)
 def test_the_calls_are_at_most_five_percent_over_the_minimum(limited: dict[str, Any]) -> None:
+    """The new cards' names are looked up many a query: MYOB's connector takes 100 parties a call
+    (``max_dependency_batch``), exported ahead of the first invoice where a document that passes pre-check names them
+    (``sync.parties_ahead``). One call a card and one a document, plus 4 look-ups and the read-back's page: 205 / 201
+    (a look-up a card: 301)."""
     assert limited["api_calls"] <= 1.05 * limited["api_calls_minimum"]

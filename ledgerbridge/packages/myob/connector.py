@@ -77,6 +77,13 @@ class MyobConnector(MyobReads):
     missing_account_answer: str | None = None
     separate_party_roles = True  # Contact/Customer and Contact/Supplier: a party in both roles is two cards
     max_ids_per_read = IDS_PER_READ
+    # Cards handed to ``export_parties`` at once (``sync.dependencies``), and the upload's parties exported ahead of
+    # its first document (``sync.parties_ahead``: only those a document that passes pre-check names). MYOB still
+    # creates one card a call; what a batch saves is the look-up of the new cards' names (``_cards_named``): a query
+    # carries some 25-30 names, where the engine's batch of one (``max_batch``) cost a query a card. 100 keeps the
+    # bindings committed every 100 cards (some 12 s of MYOB's 8 calls a second): a run stopped between two commits
+    # leaves no more than that to look up by card ID (``find_existing_parties``, many IDs a query) next time.
+    max_dependency_batch = 100
     # A prepayment is a Sale/CustomerPayment whose Invoices lines apply it as it is created (MYOB holds no money on
     # account through the API); a credit note is applied by a Sale/CreditSettlement of its own (export_allocations).
     allocates_in_create = True
@@ -124,6 +131,9 @@ class MyobConnector(MyobReads):
     def export_parties(self, items: Sequence[PartyExport], ctx: ExportContext, batch_key: str) -> list[ExportOutcome]:
         out: list[ExportOutcome] = []
         in_use: dict[str, list[dict[str, Any]]] | None = None  # cards by name, read once for the new ones
+        # Names whose card's create failed in this batch: MYOB may have made it (a lost answer), so a party of the
+        # same name later in the batch looks again, as a look-up a card did, rather than take the name as well.
+        unsure: set[str] = set()
         for it in items:
             party = it.party
             if len(party.code) > DISPLAY_ID_MAX:
@@ -144,12 +154,18 @@ class MyobConnector(MyobReads):
                     made = self._update(route, it.external_id, body, "export customers and suppliers",
                                         keep=_keeping_name(self._suffixed(party)))
                 else:
+                    name = party.name.strip()
                     if in_use is None:
                         in_use = self._cards_named([i.party for i in items if not i.external_id])
+                    elif name in unsure:
+                        in_use[name] = self._cards_named([party]).get(name, [])
+                        unsure.discard(name)
                     body["CompanyName"] = self._card_name(party, in_use)
                     made = self.create(route, body, "export customers and suppliers")
-                    in_use.setdefault(party.name.strip(), []).append(made)
+                    in_use.setdefault(name, []).append(made)
             except ConnectorCallFailed as failure:
+                if not it.external_id:
+                    unsure.add(party.name.strip())
                 out.append(_failed(it.sync_record_id, failure))
                 continue
             out.append(ExportOutcome(it.sync_record_id, True, external_id=str(made["UID"]),
