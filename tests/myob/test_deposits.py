@@ -8,16 +8,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+import httpx
 import pytest
 from conformance.fixtures import SandboxPool, open_world, sandboxes  # noqa: F401 (sandboxes: a fixture)
 from conformance.myob import MYOB, MyobWorld
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.connectors.connections import ConnectorOptions, connector_for
 from ledgerbridge.packages.registry import spec_for
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Payment, PaymentKind
 from ledgerbridge.store.models.sync import RecordType, SyncRecord, SyncStatus
+from ledgerbridge.sync.exporter import Exporter
 
 # The demo's order SO-7001 in AUD (tests/conformance/test_prepayments.py): INV-1101 417.98, INV-1102 668.78.
 INV_1101, INV_1102 = Decimal("417.98"), Decimal("668.78")
@@ -104,3 +107,37 @@ def test_lost_answers_find_the_deposit_order_and_payment_never_make_them_twice(w
     (order,) = world.items("Sale/Order/Service")
     assert Decimal(str(order["BalanceDueAmount"])) == 0
     assert _deposit_record(world).status == SyncStatus.SEEN.value
+
+
+class OutageAtTheDueRead(httpx.BaseTransport):
+    """The sandbox, answering 503 (its own fault, armed just in time) to the read of the invoices' amounts due."""
+
+    def __init__(self, inner: httpx.BaseTransport, world: MyobWorld) -> None:
+        self.inner, self.world, self.armed = inner, world, False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if (not self.armed and request.method == "GET" and request.url.path.rstrip("/").endswith("/Sale/Invoice")
+                and "UID eq" in request.url.params.get("$filter", "")):
+            self.armed = True
+            self.world.arm_fault(fail_with_status=503, count=1)
+        return self.inner.handle_request(request)
+
+
+def test_a_prepayment_whose_invoices_could_not_be_read_waits_rather_than_go_unsplit(world: MyobWorld) -> None:
+    """Its split goes with the create: unsplit, MYOB would hold all of it on the order, where it could not be moved
+    onto the invoices later."""
+    MYOB.upload(world)
+    _take_deposit(world)
+    outage = OutageAtTheDueRead(world.transport, world)
+    connector = connector_for(world.sessions, world.conn_id, ConnectorOptions(transport=outage, max_attempts=1,
+                                                                              unlimited_budget=True))
+    try:
+        report = Exporter(world.sessions, world.conn_id, connector).upload().payments
+    finally:
+        connector.close()
+    assert outage.armed
+    assert (report["exported"], report["failed"]) == (0, 1) and "amounts due" in report["problems"][0]["message"]
+    assert world.items("Sale/CustomerPayment") == [] and world.items("Sale/Order/Service") == []
+    again = MYOB.upload(world)["payments"]
+    assert (again["exported"], again["failed"]) == (1, 0), again["problems"]
+    assert again["prepayments"][0]["allocated"] == str(INV_1101 + INV_1102)
