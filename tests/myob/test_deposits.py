@@ -11,11 +11,14 @@ from decimal import Decimal
 import httpx
 import pytest
 from conformance.fixtures import SandboxPool, open_world, sandboxes  # noqa: F401 (sandboxes: a fixture)
-from conformance.myob import MYOB, MyobWorld
+from conformance.myob import MYOB, MyobWorld, in_aud
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.connections import ConnectorOptions, connector_for
+from ledgerbridge.demo.data import demo_batch
+from ledgerbridge.intake.apply import apply_batch
+from ledgerbridge.intake.schemas import Batch
 from ledgerbridge.packages.registry import spec_for
 from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Payment, PaymentKind
@@ -141,3 +144,17 @@ def test_a_prepayment_whose_invoices_could_not_be_read_waits_rather_than_go_unsp
     again = MYOB.upload(world)["payments"]
     assert (again["exported"], again["failed"]) == (1, 0), again["problems"]
     assert again["prepayments"][0]["allocated"] == str(INV_1101 + INV_1102)
+
+
+def test_a_deposit_held_is_not_moved_onto_an_invoice_made_later_and_says_what_to_do(world: MyobWorld) -> None:
+    MYOB.upload(world)
+    _take_deposit(world)
+    assert MYOB.upload(world)["payments"]["exported"] == 1
+    later = next(d for d in in_aud(demo_batch())["documents"] if d["number"] == "INV-1102")
+    later = {**later, "host_id": "INV-1104", "number": "INV-1104"}
+    with session_scope(world.sessions) as session:
+        apply_batch(session, world.org_id, Batch.model_validate({"documents": [later]}))
+    report = MYOB.upload(world)["payments"]
+    assert report["failed"] == 1 and "cannot move" in report["problems"][0]["message"], report
+    (payment,) = world.items("Sale/CustomerPayment")
+    assert [ln["Type"] for ln in payment["Invoices"]] == ["Invoice", "Invoice", "Order"]  # unchanged

@@ -9,7 +9,8 @@ document; where the company file forbids changing transactions (``TransactionsCa
 reversed instead: a document of the opposite sign with the same lines, noted in the record's history.
 
 The connector is in several modules: ``myob.calls`` (requests, pages), ``myob.reads`` (chart, look-ups, read-back,
-payments made in MYOB), ``myob.payments`` (money out, credit settlements) and this one (the writes).
+payments made in MYOB), ``myob.payments`` (money out, credit settlements), ``myob.deposits`` (prepayments) and this
+one (the writes).
 """
 
 from __future__ import annotations

@@ -113,7 +113,7 @@ def read_prepayments(conn: MyobReads, external_ids: Sequence[str]) -> dict[str, 
 def refuse_moves(items: Sequence[AllocationExport]) -> dict[str, ExportOutcome]:
     """An allocation of a deposit already held on its order to an invoice made since: refused with what to do."""
     return {it.key: ExportOutcome(0, False, failure_type="data", message=(
-        f"MYOB holds {it.currency or ''} {it.amount} of this prepayment as a deposit on its sale order; the API "
-        "cannot move a deposit onto an invoice made later"), hint=(
+        f"MYOB holds this prepayment's rest as a deposit on its sale order, and its API cannot move {it.amount} of "
+        "it onto an invoice made later"), hint=(
         "In MYOB, delete the deposit payment and record it again applied to the invoice, or convert the order."))
         for it in items}
