@@ -154,6 +154,7 @@ class PaymentExport:
     #: A prepayment's split, sent with it where the package creates a prepayment allocated
     #: (``Connector.allocates_in_create``); their ``source_external_id`` is empty (not created yet).
     allocations: tuple[AllocationExport, ...] = ()
+    order_number: str | None = None  # a prepayment's sales order (MYOB holds what no invoice takes on an order)
 
 
 @dataclass(frozen=True, slots=True)

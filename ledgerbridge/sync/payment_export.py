@@ -124,7 +124,14 @@ class PaymentExporter(ConnectionRun):
             prepaid = [plan for plan in ready if plan.payment.kind == PaymentKind.PREPAYMENT.value]
             due = self._package_due(prepaid)  # before anything is sent: one read for the whole upload
             fresh = [plan for plan in ready if not plan.record.external_id]
-            if self.connector.allocates_in_create and not isinstance(due, ConnectorCallFailed):
+            if self.connector.allocates_in_create and isinstance(due, ConnectorCallFailed):
+                # Its split goes with the create: without the amounts due it would go out unsplit, where a package
+                # may not split it later (MYOB holds the rest on a sale order). It goes at the next upload.
+                unsplit = [plan for plan in fresh if plan.payment.kind == PaymentKind.PREPAYMENT.value]
+                for plan in unsplit:
+                    self._fail(session, plan, report, f"could not read its invoices' amounts due: {due.message}", due)
+                fresh = [plan for plan in fresh if plan not in unsplit]
+            elif self.connector.allocates_in_create and not isinstance(due, ConnectorCallFailed):
                 for plan in fresh:  # created with their split: a call fewer each
                     if plan.item is not None and plan.payment.kind == PaymentKind.PREPAYMENT.value:
                         plan.item = replace(plan.item, allocations=tuple(self._split(plan, _unused(plan), due)))

@@ -123,7 +123,7 @@ def plan_payment(session: Session, connection: Connection, record: SyncRecord, c
     plan.item = PaymentExport(record.id, payment.kind, payment.host_id, plan.label, payment.direction,
                               payment.payment_date, payment.amount, payment.currency, payment.reference,
                               party.external_id, bank, record.attempt_key or "", record.external_id, account,
-                              document_ext)
+                              document_ext, order_number=plan.order_number)
     return plan
 
 

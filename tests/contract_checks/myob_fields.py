@@ -21,7 +21,7 @@ from contract_checks.myob_catalogue import enum_members, reachable, route_entity
 #: The routes the sandbox serves (its ``routes.RESOURCES``), plus the company-file list's type.
 SERVED = ("Contact", "Contact/Customer", "Contact/Supplier", "GeneralLedger/Account", "GeneralLedger/TaxCode",
           "Company/Preferences", "GeneralLedger/AccountingProperties", "Inventory/Item", "Sale/Invoice",
-          "Sale/Invoice/Service", "Sale/Invoice/Item",
+          "Sale/Invoice/Service", "Sale/Invoice/Item", "Sale/Order", "Sale/Order/Service",
           "Sale/CustomerPayment", "Sale/CreditSettlement", "Sale/CreditRefund", "Purchase/Bill",
           "Purchase/Bill/Service", "Purchase/Bill/Item", "Purchase/SupplierPayment", "Purchase/DebitSettlement",
           "Purchase/DebitRefund")

@@ -179,3 +179,42 @@ def test_read_back_tells_credit_settled_in_myob_from_payments(world: MyobWorld) 
     doc = world.connector().read_back_documents([("sales_invoice", invoice["UID"])])[invoice["UID"]]
     assert (doc.amount_credited, doc.amount_paid) == (applied, Decimal("10.00"))
     assert doc.amount_due == Decimal(str(invoice["TotalAmount"])) - applied - Decimal("10.00")
+
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # MYOB's side; CI's time
+def test_a_reversal_and_its_settlement_whose_answers_were_lost_are_found_not_made_again(world: MyobWorld) -> None:
+    MYOB.upload(world)
+    world.admin("POST", f"/businesses/{world.business_id}/preferences",
+                json={"TransactionsCannotBeChangedMustBeReversed": True}).raise_for_status()
+    with session_scope(world.sessions) as session:
+        void_document(session, world.org_id, "INV-1005")
+    # MYOB makes the reversal but the answer is lost; the next run finds it and settles it, and that answer is lost
+    # too; the run after finds both.
+    world.arm_fault(drop_response_after_commit=2)
+    runs = [MYOB.upload(world) for _ in range(3)]
+    assert [r["voided"] for r in runs] == [0, 0, 1] and world.faults()["drop_response_after_commit"] == 0, runs
+    reversals = [d for d in world.items("Sale/Invoice/Service") if "reversal of sales invoice INV-1005" in str(
+        d.get("JournalMemo"))]
+    assert len(reversals) == 1 and len(world.items("Sale/CreditSettlement")) == 1
+    assert world.raw("INV-1005")["Status"] == "Closed" and reversals[0]["Status"] == "Closed"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # MYOB's side; CI's time
+def test_a_credit_settlement_whose_answer_was_lost_is_not_made_again(world: MyobWorld) -> None:
+    """Allocation sync reads what MYOB holds of the credit before it settles (the look-up), so the settlement MYOB
+    made while its answer was lost is seen on the next run, and only what is still open is sent."""
+    MYOB.upload(world)
+    with session_scope(world.sessions) as session:
+        conn = session.get_one(Connection, world.conn_id)
+        conn.settings = {**(conn.settings or {}), "allocation_sync": True}
+    world.arm_fault(drop_response_after_commit=1)
+    first = MYOB.upload(world)["payments"]["allocation_sync"]
+    assert first["pushed"] == 0 and "looked up before it is created again" in first["diagnostics"][0]["message"]
+    again = MYOB.upload(world)["payments"]["allocation_sync"]
+    assert again["pushed"] == 0 and again["diagnostics"] == [] and world.faults()["drop_response_after_commit"] == 0
+    (settlement,) = world.items("Sale/CreditSettlement")
+    credit, invoice = world.raw("CN-2001"), world.raw("INV-1002")
+    assert settlement["CreditFromInvoice"]["UID"] == credit["UID"] and Decimal(str(credit["BalanceDueAmount"])) == 0
+    assert Decimal(str(invoice["BalanceDueAmount"])) == Decimal(str(invoice["TotalAmount"])) + Decimal(
+        str(credit["TotalAmount"]))

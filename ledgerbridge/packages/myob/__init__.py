@@ -1,8 +1,8 @@
 """The MYOB Business connector (MYOB Business, AccountRight and the New Essentials: one API since 2020): OAuth
 (``auth``), HTTP (``client``), payloads (``mapper``), errors, the company file's rules (``rules``), and the connector
 in parts: ``calls`` (requests, pages by NextPageLink), ``reads`` (chart, look-ups, read-back, payments made in MYOB),
-``payments`` (money out, credit settlements), ``party_reads`` (the cards the import of customers reads) and
-``connector`` (the writes, and the class the core uses).
+``payments`` (money out, credit settlements), ``deposits`` (prepayments), ``party_reads`` (the cards the import of
+customers reads) and ``connector`` (the writes, and the class the core uses).
 
 What a MYOB user should know, because MYOB differs from Xero and QuickBooks here:
 
@@ -20,7 +20,9 @@ What a MYOB user should know, because MYOB differs from Xero and QuickBooks here
   customers. A card without a card ID (``*None``) is imported without a code.
 * MYOB's lists show no deleted payments: payments imported in the last 90 days are asked for by UID after each
   import, and those gone are reversed here.
-* Prepayments: MYOB's API records a customer's money only against invoices, so a deposit goes out once its order's
-  invoices are in MYOB, as a ``Sale/CustomerPayment`` applied to them as it is created (``allocates_in_create``);
-  one with no invoice to apply it to is refused with that reason (record it in MYOB on the customer's sales order).
+* Prepayments: MYOB's API records a customer's money only against a sale (an invoice or an order), so a deposit
+  goes out once its order's invoices are in MYOB, as a ``Sale/CustomerPayment`` applied to them as it is created
+  (``allocates_in_create``), and what they do not take is held as a deposit on a sale order made for it
+  (``Sale/Order/Service``, the host's order number; ``myob.deposits``). A held deposit is not moved onto an invoice
+  made later (MYOB does that by converting the order): such an allocation is refused with what to do in MYOB.
 """

@@ -9,8 +9,8 @@ document; where the company file forbids changing transactions (``TransactionsCa
 reversed instead: a document of the opposite sign with the same lines, noted in the record's history.
 
 The connector is in several modules: ``myob.calls`` (requests, pages), ``myob.reads`` (chart, look-ups, read-back,
-payments made in MYOB), ``myob.payments`` (money out, credit settlements), ``myob.party_reads`` (the cards an import
-of parties reads) and this one (the writes).
+payments made in MYOB), ``myob.payments`` (money out, credit settlements), ``myob.deposits`` (prepayments),
+``myob.party_reads`` (the cards an import of parties reads) and this one (the writes).
 """
 
 from __future__ import annotations
@@ -296,7 +296,10 @@ class MyobConnector(MyobReads):
                 if not cannot_delete(failure.errors):
                     raise
         current = self.get(f"{route}/{uid}", "read the document to reverse")
-        made = self.create(route, reversal_body(current, it.document), "reverse documents")
+        # A reversal made by an earlier attempt whose answer was lost is found by its memo, never made twice; its
+        # settlement likewise: ``settle`` sends only what both still have open (nothing, once settled).
+        made = self._reversal_of(route, it.document) or self.create(
+            route, reversal_body(current, it.document), "reverse documents")
         # As MYOB's own "Reverse": the two are settled against each other, so neither stays open.
         credit, document = (made, current) if dec(made.get("TotalAmount")) < 0 else (current, made)
         myob_payments.settle(self, credit, document, f"{memo_stamp(it.document.host_id)} reversal")
@@ -304,6 +307,16 @@ class MyobConnector(MyobReads):
         return ExportOutcome(it.sync_record_id, True, external_id=uid,
                              message=f"reversed in MYOB by {number}: the company file does not allow changing or "
                                      "deleting transactions")
+
+    def _reversal_of(self, route: str, doc: DocumentView) -> dict[str, Any] | None:
+        """The reversal of this document already in MYOB (its JournalMemo starts with ``reversal_memo``)."""
+        memo = reversal_memo(doc)
+        for page in self.pages(route, where=f"substringof({q(memo)}, JournalMemo) eq true",
+                               purpose="look up a reversal"):
+            found = next((row for row in page if str(row.get("JournalMemo") or "").startswith(memo)), None)
+            if found is not None:
+                return found
+        return None
 
     # -- money out and allocations: MYOB's shapes live in myob.payments -------------------------------------
     def export_payments(self, items: Sequence[PaymentExport], ctx: ExportContext,
@@ -364,4 +377,10 @@ def reversal_body(current: dict[str, Any], doc: DocumentView) -> dict[str, Any]:
         lines.append(copy)
     return {"Date": current.get("Date"), party: {"UID": (current.get(party) or {}).get("UID")},
             "IsTaxInclusive": bool(current.get("IsTaxInclusive")), "Lines": lines,
-            "JournalMemo": f"{memo_stamp(doc.host_id)} reversal of {doc.label()}"[:255]}
+            "JournalMemo": f"{reversal_memo(doc)} {doc.label()}"[:255]}
+
+
+def reversal_memo(doc: DocumentView) -> str:
+    """How a reversal's JournalMemo starts: the host id's stamp, then what it is, so a lost answer's reversal is
+    found again (and never taken for the document itself, whose memo has the stamp alone)."""
+    return f"{memo_stamp(doc.host_id)} reversal of"

@@ -3,9 +3,8 @@
 * A payment of an invoice (with "payments both ways") is a ``Sale/CustomerPayment`` applied to it (``Invoices``,
   by UID); a payment of a bill a ``Purchase/SupplierPayment`` (``Lines``, by ``Purchase``). Neither can be changed
   in MYOB (GET, POST, DELETE only). The host id is stamped in the Memo, by which a lost answer's payment is found.
-* A prepayment (money on account before any invoice): MYOB's API records a customer's money only against a sale,
-  so one with allocations goes out as a payment applied to those invoices; one with none is refused with a clear
-  message (record it in MYOB as a deposit on the customer's sales order).
+* A prepayment: MYOB's API records a customer's money only against a sale, so it goes out as a payment applied to
+  its order's invoices, and what they do not take is held as a deposit on a sale order (``myob.deposits``).
 * A credit note's allocation is a ``Sale/CreditSettlement`` (a supplier credit's a ``Purchase/DebitSettlement``),
   whose lines apply the credit to sales (bills).
 
@@ -26,6 +25,7 @@ from ledgerbridge.connectors.protocol import (
     RemoteAllocation,
     RemoteCredit,
 )
+from ledgerbridge.packages.myob import deposits
 from ledgerbridge.packages.myob.calls import dec, guid, myob_date, myob_datetime, q, when
 from ledgerbridge.packages.myob.mapper import link, memo_stamp
 
@@ -44,8 +44,7 @@ SETTLEMENTS = {"Sale/Invoice": ("Sale/CreditSettlement", "CreditFromInvoice", "S
 def payment_body(conn: MyobReads, item: PaymentExport) -> tuple[str, dict[str, Any]]:
     memo = f"{memo_stamp(item.host_id)} {item.label}" + (f": {item.reference}" if item.reference else "")
     bank = link(conn.account_uid(item.bank_account_code))
-    applied = ([(a.invoice_external_id, a.amount) for a in item.allocations] if item.kind == "prepayment"
-               else [(str(item.document_external_id), item.amount)])
+    applied = [(str(item.document_external_id), item.amount)]
     if item.direction == "out":
         return "Purchase/SupplierPayment", {
             "PayFrom": "Account", "Account": bank, "Supplier": link(item.party_external_id),
@@ -56,19 +55,15 @@ def payment_body(conn: MyobReads, item: PaymentExport) -> tuple[str, dict[str, A
         "DepositTo": "Account", "Account": bank, "Customer": link(item.party_external_id),
         "Date": myob_date(item.payment_date), "AmountReceived": item.amount, "Memo": memo[:255],
         "ReceiptNumber": item.host_id[:NUMBER_MAX],
-        "Invoices": [{"UID": uid, "AmountApplied": amount, "Type": "Invoice"} for uid, amount in applied]}
+        "Invoices": (deposits.payment_lines(conn, item) if item.kind == "prepayment" else
+                     [{"UID": uid, "AmountApplied": amount, "Type": "Invoice"} for uid, amount in applied])}
 
 
 def export_payments(conn: MyobReads, items: Sequence[PaymentExport]) -> list[ExportOutcome]:
     out = []
     for it in items:
-        if it.kind == "prepayment" and not it.allocations:
-            out.append(ExportOutcome(it.sync_record_id, False, failure_type="config", message=(
-                f"{it.label}: MYOB's API records a customer's money only against an invoice"),
-                hint="Record the deposit in MYOB against the customer's sales order, or send it once invoiced."))
-            continue
-        route, body = payment_body(conn, it)
         try:
+            route, body = payment_body(conn, it)  # a prepayment's deposit order is made here, before its payment
             made = conn.create(route, body, "export payments")
         except ConnectorCallFailed as failure:
             out.append(ExportOutcome(it.sync_record_id, False, message=failure.message,
@@ -104,8 +99,10 @@ def _credit_route(conn: MyobReads, uid: str) -> tuple[str, dict[str, Any]] | Non
 
 def export_allocations(conn: MyobReads, items: Sequence[AllocationExport]) -> dict[str, ExportOutcome]:
     """Each allocation of a credit note (supplier credit) as a credit (debit) settlement of its own."""
-    out: dict[str, ExportOutcome] = {}
+    out: dict[str, ExportOutcome] = deposits.refuse_moves([it for it in items if it.source_kind == "prepayment"])
     for it in items:
+        if it.key in out:
+            continue
         found = _credit_route(conn, it.source_external_id)
         if found is None or it.source_kind != "credit_note":
             out[it.key] = ExportOutcome(0, False, failure_type="data", message=(
@@ -164,6 +161,8 @@ def _credit(conn: MyobReads, route: str, doc: dict[str, Any]) -> RemoteCredit:
 
 
 def read_credits(conn: MyobReads, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
+    if source_kind == "prepayment":
+        return deposits.read_prepayments(conn, external_ids)
     if source_kind != "credit_note":
         return {}
     out: dict[str, RemoteCredit] = {}

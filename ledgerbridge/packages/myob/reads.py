@@ -308,6 +308,8 @@ class MyobReads(MyobCalls):
         applied = []
         for line in raw.get(lines_field) or []:
             doc = line if direction == "in" else (line.get("Purchase") or {})
+            if line.get("Type") == "Order":  # a deposit held on a sale order: money on account here
+                doc = {}
             applied.append((str(doc["UID"]) if doc.get("UID") else None, doc.get("Number"),
                             dec(line.get("AmountApplied"))))
         total = dec(raw.get(amount_field)) or sum((a for _, _, a in applied), Decimal(0))

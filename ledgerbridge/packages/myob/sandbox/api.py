@@ -52,7 +52,7 @@ class Answer:
         if found is None:
             return None
         kind, record = found
-        layout = record.get("InvoiceType") or record.get("BillType")
+        layout = record.get("InvoiceType") or record.get("BillType") or record.get("OrderType")
         return f"{self.base}{routes.home(kind, layout)}/{record['UID']}"
 
     def render(self, resource: Resource, record: Record) -> dict[str, Any]:
@@ -169,7 +169,7 @@ def _in_route(resource: Resource, record: Record) -> bool:
     """A typed layout route holds only its layout (``Sale/Invoice/Service`` does not serve an Item invoice)."""
     if resource.layout is None:
         return True
-    return (record.get("InvoiceType") or record.get("BillType")) == resource.layout
+    return (record.get("InvoiceType") or record.get("BillType") or record.get("OrderType")) == resource.layout
 
 
 def _record(business: Business, resource: Resource, uid: str) -> Record:

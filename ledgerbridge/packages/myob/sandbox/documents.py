@@ -7,6 +7,11 @@ to Open, or Credit (sales) / Debit (purchases) when the total is negative: MYOB 
 credit is a document with negative lines. A PUT replaces the lines: a line sent with a ``RowID`` keeps it and must
 carry that line's current ``RowVersion`` (else 409); a line without one is new; a RowID the document does not have
 is refused. What was already paid stays paid: the new total may not fall below it.
+
+A sale order (``Sale/Order/Service``) is written the same way, with MYOB's order statuses: it stays Open (until it
+becomes an invoice, which the sandbox does not model) whatever deposits are applied to it (``AppliedToDate``), its
+total may not be negative, and it is no amount the customer owes (assumed: AccountRight holds a deposit in the
+customer deposits liability account, so an order and its deposits leave the card's balance as it is).
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ from .store import Business, Record, next_row_version
 from .terms import document_terms
 from .totals import compute
 
-_PARTY = {"Invoice": ("Customer", "Customer"), "Bill": ("Supplier", "Supplier")}
+_PARTY = {"Invoice": ("Customer", "Customer"), "Bill": ("Supplier", "Supplier"), "Order": ("Customer", "Customer")}
 #: Fields stored as sent (after the strict check); the rest are computed or checked one by one.
 _KEEP = {"Invoice": ("CustomerPurchaseOrderNumber", "ShipToAddress", "Comment", "ShippingMethod", "ReferralSource",
                      "InvoiceDeliveryStatus", "PromisedDate", "OnlinePaymentMethod", "Salesperson", "Category"),
          "Bill": ("SupplierInvoiceNumber", "ShipToAddress", "Comment", "ShippingMethod", "PromisedDate",
-                  "BillDeliveryStatus", "IsReportable", "Category")}
+                  "BillDeliveryStatus", "IsReportable", "Category"),
+         "Order": ("CustomerPurchaseOrderNumber", "ShipToAddress", "Comment", "ShippingMethod", "ReferralSource",
+                   "DeliveryStatus", "PromisedDate", "Salesperson", "Category")}
 
 
 def write(business: Business, kind: str, layout: str, body: Record, existing: Record | None) -> Record:
@@ -41,7 +48,7 @@ def write(business: Business, kind: str, layout: str, body: Record, existing: Re
     record["Number"] = number or (existing["Number"] if existing else business.next_number(kind))
     if kind == "Bill":
         text(body, "SupplierInvoiceNumber", 255)
-    record["JournalMemo"] = text(body, "JournalMemo", 255) or f"{'Sale' if kind == 'Invoice' else 'Purchase'}; " \
+    record["JournalMemo"] = text(body, "JournalMemo", 255) or f"{'Purchase' if kind == 'Bill' else 'Sale'}; " \
                                                               f"{party.get('Name', '')}"
     inclusive = body.get("IsTaxInclusive")
     record["IsTaxInclusive"] = True if inclusive is None else bool(inclusive)  # the SDK's default
@@ -52,6 +59,8 @@ def write(business: Business, kind: str, layout: str, body: Record, existing: Re
         raise errors.required("FreightTaxCode.UID")
     totals = compute(business, record["Lines"], record["Freight"], record["FreightTaxCode"], record["IsTaxInclusive"])
     paid = Decimal(existing["TotalAmount"]) - Decimal(existing["BalanceDueAmount"]) if existing else Decimal("0.00")
+    if kind == "Order" and totals.total_amount < 0:
+        raise errors.validation("InvalidAmount", "An order's TotalAmount cannot be negative", "TotalAmount")
     if existing is not None and abs(totals.total_amount) < abs(paid):
         raise errors.validation("AmountBelowAppliedPayments", f"TotalAmount {totals.total_amount} is less than the "
                                 f"{paid} already applied to this {kind.lower()}", "TotalAmount")
@@ -60,18 +69,26 @@ def write(business: Business, kind: str, layout: str, body: Record, existing: Re
     record["LastPaymentDate"] = existing.get("LastPaymentDate") if existing else None
     if kind == "Invoice":
         record["InvoiceType"] = layout
+    elif kind == "Order":
+        record["OrderType"] = layout
+        record["AppliedToDate"] = paid
     else:
         record["BillType"] = layout
         record["AppliedToDate"] = paid
     set_status(kind, record)
     if existing is not None:
         record["UID"] = existing["UID"]
-        adjust_balance(business, existing[party_field]["UID"], -Decimal(existing["BalanceDueAmount"]))
-    adjust_balance(business, party["UID"], record["BalanceDueAmount"])
+    if kind != "Order":
+        if existing is not None:
+            adjust_balance(business, existing[party_field]["UID"], -Decimal(existing["BalanceDueAmount"]))
+        adjust_balance(business, party["UID"], record["BalanceDueAmount"])
     return business.save(kind, record)
 
 
 def set_status(kind: str, record: Record) -> None:
+    if kind == "Order":
+        record["Status"] = "Open"
+        return
     balance = Decimal(record["BalanceDueAmount"])
     if balance == 0:
         record["Status"] = "Closed"
@@ -127,5 +144,6 @@ def delete(business: Business, kind: str, record: Record) -> None:
         raise errors.validation("TransactionHasPayments", "Payments or settlements are applied to this "
                                 f"{kind.lower()}; delete them first", "UID")
     party_field = _PARTY[kind][0]
-    adjust_balance(business, record[party_field]["UID"], -Decimal(record["BalanceDueAmount"]))
+    if kind != "Order":
+        adjust_balance(business, record[party_field]["UID"], -Decimal(record["BalanceDueAmount"]))
     business.delete(kind, record["UID"])

@@ -21,6 +21,8 @@ ROUTE_TYPES: dict[str, str] = {
     "Sale/Invoice": "Sale.Invoice",
     "Sale/Invoice/Service": "Sale.ServiceInvoice",
     "Sale/Invoice/Item": "Sale.ItemInvoice",
+    "Sale/Order": "Sale.Order",
+    "Sale/Order/Service": "Sale.ServiceOrder",
     "Sale/CustomerPayment": "Sale.CustomerPayment",
     "Sale/CreditSettlement": "Sale.CreditSettlement",
     "Sale/CreditRefund": "Sale.CreditRefund",
@@ -413,6 +415,20 @@ TYPES: dict[str, str] = {
         "Item:object=Inventory.ItemLink Location:object=Inventory.LocationLink UnitOfMeasure:str UnitCount:dec "
         "Account:object=GeneralLedger.AccountLink"
     ),
+    "Sale.Order": (
+        "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt "
+        "ForeignCurrency:object=GeneralLedger.CurrencyLink CurrencyExchangeRate:dec Number:str Date:dt "
+        "CustomerPurchaseOrderNumber:str Customer:object=Contact.CustomerLink Terms:object=Sale.OrderTerms "
+        "IsTaxInclusive:bool Subtotal:dec Freight:dec FreightTaxCode:object=GeneralLedger.TaxCodeLink "
+        "TotalTax:dec TotalAmount:dec Category:object=GeneralLedger.CategoryLink "
+        "Salesperson:object=Contact.EmployeeLink JournalMemo:str ReferralSource:str AppliedToDate:dec "
+        "BalanceDueAmount:dec Status:enum=Sale.OrderStatus LastPaymentDate:dt OrderType:enum=Sale.OrderLayoutType"
+    ),
+    "Sale.OrderTerms": (
+        "PaymentIsDue:enum=TermsPaymentType DiscountDate:int BalanceDueDate:int DiscountForEarlyPayment:dec "
+        "MonthlyChargeForLatePayment:dec DiscountExpiryDate:dt Discount:dec DiscountForeign:dec DueDate:dt "
+        "FinanceCharge:dec FinanceChargeForeign:dec"
+    ),
     "Sale.SaleLink": (
         "UID:guid URI:uri Number:str"
     ),
@@ -436,6 +452,23 @@ TYPES: dict[str, str] = {
         "Job:object=GeneralLedger.JobLink TaxCode:object=GeneralLedger.TaxCodeLink RowVersion:str Date:dt "
         "Account:object=GeneralLedger.AccountLink UnitOfMeasure:str UnitCount:dec UnitPrice:dec "
         "UnitPriceForeign:dec DiscountPercent:dec"
+    ),
+    "Sale.ServiceOrder": (
+        "UID:guid URI:uri RowVersion:str Created:dt LastModified:dt "
+        "ForeignCurrency:object=GeneralLedger.CurrencyLink CurrencyExchangeRate:dec Number:str Date:dt "
+        "CustomerPurchaseOrderNumber:str Customer:object=Contact.CustomerLink Terms:object=Sale.OrderTerms "
+        "IsTaxInclusive:bool Subtotal:dec Freight:dec FreightTaxCode:object=GeneralLedger.TaxCodeLink "
+        "TotalTax:dec TotalAmount:dec Category:object=GeneralLedger.CategoryLink "
+        "Salesperson:object=Contact.EmployeeLink JournalMemo:str ReferralSource:str AppliedToDate:dec "
+        "BalanceDueAmount:dec Status:enum=Sale.OrderStatus LastPaymentDate:dt OrderType:enum=Sale.OrderLayoutType "
+        "Lines:[]object=Sale.ServiceOrderLine SubtotalForeign:dec FreightForeign:dec TotalTaxForeign:dec "
+        "TotalAmountForeign:dec AppliedToDateForeign:dec BalanceDueAmountForeign:dec ShipToAddress:str "
+        "Comment:str ShippingMethod:str PromisedDate:dt DeliveryStatus:enum=Sale.DocumentAction"
+    ),
+    "Sale.ServiceOrderLine": (
+        "RowID:int Type:enum=Sale.OrderLineType Description:str RowVersion:str Total:dec TotalForeign:dec "
+        "Account:object=GeneralLedger.AccountLink Job:object=GeneralLedger.JobLink "
+        "TaxCode:object=GeneralLedger.TaxCodeLink"
     ),
     "Subscription": (
         "IsTrial:bool Product:object=SubscriptionProduct"
@@ -508,6 +541,15 @@ ENUMS: dict[str, str] = {
     ),
     "Sale.InvoiceLineType": (
         "Transaction Header SubTotal"
+    ),
+    "Sale.OrderLayoutType": (
+        "Service Item Professional Miscellaneous TimeBilling"
+    ),
+    "Sale.OrderLineType": (
+        "Transaction Header SubTotal"
+    ),
+    "Sale.OrderStatus": (
+        "Open ConvertedToInvoice"
     ),
     "Sale.SaleStatus": (
         "Unknown Open Closed Credit"

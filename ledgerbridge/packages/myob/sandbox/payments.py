@@ -3,9 +3,12 @@
 Each applied UID must be a document of the payment's customer (supplier), Open, with ``AmountApplied`` above zero
 and at most its ``BalanceDueAmount`` (research note §10.7). A customer payment's ``AmountReceived`` must equal the
 sum applied (assumed: AccountRight will not record an out-of-balance receipt; an overpayment is recorded as a
-payment plus a customer credit). A supplier payment's ``AmountPaid`` is read-only in the SDK: the sandbox sums
-the lines, as MYOB does. Applying lowers each balance, sets ``Status`` Closed at zero and ``LastPaymentDate``;
-deleting the payment restores them. Both save the documents again, so an incremental read sees the change.
+payment plus a customer credit). A line of ``Type`` Order applies money to an open sale order of the customer: a
+deposit (AccountRight: "if you receive a payment against a sales order, it's considered a deposit"), which lowers
+the order's ``BalanceDueAmount`` and raises its ``AppliedToDate``; the order stays Open. A supplier payment's
+``AmountPaid`` is read-only in the SDK: the sandbox sums the lines, as MYOB does. Applying lowers each balance,
+sets ``Status`` Closed at zero and ``LastPaymentDate``; deleting the payment restores them. Both save the
+documents again, so an incremental read sees the change.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ def apply(business: Business, kind: str, uid: str, applied: Decimal, date: str |
     document = business.get(kind, uid)
     assert document is not None
     document["BalanceDueAmount"] = Decimal(document["BalanceDueAmount"]) - applied
-    if kind == "Bill":
+    if kind in ("Bill", "Order"):
         document["AppliedToDate"] = Decimal(document.get("AppliedToDate", ZERO)) + applied
     if date is not None:
         document["LastPaymentDate"] = date
     set_status(kind, document)
-    party = document["Customer" if kind == "Invoice" else "Supplier"]["UID"]
-    adjust_balance(business, party, -applied)
+    if kind != "Order":  # a deposit is held apart from what the customer owes (documents.py)
+        party = document["Supplier" if kind == "Bill" else "Customer"]["UID"]
+        adjust_balance(business, party, -applied)
     business.save(kind, document)
 
 
@@ -42,10 +46,10 @@ def open_document(business: Business, kind: str, uid: str, party_uid: str, appli
     document = business.get(kind, uid)
     if document is None:
         raise errors.not_found_ref(where, uid)
-    party = document["Customer" if kind == "Invoice" else "Supplier"]["UID"]
+    party = document["Supplier" if kind == "Bill" else "Customer"]["UID"]
     if party != party_uid.lower():
         raise errors.validation("CardMismatch", f"{where} belongs to another card", where)
-    wanted = ("Credit" if kind == "Invoice" else "Debit") if credit else "Open"
+    wanted = ("Debit" if kind == "Bill" else "Credit") if credit else "Open"
     if document["Status"] != wanted:
         raise errors.validation("TransactionNotOpen", f"{where} is {document['Status']}, not {wanted}", where)
     if applied <= 0:
@@ -68,16 +72,18 @@ def create_customer_payment(business: Business, body: Record) -> Record:
     total = ZERO
     for index, line in enumerate(rows(body, "Invoices")):
         where = f"Invoices[{index}]"
-        if (line.get("Type") or "Invoice") != "Invoice":
-            raise errors.validation("UnsupportedLineType", "Only Invoice lines are supported", f"{where}.Type")
+        line_type = line.get("Type") or "Invoice"
+        if line_type not in ("Invoice", "Order"):
+            raise errors.validation("UnsupportedLineType", "Only Invoice and Order lines are supported",
+                                    f"{where}.Type")
         applied = amount(line, "AmountApplied", required=True, where=f"{where}.")
         uid = str(line.get("UID") or "")
         if not uid:
             raise errors.required(f"{where}.UID")
-        invoice = open_document(business, "Invoice", uid, customer["UID"], applied, where)
+        document = open_document(business, line_type, uid, customer["UID"], applied, where)
         total += applied
-        lines.append({"RowID": index + 1, "Number": invoice["Number"], "UID": invoice["UID"],
-                      "AmountApplied": applied, "Type": "Invoice"})
+        lines.append({"RowID": index + 1, "Number": document["Number"], "UID": document["UID"],
+                      "AmountApplied": applied, "Type": line_type})
     if total != received:
         raise errors.validation("OutOfBalance", f"AmountReceived {received} does not equal the {total} applied",
                                 "AmountReceived")
@@ -87,7 +93,7 @@ def create_customer_payment(business: Business, body: Record) -> Record:
                       "Memo": text(body, "Memo", 255), "Invoices": lines}
     saved = business.save("CustomerPayment", record)
     for line in lines:
-        apply(business, "Invoice", line["UID"], line["AmountApplied"], date)
+        apply(business, line["Type"], line["UID"], line["AmountApplied"], date)
     return saved
 
 
@@ -134,7 +140,7 @@ def check_bank(business: Business, account: Record | None) -> None:
 def delete_payment(business: Business, kind: str, record: Record) -> None:
     """Put every applied amount back on its document (MYOB keeps no trace of a deleted payment in the API)."""
     if kind == "CustomerPayment":
-        back = [("Invoice", line["UID"], line["AmountApplied"]) for line in record["Invoices"]]
+        back = [(line["Type"], line["UID"], line["AmountApplied"]) for line in record["Invoices"]]
     else:
         back = [("Bill", line["Purchase"]["UID"], line["AmountApplied"]) for line in record["Lines"]]
     business.delete(kind, record["UID"])

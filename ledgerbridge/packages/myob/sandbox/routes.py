@@ -3,7 +3,9 @@
 Verbs follow MYOB's documentation where it is stricter than the SDK (research note §5): payments, settlements and
 refunds are "return, create and delete" (PUT answers 405), ``Sale/Invoice`` and ``Purchase/Bill`` are GET-only
 (writes go to the typed layout routes), the ledger is read here. A route MYOB has but the sandbox does not serve
-(``Sale/Invoice/Professional``, ``Sale/Order``...) answers 404 ``ResourceNotFound`` (listed in README.md).
+(``Sale/Invoice/Professional``, ``Sale/Order/Item``...) answers 404 ``ResourceNotFound`` (listed in README.md).
+``Sale/Order/Service`` is served for deposits: a customer payment applied to an order (research: AccountRight
+treats it as a deposit, held until the order becomes an invoice).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ RESOURCES: dict[str, Resource] = {r.route: r for r in (
     Resource("Sale/Invoice", "Invoice", READ, "sme-sales"),
     Resource("Sale/Invoice/Service", "Invoice", CRUD, "sme-sales", "Service", True),
     Resource("Sale/Invoice/Item", "Invoice", CRUD, "sme-sales", "Item", True),
+    Resource("Sale/Order", "Order", READ, "sme-sales"),
+    Resource("Sale/Order/Service", "Order", CRUD, "sme-sales", "Service", True),
     Resource("Sale/CustomerPayment", "CustomerPayment", NO_UPDATE, "sme-sales", None, True),
     Resource("Sale/CreditSettlement", "CreditSettlement", NO_UPDATE, "sme-sales", None, True),
     Resource("Sale/CreditRefund", "CreditRefund", NO_UPDATE, "sme-sales", None, True),
@@ -70,6 +74,8 @@ def home(kind: str, layout: str | None) -> str:
         return f"Sale/Invoice/{layout or 'Service'}"
     if kind == "Bill":
         return f"Purchase/Bill/{layout or 'Service'}"
+    if kind == "Order":
+        return f"Sale/Order/{layout or 'Service'}"
     return _HOME[(kind, None)]
 
 

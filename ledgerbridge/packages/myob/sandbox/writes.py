@@ -7,7 +7,8 @@ from .common import refuse_identity_on_post
 from .routes import Resource
 from .store import Business, Record
 
-_LINES = {"Invoice": ("Lines",), "Bill": ("Lines",), "CustomerPayment": ("Invoices",), "SupplierPayment": ("Lines",),
+_LINES = {"Invoice": ("Lines",), "Bill": ("Lines",), "Order": ("Lines",), "CustomerPayment": ("Invoices",),
+          "SupplierPayment": ("Lines",),
           "CreditSettlement": ("Lines",), "DebitSettlement": ("Lines",)}
 
 
@@ -19,7 +20,7 @@ def create(business: Business, resource: Resource, body: Record) -> Record:
             return contacts.write(business, kind, body, None)
         if kind == "Item":
             return items.write(business, body, None)
-        if kind in ("Invoice", "Bill"):
+        if kind in ("Invoice", "Bill", "Order"):
             assert resource.layout is not None
             return documents.write(business, kind, resource.layout, body, None)
         if kind == "CustomerPayment":
@@ -56,7 +57,7 @@ def delete(business: Business, resource: Resource, record: Record) -> None:
         raise errors.cannot_delete()
     with business.lock:
         kind = resource.kind
-        if kind in ("Invoice", "Bill"):
+        if kind in ("Invoice", "Bill", "Order"):
             documents.delete(business, kind, record)
         elif kind in ("CustomerPayment", "SupplierPayment"):
             payments.delete_payment(business, kind, record)
