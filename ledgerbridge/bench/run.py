@@ -59,7 +59,9 @@ def sandbox_process(rate_limits: bool = False, package: str = DEFAULT.kind, extr
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # its start (imports, Intuit's schemas compiled, the company seeded) takes a few seconds of CPU: on a
+        # machine loaded ten times over its cores that was more than 30 s of waiting
+        deadline = time.monotonic() + 120
         while True:
             try:
                 httpx.get(f"{base}/sandbox/stats", timeout=1).raise_for_status()

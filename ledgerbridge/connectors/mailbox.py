@@ -123,6 +123,7 @@ class _Signals:
 
 
 _SIGNALS = _Signals()
+_SettledRow = Row[int, str, str | None, str | None, str | None]
 
 
 class Mailbox:
@@ -163,15 +164,19 @@ class Mailbox:
         if part_bytes is not None and on_error == "continueOnError":
             parts = _cut(requests, part_bytes)
         message_ids = self._queue(parts, writes=writes, purpose=purpose, on_error=on_error)
-        if len(message_ids) == 1:
-            return self._await(message_ids[0])
+        with waiting(self._connection_id):
+            rows = self._await_settled(message_ids)
         delivered: list[Delivery] = []
         failures: list[ConnectorCallFailed] = []
         for message_id in message_ids:
             try:
-                delivered.append(self._await(message_id))
+                delivered.append(self._settled(rows[message_id]))
             except ConnectorCallFailed as failure:
+                if len(message_ids) == 1:
+                    raise
                 failures.append(failure)
+        if len(message_ids) == 1:
+            return delivered[0]
         answers = {rid: text for d in delivered for rid, text in d.answers.items()}
         unknown = next((f for f in failures if f.outcome_unknown), None)
         if unknown is not None and delivered:
@@ -196,36 +201,36 @@ class Mailbox:
         _SIGNALS.wake(self._connection_id)  # a session waiting for work hands it out at once
         return message_ids
 
-    def _await(self, message_id: int) -> Delivery:
-        with waiting(self._connection_id):
-            return self._await_settled(message_id)
-
-    def _await_settled(self, message_id: int) -> Delivery:
+    def _await_settled(self, message_ids: Sequence[int]) -> dict[int, _SettledRow]:
+        """Wait until every one of ``message_ids`` (an exchange's parts) is settled; their rows. One look at the
+        states of all the parts each time (an exchange in 20 parts looked at each part in turn, at every wake),
+        the requests' text never, and the answers once, when all are settled."""
+        waiting_ids = set(message_ids)
         while True:
             seen = _SIGNALS.generation(self._connection_id)
             with session_scope(self._sessions) as session:
-                # The state alone while it waits (the row holds the requests' text, and the answer's once settled:
-                # loading it at every look cost more than the answers' parsing).
-                state = session.execute(select(MailboxMessage.state).where(MailboxMessage.id == message_id)
-                                        ).scalar_one()
-                if state in MailboxState.SETTLED:
-                    return self._settled(session.execute(select(
+                states = session.execute(select(MailboxMessage.id, MailboxMessage.state).where(
+                    MailboxMessage.id.in_(waiting_ids))).all()
+                waiting_ids = {message_id for message_id, state in states if state not in MailboxState.SETTLED}
+                queued = [message_id for message_id, state in states if state == MailboxState.QUEUED]
+                if queued and not self._reachable():
+                    self._withdraw(session, queued)
+                    continue  # withdrawn (or taken between the two reads): look again
+                if not waiting_ids:
+                    return {row.id: row for row in session.execute(select(
                         MailboxMessage.id, MailboxMessage.state, MailboxMessage.answer, MailboxMessage.error,
-                        MailboxMessage.message_set_id).where(MailboxMessage.id == message_id)).one())
-                if state == MailboxState.QUEUED and not self._reachable():
-                    withdrawn = session.execute(update(MailboxMessage).where(
-                        MailboxMessage.id == message_id, MailboxMessage.state == MailboxState.QUEUED).values(
-                        state=MailboxState.WITHDRAWN, settled_at=utcnow(),
-                        error=f"{self._package} ended its session before it took this"))
-                    if rowcount(withdrawn):
-                        session.commit()
-                        raise ConnectorCallFailed(
-                            f"{self._package} ended its session before it took this; it goes at its next session",
-                            failure_type="retriable", source="network")
-                    continue  # taken between the two reads: look again
+                        MailboxMessage.message_set_id).where(MailboxMessage.id.in_(message_ids))).all()}
             _SIGNALS.wait(self._connection_id, seen, self._poll)
 
-    def _settled(self, message: Row[int, str, str | None, str | None, str | None]) -> Delivery:
+    def _withdraw(self, session: Session, message_ids: Sequence[int]) -> None:
+        """The package is not in a session: what it has not taken is withdrawn (settled as such, committed)."""
+        session.execute(update(MailboxMessage).where(
+            MailboxMessage.id.in_(message_ids), MailboxMessage.state == MailboxState.QUEUED).values(
+            state=MailboxState.WITHDRAWN, settled_at=utcnow(),
+            error=f"{self._package} ended its session before it took this"))
+        session.commit()
+
+    def _settled(self, message: _SettledRow) -> Delivery:
         if message.state == MailboxState.ANSWERED:
             answers: dict[str, str] = json.loads(message.answer or "{}")
             return Delivery(message.id, message.message_set_id or "", answers)
@@ -234,6 +239,9 @@ class Mailbox:
             raise ConnectorCallFailed(f"{said}; {self._package} may have acted on it: it is looked up before it "
                                       "is sent again", failure_type="retriable", source="network",
                                       outcome_unknown=True)
+        if message.state == MailboxState.WITHDRAWN:
+            raise ConnectorCallFailed(f"{said}; it goes at its next session", failure_type="retriable",
+                                      source="network")
         raise ConnectorCallFailed(said, failure_type="retriable", source="network")
 
 

@@ -98,10 +98,11 @@ class QbdCalls:
         return f"{kind}{record if record is not None else ''}-{self._token}{n:x}"
 
     # -- exchanges -------------------------------------------------------------------------------------------
-    def exchange(self, requests: Sequence[Element], *, writes: bool, purpose: str, key: str | None = None,
-                 on_error: OnError | str = "continueOnError") -> dict[str, RequestResult]:
+    def exchange(self, requests: Sequence[Element | OutgoingRequest], *, writes: bool, purpose: str,
+                 key: str | None = None, on_error: OnError | str = "continueOnError") -> dict[str, RequestResult]:
         """Send ``requests`` as one mailbox message and wait for QuickBooks' answer: each request's result by
-        requestID (one QuickBooks did not run, under ``stopOnError``, is absent).
+        requestID (one QuickBooks did not run, under ``stopOnError``, is absent). A request is an element or already
+        text (an ``OutgoingRequest``: the document Adds, written as text by ``qbxml.text_nodes``).
 
         Raises ``ConnectorCallFailed`` as the mailbox does (``outcome_unknown`` for writes handed out and never
         answered), and when QuickBooks' answer cannot be read (outcome unknown for writes: it may have run them).
@@ -109,7 +110,8 @@ class QbdCalls:
         in session); a write whose answer never came is asked about (``recover``: QuickBooks' error recovery, at
         the Web Connector's next ask), and what QuickBooks recorded then stands for the answer.
         """
-        outgoing = [OutgoingRequest(str(r.get("requestID")), request_text(r)) for r in requests]
+        outgoing = [r if isinstance(r, OutgoingRequest) else OutgoingRequest(str(r.get("requestID")), request_text(r))
+                    for r in requests]
         # Sent in parts (``PART_BYTES``), an exchange may be answered in part: what ran is kept in ``done``, and
         # what is known not to have run (a part withdrawn at the session's end, or one QuickBooks could not run)
         # is sent again as a message that QuickBooks could not run at all would be.

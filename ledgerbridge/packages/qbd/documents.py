@@ -24,13 +24,12 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
+from ledgerbridge.connectors.mailbox import OutgoingRequest
 from ledgerbridge.connectors.protocol import DocumentExport, ExportContext, ExportOutcome, RemoteDocument
 from ledgerbridge.packages.qbd.mapper import (
     SALES_ENTITIES,
     MappingError,
-    document_add,
+    document_add_text,
     document_mod,
     entity_of,
     map_document,
@@ -99,17 +98,15 @@ def export_documents(conn: QbdConnector, items: Sequence[DocumentExport], ctx: E
 
 
 def _request(conn: QbdConnector, it: DocumentExport, ctx: ExportContext, rid: str,
-             current: dict[str, TxnRecord]) -> Element | ExportOutcome:
+             current: dict[str, TxnRecord]) -> Element | OutgoingRequest | ExportOutcome:
     entity = entity_of(it.document.type)
     if it.action == "void":
         return undo_request(entity, str(it.external_id), request_id=rid)
     mapped = map_document(it, ctx, conn.lookups)
-    if it.action == "create":
-        request = document_add(mapped, request_id=rid)
-        if not conn.read_back_from_answers:  # the outcome reads the id, number and total: the answer has no more
-            for name in ANSWER_FIELDS[entity]:
-                etree.SubElement(request, "IncludeRetElement").text = name
-        return request
+    if it.action == "create":  # written as text: an upload's Adds are made only to be sent (``qbxml.text_nodes``)
+        # the outcome reads the id, number and total: the answer needs no more, unless whole Rets are kept
+        fields = () if conn.read_back_from_answers else ANSWER_FIELDS[entity]
+        return OutgoingRequest(rid, document_add_text(mapped, request_id=rid, answer_fields=fields))
     held = current.get(str(it.external_id))
     if held is None:
         return ExportOutcome(it.sync_record_id, False, failure_type="data",
@@ -122,7 +119,7 @@ def _send(conn: QbdConnector, items: Sequence[DocumentExport], ctx: ExportContex
           current: dict[str, TxnRecord], second: bool = False) -> dict[int, ExportOutcome]:
     out: dict[int, ExportOutcome] = {}
     sent: dict[str, DocumentExport] = {}
-    requests: list[Element] = []
+    requests: list[Element | OutgoingRequest] = []
     for it in items:
         rid = conn.calls.request_id("d", it.sync_record_id)
         try:

@@ -24,7 +24,7 @@ Modelled on the QuickBooks Online mapper (``packages/qbo/mapper.py``), with Quic
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -48,6 +48,8 @@ from ledgerbridge.packages.qbd.qbxml.purchases import (
     bill_mod,
     vendor_credit_add,
     vendor_credit_mod,
+    write_bill_add,
+    write_vendor_credit_add,
 )
 from ledgerbridge.packages.qbd.qbxml.rets import TxnRecord
 from ledgerbridge.packages.qbd.qbxml.sales import (
@@ -57,14 +59,18 @@ from ledgerbridge.packages.qbd.qbxml.sales import (
     credit_memo_mod,
     invoice_add,
     invoice_mod,
+    write_credit_memo_add,
+    write_invoice_add,
 )
+from ledgerbridge.packages.qbd.qbxml.text_nodes import request_text_node
 from ledgerbridge.packages.qbd.qbxml.values import Ref, TxnTarget, external_guid, fits
 from ledgerbridge.store.models.host import DocumentType
 from ledgerbridge.store.views import DocumentView
 from ledgerbridge.sync.mappings import MappingSet
 
 __all__ = ["BILL_REFERENCE_SETTING", "COUNTRY_SETTING", "CompanyLookups", "MappingError", "PurchaseDocument",
-           "SalesDocument", "bill_ref_number", "country_of", "document_add", "document_mod", "entity_of",
+           "SalesDocument", "bill_ref_number", "country_of", "document_add", "document_add_text",
+           "document_mod", "entity_of",
            "map_document", "no_tax_code", "precheck_problems", "rounding_mode"]
 
 ENTITIES = {DocumentType.SALES_INVOICE.value: "Invoice", DocumentType.SALES_CREDIT_NOTE.value: "CreditMemo",
@@ -332,6 +338,21 @@ def document_add(mapped: SalesDocument | PurchaseDocument, *, request_id: str, m
     build_purchase = bill_add if mapped.entity == "Bill" else vendor_credit_add
     return build_purchase(mapped.header, mapped.expenses, mapped.items, external_guid=mapped.external_guid,
                           request_id=request_id, macro=macro)
+
+
+def document_add_text(mapped: SalesDocument | PurchaseDocument, *, request_id: str,
+                      answer_fields: Sequence[str] = ()) -> str:
+    """:func:`document_add`'s request as text, written directly (``qbxml.text_nodes``: an upload's Adds are made
+    only to be sent), with ``IncludeRetElement`` for each of ``answer_fields`` (what QuickBooks answers back)."""
+    rq = request_text_node(f"{mapped.entity}AddRq", request_id)
+    if isinstance(mapped, SalesDocument):
+        write = write_invoice_add if mapped.entity == "Invoice" else write_credit_memo_add
+        write(rq, mapped.header, mapped.lines, external_guid=mapped.external_guid)
+    else:
+        write_purchase = write_bill_add if mapped.entity == "Bill" else write_vendor_credit_add
+        write_purchase(rq, mapped.header, mapped.expenses, mapped.items, external_guid=mapped.external_guid)
+    rq.texts("IncludeRetElement", tuple(answer_fields))
+    return rq.finish()
 
 
 def document_mod(mapped: SalesDocument | PurchaseDocument, current: TxnRecord, *, request_id: str) -> Element:

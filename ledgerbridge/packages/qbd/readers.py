@@ -41,7 +41,7 @@ from ledgerbridge.packages.qbd.qbxml.rets import (
     TxnRecord,
     read_list,
     read_payment,
-    read_txn,
+    read_txn_total,
 )
 from ledgerbridge.packages.qbd.qbxml.status import classify
 
@@ -237,9 +237,9 @@ def write_outcome(sync_record_id: int, result: RequestResult) -> ExportOutcome:
     if result.rets:
         ret = result.rets[0]
         if ret.tag in _DOCUMENT_RETS:
-            txn = read_txn(ret, lines=False)  # the id, number and total: an Add's lines are most of its answer
-            return ExportOutcome(sync_record_id, True, external_id=txn.txn_id, external_number=txn.ref_number,
-                                 total=txn.total, message=note)
+            written, number, total = read_txn_total(ret)  # all it needs: not the header's twenty other fields
+            return ExportOutcome(sync_record_id, True, external_id=written, external_number=number, total=total,
+                                 message=note)
         if ret.tag in _PAYMENT_RETS:
             payment = read_payment(ret)
             return ExportOutcome(sync_record_id, True, external_id=payment.txn_id,

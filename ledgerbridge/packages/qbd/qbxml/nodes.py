@@ -97,6 +97,14 @@ class Node:
     def _put(self, tag: str, text: str) -> None:
         etree.SubElement(self.element, tag).text = text
 
+    def _put_value(self, tag: str, text: str) -> None:
+        """A value this module formatted (a number, a date, a flag, a GUID): nothing in it needs escaping."""
+        self._put(tag, text)
+
+    def attribute(self, name: str, value: str) -> None:
+        """An attribute of this element (``defMacro``), set before its content."""
+        self.element.set(name, value)
+
     def _refused(self, tag: str, exc: QbxmlValueError) -> QbxmlValueError:
         return QbxmlValueError(f"{self.where}/{tag}", exc.problem)
 
@@ -124,7 +132,7 @@ class Node:
             text = write(tag, value)
         except QbxmlValueError as exc:
             raise self._refused(tag, exc) from None
-        self._put(tag, text)
+        self._put_value(tag, text)
 
     def amount(self, tag: str, value: Decimal | None) -> None:
         if value is not None:
@@ -144,27 +152,27 @@ class Node:
 
     def day(self, tag: str, value: date | None) -> None:
         if value is not None:
-            self._put(tag, date_text(value))
+            self._put_value(tag, date_text(value))
 
     def moment(self, tag: str, value: datetime | None) -> None:
         if value is not None:
-            self._put(tag, datetime_text(value))
+            self._put_value(tag, datetime_text(value))
 
     def flag(self, tag: str, value: bool | None) -> None:
         if value is not None:
-            self._put(tag, bool_text(value))
+            self._put_value(tag, bool_text(value))
 
     def count(self, tag: str, value: int | None) -> None:
         if value is not None:
             if value < 1:
                 raise QbxmlValueError(f"{self.where}/{tag}", f"{value} must be at least 1")
-            self._put(tag, str(value))
+            self._put_value(tag, str(value))
 
     def guid(self, tag: str, value: str | None) -> None:
         if value is not None:
             if not _GUID.match(value):
                 raise QbxmlValueError(f"{self.where}/{tag}", f"{value!r} is not a GUID {{8-4-4-4-12}}")
-            self._put(tag, value)
+            self._put_value(tag, value)
 
     def ref(self, tag: str, value: Ref | None) -> None:
         """A list reference: ``<XRef><ListID/><FullName/></XRef>`` (ListID first, as the XSD orders them)."""
@@ -205,4 +213,4 @@ def request_node(tag: str, request_id: str, **attributes: str) -> Node:
 def def_macro(node: Node, macro: Macro | None) -> None:
     """Declare that this Add's TxnID may be used later in the message as ``macro``."""
     if macro is not None:
-        node.element.set("defMacro", macro.value)
+        node.attribute("defMacro", macro.value)

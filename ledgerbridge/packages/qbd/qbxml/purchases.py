@@ -22,7 +22,7 @@ from ledgerbridge.packages.qbd.qbxml.nodes import Element, Macro, Node, def_macr
 from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, Ref, TxnTarget
 
 __all__ = ["PURCHASE_REF_NUMBER_MAX", "ExpenseLine", "ItemLine", "PurchaseHeader", "bill_add", "bill_mod",
-           "vendor_credit_add", "vendor_credit_mod"]
+           "vendor_credit_add", "vendor_credit_mod", "write_bill_add", "write_vendor_credit_add"]
 
 PURCHASE_REF_NUMBER_MAX = 20
 TEXT_MAX = 4095
@@ -149,6 +149,14 @@ def bill_add(header: PurchaseHeader, expenses: Sequence[ExpenseLine], items: Seq
              link_to_txn_ids: Sequence[str] = ()) -> Element:
     """``BillAddRq``; ``macro`` lets a bill payment later in the same message name it."""
     rq = request_node("BillAddRq", request_id)
+    write_bill_add(rq, header, expenses, items, external_guid=external_guid, macro=macro,
+                   link_to_txn_ids=link_to_txn_ids)
+    return rq.element
+
+
+def write_bill_add(rq: Node, header: PurchaseHeader, expenses: Sequence[ExpenseLine], items: Sequence[ItemLine] = (),
+                   *, external_guid: str, macro: Macro | None = None, link_to_txn_ids: Sequence[str] = ()) -> None:
+    """:func:`bill_add`'s content, into the request node ``rq`` (a ``TextNode`` writes it as text)."""
     add = rq.child("BillAdd")
     def_macro(add, macro)
     _bill_header(add, header)
@@ -156,7 +164,6 @@ def bill_add(header: PurchaseHeader, expenses: Sequence[ExpenseLine], items: Seq
     for txn_id in link_to_txn_ids:
         add.ident("LinkToTxnID", txn_id)
     _add_lines(add, expenses, items)
-    return rq.element
 
 
 def bill_mod(target: TxnTarget, header: PurchaseHeader, expenses: LinePlan[ExpenseLine] | None,
@@ -174,12 +181,18 @@ def bill_mod(target: TxnTarget, header: PurchaseHeader, expenses: LinePlan[Expen
 def vendor_credit_add(header: PurchaseHeader, expenses: Sequence[ExpenseLine], items: Sequence[ItemLine] = (), *,
                       external_guid: str, request_id: str, macro: Macro | None = None) -> Element:
     rq = request_node("VendorCreditAddRq", request_id)
+    write_vendor_credit_add(rq, header, expenses, items, external_guid=external_guid, macro=macro)
+    return rq.element
+
+
+def write_vendor_credit_add(rq: Node, header: PurchaseHeader, expenses: Sequence[ExpenseLine],
+                            items: Sequence[ItemLine] = (), *, external_guid: str, macro: Macro | None = None) -> None:
+    """:func:`vendor_credit_add`'s content, into the request node ``rq``."""
     add = rq.child("VendorCreditAdd")
     def_macro(add, macro)
     _credit_header(add, header)
     add.guid("ExternalGUID", external_guid)
     _add_lines(add, expenses, items)
-    return rq.element
 
 
 def vendor_credit_mod(target: TxnTarget, header: PurchaseHeader, expenses: LinePlan[ExpenseLine] | None,

@@ -18,7 +18,7 @@ from ledgerbridge.packages.qbd.qbxml.nodes import Element, tag_name
 from ledgerbridge.packages.qbd.qbxml.values import parse_amount, parse_bool, parse_date, parse_datetime
 
 __all__ = ["AppliedTo", "DeletedTxn", "LinkedTxn", "ListRecord", "PaymentRecord", "RefValue", "TxnLine",
-           "TxnRecord", "read_deleted", "read_list", "read_payment", "read_ref", "read_txn"]
+           "TxnRecord", "read_deleted", "read_list", "read_payment", "read_ref", "read_txn", "read_txn_total"]
 
 ZERO = Decimal(0)
 
@@ -229,6 +229,12 @@ def read_txn(ret: Element, lines: bool = True) -> TxnRecord:
         time_created=parse_datetime(_text(ret, "TimeCreated")),
         time_modified=parse_datetime(_text(ret, "TimeModified")), external_guid=_text(ret, "ExternalGUID"),
         lines=_lines(ret) if lines else (), linked=_linked(ret) if lines else (), element=ret)
+
+
+def read_txn_total(ret: Element) -> tuple[str, str | None, Decimal]:
+    """A document Ret's TxnID, RefNumber and total, all an Add's outcome reads (an upload reads one per document:
+    :func:`read_txn` reads some twenty fields more)."""
+    return _text(ret, "TxnID") or "", _text(ret, "RefNumber"), _totals(str(ret.tag).removesuffix("Ret"), ret)[0]
 
 
 def read_payment(ret: Element) -> PaymentRecord:

@@ -20,7 +20,7 @@ from ledgerbridge.packages.qbd.qbxml.nodes import Element, Macro, Node, def_macr
 from ledgerbridge.packages.qbd.qbxml.values import QbxmlValueError, Ref, TxnTarget
 
 __all__ = ["SALES_REF_NUMBER_MAX", "SalesHeader", "SalesLine", "credit_memo_add", "credit_memo_mod", "invoice_add",
-           "invoice_mod"]
+           "invoice_mod", "write_credit_memo_add", "write_invoice_add"]
 
 SALES_REF_NUMBER_MAX = 11
 MEMO_MAX = 4095
@@ -114,6 +114,15 @@ def invoice_add(header: SalesHeader, lines: Sequence[SalesLine], *, external_gui
                 set_credits: Sequence[SetCredit] = ()) -> Element:
     """``InvoiceAddRq``; ``macro`` lets a payment later in the same message apply to it."""
     rq = request_node("InvoiceAddRq", request_id)
+    write_invoice_add(rq, header, lines, external_guid=external_guid, macro=macro, link_to_txn_ids=link_to_txn_ids,
+                      set_credits=set_credits)
+    return rq.element
+
+
+def write_invoice_add(rq: Node, header: SalesHeader, lines: Sequence[SalesLine], *, external_guid: str,
+                      macro: Macro | None = None, link_to_txn_ids: Sequence[str] = (),
+                      set_credits: Sequence[SetCredit] = ()) -> None:
+    """:func:`invoice_add`'s content, into the request node ``rq`` (a ``TextNode`` writes it as text)."""
     add = rq.child("InvoiceAdd")
     def_macro(add, macro)
     _header(add, header)
@@ -123,7 +132,6 @@ def invoice_add(header: SalesHeader, lines: Sequence[SalesLine], *, external_gui
     for n, credit in enumerate(set_credits, 1):
         write_set_credit(add, credit, n)
     write_lines(add, "InvoiceLineAdd", lines, _line)
-    return rq.element
 
 
 def invoice_mod(target: TxnTarget, header: SalesHeader, lines: LinePlan[SalesLine] | None, *,
@@ -146,12 +154,20 @@ def credit_memo_add(header: SalesHeader, lines: Sequence[SalesLine], *, external
     if not lines:
         raise QbxmlValueError("CreditMemoAdd", "a credit memo needs at least one line")
     rq = request_node("CreditMemoAddRq", request_id)
+    write_credit_memo_add(rq, header, lines, external_guid=external_guid, macro=macro)
+    return rq.element
+
+
+def write_credit_memo_add(rq: Node, header: SalesHeader, lines: Sequence[SalesLine], *, external_guid: str,
+                          macro: Macro | None = None) -> None:
+    """:func:`credit_memo_add`'s content, into the request node ``rq``."""
+    if not lines:
+        raise QbxmlValueError("CreditMemoAdd", "a credit memo needs at least one line")
     add = rq.child("CreditMemoAdd")
     def_macro(add, macro)
     _header(add, header)
     add.guid("ExternalGUID", external_guid)
     write_lines(add, "CreditMemoLineAdd", lines, _line)
-    return rq.element
 
 
 def credit_memo_mod(target: TxnTarget, header: SalesHeader, lines: LinePlan[SalesLine] | None, *,

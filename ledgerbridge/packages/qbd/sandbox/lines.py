@@ -74,7 +74,7 @@ def _fill(ctx: Context, kind: LineKind, line: Line, sent: Element, header_code: 
     for node in sent:
         if not isinstance(node.tag, str) or node.tag in _COMPUTED:
             continue
-        line.fields[node.tag] = copy.deepcopy(node) if len(node) else (node.text or "")
+        line.fields[node.tag] = copy.copy(node) if len(node) else (node.text or "")  # lxml copies deep
         recompute = recompute or node.tag in ("Quantity", "Rate", "Cost", "ItemRef", "RatePercent")
     item = ctx.books.lists.get(_ref_id(line.fields.get("ItemRef")) or "")
     sent_amount = sent.findtext("Amount")

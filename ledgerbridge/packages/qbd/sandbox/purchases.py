@@ -47,7 +47,7 @@ def _add(ctx: Context, request: Element) -> Answer:
     kind = str(request.tag)[:-len("AddRq")]
     sent = request.find(f"{kind}Add")
     assert sent is not None
-    body = copy.deepcopy(sent)
+    body = copy.copy(sent)  # lxml copies deep, without deepcopy's memo
     refuse_unsupported(kind, body, _UNSUPPORTED)
     resolve_refs(ctx.books, body, kind)
     vendor = ctx.books.lists[body.findtext("VendorRef/ListID") or ""]

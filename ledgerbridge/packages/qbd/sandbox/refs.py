@@ -78,7 +78,11 @@ def resolve_refs(books: Books, root: Element, object_name: str,
     each as ``ListID`` + ``FullName``."""
     for node in _refs_under(root):  # listed first: the loop rewrites them
         found = resolve_ref(books, node, f"{object_name} line" if _in_line(node, root) else object_name, own_kinds)
-        for part in list(node):
+        parts = list(node)
+        if len(parts) == 1 and parts[0].tag == "ListID" and not parts[0].tail:  # as sent by ListID: add the name
+            etree.SubElement(node, "FullName").text = found.full_name
+            continue
+        for part in parts:
             node.remove(part)
         etree.SubElement(node, "ListID").text = found.list_id
         etree.SubElement(node, "FullName").text = found.full_name
