@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 import httpx
-from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.clock import WALL, Clock
@@ -30,6 +29,9 @@ from ledgerbridge.connectors.limits import AppLimits, BudgetLimits, CallBudgetLi
 from ledgerbridge.store.models.sync import Connection
 
 if TYPE_CHECKING:
+    # A type only: importing FastAPI costs every command-line start some 0.3 s.
+    from fastapi import APIRouter
+
     from ledgerbridge.connectors.mailbox import MessageFormat
     from ledgerbridge.connectors.protocol import Connector
     from ledgerbridge.sandboxes.package_user import PackageUser

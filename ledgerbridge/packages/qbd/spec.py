@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.limits import BudgetLimits, CallBudgetLike, no_limit_headers
@@ -29,6 +28,8 @@ from ledgerbridge.packages.qbd.limits import MESSAGE_BYTES, QBD_TEXT_LIMITS
 from ledgerbridge.store.models.sync import Connection
 
 if TYPE_CHECKING:
+    from fastapi import APIRouter
+
     from ledgerbridge.packages.qbd.webconnector.backend import MessageSource
 
 #: No call budget: QuickBooks Desktop is reached only through the Web Connector's round trips. The figures are
