@@ -6,12 +6,13 @@ import json
 import subprocess
 import sys
 
+import pytest
 
-def test_demo_json_outcome() -> None:
-    done = subprocess.run([sys.executable, "-m", "ledgerbridge.cli", "demo", "--json"], capture_output=True,
-                          timeout=120, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    summary = json.loads(done.stdout)
+from .demo_once import shared_demo
+
+
+def test_demo_json_outcome(tmp_path_factory: pytest.TempPathFactory) -> None:
+    summary = shared_demo(tmp_path_factory)  # the same run the QuickBooks Desktop and MYOB demos' keys compare with
     assert summary["exported"] == {"sales_invoice": 22, "purchase_invoice": 5, "sales_credit_note": 2}
     assert summary["seen"] == 29
     reasons = {doc_type: [r["reason"] for r in rows] for doc_type, rows in summary["not_exported"].items()}

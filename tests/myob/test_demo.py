@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.acceptance.demo_once import shared_demo
 from tests.acceptance.test_demo import _assert_purchase_approvals, _assert_reconciliation
 from tests.qbd.test_demo import _demo, _shape
 
@@ -21,8 +22,8 @@ def summary() -> dict[str, Any]:
     return _demo("--package", "myob")
 
 
-def test_the_summary_has_xeros_keys(summary: dict[str, Any]) -> None:
-    xero = _demo()
+def test_the_summary_has_xeros_keys(summary: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> None:
+    xero = shared_demo(tmp_path_factory)
     assert set(summary) == set(xero)
     for key in ("purchase_approvals", "reconciliation", "prepayments", "parties", "parties_imported"):
         assert _shape(summary[key]) == _shape(xero[key]), key

@@ -4,22 +4,13 @@ simulator on the connection's .qwc, the app served on loopback)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
+from tests.acceptance.demo_once import run_demo as _demo
+from tests.acceptance.demo_once import shared_demo
 from tests.acceptance.test_demo import _assert_purchase_approvals, _assert_reconciliation
-
-
-def _demo(*args: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-m", "ledgerbridge.cli", "demo", "--json", *args], capture_output=True,
-                          timeout=180, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    summary: dict[str, Any] = json.loads(done.stdout)
-    return summary
 
 
 def _shape(value: Any) -> Any:
@@ -35,8 +26,8 @@ def summary() -> dict[str, Any]:
     return _demo("--package", "qbd")
 
 
-def test_the_summary_has_xeros_keys(summary: dict[str, Any]) -> None:
-    xero = _demo()
+def test_the_summary_has_xeros_keys(summary: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> None:
+    xero = shared_demo(tmp_path_factory)
     assert set(summary) == set(xero)
     for key in ("purchase_approvals", "reconciliation", "prepayments", "parties"):
         assert _shape(summary[key]) == _shape(xero[key]), key
