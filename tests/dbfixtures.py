@@ -97,7 +97,9 @@ def _record_migrations(url: str) -> list[tuple[str, Any]]:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         engine = make_engine(url, connect_args={"connect_timeout": 5, "options": f"-csearch_path={schema}"})
 
-        @event.listens_for(engine, "before_cursor_execute")
+        # After each statement, so only what ran is replayed (``upgrade_schema`` first asks for a version table
+        # that is not there yet).
+        @event.listens_for(engine, "after_cursor_execute")
         def _record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
                     executemany: bool) -> None:
             assert not executemany, "a migration sent an executemany: replay it before relying on the script"

@@ -209,8 +209,29 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+#: The newest migration's revision (``store/migrations/versions``; ``tests/store/test_migrations.py`` holds it to
+#: Alembic's head). A database already there is left alone without loading Alembic and every migration script,
+#: which cost every command-line start some 0.4 s of CPU.
+SCHEMA_HEAD = "0011"
+
+
+def schema_at_head(engine: Engine) -> bool:
+    """Whether this engine's database is migrated to ``SCHEMA_HEAD`` (False where it has no version table yet)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with engine.connect() as conn:
+        try:
+            versions = list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except DBAPIError:
+            return False
+    return versions == [SCHEMA_HEAD]
+
+
 def upgrade_schema(engine: Engine) -> None:
     """Apply Alembic migrations up to head on this engine's database."""
+    if schema_at_head(engine):
+        return
     from alembic import command
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))

@@ -70,3 +70,29 @@ def test_a_reused_postgres_schema_is_emptied_and_its_ids_start_again() -> None:
         with session_scope(make_session_factory(engine)) as session:
             assert create_organisation(session, "Acme Ltd").id == first
         assert _diff(engine) == []
+
+
+def test_schema_head_is_alembics_head_and_a_database_behind_it_is_upgraded(tmp_path: Path) -> None:
+    """``SCHEMA_HEAD`` lets a migrated database skip Alembic at start-up: it must be the newest migration, and a
+    database stamped at an older revision must still be upgraded (not taken for migrated)."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from ledgerbridge.store.db import SCHEMA_HEAD, alembic_config, make_engine, schema_at_head, upgrade_schema
+
+    url = f"sqlite:///{tmp_path / 'behind.db'}"
+    config = alembic_config(url)
+    assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_HEAD]
+    engine = make_engine(url)
+    try:
+        assert not schema_at_head(engine)  # no version table yet
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0010")
+        assert not schema_at_head(engine)
+        upgrade_schema(engine)
+        assert schema_at_head(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM app_call_windows")).scalar() == 0  # 0011's table
+    finally:
+        engine.dispose()

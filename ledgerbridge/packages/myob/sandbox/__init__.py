@@ -15,9 +15,27 @@ deletions) and what a MYOB user does by hand (:mod:`.books`) are described there
 
 from __future__ import annotations
 
-from .app import MyobSandboxApp, create_app
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .config import AU_BUSINESS_ID, NZ_BUSINESS_ID, BusinessSeed, SandboxConfig
-from .server import RunningSandbox, serve_myob_sandbox, start_myob_sandbox
+
+if TYPE_CHECKING:
+    from .app import MyobSandboxApp, create_app
+    from .server import RunningSandbox, serve_myob_sandbox, start_myob_sandbox
+
+#: The app and its server are imported when first asked for (PEP 562): the package registry reaches this package
+#: for the sandbox's command and endpoints, and importing the app (FastAPI and every resource) cost each start of
+#: the command line some 0.3 s.
+_LAZY = {"MyobSandboxApp": "app", "create_app": "app", "RunningSandbox": "server", "serve_myob_sandbox": "server",
+         "start_myob_sandbox": "server"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AU_BUSINESS_ID",

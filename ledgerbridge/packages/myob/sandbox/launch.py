@@ -15,7 +15,6 @@ from ledgerbridge.config import get_settings
 from ledgerbridge.connectors.spec import PackageEndpoints, RunningSandbox
 
 from .config import API_PREFIX, SandboxConfig
-from .identity import AUTHORIZE_PATH
 
 
 def start_sandbox() -> AbstractContextManager[RunningSandbox]:
@@ -28,6 +27,8 @@ def start_sandbox() -> AbstractContextManager[RunningSandbox]:
 def sandbox_endpoints(base_url: str) -> PackageEndpoints:
     """A sandbox's base URL -> (API base ``…/accountright``, OAuth base ``…`` (token at ``/oauth2/v1/authorize``),
     consent page ``…/oauth2/account/authorize``)."""
+    from .identity import AUTHORIZE_PATH  # the consent routes' module imports FastAPI: not at every command's start
+
     base = base_url.rstrip("/")
     return PackageEndpoints(f"{base}{API_PREFIX}", base, f"{base}{AUTHORIZE_PATH}")
 
