@@ -123,7 +123,7 @@ class SandboxGateway:
         if business_id and business_id.lower() not in ("info",):
             if runtime.store.business(business_id) is None:
                 return errors.business_missing(business_id)
-            if grant.business_id.lower() != business_id.lower():
+            if grant.company_id.lower() != business_id.lower():
                 return errors.access_denied(business_id)
         scope.setdefault("state", {})["grant"] = grant
         return None

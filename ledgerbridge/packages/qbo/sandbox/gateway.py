@@ -73,7 +73,7 @@ class SandboxGateway:
         if grant is None:
             await _respond(send, 401, self._envelope(errors.unauthorized()), tid)
             return
-        if grant.realm_id != realm_id or runtime.store.company(realm_id) is None:
+        if grant.company_id != realm_id or runtime.store.company(realm_id) is None:
             await _respond(send, 403, self._envelope({"Fault": errors.forbidden(realm_id).fault()}), tid)
             return
         problem = runtime.limiter.acquire(realm_id, scope["path"].endswith("/batch"))
