@@ -23,7 +23,7 @@ class XeroSandboxApp(FastAPI):
     """A FastAPI app whose outermost layer is the :class:`~.gateway.SandboxGateway`.
 
     The gateway wraps the whole app rather than being added as middleware, because it needs the server's
-    own ``send`` to drop a connection (see :func:`~.gateway._drop_connection`).
+    own ``send`` to drop a connection (see :func:`ledgerbridge.sandboxes.gateway.drop_connection`).
     """
 
     def __init__(self, runtime: SandboxRuntime, **kwargs: Any) -> None:
