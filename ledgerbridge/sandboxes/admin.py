@@ -9,14 +9,13 @@ versions (its reset forgets connections, its limits are named), older than these
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from ledgerbridge.sandboxes.exact_json import loads
 from ledgerbridge.sandboxes.faults import FaultPlan
 
 
@@ -45,7 +44,7 @@ class AdminRuntime(Protocol):
 async def json_object(request: Request) -> dict[str, Any]:
     """The request's JSON object (numbers with a fraction as Decimal); an empty body is ``{}``."""
     body = await request.body()
-    payload = json.loads(body, parse_float=Decimal) if body.strip() else {}
+    payload = loads(body) if body.strip() else {}
     if not isinstance(payload, dict):
         raise ValueError("expected a JSON object")
     return payload
