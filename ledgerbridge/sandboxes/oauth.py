@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -126,6 +126,16 @@ class RotatingGrants:
         if pending.redirect_uri != redirect_uri:
             raise OAuthError("invalid_grant", "redirect_uri does not match")  # exact match, trailing / included
         return self.new_grant(client_id, pending.company_id, pending.scopes)
+
+    def grant_tokens(self, client_id: str, form: Mapping[str, Any]) -> dict[str, Any]:
+        """The token endpoint's work once the client is known: an ``authorization_code`` or a ``refresh_token``
+        grant (the form's fields), else ``unsupported_grant_type``."""
+        grant_type = form.get("grant_type")
+        if grant_type == "authorization_code":
+            return self.exchange_code(client_id, str(form.get("code", "")), str(form.get("redirect_uri", "")))
+        if grant_type == "refresh_token":
+            return self.refresh(client_id, str(form.get("refresh_token", "")))
+        raise OAuthError("unsupported_grant_type")
 
     def new_grant(self, client_id: str, company_id: str, scopes: frozenset[str] = frozenset()) -> dict[str, Any]:
         grant = Grant(secrets.token_hex(8), client_id, company_id, scopes)
