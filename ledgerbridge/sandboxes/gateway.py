@@ -4,15 +4,19 @@ Plain ASGI outside FastAPI, for one reason: to simulate an answer lost after the
 close the client's connection without sending anything, and only the server's own ``send`` knows the connection.
 :class:`SandboxGateway` lets the admin API (``/sandbox``) through untouched, counts every other request, and hands
 the package's API paths to the package's own checks (:meth:`SandboxGateway.api`: faults, authentication, rate
-limits, replay, in the package's order and with its answers); the rest (OAuth, books pages) goes to the app.
+limits, replay, in the package's order and with its answers); the rest (OAuth, books pages) goes to the app, a
+:class:`GatewayApp`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from fastapi import FastAPI
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -59,6 +63,26 @@ class SandboxGateway(Generic[RuntimeT]):
 
     async def api(self, scope: Scope, receive: Receive, send: Send) -> None:
         raise NotImplementedError
+
+
+class GatewayApp(FastAPI, Generic[RuntimeT]):
+    """A sandbox's FastAPI app whose outermost layer is its package's gateway (``gateway_class``): it wraps the
+    whole app rather than being added as middleware, because it needs the server's own ``send`` to drop a
+    connection (see :func:`drop_connection`). The runtime is on ``app.state`` for the routes."""
+
+    gateway_class: ClassVar[type[SandboxGateway[Any]]]
+
+    def __init__(self, runtime: RuntimeT, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.state.runtime = runtime
+        self._gateway = self.gateway_class(functools.partial(FastAPI.__call__, self), runtime)
+
+    @property
+    def runtime(self) -> RuntimeT:
+        return self.state.runtime  # type: ignore[no-any-return]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._gateway(scope, receive, send)
 
 
 async def respond(send: Send, status: int, body: bytes, headers: HeaderList | None = None,
