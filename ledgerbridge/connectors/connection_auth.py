@@ -1,11 +1,12 @@
 """What every package's ``auth`` module does the same way to a Connection row: the steps around the tokens.
 
 :mod:`ledgerbridge.connectors.oauth` speaks the protocol; this module keeps its results on the row, the same for
-Xero and QuickBooks Online: the pending ``state`` of a consent (single use, 15 minutes), the tokens
+every package: the pending ``state`` of a consent (single use, 15 minutes), the tokens
 (encrypted) once the code is exchanged, the refusal to point a row with bindings into other books, the
 binding to the chosen company, and forgetting the tokens on disconnect (bindings and sync records stay:
-they belong to the row, R-C2). What differs (Xero's tenant list, Intuit's realm in the redirect, how each
-revokes) stays in the package's module. None of these commit: the caller does.
+they belong to the row, R-C2). What differs (Xero's tenant list, how each revokes) stays in the package's module;
+a company named in the consent's redirect (Intuit, MYOB) is :mod:`ledgerbridge.connectors.company_in_redirect`.
+None of these commit: the caller does.
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ def store_tokens(connection: Connection, endpoints: OAuthEndpoints, code: str, p
                                  transport=transport, now=now)
     oauth.save_tokens(connection, tokens, cipher, now)
     return tokens
+
+
+def consent_access_token(connection: Connection, cipher: TokenCipher, now: datetime) -> str:
+    """The access token of the consent just given, to read the company chosen; refused once it has expired."""
+    access = oauth.decrypt_access_token(connection, cipher)
+    if access is None or connection.access_expires_at is None or connection.access_expires_at <= now:
+        raise ConsentError("the consent has expired: start connecting again")
+    return access
 
 
 def refuse_other_books(session: Session, connection: Connection, tenant_id: str, name: str, *,

@@ -1,6 +1,7 @@
 """Serving a sandbox, whichever package it imitates: on a loopback socket, in a thread or in the foreground.
 
-Shared by every sandbox so that each keeps only what is its own (its app, its URLs, its banner).
+Shared by every sandbox so that each keeps only what is its own (its app, its URLs, its banner): a package's
+``RunningSandbox`` is a :class:`ServedSandbox` with its app and config added.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ import gc
 import socket
 import threading
 import time
-from typing import Any
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
 
 import uvicorn
 
@@ -50,6 +53,32 @@ def serve_in_thread(app: Any, host: str, port: int, log_level: str,
             raise RuntimeError(f"{name} did not start on {host}:{bound_port}")
         time.sleep(0.01)
     return server, thread, bound_port
+
+
+@dataclass(kw_only=True)
+class ServedSandbox:
+    """A sandbox serving on loopback from a thread of this process until :meth:`stop` (or the end of a ``with``
+    block). Keyword-only, so that a package's subclass puts its own fields (config, app) first."""
+
+    host: str
+    port: int
+    _server: uvicorn.Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=STARTUP_TIMEOUT)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
 
 
 def serve_in_foreground(app: Any, host: str, port: int, log_level: str) -> None:

@@ -20,17 +20,17 @@ my.MYOB), and keeps every binding (R-C2).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlparse
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy.orm import Session
 
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.connectors import connection_auth, oauth
+from ledgerbridge.connectors.company_in_redirect import ChosenCompany, CompanyInRedirect
 from ledgerbridge.connectors.health import connection_health
 from ledgerbridge.connectors.oauth import ConsentError, OAuthEndpoints
 from ledgerbridge.packages.myob.limits import MYOB_LIMITS
@@ -54,17 +54,11 @@ REFRESH_MARGIN_SECONDS = 60.0
 REFRESH_WARNING_DAYS = 300
 REFRESH_LIFETIME_DAYS = 365
 PENDING_BUSINESS = "myob_pending_business"
+BUSINESS_IN_REDIRECT = CompanyInRedirect("MYOB", "businessId", PENDING_BUSINESS, "business")
 #: Both mean the refresh token is spent (MYOB answers ``invalid_request`` to a bad one).
 RECONNECT_ERRORS = ("invalid_grant", "invalid_request")
-
-
-@dataclass(frozen=True, slots=True)
-class Business:
-    """The company file a consent allows: ``tenant_id`` is MYOB's businessId."""
-
-    tenant_id: str
-    tenant_name: str
-    id: str = ""
+#: The company file a consent allows: ``tenant_id`` is MYOB's businessId.
+Business = ChosenCompany
 
 
 def myob_endpoints(connection: Connection) -> OAuthEndpoints:
@@ -96,34 +90,14 @@ def begin_consent(session: Session, connection: Connection, *, cipher: TokenCiph
     return f"{url}{'&' if '?' in url else '?'}{urlencode({'prompt': 'consent'})}"
 
 
-def _business_of(callback: str | Mapping[str, str] | tuple[str, str]) -> str | None:
-    if isinstance(callback, str):
-        query = urlparse(callback).query if "://" in callback else callback.lstrip("?")
-        return dict(parse_qsl(query)).get("businessId")
-    if isinstance(callback, Mapping):
-        return callback.get("businessId")
-    return None
-
-
 def complete_consent(session: Session, connection: Connection,
                      callback: str | Mapping[str, str] | tuple[str, str], *,
                      transport: httpx.BaseTransport | None = None, cipher: TokenCipher | None = None,
                      now: datetime | None = None) -> list[Business]:
     """Check the callback, store the tokens (encrypted) and return the business the user chose (caller commits)."""
-    now = now or utcnow()
-    cipher = cipher or default_cipher()
-    code, state = oauth.parse_callback(callback)
-    business_id = _business_of(callback)
-    pending = connection_auth.take_pending_state(session, connection, state, now)
-    if not business_id:
-        raise ConsentError("MYOB did not say which business was chosen (no businessId): start connecting again")
-    tokens = connection_auth.store_tokens(connection, myob_endpoints(connection), code, pending, cipher, transport,
-                                          now)
-    # The business goes with the tokens: every call names it, so it is on the row before anything uses them.
-    connection.settings = {**(connection.settings or {}), PENDING_BUSINESS: business_id}
-    if connection.status != "connected":
-        connection.status = "authorised"
-    session.flush()
+    business_id, tokens = BUSINESS_IN_REDIRECT.complete_consent(
+        session, connection, callback, myob_endpoints(connection), cipher=cipher or default_cipher(),
+        transport=transport, now=now or utcnow())
     name = company_file_name(connection, business_id, tokens.access_token, transport=transport)
     audit(session, connection, "system", "myob_consent", outcome="ok", detail=f"business {name}")
     return [Business(business_id, name, business_id)]
@@ -146,20 +120,10 @@ def choose_tenant(session: Session, connection: Connection, tenant_id: str, *,
                   transport: httpx.BaseTransport | None = None, cipher: TokenCipher | None = None,
                   allow_other_organisation: bool = False, now: datetime | None = None) -> Business:
     """Bind the connection to the business of the consent and mark it connected (the caller commits)."""
-    now = now or utcnow()
-    cipher = cipher or default_cipher()
-    access = oauth.decrypt_access_token(connection, cipher)
-    if access is None or connection.access_expires_at is None or connection.access_expires_at <= now:
-        raise ConsentError("the consent has expired: start connecting again")
-    settings = dict(connection.settings or {})
-    if settings.get(PENDING_BUSINESS) != tenant_id:
-        raise ConsentError("that business was not chosen in this consent: connect again and choose it there")
-    name = company_file_name(connection, tenant_id, access, transport=transport)
-    connection_auth.refuse_other_books(session, connection, tenant_id, name,
-                                       allow_other_organisation=allow_other_organisation, noun="business")
-    settings.pop(PENDING_BUSINESS, None)
-    connection.settings = settings
-    connection_auth.bind_company(connection, tenant_id, name, tenant_id)
+    name = BUSINESS_IN_REDIRECT.choose(
+        session, connection, tenant_id,
+        lambda business_id, access: company_file_name(connection, business_id, access, transport=transport),
+        cipher=cipher or default_cipher(), allow_other_organisation=allow_other_organisation, now=now or utcnow())
     audit(session, connection, "system", "myob_choose_business", outcome="ok", detail=name)
     return Business(tenant_id, name, tenant_id)
 

@@ -10,17 +10,17 @@ committed before the new access token is used.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import urlparse
 
 import httpx
 from sqlalchemy.orm import Session
 
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.connectors import connection_auth, oauth
+from ledgerbridge.connectors.company_in_redirect import ChosenCompany, CompanyInRedirect
 from ledgerbridge.connectors.health import connection_health
 from ledgerbridge.connectors.oauth import ConsentError, OAuthEndpoints
 from ledgerbridge.packages.qbo.limits import QBO_LIMITS
@@ -40,15 +40,9 @@ HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 REFRESH_WARNING_DAYS = 80
 REFRESH_LIFETIME_DAYS = 100
 PENDING_REALM = "qbo_pending_realm"
-
-
-@dataclass(frozen=True, slots=True)
-class Realm:
-    """The company a consent allows: ``tenant_id`` is Intuit's realmId."""
-
-    tenant_id: str
-    tenant_name: str
-    id: str = ""
+REALM_IN_REDIRECT = CompanyInRedirect("QuickBooks", "realmId", PENDING_REALM, "company")
+#: The company a consent allows: ``tenant_id`` is Intuit's realmId.
+Realm = ChosenCompany
 
 
 def qbo_endpoints(connection: Connection) -> OAuthEndpoints:
@@ -73,33 +67,14 @@ def begin_consent(session: Session, connection: Connection, *, cipher: TokenCiph
                                          cipher or default_cipher(), now or utcnow())
 
 
-def _realm_of(callback: str | Mapping[str, str] | tuple[str, str]) -> str | None:
-    if isinstance(callback, str):
-        query = urlparse(callback).query if "://" in callback else callback.lstrip("?")
-        return dict(parse_qsl(query)).get("realmId")
-    if isinstance(callback, Mapping):
-        return callback.get("realmId")
-    return None
-
-
 def complete_consent(session: Session, connection: Connection,
                      callback: str | Mapping[str, str] | tuple[str, str], *,
                      transport: httpx.BaseTransport | None = None, cipher: TokenCipher | None = None,
                      now: datetime | None = None) -> list[Realm]:
     """Check the callback, store the tokens (encrypted) and return the company the user chose (caller commits)."""
-    now = now or utcnow()
-    cipher = cipher or default_cipher()
-    code, state = oauth.parse_callback(callback)
-    realm_id = _realm_of(callback)
-    pending = connection_auth.take_pending_state(session, connection, state, now)
-    if not realm_id:
-        raise ConsentError("QuickBooks did not say which company was chosen (no realmId): start connecting again")
-    tokens = connection_auth.store_tokens(connection, qbo_endpoints(connection), code, pending, cipher, transport,
-                                          now)
-    connection.settings = {**(connection.settings or {}), PENDING_REALM: realm_id}
-    if connection.status != "connected":
-        connection.status = "authorised"
-    session.flush()
+    realm_id, tokens = REALM_IN_REDIRECT.complete_consent(
+        session, connection, callback, qbo_endpoints(connection), cipher=cipher or default_cipher(),
+        transport=transport, now=now or utcnow())
     realm = Realm(realm_id, company_name(connection, realm_id, tokens.access_token, transport=transport), realm_id)
     audit(session, connection, "system", "qbo_consent", outcome="ok", detail=f"company {realm.tenant_name}")
     return [realm]
@@ -122,20 +97,10 @@ def choose_tenant(session: Session, connection: Connection, tenant_id: str, *,
                   transport: httpx.BaseTransport | None = None, cipher: TokenCipher | None = None,
                   allow_other_organisation: bool = False, now: datetime | None = None) -> Realm:
     """Bind the connection to the company of the consent and mark it connected (the caller commits)."""
-    now = now or utcnow()
-    cipher = cipher or default_cipher()
-    access = oauth.decrypt_access_token(connection, cipher)
-    if access is None or connection.access_expires_at is None or connection.access_expires_at <= now:
-        raise ConsentError("the consent has expired: start connecting again")
-    settings = dict(connection.settings or {})
-    if settings.get(PENDING_REALM) != tenant_id:
-        raise ConsentError("that company was not chosen in this consent: connect again and choose it there")
-    name = company_name(connection, tenant_id, access, transport=transport)
-    connection_auth.refuse_other_books(session, connection, tenant_id, name,
-                                       allow_other_organisation=allow_other_organisation, noun="company")
-    settings.pop(PENDING_REALM, None)
-    connection.settings = settings
-    connection_auth.bind_company(connection, tenant_id, name, tenant_id)
+    name = REALM_IN_REDIRECT.choose(
+        session, connection, tenant_id,
+        lambda realm_id, access: company_name(connection, realm_id, access, transport=transport),
+        cipher=cipher or default_cipher(), allow_other_organisation=allow_other_organisation, now=now or utcnow())
     audit(session, connection, "system", "qbo_choose_company", outcome="ok", detail=name)
     return Realm(tenant_id, name, tenant_id)
 

@@ -148,11 +148,7 @@ def choose_tenant(session: Session, connection: Connection, tenant_id: str, *,
                   transport: httpx.BaseTransport | None = None, cipher: TokenCipher | None = None,
                   allow_other_organisation: bool = False, now: datetime | None = None) -> Tenant:
     """Bind the connection to one allowed organisation and mark it connected (the caller commits)."""
-    now = now or utcnow()
-    cipher = cipher or default_cipher()
-    access = oauth.decrypt_access_token(connection, cipher)
-    if access is None or connection.access_expires_at is None or connection.access_expires_at <= now:
-        raise ConsentError("the consent has expired: start connecting again")
+    access = connection_auth.consent_access_token(connection, cipher or default_cipher(), now or utcnow())
     tenant = next((t for t in list_tenants(connection, access, transport=transport) if t.tenant_id == tenant_id),
                   None)
     if tenant is None:

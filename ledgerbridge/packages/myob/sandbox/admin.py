@@ -1,77 +1,34 @@
 """The sandbox-only admin API under ``/sandbox``: faults, counters, reset, businesses, tokens, limits, clock,
 company preferences, deletions. None of this exists in MYOB. Requests here are not counted, not rate-limited and
 need no token (the server listens on loopback only). What a MYOB user does by hand is in :mod:`.books`.
+
+Faults, counters, reset and limits are every sandbox's (:mod:`ledgerbridge.sandboxes.admin`): here a
+``{"fail_with_status": 504}`` is MYOB's GatewayTimeout, a ``rate_limit_storm`` answers 403 RateLimitError, and the
+limits are ``{"enabled": true, "per_second": 8, "reset_windows": true}``.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from ledgerbridge.sandboxes.admin import admin_routes, bad_request, json_object
+
 from . import books
 from .oauth import ALL_SCOPES, parse_scopes
 from .runtime import SandboxRuntime
-from .wire import loads, myob_time
-
-router = APIRouter(prefix="/sandbox")
-router.include_router(books.router)
+from .wire import myob_time
 
 
 def _runtime(request: Request) -> SandboxRuntime:
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
-async def _json(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    payload = loads(body) if body.strip() else {}
-    if not isinstance(payload, dict):
-        raise ValueError("expected a JSON object")
-    return payload
-
-
-def _bad(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-@router.get("/faults")
-async def get_faults(request: Request) -> Response:
-    return JSONResponse(_runtime(request).faults.snapshot())
-
-
-@router.post("/faults")
-async def arm_faults(request: Request) -> Response:
-    """E.g. ``{"fail_with_status": 504, "count": 2}`` (MYOB's GatewayTimeout), ``{"rate_limit_storm": 3}`` (403
-    RateLimitError), ``{"drop_response_after_commit": 1}``, ``{"latency_ms": 200}``."""
-    try:
-        _runtime(request).faults.arm(await _json(request))
-    except (TypeError, ValueError) as exc:
-        return _bad(str(exc))
-    return JSONResponse(_runtime(request).faults.snapshot())
-
-
-@router.delete("/faults")
-async def clear_faults(request: Request) -> Response:
-    _runtime(request).faults.clear()
-    return JSONResponse(_runtime(request).faults.snapshot())
-
-
-@router.get("/stats")
-async def stats(request: Request) -> Response:
-    return JSONResponse(_runtime(request).stats.snapshot())
-
-
-@router.post("/reset")
-async def reset(request: Request) -> Response:
-    """Fresh books, faults, counters and clock; ``{"tokens": true}`` also forgets every grant."""
-    try:
-        payload = await _json(request)
-    except ValueError as exc:
-        return _bad(str(exc))
-    _runtime(request).reset(tokens=bool(payload.get("tokens")))
-    return JSONResponse({"reset": True})
+router = APIRouter(prefix="/sandbox")
+router.include_router(books.router)
+router.include_router(admin_routes(_runtime))
 
 
 @router.get("/businesses")
@@ -86,11 +43,11 @@ async def tokens(request: Request) -> Response:
     """Skip the browser consent: a token pair for ``{"businessId": ..., "scope": "sme-sales ..."}`` (default: the
     first business, every scope)."""
     runtime = _runtime(request)
-    payload = await _json(request)
+    payload = await json_object(request)
     business_id = str(payload.get("businessId") or next(iter(runtime.store.businesses)))
     business = runtime.store.business(business_id)
     if business is None:
-        return _bad(f"unknown businessId {business_id}", 404)
+        return bad_request(f"unknown businessId {business_id}", 404)
     scopes = parse_scopes(str(payload["scope"])) if payload.get("scope") else ALL_SCOPES
     grant = runtime.oauth.new_grant(runtime.config.client_id, business.business_id, scopes)
     return JSONResponse({**grant, "businessId": business.business_id})
@@ -107,7 +64,7 @@ async def disconnect(request: Request, business_id: str) -> Response:
 async def get_preferences(request: Request, business_id: str) -> Response:
     business = _runtime(request).store.business(business_id)
     if business is None:
-        return _bad(f"unknown businessId {business_id}", 404)
+        return bad_request(f"unknown businessId {business_id}", 404)
     return JSONResponse(business.preferences["System"])
 
 
@@ -116,8 +73,8 @@ async def set_preferences(request: Request, business_id: str) -> Response:
     """``{"TransactionsCannotBeChangedMustBeReversed": true}`` or ``{"LockPeriodPriorTo": "2026-01-01"}``."""
     business = _runtime(request).store.business(business_id)
     if business is None:
-        return _bad(f"unknown businessId {business_id}", 404)
-    payload = await _json(request)
+        return bad_request(f"unknown businessId {business_id}", 404)
+    payload = await json_object(request)
     system = business.preferences["System"]
     for name, value in payload.items():
         if name == "TransactionsCannotBeChangedMustBeReversed":
@@ -125,7 +82,7 @@ async def set_preferences(request: Request, business_id: str) -> Response:
         elif name == "LockPeriodPriorTo":
             system[name] = myob_time(date.fromisoformat(str(value)[:10])) if value else None
         else:
-            return _bad(f"unknown preference {name!r}")
+            return bad_request(f"unknown preference {name!r}")
     return JSONResponse(system)
 
 
@@ -133,29 +90,9 @@ async def set_preferences(request: Request, business_id: str) -> Response:
 async def deletions(request: Request, business_id: str) -> Response:
     business = _runtime(request).store.business(business_id)
     if business is None:
-        return _bad(f"unknown businessId {business_id}", 404)
+        return bad_request(f"unknown businessId {business_id}", 404)
     return JSONResponse([{"kind": d.kind, "UID": d.uid, "deletedAt": myob_time(d.deleted_at)}
                          for d in business.deletions])
-
-
-@router.get("/rate-limits")
-async def get_limits(request: Request) -> Response:
-    return JSONResponse(_runtime(request).limiter.snapshot())
-
-
-@router.post("/rate-limits")
-async def set_limits(request: Request) -> Response:
-    """E.g. ``{"enabled": true, "per_second": 8, "reset_windows": true}``."""
-    runtime = _runtime(request)
-    try:
-        payload = await _json(request)
-        reset_windows = payload.pop("reset_windows", False)
-        runtime.limiter.configure(**payload)
-    except (TypeError, ValueError) as exc:
-        return _bad(str(exc))
-    if reset_windows:
-        runtime.limiter.reset()
-    return JSONResponse(runtime.limiter.snapshot())
 
 
 @router.post("/clock")
@@ -163,7 +100,7 @@ async def clock(request: Request) -> Response:
     """``{"advance_seconds": 1200}`` moves the token and rate-limit clock on (record timestamps stay real);
     ``{"scale": 20, "origin": <epoch s>}`` runs it 20 times faster from then (benchmarks)."""
     runtime = _runtime(request)
-    payload = await _json(request)
+    payload = await json_object(request)
     runtime.clock.advance(float(payload.get("advance_seconds", 0)))
     if "scale" in payload:
         runtime.clock.scale = float(payload["scale"])

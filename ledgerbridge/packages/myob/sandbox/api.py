@@ -74,7 +74,7 @@ async def company_files(request: Request) -> Response:
     if request.method != "GET":
         return error_response(errors.method_not_allowed(request.method, "/"))
     grant: Grant = request.state.grant
-    business = _runtime(request).store.business(grant.business_id)
+    business = _runtime(request).store.business(grant.company_id)
     files = [] if business is None else [_company_file(request, business)]
     return Response(dumps(files), media_type=JSON)
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
+
+from ledgerbridge.sandboxes.gateway import GatewayApp
 
 from . import admin, api, identity, ui
 from .config import API_PREFIX, SandboxConfig
@@ -17,21 +16,10 @@ from .gateway import SandboxGateway
 from .runtime import SandboxRuntime
 
 
-class MyobSandboxApp(FastAPI):
-    """A FastAPI app whose outermost layer is the :class:`~.gateway.SandboxGateway` (it wraps the whole app,
-    not as middleware, because it needs the server's own ``send`` to drop a connection)."""
+class MyobSandboxApp(GatewayApp[SandboxRuntime]):
+    """The sandbox's app, with :class:`~.gateway.SandboxGateway` as its outermost layer."""
 
-    def __init__(self, runtime: SandboxRuntime, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.state.runtime = runtime
-        self._gateway = SandboxGateway(functools.partial(FastAPI.__call__, self), runtime)
-
-    @property
-    def runtime(self) -> SandboxRuntime:
-        return self.state.runtime  # type: ignore[no-any-return]
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self._gateway(scope, receive, send)
+    gateway_class = SandboxGateway
 
 
 async def _myob_error(request: Request, error: Exception) -> Response:

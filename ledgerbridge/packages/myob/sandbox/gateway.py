@@ -1,7 +1,7 @@
 """The front door of ``/accountright/...``: faults, API key, rate limit, bearer token, company file, call counts.
 
-Plain ASGI outside FastAPI, as in the other sandboxes: to simulate an answer lost after the write committed it
-must close the client's connection, and only the server's own ``send`` knows it. Order of checks (each answer is
+Plain ASGI outside FastAPI, as in the other sandboxes (:mod:`ledgerbridge.sandboxes.gateway` says why). Order of
+checks (each answer is
 MYOB's JSON error body, which pymyob parses even on 403):
 
 1. injected faults: a 5xx (504 is MYOB's ``GatewayTimeout``) or a 403 ``RateLimitError`` storm;
@@ -18,38 +18,25 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.datastructures import Headers
+
+from ledgerbridge.sandboxes import gateway
+from ledgerbridge.sandboxes.gateway import Message, Receive, Scope, Send, adding_headers, respond, run_captured
 
 from . import errors
 from .config import API_PREFIX
 from .runtime import Exchange, SandboxRuntime
 from .wire import dumps
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-JSON = b"application/json; charset=utf-8"
 _WRITES = frozenset({"POST", "PUT", "DELETE"})
 
 
-class SandboxGateway:
-    def __init__(self, app: ASGIApp, runtime: SandboxRuntime) -> None:
-        self.app = app
-        self.runtime = runtime
+class SandboxGateway(gateway.SandboxGateway[SandboxRuntime]):
+    api_prefix = API_PREFIX
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/sandbox"):
-            await self.app(scope, receive, send)
-            return
-        self.runtime.stats.count(scope["method"], scope["path"])
-        if not scope["path"].startswith(API_PREFIX):
-            await self.app(scope, receive, send)
-            return
+    async def api(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.runtime.taps:
             await self._tapped(scope, receive, send)
             return
@@ -85,19 +72,19 @@ class SandboxGateway:
         request_id = [(b"x-myobapi-requestid", str(uuid.uuid4()).encode())]
         refusal = self._refusal(scope)
         if refusal is not None:
-            await _respond(send, refusal.status, dumps(refusal.body()), request_id)
+            await respond(send, refusal.status, dumps(refusal.body()), request_id)
             return
         if self.runtime.faults.latency_seconds:
             await asyncio.sleep(self.runtime.faults.latency_seconds)
         if scope["method"] not in _WRITES:
-            await self.app(scope, receive, _adding_headers(send, request_id))
+            await self.app(scope, receive, adding_headers(send, request_id))
             return
-        status, headers, body = await _run_captured(self.app, scope, receive)
-        if status < 400 and self.runtime.faults.take_drop():
-            await _drop_connection(send)
+        answer = await run_captured(self.app, scope, receive)
+        if answer.status < 400 and self.runtime.faults.take_drop():
+            await gateway.drop_connection(send)
             return
-        await send({"type": "http.response.start", "status": status, "headers": headers + request_id})
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers + request_id})
+        await send({"type": "http.response.body", "body": answer.body})
 
     def _refusal(self, scope: Scope) -> errors.MyobError | None:
         runtime = self.runtime
@@ -123,48 +110,7 @@ class SandboxGateway:
         if business_id and business_id.lower() not in ("info",):
             if runtime.store.business(business_id) is None:
                 return errors.business_missing(business_id)
-            if grant.business_id.lower() != business_id.lower():
+            if grant.company_id.lower() != business_id.lower():
                 return errors.access_denied(business_id)
         scope.setdefault("state", {})["grant"] = grant
         return None
-
-
-async def _respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    all_headers = [(b"content-type", JSON), (b"content-length", str(len(body)).encode())] + headers
-    await send({"type": "http.response.start", "status": status, "headers": all_headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _run_captured(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, list[Any], bytes]:
-    status, headers, chunks = 500, [], []
-
-    async def capture(message: Message) -> None:
-        nonlocal status, headers
-        if message["type"] == "http.response.start":
-            status, headers = message["status"], list(message.get("headers", []))
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, capture)
-    return status, headers, b"".join(chunks)
-
-
-def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message = dict(message)
-            message["headers"] = list(message.get("headers", [])) + extra
-        await send(message)
-    return wrapped
-
-
-async def _drop_connection(send: Send) -> None:
-    """Close the connection with no answer at all, as a network failure would (see the Xero sandbox)."""
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
-    if transport is not None:
-        transport.close()
-        for _ in range(3):
-            await asyncio.sleep(0)
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
-    raise ConnectionAbortedError("sandbox fault: answer dropped after commit")

@@ -79,13 +79,7 @@ async def token(request: Request) -> Response:
     try:
         client_id, secret = _client(request, _s(form.get("client_id")), _s(form.get("client_secret")))
         oauth.check_client(client_id, secret)
-        grant_type = form.get("grant_type")
-        if grant_type == "authorization_code":
-            body = oauth.exchange_code(client_id, str(form.get("code", "")), str(form.get("redirect_uri", "")))
-        elif grant_type == "refresh_token":
-            body = oauth.refresh(client_id, str(form.get("refresh_token", "")))
-        else:
-            raise OAuthError("unsupported_grant_type")
+        body = oauth.grant_tokens(client_id, form)
     except OAuthError as error:
         return JSONResponse(error.body(), status_code=error.status)
     return JSONResponse(body, headers={"cache-control": "no-store"})

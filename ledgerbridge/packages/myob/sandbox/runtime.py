@@ -4,40 +4,17 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ledgerbridge.sandboxes.clock import SandboxClock
 from ledgerbridge.sandboxes.faults import FaultPlan
 
 from .config import API_PREFIX, SandboxConfig
 from .oauth import OAuthService
 from .ratelimit import LimitSettings, RateLimiter
 from .store import SandboxStore
-
-
-@dataclass(slots=True)
-class SandboxClock:
-    """Wall-clock seconds plus an offset the admin API can advance, so tests see tokens expire and rate windows
-    pass without waiting. Record timestamps (``LastModified``) stay on real time.
-
-    ``scale`` > 1 accelerates it from ``origin`` (ledgerbridge.clock), as Xero's sandbox does: a benchmark gives the
-    sandbox's rate limiter and the client's call budget the same two numbers (``bench-scale limits``)."""
-
-    offset: float = 0.0
-    scale: float = 1.0
-    origin: float = 0.0
-
-    def __call__(self) -> float:
-        now = time.time()
-        if self.scale != 1.0:
-            now = self.origin + (now - self.origin) * self.scale
-        return now + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
-
 
 _GUID = re.compile(r"/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import sys
-import threading
-from dataclasses import dataclass, field
-from types import TracebackType
+from dataclasses import dataclass
 
-import uvicorn
-
-from ledgerbridge.sandboxes.serving import STARTUP_TIMEOUT, serve_in_foreground, serve_in_thread
+from ledgerbridge.sandboxes.serving import ServedSandbox, serve_in_foreground, serve_in_thread
 
 from .app import MyobSandboxApp, create_app
 from .config import API_PREFIX, SandboxConfig
@@ -18,20 +14,13 @@ from .runtime import SandboxRuntime
 
 
 @dataclass
-class RunningSandbox:
-    """A sandbox serving on loopback until :meth:`stop` (or the end of a ``with`` block)."""
+class RunningSandbox(ServedSandbox):
+    """A sandbox serving on loopback until :meth:`stop` (or the end of a ``with`` block).
+
+    ``base_url`` stands in for both MYOB hosts: the API (``api.myob.com``) and OAuth (``secure.myob.com``)."""
 
     config: SandboxConfig
     app: MyobSandboxApp
-    host: str
-    port: int
-    _server: uvicorn.Server = field(repr=False)
-    _thread: threading.Thread = field(repr=False)
-
-    @property
-    def base_url(self) -> str:
-        """Stands in for both MYOB hosts: the API (``api.myob.com``) and OAuth (``secure.myob.com``)."""
-        return f"http://{self.host}:{self.port}"
 
     @property
     def api_url(self) -> str:
@@ -59,24 +48,13 @@ class RunningSandbox:
     def runtime(self) -> SandboxRuntime:
         return self.app.runtime
 
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=STARTUP_TIMEOUT)
-
-    def __enter__(self) -> RunningSandbox:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.stop()
-
 
 def start_myob_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
     """Serve a fresh sandbox from a background thread; ``port=0`` picks a free port."""
     config = config or SandboxConfig()
     app = create_app(config)
     server, thread, port = serve_in_thread(app, config.host, config.port, config.log_level, "myob-sandbox")
-    return RunningSandbox(config, app, config.host, port, server, thread)
+    return RunningSandbox(config, app, host=config.host, port=port, _server=server, _thread=thread)
 
 
 def serve_myob_sandbox(config: SandboxConfig | None = None) -> None:

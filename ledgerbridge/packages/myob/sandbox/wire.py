@@ -1,47 +1,21 @@
 """MYOB's JSON: money as exact decimals both ways, dates as ``YYYY-MM-DDTHH:MM:SS`` with no zone.
 
 Amounts are parsed into :class:`~decimal.Decimal` and written back as JSON numbers with exactly their digits, so
-``10.10`` never turns into ``10.1000000001``. Floats never appear in the sandbox.
+``10.10`` never turns into ``10.1000000001`` (:mod:`ledgerbridge.sandboxes.exact_json`). Floats never appear in
+the sandbox.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from ledgerbridge.sandboxes.exact_json import dumps as dumps  # re-exported: every sandbox module reads JSON here
+from ledgerbridge.sandboxes.exact_json import loads as loads
+
 CENT = Decimal("0.01")
-
-# Decimals leave the C encoder's ``default`` as a string carrying a per-process random mark, whose quotes are then
-# removed: the standard encoder has no hook for writing a number's text verbatim (same trick as the QBO sandbox).
-_MARK = "\ue000" + secrets.token_hex(8) + ":"
-_QUOTED_MARK = '"' + _MARK
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return _MARK + format(value, "f")
-    raise TypeError(f"{type(value).__name__} cannot go on the wire")
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_default)
-
-
-def dumps(payload: Any) -> bytes:
-    """JSON bytes with every Decimal written as an exact JSON number."""
-    text = _ENCODER.encode(payload)
-    if _QUOTED_MARK in text:
-        head, *pieces = text.split(_QUOTED_MARK)
-        text = head + "".join([piece.replace('"', "", 1) for piece in pieces])
-    return text.encode()
-
-
-def loads(body: bytes | str) -> Any:
-    """Decode JSON keeping every non-integer number as a Decimal."""
-    return json.loads(body, parse_float=Decimal)
 
 
 def money(value: Decimal) -> Decimal:

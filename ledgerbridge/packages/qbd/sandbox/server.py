@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import sys
-import threading
-from dataclasses import dataclass, field
-from types import TracebackType
+from dataclasses import dataclass
 
-import uvicorn
 from starlette.applications import Starlette
 
-from ledgerbridge.sandboxes.serving import STARTUP_TIMEOUT, serve_in_foreground, serve_in_thread
+from ledgerbridge.sandboxes.serving import ServedSandbox, serve_in_foreground, serve_in_thread
 
 from .app import create_app
 from .company import QuickBooksCompany
@@ -19,30 +16,11 @@ __all__ = ["RunningSandbox", "serve_qbd_sandbox", "start_qbd_sandbox"]
 
 
 @dataclass
-class RunningSandbox:
+class RunningSandbox(ServedSandbox):
     """The books page and admin API serving on loopback until :meth:`stop` (or the end of a ``with`` block)."""
 
     company: QuickBooksCompany
     app: Starlette
-    host: str
-    port: int
-    _server: uvicorn.Server = field(repr=False)
-    _thread: threading.Thread = field(repr=False)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=STARTUP_TIMEOUT)
-
-    def __enter__(self) -> RunningSandbox:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.stop()
 
 
 def start_qbd_sandbox(company: QuickBooksCompany | None = None, host: str = "127.0.0.1", port: int = 0,
@@ -50,7 +28,7 @@ def start_qbd_sandbox(company: QuickBooksCompany | None = None, host: str = "127
     """Serve ``company`` (a fresh US company by default) from a thread; ``port=0`` picks a free port."""
     app = create_app(company)
     server, thread, bound = serve_in_thread(app, host, port, log_level, "qbd-sandbox")
-    return RunningSandbox(app.state.company, app, host, bound, server, thread)
+    return RunningSandbox(app.state.company, app, host=host, port=bound, _server=server, _thread=thread)
 
 
 def serve_qbd_sandbox(company: QuickBooksCompany | None = None, host: str = "127.0.0.1", port: int = 8788,

@@ -1,7 +1,7 @@
 """The front door of ``/v3/company/...``: faults, bearer auth, throttles, requestid replay, call counting.
 
-Plain ASGI outside FastAPI, for the same reason as the Xero sandbox: to simulate a response lost after the write
-committed it must close the client's connection, and only the server's own ``send`` knows it. Order of checks:
+Plain ASGI outside FastAPI, as in the other sandboxes (:mod:`ledgerbridge.sandboxes.gateway` says why). Order of
+checks:
 
 1. injected 5xx faults and 429 storms (an outage at the edge);
 2. ``Authorization: Bearer`` (401, gateway body) and the token's realm against the path (403);
@@ -18,45 +18,30 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers
+
+from ledgerbridge.sandboxes import gateway
+from ledgerbridge.sandboxes.gateway import HeaderList, Receive, Scope, Send, adding_headers, run_captured
 
 from . import errors
 from .config import API_PREFIX
 from .runtime import SandboxRuntime
 from .wire import dumps, qbo_time, utcnow
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 JSON = b"application/json;charset=UTF-8"
 MAX_REQUEST_ID = 50
 
 
-class SandboxGateway:
-    def __init__(self, app: ASGIApp, runtime: SandboxRuntime) -> None:
-        self.app = app
-        self.runtime = runtime
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/sandbox"):
-            await self.app(scope, receive, send)
-            return
-        self.runtime.stats.count(scope["method"], scope["path"])
-        if not scope["path"].startswith(API_PREFIX + "/"):
-            await self.app(scope, receive, send)
-            return
-        await self._api(scope, receive, send)
+class SandboxGateway(gateway.SandboxGateway[SandboxRuntime]):
+    api_prefix = API_PREFIX + "/"
 
     def _envelope(self, payload: dict[str, Any]) -> bytes:
         return dumps({**payload, "time": qbo_time(utcnow(), self.runtime.config.utc_offset_hours)})
 
-    async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def api(self, scope: Scope, receive: Receive, send: Send) -> None:
         runtime = self.runtime
         tid = [(b"intuit_tid", uuid.uuid4().hex.encode())]
         failure = runtime.faults.take_failure()
@@ -73,7 +58,7 @@ class SandboxGateway:
         if grant is None:
             await _respond(send, 401, self._envelope(errors.unauthorized()), tid)
             return
-        if grant.realm_id != realm_id or runtime.store.company(realm_id) is None:
+        if grant.company_id != realm_id or runtime.store.company(realm_id) is None:
             await _respond(send, 403, self._envelope({"Fault": errors.forbidden(realm_id).fault()}), tid)
             return
         problem = runtime.limiter.acquire(realm_id, scope["path"].endswith("/batch"))
@@ -88,14 +73,14 @@ class SandboxGateway:
         finally:
             runtime.limiter.release(realm_id)
 
-    def _retry_after(self) -> list[tuple[bytes, bytes]]:
+    def _retry_after(self) -> HeaderList:
         seconds = self.runtime.config.retry_after_seconds
         return [] if seconds is None else [(b"retry-after", str(seconds).encode())]
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send, realm_id: str,
-                        tid: list[tuple[bytes, bytes]]) -> None:
+                        tid: HeaderList) -> None:
         if scope["method"] != "POST":
-            await self.app(scope, receive, _adding_headers(send, tid))
+            await self.app(scope, receive, adding_headers(send, tid))
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         request_id = (query.get("requestid") or [None])[0]
@@ -117,59 +102,21 @@ class SandboxGateway:
                 return
             company.request_ids[request_id] = None
         try:
-            status, body = await _run_captured(self.app, scope, receive)
+            answer = await run_captured(self.app, scope, receive)
         except BaseException:
             if request_id is not None:
                 company.request_ids.pop(request_id, None)
             raise
         if request_id is not None:
-            if status >= 500:
+            if answer.status >= 500:
                 company.request_ids.pop(request_id, None)
             else:
-                company.request_ids[request_id] = (status, body)
+                company.request_ids[request_id] = (answer.status, answer.body)
         if self.runtime.faults.take_drop():
-            await _drop_connection(send)
+            await gateway.drop_connection(send)
             return
-        await _respond(send, status, body, tid)
+        await _respond(send, answer.status, answer.body, tid)
 
 
-async def _respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    all_headers = [(b"content-type", JSON), (b"content-length", str(len(body)).encode())] + headers
-    await send({"type": "http.response.start", "status": status, "headers": all_headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _run_captured(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, bytes]:
-    status = 500
-    chunks: list[bytes] = []
-
-    async def capture(message: Message) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, capture)
-    return status, b"".join(chunks)
-
-
-def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message = dict(message)
-            message["headers"] = list(message.get("headers", [])) + extra
-        await send(message)
-    return wrapped
-
-
-async def _drop_connection(send: Send) -> None:
-    """Close the connection with no response at all, as a network failure would (see the Xero sandbox)."""
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
-    if transport is not None:
-        transport.close()
-        for _ in range(3):
-            await asyncio.sleep(0)
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
-    raise ConnectionAbortedError("sandbox fault: response dropped after commit")
+async def _respond(send: Send, status: int, body: bytes, headers: HeaderList) -> None:
+    await gateway.respond(send, status, body, headers, JSON)

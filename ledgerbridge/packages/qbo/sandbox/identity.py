@@ -98,13 +98,7 @@ async def token(request: Request) -> Response:
     oauth = _runtime(request).oauth
     try:
         client_id = _client(request, _s(form.get("client_id")), _s(form.get("client_secret")))
-        grant_type = form.get("grant_type")
-        if grant_type == "authorization_code":
-            body = oauth.exchange_code(client_id, str(form.get("code", "")), str(form.get("redirect_uri", "")))
-        elif grant_type == "refresh_token":
-            body = oauth.refresh(client_id, str(form.get("refresh_token", "")))
-        else:
-            raise OAuthError("unsupported_grant_type")
+        body = oauth.grant_tokens(client_id, form)
     except OAuthError as error:
         return JSONResponse(error.body(), status_code=error.status)
     return JSONResponse(body, headers={"cache-control": "no-store"})

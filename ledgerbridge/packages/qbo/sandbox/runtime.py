@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ledgerbridge.sandboxes.clock import SandboxClock
 from ledgerbridge.sandboxes.faults import FaultPlan
 
 from .config import SandboxConfig
 from .oauth import OAuthService
 from .ratelimit import LimitSettings, RateLimiter
 from .store import SandboxStore
-
-
-@dataclass(slots=True)
-class SandboxClock:
-    """Wall-clock seconds plus an offset the admin API can advance, so tests see tokens expire and rate windows
-    pass without waiting. Record timestamps (``MetaData``) stay on real time."""
-
-    offset: float = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
-
 
 _ID_SEGMENT = re.compile(r"^(/v3/company/)[^/]+(/[a-z]+)(/[^/]+)?$")
 

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import sys
-import threading
-from dataclasses import dataclass, field
-from types import TracebackType
+from dataclasses import dataclass
 
-import uvicorn
-
-from ledgerbridge.sandboxes.serving import STARTUP_TIMEOUT, serve_in_foreground, serve_in_thread
+from ledgerbridge.sandboxes.serving import ServedSandbox, serve_in_foreground, serve_in_thread
 
 from .app import QboSandboxApp, create_app
 from .config import API_PREFIX, SandboxConfig
@@ -18,21 +14,14 @@ from .runtime import SandboxRuntime
 
 
 @dataclass
-class RunningSandbox:
-    """A sandbox serving on loopback until :meth:`stop` (or the end of a ``with`` block)."""
+class RunningSandbox(ServedSandbox):
+    """A sandbox serving on loopback until :meth:`stop` (or the end of a ``with`` block).
+
+    ``base_url`` stands in for every Intuit host: the API (``quickbooks.api.intuit.com``), OAuth
+    (``oauth.platform.intuit.com``, ``appcenter.intuit.com``) and discovery all hang off it."""
 
     config: SandboxConfig
     app: QboSandboxApp
-    host: str
-    port: int
-    _server: uvicorn.Server = field(repr=False)
-    _thread: threading.Thread = field(repr=False)
-
-    @property
-    def base_url(self) -> str:
-        """Stands in for every Intuit host: the API (``quickbooks.api.intuit.com``), OAuth
-        (``oauth.platform.intuit.com``, ``appcenter.intuit.com``) and discovery all hang off it."""
-        return f"http://{self.host}:{self.port}"
 
     @property
     def api_url(self) -> str:
@@ -64,24 +53,13 @@ class RunningSandbox:
     def runtime(self) -> SandboxRuntime:
         return self.app.runtime
 
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=STARTUP_TIMEOUT)
-
-    def __enter__(self) -> RunningSandbox:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.stop()
-
 
 def start_qbo_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
     """Serve a fresh sandbox from a background thread; ``port=0`` picks a free port."""
     config = config or SandboxConfig()
     app = create_app(config)
     server, thread, port = serve_in_thread(app, config.host, config.port, config.log_level, "qbo-sandbox")
-    return RunningSandbox(config, app, config.host, port, server, thread)
+    return RunningSandbox(config, app, host=config.host, port=port, _server=server, _thread=thread)
 
 
 def serve_qbo_sandbox(config: SandboxConfig | None = None) -> None:

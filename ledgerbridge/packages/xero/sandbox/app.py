@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
+
+from ledgerbridge.sandboxes.gateway import GatewayApp
 
 from . import admin, identity, ui
 from .accounting import accounting_router, route_templates
@@ -19,24 +18,10 @@ from .gateway import SandboxGateway
 from .runtime import SandboxRuntime
 
 
-class XeroSandboxApp(FastAPI):
-    """A FastAPI app whose outermost layer is the :class:`~.gateway.SandboxGateway`.
+class XeroSandboxApp(GatewayApp[SandboxRuntime]):
+    """The sandbox's app, with :class:`~.gateway.SandboxGateway` as its outermost layer."""
 
-    The gateway wraps the whole app rather than being added as middleware, because it needs the server's
-    own ``send`` to drop a connection (see :func:`~.gateway._drop_connection`).
-    """
-
-    def __init__(self, runtime: SandboxRuntime, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.state.runtime = runtime
-        self._gateway = SandboxGateway(functools.partial(FastAPI.__call__, self), runtime)
-
-    @property
-    def runtime(self) -> SandboxRuntime:
-        return self.state.runtime  # type: ignore[no-any-return]
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self._gateway(scope, receive, send)
+    gateway_class = SandboxGateway
 
 
 async def _xero_error(_request: Request, error: Exception) -> Response:

@@ -26,25 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledgerbridge.sandboxes.oauth import OAuthError as OAuthError  # re-exported; Xero's are all HTTP 400, the default
+
 from .config import SandboxConfig
 from .wire import new_id
 
 SANDBOX_USER_ID = "0c8d2c5e-7a4e-4f8c-9f3e-1a2b3c4d5e6f"
-
-
-class OAuthError(Exception):
-    """An RFC 6749 error response: ``{"error": code}`` with HTTP 400."""
-
-    def __init__(self, error: str, description: str | None = None) -> None:
-        super().__init__(error)
-        self.error = error
-        self.description = description
-
-    def body(self) -> dict[str, str]:
-        body = {"error": self.error}
-        if self.description:
-            body["error_description"] = self.description
-        return body
 
 
 #: RFC 7636: a verifier (and a plain challenge) is 43 to 128 of these characters; an S256 challenge is the

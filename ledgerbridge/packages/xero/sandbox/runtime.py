@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
+from ledgerbridge.sandboxes.clock import SandboxClock
 from ledgerbridge.sandboxes.faults import FaultPlan
 
 from .config import SandboxConfig
@@ -13,28 +13,6 @@ from .oauth import IdentityService
 from .ratelimit import LimitSettings, RateLimiter
 from .stats import CallStats
 from .store import SandboxStore
-
-
-@dataclass(slots=True)
-class SandboxClock:
-    """Wall-clock seconds plus an offset that the admin API can advance, so tests can see tokens expire
-    and rate windows reset without waiting.  Record timestamps (``UpdatedDateUTC``) stay on real time.
-
-    ``scale`` > 1 accelerates it from ``origin`` (ledgerbridge.clock): a benchmark gives the sandbox and the
-    client's call budget the same two numbers, so an hour of Xero's limits passes in a minute."""
-
-    offset: float = 0.0
-    scale: float = 1.0
-    origin: float = 0.0
-
-    def __call__(self) -> float:
-        now = time.time()
-        if self.scale != 1.0:
-            now = self.origin + (now - self.origin) * self.scale
-        return now + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
 
 
 @dataclass(slots=True)
