@@ -19,8 +19,10 @@ Where it is used, and why there:
   otherwise start from its high mark;
 * after a large answer is delivered (``queue.polled_session``, :data:`LARGE_ANSWER_BYTES`): the SOAP service's
   thread parsed and cut it, and the connector parses it next in its own thread;
-* and after a large intake batch is applied (``api.intake``, :data:`LARGE_BATCH_BYTES`): its JSON, models and rows
-  are garbage once committed, and a Web Connector session may start next (argon2 on top of what is kept).
+* after a large intake batch is applied (``api.intake``, :data:`LARGE_BATCH_BYTES`): its JSON, models and rows
+  are garbage once committed, and a Web Connector session may start next (argon2 on top of what is kept);
+* and before argon2 checks a Web Connector password (``webconnector.credentials``): a session may start while a
+  job's freed memory still waits for the worker's trim.
 
 A trim costs CPU in proportion to what it gives back (some 60 ms for 60 MB of freed trees, 0.05 ms with nothing to
 give back), so it is made after work measured in MB, never per small message.
