@@ -61,6 +61,11 @@ class AppSettings(BaseSettings):
         default=50 * 1024 * 1024, gt=0,
         description="The largest request body the API reads, in bytes; a larger one is refused with 413 before it "
                     "is parsed. 50 MB holds a batch of 10,000 documents with room to spare.")
+    malloc_arenas: int = Field(
+        default=2, ge=0,
+        description="The most malloc arenas a ledgerbridge process uses (glibc; set where the 'ledgerbridge' "
+                    "command starts). Fewer arenas share freed memory between threads, so the process's peak "
+                    "stays near what it uses; 0 leaves the C library's default (eight per core).")
     client_id: str = Field(
         default="ledgerbridge-demo",
         description="OAuth client id for 'ledgerbridge connect' (the app registered with the package); "

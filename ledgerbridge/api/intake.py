@@ -46,6 +46,7 @@ from ledgerbridge.intake.schemas import (
     validate_batch,
 )
 from ledgerbridge.intake.store import plain
+from ledgerbridge.native_memory import LARGE_BATCH_BYTES, release_free_memory
 from ledgerbridge.store.models.host import Document, DocumentStatus, DocumentType, Party
 
 router = APIRouter(prefix="/v1", tags=["intake"], responses=AUTH)
@@ -177,7 +178,10 @@ WriteErrors = errors(409, 413, 422, shape="refusal", s413="problem-or-refusal")
              openapi_extra=raw_json_body(Batch, "Any of the lists; applied in this order, all or nothing."))
 def post_batch(body: BodyDep, session: SessionDep, organisation_id: OrganisationDep) -> IntakeResult:
     """Apply a whole batch (codes, parties, items, documents, payments) as one all-or-nothing transaction."""
-    return _apply(session, organisation_id, lambda: parse_batch(body))
+    result = _apply(session, organisation_id, lambda: parse_batch(body))
+    if len(body) >= LARGE_BATCH_BYTES:
+        release_free_memory()  # the batch's text, models and rows, freed: back to the system (``native_memory``)
+    return result
 
 
 def _single_record(kind: str, key: str, body: bytes) -> Batch:

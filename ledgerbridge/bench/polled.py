@@ -141,6 +141,7 @@ def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None
     from ledgerbridge.connectors.connections import create_connection, production_endpoints
     from ledgerbridge.intake.apply import apply_batch
     from ledgerbridge.intake.schemas import Batch, parse_json
+    from ledgerbridge.native_memory import release_free_memory
     from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
     from ledgerbridge.store.organisations import create_organisation
     from ledgerbridge.sync.mappings import MappingKind, set_mapping
@@ -188,8 +189,9 @@ def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None
                 held = _hold_uploads(sessions, conn_id)
                 for start in range(0, documents, intake_batch):
                     raw = json.dumps({"documents": invoices(start, min(intake_batch, documents - start))})
-                    with session_scope(sessions) as session:  # as the API does: parse, validate, apply
+                    with session_scope(sessions) as session:  # as the API does: parse, validate, apply, trim
                         apply_batch(session, org_id, Batch.model_validate(parse_json(raw)))
+                    release_free_memory()
                 _release(sessions, held)
                 timings["intake"] = time.perf_counter() - started
                 _wait(sessions, "every invoice to be seen", lambda s: _settled(s, conn_id, documents))

@@ -48,6 +48,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: How long the bench waits for its sandbox's process to answer.
+SANDBOX_START_SECONDS = 120.0
+
+
 @contextmanager
 def sandbox_process(rate_limits: bool = False, package: str = DEFAULT.kind, extra: Sequence[str] = ()
                     ) -> Iterator[str]:
@@ -59,9 +63,9 @@ def sandbox_process(rate_limits: bool = False, package: str = DEFAULT.kind, extr
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        # its start (imports, Intuit's schemas compiled, the company seeded) takes a few seconds of CPU: on a
-        # machine loaded ten times over its cores that was more than 30 s of waiting
-        deadline = time.monotonic() + 120
+        # Its start-up is a few CPU seconds; on a machine shared with other work (a load of 20 on 2 cores) that took
+        # over 30 s, and the bench gave up before it had begun.
+        deadline = time.monotonic() + SANDBOX_START_SECONDS
         while True:
             try:
                 httpx.get(f"{base}/sandbox/stats", timeout=1).raise_for_status()

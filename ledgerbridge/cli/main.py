@@ -146,9 +146,13 @@ _register()
 
 def run() -> None:
     """The ``ledgerbridge`` command: a process of ledgerbridge's own, so its collector is tuned first
-    (``ledgerbridge.cli.collector``); tests that invoke ``app`` in their own process leave theirs alone."""
+    (``ledgerbridge.cli.collector``) and its malloc arenas limited before any thread starts
+    (``ledgerbridge.native_memory``); tests that invoke ``app`` in their own process leave theirs alone."""
     from ledgerbridge.cli.collector import tune_collector
+    from ledgerbridge.config import get_settings
+    from ledgerbridge.native_memory import limit_arenas
 
+    limit_arenas(get_settings().malloc_arenas)
     tune_collector()
     app()
 

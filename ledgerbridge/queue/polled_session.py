@@ -41,6 +41,7 @@ from ledgerbridge.connectors.mailbox import (
     wait_for_change,
 )
 from ledgerbridge.connectors.producers import producers
+from ledgerbridge.native_memory import LARGE_ANSWER_BYTES, release_free_memory
 from ledgerbridge.queue.jobs import enqueue_job
 from ledgerbridge.queue.worker import DEFAULT_PAYMENT_MINUTES, auto_sync_on, export_due, payments_due
 from ledgerbridge.store.db import session_scope
@@ -116,6 +117,8 @@ class SessionWork:
         """Deliver QuickBooks' answer (or why it could not run the message); the percent done."""
         error = f"{hresult}: {message}".strip(": ") if hresult else None
         deliver(self._sessions, connection_id, session_id, self._fmt, response, error)
+        if response is not None and len(response) >= LARGE_ANSWER_BYTES:
+            release_free_memory()  # the answer's tree, cut and freed in this thread (``native_memory``)
         deadline = self._monotonic() + self._settle
         while self._monotonic() < deadline:
             seen = change_mark(connection_id)

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.connectors.connections import ConnectorOptions
+from ledgerbridge.native_memory import release_free_memory
 from ledgerbridge.queue.identity import worker_name
 from ledgerbridge.queue.jobs import (
     claim_next_job,
@@ -197,6 +198,9 @@ class Worker:
                 lost_job = job_id
             except Exception:  # noqa: BLE001 - recorded on the job row; the worker goes on
                 logger.info("job %s ended with an error (recorded on the job)", job_id)
+            # The job's transient memory (an upload's windows, its read-back's trees) back to the system, so the
+            # next job does not start from this one's high mark (``native_memory``).
+            release_free_memory()
             self.jobs_run += 1
             if max_jobs is not None and self.jobs_run >= max_jobs:
                 return

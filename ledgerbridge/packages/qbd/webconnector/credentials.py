@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledgerbridge.native_memory import release_free_memory
 from ledgerbridge.store.db import utcnow
 from ledgerbridge.store.models.host import Organisation
 from ledgerbridge.store.models.polled import PolledCredential
@@ -100,6 +101,9 @@ def verify_credentials(session: Session, user_name: str, password: str) -> tuple
         if user_name else None
     real = credential is not None and credential.password_hash is not None
     stored = credential.password_hash if credential is not None and credential.password_hash else _DUMMY_HASH
+    # argon2 maps 64 MiB of its own for the check (every Web Connector session): what the process freed goes back
+    # first, so that it lands on what is in use, not on the last job's high mark (``native_memory``).
+    release_free_memory()
     ok = False
     try:
         ok = bool(_hasher.verify(stored, password)) and real
