@@ -81,6 +81,8 @@ class WindowState(Protocol):
 _IN_FLIGHT = "~"
 #: A call counted from its answer that has none after this long (its worker died) stops holding its place.
 IN_FLIGHT_LEASE = 120.0
+#: How soon a full second whose first place is a call in flight for over a second is looked at again.
+IN_FLIGHT_POLL = 0.05
 
 
 def _span(limits: AppLimits | None) -> float:
@@ -120,9 +122,11 @@ def wait_for(state: WindowState, limits: AppLimits, now: float) -> float:
         return max(state.minute_started + limits.minute_seconds - now, _TICK)
     kept = _kept(state, limits, now)
     if limits.per_second is not None and len(kept) >= limits.per_second:
-        done = [float(x) for x in kept if not x.startswith(_IN_FLIGHT)]
-        # A call in flight frees its place a second after its answer, which is not before now.
-        return max(min(done, default=now) + _span(limits) - now, _TICK)
+        # The first place that may be free: an answered call's a second after its answer; a call in flight's not
+        # before a second after it started (its answer comes after), and, once that is past, as soon as its answer
+        # is told (another worker's, through the store): looked at again shortly.
+        earliest = min(float(x.lstrip(_IN_FLIGHT)) for x in kept) + _span(limits)
+        return max(earliest - now, IN_FLIGHT_POLL if earliest <= now else _TICK)
     return 0.0
 
 
