@@ -214,13 +214,20 @@ def local_window(scope: AppScope) -> LocalAppWindow:
 
 def locked_row(session: Session, scope: AppScope) -> AppCallWindow:
     """The app's row in the store, made if missing, locked for the caller's transaction (``FOR UPDATE`` on
-    PostgreSQL; on SQLite the caller's ``BEGIN IMMEDIATE`` already holds the database's one write lock)."""
+    PostgreSQL; on SQLite the caller's ``BEGIN IMMEDIATE`` already holds the database's one write lock).
+
+    Read first and made only when missing: the row is there for every call but the app's first, and every
+    statement is a round trip made while other workers of the app may queue for the row."""
     dialect = session.get_bind().dialect.name
+    query = select(AppCallWindow).where(AppCallWindow.scope == scope.key)
+    if dialect != "sqlite":
+        query = query.with_for_update()
+    query = query.execution_options(populate_existing=True)
+    row = session.scalars(query).one_or_none()
+    if row is not None:
+        return row
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(AppCallWindow).values(
         scope=scope.key, recent_starts="", minute_started=0.0, minute_used=0, day_started=0.0, day_used=0,
         blocked_until=0.0, updated_at=datetime.now(UTC)).on_conflict_do_nothing())
-    query = select(AppCallWindow).where(AppCallWindow.scope == scope.key)
-    if dialect != "sqlite":
-        query = query.with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).one()
+    return session.scalars(query).one()

@@ -98,16 +98,20 @@ class SharedCallBudget:
     def _window(self) -> Iterator[tuple[Session, CallWindow]]:
         with write_locked_scope(self.sessions) as session:
             dialect = session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            now = self.clock.now()
-            session.execute(insert(CallWindow).values(
-                connection_id=self.connection_id, minute_started=now, minute_used=0, second_started=now,
-                second_used=0, batch_minute_started=now, batch_minute_used=0, day_started=now, day_used=0,
-                blocked_until=0.0, updated_at=datetime.now(UTC)).on_conflict_do_nothing())
             query = select(CallWindow).where(CallWindow.connection_id == self.connection_id)
             if dialect != "sqlite":
                 query = query.with_for_update()
-            yield session, session.execute(query.execution_options(populate_existing=True)).scalar_one()
+            query = query.execution_options(populate_existing=True)
+            row = session.execute(query).scalar_one_or_none()
+            if row is None:  # made on the connection's first call only: a statement less on every other
+                insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+                now = self.clock.now()
+                session.execute(insert(CallWindow).values(
+                    connection_id=self.connection_id, minute_started=now, minute_used=0, second_started=now,
+                    second_used=0, batch_minute_started=now, batch_minute_used=0, day_started=now, day_used=0,
+                    blocked_until=0.0, updated_at=datetime.now(UTC)).on_conflict_do_nothing())
+                row = session.execute(query).scalar_one()
+            yield session, row
 
     def _roll(self, row: CallWindow, now: float) -> None:
         limits, margin = self.limits, self.window_margin
