@@ -59,7 +59,7 @@ def sandbox_process(rate_limits: bool = False, package: str = DEFAULT.kind, extr
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a busy machine (load 20 on 2 cores) took over 30 s to import it
         while True:
             try:
                 httpx.get(f"{base}/sandbox/stats", timeout=1).raise_for_status()
