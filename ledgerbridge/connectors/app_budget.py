@@ -81,6 +81,8 @@ class WindowState(Protocol):
 _IN_FLIGHT = "~"
 #: A call counted from its answer that has none after this long (its worker died) stops holding its place.
 IN_FLIGHT_LEASE = 120.0
+#: How soon a full second whose first place is a call in flight for over a second is looked at again.
+IN_FLIGHT_POLL = 0.05
 
 
 def _span(limits: AppLimits | None) -> float:
@@ -120,9 +122,11 @@ def wait_for(state: WindowState, limits: AppLimits, now: float) -> float:
         return max(state.minute_started + limits.minute_seconds - now, _TICK)
     kept = _kept(state, limits, now)
     if limits.per_second is not None and len(kept) >= limits.per_second:
-        done = [float(x) for x in kept if not x.startswith(_IN_FLIGHT)]
-        # A call in flight frees its place a second after its answer, which is not before now.
-        return max(min(done, default=now) + _span(limits) - now, _TICK)
+        # The first place that may be free: an answered call's a second after its answer; a call in flight's not
+        # before a second after it started (its answer comes after), and, once that is past, as soon as its answer
+        # is told (another worker's, through the store): looked at again shortly.
+        earliest = min(float(x.lstrip(_IN_FLIGHT)) for x in kept) + _span(limits)
+        return max(earliest - now, IN_FLIGHT_POLL if earliest <= now else _TICK)
     return 0.0
 
 
@@ -210,13 +214,20 @@ def local_window(scope: AppScope) -> LocalAppWindow:
 
 def locked_row(session: Session, scope: AppScope) -> AppCallWindow:
     """The app's row in the store, made if missing, locked for the caller's transaction (``FOR UPDATE`` on
-    PostgreSQL; on SQLite the caller's ``BEGIN IMMEDIATE`` already holds the database's one write lock)."""
+    PostgreSQL; on SQLite the caller's ``BEGIN IMMEDIATE`` already holds the database's one write lock).
+
+    Read first and made only when missing: the row is there for every call but the app's first, and every
+    statement is a round trip made while other workers of the app may queue for the row."""
     dialect = session.get_bind().dialect.name
+    query = select(AppCallWindow).where(AppCallWindow.scope == scope.key)
+    if dialect != "sqlite":
+        query = query.with_for_update()
+    query = query.execution_options(populate_existing=True)
+    row = session.scalars(query).one_or_none()
+    if row is not None:
+        return row
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(AppCallWindow).values(
         scope=scope.key, recent_starts="", minute_started=0.0, minute_used=0, day_started=0.0, day_used=0,
         blocked_until=0.0, updated_at=datetime.now(UTC)).on_conflict_do_nothing())
-    query = select(AppCallWindow).where(AppCallWindow.scope == scope.key)
-    if dialect != "sqlite":
-        query = query.with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).one()
+    return session.scalars(query).one()

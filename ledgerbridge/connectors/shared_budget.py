@@ -21,8 +21,9 @@ the ``call_windows`` row of the connection and the concurrent calls in ``call_le
   other work stops with :class:`~ledgerbridge.connectors.budget.BudgetExhausted` before them, so the day is never spent
   so fully that the user's own request must wait for tomorrow.
 
-Costs three short transactions a call (take, observe, give back): nothing next to a call to a package that
-allows one a second. Benchmarks with limits off keep the in-process budget.
+Costs two short transactions a call (take; give back, which also tells an app's window of the answer), three
+where the package's answers report the calls left (observe): nothing next to a call to a package that allows one
+a second. Benchmarks with limits off keep the in-process budget.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class SharedCallBudget:
         self.idle_wait = idle_wait
         self.release_patience = release_patience
         self._unreturned: set[int] = set()  # slots whose giving back failed (the database was unreachable)
+        #: Calls of the app's window answered (entry, when) that its row has not been told of yet (``_give_back``).
+        self._unanswered: list[tuple[str, float]] = []
         self._held = threading.local()  # the slot this thread holds (a thread makes one call at a time)
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -95,16 +98,20 @@ class SharedCallBudget:
     def _window(self) -> Iterator[tuple[Session, CallWindow]]:
         with write_locked_scope(self.sessions) as session:
             dialect = session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            now = self.clock.now()
-            session.execute(insert(CallWindow).values(
-                connection_id=self.connection_id, minute_started=now, minute_used=0, second_started=now,
-                second_used=0, batch_minute_started=now, batch_minute_used=0, day_started=now, day_used=0,
-                blocked_until=0.0, updated_at=datetime.now(UTC)).on_conflict_do_nothing())
             query = select(CallWindow).where(CallWindow.connection_id == self.connection_id)
             if dialect != "sqlite":
                 query = query.with_for_update()
-            yield session, session.execute(query.execution_options(populate_existing=True)).scalar_one()
+            query = query.execution_options(populate_existing=True)
+            row = session.execute(query).scalar_one_or_none()
+            if row is None:  # made on the connection's first call only: a statement less on every other
+                insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+                now = self.clock.now()
+                session.execute(insert(CallWindow).values(
+                    connection_id=self.connection_id, minute_started=now, minute_used=0, second_started=now,
+                    second_used=0, batch_minute_started=now, batch_minute_used=0, day_started=now, day_used=0,
+                    blocked_until=0.0, updated_at=datetime.now(UTC)).on_conflict_do_nothing())
+                row = session.execute(query).scalar_one()
+            yield session, row
 
     def _roll(self, row: CallWindow, now: float) -> None:
         limits, margin = self.limits, self.window_margin
@@ -120,8 +127,8 @@ class SharedCallBudget:
     # -- taking and giving back a call --------------------------------------------------------------
     def acquire(self, batch: bool = False) -> None:
         """Wait until a call may be made, then count it. Raises :class:`BudgetExhausted` for the day limit."""
-        if self._unreturned:
-            self._give_back()  # slots a restart of the database kept us from giving back
+        if self._unreturned or self._unanswered:
+            self._give_back()  # slots (and answers) a restart of the database kept us from giving back
         while True:
             taken: list[int] = []
             try:
@@ -199,20 +206,21 @@ class SharedCallBudget:
     def release(self) -> None:
         entry = getattr(self._held, "app_entry", None)
         self._held.app_entry = None
-        if entry is not None and self.app is not None and self.app.limits.second_from_answer:
-            self._answered(entry, self.clock.now())  # the answer's time, not the lock's
         slot = getattr(self._held, "slot", None)
         self._held.slot = None
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
-        if slot is None:
-            return
-        with self._lock:
-            self._unreturned.add(slot)
+            if entry is not None and self.app is not None and self.app.limits.second_from_answer:
+                self._unanswered.append((entry, self.clock.now()))  # the answer's time, not the lock's
+            if slot is not None:
+                self._unreturned.add(slot)
+            if not self._unanswered and not self._unreturned:
+                return
         # A call whose answer we have must not fail because the slot could not be given back: the database may
         # be restarting (refusing connections for seconds, then recovering). This thread's next step needs the
         # database anyway, so wait for it a while; failing that, the next acquire gives the slot back, and if
-        # there is none (the run ended) the lease expires.
+        # there is none (the run ended) the lease expires, and the app's place with it (the app waits longer,
+        # never calls too often).
         delay, waited = 0.2, 0.0
         while True:
             try:
@@ -227,29 +235,27 @@ class SharedCallBudget:
                 waited += delay
                 delay = min(delay * 2, 2.0)
 
-    def _answered(self, entry: str, now: float) -> None:
-        """The app counts its second from the answer: the call's place is held a second from now. A database that
-        is down leaves the entry in flight until its lease ends (the app waits longer, never calls too often)."""
-        assert self.app is not None
-        try:
-            with write_locked_scope(self.sessions) as session:
-                app_budget.answered(app_budget.locked_row(session, self.app), self.app.limits, entry, now)
-        except DBAPIError:
-            logger.warning("the app's call window of connection %s was not told of an answer; its place expires",
-                           self.connection_id)
-
     def _give_back(self) -> None:
-        """Free the slots of this budget not given back yet (one short transaction)."""
+        """Free the slots of this budget not given back yet and tell the app's window of the answers it has not
+        heard of, in one short transaction: one transaction a call fewer on the app's row, which every worker of
+        the app queues for (and an answer told late holds its place in the second longer than it needs)."""
         with self._lock:
             slots = sorted(self._unreturned)
-        if not slots:
+            answers = list(self._unanswered)
+        if not slots and not answers:
             return
-        with self.sessions() as session, session.begin():
-            session.execute(update(CallLease).where(
-                CallLease.connection_id == self.connection_id, CallLease.slot.in_(slots),
-                CallLease.holder == self.holder[:120]).values(holder=None, lease_until=0.0))
+        with write_locked_scope(self.sessions) as session:
+            if answers and self.app is not None:  # the app's row before the leases, the order _take_call keeps
+                app_row = app_budget.locked_row(session, self.app)
+                for entry, answered_at in answers:
+                    app_budget.answered(app_row, self.app.limits, entry, answered_at)
+            if slots:
+                session.execute(update(CallLease).where(
+                    CallLease.connection_id == self.connection_id, CallLease.slot.in_(slots),
+                    CallLease.holder == self.holder[:120]).values(holder=None, lease_until=0.0))
         with self._lock:  # only once committed
             self._unreturned.difference_update(slots)
+            self._unanswered = [told for told in self._unanswered if told not in answers]
 
     @contextmanager
     def slot(self) -> Iterator[None]:

@@ -90,7 +90,12 @@ class Exporter(ConnectionRun):
         wanted = parallel_calls if parallel_calls is not None else int(getattr(connector, "calls_in_flight", 4))
         self.parallel_calls = max(1, min(wanted, self.connector.max_concurrent_calls))
         self._pool: ThreadPoolExecutor | None = None
-        self._in_flight: InFlight = []  # the window of calls sent and not yet bound (upload only)
+        self._in_flight: InFlight = []  # the windows of calls sent and not yet bound (upload only)
+        # Windows left in flight while this thread binds older ones and loads and checks the next chunk. One keeps
+        # a package that answers as fast as it is called busy; a package that paces calls by the second (MYOB: 8 a
+        # second per API key) says more (``export_windows_ahead``), so that its calls keep going out while the next
+        # chunk of 500 is checked (a second or two in which one window's calls would be long answered).
+        self.windows_ahead = max(1, int(getattr(connector, "export_windows_ahead", 1)))
 
     # -- pre-check -------------------------------------------------------------------------------------------
     def precheck(self, document_ids: Sequence[int] | None = None) -> RunReport:
@@ -237,8 +242,9 @@ class Exporter(ConnectionRun):
 
     def _export_documents(self, session: Session, ready: list[tuple[RecordRef, DocumentView, str]],
                           ctx: ExportContext, report: RunReport) -> None:
-        """Send these documents in windows of calls. The window in flight (``_in_flight``, the previous chunk's
-        last one at first) is bound once the next is on its way; this chunk's last window is left in flight."""
+        """Send these documents in windows of calls. The windows in flight (``_in_flight``, the previous chunk's
+        last ones at first) are bound once ``windows_ahead`` newer ones are on their way; this chunk's last windows
+        are left in flight."""
         credited = self._credited_ids(session, [doc for _, doc, _ in ready])
         items = [DocumentExport(ref.sync_record_id, ref.action, doc, party_ext, ref.external_id, "",
                                 credited.get(doc.credits_document_id or -1)) for ref, doc, party_ext in ready]
@@ -262,7 +268,10 @@ class Exporter(ConnectionRun):
             assert self._pool is not None  # created by upload()
             sent = [(batch, self._pool.submit(self._call, batch, ctx, key))
                     for batch, key in zip(window, keys, strict=True)]
-            previous, self._in_flight = self._in_flight, sent  # taken first: a window is never bound twice
+            # The oldest calls are bound, the newest windows_ahead - 1 windows' worth stay in flight with this one;
+            # taken first: a window is never bound twice.
+            due = max(0, len(self._in_flight) - (self.windows_ahead - 1) * self.parallel_calls)
+            previous, self._in_flight = self._in_flight[:due], self._in_flight[due:] + sent
             self._bind_answers(session, previous, report)
 
     def _bind_after_stop(self, session: Session, in_flight: InFlight, report: RunReport) -> None:

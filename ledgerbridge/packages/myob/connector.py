@@ -38,7 +38,14 @@ from ledgerbridge.packages.myob import party_reads
 from ledgerbridge.packages.myob import payments as myob_payments
 from ledgerbridge.packages.myob.calls import MyobCallFailed, dec, q
 from ledgerbridge.packages.myob.errors import cannot_delete, explain
-from ledgerbridge.packages.myob.limits import BATCH_SIZE, CREDIT_TYPES, DISPLAY_ID_MAX, IDS_PER_READ, MYOB_TEXT_LIMITS
+from ledgerbridge.packages.myob.limits import (
+    BATCH_SIZE,
+    CREDIT_TYPES,
+    DISPLAY_ID_MAX,
+    EXPORT_WINDOWS_AHEAD,
+    IDS_PER_READ,
+    MYOB_TEXT_LIMITS,
+)
 from ledgerbridge.packages.myob.mapper import (
     document_payload,
     document_route,
@@ -71,6 +78,7 @@ class MyobConnector(MyobReads):
     display_name = "MYOB"
     max_batch = BATCH_SIZE
     max_concurrent_calls = 8
+    export_windows_ahead = EXPORT_WINDOWS_AHEAD  # MYOB paces its calls by the second: keep them going out
     max_number_length = MYOB_TEXT_LIMITS.number
     tax_rounding = "line"  # MYOB computes tax per line
     rounding_lines = False

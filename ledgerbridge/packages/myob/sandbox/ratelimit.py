@@ -1,9 +1,14 @@
 """MYOB's limits per API key: 8 calls a second and 1,000,000 a day, across every business the key serves.
 
 The count is per ``x-myobapi-key``, not per business: two businesses connected through one key share one budget
-(the research note's §8). The second is a sliding window over the sandbox clock (so the admin API can move time
-on); the day is the clock's UTC day. Settings change at runtime through ``/sandbox/rate-limits`` and are off
-entirely with ``enabled=False`` (most tests, benchmarks).
+(the research note's §8). A call is counted when it arrives: in the gateway, before the API reads it (where an API
+gateway counts a key's calls; a refused call is not counted). The research note says "8 requests/second" and
+nothing of how the second is kept, so the sandbox keeps the stricter of the two readings: a sliding second (no more
+than 8 arrivals in any second, over the sandbox clock, so the admin API can move time on) rather than a calendar
+second. A client that this sandbox never refuses is never refused by a calendar second either (8 in every second
+means 8 in each calendar one), while a client tuned to a calendar second could send 16 in one second across its
+boundary and be refused by a sliding one. The day is the clock's UTC day. Settings change at runtime through
+``/sandbox/rate-limits`` and are off entirely with ``enabled=False`` (most tests, benchmarks).
 """
 
 from __future__ import annotations
