@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import time
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -29,8 +29,13 @@ from ledgerbridge.packages.xero.sandbox import RunningSandbox
 from .conftest import TENANT, issue_token
 
 
+class Sdk(NamedTuple):
+    client: ApiClient
+    token: dict[str, Any]  # where the SDK's token getter reads and its saver writes (an app's token store)
+
+
 @pytest.fixture
-def sdk(sandbox: RunningSandbox, admin: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
+def sdk(sandbox: RunningSandbox, admin: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> Sdk:
     """The SDK's ApiClient holding a sandbox token that has already expired, so the first call refreshes it."""
     monkeypatch.setattr(TokenApi, "refresh_token_url", f"{sandbox.identity_url}/connect/token")
     issued = issue_token(sandbox)
@@ -44,18 +49,17 @@ def sdk(sandbox: RunningSandbox, admin: httpx.Client, monkeypatch: pytest.Monkey
                        pool_threads=1)
     client.oauth2_token_getter(lambda: stored)
     client.oauth2_token_saver(stored.update)
-    client.stored_token = stored  # for the test to see the refresh
-    return client
+    return Sdk(client, stored)
 
 
-def test_xero_python_refreshes_lists_creates_and_reads_back(sdk: ApiClient, sandbox: RunningSandbox) -> None:
-    first_access = sdk.stored_token["access_token"]
-    connections = IdentityApi(sdk, base_url=sandbox.base_url).get_connections()
-    assert sdk.stored_token["access_token"] != first_access  # refreshed through the sandbox's /connect/token
-    assert sdk.stored_token["expires_at"] > time.time()
+def test_xero_python_refreshes_lists_creates_and_reads_back(sdk: Sdk, sandbox: RunningSandbox) -> None:
+    first_access, first_refresh = sdk.token["access_token"], sdk.token["refresh_token"]
+    connections = IdentityApi(sdk.client, base_url=sandbox.base_url).get_connections()
+    assert sdk.token["access_token"] != first_access  # refreshed through the sandbox's /connect/token
+    assert sdk.token["refresh_token"] != first_refresh and sdk.token["expires_at"] > time.time()
     assert TENANT in {c.tenant_id for c in connections}
 
-    accounting = AccountingApi(sdk, base_url=sandbox.api_url)
+    accounting = AccountingApi(sdk.client, base_url=sandbox.api_url)
     organisation = accounting.get_organisations(TENANT).organisations[0]
     assert organisation.name and organisation.base_currency is not None
 
@@ -86,8 +90,8 @@ def test_xero_python_refreshes_lists_creates_and_reads_back(sdk: ApiClient, sand
     assert [i.invoice_number for i in by_ids] == [created.invoice_number]
 
 
-def test_xero_python_surfaces_a_validation_error(sdk: ApiClient, sandbox: RunningSandbox) -> None:
-    accounting = AccountingApi(sdk, base_url=sandbox.api_url)
+def test_xero_python_surfaces_a_validation_error(sdk: Sdk, sandbox: RunningSandbox) -> None:
+    accounting = AccountingApi(sdk.client, base_url=sandbox.api_url)
     bad = Invoice(type="ACCREC", contact=Contact(name="SDK Customer Ltd"), date=datetime.date(2026, 7, 1),
                   due_date=datetime.date(2026, 7, 31), status="AUTHORISED",
                   line_items=[LineItem(description="Consulting", quantity=Decimal("1"),
