@@ -193,6 +193,13 @@ def _line_amount(given: dict[str, Any], detail: Record, index: int) -> Decimal:
     amount = number(given, "Amount", "Line.Amount")
     qty = number(detail, "Qty")
     price = number(detail, "UnitPrice")
+    if qty == 0 and price == 0:
+        # python-quickbooks sends ``Qty: 0, UnitPrice: 0`` on every line given by Amount alone, and QBO accepts such
+        # lines (the library's integration tests create them on Intuit's sandbox): both zero count as not given
+        # (assumed: as absent, so not echoed).
+        detail.pop("Qty", None)
+        detail.pop("UnitPrice", None)
+        qty = price = None
     if qty is not None:
         detail["Qty"] = qty
     if price is not None:
