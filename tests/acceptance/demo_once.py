@@ -41,3 +41,31 @@ def shared_demo(tmp_path_factory: pytest.TempPathFactory, *args: str) -> dict[st
         summary = run_demo(*args)
         path.write_text(json.dumps(summary))
         return summary
+
+
+def _shape(value: Any) -> Any:
+    """The keys of a summary, nested (the values of a dict of counts by type are not part of its shape)."""
+    if isinstance(value, dict):
+        return {key: _shape(inner) for key, inner in value.items() if key not in ("exported", "not_exported",
+                                                                                  "statuses")}
+    return type(value).__name__ if not isinstance(value, list) else "list"
+
+
+def assert_xeros_keys(summary: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Another package's demo summary has the keys of Xero's, and its nested parts the same shape."""
+    xero = shared_demo(tmp_path_factory)
+    assert set(summary) == set(xero)
+    for key in ("purchase_approvals", "reconciliation", "prepayments", "parties", "parties_imported"):
+        assert _shape(summary[key]) == _shape(xero[key]), key
+
+
+def assert_the_months_documents(summary: dict[str, Any]) -> None:
+    """What every package's demo does with the month's documents: 29 out and seen, quotation and proforma kept
+    back with their reasons, the invoice on an unmapped nominal code in errors naming it."""
+    assert summary["exported"] == {"sales_invoice": 22, "purchase_invoice": 5, "sales_credit_note": 2}
+    assert summary["seen"] == 29
+    reasons = {doc_type: [r["reason"] for r in rows] for doc_type, rows in summary["not_exported"].items()}
+    assert "quotations are never exported" in reasons["quotation"]
+    assert "proformas are never exported" in reasons["proforma"]
+    assert [e["document"] for e in summary["errors"]] == ["INV-1103"]
+    assert "nominal code 4090" in summary["errors"][0]["message"]

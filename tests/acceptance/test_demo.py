@@ -8,18 +8,12 @@ import sys
 
 import pytest
 
-from .demo_once import shared_demo
+from .demo_once import assert_the_months_documents, shared_demo
 
 
 def test_demo_json_outcome(tmp_path_factory: pytest.TempPathFactory) -> None:
     summary = shared_demo(tmp_path_factory)  # the same run the QuickBooks Desktop and MYOB demos' keys compare with
-    assert summary["exported"] == {"sales_invoice": 22, "purchase_invoice": 5, "sales_credit_note": 2}
-    assert summary["seen"] == 29
-    reasons = {doc_type: [r["reason"] for r in rows] for doc_type, rows in summary["not_exported"].items()}
-    assert "quotations are never exported" in reasons["quotation"]
-    assert "proformas are never exported" in reasons["proforma"]
-    assert [e["document"] for e in summary["errors"]] == ["INV-1103"]
-    assert "nominal code 4090" in summary["errors"][0]["message"]
+    assert_the_months_documents(summary)
     assert summary["payments_imported"] == 8 and summary["payments_allocated"] == 8
     # The deposit taken against SO-7001 once the books were connected goes out after its invoices (R-E6).
     assert summary["prepayments"] == {"exported": 1, "seen": 1}
@@ -103,7 +97,7 @@ def _read_json_object(proc: subprocess.Popen[str]) -> str:
 
 def test_demo_on_quickbooks_online_gives_the_same_outcome() -> None:
     done = subprocess.run([sys.executable, "-m", "ledgerbridge.cli", "demo", "--package", "qbo", "--json"],
-                          capture_output=True, timeout=120, text=True)
+                          capture_output=True, timeout=300, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout)
     assert summary["package"] == "qbo"
