@@ -18,7 +18,8 @@ from ledgerbridge.packages.qbd.qbxml.nodes import Element, tag_name
 from ledgerbridge.packages.qbd.qbxml.values import parse_amount, parse_bool, parse_date, parse_datetime
 
 __all__ = ["AppliedTo", "DeletedTxn", "LinkedTxn", "ListRecord", "PaymentRecord", "RefValue", "TxnLine",
-           "TxnRecord", "read_deleted", "read_list", "read_payment", "read_ref", "read_txn", "read_txn_total"]
+           "TxnRecord", "child_text", "first_child", "read_deleted", "read_list", "read_payment", "read_ref",
+           "read_txn", "read_txn_total"]
 
 ZERO = Decimal(0)
 
@@ -147,9 +148,22 @@ class DeletedTxn:
     time_deleted: datetime | None
 
 
-def _text(element: Element, tag: str) -> str | None:
-    found = element.find(tag)
+def first_child(element: Element, tag: str) -> Element | None:
+    """``element.find(tag)`` for a plain tag, at half its cost: lxml's ``find`` goes through its path machinery
+    each time, where ``iterchildren`` walks the children in C (a read-back reads some twenty fields of each of
+    10,000 Rets)."""
+    for found in element.iterchildren(tag):
+        return found
+    return None
+
+
+def child_text(element: Element, tag: str) -> str | None:
+    """The text of ``element``'s first ``tag`` child; None without one, or when it is empty."""
+    found = first_child(element, tag)
     return found.text if found is not None and found.text is not None else None
+
+
+_text = child_text
 
 
 def _amount(element: Element, tag: str) -> Decimal | None:
@@ -157,7 +171,7 @@ def _amount(element: Element, tag: str) -> Decimal | None:
 
 
 def read_ref(element: Element, tag: str) -> RefValue | None:
-    found = element.find(tag)
+    found = first_child(element, tag)
     if found is None:
         return None
     return RefValue(_text(found, "ListID"), _text(found, "FullName"))

@@ -25,6 +25,7 @@ __all__ = [
     "Element",
     "Value",
     "amount",
+    "first",
     "as_bool",
     "as_date",
     "as_datetime",
@@ -61,10 +62,19 @@ def children(parent: Element, tag: str) -> list[Element]:
     return parent.findall(tag)
 
 
+def first(parent: Element, tag: str) -> Element | None:
+    """``parent.find(tag)`` for a plain tag, at half its cost (lxml's ``find`` goes through its path machinery each
+    time; ``iterchildren`` walks the children in C): the company asks some twenty an invoice."""
+    for found in parent.iterchildren(tag):
+        return found
+    return None
+
+
 def text(parent: Element, tag: str) -> str | None:
-    """The text of ``parent``'s first ``tag`` child (``""`` for an empty one), None without one."""
-    found = parent.find(tag)
-    return None if found is None else (found.text or "")
+    """The text of ``parent``'s first ``tag`` child (``""`` for an empty one), None without one: ``findtext``."""
+    for found in parent.iterchildren(tag):
+        return found.text or ""
+    return None
 
 
 def as_decimal(value: str) -> Decimal:

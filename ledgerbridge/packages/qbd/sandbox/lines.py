@@ -20,7 +20,7 @@ from decimal import Decimal
 from lxml import etree
 
 from .context import Context
-from .elements import Element, Value, amount, as_decimal, decimal_text, round_cents
+from .elements import Element, Value, amount, as_decimal, decimal_text, round_cents, text
 from .status import QbStatus
 from .store import Line, ListObject
 
@@ -77,7 +77,7 @@ def _fill(ctx: Context, kind: LineKind, line: Line, sent: Element, header_code: 
         line.fields[node.tag] = copy.copy(node) if len(node) else (node.text or "")  # lxml copies deep
         recompute = recompute or node.tag in ("Quantity", "Rate", "Cost", "ItemRef", "RatePercent")
     item = ctx.books.lists.get(_ref_id(line.fields.get("ItemRef")) or "")
-    sent_amount = sent.findtext("Amount")
+    sent_amount = text(sent, "Amount")
     if sent_amount is not None and sent_amount != "":
         line.amount = round_cents(as_decimal(sent_amount))
     elif recompute or kind.price is None:
@@ -87,7 +87,7 @@ def _fill(ctx: Context, kind: LineKind, line: Line, sent: Element, header_code: 
     code_obj = ctx.books.lists.get(code or "")
     if code_obj is not None and "SalesTaxCodeRef" not in line.fields:
         line.fields["SalesTaxCodeRef"] = _ref("SalesTaxCodeRef", code_obj)
-    tax = sent.findtext("TaxAmount")
+    tax = text(sent, "TaxAmount")
     return round_cents(as_decimal(tax)) if tax else None
 
 
@@ -106,7 +106,7 @@ def _computed_amount(kind: LineKind, line: Line, item: ListObject | None) -> Dec
 
 
 def _ref_id(value: Value | None) -> str | None:
-    return value.findtext("ListID") if isinstance(value, Element) else None
+    return text(value, "ListID") if isinstance(value, Element) else None
 
 
 def _ref(tag: str, obj: ListObject) -> Element:

@@ -14,7 +14,7 @@ import re
 
 from lxml import etree
 
-from .elements import Element
+from .elements import Element, text
 from .status import QbStatus
 from .store import Books, ListObject
 
@@ -64,7 +64,7 @@ def resolve_ref(books: Books, node: Element, where: str, own_kinds: tuple[str, .
     """The object ``node`` names, or 3140 naming ``where`` (``Invoice``, ``Invoice line``)."""
     tag = str(node.tag)
     kinds = own_kinds if tag == "ParentRef" and own_kinds else _KINDS.get(tag, (tag[:-3],))
-    list_id, full_name = node.findtext("ListID"), node.findtext("FullName")
+    list_id, full_name = text(node, "ListID"), text(node, "FullName")
     found = books.find(kinds, list_id, full_name)
     if found is None:
         raise QbStatus.invalid_reference(kind_word(kinds[0]), list_id if list_id is not None else full_name or "",

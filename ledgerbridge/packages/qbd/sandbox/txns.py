@@ -35,8 +35,9 @@ def find_for_mod(ctx: Context, kinds: Collection[str], txn_id: str, edit_sequenc
 
 def refuse_unsupported(kind: str, body: Element, tags: Collection[str]) -> None:
     """Refuse an Add or Mod that sends what the sandbox does not model (rather than ignore it silently)."""
+    sent = {child.tag for child in body}
     for tag in tags:
-        if body.find(tag) is not None:
+        if tag in sent:
             raise QbStatus.save_refused(kind, f"{tag} is not supported by the QuickBooks sandbox.")
 
 
