@@ -9,7 +9,6 @@ family states what an object holds, never where each element goes.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
@@ -25,6 +24,7 @@ __all__ = [
     "Element",
     "Value",
     "amount",
+    "clone",
     "first",
     "as_bool",
     "as_date",
@@ -60,6 +60,13 @@ def child(parent: Element, tag: str) -> Element | None:
 
 def children(parent: Element, tag: str) -> list[Element]:
     return parent.findall(tag)
+
+
+def clone(node: Element) -> Element:
+    """A deep copy of ``node``: lxml's own, called directly (``copy.copy`` dispatches through the copy module
+    first, a third more per element, and an Add copies a dozen)."""
+    copied: Element = node.__copy__()  # type: ignore[attr-defined]  # lxml's stubs leave it out
+    return copied
 
 
 def first(parent: Element, tag: str) -> Element | None:
@@ -158,8 +165,8 @@ def build(schema: QbxmlSchema, path: str, fields: Mapping[str, Value | None],
         if isinstance(value, str):
             etree.SubElement(node, name).text = value
         elif isinstance(value, Element):
-            node.append(value if name in owned else copy.copy(value))  # lxml copies deep
+            node.append(value if name in owned else clone(value))
         elif value is not None:
             for item in value:
-                node.append(item if name in owned else copy.copy(item))
+                node.append(item if name in owned else clone(item))
     return node

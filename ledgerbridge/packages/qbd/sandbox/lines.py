@@ -12,7 +12,6 @@ line left out is deleted. A Mod that sends no line keeps them all.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +19,7 @@ from decimal import Decimal
 from lxml import etree
 
 from .context import Context
-from .elements import Element, Value, amount, as_decimal, decimal_text, round_cents, text
+from .elements import Element, Value, amount, as_decimal, clone, decimal_text, round_cents, text
 from .status import QbStatus
 from .store import Line, ListObject
 
@@ -74,7 +73,7 @@ def _fill(ctx: Context, kind: LineKind, line: Line, sent: Element, header_code: 
     for node in sent:
         if not isinstance(node.tag, str) or node.tag in _COMPUTED:
             continue
-        line.fields[node.tag] = copy.copy(node) if len(node) else (node.text or "")  # lxml copies deep
+        line.fields[node.tag] = clone(node) if len(node) else (node.text or "")
         recompute = recompute or node.tag in ("Quantity", "Rate", "Cost", "ItemRef", "RatePercent")
     item = ctx.books.lists.get(_ref_id(line.fields.get("ItemRef")) or "")
     sent_amount = text(sent, "Amount")

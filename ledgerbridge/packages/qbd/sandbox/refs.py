@@ -56,8 +56,9 @@ def ref_element(tag: str, obj: ListObject) -> Element:
 
 
 def _is_ref(node: Element) -> bool:
-    return isinstance(node.tag, str) and node.tag.endswith("Ref") and len(node) > 0 \
-        and all(part.tag in _REF_PARTS for part in node)
+    tag = node.tag
+    return isinstance(tag, str) and tag.endswith("Ref") and len(node) > 0 \
+        and {part.tag for part in node} <= _REF_PARTS
 
 
 def resolve_ref(books: Books, node: Element, where: str, own_kinds: tuple[str, ...] = ()) -> ListObject:
@@ -89,6 +90,8 @@ def resolve_refs(books: Books, root: Element, object_name: str,
 
 
 def _in_line(node: Element, root: Element) -> bool:
+    if node.getparent() is root:  # a header's reference (most are a line's, one level down)
+        return False
     for ancestor in node.iterancestors():
         if "Line" in str(ancestor.tag):
             return True

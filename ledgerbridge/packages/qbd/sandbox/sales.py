@@ -24,6 +24,7 @@ from .elements import (
     as_date,
     as_decimal,
     bool_text,
+    clone,
     date_text,
     decimal_text,
     first,
@@ -102,7 +103,7 @@ def _add(ctx: Context, request: Element) -> Answer:
     lines_kind = _KINDS[kind]
     sent = first(request, f"{kind}Add")
     assert sent is not None
-    body = copy.copy(sent)  # lxml copies deep, without deepcopy's memo (a tenth of an Add's time)
+    body = clone(sent)  # lxml copies deep, without deepcopy's memo (a tenth of an Add's time)
     refuse_unsupported(kind, body, _UNSUPPORTED)
     resolve_refs(ctx.books, body, kind)
     customer_ref = first(body, "CustomerRef")
