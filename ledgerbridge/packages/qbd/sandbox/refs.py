@@ -14,7 +14,7 @@ import re
 
 from lxml import etree
 
-from .elements import Element, text
+from .elements import Element
 from .status import QbStatus
 from .store import Books, ListObject
 
@@ -65,12 +65,24 @@ def resolve_ref(books: Books, node: Element, where: str, own_kinds: tuple[str, .
     """The object ``node`` names, or 3140 naming ``where`` (``Invoice``, ``Invoice line``)."""
     tag = str(node.tag)
     kinds = own_kinds if tag == "ParentRef" and own_kinds else _KINDS.get(tag, (tag[:-3],))
-    list_id, full_name = text(node, "ListID"), text(node, "FullName")
+    list_id, full_name = _parts(node)
     found = books.find(kinds, list_id, full_name)
     if found is None:
         raise QbStatus.invalid_reference(kind_word(kinds[0]), list_id if list_id is not None else full_name or "",
                                          where)
     return found
+
+
+def _parts(node: Element) -> tuple[str | None, str | None]:
+    """The reference's ListID and FullName, as ``findtext`` gives each, in one walk of its (two) parts."""
+    list_id = full_name = None
+    for part in node:
+        if part.tag == "ListID":
+            if list_id is None:
+                list_id = part.text or ""
+        elif part.tag == "FullName" and full_name is None:
+            full_name = part.text or ""
+    return list_id, full_name
 
 
 def resolve_refs(books: Books, root: Element, object_name: str,
