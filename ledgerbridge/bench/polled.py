@@ -147,11 +147,17 @@ def _hold_uploads(sessions: sessionmaker[Session], connection_id: int) -> int:
         return job.id
 
 
-def _release(sessions: sessionmaker[Session], job_id: int) -> None:
+def _release(sessions: sessionmaker[Session], job_id: int, connection_id: int) -> None:
+    """The intake is in: the upload is asked for, as the host asks for it after its last batch (``POST
+    /v1/connections/{id}/upload``), in the transaction that ends the hold, so the Web Connector's session never
+    sees the connection idle in between (it would end, and the next session begin, with a sign-in, before the
+    scheduler's next look queued the upload)."""
+    from ledgerbridge.queue.jobs import enqueue_job
     from ledgerbridge.store.db import session_scope
 
     with session_scope(sessions) as session:
         session.execute(update(Job).where(Job.id == job_id).values(status="done", step="done", finished_at=utcnow()))
+        enqueue_job(session, connection_id, "upload", {"document_ids": None}, requested_by="bench")
 
 
 def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None, reference: Mapping[str, Any],
@@ -213,7 +219,7 @@ def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None
                     with session_scope(sessions) as session:  # as the API does: parse, validate, apply, trim
                         apply_batch(session, org_id, Batch.model_validate(parse_json(raw)))
                     release_free_memory()
-                _release(sessions, held)
+                _release(sessions, held, conn_id)
                 timings["intake"] = time.perf_counter() - started
                 _wait(sessions, "every invoice to be seen", lambda s: _settled(s, conn_id, documents))
                 timings["end_to_end"] = time.perf_counter() - started
