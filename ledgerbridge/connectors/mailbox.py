@@ -249,30 +249,31 @@ def hand_out(sessions: sessionmaker[Session], connection_id: int, session_id: in
     """The next message for the package's session: queued messages in order, packed up to ``max_bytes`` (the first
     always goes, however large), all with the same rule for a failing request. None when nothing waits."""
     with session_scope(sessions) as session:
-        query = (select(MailboxMessage).where(MailboxMessage.connection_id == connection_id,
-                                              MailboxMessage.state == MailboxState.QUEUED)
+        # What to take is decided on the sizes; only the taken messages' text is read (a run keeps some two
+        # messages' worth queued ahead, which was read, a megabyte or two, at every ask).
+        query = (select(MailboxMessage.id, MailboxMessage.request_bytes, MailboxMessage.on_error)
+                 .where(MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.QUEUED)
                  .order_by(MailboxMessage.id).limit(500))
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        waiting = list(session.scalars(query))
+        waiting = session.execute(query).all()
         if not waiting:
             return None
-        taken = [waiting[0]]
+        on_error = waiting[0].on_error
+        taken = [waiting[0].id]
         size = waiting[0].request_bytes
         for message in waiting[1:]:
-            if message.on_error != taken[0].on_error or size + message.request_bytes > max_bytes:
+            if message.on_error != on_error or size + message.request_bytes > max_bytes:
                 break  # never reorder: the rest wait for the next ask
-            taken.append(message)
+            taken.append(message.id)
             size += message.request_bytes
         message_set_id = secrets.token_hex(10)  # the package's error recovery keeps at most 23 characters
-        now = utcnow()
-        for message in taken:
-            message.state = MailboxState.HANDED_OUT
-            message.session_id = session_id
-            message.message_set_id = message_set_id
-            message.handed_out_at = now
-        return fmt.wrap([m.requests for m in taken], version=version, on_error=taken[0].on_error,
-                        message_set_id=message_set_id)
+        session.execute(update(MailboxMessage).where(MailboxMessage.id.in_(taken)).values(
+            state=MailboxState.HANDED_OUT, session_id=session_id, message_set_id=message_set_id,
+            handed_out_at=utcnow()))
+        texts = list(session.scalars(select(MailboxMessage.requests).where(MailboxMessage.id.in_(taken))
+                                     .order_by(MailboxMessage.id)))
+        return fmt.wrap(texts, version=version, on_error=on_error, message_set_id=message_set_id)
 
 
 def deliver(sessions: sessionmaker[Session], connection_id: int, session_id: int, fmt: MessageFormat,
