@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-__all__ = ["all_sent", "finished_runs", "producers", "producing", "waiting"]
+__all__ = ["all_sent", "awaiting", "finished_runs", "producers", "producing", "waiting"]
 
 
 class _Producers:
@@ -33,6 +33,7 @@ class _Producers:
         self._lock = threading.Lock()
         self._counts: dict[int, int] = {}
         self._finished: dict[int, int] = {}  # runs that queued their last call and wait for the answers
+        self._awaiting: dict[int, int] = {}  # threads waiting for the package's answer (``waiting``)
         self._local = threading.local()
 
     def _mine(self) -> dict[int, int]:
@@ -48,6 +49,10 @@ class _Producers:
     def _add(self, connection_id: int, n: int) -> None:
         with self._lock:
             self._counts[connection_id] = self._counts.get(connection_id, 0) + n
+
+    def awaiting(self, connection_id: int) -> int:
+        with self._lock:
+            return self._awaiting.get(connection_id, 0)
 
     def finished(self, connection_id: int) -> int:
         with self._lock:
@@ -79,6 +84,8 @@ class _Producers:
     @contextmanager
     def waiting(self, connection_id: int) -> Iterator[None]:
         counted = self._mine().get(connection_id, 0) > 0 and not getattr(self._local, "waiting", False)
+        with self._lock:
+            self._awaiting[connection_id] = self._awaiting.get(connection_id, 0) + 1
         if counted:
             self._local.waiting = True
             self._add(connection_id, -1)
@@ -88,6 +95,8 @@ class _Producers:
             if counted:
                 self._local.waiting = False
                 self._add(connection_id, 1)
+            with self._lock:
+                self._awaiting[connection_id] -= 1
 
 
 _PRODUCERS = _Producers()
@@ -116,3 +125,9 @@ def all_sent(connection_id: int) -> AbstractContextManager[None]:
 def finished_runs(connection_id: int) -> int:
     """Runs of this process that queued their last call for the connection and wait for the answers."""
     return _PRODUCERS.finished(connection_id)
+
+
+def awaiting(connection_id: int) -> int:
+    """Threads of this process waiting for the package's answer on the connection (:func:`waiting`): with none
+    producing, nothing more comes from this process until an answer does."""
+    return _PRODUCERS.awaiting(connection_id)
