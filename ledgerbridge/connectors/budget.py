@@ -282,7 +282,7 @@ class CallBudget:
         return datetime.fromtimestamp(seconds, UTC)
 
 
-#: Database (its engine) -> (connection id, limits, unlimited, clock, app window) -> this process's budget.
+#: Database (its engine) -> (connection id, limits, unlimited, clock, app scope) -> this process's budget.
 _process_budgets: weakref.WeakKeyDictionary[object, dict[tuple[object, ...], CallBudget]] = \
     weakref.WeakKeyDictionary()
 _process_guard = threading.Lock()
@@ -294,7 +294,7 @@ def process_budget(database: object, connection_id: int, limits: BudgetLimits, *
     connector made for it (the demo's steps, one job after another in a worker) paces its calls in one window.
     Two budgets would each start the package's per-second allowance and together break it: QuickBooks answered
     the ninth call of a second with 429, and its 429 costs a minute's wait."""
-    key = (connection_id, limits, unlimited, clock, app)
+    key = (connection_id, limits, unlimited, clock, None if app is None else app.scope)
     with _process_guard:
         budgets = _process_budgets.setdefault(database, {})
         budget = budgets.get(key)
