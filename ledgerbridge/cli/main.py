@@ -123,6 +123,7 @@ def _register() -> None:
     from ledgerbridge.bench import run as bench
     from ledgerbridge.bench import scale as bench_scale
     from ledgerbridge.cli import audit as cli_audit
+    from ledgerbridge.cli import numbering as cli_numbering
     from ledgerbridge.cli import purchases as cli_purchases
     from ledgerbridge.cli import reconcile as cli_reconcile
     from ledgerbridge.cli import sync as cli_sync
@@ -133,6 +134,7 @@ def _register() -> None:
     cli_reconcile.register(app)
     cli_purchases.register(app)
     cli_audit.register(app)
+    cli_numbering.register(app)
     cli_worker.register(app)
     demo.register(app)
     bench.register(app, [bench_month.month])

@@ -50,6 +50,7 @@ def take_numbers(session: Session, sequence: NumberSequence, organisation_id: in
     """The next ``count`` numbers the package does not hold; the counter moves past them and past the skipped."""
     taken: list[int] = []
     skipped: list[int] = []
+    held: dict[str, str] = {}
     cursor = sequence.next_number
     while len(taken) < count:
         window = range(cursor, cursor + count - len(taken))
@@ -57,18 +58,17 @@ def take_numbers(session: Session, sequence: NumberSequence, organisation_id: in
             raise NumberingRefused(f'numbering of "{sequence.document_type}"', "next_number",
                                    f"has reached the largest number ({MAX_NUMBER}): start a new prefix")
         texts = {n: format_number(sequence.prefix, n) for n in window}
-        held = held_numbers(session, organisation_id, sequence.document_type, list(texts.values()))
+        held.update(held_numbers(session, organisation_id, sequence.document_type, list(texts.values())))
         for n, text in texts.items():
             (skipped if text in held else taken).append(n)
         cursor = window.stop
     sequence.next_number = cursor
     sequence.updated_at = utcnow()
     for first, last in runs(skipped):
+        shown_texts = [format_number(sequence.prefix, n) for n in range(first, min(last, first + 3) + 1)]
+        shown = ", ".join(f"{t} ({held[t]})" for t in shown_texts) + (" ..." if last > first + 3 else "")
         session.add(NumberGap(sequence_id=sequence.id, first_number=first, last_number=last,
-                              cause=GapCause.HELD_BY_PACKAGE.value,
-                              detail="the package already holds " + ", ".join(
-                                  format_number(sequence.prefix, n) for n in range(first, min(last, first + 4) + 1))
-                              + (" ..." if last > first + 4 else "")))
+                              cause=GapCause.HELD_BY_PACKAGE.value, detail=f"already held: {shown}"[:255]))
     return Taken(taken, skipped)
 
 

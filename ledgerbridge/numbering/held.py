@@ -6,8 +6,8 @@ What counts as held, for one organisation and document type:
   type there, made before the start date or since), or told us by the host (documents it imported from the
   package);
 * the package's number of every document of that type exported or read back here (``sync_records``);
-* the number of every host document of that type already here: a document loaded with its number, or numbered
-  by us.
+* the number of every host document of that type already here (loaded with its number, perhaps not yet
+  exported): it will be the package's once it goes out.
 """
 
 from __future__ import annotations
@@ -31,26 +31,34 @@ THE_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 CHUNK = 500
 
 
-def held_numbers(session: Session, organisation_id: int, document_type: str, candidates: Sequence[str]) -> set[str]:
-    """Which of ``candidates`` (numbers as we would write them) are held already, by the package or by a document
-    here, compared trimmed and without regard to case."""
-    held: set[str] = set()
+#: Where a held number was found, as gap details say it.
+IN_PACKAGE, ON_A_DOCUMENT_HERE = "in the package", "on a document here"
+
+
+def held_numbers(session: Session, organisation_id: int, document_type: str,
+                 candidates: Sequence[str]) -> dict[str, str]:
+    """Which of ``candidates`` (numbers as we would write them) are held already, and where: by the package (read
+    from it, read back, told by the host) or by a host document here; compared trimmed and without regard to
+    case."""
+    in_package: set[str] = set()
+    here: set[str] = set()
     for start in range(0, len(candidates), CHUNK):
         raw = list(candidates[start : start + CHUNK])
         chunk = sorted({normalised(n) for n in raw})
-        held.update(session.scalars(select(PackageNumber.number).where(
+        in_package.update(session.scalars(select(PackageNumber.number).where(
             PackageNumber.organisation_id == organisation_id, PackageNumber.document_type == document_type,
             PackageNumber.number.in_(chunk))))
-        held.update(normalised(n) for n in session.scalars(select(Document.number).where(
-            Document.organisation_id == organisation_id, Document.type == document_type,
-            Document.number.in_(sorted(set(raw) | set(chunk))))))
-        held.update(normalised(n or "") for n in session.scalars(
+        in_package.update(normalised(n or "") for n in session.scalars(
             select(SyncRecord.external_number)
             .join(Connection, Connection.id == SyncRecord.connection_id)
             .join(Document, Document.id == SyncRecord.record_id)
             .where(Connection.organisation_id == organisation_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
                    Document.type == document_type, func.upper(func.trim(SyncRecord.external_number)).in_(chunk))))
-    return {n for n in candidates if normalised(n) in held}
+        here.update(normalised(n) for n in session.scalars(select(Document.number).where(
+            Document.organisation_id == organisation_id, Document.type == document_type,
+            Document.number.in_(sorted(set(raw) | set(chunk))))))
+    return {n: IN_PACKAGE if normalised(n) in in_package else ON_A_DOCUMENT_HERE
+            for n in candidates if normalised(n) in in_package | here}
 
 
 def record_package_numbers(session: Session, organisation_id: int, document_type: str, numbers: Iterable[str],

@@ -17,7 +17,7 @@ GAP_CAUSES = {
     "unused_block": "A device's unused block: the rest given back",
     "reinstalled_device": "A reinstalled device: its old id's block was lost",
     "void": "Voided",
-    "held_by_package": "Already in the package: skipped",
+    "held_by_package": "Already on a document (in the package or here): skipped",
     "moved_forward": "Next number moved forward in the settings",
 }
 
