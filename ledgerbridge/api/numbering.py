@@ -9,7 +9,7 @@ rather than the request's session, so on SQLite no other writer comes between re
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,11 +17,17 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.api.deps import AppState, get_organisation_id, get_session, get_state
 from ledgerbridge.api.responses import AUTH, PATH_KEY, errors
-from ledgerbridge.numbering.allocate import reserve_block
-from ledgerbridge.numbering.devices import DEVICE_ID_MAX, check_device_id, replace_device, report_numbers
+from ledgerbridge.numbering.allocate import ReservedBlock, reserve_block
+from ledgerbridge.numbering.devices import (
+    DEVICE_ID_MAX,
+    DeviceReport,
+    check_device_id,
+    replace_device,
+    report_numbers,
+)
 from ledgerbridge.numbering.errors import NumberingRefused
 from ledgerbridge.numbering.held import record_package_numbers
-from ledgerbridge.numbering.overview import numbering_overview
+from ledgerbridge.numbering.overview import BlockLine, GapLine, numbering_overview
 from ledgerbridge.numbering.sequences import MAX_NUMBER, PREFIX_MAX, set_numbering
 from ledgerbridge.store.db import write_locked_scope
 from ledgerbridge.store.models.host import DocumentType
@@ -81,46 +87,6 @@ class HeldIn(BaseModel):
         "the start date): never handed out here"))
 
 
-class BlockOut(BaseModel):
-    block_id: int
-    document_type: str
-    device_id: str
-    numbers: list[str]
-    first_number: int
-    last_number: int
-    skipped_held_by_package: list[str]
-
-
-class ReportOut(BaseModel):
-    used: int
-    voided: int
-    given_back: int
-    blocks_closed: int
-    unchanged: int
-
-
-class BlockLineOut(BaseModel):
-    block_id: int
-    device_id: str
-    first: str
-    last: str
-    size: int
-    used: int
-    voided: int
-    free: int
-    state: str
-
-
-class GapOut(BaseModel):
-    first: str
-    last: str
-    count: int
-    cause: Literal["unused_block", "reinstalled_device", "void", "held_by_package", "moved_forward"]
-    cause_text: str
-    device_id: str | None
-    detail: str | None
-
-
 class TypeNumberingOut(BaseModel):
     document_type: str
     prefix: str
@@ -129,8 +95,8 @@ class TypeNumberingOut(BaseModel):
     numbers_used: int
     numbered_documents: int
     devices: list[str]
-    blocks: list[BlockLineOut]
-    gaps: list[GapOut]
+    blocks: list[BlockLine]
+    gaps: list[GapLine]
 
 
 class HeldOut(BaseModel):
@@ -163,7 +129,7 @@ def change_numbering(document_type: DocumentType, body: SettingIn, org_id: Org, 
     return locked(state, change)
 
 
-@router.post("/{document_type}/blocks", response_model=BlockOut, status_code=201, responses=Refusals)
+@router.post("/{document_type}/blocks", response_model=ReservedBlock, status_code=201, responses=Refusals)
 def reserve(document_type: DocumentType, body: BlockIn, org_id: Org, state: State) -> dict[str, object]:
     """A block of 25 numbers (``BLOCK_SIZE``) for a device to use without a connection; none is ever handed out twice,
     and none the package holds is handed out."""
@@ -175,7 +141,7 @@ def reserve(document_type: DocumentType, body: BlockIn, org_id: Org, state: Stat
     return locked(state, take)
 
 
-@router.post("/{document_type}/devices/{device_id}/report", response_model=ReportOut,
+@router.post("/{document_type}/devices/{device_id}/report", response_model=DeviceReport,
              responses={**Refusals, **PATH_KEY})
 def report(document_type: DocumentType, device_id: DeviceKey, body: ReportIn, org_id: Org,
            state: State) -> dict[str, int]:

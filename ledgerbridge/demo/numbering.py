@@ -34,7 +34,7 @@ def demo_numbering(sessions: sessionmaker[Session], organisation_id: int,
         tablet = reserve_block(session, organisation_id, INVOICE, "tablet-1")
         phone = reserve_block(session, organisation_id, INVOICE, "phone-1")
     say(f"Numbering: tablet-1 reserved {tablet.numbers[0]} to {tablet.numbers[-1]}, phone-1 {phone.numbers[0]} to "
-        f"{phone.numbers[-1]} (skipped, already held: {', '.join(tablet.skipped) or 'none'})")
+        f"{phone.numbers[-1]} (skipped, already held: {', '.join(tablet.skipped_held_by_package) or 'none'})")
     with write_locked_scope(sessions) as session:  # back online: what each device did without a connection
         report_numbers(session, organisation_id, INVOICE, "tablet-1", used=tablet.numbers[:4],
                        voided=[tablet.numbers[4]], give_back_rest=True)
@@ -48,7 +48,7 @@ def demo_numbering(sessions: sessionmaker[Session], organisation_id: int,
         distinct = session.scalar(select(func.count(func.distinct(IssuedNumber.number)))) or 0
     return {
         "document_type": INVOICE, "prefix": PREFIX, "start": f"{PREFIX}{START}", "next": invoices.setting.next_text,
-        "skipped_held_by_package": tablet.skipped,
+        "skipped_held_by_package": tablet.skipped_held_by_package,
         "blocks": [{"device": b.device_id, "first": b.first, "last": b.last, "used": b.used, "voided": b.voided,
                     "free": b.free, "state": b.state} for b in reversed(invoices.blocks)],
         "devices": invoices.devices,

@@ -8,7 +8,7 @@ the counter this one wrote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -80,12 +80,10 @@ class ReservedBlock:
     numbers: list[str]
     first_number: int
     last_number: int
-    skipped: list[str]
+    skipped_held_by_package: list[str]
 
     def as_dict(self) -> dict[str, object]:
-        return {"block_id": self.block_id, "document_type": self.document_type, "device_id": self.device_id,
-                "numbers": self.numbers, "first_number": self.first_number, "last_number": self.last_number,
-                "skipped_held_by_package": self.skipped}
+        return asdict(self)
 
 
 def reserve_block(session: Session, organisation_id: int, document_type: str, device_id: str,
@@ -100,7 +98,9 @@ def reserve_block(session: Session, organisation_id: int, document_type: str, de
     session.flush()
     texts = [format_number(sequence.prefix, n) for n in taken.numbers]
     now = utcnow()
-    session.execute(insert(IssuedNumber), [
+    # With RETURNING, SQLAlchemy sends the rows as one INSERT of many VALUES ("insertmanyvalues", its statement
+    # cached); a plain executemany would be 25 statements on PostgreSQL.
+    session.execute(insert(IssuedNumber).returning(IssuedNumber.id), [
         {"sequence_id": sequence.id, "number": n, "text": text, "state": NumberState.RESERVED.value,
          "block_id": block.id, "issued_at": now} for n, text in zip(taken.numbers, texts, strict=True)])
     return ReservedBlock(block.id, document_type, device_id, texts, block.first_number, block.last_number,

@@ -8,7 +8,7 @@ past them, so they are never handed out again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -46,11 +46,9 @@ class DeviceReport:
     given_back: int = 0
     blocks_closed: int = 0
     unchanged: int = 0
-    refused: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
-        return {"used": self.used, "voided": self.voided, "given_back": self.given_back,
-                "blocks_closed": self.blocks_closed, "unchanged": self.unchanged}
+        return asdict(self)
 
 
 def _device_numbers(session: Session, sequence_id: int, device_id: str, texts: Sequence[str]
