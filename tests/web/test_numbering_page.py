@@ -47,7 +47,7 @@ def test_numbering_is_set_on_the_page_and_shows_blocks_and_gaps(store: Store, li
 
     base = live_app.base_url
     with chromium() as browser:
-        for name, viewport in (("numbering-phone", PHONE), ("numbering", LAPTOP)):
+        for name, viewport in (("13-numbering-phone", PHONE), ("13-numbering", LAPTOP)):
             tab = browser.new_page(viewport=viewport)
             browser_sign_in(tab, base, "admin@dunmore.test", PASSWORD)
             tab.goto(f"{base}/numbering")
