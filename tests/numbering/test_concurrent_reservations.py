@@ -1,14 +1,15 @@
-"""A number is never handed out twice across workers and machines: 50 block reservations at once on PostgreSQL,
-each thread on a connection of its own (as 50 workers on several machines would be), with numbers the package
-holds in their way."""
+"""A number is never handed out twice across workers and machines: 50 block reservations at once, each thread on a
+connection of its own (as 50 workers on several machines would be on PostgreSQL), with numbers the package holds in
+their way; on PostgreSQL, and on SQLite (one file, many connections) too."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from dbfixtures import make_postgres_engine, postgres_url
+from dbfixtures import make_postgres_engine, make_sqlite_engine, postgres_url
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -24,22 +25,31 @@ RESERVATIONS = 50
 HELD = {"LB-1007", "LB-1100", "LB-1101", "LB-1999", "LB-2250"}
 
 
-@pytest.fixture
-def postgres() -> Iterator[Engine]:
+@pytest.fixture(params=["postgres", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
+    """The migrated store, and an engine on it without a pool: each thread's session opens its own connection."""
+    if request.param == "sqlite":
+        engine = make_sqlite_engine(tmp_path)
+        separate = make_engine(engine.url.render_as_string(), poolclass=NullPool)
+        yield engine, separate
+        separate.dispose()
+        engine.dispose()
+        return
     with make_postgres_engine() as engine:
-        yield engine
+        with engine.connect() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        separate = make_engine(postgres_url(), poolclass=NullPool, connect_args={"options": f"-csearch_path={schema}"})
+        yield engine, separate
+        separate.dispose()
 
 
-def test_fifty_concurrent_reservations_never_hand_out_a_number_twice(postgres: Engine) -> None:
-    sessions = make_session_factory(postgres)
+def test_fifty_concurrent_reservations_never_hand_out_a_number_twice(store: tuple[Engine, Engine]) -> None:
+    engine, separate = store
+    sessions = make_session_factory(engine)
     with write_locked_scope(sessions) as session:
         org_id = create_organisation(session, "Fifty devices Ltd").id
         set_numbering(session, org_id, "sales_invoice", prefix="LB-", next_number=1000)
         record_package_numbers(session, org_id, "sales_invoice", HELD, "package_read")
-    with postgres.connect() as conn:
-        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-    # No pool: each thread opens a connection of its own and holds it through its reservation.
-    separate = make_engine(postgres_url(), poolclass=NullPool, connect_args={"options": f"-csearch_path={schema}"})
     separate_sessions = make_session_factory(separate)
     start = threading.Barrier(RESERVATIONS)
     blocks: dict[str, list[str]] = {}
@@ -60,7 +70,6 @@ def test_fifty_concurrent_reservations_never_hand_out_a_number_twice(postgres: E
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    separate.dispose()
     assert failures == []
     handed_out = [n for numbers in blocks.values() for n in numbers]
     assert len(blocks) == RESERVATIONS and all(len(b) == BLOCK_SIZE for b in blocks.values())
