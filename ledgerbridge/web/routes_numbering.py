@@ -35,6 +35,10 @@ async def save_numbering(request: Request, session: Db, user: User) -> Response:
             for document_type in NUMBERED_TYPES:
                 prefix = form.get(f"prefix:{document_type}")
                 raw_next = str(form.get(f"next:{document_type}") or "").strip()
+                if raw_next == str(form.get(f"shown:{document_type}") or ""):
+                    # Not changed on the form: a device may have moved the counter since the page was shown, and
+                    # the number shown then must not be taken for a move back.
+                    raw_next = ""
                 next_number = parse_bounded(raw_next, low=1, high=2**31 - 1) if raw_next else None
                 if raw_next and next_number is None:
                     raise NumberingRefused(document_type.replace("_", " "), "next number",

@@ -35,7 +35,14 @@ def test_numbering_is_set_on_the_page_and_shows_blocks_and_gaps(store: Store, li
         report_numbers(session, store.org_id, "sales_invoice", "tablet-7", used=tablet[:5], voided=[tablet[5]],
                        give_back_rest=True)
         replace_device(session, store.org_id, "phone-3", "phone-3b")
+    # A form shown before the devices reserved still saves a prefix: the next number it shows is not a move back.
+    stale = _form(web, **{"prefix:sales_credit_note": "CN-", "next:sales_invoice": "8000",
+                          "shown:sales_invoice": "8000"})
+    assert "Numbering saved." in web.post("/numbering", data=stale, follow_redirects=True).text
+    back = _form(web, **{"next:sales_invoice": "8010", "shown:sales_invoice": "8050"})
+    assert "can only move forward" in web.post("/numbering", data=back, follow_redirects=True).text
     page = web.get("/numbering").text
+    assert "next: CN-1" in page
     for shown in ("tablet-7", "phone-3", "AS-8000 – AS-8024", "AS-8006 – AS-8024", "Voided",
                   "A device&#39;s unused block", "A reinstalled device", "3 gaps"):
         assert shown in page, shown
