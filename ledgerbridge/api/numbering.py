@@ -17,14 +17,8 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.api.deps import AppState, get_organisation_id, get_session, get_state
 from ledgerbridge.api.responses import AUTH, PATH_KEY, errors
-from ledgerbridge.numbering.allocate import ReservedBlock, reserve_block
-from ledgerbridge.numbering.devices import (
-    DEVICE_ID_MAX,
-    DeviceReport,
-    check_device_id,
-    replace_device,
-    report_numbers,
-)
+from ledgerbridge.numbering.allocate import ReservedBlock
+from ledgerbridge.numbering.devices import DEVICE_ID_MAX, DeviceReport, report_numbers, reserve_for_device
 from ledgerbridge.numbering.errors import NumberingRefused
 from ledgerbridge.numbering.held import record_package_numbers
 from ledgerbridge.numbering.overview import BlockLine, GapLine, numbering_overview
@@ -133,12 +127,8 @@ def change_numbering(document_type: DocumentType, body: SettingIn, org_id: Org, 
 def reserve(document_type: DocumentType, body: BlockIn, org_id: Org, state: State) -> dict[str, object]:
     """A block of 25 numbers (``BLOCK_SIZE``) for a device to use without a connection; none is ever handed out twice,
     and none the package holds is handed out."""
-    def take(session: Session) -> dict[str, object]:
-        check_device_id(body.device_id)
-        if body.replaces_device_id is not None:
-            replace_device(session, org_id, body.replaces_device_id, body.device_id)
-        return reserve_block(session, org_id, document_type.value, body.device_id).as_dict()
-    return locked(state, take)
+    return locked(state, lambda session: reserve_for_device(
+        session, org_id, document_type.value, body.device_id, body.replaces_device_id).as_dict())
 
 
 @router.post("/{document_type}/devices/{device_id}/report", response_model=DeviceReport,

@@ -86,15 +86,10 @@ def set_command(document_type: TypeArg, org: OrgOpt = None, as_json: JsonOpt = F
 def reserve(document_type: TypeArg, device: DeviceOpt, org: OrgOpt = None, as_json: JsonOpt = False,
             replaces: Annotated[str | None, typer.Option(help="A reinstalled device's old id")] = None) -> None:
     """A block of 25 numbers for a device (what a device asks the API for)."""
-    from ledgerbridge.numbering.allocate import reserve_block
-    from ledgerbridge.numbering.devices import check_device_id, replace_device
+    from ledgerbridge.numbering.devices import reserve_for_device
 
-    def take(session: Session, org_id: int) -> dict[str, object]:
-        check_device_id(device)
-        if replaces:
-            replace_device(session, org_id, replaces, device)
-        return reserve_block(session, org_id, document_type, device).as_dict()
-    block = _locked(org, take)
+    block = _locked(org, lambda session, org_id: reserve_for_device(
+        session, org_id, document_type, device, replaces).as_dict())
     if as_json:
         print_json(block)
     else:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ledgerbridge.numbering.allocate import runs
+from ledgerbridge.numbering.allocate import ReservedBlock, reserve_block, runs
 from ledgerbridge.numbering.errors import NumberingRefused
 from ledgerbridge.numbering.sequences import NUMBERED_TYPES, locked_sequence
 from ledgerbridge.store.db import utcnow
@@ -149,6 +149,16 @@ def replace_device(session: Session, organisation_id: int, old_device_id: str, n
                                  f"device {old_device_id} was reinstalled as {new_device_id}")
     session.flush()
     return lost
+
+
+def reserve_for_device(session: Session, organisation_id: int, document_type: str, device_id: str,
+                       replaces_device_id: str | None = None) -> ReservedBlock:
+    """A device's block (in the caller's write-locked transaction); a reinstalled device names its old id first,
+    whose open blocks become gaps."""
+    check_device_id(device_id)
+    if replaces_device_id is not None:
+        replace_device(session, organisation_id, replaces_device_id, device_id)
+    return reserve_block(session, organisation_id, document_type, device_id)
 
 
 def void_document_number(session: Session, organisation_id: int, document_type: str, host_id: str) -> bool:
