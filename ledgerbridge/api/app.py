@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from ledgerbridge import web
 from ledgerbridge.api import busy as api_busy
 from ledgerbridge.api import intake as api_intake
+from ledgerbridge.api import numbering as api_numbering
 from ledgerbridge.api import polled as api_polled
 from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
@@ -70,6 +71,7 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
     app.include_router(api_polled.router)
     app.include_router(api_reconcile.router)
     app.include_router(api_workflow.router)
+    app.include_router(api_numbering.router)
     app.include_router(web.router)  # the Accounts Integration screens, on the same engine
     for spec in PACKAGES:  # a package that polls us calls its own web service (a SOAP endpoint, not our API)
         if spec.polled is not None:

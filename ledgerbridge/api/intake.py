@@ -14,16 +14,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import AfterValidator, BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledgerbridge.api.deps import Limit, Offset, get_organisation_id, get_session
+from ledgerbridge.api.deps import AppState, Limit, Offset, get_organisation_id, get_session, get_state
 from ledgerbridge.api.responses import AUTH, PATH_KEY, errors, raw_json_body
 from ledgerbridge.domain.money import round_money
-from ledgerbridge.intake.apply import RecordNotFound, apply_batch, issue_document, post_document, void_document
+from ledgerbridge.intake.apply import RecordNotFound, apply_batch, issue_document, post_document
 from ledgerbridge.intake.documents import LINE_FIELDS, load_documents
 from ledgerbridge.intake.json_guard import escape_bad_text
 from ledgerbridge.intake.schemas import (
@@ -47,12 +47,16 @@ from ledgerbridge.intake.schemas import (
 )
 from ledgerbridge.intake.store import plain
 from ledgerbridge.native_memory import LARGE_BATCH_BYTES, release_free_memory
+from ledgerbridge.numbering.documents import issue_with_number, void_and_free_number
+from ledgerbridge.numbering.errors import NumberingRefused
+from ledgerbridge.store.db import write_locked_scope
 from ledgerbridge.store.models.host import Document, DocumentStatus, DocumentType, Party
 
 router = APIRouter(prefix="/v1", tags=["intake"], responses=AUTH)
 
 SessionDep = Annotated[Session, Depends(get_session)]
 OrganisationDep = Annotated[int, Depends(get_organisation_id)]
+StateDep = Annotated[AppState, Depends(get_state)]
 
 
 async def raw_body(request: Request) -> bytes:
@@ -287,9 +291,26 @@ ReadErrors = {**PATH_KEY, **errors(404, shape="problem-or-refusal")}
 StatusErrors = {**ReadErrors, **errors(409, shape="refusal")}
 
 
-@router.post("/documents/{host_id}/issue", response_model=DocumentView, responses=StatusErrors)
-def issue(host_id: HostKey, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
-    return _status_action(issue_document, session, organisation_id, host_id)
+@router.post("/documents/{host_id}/issue", response_model=DocumentView,
+             responses={**StatusErrors, **errors(422, shape="refusal-or-validation")})
+def issue(host_id: HostKey, session: SessionDep, organisation_id: OrganisationDep, state: StateDep,
+          assign_number: Annotated[bool, Query(description=(
+              "Number the document from its type's numbering (prefix and next number) as it is issued; asking "
+              "again gives the same number"))] = False) -> DocumentView:
+    if not assign_number:
+        return _status_action(issue_document, session, organisation_id, host_id)
+    try:
+        with write_locked_scope(state.sessions) as locked:  # the counter is read and moved with no writer between
+            issue_with_number(locked, organisation_id, host_id)
+    except RecordNotFound as exc:
+        raise _not_found(exc) from exc
+    except NumberingRefused as refused:
+        raise _refusal(422, f"Refused: {refused.message}; nothing was written.", [
+            FieldError(refused.record, refused.field, refused.message)]) from refused
+    except IntakeError as exc:
+        raise _refusal(409, "The document cannot take this status.", exc.errors) from exc
+    session.rollback()  # the request's session read the key before the issue: a fresh read sees it
+    return _document_view(session, organisation_id, host_id)
 
 
 @router.post("/documents/{host_id}/post", response_model=DocumentView, responses=StatusErrors)
@@ -299,7 +320,7 @@ def post(host_id: HostKey, session: SessionDep, organisation_id: OrganisationDep
 
 @router.post("/documents/{host_id}/void", response_model=DocumentView, responses=StatusErrors)
 def void(host_id: HostKey, session: SessionDep, organisation_id: OrganisationDep) -> DocumentView:
-    return _status_action(void_document, session, organisation_id, host_id)
+    return _status_action(void_and_free_number, session, organisation_id, host_id)
 
 
 @router.get("/documents", response_model=DocumentPage, responses=errors(422, shape="validation"))

@@ -120,9 +120,11 @@ def _register_sandboxes() -> None:
 def _register() -> None:
     from ledgerbridge.bench import grids as bench_grids
     from ledgerbridge.bench import month as bench_month
+    from ledgerbridge.bench import numbering as bench_numbering
     from ledgerbridge.bench import run as bench
     from ledgerbridge.bench import scale as bench_scale
     from ledgerbridge.cli import audit as cli_audit
+    from ledgerbridge.cli import numbering as cli_numbering
     from ledgerbridge.cli import purchases as cli_purchases
     from ledgerbridge.cli import reconcile as cli_reconcile
     from ledgerbridge.cli import sync as cli_sync
@@ -133,11 +135,13 @@ def _register() -> None:
     cli_reconcile.register(app)
     cli_purchases.register(app)
     cli_audit.register(app)
+    cli_numbering.register(app)
     cli_worker.register(app)
     demo.register(app)
     bench.register(app, [bench_month.month])
     bench_grids.register(app)
     bench_scale.register(app)
+    bench_numbering.register(app)
     _register_sandboxes()
 
 

@@ -36,6 +36,7 @@ from ledgerbridge.connectors.protocol import Connector, ReadsParties
 from ledgerbridge.demo.approvals import approve_demo_purchases
 from ledgerbridge.demo.data import TAX_CODES, demo_batch
 from ledgerbridge.demo.drift import drift_in_package
+from ledgerbridge.demo.numbering import demo_numbering
 from ledgerbridge.demo.polled import CalledReach, PolledReach
 from ledgerbridge.packages.registry import DEFAULT, UnknownPackage, kinds, spec_for
 from ledgerbridge.store.db import make_engine, make_session_factory, session_scope, upgrade_schema
@@ -148,6 +149,7 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         summary["parties_imported"] = parties.summary()
         summary["purchase_approvals"] = {**approvals, **_approval_statuses(sessions, org_id, conn_id)}
         summary["reconciliation"] = recon.summary()
+        summary["numbering"] = demo_numbering(sessions, org_id, say)
         summary["seconds"] = round(time.monotonic() - started, 2)
         summary["sandbox"] = sandbox.base_url
         summary["package"] = spec.kind

@@ -19,6 +19,7 @@ from ledgerbridge.web import (
     routes_export,
     routes_import,
     routes_mapping,
+    routes_numbering,
     routes_reconcile,
     routes_settings,
     routes_workflow,
@@ -28,7 +29,7 @@ from ledgerbridge.web.common import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
 for _module in (routes_auth, routes_connection, routes_export, routes_import, routes_mapping, routes_settings,
-                routes_documents, routes_reconcile, routes_workflow):
+                routes_numbering, routes_documents, routes_reconcile, routes_workflow):
     router.include_router(_module.router)
 
 

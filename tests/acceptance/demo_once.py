@@ -57,6 +57,7 @@ def assert_xeros_keys(summary: dict[str, Any], tmp_path_factory: pytest.TempPath
     assert set(summary) == set(xero)
     for key in ("purchase_approvals", "reconciliation", "prepayments", "parties", "parties_imported"):
         assert _shape(summary[key]) == _shape(xero[key]), key
+    assert summary["numbering"] == xero["numbering"]  # the devices' day is the same whatever the package
 
 
 def assert_the_months_documents(summary: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ def test_demo_json_outcome(tmp_path_factory: pytest.TempPathFactory) -> None:
     assert summary["prepayments"] == {"exported": 1, "seen": 1}
     _assert_reconciliation(summary)
     _assert_purchase_approvals(summary)
+    _assert_numbering(summary["numbering"])
     assert summary["seconds"] > 0  # how long it took is a benchmark figure (README), never a test
     # Xero: contact names are unique, so the supplier named like a customer takes the suffix; one contact serves
     # the customer that also supplies us.
@@ -36,6 +38,21 @@ def _assert_reconciliation(summary: dict[str, object]) -> None:
     assert isinstance(recon, dict)
     assert recon["differences"] > 0
     assert recon["explained"] == recon["differences"]
+
+
+def _assert_numbering(numbering: dict[str, Any]) -> None:
+    """R-N1: two devices' blocks of 25 from the start number, the month's invoice numbers skipped, and the gaps
+    with their causes; nothing handed out twice."""
+    assert numbering["skipped_held_by_package"] == ["INV-1101", "INV-1102", "INV-1103"]
+    assert [(b["device"], b["first"], b["last"], b["used"], b["voided"], b["state"]) for b in numbering["blocks"]] == [
+        ("tablet-1", "INV-1104", "INV-1128", 4, 1, "unused_block"),
+        ("phone-1", "INV-1129", "INV-1153", 2, 0, "reinstalled_device"),
+        ("phone-2", "INV-1154", "INV-1178", 0, 0, "open")]
+    assert numbering["numbers_used"] == 6 and numbering["next"] == "INV-1179"
+    assert [(g["first"], g["count"], g["cause"]) for g in numbering["gaps"]] == [
+        ("INV-1101", 3, "held_by_package"), ("INV-1108", 1, "void"), ("INV-1109", 20, "unused_block"),
+        ("INV-1131", 23, "reinstalled_device")]
+    assert numbering["numbers_handed_out"] == 75 and numbering["never_handed_out_twice"]
 
 
 def _assert_purchase_approvals(summary: dict[str, object]) -> None:
@@ -109,6 +126,7 @@ def test_demo_on_quickbooks_online_gives_the_same_outcome() -> None:
     assert summary["prepayments"] == {"exported": 1, "seen": 1}
     _assert_reconciliation(summary)
     _assert_purchase_approvals(summary)
+    _assert_numbering(summary["numbering"])
     # A customer and a supplier with the same name both exported (DisplayName is unique across Customer and
     # Vendor: the suffix rule), and the party in both roles is a Customer and a Vendor of its own, its bill
     # (PI-4) exported against the Vendor.

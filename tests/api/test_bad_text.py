@@ -87,11 +87,20 @@ OPERATIONS: dict[tuple[str, str], Callable[[World], tuple[dict[str, Any], Expect
         lambda w: ({"name": f"Std{PLACE}", "rate": 20}, ('tax_codes[0] (code "C1")', "name")),
     ("put", "/v1/payment-methods/{code}"):
         lambda w: ({"name": f"BACS{PLACE}", "bank_nominal": "1200"}, ('payment_methods[0] (code "C1")', "name")),
+    ("put", "/v1/numbering/{document_type}"):
+        lambda w: ({"prefix": f"AS{PLACE}-"}, ["body", "prefix"]),
+    ("post", "/v1/numbering/{document_type}/blocks"):
+        lambda w: ({"device_id": f"tablet{PLACE}"}, ["body", "device_id"]),
+    ("post", "/v1/numbering/{document_type}/devices/{device_id}/report"):
+        lambda w: ({"used": [f"AS-{PLACE}1"]}, ["body", "used", 0]),
+    ("post", "/v1/numbering/{document_type}/held"):
+        lambda w: ({"numbers": [f"AS-{PLACE}1"]}, ["body", "numbers", 0]),
 }
 
 
 def _url(template: str, world: World) -> str:
-    return template.format(connection_id=world.connection_id, host_id="H1", code="C1")
+    return template.format(connection_id=world.connection_id, host_id="H1", code="C1", document_type="sales_invoice",
+                           device_id="tablet-1")
 
 
 def test_every_operation_with_a_body_is_tried(world: World) -> None:

@@ -74,6 +74,7 @@ FORMS: dict[str, tuple[str, dict[str, str]]] = {
     "/settings": ("rounding_account", {"reference_field": "order_number"}),
     "/purchases/action": ("number", {"action": "procurement"}),
     "/purchases/rules": ("note", {"approval_required": "on"}),
+    "/numbering": ("prefix:sales_invoice", {"next:sales_invoice": "5000"}),
 }
 
 

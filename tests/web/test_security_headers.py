@@ -11,8 +11,8 @@ from .conftest import PASSWORD, LiveApp
 from .test_auth import sign_in as sign_in_http
 
 GUARDS = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
-TABS = ["connection", "export", "import", "mapping", "settings", "documents", "reconciliation", "purchases", "audit",
-        "users"]
+TABS = ["connection", "export", "import", "mapping", "settings", "numbering", "documents", "reconciliation",
+        "purchases", "audit", "users"]
 
 
 def _guarded(answer: httpx.Response, *, cached: bool = False) -> None:

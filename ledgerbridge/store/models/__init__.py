@@ -8,6 +8,7 @@ from ledgerbridge.store.models.audit import *  # noqa: F403
 from ledgerbridge.store.models.credits import *  # noqa: F403
 from ledgerbridge.store.models.host import *  # noqa: F403
 from ledgerbridge.store.models.mailbox import *  # noqa: F403
+from ledgerbridge.store.models.numbering import *  # noqa: F403
 from ledgerbridge.store.models.polled import *  # noqa: F403
 from ledgerbridge.store.models.sync import *  # noqa: F403
 from ledgerbridge.store.models.users import *  # noqa: F403
