@@ -123,6 +123,7 @@ def _register() -> None:
     from ledgerbridge.bench import run as bench
     from ledgerbridge.bench import scale as bench_scale
     from ledgerbridge.cli import audit as cli_audit
+    from ledgerbridge.cli import parties as cli_parties
     from ledgerbridge.cli import purchases as cli_purchases
     from ledgerbridge.cli import reconcile as cli_reconcile
     from ledgerbridge.cli import sync as cli_sync
@@ -130,6 +131,7 @@ def _register() -> None:
     from ledgerbridge.demo import run as demo
 
     cli_sync.register(app)
+    cli_parties.register(app)
     cli_reconcile.register(app)
     cli_purchases.register(app)
     cli_audit.register(app)
