@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from ledgerbridge import web
 from ledgerbridge.api import busy as api_busy
 from ledgerbridge.api import intake as api_intake
+from ledgerbridge.api import parties as api_parties
 from ledgerbridge.api import polled as api_polled
 from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
@@ -67,6 +68,7 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
     app.add_middleware(BodyLimit, limit=get_settings().max_body_bytes)
     app.include_router(api_intake.router)
     app.include_router(api_sync.router)
+    app.include_router(api_parties.router)
     app.include_router(api_polled.router)
     app.include_router(api_reconcile.router)
     app.include_router(api_workflow.router)

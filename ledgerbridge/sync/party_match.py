@@ -115,7 +115,8 @@ class Preview:
 
     def counts(self) -> dict[str, Any]:
         outcomes = [(e["outcome"], e.get("how")) for e in self.entries]
-        return {"read": self.read, "roles": dict(sorted(self.by_role.items())),
+        roles = {role: self.by_role.get(role, 0) for role in ("customer", "supplier", "both")}
+        return {"read": self.read, "roles": roles,
                 "already_bound": self.already_bound, "inactive": self.inactive,
                 "matched_by_code": outcomes.count(("matched", "code")),
                 "matched_by_name": outcomes.count(("matched", "name")),

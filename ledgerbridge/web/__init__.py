@@ -19,6 +19,7 @@ from ledgerbridge.web import (
     routes_export,
     routes_import,
     routes_mapping,
+    routes_parties,
     routes_reconcile,
     routes_settings,
     routes_workflow,
@@ -27,8 +28,8 @@ from ledgerbridge.web.auth import create_admin
 from ledgerbridge.web.common import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
-for _module in (routes_auth, routes_connection, routes_export, routes_import, routes_mapping, routes_settings,
-                routes_documents, routes_reconcile, routes_workflow):
+for _module in (routes_auth, routes_connection, routes_export, routes_import, routes_parties, routes_mapping,
+                routes_settings, routes_documents, routes_reconcile, routes_workflow):
     router.include_router(_module.router)
 
 

@@ -109,7 +109,7 @@ def test_cards_are_bound_by_code_then_name_and_the_rest_imported(
         books: dict[str, str]) -> None:
     done = import_parties(db.sessions, connection[0], connector, actor="test")
 
-    assert done["offered"] and done["read"] == 7 and done["roles"] == {"customer": 6, "supplier": 1}
+    assert done["offered"] and done["read"] == 7 and done["roles"] == {"customer": 6, "supplier": 1, "both": 0}
     assert (done["matched_by_code"], done["matched_by_name"], done["created"], done["inactive"]) == (1, 1, 3, 1)
     assert done["left"] == [{"key": f"customer:{books['ambiguous']}", "code": "EM", "name": "Eastgate Motors",
                              "reason": "ambiguous: 2 parties here have this name (C005, C009); choose one"}]
