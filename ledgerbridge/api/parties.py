@@ -6,7 +6,7 @@ package is read in the background), read it when the job is done (matches, new, 
 ones, commit (a job). ``GET /v1/jobs/{id}`` shows either job's progress.
 
 The parties an import created here carry a host id of ledgerbridge's (``imported:<package>:<role>:<package id>``);
-``GET /v1/parties/imported`` lists them, and ``PUT /v1/parties/imported/{id}`` gives one the host's own id, so that
+``GET /v1/imported-parties`` lists them, and ``PUT /v1/imported-parties/{id}`` gives one the host's own id, so that
 the host's next batch updates that party instead of sending the same customer again as a second one.
 """
 
@@ -111,7 +111,7 @@ def commit_party_import(connection_id: RowId, job_id: RowId, org_id: Org, sessio
     return job_summary(job)
 
 
-@router.get("/parties/imported", responses=errors(422, s422="validation"))
+@router.get("/imported-parties", responses=errors(422, s422="validation"))
 def imported_parties(org_id: Org, session: Db, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """Parties an import created here, not yet adopted by the host, with their package records."""
     where = (Party.organisation_id == org_id, Party.host_id.startswith(IMPORTED_PREFIX, autoescape=True))
@@ -130,7 +130,7 @@ def imported_parties(org_id: Org, session: Db, limit: Limit = 100, offset: Offse
                                       "bindings": bindings.get(p.id, [])} for p in parties]}
 
 
-@router.put("/parties/imported/{party_id}", responses=Adopting)
+@router.put("/imported-parties/{party_id}", responses=Adopting)
 def adopt_imported_party(party_id: RowId, body: Adopt, org_id: Org, session: Db) -> dict[str, Any]:
     """Give an imported party the host's own id: the host's batches then update it (its bindings stay)."""
     party = session.get(Party, party_id)

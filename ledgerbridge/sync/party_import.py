@@ -15,8 +15,8 @@ has seen what would be:
    alone, so committing twice, or importing again, changes nothing.
 
 A party created here has the host id ``imported:<package>:<role>:<package id>`` until the host adopts it under
-its own id (``api.parties``): the host is told which parties were imported, so that it never sends the same
-customer again as a second party.
+its own id (``PUT /v1/imported-parties/{id}``): the host is told which parties were imported, so that it never
+sends the same customer again as a second party.
 """
 
 from __future__ import annotations
