@@ -120,6 +120,7 @@ def _register_sandboxes() -> None:
 def _register() -> None:
     from ledgerbridge.bench import grids as bench_grids
     from ledgerbridge.bench import month as bench_month
+    from ledgerbridge.bench import parties as bench_parties
     from ledgerbridge.bench import run as bench
     from ledgerbridge.bench import scale as bench_scale
     from ledgerbridge.cli import audit as cli_audit
@@ -140,6 +141,7 @@ def _register() -> None:
     bench.register(app, [bench_month.month])
     bench_grids.register(app)
     bench_scale.register(app)
+    bench_parties.register(app)
     _register_sandboxes()
 
 
