@@ -31,8 +31,8 @@ router = APIRouter(prefix="/v1", tags=["parties"], responses=AUTH)
 Org = Annotated[int, Depends(get_organisation_id)]
 Db = Annotated[Session, Depends(get_session)]
 OfPreview = errors(404, 409, 422, s422="validation")
-Settling = errors(404, 409, 422, s422="problem-or-validation")
-Adopting = errors(404, 409, 422, s422="validation")
+Settling = errors(400, 404, 409, 422, s422="problem-or-validation")  # 400: a body that cannot be read
+Adopting = errors(400, 404, 409, 422, s422="validation")
 Outcome = Literal["matched", "new", "ambiguous"]
 #: A settlement: a host party's id, ``new`` or ``skip``.
 Choice = Annotated[int, Field(ge=1)] | Literal["new", "skip"]
