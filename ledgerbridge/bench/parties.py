@@ -16,32 +16,18 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
 
-from ledgerbridge.packages.registry import spec_for
-
-#: Contacts a read of the package's list carries at most.
-PAGE = {"xero": 1000, "myob": 1000}
+from ledgerbridge.packages.registry import DEFAULT, PACKAGES, spec_for
 
 
-def _seed_xero(base_url: str, tenant: str, rows: list[tuple[str, str]]) -> None:
-    contacts = [{"Name": name, "ContactNumber": code, "IsCustomer": True} for code, name in rows]
-    httpx.post(f"{base_url}/sandbox/tenants/{tenant}/contacts", json={"Contacts": contacts},
-               timeout=300).raise_for_status()
-
-
-def _seed_myob(base_url: str, business: str, rows: list[tuple[str, str]]) -> None:
-    with httpx.Client(base_url=f"{base_url}/sandbox/businesses/{business}", timeout=30) as books:
-        for code, name in rows:
-            books.post("/contacts", json={"name": name, "display_id": code}).raise_for_status()
-
-
-SEED: dict[str, Callable[[str, str, list[tuple[str, str]]], None]] = {"xero": _seed_xero, "myob": _seed_myob}
+def seeded_packages() -> tuple[str, ...]:
+    """The packages whose sandbox can be given customers without API calls (``SandboxSpec.add_customers``)."""
+    return tuple(spec.kind for spec in PACKAGES if spec.sandbox.add_customers is not None)
 
 
 def _name(n: int) -> str:
@@ -60,6 +46,9 @@ def run_bench(contacts: int, package: str) -> dict[str, Any]:
     from ledgerbridge.store.organisations import create_organisation
 
     spec = spec_for(package)
+    seed = spec.sandbox.add_customers
+    if seed is None:
+        raise ValueError(f"{spec.name}'s sandbox cannot be given customers without API calls")
     os.environ[crypto.KEY_ENV] = TokenCipher.generate_key()
     crypto.reset_default_cipher()
     engine = make_engine(f"sqlite:///{Path(tempfile.mkdtemp(prefix='lb-bench-parties-')) / 'lb.db'}")
@@ -74,7 +63,7 @@ def run_bench(contacts: int, package: str) -> dict[str, Any]:
     figures: dict[str, Any] = {"package": package, "contacts": contacts, "host_parties": known}
     with spec.sandbox.start() as sandbox:
         conn_id, tenant = _connect_by_consent(sessions, spec, org_id, sandbox.base_url, None, lambda _m: None)
-        SEED[package](sandbox.base_url, tenant, [(f"K{n:05d}", _name(n)) for n in range(contacts)])
+        seed(sandbox.base_url, tenant, [(f"K{n:05d}", _name(n)) for n in range(contacts)])
         calls_before = int(httpx.get(f"{sandbox.base_url}/sandbox/stats").json()[spec.sandbox.stats_calls_key])
         started, cpu = time.perf_counter(), time.process_time()
         results: dict[str, tuple[int, dict[str, Any], float]] = {}
@@ -90,7 +79,7 @@ def run_bench(contacts: int, package: str) -> dict[str, Any]:
     engine.dispose()
     summary = results[party_jobs.COMMIT][1]
     figures.update(preview_seconds=results[party_jobs.PREVIEW][2], commit_seconds=results[party_jobs.COMMIT][2],
-                   api_calls=calls - calls_before, api_calls_minimum=math.ceil(contacts / PAGE[package]),
+                   api_calls=calls - calls_before, api_calls_minimum=math.ceil(contacts / spec.sandbox.party_page),
                    **{k: summary[k] for k in ("read", "matched_by_code", "matched_by_name", "created",
                                               "left_count")})
     return figures
@@ -98,13 +87,15 @@ def run_bench(contacts: int, package: str) -> dict[str, Any]:
 
 def bench_parties(contacts: Annotated[int, typer.Option("--contacts", "-n", min=1, help="Contacts in the package")]
                   = 10_000,
-                  package: Annotated[str, typer.Option(help=f"One of: {', '.join(SEED)}")] = "xero",
+                  package: Annotated[str, typer.Option(help=f"One of: {', '.join(seeded_packages())}")]
+                  = DEFAULT.kind,
                   as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False) -> None:
     """N contacts imported from the package's sandbox: seconds, and API calls against the minimum."""
     from ledgerbridge.cli.context import console, fail
 
-    if package not in SEED:
-        fail(f"bench-parties seeds the sandboxes of {', '.join(SEED)} only, not {package!r}")
+    if package not in seeded_packages():
+        fail(f"bench-parties gives customers to the sandboxes of {', '.join(seeded_packages())} only, "
+             f"not {package!r}")
     figures = run_bench(contacts, package)
     if as_json:
         print(json.dumps(figures, indent=2))

@@ -49,6 +49,13 @@ def contacts_in_books(base_url: str, tenant: str, transport: httpx.BaseTransport
     return len(CONTACTS)
 
 
+def add_customers(base_url: str, tenant: str, rows: list[tuple[str, str]]) -> None:
+    """Customers (code, name) made by hand, in one call of the sandbox's books route: ``bench-parties``."""
+    contacts = [{"Name": name, "ContactNumber": code, "IsCustomer": True} for code, name in rows]
+    httpx.post(f"{base_url}/sandbox/tenants/{tenant}/contacts", json={"Contacts": contacts},
+               timeout=300).raise_for_status()
+
+
 def package_user(base_url: str, tenant: str, transport: httpx.BaseTransport | None) -> PackageUser:
     from ledgerbridge.packages.xero.sandbox.user import XeroUser
 
