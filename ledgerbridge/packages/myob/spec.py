@@ -58,7 +58,7 @@ SPEC = PackageSpec(
     connector=_connector,
     sandbox=SandboxSpec(start=start_sandbox, command=sandbox_command, endpoints=sandbox_endpoints,
                         stats_calls_key="api_total", add_customers=add_customers,
-                        party_page=READ_PAGE),
+                        party_page=READ_PAGE, party_lists=2),
     demo=DEMO_WORLD,
     # No batch: every document a call of its own (write group per route); sales (invoices and credits) are read
     # back from Sale/Invoice, bills from Purchase/Bill; answers give a Count and a NextPageLink.
