@@ -16,7 +16,7 @@ from ledgerbridge.store.db import session_scope
 from ledgerbridge.store.models.host import Party
 from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord
 
-from .browser import LAPTOP, chromium, sign_in
+from .browser import LAPTOP, chromium, shoot, sign_in
 from .conftest import PASSWORD, LiveApp, Store
 from .test_auth import csrf_of
 from .test_auth import sign_in as http_sign_in
@@ -52,6 +52,7 @@ def test_import_offered_after_connecting_previewed_settled_and_committed(
         expect(page.get_by_role("heading", name="New here (1)")).to_be_visible()
         assert _bound(store, "C001") is None  # nothing written before the user says so
         page.get_by_label("Choice for Bramley Florists").select_option(label="Bramley Florists (C002)")
+        shoot(page, "13-parties")
 
         phone = browser.new_page(viewport=PHONE)
         sign_in(phone, base, "admin@dunmore.test", PASSWORD)
