@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.audit.trail import audit
@@ -202,7 +202,8 @@ def _decide(work: _Commit, entry: dict[str, Any], choice: Settlement | None) -> 
         summary[f"matched_by_{entry['how']}"] += 1
 
 
-def _new_party(work: _Commit, entry: dict[str, Any]) -> Party | None:
+def _new_party(work: _Commit, entry: dict[str, Any]) -> dict[str, Any] | None:
+    """The row of a party created here, or None (left, with the reason) when the parties table cannot hold it."""
     code, name = entry.get("code") or "", entry["name"]
     if len(code) > _CODE_MAX or len(name) > _NAME_MAX or not name:
         work.leave(entry, f"its code is over {_CODE_MAX} characters or its name empty or over {_NAME_MAX}: "
@@ -210,48 +211,56 @@ def _new_party(work: _Commit, entry: dict[str, Any]) -> Party | None:
         return None
     email = entry.get("email") if len(entry.get("email") or "") <= _EMAIL_MAX else None
     role = entry["role"]
-    return Party(organisation_id=work.conn.organisation_id, host_id=f"{IMPORTED_PREFIX}{work.conn.kind}:{entry['key']}",
-                 is_customer=role in ("customer", "both"), is_supplier=role in ("supplier", "both"), code=code,
-                 name=name, email=email, version=1)
+    return {"organisation_id": work.conn.organisation_id, "code": code, "name": name, "email": email, "version": 1,
+            "host_id": f"{IMPORTED_PREFIX}{work.conn.kind}:{entry['key']}",
+            "is_customer": role in ("customer", "both"), "is_supplier": role in ("supplier", "both")}
 
 
 def _write(session: Session, work: _Commit) -> None:
     """Create the new parties (a supplier joining a new customer's party makes it both), then bind."""
-    made: dict[str, Party] = {}
+    rows: list[dict[str, Any]] = []
+    owner: dict[str, int] = {}  # entry key -> its party's row
     for entry in sorted(work.creates, key=lambda e: bool(e.get("joins"))):  # customers first, joining suppliers next
-        partner = made.get(entry.get("joins") or "")
+        partner = owner.get(entry.get("joins") or "")
         if partner is not None:
-            partner.is_supplier = True
-            made[entry["key"]] = partner
-        elif (party := _new_party(work, entry)) is not None:
-            made[entry["key"]] = party
-    parties = list({id(p): p for p in made.values()}.values())
-    session.add_all(parties)
-    session.flush()  # one INSERT of many rows: 10,000 contacts are a normal size (issue 15)
-    work.summary["created"] = len(parties)
+            rows[partner]["is_supplier"] = True
+            owner[entry["key"]] = partner
+        elif (row := _new_party(work, entry)) is not None:
+            owner[entry["key"]] = len(rows)
+            rows.append(row)
+    # One executemany, then their ids by host id (unique in the organisation), a thousand a query: SQLite cannot
+    # return the ids of a batched insert in order, and one INSERT a party was most of the time at 10,000.
+    if rows:
+        session.execute(insert(Party), rows)
+    hosts = [row["host_id"] for row in rows]
+    ids: dict[str, int] = {}
+    for start in range(0, len(hosts), _IN_LIST):
+        ids.update((host, pid) for pid, host in session.execute(select(Party.id, Party.host_id).where(
+            Party.organisation_id == work.conn.organisation_id, Party.host_id.in_(hosts[start : start + _IN_LIST]))))
+    work.summary["created"] = len(rows)
     by_key = {e["key"]: e for e in work.creates}
-    for key, party in made.items():
-        work.binds.append((party.id, record_type_for(work.separate, party.is_customer, by_key[key]["role"]),
-                           by_key[key]))
+    for key, index in owner.items():
+        work.binds.append((ids[rows[index]["host_id"]], record_type_for(
+            work.separate, rows[index]["is_customer"], by_key[key]["role"]), by_key[key]))
     _bind(session, work)
 
 
 def _bind(session: Session, work: _Commit) -> None:
     """Each bound party's record in its role (made where it has none yet) says exported to the package record."""
     now = utcnow()
-    records = work.state.records
+    record_ids = {key: record.id for key, record in work.state.records.items()}
     for record_type in (RecordType.PARTY, RecordType.SUPPLIER):
-        missing = sorted({pid for pid, rt, _e in work.binds if rt == record_type and (pid, rt) not in records})
+        missing = sorted({pid for pid, rt, _e in work.binds if rt == record_type and (pid, rt) not in record_ids})
         lifecycle.insert_new_rows(session, work.conn.id, record_type, missing, now)
         for start in range(0, len(missing), _IN_LIST):
-            records.update(((r.record_id, record_type), r) for r in session.scalars(select(SyncRecord).where(
-                SyncRecord.connection_id == work.conn.id, SyncRecord.record_type == record_type.value,
-                SyncRecord.record_id.in_(missing[start : start + _IN_LIST]))))
+            record_ids.update(((pid, record_type), rid) for pid, rid in session.execute(
+                select(SyncRecord.record_id, SyncRecord.id).where(
+                    SyncRecord.connection_id == work.conn.id, SyncRecord.record_type == record_type.value,
+                    SyncRecord.record_id.in_(missing[start : start + _IN_LIST]))))
     versions = {p.id: p.version for p in work.state.hosts.values()}
-    lifecycle.apply_loaded(session, [
-        (records[(pid, rt)], Exported(records[(pid, rt)].id, entry["external_id"], versions.get(pid, 1), now,
-                                      external_name=entry["name"][:_NAME_MAX]))
-        for pid, rt, entry in work.binds])
+    # The records loaded here are not read again in this session: the changes are written as they are.
+    lifecycle.apply(session, [Exported(record_ids[(pid, rt)], entry["external_id"], versions.get(pid, 1), now,
+                                       external_name=entry["name"][:_NAME_MAX]) for pid, rt, entry in work.binds])
 
 
 def import_parties(sessions: sessionmaker[Session], connection_id: int, connector: Connector, actor: str,
