@@ -183,22 +183,27 @@ def commit_import(sessions: sessionmaker[Session], connection_id: int, preview: 
 
 
 def _decide(work: _Commit, entry: dict[str, Any], choice: Settlement | None) -> None:
+    """Bind, create, skip or leave one entry: the user's choice where there is one, else the preview's."""
     summary = work.summary
     if bound_key(work.separate, entry["role"], entry["external_id"]) in work.state.bound:
         summary["already_bound"] += 1  # bound since the preview (or by a commit before this one)
         return
+    chosen = choice is not None
     if choice is None:
         choice = {"matched": entry.get("party_id"), "new": "new"}.get(entry["outcome"])
         if choice is None:
             work.leave(entry, entry.get("reason") or "not settled")
             return
-    elif choice != "skip":
-        summary["settled"] += 1
     if choice == "skip":
         summary["skipped"] += 1
-    elif choice == "new":
+        return
+    if choice == "new":
         work.creates.append(entry)
-    elif work.bind_to(entry, int(choice)) and entry["outcome"] == "matched" and choice == entry.get("party_id"):
+    elif not work.bind_to(entry, int(choice)):
+        return  # left, with the reason
+    if chosen:
+        summary["settled"] += 1
+    elif entry["outcome"] == "matched":
         summary[f"matched_by_{entry['how']}"] += 1
 
 
