@@ -17,6 +17,7 @@ from ledgerbridge import web
 from ledgerbridge.api import busy as api_busy
 from ledgerbridge.api import intake as api_intake
 from ledgerbridge.api import numbering as api_numbering
+from ledgerbridge.api import parties as api_parties
 from ledgerbridge.api import polled as api_polled
 from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
@@ -68,6 +69,7 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
     app.add_middleware(BodyLimit, limit=get_settings().max_body_bytes)
     app.include_router(api_intake.router)
     app.include_router(api_sync.router)
+    app.include_router(api_parties.router)
     app.include_router(api_polled.router)
     app.include_router(api_reconcile.router)
     app.include_router(api_workflow.router)

@@ -23,6 +23,7 @@ from ledgerbridge.api.deps import (
     get_state,
     organisation_connection_or_404,
 )
+from ledgerbridge.api.parties import job_summary
 from ledgerbridge.api.responses import AUTH
 from ledgerbridge.api.responses import errors as refusals  # ``errors`` is a route below
 from ledgerbridge.connectors.connections import connector_for
@@ -72,10 +73,7 @@ class MappingIn(BaseModel):
     relax_restrictions: bool = False
 
 
-def _job_view(job: Job) -> dict[str, Any]:
-    return {"id": job.id, "kind": job.kind, "status": job.status, "total": job.total, "done": job.done,
-            "failed": job.failed, "step": job.step, "result": job.result, "created_at": job.created_at,
-            "started_at": job.started_at, "finished_at": job.finished_at}
+_job_view = job_summary  # a preview of an import of parties is read from its own route (api.parties)
 
 
 @router.get("/connections")

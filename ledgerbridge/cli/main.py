@@ -121,10 +121,12 @@ def _register() -> None:
     from ledgerbridge.bench import grids as bench_grids
     from ledgerbridge.bench import month as bench_month
     from ledgerbridge.bench import numbering as bench_numbering
+    from ledgerbridge.bench import parties as bench_parties
     from ledgerbridge.bench import run as bench
     from ledgerbridge.bench import scale as bench_scale
     from ledgerbridge.cli import audit as cli_audit
     from ledgerbridge.cli import numbering as cli_numbering
+    from ledgerbridge.cli import parties as cli_parties
     from ledgerbridge.cli import purchases as cli_purchases
     from ledgerbridge.cli import reconcile as cli_reconcile
     from ledgerbridge.cli import sync as cli_sync
@@ -132,6 +134,7 @@ def _register() -> None:
     from ledgerbridge.demo import run as demo
 
     cli_sync.register(app)
+    cli_parties.register(app)
     cli_reconcile.register(app)
     cli_purchases.register(app)
     cli_audit.register(app)
@@ -142,6 +145,7 @@ def _register() -> None:
     bench_grids.register(app)
     bench_scale.register(app)
     bench_numbering.register(app)
+    bench_parties.register(app)
     _register_sandboxes()
 
 

@@ -321,7 +321,9 @@ class RemoteParty:
     external_id: str
     code: str | None  # the package's own code for it (MYOB's DisplayID); None where it has none
     name: str
-    role: str  # customer | supplier
+    #: customer | supplier | both: "both" only where one record serves both roles (Xero's Contact with
+    #: ``IsCustomer`` and ``IsSupplier``); where the package keeps them apart, a party in both roles is two records.
+    role: str
     email: str | None = None
     active: bool = True
     updated_at: datetime | None = None
@@ -332,9 +334,10 @@ class ReadsParties(Protocol):
     """A connector that lists the package's customers and suppliers, so that those the host does not have yet can
     be imported (R-I4, issue 15). Connectors without it are not offered the import."""
 
-    def fetch_parties(self, role: str, since: datetime | None) -> Iterator[list[RemoteParty]]:
-        """Pages of the package's parties in ``role`` (customer | supplier) changed since ``since`` (with a
-        look-back where the package's change times need one); every one of them with None."""
+    def fetch_parties(self, role: str | None, since: datetime | None) -> Iterator[list[RemoteParty]]:
+        """Pages of the package's parties in ``role`` (customer | supplier; None: every party, each list of the
+        package read once) changed since ``since`` (with a look-back where the package's change times need one);
+        every one of them with None. Pages are as large as the package allows: 10,000 contacts are a normal size."""
 
 
 class ConnectorCallFailed(Exception):

@@ -149,6 +149,13 @@ class SandboxSpec:
     endpoints: Callable[[str], PackageEndpoints]
     #: The key of ``GET /sandbox/stats`` that counts the package's API calls (not OAuth, not the admin API).
     stats_calls_key: str
+    #: (base URL, company, [(code, name)]) -> those customers made in the company by hand, spending no API call
+    #: (``ledgerbridge bench-parties``); None where the sandbox has no such route.
+    add_customers: Callable[[str, str, list[tuple[str, str]]], None] | None = None
+    #: Parties one read of the package's list carries at most, and its lists of parties (customers and suppliers
+    #: apart, or one): the bench's minimum is the pages they need, an empty list one read.
+    party_page: int = 1000
+    party_lists: int = 1
 
 
 #: (http client on the sandbox, company id, the document's package id, amount, reference, is a bill) -> None

@@ -34,7 +34,7 @@ from ledgerbridge.connectors.connections import (
 from ledgerbridge.connectors.consent import approve_in_sandbox
 from ledgerbridge.connectors.protocol import Connector, ReadsParties
 from ledgerbridge.demo.approvals import approve_demo_purchases
-from ledgerbridge.demo.data import TAX_CODES, demo_batch
+from ledgerbridge.demo.data import CUSTOMERS, TAX_CODES, demo_batch
 from ledgerbridge.demo.drift import drift_in_package
 from ledgerbridge.demo.numbering import demo_numbering
 from ledgerbridge.demo.polled import CalledReach, PolledReach
@@ -45,7 +45,7 @@ from ledgerbridge.store.models.sync import Connection, RecordType, SyncRecord, S
 from ledgerbridge.sync.exporter import Exporter
 from ledgerbridge.sync.importer import PaymentImporter
 from ledgerbridge.sync.mappings import MappingKind, set_mapping
-from ledgerbridge.sync.party_import import PartyImportReport, import_customers
+from ledgerbridge.sync.party_import import Settlement, commit_import, preview_import
 from ledgerbridge.sync.reconcile import reconcile
 from ledgerbridge.sync.records import not_exported_reasons
 
@@ -146,7 +146,7 @@ def run_demo(database_url: str, *, say: Any = None, transport: httpx.BaseTranspo
         connector.close()
         say(f"Reconciliation: {len(recon.differences)} differences, {recon.explained} explained")
         summary = _summary(sessions, conn_id, imp)
-        summary["parties_imported"] = parties.summary()
+        summary["parties_imported"] = parties
         summary["purchase_approvals"] = {**approvals, **_approval_statuses(sessions, org_id, conn_id)}
         summary["reconciliation"] = recon.summary()
         summary["numbering"] = demo_numbering(sessions, org_id, say)
@@ -185,19 +185,29 @@ def _connect_by_consent(sessions: Any, spec: Any, org_id: int, base_url: str,
 
 def _import_on_connect(pkg: Any, spec: Any, sessions: Any, conn_id: int, connector: Connector, reach: Any,
                        base_url: str, tenant_id: str, transport: httpx.BaseTransport | None,
-                       say: Any) -> PartyImportReport:
-    """R-I4: the customers already in the package's books, bound to the host's or imported as new ones."""
+                       say: Any) -> dict[str, Any]:
+    """R-I4: the customers and suppliers already in the package's books, bound to the host's or imported as new
+    ones. The user settles an ambiguous one as a bookkeeper would: a name the host has as a customer and as a
+    supplier goes to the customer."""
     if not isinstance(connector, ReadsParties):
-        say(f"Import of customers: not offered for {spec.name} yet")
-        return PartyImportReport(offered=False)
+        say(f"Import of customers and suppliers: not offered for {spec.name} yet")
+        return {"offered": False}
     if pkg.customers_in_books is not None:
-        say(f"{spec.name}'s books hold {pkg.customers_in_books(base_url, tenant_id, transport)} customers already")
+        say(f"{spec.name}'s books hold {pkg.customers_in_books(base_url, tenant_id, transport)} customers and "
+            "suppliers already")
     with reach.calls():
-        report = import_customers(sessions, conn_id, connector, actor="demo")
-    done = report.customers
-    say(f"Customers imported on connect: {done.read} read, {done.matched_by_code} matched by code, "
-        f"{done.matched_by_name} by name, {done.created} new, {len(done.left)} left to settle")
-    return report
+        preview = preview_import(sessions, conn_id, connector)
+    customers = {f"C{n:03d}" for n in range(1, len(CUSTOMERS) + 1)}
+    settlements: dict[str, Settlement] = {
+        entry["key"]: next(c["id"] for c in entry["candidates"] if c["code"] in customers)
+        for entry in preview["entries"]
+        if entry["outcome"] == "ambiguous" and any(c["code"] in customers for c in entry["candidates"])}
+    done = commit_import(sessions, conn_id, preview, settlements, actor="demo")
+    summary = {**done, "ambiguous": preview["counts"]["ambiguous"]}
+    say(f"Customers and suppliers imported on connect: {done['read']} read, {done['matched_by_code']} matched by "
+        f"code, {done['matched_by_name']} by name, {summary['ambiguous']} ambiguous ({done['settled']} settled), "
+        f"{done['created']} new, {done['left_count']} left to settle")
+    return summary
 
 
 def _pay_in_sandbox(pkg: Any, base_url: str, tenant_id: str, sessions: Any, conn_id: int,
@@ -335,11 +345,11 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
     approved = summary["purchase_approvals"]
     console.print(f"[bold]Purchase invoices[/]: {approved['approved']} approved by Procurement and Accounting, "
                   f"{approved['sent']} sent; now {approved['statuses']}")
-    imported = summary["parties_imported"]
-    if imported["offered"]:
-        c = imported["customers"]
-        console.print(f"[bold]Customers on connect[/]: {c['matched_by_code'] + c['matched_by_name']} bound to the "
-                      f"host's, {c['created']} imported as new, {len(c['left'])} left to settle")
+    c = summary["parties_imported"]
+    if c["offered"]:
+        console.print(f"[bold]Customers and suppliers on connect[/]: {c['matched_by_code'] + c['matched_by_name']} "
+                      f"bound to the host's, {c['ambiguous']} ambiguous ({c['settled']} settled), {c['created']} "
+                      f"imported as new, {c['left_count']} left to settle")
     deposits = summary["prepayments"]
     console.print(f"[bold]Prepayments[/]: {deposits['exported']} sent against its order's invoices, "
                   f"{deposits['seen']} seen in the package")

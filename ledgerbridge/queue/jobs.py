@@ -46,13 +46,14 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from ledgerbridge.config import get_settings
 from ledgerbridge.connectors.connections import ConnectorOptions, connector_for, refresh_chart
+from ledgerbridge.queue import party_jobs
 from ledgerbridge.queue.identity import worker_name
 from ledgerbridge.queue.polled import publish_for_next_session, unreachable_connections
 from ledgerbridge.store.db import rowcount, session_scope, utcnow
@@ -63,9 +64,12 @@ from ledgerbridge.sync.importer import PaymentImporter
 
 logger = logging.getLogger(__name__)
 
-JOB_KINDS = ("upload", "precheck", "import_payments", "refresh_chart")
-LANES = {"upload": "export", "precheck": "export", "import_payments": "import", "refresh_chart": "chart"}
+JOB_KINDS = ("upload", "precheck", "import_payments", "refresh_chart", party_jobs.PREVIEW, party_jobs.COMMIT)
+LANES = {"upload": "export", "precheck": "export", "import_payments": "import", "refresh_chart": "chart",
+         party_jobs.PREVIEW: "parties", party_jobs.COMMIT: "export"}  # party_jobs says why
 RUNNING = ("claimed", "running")
+#: Kinds that make no call to the package: they run while a package that polls us is not in a session.
+OFFLINE_KINDS = (party_jobs.COMMIT,)
 ALL_PENDING = "*"
 #: A job whose run lost the database (a restart, a dropped connection) is queued again this many times.
 MAX_REQUEUES = 5
@@ -101,6 +105,8 @@ def _queued_keys(kind: str, params: dict[str, Any]) -> list[tuple[str, int]]:
         if ids and params.get("create_and_allocate", True):
             return [("package_payment", int(i)) for i in ids]
         return [(ALL_PENDING, 1 if params.get("create_and_allocate", True) else 0)]
+    if kind == party_jobs.COMMIT:  # a preview is committed once: asking again returns the job that commits it
+        return [(party_jobs.PREVIEW, int(params["preview_job_id"]))]
     return [(ALL_PENDING, 0)]
 
 
@@ -203,8 +209,8 @@ class _ProgressWriter:
 
 def _claim(session: Session, job_id: int, worker_id: str) -> bool:
     """Mark a queued job claimed by ``worker_id`` and release its queued records (see models_work)."""
-    connection_id = session.scalar(select(Job.connection_id).where(Job.id == job_id))
-    if connection_id in unreachable_connections(session):
+    connection_id, kind = session.execute(select(Job.connection_id, Job.kind).where(Job.id == job_id)).one()
+    if kind not in OFFLINE_KINDS and connection_id in unreachable_connections(session):
         return False  # its package is not in a session: the job waits for the next
     claimed = session.execute(update(Job).where(Job.id == job_id, Job.status == "queued").values(
         status="claimed", worker_id=worker_id[:100], heartbeat_at=utcnow()))
@@ -234,7 +240,7 @@ def claim_next_job(sessions: sessionmaker[Session], worker_id: str) -> int | Non
             q = select(Job.id).where(Job.status == "queued", ~busy).order_by(Job.priority.desc(), Job.id).limit(1)
             waiting = unreachable_connections(session)
             if waiting:
-                q = q.where(Job.connection_id.not_in(waiting))
+                q = q.where(or_(Job.connection_id.not_in(waiting), Job.kind.in_(OFFLINE_KINDS)))
             if session.get_bind().dialect.name == "postgresql":
                 q = q.with_for_update(skip_locked=True, of=Job)
             job_id = session.scalar(q)
@@ -341,8 +347,12 @@ def run_in_foreground(sessions: sessionmaker[Session], job_id: int, echo: Callab
 
 def _execute(sessions: sessionmaker[Session], kind: str, params: dict[str, Any], connection_id: int, actor: str,
              options: ConnectorOptions, writer: _ProgressWriter) -> dict[str, Any]:
+    if kind == party_jobs.COMMIT:  # the store only: no call to the package
+        return party_jobs.run_commit(sessions, connection_id, params, actor, writer)
     connector = connector_for(sessions, connection_id, options)
     try:
+        if kind == party_jobs.PREVIEW:
+            return party_jobs.run_preview(sessions, connection_id, connector, writer)
         if kind in ("upload", "precheck"):
             exporter = Exporter(sessions, connection_id, connector, actor=actor, progress=writer)
             ids: Sequence[int] | None = params.get("document_ids")

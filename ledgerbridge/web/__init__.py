@@ -20,6 +20,7 @@ from ledgerbridge.web import (
     routes_import,
     routes_mapping,
     routes_numbering,
+    routes_parties,
     routes_reconcile,
     routes_settings,
     routes_workflow,
@@ -28,8 +29,8 @@ from ledgerbridge.web.auth import create_admin
 from ledgerbridge.web.common import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
-for _module in (routes_auth, routes_connection, routes_export, routes_import, routes_mapping, routes_settings,
-                routes_numbering, routes_documents, routes_reconcile, routes_workflow):
+for _module in (routes_auth, routes_connection, routes_export, routes_import, routes_parties, routes_mapping,
+                routes_settings, routes_numbering, routes_documents, routes_reconcile, routes_workflow):
     router.include_router(_module.router)
 
 

@@ -27,6 +27,7 @@ from ledgerbridge.packages.registry import PACKAGES as REGISTERED
 from ledgerbridge.store.models.sync import Connection, OAuthState
 from ledgerbridge.web import password_view
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
+from ledgerbridge.web.routes_parties import import_offered
 
 router = APIRouter()
 
@@ -45,19 +46,20 @@ def callback_url(request: Request) -> str:
 def connection_page(request: Request, session: Db, user: User) -> Response:
     conn = connection_of(session, user)
     health = connection_health(session, conn) if conn else None
-    return _page(request, user, conn, health, key_budget=app_key_usage(session, conn) if conn else None)
+    return _page(request, user, conn, health, key_budget=app_key_usage(session, conn) if conn else None,
+                 offer_import=conn is not None and import_offered(session, conn))
 
 
 def _page(request: Request, user: User, conn: Connection | None, health: object,
           new_password: str | None = None, password_shown: bool = False,
-          key_budget: AppKeyUsage | None = None) -> Response:
+          key_budget: AppKeyUsage | None = None, offer_import: bool = False) -> Response:
     polled = POLLED.get(conn.kind) if conn else None
     return render(request, "connection.html", user, "connection", conn=conn, health=health, key_budget=key_budget,
                   callback=callback_url(request), sandbox_client=SANDBOX_CLIENT, packages=PACKAGES,
                   polled_kinds={k: p.program for k, p in POLLED.items()},
                   package=PACKAGES.get(conn.kind, conn.kind) if conn else None,
                   program=polled.program if polled else None, new_password=new_password,
-                  password_shown=password_shown)
+                  password_shown=password_shown, offer_import=offer_import)
 
 
 @router.post("/connection/connect")

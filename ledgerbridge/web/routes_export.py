@@ -61,6 +61,13 @@ def job_summary(job: Job) -> str:
     if job.kind == "import_payments":
         return f"Payments: {r.get('fetched', 0)} fetched ({r.get('new', 0)} new), {r.get('created', 0)} created, " \
                f"{r.get('allocated', 0)} allocated, {r.get('failed', 0)} need attention."
+    if job.kind == "party_preview":
+        return "The preview is ready: nothing is written until you import." if r.get("offered") else \
+            "This package's customers and suppliers cannot be listed yet."
+    if job.kind == "party_commit":
+        return f"Customers and suppliers imported: {r.get('matched_by_code', 0) + r.get('matched_by_name', 0)} " \
+               f"matched, {r.get('settled', 0)} settled, {r.get('created', 0)} created, " \
+               f"{r.get('left_count', 0)} left to settle."
     return f"Finished: {job.kind.replace('_', ' ')}."
 
 

@@ -24,3 +24,14 @@ def test_small_bench_spends_at_most_five_percent_over_the_minimum(package: str) 
     assert result["exported"] == 150 and result["failed"] == 0 and result["seen"] == 150
     assert result["api_calls_minimum"] == minimum_calls(spec_for(package), 150, 150)
     assert result["api_calls"] <= 1.05 * result["api_calls_minimum"], result["api_calls_by_endpoint"]
+
+
+def test_the_import_of_parties_reads_each_page_once() -> None:
+    """``ledgerbridge bench-parties``: 2,001 contacts are three pages of Xero's list (1,000, 1,000, 1), no more; a
+    tenth of them bound, the rest created (the seconds are the figure to read, never a test)."""
+    from ledgerbridge.bench.parties import run_bench as run_party_bench
+
+    result = run_party_bench(2001, "xero")
+    assert (result["api_calls"], result["api_calls_minimum"]) == (3, 3)
+    assert (result["read"], result["matched_by_code"], result["matched_by_name"], result["created"]) == (
+        2001, 100, 100, 1801)

@@ -231,6 +231,15 @@ def _walk_the_tour(tour: Tour, sandbox: Sandbox) -> None:
     assert _writes(sandbox) == tour.sandbox_calls["after_upload"], "something went to Xero twice"
     assert len(sandbox.invoices()) == INVOICES_IN_XERO
 
+    # ledgerbridge import-parties (R-I4): a preview, then the commit; every contact in Xero is one the upload made
+    # and bound here, so nothing is matched again nor created, and nothing goes to Xero.
+    preview = tour.json("import_parties_preview", "import-parties")
+    assert preview["counts"]["read"] == preview["counts"]["already_bound"] == PARTIES and preview["entries"] == []
+    imported = tour.json("import_parties", "import-parties", "--from-preview", str(preview["preview_job_id"]),
+                         "--yes")
+    assert (imported["already_bound"], imported["created"], imported["left_count"]) == (PARTIES, 0, 0)
+    assert _writes(sandbox) == tour.sandbox_calls["after_upload"]
+
     # ledgerbridge audit: one record's history by its link, and the whole trail as JSON and CSV (R-A1); the
     # secrets check below reads these outputs too.
     history = tour.json("audit_record", "audit", "--record", "sales_invoice:INV-1001")

@@ -29,6 +29,13 @@ def test_demo_json_outcome(tmp_path_factory: pytest.TempPathFactory) -> None:
     assert summary["parties"]["both_roles"] == [{"code": "C004", "name": "Dunmore Joinery",
                                                  "customer": "Dunmore Joinery", "supplier": "Dunmore Joinery",
                                                  "separate_records": False}]
+    # Xero held six contacts before it was connected (xero/demo.py CONTACTS): C001 bound by code, Castle Hill
+    # Dental and Kestrel Packaging by name (case and spacing aside), Bramley Florists ambiguous (a customer and a
+    # supplier here) and settled to the customer, which the upload then used (same_name above), two new.
+    assert summary["parties_imported"] == {
+        "offered": True, "read": 6, "roles": {"customer": 4, "supplier": 2, "both": 0}, "already_bound": 0,
+        "inactive": 0, "matched_by_code": 1, "matched_by_name": 2, "ambiguous": 1, "settled": 1, "created": 2,
+        "skipped": 0, "left_count": 0, "left": []}
 
 
 def _assert_reconciliation(summary: dict[str, object]) -> None:

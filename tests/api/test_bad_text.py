@@ -64,6 +64,10 @@ OPERATIONS: dict[tuple[str, str], Callable[[World], tuple[dict[str, Any], Expect
         lambda w: ({"document_ids": [w.document_id], "note": PLACE}, ["body", "note"]),
     ("post", "/v1/connections/{connection_id}/mark-exported"):
         lambda w: ({"document_ids": [w.document_id], "reference": f"REF{PLACE}"}, ["body", "reference"]),
+    ("post", "/v1/connections/{connection_id}/party-imports/{job_id}/settle"):
+        lambda w: ({"choices": {"customer:1": f"skip{PLACE}"}}, ["body", "choices", "customer:1"]),
+    ("put", "/v1/imported-parties/{party_id}"):
+        lambda w: ({"host_id": f"H{PLACE}"}, ["body", "host_id"]),
     ("post", "/v1/purchase-invoices/approvals"):
         lambda w: ({"number": f"PI-1{PLACE}", "as": "procurement", "user": "ada@komet.test"}, ["body", "number"]),
     ("post", "/v1/purchase-invoices/send"):
@@ -100,7 +104,7 @@ OPERATIONS: dict[tuple[str, str], Callable[[World], tuple[dict[str, Any], Expect
 
 def _url(template: str, world: World) -> str:
     return template.format(connection_id=world.connection_id, host_id="H1", code="C1", document_type="sales_invoice",
-                           device_id="tablet-1")
+                           device_id="tablet-1", job_id=1, party_id=1)
 
 
 def test_every_operation_with_a_body_is_tried(world: World) -> None:

@@ -37,9 +37,10 @@ def test_the_month_goes_out_and_comes_back_through_myob(summary: dict[str, Any])
     # The card file held C001 (bound by code), Castle Hill Dental under card ID CHD-01 (bound by name) and two
     # customers the host did not have (imported). That the upload then makes no second card of them is
     # tests/myob/test_party_import.py's to show.
-    assert summary["parties_imported"] == {"offered": True, "customers": {
-        "read": 4, "already_bound": 0, "matched_by_code": 1, "matched_by_name": 1, "created": 2, "inactive": 0,
-        "left": []}}
+    assert summary["parties_imported"] == {
+        "offered": True, "read": 4, "roles": {"customer": 4, "supplier": 0, "both": 0}, "already_bound": 0,
+        "inactive": 0, "matched_by_code": 1, "matched_by_name": 1, "ambiguous": 0, "settled": 0, "created": 2,
+        "skipped": 0, "left_count": 0, "left": []}
     _assert_purchase_approvals(summary)
     _assert_reconciliation(summary)
     # CN-2001 settled against INV-1015 in MYOB only (both sides: credited and amount due), INV-1007 paid there

@@ -26,7 +26,7 @@ from ledgerbridge.store.models.host import Party
 from ledgerbridge.store.models.sync import AuditEvent, RecordType, SyncRecord, SyncStatus
 from ledgerbridge.sync import lifecycle
 from ledgerbridge.sync.dependencies import PARTIES, DependencyExporter
-from ledgerbridge.sync.party_import import import_customers
+from ledgerbridge.sync.party_import import import_parties
 
 from .conftest import Db, Myob, db_on
 from .test_connector import TAX_CODES
@@ -97,42 +97,47 @@ def _bindings(db: Db) -> dict[str, tuple[str, str | None, str | None, str]]:
 def test_cards_are_bound_by_code_then_name_and_the_rest_imported(
         db: Db, myob: Myob, connection: tuple[int, dict[str, object]], connector: MyobConnector,
         books: dict[str, str]) -> None:
-    report = import_customers(db.sessions, connection[0], connector, actor="test")
+    done = import_parties(db.sessions, connection[0], connector, actor="test")
 
-    done = report.customers
-    assert report.offered and done.read == 6  # the supplier card is not a customer
-    assert (done.matched_by_code, done.matched_by_name, done.created, done.inactive) == (1, 1, 2, 1)
-    assert done.left == [{"code": "EM", "name": "Eastgate Motors",
-                          "reason": "ambiguous: 2 customers here have this name (C005, C009); choose one"}]
+    assert done["offered"] and done["read"] == 7 and done["roles"] == {"customer": 6, "supplier": 1, "both": 0}
+    assert (done["matched_by_code"], done["matched_by_name"], done["created"], done["inactive"]) == (1, 1, 3, 1)
+    assert done["left"] == [{"key": f"customer:{books['ambiguous']}", "code": "EM", "name": "Eastgate Motors",
+                             "reason": "ambiguous: 2 parties here have this name (C005, C009); choose one"}]
     exported = SyncStatus.EXPORTED.value
     assert _bindings(db) == {
         "C001": ("Aldgate Bakery Ltd", books["by_code"], "Aldgate Bakery", exported),
         "C003": ("Castle Hill Dental", books["by_name"], "castle  HILL dental", exported),
         "C101": ("Quarry Lane Plumbing", books["new"], "Quarry Lane Plumbing", exported),
         "Jo Bloggs": ("Jo Bloggs", books["person"], "Jo Bloggs", exported),  # no card ID: no code here either
+        "S002": ("Kestrel Packaging", books["supplier"], "Kestrel Packaging", exported),
     }
     with session_scope(db.sessions) as session:
         made = session.scalars(select(Party).where(Party.code == "C101")).one()
-        assert (made.host_id, made.is_customer, made.is_supplier) == (f"imported:myob:{books['new']}", True, False)
-        assert session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "import_customers")) == (
-            "6 read: 1 matched by code, 1 by name, 2 created, 0 already bound, 1 inactive, 1 left to settle")
+        assert (made.host_id, made.is_customer, made.is_supplier) == (
+            f"imported:myob:customer:{books['new']}", True, False)
+        supplier = session.scalars(select(Party).where(Party.code == "S002")).one()
+        assert (supplier.is_customer, supplier.is_supplier) == (False, True)
+        assert session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "import_parties")) == (
+            "7 read: 1 matched by code, 1 by name, 0 settled, 3 created, 0 already bound, 1 inactive, 0 skipped, "
+            "1 left to settle")
     reads = [c for c in myob.calls if c.path.endswith("/Contact/Customer")]
     # Six customer cards by two a page: the first read, then each NextPageLink MYOB gave, until it gave none.
     assert [c.method for c in reads] == ["GET"] * 3 and reads[-1].answer["NextPageLink"] is None
     assert [c.query.get("$skip") for c in reads] == [None, "2", "4"]
     assert all(c.query.get("$orderby") == "LastModified" for c in reads)
 
-    again = import_customers(db.sessions, connection[0], connector, actor="test").customers
-    assert (again.already_bound, again.created, again.matched_by_code, again.matched_by_name) == (4, 0, 0, 0)
+    again = import_parties(db.sessions, connection[0], connector, actor="test")
+    assert (again["already_bound"], again["created"], again["matched_by_code"], again["matched_by_name"]) == (
+        5, 0, 0, 0)
     with session_scope(db.sessions) as session:
-        assert len(session.scalars(select(Party.id)).all()) == len(HOST) + 2  # nothing imported twice
+        assert len(session.scalars(select(Party.id)).all()) == len(HOST) + 3  # nothing imported twice
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # what PostgreSQL adds (the lock) is the first test's
 def test_the_upload_uses_the_cards_found_and_creates_none(
         db: Db, myob: Myob, connection: tuple[int, dict[str, object]], connector: MyobConnector,
         books: dict[str, str]) -> None:
-    import_customers(db.sessions, connection[0], connector, actor="test")
+    import_parties(db.sessions, connection[0], connector, actor="test")
     with session_scope(db.sessions) as session:
         ids = dict(session.execute(select(Party.code, Party.id).where(Party.code.in_(["C001", "C003", "C010"]))).all())
         # C010 is needed by a document now (what refresh_sync_records does for a party's first document).

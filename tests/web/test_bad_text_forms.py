@@ -69,6 +69,7 @@ FORMS: dict[str, tuple[str, dict[str, str]]] = {
     "/connection/polled/password": ("note", {}),
     "/export/action": ("reference", {"action": "mark_exported", "selected": "{document_id}"}),
     "/import/action": ("action", {}),
+    "/parties/action": ("settle:customer:1", {"action": "commit", "preview_job_id": "1"}),
     "/mapping/refresh": ("note", {}),
     "/mapping": ("nominal:4000", {"relax": "1"}),
     "/settings": ("rounding_account", {"reference_field": "order_number"}),

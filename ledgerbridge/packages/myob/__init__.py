@@ -15,9 +15,9 @@ What a MYOB user should know, because MYOB differs from Xero and QuickBooks here
   reversed instead (a document of the opposite sign, settled against it, as MYOB's own Reverse), and its history
   says so.
 * A customer card and a supplier card of the same name are told apart by the code: the second is ``Name (CODE)``.
-* On connect, the customer cards already in MYOB are imported (``sync.party_import``): a card whose card ID is a
-  host code, or whose name is a host customer's, is bound to it and never created again; the others become host
-  customers. A card without a card ID (``*None``) is imported without a code.
+* The import of parties (``sync.party_import``) reads the customer and supplier cards: a card whose card ID is a
+  host code, or whose name is a host party's in that role, is bound to it and never created again; the others
+  become host parties. A card without a card ID (``*None``) is imported without a code.
 * MYOB's lists show no deleted payments: payments imported in the last 90 days are asked for by UID after each
   import, and those gone are reversed here.
 * Prepayments: MYOB's API records a customer's money only against a sale (an invoice or an order), so a deposit

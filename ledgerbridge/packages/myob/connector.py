@@ -344,7 +344,7 @@ class MyobConnector(MyobReads):
         return myob_payments.fetch_allocations(self, since)
 
     # -- the import of customers and suppliers (R-I4): myob.party_reads -------------------------------------
-    def fetch_parties(self, role: str, since: datetime | None) -> Iterator[list[RemoteParty]]:
+    def fetch_parties(self, role: str | None, since: datetime | None) -> Iterator[list[RemoteParty]]:
         return party_reads.fetch_parties(self, role, since)
 
 

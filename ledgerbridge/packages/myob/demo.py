@@ -52,6 +52,13 @@ def customers_in_books(base_url: str, business: str, transport: httpx.BaseTransp
     return len(CARDS)
 
 
+def add_customers(base_url: str, business: str, rows: list[tuple[str, str]]) -> None:
+    """Customer cards (card ID, name) made by hand through the sandbox's books route: ``bench-parties``."""
+    with httpx.Client(base_url=f"{base_url}/sandbox/businesses/{business}", timeout=30) as books:
+        for code, name in rows:
+            books.post("/contacts", json={"name": name, "display_id": code}).raise_for_status()
+
+
 def package_user(base_url: str, business: str, transport: httpx.BaseTransport | None) -> PackageUser:
     from ledgerbridge.packages.myob.sandbox.user import MyobUser
 

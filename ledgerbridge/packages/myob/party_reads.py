@@ -34,11 +34,12 @@ def remote_party(row: dict[str, Any], role: str) -> RemoteParty:
                        email=email, active=bool(row.get("IsActive", True)), updated_at=when(row.get("LastModified")))
 
 
-def fetch_parties(conn: MyobCalls, role: str, since: datetime | None) -> Iterator[list[RemoteParty]]:
-    """The cards of one role, oldest change first, a page at a time."""
-    if role not in ("customer", "supplier"):
+def fetch_parties(conn: MyobCalls, role: str | None, since: datetime | None) -> Iterator[list[RemoteParty]]:
+    """The cards of one role (None: customers, then suppliers), oldest change first, a page at a time."""
+    if role not in ("customer", "supplier", None):
         raise ValueError(f"a party's role is customer or supplier, not {role!r}")
     where = f"LastModified gt datetime{q(myob_datetime(since - LOOK_BACK))}" if since is not None else ""
-    for page in conn.pages(party_route(role == "customer"), where=where, order="LastModified",
-                           purpose=f"import {role}s"):
-        yield [remote_party(row, role) for row in page]
+    for each in (role,) if role else ("customer", "supplier"):
+        for page in conn.pages(party_route(each == "customer"), where=where, order="LastModified",
+                               purpose=f"import {each}s"):
+            yield [remote_party(row, each) for row in page]

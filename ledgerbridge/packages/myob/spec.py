@@ -15,7 +15,7 @@ from ledgerbridge.connectors.spec import (
     SandboxSpec,
     client_arguments,
 )
-from ledgerbridge.packages.myob.demo import DEMO_WORLD, start_sandbox
+from ledgerbridge.packages.myob.demo import DEMO_WORLD, add_customers, start_sandbox
 from ledgerbridge.packages.myob.limits import (
     BATCH_SIZE,
     IDS_PER_READ,
@@ -57,7 +57,8 @@ SPEC = PackageSpec(
     auth=_auth,
     connector=_connector,
     sandbox=SandboxSpec(start=start_sandbox, command=sandbox_command, endpoints=sandbox_endpoints,
-                        stats_calls_key="api_total"),
+                        stats_calls_key="api_total", add_customers=add_customers,
+                        party_page=READ_PAGE, party_lists=2),
     demo=DEMO_WORLD,
     # No batch: every document a call of its own (write group per route); sales (invoices and credits) are read
     # back from Sale/Invoice, bills from Purchase/Bill; answers give a Count and a NextPageLink.

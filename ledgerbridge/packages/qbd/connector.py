@@ -36,10 +36,11 @@ from ledgerbridge.connectors.protocol import (
     Problem,
     RemoteCredit,
     RemoteDocument,
+    RemoteParty,
     RemotePayment,
 )
 from ledgerbridge.connectors.spec import ConnectorOptions
-from ledgerbridge.packages.qbd import doubt, money, writes
+from ledgerbridge.packages.qbd import doubt, money, party_reads, writes
 from ledgerbridge.packages.qbd.calls import QbdCalls
 from ledgerbridge.packages.qbd.credits import HeldCredit
 from ledgerbridge.packages.qbd.currency import currencies_of, currency_problem
@@ -124,6 +125,10 @@ class QbdConnector(QbdReads):
         self.tax_rounding = rounding_mode(self.country)  # US sales tax on the subtotal; VAT and GST per line
         self._base_currency = str(settings.get("base_currency") or "") or None
         self.currencies = currencies_of(settings)  # code -> ListID with multicurrency on (``qbd.currency``)
+
+    # -- the import of customers and suppliers (R-I4): qbd.party_reads, through the mailbox like every read ----
+    def fetch_parties(self, role: str | None, since: datetime | None) -> Iterator[list[RemoteParty]]:
+        return party_reads.fetch_parties(self.calls, self.page_size, self.look_back, role, since)
 
     def close(self) -> None:
         self.calls.flush()

@@ -18,7 +18,8 @@ HTTP, tokens, budget and retries are the client's job (``qbo.client``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from ledgerbridge.connectors.package_http import PackageHttp
@@ -31,10 +32,12 @@ from ledgerbridge.connectors.protocol import (
     PartyExport,
     PaymentExport,
     Problem,
+    RemoteParty,
 )
 from ledgerbridge.domain.rounding import rounding_line_amount
+from ledgerbridge.packages.qbo import party_reads
 from ledgerbridge.packages.qbo import payments as qbo_payments
-from ledgerbridge.packages.qbo.calls import _dec, failed_outcome
+from ledgerbridge.packages.qbo.calls import _dec, _iso, _q, _when, failed_outcome
 from ledgerbridge.packages.qbo.credits import HeldCredit
 from ledgerbridge.packages.qbo.errors import DUPLICATE_NAME
 from ledgerbridge.packages.qbo.items import LineItems
@@ -218,3 +221,8 @@ class QboConnector(QboReads):
 
     def export_allocations(self, items: Sequence[AllocationExport], batch_key: str) -> dict[str, ExportOutcome]:
         return qbo_payments.export_allocations(self, items, batch_key)
+
+    # -- the import of customers and suppliers (R-I4): qbo.party_reads ----------------------------------------
+    def fetch_parties(self, role: str | None, since: datetime | None) -> Iterator[list[RemoteParty]]:
+        where = f"MetaData.LastUpdatedTime >= {_q(_iso(since))}" if since is not None else ""
+        return party_reads.fetch_parties(self.query, role, where, _when)

@@ -32,8 +32,10 @@ from ledgerbridge.connectors.protocol import (
     Problem,
     RemoteCredit,
     RemoteDocument,
+    RemoteParty,
     RemotePayment,
 )
+from ledgerbridge.packages.xero import party_reads
 from ledgerbridge.packages.xero import payments as xero_payments
 from ledgerbridge.packages.xero.errors import explain
 from ledgerbridge.packages.xero.limits import BATCH_SIZE, MAX_IDS, XERO_TEXT_LIMITS
@@ -337,6 +339,10 @@ class XeroConnector:
             if len(rows) < PAGE_SIZE or page >= int(pagination.get("pageCount", page)):
                 return
             page += 1
+
+    # -- the import of customers and suppliers (R-I4): xero.party_reads --------------------------------------
+    def fetch_parties(self, role: str | None, since: datetime | None) -> Iterator[list[RemoteParty]]:
+        return party_reads.fetch_parties(self._pages, role, since)
 
     # -- payments --------------------------------------------------------------------------------------------
     def fetch_payments(self, since: datetime | None) -> Iterator[RemotePayment]:

@@ -16,7 +16,7 @@ from ledgerbridge.connectors.spec import (
     client_arguments,
 )
 from ledgerbridge.packages.xero.commands import sandbox_command
-from ledgerbridge.packages.xero.demo import DEMO_WORLD, start_sandbox
+from ledgerbridge.packages.xero.demo import DEMO_WORLD, add_customers, start_sandbox
 from ledgerbridge.packages.xero.limits import (
     BATCH_SIZE,
     MAX_IDS,
@@ -61,7 +61,8 @@ SPEC = PackageSpec(
     auth=_auth,
     connector=_connector,
     sandbox=SandboxSpec(start=start_sandbox, command=sandbox_command, endpoints=_sandbox_endpoints,
-                        stats_calls_key="accounting_total"),
+                        stats_calls_key="accounting_total", add_customers=add_customers,
+                        party_page=READ_PAGE),
     demo=DEMO_WORLD,
     # Invoices and bills are both Invoices (ACCREC, ACCPAY): one PUT and one paged list holds either; a page's
     # answer carries pagination.pageCount; a prepayment is a bank transaction, allocated by a call of its own.

@@ -142,6 +142,20 @@ async def record_payment(request: Request, tenant_id: str) -> Response:
     return xero_response(request, Payments=[view])
 
 
+@router.post("/tenants/{tenant_id}/contacts")
+async def add_contacts(request: Request, tenant_id: str) -> Response:
+    """Contacts made by hand in Xero's UI (no API call is counted): ``{"Contacts": [{"Name", "ContactNumber",
+    "EmailAddress", "IsCustomer", "IsSupplier"}, ...]}``; all of them or, when one is refused, none."""
+    payload = await _json(request)
+    rows = payload.get("Contacts")
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        return _bad_request("Contacts must be a list of contacts")
+    made, errors = runtime_of(request).store.add_contacts(tenant_id.lower(), rows)
+    if errors:
+        return error_response(ValidationFailed([{"ValidationErrors": [{"Message": m} for m in errors]}]))
+    return JSONResponse({"ContactIDs": made})
+
+
 @router.post("/tokens")
 async def issue_tokens(request: Request) -> Response:
     """Consent and code exchange in one call: ``{"scope": "...", "tenant_ids": [...]}`` (both optional)."""

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .books import TenantBooks
+from .books import TenantBooks, name_key
 from .config import SandboxConfig
+from .contacts import ContactInput, save_contact
 from .errors import NotFound
 from .inputs import read_payment
 from .reader import Reader
@@ -45,6 +46,29 @@ class SandboxStore:
             if books is None:
                 raise NotFound()
             yield books
+
+    def add_contacts(self, tenant_id: str, rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+        """Contacts a user made in Xero by hand (the books an organisation keeps before it connects), under
+        Xero's uniqueness rules; ``IsCustomer`` / ``IsSupplier`` as its documents would have set them. (ids, errors):
+        nothing is added when one is refused."""
+        with self.open(tenant_id) as books:
+            made, errors = [], []
+            for row in rows:
+                details = {"EmailAddress": row["EmailAddress"]} if row.get("EmailAddress") else {}
+                contact, refused = save_contact(books, ContactInput(frozenset(), None, str(row.get("Name") or ""),
+                                                                    row.get("ContactNumber"), None, details), None)
+                if contact is None:
+                    errors += [f"{row.get('Name')}: {e}" for e in refused]
+                    continue
+                contact.is_customer, contact.is_supplier = bool(row.get("IsCustomer")), bool(row.get("IsSupplier"))
+                made.append(contact)
+            if errors:
+                for contact in made:
+                    del books.contacts[contact.contact_id]
+                    books.active_contact_by_name.pop(name_key(contact.name), None)
+                    books.contact_by_number.pop(name_key(contact.number or ""), None)
+                return [], errors
+            return [c.contact_id for c in made], []
 
     def record_payment(self, tenant_id: str, payload: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
         """Record a payment as a user would in Xero: same rules as ``PUT /Payments``."""
