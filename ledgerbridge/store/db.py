@@ -123,7 +123,8 @@ def make_engine(url: str | None = None, *, busy_timeout: float = SQLITE_BUSY_TIM
     kwargs.setdefault("json_serializer", _json_serializer)
     if url.startswith("sqlite"):
         busy_ms = int(busy_timeout * 1000)
-        if ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite+pysqlite:"):
+        if ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite+pysqlite:") \
+                and "poolclass" not in kwargs:
             # A file's connections are kept: the serving process has more threads than QueuePool's default 5
             # (the web server's, the worker's, its export calls'), and each connection past those was opened, set
             # up (the pragmas below) and closed again for every unit of work: a tenth of the Web Connector
