@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from ledgerbridge import web
 from ledgerbridge.api import busy as api_busy
+from ledgerbridge.api import connect as api_connect
 from ledgerbridge.api import intake as api_intake
 from ledgerbridge.api import polled as api_polled
 from ledgerbridge.api import reconcile as api_reconcile
@@ -67,6 +68,7 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
     app.add_middleware(BodyLimit, limit=get_settings().max_body_bytes)
     app.include_router(api_intake.router)
     app.include_router(api_sync.router)
+    app.include_router(api_connect.router)
     app.include_router(api_polled.router)
     app.include_router(api_reconcile.router)
     app.include_router(api_workflow.router)

@@ -72,6 +72,7 @@ _WHY: dict[int, str] = {
     422: "The request was refused; the detail says which field and why",
     429: "The package's call limit allows no call now (a background run is spending it): nothing was read; ask "
          "again after Retry-After seconds",
+    502: "The package could not be reached; nothing was stored",
     503: "The package's daily call limit is used up: nothing was read; calls resume after Retry-After seconds",
 }
 #: The refusals that say when to ask again (``api.busy``).

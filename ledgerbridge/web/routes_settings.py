@@ -33,6 +33,7 @@ FLAGS = {
     "relax_restrictions": "Relax restrictions (offer every account when mapping)",
     "item_sync": "Export stock items (not recommended)",
     "payments_both_ways": "Payments both ways (payments taken here go to the package)",
+    "allocation_sync": "Allocation sync (credit-note, prepayment and overpayment allocations both ways)",
     "auto_sync": "Automatic sync",
 }
 #: Settings only some packages read (their spec's ``own_settings``), shown for those packages' connections only.
@@ -101,7 +102,14 @@ async def save_settings(request: Request, session: Db, user: User) -> Response:
         elif f.name in form:
             values[f.name] = str(form[f.name]).strip() or None
     values["reference_field"] = values.get("reference_field") or "order_number"
-    problems = validate(session, conn, values)
+    problems: list[str] = []
+    minutes = values.get("auto_payments_minutes")
+    try:
+        values["auto_payments_minutes"] = float(minutes) if minutes else None
+    except ValueError:
+        problems.append("Payment import interval: enter a number of minutes")
+        values["auto_payments_minutes"] = None
+    problems += validate(session, conn, values)
     start = str(form.get("start_date") or "").strip()
     try:
         start_date = date.fromisoformat(start) if start else None
