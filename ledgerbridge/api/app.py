@@ -21,6 +21,7 @@ from ledgerbridge.api import polled as api_polled
 from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
 from ledgerbridge.api import workflow as api_workflow
+from ledgerbridge.api import write_off as api_write_off
 from ledgerbridge.api.body_limit import BodyLimit
 from ledgerbridge.api.deps import AppState
 from ledgerbridge.api.docs import install_docs
@@ -69,6 +70,7 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
     app.include_router(api_intake.router)
     app.include_router(api_sync.router)
     app.include_router(api_connect.router)
+    app.include_router(api_write_off.router)
     app.include_router(api_polled.router)
     app.include_router(api_reconcile.router)
     app.include_router(api_workflow.router)

@@ -1,8 +1,9 @@
 """Which account setting a line without a nominal of its own goes to (R-C4, seed 004).
 
 A host such as Ascora codes some lines and leaves the rest to the books' defaults: labour and materials income
-accounts for sales lines, by line kind; the credit note account for a credit note's lines; the default supplier
-invoice account for a bill's lines, or the default supplier expense account for its expense lines. A line that
+accounts for sales lines, by line kind; the credit note account for a credit note's lines (the bad debt account for
+a write-off's); the default supplier invoice account for a bill's lines, or the default supplier expense account for
+its expense lines. A line that
 names a nominal keeps it: the setting is only the fallback.
 
 The export gives such a line the setting's *key* in place of a nominal code (``setting_key``) and puts the
@@ -24,12 +25,14 @@ class LineKind(enum.StrEnum):
     LABOUR = "labour"
     MATERIALS = "materials"
     EXPENSE = "expense"  # a bill's line recorded as an expense (Ascora's "Default Supplier Expense Account")
+    BAD_DEBT = "bad_debt"  # a write-off's credit note line (``sync.write_off``): the bad debt account
 
 
 SALES_LINE_SETTINGS = {LineKind.LABOUR.value: "labour_income_account",
                        LineKind.MATERIALS.value: "materials_income_account"}
 KIND_OF_SETTING = {setting: kind for kind, setting in SALES_LINE_SETTINGS.items()}
 CREDIT_NOTE_SETTING = "credit_note_account"
+BAD_DEBT_SETTING = "bad_debt_account"
 SUPPLIER_INVOICE_SETTING = "default_supplier_invoice_account"
 SUPPLIER_EXPENSE_SETTING = "default_supplier_expense_account"
 #: Documents whose lines go to the supplier defaults; sales credit notes go to the credit note account; the other
@@ -41,7 +44,7 @@ def default_account_setting(document_type: str, kind: str | None) -> str | None:
     """The setting whose account a line of this document type and kind takes when it names no nominal; None when
     no setting applies (a sales invoice line of no kind, or an expense line on a sales document)."""
     if document_type == "sales_credit_note":
-        return CREDIT_NOTE_SETTING
+        return BAD_DEBT_SETTING if kind == LineKind.BAD_DEBT.value else CREDIT_NOTE_SETTING
     if document_type in PURCHASE_TYPES:
         return SUPPLIER_EXPENSE_SETTING if kind == LineKind.EXPENSE.value else SUPPLIER_INVOICE_SETTING
     return SALES_LINE_SETTINGS.get(kind or "")
@@ -68,5 +71,6 @@ def setting_of_key(code: str | None) -> str | None:
 def default_account_mappings(settings: Mapping[str, Any]) -> dict[str, str]:
     """Setting key -> account, for every line default the settings name (unset ones are left out, so pre-check
     finds no mapping and names the setting)."""
-    names = (*SALES_LINE_SETTINGS.values(), CREDIT_NOTE_SETTING, SUPPLIER_INVOICE_SETTING, SUPPLIER_EXPENSE_SETTING)
+    names = (*SALES_LINE_SETTINGS.values(), CREDIT_NOTE_SETTING, BAD_DEBT_SETTING, SUPPLIER_INVOICE_SETTING,
+             SUPPLIER_EXPENSE_SETTING)
     return {setting_key(name): str(settings[name]) for name in names if settings.get(name)}

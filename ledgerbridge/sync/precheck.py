@@ -70,12 +70,19 @@ def check_line(document: DocumentView, line: LineView, ms: MappingSet, nominal_t
                 f"{where}: {mapped_to} account {account}, which is not an active "
                 f"account in {package}",
                 hint="Refresh the chart of accounts and map the nominal code to an active account."))
-        elif not relax and side_of(document) not in info.usable_for:
+        elif not relax and _need_of(document, setting) not in info.usable_for:
             problems.append(Problem(
                 f"{where}: {mapped_to} account {account} ({info.name}, "
-                f"{info.category}), which is not suitable for {side_of(document)} lines",
+                f"{info.category}), which is not suitable for {_need_of(document, setting)} lines",
                 hint="Choose a suitable account, or turn on 'relax restrictions' in the settings."))
     return problems + _tax_problems(document, line, ms, package, relax, where)
+
+
+def _need_of(document: DocumentView, setting: str | None) -> str:
+    """What the line's account must allow: the document's side, or, for an account a setting names, the setting's
+    own need (a write-off's bad debt account is an expense account on a sales credit note)."""
+    need = ACCOUNT_SETTINGS[setting].needs if setting else None
+    return need or side_of(document)
 
 
 def _no_default_account(where: str, setting: str | None) -> Problem:

@@ -20,7 +20,7 @@ from ledgerbridge.domain.accounting_settings import ACCOUNT_SETTINGS, REFERENCE_
 from ledgerbridge.packages.registry import UnknownPackage, spec_for
 from ledgerbridge.store.models.host import PaymentMethod
 from ledgerbridge.store.models.sync import Connection
-from ledgerbridge.sync.mappings import load_mapping_set
+from ledgerbridge.sync.settings_check import settings_problems
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
 from ledgerbridge.web.routes_mapping import _accounts
 
@@ -59,14 +59,7 @@ def _own(conn: Connection) -> tuple[str, ...]:
 
 
 def validate(session: Session, conn: Connection, values: dict[str, Any]) -> list[str]:
-    settings = ConnectionSettings.from_json(values)
-    ms = load_mapping_set(session, conn.id)
-    problems = settings.validate() + settings.check_accounts(ms.accounts if ms.chart_loaded else None)
-    method = values.get("default_payment_method")
-    if method and session.scalar(select(PaymentMethod.id).where(
-            PaymentMethod.organisation_id == conn.organisation_id, PaymentMethod.code == method)) is None:
-        problems.append(f"Default payment method: {method} is not one of the host's payment methods")
-    return problems
+    return settings_problems(session, conn, ConnectionSettings.from_json(values))
 
 
 @router.get("/settings", response_class=HTMLResponse)

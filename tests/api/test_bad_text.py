@@ -81,6 +81,8 @@ OPERATIONS: dict[tuple[str, str], Callable[[World], tuple[dict[str, Any], Expect
         lambda w: ({"user": f"ada{PLACE}@komet.test"}, ["body", "user"]),
     ("post", "/v1/connections/{connection_id}/reconnect"):
         lambda w: ({"user": "ada@komet.test", "redirect_uri": f"http://h/{PLACE}"}, ["body", "redirect_uri"]),
+    ("post", "/v1/documents/{host_id}/write-off"):
+        lambda w: ({"reason": f"gone{PLACE}"}, ["body", "reason"]),
     ("post", "/v1/batch"):
         lambda w: ({"parties": [party("P9", name=f"Party{PLACE}")]}, ('parties[0] (host_id "P9")', "name")),
     ("put", "/v1/parties/{host_id}"):

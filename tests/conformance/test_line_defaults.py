@@ -14,7 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.demo.data import demo_batch
 from ledgerbridge.packages.registry import spec_for
+from ledgerbridge.store.db import session_scope
+from ledgerbridge.sync.allocation_sync import AllocationSync
 from ledgerbridge.sync.exporter import Exporter
+from ledgerbridge.sync.write_off import write_off_invoice
 
 from .fixtures import SandboxPool
 from .harness import PackageHarness, PackageWorld
@@ -83,3 +86,34 @@ def test_lines_without_a_nominal_go_to_the_accounts_the_settings_name(
         assert remote["SET-CN"].line_accounts == sales_ref[:1]  # type: ignore[union-attr]  # the credit note account
         assert remote["SET-BDEF"].line_accounts == bills_ref  # type: ignore[union-attr]  # bill, then expense
         assert all(document_records(world)[n].status in ("exported", "seen") for n in NUMBERS)
+
+
+def test_a_write_off_goes_to_the_bad_debt_account_and_is_applied_to_the_invoice(
+        sessions: sessionmaker[Session], sandboxes: SandboxPool, package: PackageHarness) -> None:
+    """The bad debt account (R-C4): a write-off sent from the host goes out as the package records write-offs, a
+    credit note on the bad debt account applied to the invoice, even with allocation sync off (R-X1 is for the
+    host's own credit notes). A reference credit note posted to the same account's nominal shows where it lands."""
+    batch = demo_batch()
+    invoice = batch["documents"][0]
+    batch["documents"].append({
+        "host_id": "SET-CNREF", "type": "sales_credit_note", "number": "SET-CNREF", "status": "issued",
+        "issue_date": invoice["issue_date"], "party_host_id": invoice["party_host_id"],
+        "currency": invoice["currency"], "lines": [_line("Reference", "5.00", nominal_code="7500")]})
+    with package.opened(sessions, sandboxes.get(package), batch=batch) as world:
+        change_settings(world, relax_restrictions=True,  # the reference posts a sales document to a cost account
+                        bad_debt_account=spec_for(package.kind).demo.nominal["7500"])
+        Exporter(world.sessions, world.conn_id, world.connector()).upload(
+            document_ids(world, [invoice["number"], "SET-CNREF"]))
+        with session_scope(world.sessions) as session:
+            made = write_off_invoice(session, world.org_id, invoice["host_id"], reason="customer gone")
+        assert made.credit_note_number == f"WO-{invoice['number']}"
+        Exporter(world.sessions, world.conn_id, world.connector()).upload(
+            document_ids(world, [made.credit_note_number]))
+        synced = AllocationSync(world.sessions, world.conn_id, world.connector()).run()
+        assert synced.pushed == 1 and synced.skipped, synced  # allocation sync is off: only the write-off goes
+        remote = world.remote_document(made.credit_note_number)
+        reference = world.remote_document("SET-CNREF")
+        assert remote is not None and reference is not None
+        assert remote.total == made.amount and remote.line_accounts == reference.line_accounts
+        paid = world.remote_document(invoice["number"])
+        assert paid is not None and paid.state == "paid", paid
