@@ -12,6 +12,8 @@ administration (``security.key_grants``), and the user's role must allow configu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
@@ -92,7 +94,7 @@ class ConnectionStep(BaseModel):
     package: str
     status: str
     consent_url: str | None = Field(default=None, description="Send the user here to allow access")
-    program: str | None = Field(default=None, description="The program that polls ledgerbridge (QuickBooks Desktop)")
+    program: str | None = Field(default=None, description="The program that polls us, for such a package")
     password: str | None = Field(default=None, description="That program's password: shown in this answer only")
     setup_file: str | None = Field(default=None, description="Where the program's setup file is downloaded")
 
@@ -140,9 +142,18 @@ def _refused(exc: ConnectRefused) -> HTTPException:
     return HTTPException(exc.status_code, exc.message)
 
 
-def _unreachable(conn: Connection, exc: httpx.HTTPError) -> HTTPException:
-    return HTTPException(502, f"{PACKAGE_NAMES.get(conn.kind, conn.kind)} could not be reached ({type(exc).__name__}): "
-                              "nothing was stored; try again")
+@contextmanager
+def _package_step(session: Session, conn: Connection, field: str) -> Iterator[None]:
+    """A step of the consent: refused (422 naming ``field``) when the package or the flow refuses it, 502 when the
+    package cannot be reached. What the refusal settled is kept (a spent consent state stays spent)."""
+    try:
+        yield
+    except (OAuthFlowError, ValueError) as exc:
+        session.commit()
+        raise HTTPException(422, f"{field}: {exc}") from None
+    except httpx.HTTPError as exc:
+        raise HTTPException(502, f"{PACKAGE_NAMES.get(conn.kind, conn.kind)} could not be reached "
+                                 f"({type(exc).__name__}): nothing was stored; try again") from None
 
 
 @router.post("/connections", status_code=status.HTTP_201_CREATED, responses=Refused)
@@ -165,16 +176,9 @@ def start(body: ConnectIn, caller: CallerDep, session: Db) -> ConnectionStep:
 @router.post("/connections/{connection_id}/consent", responses=Refused)
 def finish_consent(connection_id: RowId, body: ConsentIn, caller: CallerDep, session: Db) -> Companies:
     """Finish the consent with the address the package sent the user back to; answers the companies allowed."""
-    _administrator(session, caller, body.user)
-    conn = organisation_connection_or_404(session, caller.organisation_id, connection_id)
-    _needs_consent(conn)
-    try:
+    conn = _consenting(session, caller, body.user, connection_id)
+    with _package_step(session, conn, "callback_url"):
         companies = flow_for(conn.kind).complete_consent(session, conn, body.callback_url)
-    except (OAuthFlowError, ValueError) as exc:
-        session.commit()  # the spent state stays spent
-        raise HTTPException(422, f"callback_url: {exc}") from None
-    except httpx.HTTPError as exc:
-        raise _unreachable(conn, exc) from None
     session.commit()
     return Companies(connection_id=conn.id, status=conn.status,
                      companies=[Company(id=c.tenant_id, name=c.tenant_name) for c in companies])
@@ -183,15 +187,9 @@ def finish_consent(connection_id: RowId, body: ConsentIn, caller: CallerDep, ses
 @router.post("/connections/{connection_id}/company", responses=Refused)
 def choose_company(connection_id: RowId, body: CompanyIn, caller: CallerDep, session: Db) -> Connected:
     """Bind the connection to the company the user chose; it is connected."""
-    _administrator(session, caller, body.user)
-    conn = organisation_connection_or_404(session, caller.organisation_id, connection_id)
-    _needs_consent(conn)
-    try:
+    conn = _consenting(session, caller, body.user, connection_id)
+    with _package_step(session, conn, "company_id"):
         flow_for(conn.kind).choose_tenant(session, conn, body.company_id)
-    except (OAuthFlowError, ValueError) as exc:
-        raise HTTPException(422, f"company_id: {exc}") from None
-    except httpx.HTTPError as exc:
-        raise _unreachable(conn, exc) from None
     session.commit()
     return Connected(connection_id=conn.id, status=conn.status, company_id=conn.tenant_id,
                      company_name=conn.tenant_name)
@@ -222,10 +220,14 @@ def reconnect(connection_id: RowId, body: ReconnectIn, caller: CallerDep, sessio
     return _step(started)
 
 
-def _needs_consent(conn: Connection) -> None:
+def _consenting(session: Session, caller: Caller, user: str, connection_id: int) -> Connection:
+    """The connection a consent step is for, once the caller may administer it and it has a consent at all."""
+    _administrator(session, caller, user)
+    conn = organisation_connection_or_404(session, caller.organisation_id, connection_id)
     polled = spec_for(conn.kind).polled
     if polled is not None:
         raise HTTPException(409, f"connection {conn.id} has no consent: {polled.program} polls ledgerbridge with the "
                                  "password it was given when connecting (or reconnecting)")
+    return conn
 
 

@@ -82,7 +82,8 @@ _RETRY_AFTER = {"Retry-After": {"description": "Whole seconds to wait before ask
 _SHAPES: dict[str, Any] = {"problem": Problem, "refusal": Refusal, "validation": ValidationProblem,
                            "refusal-or-validation": Refusal | ValidationProblem,
                            "problem-or-validation": Problem | ValidationProblem,
-                           "problem-or-refusal": Problem | Refusal}
+                           "problem-or-refusal": Problem | Refusal,
+                           "any": Problem | Refusal | ValidationProblem}
 
 
 def errors(*codes: int, shape: str = "problem", **shapes: str) -> dict[int | str, dict[str, Any]]:

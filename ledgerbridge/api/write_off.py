@@ -46,7 +46,7 @@ class WriteOffOut(BaseModel):
 
 
 @router.post("/documents/{host_id}/write-off", status_code=status.HTTP_201_CREATED,
-             responses={**PATH_KEY, **errors(404, 409, 422, shape="problem-or-refusal")})
+             responses={**PATH_KEY, **errors(400, 404, 409, 422, shape="problem-or-refusal", s422="any")})
 def write_off(host_id: HostKey, body: WriteOffIn, session: Annotated[Session, Depends(get_session)],
               organisation_id: Annotated[int, Depends(get_organisation_id)]) -> WriteOffOut:
     """Write off a bad debt: a credit note to the bad debt account, applied to the invoice when it goes out."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.connectors.auth_flows import flow_for
 from ledgerbridge.connectors.connections import create_connection, production_endpoints, sandbox_endpoints
+from ledgerbridge.domain.refused import Refused
 from ledgerbridge.packages.registry import PACKAGES, spec_for
 from ledgerbridge.store.models.sync import Connection
 
@@ -26,14 +27,8 @@ SANDBOX_CLIENT = ("ledgerbridge-demo", "demo-secret")
 PACKAGE_NAMES = {spec.kind: spec.name for spec in PACKAGES}
 
 
-class ConnectRefused(ValueError):
+class ConnectRefused(Refused):
     """Why a connection cannot be started: the field at fault and a sentence that says what to do."""
-
-    def __init__(self, field: str, message: str, status_code: int = 422) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.status_code = status_code
 
 
 @dataclass(frozen=True, slots=True)

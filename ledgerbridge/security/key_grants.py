@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ledgerbridge.domain.refused import Refused
 from ledgerbridge.store.db import rowcount
 from ledgerbridge.store.models.host import ApiKey
 from ledgerbridge.store.models.users import ApiKeyGrant, KeyPurpose, User
@@ -23,13 +24,10 @@ __all__ = ["GrantRefused", "KeyPurpose", "grant", "grant_first_key", "granted", 
            "revoke_grant", "require_grant"]
 
 
-class GrantRefused(Exception):
+class GrantRefused(Refused):
     """The key may not act as that user for that purpose (or names no such key): a 403 (404) that says which."""
 
-    def __init__(self, message: str, status_code: int = 403) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
+    default_status = 403
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +46,7 @@ def key_by_prefix(session: Session, organisation_id: int, prefix: str) -> ApiKey
                                                  ApiKey.prefix == prefix[:PREFIX_LENGTH],
                                                  ApiKey.revoked_at.is_(None))).first()
     if found is None:
-        raise GrantRefused(f"no live API key {prefix[:PREFIX_LENGTH]!r} in this organisation", status_code=404)
+        raise GrantRefused("key", f"no live API key {prefix[:PREFIX_LENGTH]!r} in this organisation", status_code=404)
     return found
 
 
@@ -56,10 +54,10 @@ def grant(session: Session, key: ApiKey, user: User, purpose: KeyPurpose) -> boo
     """Let the key act as the user for the purpose; False when it already could. Administration needs a user
     whose role may configure the connection (an administrator or an Accounts user)."""
     if user.organisation_id != key.organisation_id:
-        raise GrantRefused(f"{user.email} is not a user of the key's organisation", status_code=404)
+        raise GrantRefused("user", f"{user.email} is not a user of the key's organisation", status_code=404)
     if purpose is KeyPurpose.ADMINISTRATION and user.role not in ("admin", "accounts"):
-        raise GrantRefused(f"{user.email} is {user.role}: only an administrator or an Accounts user can be acted as "
-                           "for administration")
+        raise GrantRefused("user", f"{user.email} is {user.role}: only an administrator or an Accounts user can be "
+                                   "acted as for administration")
     if granted(session, key.id, user.id, purpose):
         return False
     session.add(ApiKeyGrant(api_key_id=key.id, user_id=user.id, purpose=purpose.value))
@@ -96,8 +94,9 @@ def require_grant(session: Session, key_id: int, user: User, purpose: KeyPurpose
     if granted(session, key_id, user.id, purpose):
         return
     prefix = session.scalar(select(ApiKey.prefix).where(ApiKey.id == key_id)) or "this key"
-    raise GrantRefused(f"API key {prefix} may not act as {user.email} for {purpose.value}; an administrator grants "
-                       f"it with: ledgerbridge api-key grant {prefix} --user {user.email} --for {purpose.value}")
+    raise GrantRefused("user", f"API key {prefix} may not act as {user.email} for {purpose.value}; an administrator "
+                               f"grants it with: ledgerbridge api-key grant {prefix} --user {user.email} --for "
+                               f"{purpose.value}")
 
 
 def list_grants(session: Session, organisation_id: int) -> list[Grant]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ledgerbridge.domain.line_accounts import LineKind
 from ledgerbridge.domain.money import round_money
+from ledgerbridge.domain.refused import Refused
 from ledgerbridge.intake.apply import apply_batch
 from ledgerbridge.intake.schemas import Batch
 from ledgerbridge.store.models.host import Document, DocumentLine, DocumentStatus, DocumentType, Party
@@ -28,14 +29,8 @@ from ledgerbridge.sync.payment_plan import outstanding_here
 WRITE_OFF_PREFIX = "write-off:"
 
 
-class WriteOffRefused(ValueError):
+class WriteOffRefused(Refused):
     """Why the invoice cannot be written off: the field at fault and what to do."""
-
-    def __init__(self, field: str, message: str, status_code: int = 422) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.status_code = status_code
 
 
 @dataclass(frozen=True, slots=True)
