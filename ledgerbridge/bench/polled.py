@@ -16,8 +16,10 @@ either side; ``cpu_seconds``: both processes' whole lives, from ``rusage``).
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+import os
 import resource
 import tempfile
 import time
@@ -41,6 +43,9 @@ ACTIVE = ("queued", "claimed", "running")
 #: How often the bench looks whether the run is over: its looks are CPU of this process, counted as ledgerbridge's
 #: (at 50 a second they were a fifth of it); a tenth of a second is 5 % of a 2,000-invoice run at 1,000 a second.
 POLL_SECONDS = 0.1
+#: A CSV of the run's messages (queued, handed out, answered, seconds from the first intake batch) is written to the
+#: file this names: where a run's time went (the Web Connector waiting for a message, QuickBooks running one).
+TIMELINE_ENV = "LEDGERBRIDGE_BENCH_TIMELINE"
 
 
 class Phase:
@@ -76,6 +81,22 @@ def _phases(session: Session, connection_id: int, after_id: int) -> tuple[list[P
         MailboxMessage.message_set_id.is_not(None))) or 0
     phases = [Phase(purpose, int(size or 0)) for purpose, size in rows]
     return phases, int(trips), sum(p.request_bytes for p in phases)
+
+
+def _write_timeline(session: Session, connection_id: int, after_id: int, path: Path, started_at: Any) -> None:
+    rows = session.execute(select(MailboxMessage.message_set_id, MailboxMessage.purpose, MailboxMessage.request_bytes,
+                                  MailboxMessage.created_at, MailboxMessage.handed_out_at, MailboxMessage.settled_at)
+                           .where(MailboxMessage.connection_id == connection_id, MailboxMessage.id > after_id)
+                           .order_by(MailboxMessage.id)).all()
+
+    def since(moment: Any) -> str:
+        return "" if moment is None else f"{(moment - started_at).total_seconds():.3f}"
+
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["message_set", "purpose", "request_bytes", "queued_s", "handed_out_s", "answered_s"])
+        for set_id, purpose, size, queued, handed, answered in rows:
+            writer.writerow([set_id or "", purpose, size, since(queued), since(handed), since(answered)])
 
 
 def _counts(session: Session, connection_id: int) -> dict[str, int]:
@@ -126,11 +147,17 @@ def _hold_uploads(sessions: sessionmaker[Session], connection_id: int) -> int:
         return job.id
 
 
-def _release(sessions: sessionmaker[Session], job_id: int) -> None:
+def _release(sessions: sessionmaker[Session], job_id: int, connection_id: int) -> None:
+    """The intake is in: the upload is asked for, as the host asks for it after its last batch (``POST
+    /v1/connections/{id}/upload``), in the transaction that ends the hold, so the Web Connector's session never
+    sees the connection idle in between (it would end, and the next session begin, with a sign-in, before the
+    scheduler's next look queued the upload)."""
+    from ledgerbridge.queue.jobs import enqueue_job
     from ledgerbridge.store.db import session_scope
 
     with session_scope(sessions) as session:
         session.execute(update(Job).where(Job.id == job_id).values(status="done", step="done", finished_at=utcnow()))
+        enqueue_job(session, connection_id, "upload", {"document_ids": None}, requested_by="bench")
 
 
 def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None, reference: Mapping[str, Any],
@@ -181,7 +208,7 @@ def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None
                     mark = session.scalar(select(func.max(MailboxMessage.id))) or 0
                 timings: dict[str, float] = {}
                 sandbox_started = _sandbox_cpu(base)
-                started, cpu_started = time.perf_counter(), time.process_time()
+                started, cpu_started, started_at = time.perf_counter(), time.process_time(), utcnow()
                 # The N invoices are one piece of work: the session's upload starts once all are in (the bench's
                 # own running upload job holds it, as the demo holds its steps), so the round trips are those of
                 # one upload, against the minimum for N. Without it the first session would upload the first batch
@@ -192,7 +219,7 @@ def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None
                     with session_scope(sessions) as session:  # as the API does: parse, validate, apply, trim
                         apply_batch(session, org_id, Batch.model_validate(parse_json(raw)))
                     release_free_memory()
-                _release(sessions, held)
+                _release(sessions, held, conn_id)
                 timings["intake"] = time.perf_counter() - started
                 _wait(sessions, "every invoice to be seen", lambda s: _settled(s, conn_id, documents))
                 timings["end_to_end"] = time.perf_counter() - started
@@ -201,6 +228,8 @@ def run_polled_bench(spec: PackageSpec, documents: int, database_url: str | None
                 with session_scope(sessions) as session:
                     seen = _counts(session, conn_id).get(SyncStatus.SEEN.value, 0)
                     phases, trips, sent = _phases(session, conn_id, mark)
+                    if os.environ.get(TIMELINE_ENV):
+                        _write_timeline(session, conn_id, mark, Path(os.environ[TIMELINE_ENV]), started_at)
                     failed = session.scalar(select(func.count(SyncRecord.id)).where(
                         SyncRecord.connection_id == conn_id, SyncRecord.record_type == RecordType.DOCUMENT.value,
                         SyncRecord.status == SyncStatus.ERROR.value)) or 0

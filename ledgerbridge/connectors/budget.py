@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +41,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import ledgerbridge.store.models  # noqa: F401  (every table, so that foreign keys resolve in any process)
+from ledgerbridge.clock import WALL, Clock
 from ledgerbridge.connectors.app_budget import LocalAppWindow
 from ledgerbridge.connectors.limits import (
     ANSWER_NOW_PATIENCE,
@@ -56,11 +58,11 @@ from ledgerbridge.connectors.limits import (
 )
 from ledgerbridge.store.models.sync import Connection
 
-__all__ = ["BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget", "shared_budget"]
+__all__ = ["BudgetExhausted", "BudgetLimits", "BudgetSnapshot", "CallBudget", "process_budget"]
 
 
 class CallBudget:
-    """Per-connection limiter; thread-safe; one instance per connection per process."""
+    """Per-connection limiter; thread-safe; one instance per connection per process (:func:`process_budget`)."""
 
     def __init__(self, connection_id: int | None, limits: BudgetLimits, *,
                  unlimited: bool = False, clock: Callable[[], float] = time.time,
@@ -280,15 +282,23 @@ class CallBudget:
         return datetime.fromtimestamp(seconds, UTC)
 
 
-_shared: dict[tuple[str, int], CallBudget] = {}
-_shared_guard = threading.Lock()
+#: Database (its engine) -> (connection id, limits, unlimited, clock, app scope) -> this process's budget.
+_process_budgets: weakref.WeakKeyDictionary[object, dict[tuple[object, ...], CallBudget]] = \
+    weakref.WeakKeyDictionary()
+_process_guard = threading.Lock()
 
 
-def shared_budget(kind: str, connection_id: int, limits: BudgetLimits, *,
-                  unlimited: bool = False) -> CallBudget:
-    """This process's one budget for a connection, so every client of it shares one semaphore and counter."""
-    with _shared_guard:
-        budget = _shared.get((kind, connection_id))
-        if budget is None or budget.unlimited != unlimited or budget.limits != limits:
-            budget = _shared[(kind, connection_id)] = CallBudget(connection_id, limits, unlimited=unlimited)
+def process_budget(database: object, connection_id: int, limits: BudgetLimits, *, unlimited: bool = False,
+                   clock: Clock = WALL, app: LocalAppWindow | None = None) -> CallBudget:
+    """This process's one budget for a connection of one database (``database``: its engine), so that every
+    connector made for it (the demo's steps, one job after another in a worker) paces its calls in one window.
+    Two budgets would each start the package's per-second allowance and together break it: QuickBooks answered
+    the ninth call of a second with 429, and its 429 costs a minute's wait."""
+    key = (connection_id, limits, unlimited, clock, None if app is None else app.scope)
+    with _process_guard:
+        budgets = _process_budgets.setdefault(database, {})
+        budget = budgets.get(key)
+        if budget is None:
+            budget = budgets[key] = CallBudget(connection_id, limits, unlimited=unlimited, clock=clock.now,
+                                               sleep=clock.sleep, app=app)
         return budget

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.clock import WALL
 from ledgerbridge.connectors.app_budget import AppScope, app_scope, local_window
-from ledgerbridge.connectors.budget import CallBudget
+from ledgerbridge.connectors.budget import process_budget
 from ledgerbridge.connectors.limits import BudgetLimits, CallBudgetLike
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.connectors.shared_budget import SharedCallBudget
@@ -43,8 +43,8 @@ def _budget(sessions: sessionmaker[Session], connection_id: int, options: Connec
     if shared and not options.unlimited_budget:
         return SharedCallBudget(sessions, connection_id, limits, holder=worker_name(), clock=clock,
                                 urgent=options.urgent, app=app)
-    return CallBudget(connection_id, limits, unlimited=options.unlimited_budget, clock=clock.now, sleep=clock.sleep,
-                      app=None if app is None else local_window(app))
+    return process_budget(sessions.kw["bind"], connection_id, limits, unlimited=options.unlimited_budget, clock=clock,
+                          app=None if app is None else local_window(app))
 
 
 def production_endpoints(kind: str) -> PackageEndpoints:

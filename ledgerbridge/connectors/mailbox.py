@@ -15,16 +15,17 @@ requests into one message (its envelope depends on the version the package annou
 answer back by request id. Messages are packed up to a byte bound, never reordered, and only with messages that
 share the same rule for a failing request.
 
-Waiting is a condition variable for the answers delivered by this process (the serving process usually runs the
-worker too) and a short poll of the database for those delivered by another, so it works on one machine and on
-many sharing PostgreSQL. Hand-written: no library models a call whose answer arrives on another HTTP request.
+Waiting is a condition variable (``mailbox_signals``) for the answers delivered by this process (the serving
+process usually runs the worker too) and a short poll of the database for those delivered by another, so it works
+on one machine and on many sharing PostgreSQL. Hand-written: no library models a call whose answer arrives on
+another HTTP request.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
@@ -32,6 +33,7 @@ from typing import Final, Protocol
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.connectors.mailbox_signals import QUEUED, SETTLED
 from ledgerbridge.connectors.producers import waiting
 from ledgerbridge.connectors.protocol import ConnectorCallFailed
 from ledgerbridge.store.db import rowcount, session_scope, utcnow
@@ -90,39 +92,6 @@ class PartlyAnswered(ConnectorCallFailed):
         self.answers = dict(answers)
 
 
-class _Signals:
-    """One condition per connection: woken when this process settles one of its messages."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._conditions: dict[int, threading.Condition] = {}
-        self._generations: dict[int, int] = {}
-
-    def generation(self, connection_id: int) -> int:
-        """How many times the connection's messages changed in this process: a waiter that read it before its
-        last look at the database misses no change made in between."""
-        with self._lock:
-            return self._generations.get(connection_id, 0)
-
-    def of(self, connection_id: int) -> threading.Condition:
-        with self._lock:
-            return self._conditions.setdefault(connection_id, threading.Condition())
-
-    def wake(self, connection_id: int) -> None:
-        condition = self.of(connection_id)
-        with condition:
-            with self._lock:
-                self._generations[connection_id] = self._generations.get(connection_id, 0) + 1
-            condition.notify_all()
-
-    def wait(self, connection_id: int, seen: int, seconds: float) -> None:
-        condition = self.of(connection_id)
-        with condition:
-            if self.generation(connection_id) == seen:
-                condition.wait(seconds)
-
-
-_SIGNALS = _Signals()
 _SettledRow = Row[int, str, str | None, str | None, str | None]
 
 
@@ -198,7 +167,7 @@ class Mailbox:
             session.add_all(messages)
             session.flush()
             message_ids = [m.id for m in messages]
-        _SIGNALS.wake(self._connection_id)  # a session waiting for work hands it out at once
+        QUEUED.wake(self._connection_id)  # a session waiting for work hands it out at once
         return message_ids
 
     def _await_settled(self, message_ids: Sequence[int]) -> dict[int, _SettledRow]:
@@ -206,21 +175,26 @@ class Mailbox:
         states of all the parts each time (an exchange in 20 parts looked at each part in turn, at every wake),
         the requests' text never, and the answers once, when all are settled."""
         waiting_ids = set(message_ids)
+        reach_checked = float("-inf")
         while True:
-            seen = _SIGNALS.generation(self._connection_id)
+            seen = SETTLED.generation(self._connection_id)
             with session_scope(self._sessions) as session:
                 states = session.execute(select(MailboxMessage.id, MailboxMessage.state).where(
                     MailboxMessage.id.in_(waiting_ids))).all()
                 waiting_ids = {message_id for message_id, state in states if state not in MailboxState.SETTLED}
                 queued = [message_id for message_id, state in states if state == MailboxState.QUEUED]
-                if queued and not self._reachable():
-                    self._withdraw(session, queued)
-                    continue  # withdrawn (or taken between the two reads): look again
+                # Whether the package is still in a session is asked once a poll, not at every wake: a run keeps
+                # some 15 exchanges waiting, each woken by every answer, and most of them still queued.
+                if queued and time.monotonic() - reach_checked >= self._poll:
+                    reach_checked = time.monotonic()
+                    if not self._reachable():
+                        self._withdraw(session, queued)
+                        continue  # withdrawn (or taken between the two reads): look again
                 if not waiting_ids:
                     return {row.id: row for row in session.execute(select(
                         MailboxMessage.id, MailboxMessage.state, MailboxMessage.answer, MailboxMessage.error,
                         MailboxMessage.message_set_id).where(MailboxMessage.id.in_(message_ids))).all()}
-            _SIGNALS.wait(self._connection_id, seen, self._poll)
+            SETTLED.wait(self._connection_id, seen, self._poll)
 
     def _withdraw(self, session: Session, message_ids: Sequence[int]) -> None:
         """The package is not in a session: what it has not taken is withdrawn (settled as such, committed)."""
@@ -260,14 +234,14 @@ def _cut(requests: Sequence[OutgoingRequest], part_bytes: int) -> list[list[Outg
 
 def change_mark(connection_id: int) -> int:
     """Read before looking at the database; hand to :func:`wait_for_change` after."""
-    return _SIGNALS.generation(connection_id)
+    return QUEUED.generation(connection_id)
 
 
 def wait_for_change(connection_id: int, seen: int, seconds: float) -> None:
-    """Sleep until this process queues or settles a message of the connection after ``seen`` was read (at once
-    when it already has), or ``seconds`` pass: a change made by another process is seen at the caller's next look
-    at the database."""
-    _SIGNALS.wait(connection_id, seen, seconds)
+    """Sleep until this process queues a message of the connection after ``seen`` was read (at once when it
+    already has), or ``seconds`` pass: a message queued by another process is seen at the caller's next look at
+    the database."""
+    QUEUED.wait(connection_id, seen, seconds)
 
 
 def hand_out(sessions: sessionmaker[Session], connection_id: int, session_id: int, fmt: MessageFormat, *,
@@ -275,30 +249,31 @@ def hand_out(sessions: sessionmaker[Session], connection_id: int, session_id: in
     """The next message for the package's session: queued messages in order, packed up to ``max_bytes`` (the first
     always goes, however large), all with the same rule for a failing request. None when nothing waits."""
     with session_scope(sessions) as session:
-        query = (select(MailboxMessage).where(MailboxMessage.connection_id == connection_id,
-                                              MailboxMessage.state == MailboxState.QUEUED)
+        # What to take is decided on the sizes; only the taken messages' text is read (a run keeps some two
+        # messages' worth queued ahead, which was read, a megabyte or two, at every ask).
+        query = (select(MailboxMessage.id, MailboxMessage.request_bytes, MailboxMessage.on_error)
+                 .where(MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.QUEUED)
                  .order_by(MailboxMessage.id).limit(500))
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        waiting = list(session.scalars(query))
+        waiting = session.execute(query).all()
         if not waiting:
             return None
-        taken = [waiting[0]]
+        on_error = waiting[0].on_error
+        taken = [waiting[0].id]
         size = waiting[0].request_bytes
         for message in waiting[1:]:
-            if message.on_error != taken[0].on_error or size + message.request_bytes > max_bytes:
+            if message.on_error != on_error or size + message.request_bytes > max_bytes:
                 break  # never reorder: the rest wait for the next ask
-            taken.append(message)
+            taken.append(message.id)
             size += message.request_bytes
         message_set_id = secrets.token_hex(10)  # the package's error recovery keeps at most 23 characters
-        now = utcnow()
-        for message in taken:
-            message.state = MailboxState.HANDED_OUT
-            message.session_id = session_id
-            message.message_set_id = message_set_id
-            message.handed_out_at = now
-        return fmt.wrap([m.requests for m in taken], version=version, on_error=taken[0].on_error,
-                        message_set_id=message_set_id)
+        session.execute(update(MailboxMessage).where(MailboxMessage.id.in_(taken)).values(
+            state=MailboxState.HANDED_OUT, session_id=session_id, message_set_id=message_set_id,
+            handed_out_at=utcnow()))
+        texts = list(session.scalars(select(MailboxMessage.requests).where(MailboxMessage.id.in_(taken))
+                                     .order_by(MailboxMessage.id)))
+        return fmt.wrap(texts, version=version, on_error=on_error, message_set_id=message_set_id)
 
 
 def deliver(sessions: sessionmaker[Session], connection_id: int, session_id: int, fmt: MessageFormat,
@@ -319,7 +294,7 @@ def deliver(sessions: sessionmaker[Session], connection_id: int, session_id: int
                 continue
             message.state = MailboxState.ANSWERED
             message.answer = json.dumps({rid: parts[rid] for rid in message.request_ids.split() if rid in parts})
-    _SIGNALS.wake(connection_id)
+    SETTLED.wake(connection_id)
     return len(taken)
 
 
@@ -335,7 +310,7 @@ def break_session(sessions: sessionmaker[Session], connection_id: int, session_i
             state=MailboxState.IN_DOUBT, settled_at=now, error=why[:2000]))
         session.execute(update(MailboxMessage).where(*where, MailboxMessage.writes.is_(False)).values(
             state=MailboxState.FAILED, settled_at=now, error=why[:2000]))
-    _SIGNALS.wake(connection_id)
+    SETTLED.wake(connection_id)
     return rowcount(doubtful)
 
 
@@ -347,7 +322,7 @@ def end_session(sessions: sessionmaker[Session], connection_id: int, session_id:
         session.execute(update(MailboxMessage).where(
             MailboxMessage.connection_id == connection_id, MailboxMessage.state == MailboxState.QUEUED).values(
             state=MailboxState.WITHDRAWN, settled_at=utcnow(), error=why[:2000]))
-    _SIGNALS.wake(connection_id)
+    SETTLED.wake(connection_id)
 
 
 def pending_bytes(sessions: sessionmaker[Session], connection_id: int, *, writes: bool = False) -> int:

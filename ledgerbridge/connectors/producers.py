@@ -8,6 +8,10 @@ moment of an ask part of them may still be on their way. A thread that makes the
 thread that waits for an answer says that it produces nothing meanwhile (:func:`waiting`, which the mailbox does
 while a caller waits): while :func:`producers` is above 0, more is coming, and the session may hold the message
 for it. Counted per process: a run in another process is simply not seen (the session then packs what is there).
+
+A run that has queued the last of its calls says so (:func:`all_sent`, while it waits for their answers): with no
+thread producing, nothing more is coming, and its tail goes at once rather than after the session's wait for
+threads an answer may have woken (``queue.polled_session.SessionWork._gather``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-__all__ = ["producers", "producing", "waiting"]
+__all__ = ["all_sent", "awaiting", "finished_runs", "producers", "producing", "waiting"]
 
 
 class _Producers:
@@ -28,6 +32,8 @@ class _Producers:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: dict[int, int] = {}
+        self._finished: dict[int, int] = {}  # runs that queued their last call and wait for the answers
+        self._awaiting: dict[int, int] = {}  # threads waiting for the package's answer (``waiting``)
         self._local = threading.local()
 
     def _mine(self) -> dict[int, int]:
@@ -43,6 +49,24 @@ class _Producers:
     def _add(self, connection_id: int, n: int) -> None:
         with self._lock:
             self._counts[connection_id] = self._counts.get(connection_id, 0) + n
+
+    def awaiting(self, connection_id: int) -> int:
+        with self._lock:
+            return self._awaiting.get(connection_id, 0)
+
+    def finished(self, connection_id: int) -> int:
+        with self._lock:
+            return self._finished.get(connection_id, 0)
+
+    @contextmanager
+    def all_sent(self, connection_id: int) -> Iterator[None]:
+        with self._lock:
+            self._finished[connection_id] = self._finished.get(connection_id, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._finished[connection_id] -= 1
 
     @contextmanager
     def producing(self, connection_id: int) -> Iterator[None]:
@@ -60,6 +84,8 @@ class _Producers:
     @contextmanager
     def waiting(self, connection_id: int) -> Iterator[None]:
         counted = self._mine().get(connection_id, 0) > 0 and not getattr(self._local, "waiting", False)
+        with self._lock:
+            self._awaiting[connection_id] = self._awaiting.get(connection_id, 0) + 1
         if counted:
             self._local.waiting = True
             self._add(connection_id, -1)
@@ -69,6 +95,8 @@ class _Producers:
             if counted:
                 self._local.waiting = False
                 self._add(connection_id, 1)
+            with self._lock:
+                self._awaiting[connection_id] -= 1
 
 
 _PRODUCERS = _Producers()
@@ -87,3 +115,19 @@ def waiting(connection_id: int) -> AbstractContextManager[None]:
 def producers(connection_id: int) -> int:
     """Threads of this process making the connection's calls right now (0 when the run is in another process)."""
     return _PRODUCERS.count(connection_id)
+
+
+def all_sent(connection_id: int) -> AbstractContextManager[None]:
+    """Mark a run of the connection as having queued its last call, while it waits for the answers."""
+    return _PRODUCERS.all_sent(connection_id)
+
+
+def finished_runs(connection_id: int) -> int:
+    """Runs of this process that queued their last call for the connection and wait for the answers."""
+    return _PRODUCERS.finished(connection_id)
+
+
+def awaiting(connection_id: int) -> int:
+    """Threads of this process waiting for the package's answer on the connection (:func:`waiting`): with none
+    producing, nothing more comes from this process until an answer does."""
+    return _PRODUCERS.awaiting(connection_id)

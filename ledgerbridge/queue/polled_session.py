@@ -40,7 +40,7 @@ from ledgerbridge.connectors.mailbox import (
     pending_count,
     wait_for_change,
 )
-from ledgerbridge.connectors.producers import producers
+from ledgerbridge.connectors.producers import awaiting, finished_runs, producers
 from ledgerbridge.native_memory import LARGE_ANSWER_BYTES, release_free_memory
 from ledgerbridge.queue.jobs import enqueue_job
 from ledgerbridge.queue.worker import DEFAULT_PAYMENT_MINUTES, auto_sync_on, export_due, payments_due
@@ -147,8 +147,12 @@ class SessionWork:
         one producing: the tail of one window waits for the next rather than going alone (the threads an answer
         wakes may take a while to be seen producing on a busy machine). Reads and small writes (a look-up, the
         items the documents name: the run waits for their answers before it can go on), and everything when the
-        run is in another process, go after ``gather_quiet`` seconds with nothing new, or ``gather_most`` in all.
-        Nothing waiting: nothing to gather."""
+        run is in another process, go after ``gather_quiet`` seconds with nothing new, or ``gather_most`` in all;
+        a thread producing meanwhile does not hold them (the run's next chunk being checked held the items'
+        look-up, which every call of the window waited for, for all of ``gather_most``).
+        A run that has queued its last call (``producers.all_sent``) is not waited for once no thread is building
+        one, nor a read or small write that a thread of this process waits for while none produces (the look-ups
+        and the read-back went a tenth of a second later each). Nothing waiting: nothing to gather."""
         size = pending_bytes(self._sessions, connection_id)
         started = quiet_since = self._monotonic()
         while 0 < size < self._max_bytes:
@@ -156,9 +160,14 @@ class SessionWork:
             hold = pending_bytes(self._sessions, connection_id, writes=True) >= self._max_bytes // 16
             if self._monotonic() - started >= (self._gather_producing if hold else self._gather_most):
                 return
+            if not hold and awaiting(connection_id) and not producers(connection_id):
+                return  # a run of this process waits for this read, and no thread is making another call
             wait_for_change(connection_id, seen, self._gather_quiet)
             now = pending_bytes(self._sessions, connection_id)
-            if now != size or producers(connection_id) > 0:
+            producing_now = producers(connection_id)
+            if not producing_now and finished_runs(connection_id):
+                return  # the run queued its last call and no thread is building one: nothing more is coming
+            if now != size or (hold and producing_now > 0):
                 quiet_since = self._monotonic()
                 size = now
                 continue

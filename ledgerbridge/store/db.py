@@ -110,6 +110,8 @@ def _json_serializer(value: Any) -> str:
 
 #: How long a SQLite writer waits for the database's one write lock before "database is locked".
 SQLITE_BUSY_TIMEOUT = 30.0
+#: Connections kept open to a SQLite file (and as many more opened when those are all in use).
+SQLITE_POOL_SIZE = 20
 
 
 def make_engine(url: str | None = None, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT, **kwargs: Any) -> Engine:
@@ -121,6 +123,13 @@ def make_engine(url: str | None = None, *, busy_timeout: float = SQLITE_BUSY_TIM
     kwargs.setdefault("json_serializer", _json_serializer)
     if url.startswith("sqlite"):
         busy_ms = int(busy_timeout * 1000)
+        if ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite+pysqlite:"):
+            # A file's connections are kept: the serving process has more threads than QueuePool's default 5
+            # (the web server's, the worker's, its export calls'), and each connection past those was opened, set
+            # up (the pragmas below) and closed again for every unit of work: a tenth of the Web Connector
+            # bench's CPU went on that.
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", SQLITE_POOL_SIZE)
         engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")

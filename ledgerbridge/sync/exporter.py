@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.audit.trail import audit
-from ledgerbridge.connectors.producers import producing, waiting
+from ledgerbridge.connectors.producers import all_sent, producing, waiting
 from ledgerbridge.connectors.protocol import (
     CallBudgetSpent,
     Connector,
@@ -144,11 +144,11 @@ class Exporter(ConnectionRun):
         with session_scope(self.sessions) as session:
             connection = session.get_one(Connection, self.connection_id)
             refresh_sync_records(session, connection)
-        # Two windows' threads for a connector whose calls are packed (``calls_in_flight``): the next window builds
-        # its calls while the previous one's wait for their answers, so the message that carries the previous
-        # window's tail carries the next window's head too. A package that is called keeps one window's worth (its
-        # concurrency limit counts calls at once).
-        windows = 2 if hasattr(self.connector, "calls_in_flight") else 1
+        # A window's threads more than it keeps ahead for a connector whose calls are packed (``calls_in_flight``):
+        # the next window builds its calls while the previous ones wait for their answers, so the message that
+        # carries the previous window's tail carries the next window's head too. A package that is called keeps
+        # one window's worth (its concurrency limit counts calls at once).
+        windows = self.windows_ahead + 1 if hasattr(self.connector, "calls_in_flight") else 1
         self._pool = ThreadPoolExecutor(max_workers=self.parallel_calls * windows, thread_name_prefix="export")
         try:
             self._upload(document_ids, report)
@@ -203,7 +203,8 @@ class Exporter(ConnectionRun):
                         ready = self._with_dependencies(session, parties, items, item_ids, chunk.ready, report)
                         self._export_documents(session, ready, ctx, report)
                 last, self._in_flight = self._in_flight, []
-                self._bind_answers(session, last, report)
+                with all_sent(self.connection_id):  # the tail goes as soon as its calls are queued
+                    self._bind_answers(session, last, report)
             except CallBudgetSpent as spent:
                 report.stopped_reason = str(spent)
                 last, self._in_flight = self._in_flight, []

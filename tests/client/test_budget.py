@@ -155,12 +155,18 @@ def test_flush_writes_the_row_at_most_once_a_second_and_load_reads_it(db, xero, 
     assert (other.snapshot().minute_left, other.snapshot().day_left) == (41, 4321)
 
 
-def test_one_shared_budget_per_connection_per_process() -> None:
-    from ledgerbridge.connectors.budget import shared_budget
+def test_one_budget_per_connection_per_database_per_process() -> None:
+    """Every connector of a connection in one process takes its calls from one budget (two would each allow the
+    package's calls a second and together break it); another database's connection 9 is another connection."""
+    from sqlalchemy import create_engine
 
-    assert shared_budget("xero", 9, XERO_LIMITS) is shared_budget("xero", 9, XERO_LIMITS)
-    assert shared_budget("xero", 9, XERO_LIMITS) is not shared_budget("xero", 10, XERO_LIMITS)
-    assert shared_budget("xero", 9, XERO_LIMITS, unlimited=True).unlimited
+    from ledgerbridge.connectors.budget import process_budget
+
+    one, two = create_engine("sqlite://"), create_engine("sqlite://")
+    assert process_budget(one, 9, XERO_LIMITS) is process_budget(one, 9, XERO_LIMITS)
+    assert process_budget(one, 9, XERO_LIMITS) is not process_budget(one, 10, XERO_LIMITS)
+    assert process_budget(one, 9, XERO_LIMITS) is not process_budget(two, 9, XERO_LIMITS)
+    assert process_budget(one, 9, XERO_LIMITS, unlimited=True).unlimited
 
 
 def test_per_second_limit_paces_calls() -> None:

@@ -14,6 +14,7 @@ package's contract check (Xero's OpenAPI, Intuit's XSDs), which fails the test a
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.clock import Clock
 from ledgerbridge.connectors.auth_flows import flow_for
 from ledgerbridge.connectors.connections import (
     ConnectorOptions,
@@ -79,6 +81,17 @@ class RemoteDoc:
     line_accounts: tuple[str | None, ...] = ()
 
 
+#: How much faster than the wall a hurried clock runs.
+HURRY = 20.0
+
+
+def hurried_clock() -> Clock:
+    """A clock that runs 20 times faster from now, for a connector's waits (a 429's Retry-After, the back-off after
+    a 5xx): what a fault test checks is that they are waited out and nothing is shown, not how long they take, and
+    the waits are the client's own (``Clock.sleep``), so they are still made, in simulated time."""
+    return Clock(scale=HURRY, origin=time.time())
+
+
 @dataclass
 class PackageWorld(ABC):
     """An organisation connected to one package's sandbox, and that package's books seen from outside."""
@@ -92,9 +105,10 @@ class PackageWorld(ABC):
     tenant_id: str  # Xero's tenant, QuickBooks' realm: the company the connection chose
     opened: list[Connector] = field(default_factory=list)
 
-    def connector(self, max_attempts: int = 5) -> Connector:
+    def connector(self, max_attempts: int = 5, clock: Clock | None = None) -> Connector:
+        """A connector as a job gets one; ``clock`` for its client and budget (``hurried_clock``), else the wall's."""
         made = connector_for(self.sessions, self.conn_id,
-                             ConnectorOptions(transport=self.transport, max_attempts=max_attempts))
+                             ConnectorOptions(transport=self.transport, max_attempts=max_attempts, clock=clock))
         self.opened.append(made)
         return made
 

@@ -18,6 +18,7 @@ import pytest
 from contract_checks.myob import MyobContractTransport
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.clock import Clock
 from ledgerbridge.connectors.connections import ConnectorOptions, connector_for
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.demo.data import demo_batch
@@ -81,12 +82,12 @@ def _doc_type(doc: dict[str, Any]) -> str:
 
 
 class MyobWorld(PackageWorld):
-    def connector(self, max_attempts: int = 5) -> Connector:
+    def connector(self, max_attempts: int = 5, clock: Clock | None = None) -> Connector:
         """Without the client's pacing at MYOB's 8 calls a second: one call a record would make each upload of the
         demo's month take seconds of waiting (the sandbox's own limit is off in the suite too). The pacing is
         tested in tests/myob."""
         made = connector_for(self.sessions, self.conn_id, ConnectorOptions(
-            transport=self.transport, max_attempts=max_attempts, unlimited_budget=True))
+            transport=self.transport, max_attempts=max_attempts, unlimited_budget=True, clock=clock))
         self.opened.append(made)
         return made
 

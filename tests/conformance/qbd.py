@@ -28,6 +28,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.api.app import create_app
+from ledgerbridge.clock import Clock
 from ledgerbridge.connectors.auth_flows import flow_for
 from ledgerbridge.connectors.protocol import Connector
 from ledgerbridge.packages.qbd.qwc import qwc_for_connection
@@ -96,7 +97,7 @@ class QbdPackageWorld(PackageWorld):
         assert self.qbd is not None
         return self.qbd
 
-    def connector(self, max_attempts: int = 5) -> Connector:
+    def connector(self, max_attempts: int = 5, clock: Clock | None = None) -> Connector:
         return self.q.connector()
 
     def close(self) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,10 +20,6 @@ from ledgerbridge.sync.exporter import Exporter
 from .fixtures import SandboxPool
 from .harness import PackageHarness, PackageWorld
 from .records import change_settings
-
-#: Why a package's connector does not do it yet (skipped, naming the gap).
-NOT_YET = {"qbo": "QuickBooks Online's connector applies credit memos only (packages/qbo/payments.py reads "
-                  "CreditMemo): a supplier credit's allocation is skipped there, a known gap (docs/status.md)"}
 
 
 def _with_supplier_credit(batch: dict[str, Any]) -> dict[str, Any]:
@@ -52,8 +47,6 @@ def _bound(world: PackageWorld, number: str) -> tuple[str, Decimal]:
 
 def test_a_supplier_credit_note_allocated_to_a_bill_here_is_allocated_there_once(
         sessions: sessionmaker[Session], sandboxes: SandboxPool, package: PackageHarness) -> None:
-    if package.kind in NOT_YET:
-        pytest.skip(NOT_YET[package.kind])
     with package.opened(sessions, sandboxes.get(package), batch=_with_supplier_credit(demo_batch())) as world:
         change_settings(world, allocation_sync=True)
         report = Exporter(world.sessions, world.conn_id, world.connector()).upload()

@@ -14,7 +14,7 @@ from ledgerbridge.sync.exporter import Exporter
 from ledgerbridge.sync.grids import error_feedback
 from ledgerbridge.sync.records import refresh_sync_records
 
-from .harness import PackageHarness, PackageWorld
+from .harness import PackageHarness, PackageWorld, hurried_clock
 from .records import UNMAPPED, document_ids, document_records
 
 
@@ -76,15 +76,16 @@ def test_answers_lost_with_retries_spent_are_found_by_lookup_next_run(world: Pac
 
 
 def test_rate_limits_and_outages_are_waited_out_not_shown(world: PackageWorld) -> None:
-    world.arm_fault(rate_limit_storm=2)  # two 429s with Retry-After: 1
-    first = Exporter(world.sessions, world.conn_id, world.connector()).upload(
+    clock = hurried_clock()  # one for the test's connectors: their budget's windows stay in one time
+    world.arm_fault(rate_limit_storm=2)  # two 429s with Retry-After: 1 (waited on the hurried clock)
+    first = Exporter(world.sessions, world.conn_id, world.connector(clock=clock)).upload(
         document_ids(world, ["INV-1001", "INV-1002"]))
     assert world.faults()["rate_limit_storm"] == 0
     assert (first.exported, first.failed, first.seen) == (2, 0, 2)
     with session_scope(world.sessions) as session:
         assert error_feedback(session, world.conn_id).total == 0  # nothing shown as an error
     world.arm_fault(fail_with_status=503, count=2)
-    second = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    second = Exporter(world.sessions, world.conn_id, world.connector(clock=clock)).upload()
     assert world.faults()["fail_count"] == 0
     assert (second.exported, second.failed) == (27, 1)  # the one failure is INV-1103's unmapped nominal
     with session_scope(world.sessions) as session:
@@ -94,13 +95,14 @@ def test_rate_limits_and_outages_are_waited_out_not_shown(world: PackageWorld) -
 
 def test_retries_spent_show_in_error_feedback_and_the_next_run_recovers(world: PackageWorld) -> None:
     world.arm_fault(fail_with_status=503, count=100)
-    report = Exporter(world.sessions, world.conn_id, world.connector(max_attempts=2)).upload()
+    clock = hurried_clock()  # the back-off after each 503, waited in simulated time
+    report = Exporter(world.sessions, world.conn_id, world.connector(max_attempts=2, clock=clock)).upload()
     assert report.exported == 0
     with session_scope(world.sessions) as session:
         rows = error_feedback(session, world.conn_id, limit=100).rows
     assert rows and all(r["failure_type"] in ("retriable", "config") for r in rows)
     assert any(r["failure_type"] == "retriable" for r in rows)
     world.clear_faults()
-    again = Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    again = Exporter(world.sessions, world.conn_id, world.connector(clock=clock)).upload()
     assert (again.exported, again.failed) == (29, 1)
     _one_copy_of_each(world)

@@ -5,6 +5,7 @@ the access token expiring mid-run, two workers racing to refresh a rotating refr
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.clock import Clock
 from ledgerbridge.connectors.connections import ConnectorOptions
 from ledgerbridge.packages.xero.sandbox import RunningSandbox, SandboxConfig, start_xero_sandbox
 from ledgerbridge.queue.jobs import enqueue_job
@@ -41,11 +43,11 @@ def strict_world(sessions: sessionmaker[Session], strict_sandbox: RunningSandbox
     checker.assert_clean()
 
 
-def _drain(world: World, *jobs: tuple[str, dict]) -> None:
+def _drain(world: World, *jobs: tuple[str, dict], clock: Clock | None = None) -> None:
     with session_scope(world.sessions) as session:
         for kind, params in jobs:
             enqueue_job(session, world.conn_id, kind, params, requested_by="fault-test")
-    Worker(world.sessions, options=ConnectorOptions(transport=world.transport), poll_seconds=0.05,
+    Worker(world.sessions, options=ConnectorOptions(transport=world.transport, clock=clock), poll_seconds=0.05,
            schedule=False).run(threading.Event(), until_idle=True)
 
 
@@ -62,15 +64,19 @@ def test_answers_lost_after_the_package_committed(strict_world: World) -> None:
 
 
 def test_429_and_5xx_storms(strict_world: World) -> None:
+    # The storms' waits (Retry-After: 1 on each 429, the back-off after each 503) are the client's own sleeps:
+    # made on a clock 20 times faster, as what is checked is what they leave behind, not how long they take.
+    clock = Clock(scale=20.0, origin=time.time())
     _arm(strict_world, rate_limit_storm=12)
     _arm(strict_world, fail_with_status=503, count=8)
-    _drain(strict_world, ("upload", {"document_ids": None}), ("import_payments", {"create_and_allocate": True}))
+    _drain(strict_world, ("upload", {"document_ids": None}), ("import_payments", {"create_and_allocate": True}),
+           clock=clock)
     with session_scope(strict_world.sessions) as session:  # whatever a storm outlasted is retriable, not lost
         failures = set(session.scalars(select(SyncRecord.failure_type).where(SyncRecord.status == "error")))
     assert failures <= {"retriable", "config"}  # config: INV-1103's unmapped nominal, as in every run
     with strict_world.xero() as http:  # the storm is over
         http.delete("/sandbox/faults").raise_for_status()
-    _drain(strict_world, ("upload", {"document_ids": None}))  # the next pass (automatic sync retries them)
+    _drain(strict_world, ("upload", {"document_ids": None}), clock=clock)  # the next pass (automatic sync)
     assert_books_agree(strict_world, expected_documents=29, payments_made=0)
 
 

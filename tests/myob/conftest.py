@@ -1,6 +1,6 @@
 """Fixtures of the MYOB client, connector and payment tests: a migrated SQLite store with a key, the MYOB sandbox
 (``ledgerbridge.packages.myob.sandbox``: a real server on loopback, one per test module, books reset for each
-test) and a connection to its AU business with live tokens.
+test), a connection to its AU business with live tokens and the connector on it.
 
 Calls reach the sandbox over real HTTP through :class:`Wire`, an ``httpx.HTTPTransport`` that keeps a copy of each
 exchange so that tests can read the headers and queries the client sent (the sandbox's taps see neither)."""
@@ -8,6 +8,7 @@ exchange so that tests can read the headers and queries the client sent (the san
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,8 @@ from dbfixtures import copy_migrated_sqlite
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerbridge.packages.myob.client import MyobClient
+from ledgerbridge.packages.myob.connector import MyobConnector
 from ledgerbridge.packages.myob.sandbox import AU_BUSINESS_ID, RunningSandbox, SandboxConfig, start_myob_sandbox
 from ledgerbridge.security import crypto
 from ledgerbridge.security.crypto import TokenCipher
@@ -207,3 +210,27 @@ def connection(db: Db, myob: Myob) -> tuple[int, dict[str, object]]:
                              access_expires_at=now + timedelta(seconds=1200), refresh_obtained_at=now,
                              token_generation=1)
     return conn_id, tokens
+
+
+class FakeClock:
+    """Wall time that only moves when someone sleeps."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def connector(db: Db, myob: Myob, connection: tuple[int, dict[str, object]]) -> Iterator[MyobConnector]:
+    """The connector on that connection, its client on the wire and on a clock that moves only when it sleeps."""
+    clock = FakeClock()
+    with MyobConnector(MyobClient(db.sessions, connection[0], transport=myob.transport(), clock=clock,
+                                  sleep=clock.sleep)) as made:
+        yield made

@@ -5,7 +5,6 @@ businessId of the redirect."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -22,7 +21,7 @@ from ledgerbridge.packages.myob.sandbox import SandboxConfig
 from ledgerbridge.packages.myob.sandbox.seed import tax_code_uid
 from ledgerbridge.store.models.sync import Connection
 
-from .conftest import BUSINESS, BUSINESS_NAME, Db, Myob, add_connection
+from .conftest import BUSINESS, BUSINESS_NAME, Db, FakeClock, Myob, add_connection
 
 #: At most two a page, so that five customers take three pages (MYOB's most is 1000).
 SANDBOX_CONFIG = SandboxConfig(rate_limits_enabled=False, default_page_size=2, max_page_size=2)
@@ -41,21 +40,6 @@ def consent_in_browser(myob: Myob, url: str) -> str:
         "scope": query["scope"], "businessId": BUSINESS})
     assert allowed.status_code == 302, allowed.text
     return allowed.headers["location"]
-
-
-class FakeClock:
-    """Wall time that only moves when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def client(db: Db, conn_id: int, myob: Myob, clock: FakeClock) -> MyobClient:

@@ -4,33 +4,22 @@ sent once more), voids as deletes or, where the file forbids them, as reversals.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import httpx
 import pytest
 
 from ledgerbridge.connectors.protocol import DocumentExport, PartyExport
-from ledgerbridge.packages.myob.client import MyobClient
 from ledgerbridge.packages.myob.connector import MyobConnector
 from ledgerbridge.packages.myob.sandbox.config import DEFAULT_BUSINESSES
 from ledgerbridge.packages.myob.sandbox.seed import tax_code_uid
 from ledgerbridge.store.views import DocumentView, PartyView
 
-from .conftest import BUSINESS, Db, Myob
-from .test_client import FakeClock
+from .conftest import BUSINESS, Myob
 from .test_mapper import ctx, document, party
 
 AU_SEED = DEFAULT_BUSINESSES[0]
 TAX_CODES = {"TaxCode": {"UID": tax_code_uid(AU_SEED, "GST")}, "FreightTaxCode": {"UID": tax_code_uid(AU_SEED, "FRE")}}
-
-
-@pytest.fixture
-def connector(db: Db, myob: Myob, connection: tuple[int, dict[str, object]]) -> Iterator[MyobConnector]:
-    clock = FakeClock()
-    with MyobConnector(MyobClient(db.sessions, connection[0], transport=myob.transport(), clock=clock,
-                                  sleep=clock.sleep)) as made:
-        yield made
 
 
 @pytest.fixture

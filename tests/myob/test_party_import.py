@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from ledgerbridge.intake.apply import apply_batch
 from ledgerbridge.intake.schemas import Batch
-from ledgerbridge.packages.myob.client import MyobClient
 from ledgerbridge.packages.myob.connector import MyobConnector
 from ledgerbridge.packages.myob.sandbox import SandboxConfig
 from ledgerbridge.security import crypto
@@ -30,7 +29,6 @@ from ledgerbridge.sync.dependencies import PARTIES, DependencyExporter
 from ledgerbridge.sync.party_import import import_customers
 
 from .conftest import Db, Myob, db_on
-from .test_client import FakeClock
 from .test_connector import TAX_CODES
 from .test_mapper import ctx
 
@@ -49,14 +47,6 @@ def db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Monke
         yield made
         engine.dispose()
     crypto.reset_default_cipher()
-
-
-@pytest.fixture
-def connector(db: Db, myob: Myob, connection: tuple[int, dict[str, object]]) -> Iterator[MyobConnector]:
-    clock = FakeClock()
-    with MyobConnector(MyobClient(db.sessions, connection[0], transport=myob.transport(), clock=clock,
-                                  sleep=clock.sleep)) as made:
-        yield made
 
 
 def card(myob: Myob, name: str, display_id: str | None = None, route: str = "Contact/Customer",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,13 +13,11 @@ from typing import Any
 import pytest
 
 from ledgerbridge.connectors.protocol import ImportedPayment, PaymentExport
-from ledgerbridge.packages.myob.client import MyobClient
 from ledgerbridge.packages.myob.connector import MyobConnector
 from ledgerbridge.packages.myob.reads import LOOK_BACK
 from ledgerbridge.packages.myob.sandbox.seed import account_uid, tax_code_uid
 
-from .conftest import Db, Myob
-from .test_client import FakeClock
+from .conftest import Myob
 from .test_connector import AU_SEED, TAX_CODES
 
 BANK = {"UID": account_uid(AU_SEED, "1-1110")}
@@ -52,14 +49,6 @@ def next_second() -> None:
     start = int(time.time())
     while int(time.time()) == start:
         time.sleep(0.02)
-
-
-@pytest.fixture
-def connector(db: Db, myob: Myob, connection: tuple[int, dict[str, object]]) -> Iterator[MyobConnector]:
-    clock = FakeClock()
-    with MyobConnector(MyobClient(db.sessions, connection[0], transport=myob.transport(), clock=clock,
-                                  sleep=clock.sleep)) as made:
-        yield made
 
 
 @pytest.fixture

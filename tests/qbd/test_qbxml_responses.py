@@ -11,7 +11,14 @@ import pytest
 
 from ledgerbridge.packages.qbd.qbxml import chart_rets
 from ledgerbridge.packages.qbd.qbxml.hcp import parse_hcp_response
-from ledgerbridge.packages.qbd.qbxml.responses import QbxmlParseError, parse_qbxml, parse_response
+from ledgerbridge.packages.qbd.qbxml.responses import (
+    QbxmlParseError,
+    parse_qbxml,
+    parse_response,
+    parse_result,
+    parse_results,
+    split_response,
+)
 from ledgerbridge.packages.qbd.qbxml.rets import read_deleted, read_list, read_payment, read_txn
 from tests.contract_checks.qbxml import check_qbxml
 from tests.qbd import qbxml_answers as answers
@@ -35,6 +42,28 @@ def test_results_by_request_id_with_quickbooks_words_verbatim() -> None:
     assert parsed.result("q-1").status_code == 1 and not parsed.result("q-1").is_error
     with pytest.raises(KeyError, match="no answer to request 'missing'"):
         parsed.result("missing")
+
+
+def test_the_parts_of_an_answer_parsed_together_read_as_each_on_its_own() -> None:
+    parts, _ = split_response(answers.ERRORS)
+    together = parse_results(parts)
+    assert list(together) == list(parts)
+    for request_id, text in parts.items():
+        alone = parse_result(text)
+        got = together[request_id]
+        assert (got.name, got.status_code, got.severity, got.message, len(got.rets)) == (
+            alone.name, alone.status_code, alone.severity, alone.message, len(alone.rets))
+    assert parse_results({}) == {}
+    # A part that is not one well-formed answer is refused as on its own, not read as its neighbour's.
+    broken = {**parts, "x-1": "<CustomerAddRs requestID='x-1' statusCode='0'"}
+    with pytest.raises(QbxmlParseError, match="not a well-formed answer"):
+        parse_results(broken)
+    # Read together, an answer is taken for a request only when it names that request.
+    swapped = {"c-1": parts["q-1"], "q-1": parts["c-1"]}
+    assert {rid: r.request_id for rid, r in parse_results(swapped).items()} == {
+        rid: parse_result(text).request_id for rid, text in swapped.items()}  # as each on its own
+    two_in_one = {"c-1": parts["c-1"] + parts["q-1"], "q-1": ""}
+    assert {rid: r.request_id for rid, r in parse_results(two_in_one).items()} == {"c-1": "c-1", "q-1": "q-1"}
 
 
 def test_an_iterator_page_says_what_is_left() -> None:

@@ -58,3 +58,32 @@ def test_allocation_sync_applies_the_credit_memo_to_the_invoice_it_credits(world
         assert [(n, a) for n, a in rows] == [("INV-1002", Decimal(str(memo["TotalAmt"])))]
     again = Exporter(world.sessions, world.conn_id, world.connector()).upload()
     assert again.payments["allocation_sync"]["pushed"] == 0
+
+
+def test_a_vendor_credit_spent_with_cash_in_one_bill_payment_is_read_as_its_own_amount_only(world: QboWorld) -> None:
+    """A QuickBooks user pays a bill partly by cheque and partly from a vendor credit, in one BillPayment: read
+    back (by Id, after a credit memo Id that is not it) and pulled (changed credits), the credit is applied to the
+    bill for its own amount, and the cheque is a payment of the cash alone."""
+    Exporter(world.sessions, world.conn_id, world.connector()).upload()
+    bill = _doc(world, "Bill", "SUP-881")
+    expense = {"DetailType": "AccountBasedExpenseLineDetail", "Amount": 10.0, "AccountBasedExpenseLineDetail": {
+        "AccountRef": {"value": "4"}, "TaxCodeRef": {"value": "2"}}}
+    credit = world.api("POST", "/vendorcredit", json={"VendorRef": bill["VendorRef"], "DocNumber": "VC-1",
+                                                      "Line": [expense]})["VendorCredit"]  # 12.00 with VAT
+    due = float(bill["Balance"])  # a JSON number, as the schema wants (two decimals survive the round trip)
+    paid = world.api("POST", "/billpayment", json={
+        "VendorRef": bill["VendorRef"], "PayType": "Check", "TotalAmt": due - 12.0, "TxnDate": "2026-11-03",
+        "CheckPayment": {"BankAccountRef": {"value": "5"}},
+        "Line": [{"Amount": due, "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]},
+                 {"Amount": 12.0, "LinkedTxn": [{"TxnId": credit["Id"], "TxnType": "VendorCredit"}]}]})["BillPayment"]
+    memo = _doc(world, "CreditMemo", "CN-2001")
+    reader = world.connector()
+    held = reader.read_credits("credit_note", [memo["Id"], credit["Id"]])
+    assert (held[credit["Id"]].total, held[credit["Id"]].remaining) == (Decimal("12.00"), Decimal(0))
+    assert [(a.invoice_external_id, a.amount) for a in held[credit["Id"]].allocations] == [(bill["Id"],
+                                                                                             Decimal("12.00"))]
+    pulled = {c.external_id: c for c in reader.fetch_allocations(None)}
+    assert set(pulled) >= {memo["Id"], credit["Id"]} and pulled[credit["Id"]].allocations == \
+        held[credit["Id"]].allocations
+    cheque = [p for p in reader.fetch_payments(None) if p.external_id == paid["Id"]]
+    assert [(p.document_external_id, p.amount) for p in cheque] == [(bill["Id"], Decimal(str(bill["Balance"])) - 12)]

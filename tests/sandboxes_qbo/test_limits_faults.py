@@ -6,7 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .conftest import create_customer, fault, ok
+from ledgerbridge.packages.qbo.sandbox import RunningSandbox
+
+from .conftest import REALM, create_customer, fault, ok
 
 
 def _count(qbo: httpx.Client, name: str) -> int:
@@ -37,6 +39,21 @@ def test_per_second_and_batch_limits(qbo: httpx.Client, admin: httpx.Client) -> 
     assert qbo.post("/batch", json=batch).status_code == 200
     assert qbo.post("/batch", json=batch).status_code == 429
     assert qbo.get("/preferences").status_code == 200
+
+
+def test_another_app_has_its_own_second_but_shares_the_realms_minute(
+        qbo: httpx.Client, admin: httpx.Client, sandbox: RunningSandbox) -> None:
+    """10 a second is per realm and app (qbo.md section 16): a second app on the company (the demo's bookkeeper)
+    is not refused for our app's calls of that second; 500 a minute is per realm, so its calls count there."""
+    admin.post("/rate-limits", json={"enabled": True, "per_second": 2, "per_minute": 5,
+                                     "reset_windows": True}).raise_for_status()
+    grant = httpx.post(f"{sandbox.base_url}/sandbox/tokens", json={"app": "another-app"}).raise_for_status().json()
+    other = {"Authorization": f"Bearer {grant['access_token']}", "Accept": "application/json"}
+    ours = [qbo.get("/preferences").status_code for _ in range(3)]
+    theirs = [httpx.get(f"{sandbox.company_url(REALM)}/preferences", headers=other).status_code for _ in range(3)]
+    assert (ours, theirs) == ([200, 200, 429], [200, 200, 429])
+    admin.post("/clock", json={"advance_seconds": 2}).raise_for_status()
+    assert [qbo.get("/preferences").status_code for _ in range(2)] == [200, 429]  # the realm's 5th, then 6th
 
 
 def test_fail_with_status_then_recover(qbo: httpx.Client, admin: httpx.Client) -> None:

@@ -179,6 +179,40 @@ def test_zero_payment_applies_a_credit_memo_to_an_invoice(qbo: httpx.Client) -> 
     assert d(ok(qbo.get(f"/customer/{customer['Id']}"), "Customer")["Balance"]) == 90
 
 
+def test_zero_bill_payment_applies_a_vendor_credit_to_a_bill_and_refuses_credit_spent_on_nothing(
+        qbo: httpx.Client) -> None:
+    """Pay Bills with a credit: a BillPayment of 0 whose lines link the bill and the vendor credit (both amounts
+    positive); the bill owes less, the credit's Balance falls and names the payment. Refused: a credit spent
+    beyond what the payment applies to bills, more than the credit has left, and another vendor's credit."""
+    vendor, other = create_vendor(qbo), create_vendor(qbo, "Other Supplies")
+    expense = {"DetailType": "AccountBasedExpenseLineDetail", "AccountBasedExpenseLineDetail": {
+        "AccountRef": {"value": "4"}, "TaxCodeRef": {"value": "2"}}}
+    bill = ok(qbo.post("/bill", json={"VendorRef": {"value": vendor["Id"]}, "Line": [{**expense, "Amount": 100.0}]}),
+              "Bill")
+    credit = ok(qbo.post("/vendorcredit", json={"VendorRef": {"value": vendor["Id"]},
+                                                "Line": [{**expense, "Amount": 25.0}]}), "VendorCredit")
+    theirs = ok(qbo.post("/vendorcredit", json={"VendorRef": {"value": other["Id"]},
+                                                "Line": [{**expense, "Amount": 5.0}]}), "VendorCredit")
+
+    def apply(on_bill: float, from_credit: float, credit_id: str = credit["Id"]) -> httpx.Response:
+        return qbo.post("/billpayment", json={
+            "VendorRef": {"value": vendor["Id"]}, "PayType": "Check", "TotalAmt": max(on_bill - from_credit, 0),
+            "CheckPayment": {"BankAccountRef": {"value": "5"}},
+            "Line": [{"Amount": on_bill, "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]},
+                     {"Amount": from_credit, "LinkedTxn": [{"TxnId": credit_id, "TxnType": "VendorCredit"}]}]})
+
+    assert fault(apply(10.0, 20.0))["code"] == "6000"  # 20 of credit spent on 10 of bill
+    assert fault(apply(40.0, 40.0))["code"] == "6000"  # the credit holds 30
+    assert fault(apply(5.0, 5.0, theirs["Id"]))["code"] == "6000"
+    paid = ok(apply(30.0, 30.0), "BillPayment")
+    assert d(paid["TotalAmt"]) == 0
+    assert d(ok(qbo.get(f"/bill/{bill['Id']}"), "Bill")["Balance"]) == 90
+    after = ok(qbo.get(f"/vendorcredit/{credit['Id']}"), "VendorCredit")
+    assert d(after["Balance"]) == 0
+    assert after["LinkedTxn"] == [{"TxnId": paid["Id"], "TxnType": "BillPaymentCheck"}]
+    assert d(ok(qbo.get(f"/vendor/{vendor['Id']}"), "Vendor")["Balance"]) == 90
+
+
 def test_python_quickbooks_style_defaults_are_accepted(qbo: httpx.Client) -> None:
     customer = create_customer(qbo)
     body = {"CustomerRef": {"value": customer["Id"], "name": "", "type": ""}, "TotalAmt": "", "TxnDate": "",

@@ -38,12 +38,12 @@ from ledgerbridge.connectors.protocol import (
     RemoteCredit,
 )
 from ledgerbridge.packages.myob.calls import dec, myob_date, q, when
+from ledgerbridge.packages.myob.limits import NUMBER_MAX
 from ledgerbridge.packages.myob.mapper import link, memo_stamp
 
 if TYPE_CHECKING:
     from ledgerbridge.packages.myob.reads import MyobReads
 
-NUMBER_MAX = 13
 ORDER_ROUTE = "Sale/Order/Service"
 #: The tax code of a deposit's order line: money held, not a supply (N-T: not reportable; FRE where a file lacks it).
 DEPOSIT_TAX_CODES = ("N-T", "FRE")

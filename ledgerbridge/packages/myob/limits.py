@@ -24,9 +24,10 @@ BATCH_SIZE = 1
 READ_PAGE = 1000
 #: UIDs one ``$filter`` of ``UID eq guid'…' or …`` carries: the URL stays short (a gateway's 8 kB line limit).
 IDS_PER_READ = 20
-#: Number 13 (sales numbers, receipt numbers), DisplayID 15 (the card ID: the host's party code), CompanyName 50,
-#: JournalMemo 255 (the reference goes there), a line's Description 255 (AccountRight's field), an item's Name 30.
-MYOB_TEXT_LIMITS = TextLimits(number=13, reference=255, description=255, party_name=50, item_name=30)
+#: Number 13 (sales, order, receipt and payment numbers), DisplayID 15 (the card ID: the host's party code),
+#: CompanyName 50, JournalMemo 255 (the reference goes there), a line's Description 255, an item's Name 30.
+NUMBER_MAX = 13
+MYOB_TEXT_LIMITS = TextLimits(number=NUMBER_MAX, reference=255, description=255, party_name=50, item_name=30)
 DISPLAY_ID_MAX = 15
 JOURNAL_MEMO_MAX = 255
 MYOB_LIMITS = BudgetLimits(per_minute=480, per_day=1_000_000, concurrent=8, per_second=None)

@@ -27,12 +27,12 @@ from ledgerbridge.connectors.protocol import (
 )
 from ledgerbridge.packages.myob import deposits
 from ledgerbridge.packages.myob.calls import dec, guid, myob_date, myob_datetime, q, when
+from ledgerbridge.packages.myob.limits import NUMBER_MAX
 from ledgerbridge.packages.myob.mapper import link, memo_stamp
 
 if TYPE_CHECKING:
     from ledgerbridge.packages.myob.reads import MyobReads
 
-NUMBER_MAX = 13
 #: Credit document route -> (settlement route, the field naming the credit, the line's document field, line type,
 #: the amount field, the party field).
 SETTLEMENTS = {"Sale/Invoice": ("Sale/CreditSettlement", "CreditFromInvoice", "Sale", "Invoice", "CreditAmount",

@@ -35,7 +35,7 @@ from ledgerbridge.packages.qbd.message_format import STATUS_REQUEST, status_chec
 from ledgerbridge.packages.qbd.qbxml.envelope import OnError, request_text
 from ledgerbridge.packages.qbd.qbxml.iterators import continue_query
 from ledgerbridge.packages.qbd.qbxml.nodes import Element
-from ledgerbridge.packages.qbd.qbxml.responses import QbxmlParseError, RequestResult, parse_result
+from ledgerbridge.packages.qbd.qbxml.responses import QbxmlParseError, RequestResult, parse_results
 from ledgerbridge.packages.qbd.qbxml.status import classify
 from ledgerbridge.security.redact import redact_text
 from ledgerbridge.store.models.sync import AuditEvent, Connection
@@ -169,7 +169,7 @@ class QbdCalls:
     @staticmethod
     def _parsed(answers: Mapping[str, str], writes: bool) -> dict[str, RequestResult]:
         try:
-            return {rid: parse_result(text) for rid, text in answers.items()}
+            return parse_results(answers)
         except QbxmlParseError as exc:
             raise ConnectorCallFailed(f"QuickBooks' answer could not be read: {exc}", failure_type="system",
                                       source="package", outcome_unknown=writes) from exc

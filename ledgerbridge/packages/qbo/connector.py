@@ -35,6 +35,7 @@ from ledgerbridge.connectors.protocol import (
 from ledgerbridge.domain.rounding import rounding_line_amount
 from ledgerbridge.packages.qbo import payments as qbo_payments
 from ledgerbridge.packages.qbo.calls import _dec, failed_outcome
+from ledgerbridge.packages.qbo.credits import HeldCredit
 from ledgerbridge.packages.qbo.errors import DUPLICATE_NAME
 from ledgerbridge.packages.qbo.items import LineItems
 from ledgerbridge.packages.qbo.limits import BATCH_SIZE, IN_CHUNK, QBO_TEXT_LIMITS
@@ -71,6 +72,8 @@ class QboConnector(QboReads):
         self._lock = threading.Lock()
         self._account_ids: dict[str, str] | None = None  # chart code -> Id
         self._account_codes: dict[str, str] = {}  # Id -> chart code
+        self._bank_ids: list[str] = []
+        self.credits_held: dict[str, HeldCredit] = {}
         self._home_currency: str | None = None
         self.items = LineItems(self)  # the items sales lines (and rounding lines) name
 

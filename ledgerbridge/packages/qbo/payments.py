@@ -4,10 +4,10 @@ QuickBooks has no prepayment entity: a customer's deposit is a ``Payment`` whose
 is not (yet) applied to any invoice (``UnappliedAmt``). Allocating it later is an
 update of that Payment adding ``Line[].LinkedTxn`` to the invoices, so what is applied
 and what remains always live on one record, which is what read-back compares.
-A credit memo is applied to an invoice by a Payment of zero that links both (R-X1).
-Kept out of ``qbo.connector`` (documents); every function takes the connector (typed as the part of it it
-uses: ``QboReads`` for the account ids, ``QboCalls`` for the calls) so HTTP, batch, SyncToken re-reads and
-account ids stay where they are.
+A credit memo is applied to an invoice by a Payment of zero that links both, a vendor credit to a bill by a
+BillPayment of zero (R-X1; ``qbo.credits``). Kept out of ``qbo.connector`` (documents); every function takes the
+connector (as ``QboReads``: the calls and the account ids) so HTTP, batch, SyncToken re-reads and account ids stay
+where they are.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from ledgerbridge.connectors.protocol import (
     RemoteCredit,
 )
 from ledgerbridge.packages.qbo.calls import failed_outcome
+from ledgerbridge.packages.qbo.credits import allocation_op, read_credit_notes
 from ledgerbridge.packages.qbo.limits import BATCH_SIZE
 
 if TYPE_CHECKING:
-    from ledgerbridge.packages.qbo.calls import QboCalls
     from ledgerbridge.packages.qbo.reads import QboReads
 
 REF_MAX = 21  # PaymentRefNum, like DocNumber, holds 21 characters
@@ -127,13 +127,20 @@ def export_allocations(conn: QboReads, items: Sequence[AllocationExport],
         ops.append((str(n), "update", "Payment", {"Id": payment_id, "SyncToken": str(row.get("SyncToken", "0")),
                                                   "sparse": True, "Line": lines}))
     credit_notes = [it for it in items if it.source_kind == "credit_note"]
-    for n, it in enumerate(credit_notes):  # a Payment of 0 that applies the credit memo to the invoice
-        ops.append((f"c{n}", "create", "Payment", {
-            "CustomerRef": {"value": it.party_external_id}, "TotalAmt": 0,
-            "TxnDate": it.allocation_date.isoformat(),
-            "Line": [{"Amount": it.amount, "LinkedTxn": [{"TxnId": it.invoice_external_id, "TxnType": "Invoice"}]},
-                     {"Amount": it.amount, "LinkedTxn": [{"TxnId": it.source_external_id,
-                                                          "TxnType": "CreditMemo"}]}]}))
+    unknown = [it.source_external_id for it in credit_notes if it.source_external_id not in conn.credits_held]
+    if unknown:  # the engine reads before it writes: only a credit not read by this connector costs this read
+        read_credit_notes(conn, unknown)
+    for n, it in enumerate(credit_notes):  # a payment of nothing that spends the credit on the invoice or bill
+        held = conn.credits_held.get(it.source_external_id)
+        if held is None:
+            out[it.key] = ExportOutcome(0, False, failure_type="data", message=(
+                f"QuickBooks has no credit memo or vendor credit with Id {it.source_external_id} any more"))
+        elif held.entity == "VendorCredit" and conn.bank_account_id() is None:
+            out[it.key] = ExportOutcome(0, False, failure_type="config", message=(
+                "QuickBooks applies a vendor credit through a bill payment, which needs a bank account: the "
+                "company's chart has none (add one in QuickBooks and refresh the chart)"))
+        else:
+            ops.append((f"c{n}", "create", *allocation_op(conn, it, held)))
     answers: dict[str, dict[str, Any]] = {}
     for part, key in _batches(ops, batch_key):
         answers.update(conn.write(part, key, "allocate credit"))
@@ -146,17 +153,20 @@ def export_allocations(conn: QboReads, items: Sequence[AllocationExport],
             out[it.key] = (ExportOutcome(0, True, total=it.amount) if ok
                            else failed_outcome(0, answer or {}, "allocation"))
     for n, it in enumerate(credit_notes):
+        if it.key in out:
+            continue
         answer = answers.get(f"c{n}", {})
-        out[it.key] = (ExportOutcome(0, True, external_id=str(answer["Payment"]["Id"]), total=it.amount)
-                       if "Payment" in answer else failed_outcome(0, answer, "allocation"))
+        made = answer.get("Payment") or answer.get("BillPayment")
+        out[it.key] = (ExportOutcome(0, True, external_id=str(made["Id"]), total=it.amount)
+                       if made else failed_outcome(0, answer, "allocation"))
     return out
 
 
-def read_credits(conn: QboCalls, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
-    """Credit memos with the payments that apply them, or prepayments (Payments), ``Id IN`` a chunk at a time."""
+def read_credits(conn: QboReads, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
+    """Credit memos and vendor credits with the payments that apply them (``qbo.credits``), or prepayments
+    (Payments), ``Id IN`` a chunk at a time."""
     if source_kind == "credit_note":
-        memos = conn.by_ids("CreditMemo", external_ids, "read back credit memos")
-        return {credit.external_id: credit for credit in credit_memos(conn, list(memos.values()))}
+        return read_credit_notes(conn, external_ids)
     rows = conn.by_ids("Payment", external_ids, "read back prepayments")
     return {payment_id: _payment_credit(source_kind, row) for payment_id, row in rows.items()}
 
@@ -170,27 +180,3 @@ def _payment_credit(source_kind: str, row: dict[str, Any]) -> RemoteCredit:
     remaining = _dec(row.get("UnappliedAmt")) if "UnappliedAmt" in row else total - sum(
         (a.amount for a in allocations), Decimal(0))
     return RemoteCredit(payment_id, total, remaining, "AUTHORISED", allocations)
-
-
-def credit_memos(conn: QboCalls, memos: list[dict[str, Any]]) -> list[RemoteCredit]:
-    """Credit memos and the invoices each is applied to: the zero Payments that link it to them, read for all the
-    memos at once (never a query per memo)."""
-    linked = {str(t["TxnId"]) for memo in memos for t in memo.get("LinkedTxn") or [] if t.get("TxnType") == "Payment"}
-    payments = conn.by_ids("Payment", sorted(linked), "read credit memo applications") if linked else {}
-    out = []
-    for memo in memos:
-        memo_id = str(memo["Id"])
-        allocations = []
-        for payment_id in dict.fromkeys(str(t["TxnId"]) for t in memo.get("LinkedTxn") or []
-                                        if t.get("TxnType") == "Payment"):
-            payment = payments.get(payment_id)
-            if payment is None:
-                continue
-            lines = [(str(link["TxnId"]), link.get("TxnType"), _dec(line.get("Amount")))
-                     for line in payment.get("Line") or [] for link in line.get("LinkedTxn") or []]
-            if any(kind == "CreditMemo" and txn == memo_id for txn, kind, _ in lines):
-                allocations += [RemoteAllocation("credit_note", memo_id, txn, amount, None, f"{payment['Id']}:{txn}")
-                                for txn, kind, amount in lines if kind == "Invoice"]
-        out.append(RemoteCredit(memo_id, _dec(memo.get("TotalAmt")), _dec(memo.get("RemainingCredit")), "AUTHORISED",
-                                tuple(allocations), "credit_note"))
-    return out

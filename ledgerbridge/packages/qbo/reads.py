@@ -1,12 +1,13 @@
 """What the QuickBooks Online connector reads: the chart (accounts, tax codes, currencies), look-ups after a lost
 answer (by DisplayName, Sku, DocNumber), the read-back for the seen tick, and money made in QuickBooks (payments
-by CDC within 30 days or by query, credit memo applications). Writes are in ``qbo.connector``.
+by CDC within 30 days or by query, credit notes applied: ``qbo.credits``). Writes are in ``qbo.connector``.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from ledgerbridge.connectors.protocol import (
 )
 from ledgerbridge.packages.qbo import payments as qbo_payments
 from ledgerbridge.packages.qbo.calls import QboCalls, _dec, _iso, _q, _when
+from ledgerbridge.packages.qbo.credits import APPLIED_BY, HeldCredit, credits_with_applications
 from ledgerbridge.packages.qbo.limits import IN_CHUNK
 from ledgerbridge.packages.qbo.mapper import SALES_ENTITIES, entity_of
 from ledgerbridge.packages.qbo.settlement import (
@@ -89,23 +91,21 @@ class QboReads(QboCalls):
     _lock: threading.Lock
     _account_ids: dict[str, str] | None  # chart code -> Id
     _account_codes: dict[str, str]  # Id -> chart code
+    _bank_ids: list[str]  # the bank accounts' Ids, by chart code
     _home_currency: str | None
+    credits_held: dict[str, HeldCredit]  # credit memos and vendor credits read, by Id (``qbo.credits``)
 
     # -- chart -----------------------------------------------------------------------------------------------
     def fetch_chart(self) -> ChartSnapshot:
         accounts = []
-        ids: dict[str, str] = {}
-        for page in self.query("Account", purpose="refresh chart"):
-            for acc in page:
-                kind = acc.get("AccountType", "")
-                usable = [side for side, kinds in (("sales", SALES_ACCOUNT_TYPES),
-                                                   ("purchases", PURCHASE_ACCOUNT_TYPES),
-                                                   ("bank", BANK_ACCOUNT_TYPES)) if kind in kinds]
-                code = str(acc.get("AcctNum") or acc["Id"])
-                ids[code] = str(acc["Id"])
-                accounts.append(ChartAccount(code, str(acc["Id"]), acc.get("Name", ""), kind, tuple(usable),
-                                             bool(acc.get("Active", True))))
-        self._remember_accounts(ids)
+        rows = [acc for page in self.query("Account", purpose="refresh chart") for acc in page]
+        for acc in rows:
+            kind = acc.get("AccountType", "")
+            usable = [side for side, kinds in (("sales", SALES_ACCOUNT_TYPES), ("purchases", PURCHASE_ACCOUNT_TYPES),
+                                               ("bank", BANK_ACCOUNT_TYPES)) if kind in kinds]
+            accounts.append(ChartAccount(str(acc.get("AcctNum") or acc["Id"]), str(acc["Id"]), acc.get("Name", ""),
+                                         kind, tuple(usable), bool(acc.get("Active", True))))
+        self._remember_accounts(rows)
         rates = {str(r["Id"]): _dec(r.get("RateValue")) for page in self.query("TaxRate", purpose="refresh chart")
                  for r in page}
         codes = []
@@ -130,19 +130,26 @@ class QboReads(QboCalls):
         self._home_currency = base
         return ChartSnapshot(tuple(accounts), tuple(codes), tuple(currencies), base)
 
-    def _remember_accounts(self, ids: dict[str, str]) -> None:
-        self._account_ids = ids
-        self._account_codes = {v: k for k, v in ids.items()}
+    def _remember_accounts(self, rows: list[dict[str, Any]]) -> None:
+        codes = {str(a["Id"]): str(a.get("AcctNum") or a["Id"]) for a in rows}
+        self._account_ids = {code: account_id for account_id, code in codes.items()}
+        self._account_codes = codes
+        self._bank_ids = sorted((str(a["Id"]) for a in rows if a.get("AccountType") in BANK_ACCOUNT_TYPES
+                                 and a.get("Active", True)), key=lambda account_id: codes[account_id])
 
     def account_id(self, code: str) -> str:
         """The Id of the chart account with this code (the chart is read once when the connector has not read
         it yet); the code itself when there is none, for QuickBooks to refuse with its own message."""
         with self._lock:
             if self._account_ids is None:
-                self._remember_accounts({str(a.get("AcctNum") or a["Id"]): str(a["Id"])
-                                         for page in self.query("Account", purpose="read accounts") for a in page})
+                self._remember_accounts([a for page in self.query("Account", purpose="read accounts") for a in page])
             assert self._account_ids is not None
             return self._account_ids.get(code, code)
+
+    def bank_account_id(self) -> str | None:
+        """The Id of the chart's first active bank account (by code), read with the accounts; None if none."""
+        self.account_id("")
+        return self._bank_ids[0] if self._bank_ids else None
 
     def account_code(self, account_id: str) -> str:
         """The chart code of the account with this Id, as the last chart read knew it (else the Id itself): item
@@ -268,13 +275,13 @@ class QboReads(QboCalls):
                 yield from self._payments([(entity, p) for p in page])
 
     def fetch_allocations(self, since: datetime | None) -> Iterator[RemoteCredit]:
-        """Credit memos changed since ``since`` (applying one changes its LinkedTxn), with their applications."""
+        """Credit memos and vendor credits changed since ``since`` (applying one changes its LinkedTxn), with
+        their applications."""
         where = f"MetaData.LastUpdatedTime > {_q(_iso(since))}" if since is not None else ""
-        for page in self.query("CreditMemo", where, "MetaData.LastUpdatedTime", purpose="read allocations"):
-            for memo, credit in zip(page, qbo_payments.credit_memos(self, page), strict=True):
-                yield RemoteCredit(credit.external_id, credit.total, credit.remaining, credit.status,
-                                   credit.allocations, credit.kind,
-                                   _when(str((memo.get("MetaData") or {}).get("LastUpdatedTime"))))
+        for entity in APPLIED_BY:
+            for page in self.query(entity, where, "MetaData.LastUpdatedTime", purpose="read allocations"):
+                for row, credit in zip(page, credits_with_applications(self, entity, page), strict=True):
+                    yield replace(credit, updated_at=_when(str((row.get("MetaData") or {}).get("LastUpdatedTime"))))
 
     def read_credits(self, source_kind: str, external_ids: Sequence[str]) -> dict[str, RemoteCredit]:
         return qbo_payments.read_credits(self, source_kind, external_ids)

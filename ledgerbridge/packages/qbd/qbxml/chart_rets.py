@@ -15,16 +15,12 @@ from decimal import Decimal
 
 from ledgerbridge.packages.qbd.qbxml.nodes import Element
 from ledgerbridge.packages.qbd.qbxml.rets import RefValue, read_ref
+from ledgerbridge.packages.qbd.qbxml.rets import child_text as _text  # noqa: N811
 from ledgerbridge.packages.qbd.qbxml.values import parse_amount, parse_bool
 
 __all__ = ["AccountRecord", "CurrencyRecord", "PaymentMethodRecord", "TaxCodeRecord", "TaxItemRecord",
            "TermsRecord", "read_account", "read_currency", "read_payment_method", "read_tax_code", "read_tax_item",
            "read_terms"]
-
-
-def _text(element: Element, tag: str) -> str | None:
-    found = element.find(tag)
-    return found.text if found is not None and found.text is not None else None
 
 
 def _active(ret: Element) -> bool:

@@ -9,7 +9,6 @@ family states what an object holds, never where each element goes.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
@@ -25,6 +24,8 @@ __all__ = [
     "Element",
     "Value",
     "amount",
+    "clone",
+    "first",
     "as_bool",
     "as_date",
     "as_datetime",
@@ -61,10 +62,26 @@ def children(parent: Element, tag: str) -> list[Element]:
     return parent.findall(tag)
 
 
+def clone(node: Element) -> Element:
+    """A deep copy of ``node``: lxml's own, called directly (``copy.copy`` dispatches through the copy module
+    first, a third more per element, and an Add copies a dozen)."""
+    copied: Element = node.__copy__()  # type: ignore[attr-defined]  # lxml's stubs leave it out
+    return copied
+
+
+def first(parent: Element, tag: str) -> Element | None:
+    """``parent.find(tag)`` for a plain tag, at half its cost (lxml's ``find`` goes through its path machinery each
+    time; ``iterchildren`` walks the children in C): the company asks some twenty an invoice."""
+    for found in parent.iterchildren(tag):
+        return found
+    return None
+
+
 def text(parent: Element, tag: str) -> str | None:
-    """The text of ``parent``'s first ``tag`` child (``""`` for an empty one), None without one."""
-    found = parent.find(tag)
-    return None if found is None else (found.text or "")
+    """The text of ``parent``'s first ``tag`` child (``""`` for an empty one), None without one: ``findtext``."""
+    for found in parent.iterchildren(tag):
+        return found.text or ""
+    return None
 
 
 def as_decimal(value: str) -> Decimal:
@@ -148,8 +165,8 @@ def build(schema: QbxmlSchema, path: str, fields: Mapping[str, Value | None],
         if isinstance(value, str):
             etree.SubElement(node, name).text = value
         elif isinstance(value, Element):
-            node.append(value if name in owned else copy.copy(value))  # lxml copies deep
+            node.append(value if name in owned else clone(value))
         elif value is not None:
             for item in value:
-                node.append(item if name in owned else copy.copy(item))
+                node.append(item if name in owned else clone(item))
     return node

@@ -12,7 +12,6 @@ line left out is deleted. A Mod that sends no line keeps them all.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +19,7 @@ from decimal import Decimal
 from lxml import etree
 
 from .context import Context
-from .elements import Element, Value, amount, as_decimal, decimal_text, round_cents
+from .elements import Element, Value, amount, as_decimal, clone, decimal_text, round_cents, text
 from .status import QbStatus
 from .store import Line, ListObject
 
@@ -71,13 +70,20 @@ def _item_code(item: ListObject | None, sales: bool) -> str | None:
 def _fill(ctx: Context, kind: LineKind, line: Line, sent: Element, header_code: str | None) -> Decimal | None:
     """Apply what a LineAdd/LineMod element sends to ``line``; returns the TaxAmount it sends, if any."""
     recompute = False
+    sent_amount = tax = None  # the first of each, as findtext reads them
     for node in sent:
-        if not isinstance(node.tag, str) or node.tag in _COMPUTED:
+        tag = node.tag
+        if not isinstance(tag, str):
             continue
-        line.fields[node.tag] = copy.copy(node) if len(node) else (node.text or "")  # lxml copies deep
-        recompute = recompute or node.tag in ("Quantity", "Rate", "Cost", "ItemRef", "RatePercent")
+        if tag in _COMPUTED:
+            if tag == "Amount" and sent_amount is None:
+                sent_amount = node.text or ""
+            elif tag == "TaxAmount" and tax is None:
+                tax = node.text or ""
+            continue
+        line.fields[tag] = clone(node) if len(node) else (node.text or "")
+        recompute = recompute or tag in ("Quantity", "Rate", "Cost", "ItemRef", "RatePercent")
     item = ctx.books.lists.get(_ref_id(line.fields.get("ItemRef")) or "")
-    sent_amount = sent.findtext("Amount")
     if sent_amount is not None and sent_amount != "":
         line.amount = round_cents(as_decimal(sent_amount))
     elif recompute or kind.price is None:
@@ -87,7 +93,6 @@ def _fill(ctx: Context, kind: LineKind, line: Line, sent: Element, header_code: 
     code_obj = ctx.books.lists.get(code or "")
     if code_obj is not None and "SalesTaxCodeRef" not in line.fields:
         line.fields["SalesTaxCodeRef"] = _ref("SalesTaxCodeRef", code_obj)
-    tax = sent.findtext("TaxAmount")
     return round_cents(as_decimal(tax)) if tax else None
 
 
@@ -106,7 +111,7 @@ def _computed_amount(kind: LineKind, line: Line, item: ListObject | None) -> Dec
 
 
 def _ref_id(value: Value | None) -> str | None:
-    return value.findtext("ListID") if isinstance(value, Element) else None
+    return text(value, "ListID") if isinstance(value, Element) else None
 
 
 def _ref(tag: str, obj: ListObject) -> Element:

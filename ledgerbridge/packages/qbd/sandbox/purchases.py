@@ -16,7 +16,7 @@ from decimal import Decimal
 from .balances import open_amount
 from .context import Answer, Context, Handler
 from .currency import currency_fields
-from .elements import Element, Value, amount, as_bool, as_date, bool_text, date_text
+from .elements import Element, Value, amount, as_bool, as_date, bool_text, clone, date_text
 from .lines import EXPENSE_LINES, ITEM_LINES, line_ret, mod_lines, new_line
 from .refs import ref_element, resolve_refs
 from .status import QbStatus
@@ -47,7 +47,7 @@ def _add(ctx: Context, request: Element) -> Answer:
     kind = str(request.tag)[:-len("AddRq")]
     sent = request.find(f"{kind}Add")
     assert sent is not None
-    body = copy.copy(sent)  # lxml copies deep, without deepcopy's memo
+    body = clone(sent)  # lxml copies deep, without deepcopy's memo
     refuse_unsupported(kind, body, _UNSUPPORTED)
     resolve_refs(ctx.books, body, kind)
     vendor = ctx.books.lists[body.findtext("VendorRef/ListID") or ""]

@@ -56,20 +56,33 @@ def ref_element(tag: str, obj: ListObject) -> Element:
 
 
 def _is_ref(node: Element) -> bool:
-    return isinstance(node.tag, str) and node.tag.endswith("Ref") and len(node) > 0 \
-        and all(part.tag in _REF_PARTS for part in node)
+    tag = node.tag
+    return isinstance(tag, str) and tag.endswith("Ref") and len(node) > 0 \
+        and {part.tag for part in node} <= _REF_PARTS
 
 
 def resolve_ref(books: Books, node: Element, where: str, own_kinds: tuple[str, ...] = ()) -> ListObject:
     """The object ``node`` names, or 3140 naming ``where`` (``Invoice``, ``Invoice line``)."""
     tag = str(node.tag)
     kinds = own_kinds if tag == "ParentRef" and own_kinds else _KINDS.get(tag, (tag[:-3],))
-    list_id, full_name = node.findtext("ListID"), node.findtext("FullName")
+    list_id, full_name = _parts(node)
     found = books.find(kinds, list_id, full_name)
     if found is None:
         raise QbStatus.invalid_reference(kind_word(kinds[0]), list_id if list_id is not None else full_name or "",
                                          where)
     return found
+
+
+def _parts(node: Element) -> tuple[str | None, str | None]:
+    """The reference's ListID and FullName, as ``findtext`` gives each, in one walk of its (two) parts."""
+    list_id = full_name = None
+    for part in node:
+        if part.tag == "ListID":
+            if list_id is None:
+                list_id = part.text or ""
+        elif part.tag == "FullName" and full_name is None:
+            full_name = part.text or ""
+    return list_id, full_name
 
 
 def resolve_refs(books: Books, root: Element, object_name: str,
@@ -89,6 +102,8 @@ def resolve_refs(books: Books, root: Element, object_name: str,
 
 
 def _in_line(node: Element, root: Element) -> bool:
+    if node.getparent() is root:  # a header's reference (most are a line's, one level down)
+        return False
     for ancestor in node.iterancestors():
         if "Line" in str(ancestor.tag):
             return True

@@ -16,7 +16,20 @@ from decimal import Decimal
 from .balances import check_credit, open_amount
 from .context import Answer, Context, Handler
 from .currency import currency_fields
-from .elements import Element, Value, amount, as_bool, as_date, as_decimal, bool_text, date_text, decimal_text
+from .elements import (
+    Element,
+    Value,
+    amount,
+    as_bool,
+    as_date,
+    as_decimal,
+    bool_text,
+    clone,
+    date_text,
+    decimal_text,
+    first,
+    text,
+)
 from .lines import CREDIT_MEMO_LINES, INVOICE_LINES, LineKind, line_ret, mod_lines, new_line
 from .refs import ref_element, resolve_refs
 from .status import QbStatus
@@ -88,22 +101,23 @@ def _apply_credits(ctx: Context, txn: Txn, credits: list[tuple[str, Decimal]]) -
 def _add(ctx: Context, request: Element) -> Answer:
     kind = str(request.tag)[:-len("AddRq")]
     lines_kind = _KINDS[kind]
-    sent = request.find(f"{kind}Add")
+    sent = first(request, f"{kind}Add")
     assert sent is not None
-    body = copy.copy(sent)  # lxml copies deep, without deepcopy's memo (a tenth of an Add's time)
+    body = clone(sent)  # lxml copies deep, without deepcopy's memo (a tenth of an Add's time)
     refuse_unsupported(kind, body, _UNSUPPORTED)
     resolve_refs(ctx.books, body, kind)
-    customer = ctx.books.lists[body.findtext("CustomerRef/ListID") or ""]
+    customer_ref = first(body, "CustomerRef")
+    customer = ctx.books.lists[(text(customer_ref, "ListID") if customer_ref is not None else None) or ""]
     when = txn_date(ctx, body)
     txn = Txn(kind, ctx.books.new_txn_id(ctx.now), ctx.books.new_txn_number(), ctx.now, ctx.now,
               ctx.books.new_edit_sequence(ctx.now), customer.list_id, when,
-              body.findtext("RefNumber") or next_ref_number(ctx, _KINDS), external_guid=body.findtext("ExternalGUID"))
+              text(body, "RefNumber") or next_ref_number(ctx, _KINDS), external_guid=text(body, "ExternalGUID"))
     header_fields(body, _NOT_KEPT, txn.fields)
     _defaults(ctx, txn, customer, body)
     _set_tax_item(ctx, txn, body, customer)
     taxes: dict[str, Decimal] = {}
     txn.lines = [new_line(ctx, lines_kind, node, None, taxes) for node in body.findall(lines_kind.add_tag)]
-    apply_tax(ctx, txn, True, taxes, as_bool(body.findtext("IsTaxIncluded")), _customer_code(ctx, txn))
+    apply_tax(ctx, txn, True, taxes, as_bool(text(body, "IsTaxIncluded")), _customer_code(ctx, txn))
     credits = _credits(ctx, txn, body, txn.total)
     ctx.books.add_txn(txn)
     _apply_credits(ctx, txn, credits)
@@ -125,7 +139,7 @@ def _defaults(ctx: Context, txn: Txn, customer: ListObject, body: Element) -> No
     if "CustomerSalesTaxCodeRef" not in txn.fields and customer.ref_id("SalesTaxCodeRef"):
         code = ctx.books.lists[customer.ref_id("SalesTaxCodeRef") or ""]
         txn.fields["CustomerSalesTaxCodeRef"] = ref_element("CustomerSalesTaxCodeRef", code)
-    sent_due = body.findtext("DueDate")
+    sent_due = text(body, "DueDate")
     if txn.kind == "Invoice":
         terms = ctx.books.lists.get(txn.ref_id("TermsRef") or "")
         txn.fields["DueDate"] = sent_due or date_text(due_date(ctx, terms, txn.txn_date))

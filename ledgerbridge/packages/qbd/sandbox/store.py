@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from .elements import Element, Value
+from .elements import Element, Value, text
 
 __all__ = ["NAME_SPACES", "Application", "Books", "DeletedTxn", "Line", "ListObject", "Txn", "name_space"]
 
@@ -133,7 +133,7 @@ class DeletedTxn:
 
 def ref_list_id(value: Value | None) -> str | None:
     if isinstance(value, Element):
-        return value.findtext("ListID")
+        return text(value, "ListID")
     return None
 
 

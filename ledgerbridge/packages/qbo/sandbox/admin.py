@@ -41,13 +41,15 @@ async def companies(request: Request) -> Response:
 
 @router.post("/tokens")
 async def tokens(request: Request) -> Response:
-    """Skip the browser consent: a token pair for ``{"realmId": ...}`` (default: the first company)."""
+    """Skip the browser consent: a token pair for ``{"realmId": ...}`` (default: the first company), of the
+    sandbox's app or of the ``"app"`` named (another app on the same company: its own throttles per app)."""
     runtime = _runtime(request)
     payload = await json_object(request)
     realm_id = str(payload.get("realmId") or next(iter(runtime.store.companies)))
     if runtime.store.company(realm_id) is None:
         return bad_request(f"unknown realmId {realm_id}", 404)
-    return JSONResponse({**runtime.oauth.new_grant(runtime.config.client_id, realm_id), "realmId": realm_id})
+    app = str(payload.get("app") or runtime.config.client_id)
+    return JSONResponse({**runtime.oauth.new_grant(app, realm_id), "realmId": realm_id})
 
 
 @router.post("/clock")

@@ -61,7 +61,7 @@ class SandboxGateway(gateway.SandboxGateway[SandboxRuntime]):
         if grant.company_id != realm_id or runtime.store.company(realm_id) is None:
             await _respond(send, 403, self._envelope({"Fault": errors.forbidden(realm_id).fault()}), tid)
             return
-        problem = runtime.limiter.acquire(realm_id, scope["path"].endswith("/batch"))
+        problem = runtime.limiter.acquire(realm_id, grant.client_id, scope["path"].endswith("/batch"))
         if problem is not None:
             await _respond(send, 429, self._envelope(errors.throttled(f"The request limit was reached "
                                                                       f"({problem}).")), tid + self._retry_after())
@@ -71,7 +71,7 @@ class SandboxGateway(gateway.SandboxGateway[SandboxRuntime]):
                 await asyncio.sleep(runtime.faults.latency_seconds)
             await self._dispatch(scope, receive, send, realm_id, tid)
         finally:
-            runtime.limiter.release(realm_id)
+            runtime.limiter.release(realm_id, grant.client_id)
 
     def _retry_after(self) -> HeaderList:
         seconds = self.runtime.config.retry_after_seconds

@@ -44,6 +44,8 @@ def build_payment(company: Company, entity: str, body: dict[str, Any], record_id
     lines, applied = _allocations(company, entity, body, party_id, own)
     if applied > total:
         raise errors.business("The amount applied to transactions is more than the amount received.", "TotalAmt")
+    if applied < 0:  # a credit is spent on an invoice or bill in the same payment, never on nothing
+        raise errors.business("The credits applied are more than the amount applied to transactions.", "Line.Amount")
     record["Line"] = lines
     record["TotalAmt"] = total
     if entity == "Payment":

@@ -1,4 +1,8 @@
-"""Intuit's throttles per realm: 500 requests a minute, 10 a second, 10 at once, 40 batch calls a minute.
+"""Intuit's throttles: 500 requests a minute per realm; 10 a second, 10 at once and 40 batch calls a minute per
+realm *and app* (qbo.md section 16). So the calls of another app on the same company (the sandbox's stand-in
+for a person working in QuickBooks, ``user.QboUser``) share the realm's minute but not the app's second: counted
+together, the bookkeeper's two calls beside the connector's paced eight broke "10 a second" and cost the demo a
+60-second back-off that QuickBooks would not have asked for.
 
 Sliding windows over the sandbox clock (so the admin API can move time on). Settings are mutable at runtime
 through ``/sandbox/rate-limits`` and are off entirely with ``enabled=False`` (benchmarks).
@@ -9,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from .config import SandboxConfig
 
@@ -29,10 +33,11 @@ class LimitSettings:
 
 
 @dataclass
-class _Realm:
-    minute: deque[float]
-    second: deque[float]
-    batch: deque[float]
+class _App:
+    """One app's windows on one realm."""
+
+    second: deque[float] = field(default_factory=deque)
+    batch: deque[float] = field(default_factory=deque)
     in_flight: int = 0
 
 
@@ -41,7 +46,8 @@ class RateLimiter:
         self.settings = settings
         self.clock = clock
         self._lock = threading.Lock()
-        self._realms: dict[str, _Realm] = {}
+        self._minutes: dict[str, deque[float]] = {}  # per realm
+        self._apps: dict[tuple[str, str], _App] = {}  # per realm and app
 
     def snapshot(self) -> dict[str, object]:
         return asdict(self.settings)
@@ -55,35 +61,38 @@ class RateLimiter:
 
     def reset(self) -> None:
         with self._lock:
-            self._realms.clear()
+            self._minutes.clear()
+            self._apps.clear()
 
-    def acquire(self, realm_id: str, is_batch: bool) -> str | None:
-        """Count one request; the name of the limit it breaks (then it is not admitted), else None."""
+    def acquire(self, realm_id: str, app: str, is_batch: bool) -> str | None:
+        """Count one request of ``app`` (its OAuth client id) on the realm; the name of the limit it breaks (then
+        it is not admitted), else None."""
         with self._lock:
-            realm = self._realms.setdefault(realm_id, _Realm(deque(), deque(), deque()))
+            minute = self._minutes.setdefault(realm_id, deque())
+            mine = self._apps.setdefault((realm_id, app), _App())
             now = self.clock()
-            for window, span in ((realm.minute, 60.0), (realm.second, 1.0), (realm.batch, 60.0)):
+            for window, span in ((minute, 60.0), (mine.second, 1.0), (mine.batch, 60.0)):
                 while window and window[0] <= now - span:
                     window.popleft()
             limits = self.settings
             if limits.enabled:
-                if len(realm.second) >= limits.per_second:
+                if len(mine.second) >= limits.per_second:
                     return "per-second"
-                if len(realm.minute) >= limits.per_minute:
+                if len(minute) >= limits.per_minute:
                     return "per-minute"
-                if realm.in_flight >= limits.concurrent:
+                if mine.in_flight >= limits.concurrent:
                     return "concurrent"
-                if is_batch and len(realm.batch) >= limits.batch_per_minute:
+                if is_batch and len(mine.batch) >= limits.batch_per_minute:
                     return "batch per-minute"
-            realm.minute.append(now)
-            realm.second.append(now)
+            minute.append(now)
+            mine.second.append(now)
             if is_batch:
-                realm.batch.append(now)
-            realm.in_flight += 1
+                mine.batch.append(now)
+            mine.in_flight += 1
             return None
 
-    def release(self, realm_id: str) -> None:
+    def release(self, realm_id: str, app: str) -> None:
         with self._lock:
-            realm = self._realms.get(realm_id)
-            if realm is not None and realm.in_flight > 0:
-                realm.in_flight -= 1
+            mine = self._apps.get((realm_id, app))
+            if mine is not None and mine.in_flight > 0:
+                mine.in_flight -= 1
