@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from ledgerbridge import web
 from ledgerbridge.api import busy as api_busy
+from ledgerbridge.api import connect as api_connect
 from ledgerbridge.api import intake as api_intake
 from ledgerbridge.api import numbering as api_numbering
 from ledgerbridge.api import parties as api_parties
@@ -22,6 +23,7 @@ from ledgerbridge.api import polled as api_polled
 from ledgerbridge.api import reconcile as api_reconcile
 from ledgerbridge.api import sync as api_sync
 from ledgerbridge.api import workflow as api_workflow
+from ledgerbridge.api import write_off as api_write_off
 from ledgerbridge.api.body_limit import BodyLimit
 from ledgerbridge.api.deps import AppState
 from ledgerbridge.api.docs import install_docs
@@ -70,6 +72,8 @@ def create_app(engine: Engine | None = None, *, run_worker: bool = True, clock: 
     app.include_router(api_intake.router)
     app.include_router(api_sync.router)
     app.include_router(api_parties.router)
+    app.include_router(api_connect.router)
+    app.include_router(api_write_off.router)
     app.include_router(api_polled.router)
     app.include_router(api_reconcile.router)
     app.include_router(api_workflow.router)

@@ -7,6 +7,7 @@ module and never on each other.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request, Security
@@ -16,10 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.clock import Now, configured_clock
 from ledgerbridge.connectors.connections import organisation_connection
-from ledgerbridge.security.apikeys import organisation_for_key
+from ledgerbridge.security.apikeys import key_for
+from ledgerbridge.security.key_grants import GrantRefused, KeyPurpose, require_grant
 from ledgerbridge.store.bounds import MAX_ID, MAX_OFFSET, MAX_PAGE
 from ledgerbridge.store.db import make_session_factory
 from ledgerbridge.store.models.sync import Connection
+from ledgerbridge.store.models.users import User
+from ledgerbridge.sync.approvals import ApprovalRefused, find_user
 
 #: A row id in a URL (a connection, a job, a document): beyond ``MAX_ID`` none exists, and the store would
 #: overflow on it (``store/bounds``); FastAPI answers 422 naming the parameter.
@@ -63,19 +67,47 @@ bearer_token = HTTPBearer(scheme_name="Bearer", auto_error=False,
                           description="The same API key as `Authorization: Bearer <key>`.")
 
 
-def get_organisation_id(
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: the organisation of the API key presented, and the key (whose grants say which users it may
+    act as: ``security.key_grants``)."""
+
+    organisation_id: int
+    key_id: int
+
+
+def get_caller(
     session: Annotated[Session, Depends(get_session)],
     x_api_key: Annotated[str | None, Security(api_key_header)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_token)],
-) -> int:
-    """The organisation whose API key was presented; 401 otherwise. Every query is scoped by it."""
+) -> Caller:
+    """The API key presented and its organisation; 401 otherwise."""
     key = x_api_key or (bearer.credentials.strip() if bearer else None)
     if not key:
         raise HTTPException(401, "An API key is required: send it as 'Authorization: Bearer <key>' or 'X-API-Key'.")
-    org_id = organisation_for_key(session, key)
-    if org_id is None:
+    found = key_for(session, key)
+    if found is None:
         raise HTTPException(401, "The API key is not valid or has been revoked.")
-    return org_id
+    return Caller(*found)
+
+
+def get_organisation_id(caller: Annotated[Caller, Depends(get_caller)]) -> int:
+    """The organisation whose API key was presented; 401 otherwise. Every query is scoped by it."""
+    return caller.organisation_id
+
+
+def acting_user(session: Session, caller: Caller, name: str, purpose: KeyPurpose) -> User:
+    """The organisation's user the caller names (sign-in email or name), when the key was granted that user for
+    ``purpose``: 404 for no such user, 403 naming the key, the user, the purpose and the command that grants it."""
+    try:
+        user = find_user(session, caller.organisation_id, name)
+    except ApprovalRefused as refused:
+        raise HTTPException(refused.status_code, f"user: {refused.message}") from None
+    try:
+        require_grant(session, caller.key_id, user, purpose)
+    except GrantRefused as refused:
+        raise HTTPException(refused.status_code, refused.message) from None
+    return user
 
 
 def organisation_connection_or_404(session: Session, org_id: int, connection_id: int) -> Connection:

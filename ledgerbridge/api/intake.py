@@ -87,7 +87,8 @@ class DocumentLineView(BaseModel):
     quantity: ViewNumber
     unit_price: ViewNumber
     discount_percent: ViewNumber
-    nominal_code: str
+    nominal_code: str | None  # None: the account the settings name for the line's kind (R-C4)
+    kind: str | None = None
     tax_code: str
     net: ViewMoney
     tax: ViewMoney

@@ -72,6 +72,7 @@ _WHY: dict[int, str] = {
     422: "The request was refused; the detail says which field and why",
     429: "The package's call limit allows no call now (a background run is spending it): nothing was read; ask "
          "again after Retry-After seconds",
+    502: "The package could not be reached; nothing was stored",
     503: "The package's daily call limit is used up: nothing was read; calls resume after Retry-After seconds",
 }
 #: The refusals that say when to ask again (``api.busy``).
@@ -81,7 +82,8 @@ _RETRY_AFTER = {"Retry-After": {"description": "Whole seconds to wait before ask
 _SHAPES: dict[str, Any] = {"problem": Problem, "refusal": Refusal, "validation": ValidationProblem,
                            "refusal-or-validation": Refusal | ValidationProblem,
                            "problem-or-validation": Problem | ValidationProblem,
-                           "problem-or-refusal": Problem | Refusal}
+                           "problem-or-refusal": Problem | Refusal,
+                           "any": Problem | Refusal | ValidationProblem}
 
 
 def errors(*codes: int, shape: str = "problem", **shapes: str) -> dict[int | str, dict[str, Any]]:

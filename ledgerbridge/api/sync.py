@@ -34,8 +34,9 @@ from ledgerbridge.store.bounds import MAX_ID, MAX_SELECTED_IDS
 from ledgerbridge.store.models.sync import Connection, Job
 from ledgerbridge.sync import grids
 from ledgerbridge.sync.exporter import Exporter
-from ledgerbridge.sync.mappings import MappingError, MappingKind, load_mapping_set, set_mapping
+from ledgerbridge.sync.mappings import MappingError, MappingKind, set_mapping
 from ledgerbridge.sync.records import mark_exported_by_hand, status_counts
+from ledgerbridge.sync.settings_check import settings_problems
 
 router = APIRouter(prefix="/v1", tags=["sync"], responses=AUTH)
 # A connection (or job) of another organisation, or none of that id: 404; an id that is not a number: 422.
@@ -101,8 +102,7 @@ def save_settings(connection_id: RowId, body: dict[str, Any], org_id: Org, sessi
     if unknown:
         raise HTTPException(422, f"unknown settings: {', '.join(sorted(unknown))}")
     settings = ConnectionSettings.from_json({**(conn.settings or {}), **body})
-    chart = load_mapping_set(session, conn.id)
-    problems = settings.validate() + settings.check_accounts(chart.accounts if chart.chart_loaded else None)
+    problems = settings_problems(session, conn, settings)
     if problems:
         raise HTTPException(422, problems)
     conn.settings = settings.merged_into(conn.settings)

@@ -1,7 +1,8 @@
 """API for the purchase invoice workflow (R-P1, R-P2) and the audit trail (R-A1), for host systems (API key).
 
 A host system acts for one of the organisation's users, named in the body (``user``: sign-in
-email or name), so the role checks and the two-person rule are the same as on the screens.
+email or name), so the role checks and the two-person rule are the same as on the screens; the API key must have
+been granted that user for approvals (approve, send) or for administration (the rules): ``security.key_grants``.
 Refusals are 409 (a step or rule missing), 403 (the user's role), 404 (no such invoice or user),
 each with the sentence that says which approval or rule is missing.
 """
@@ -15,10 +16,11 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from ledgerbridge.api.deps import Offset, get_organisation_id, get_session
+from ledgerbridge.api.deps import Caller, Offset, acting_user, get_caller, get_organisation_id, get_session
 from ledgerbridge.api.responses import AUTH, csv_or_json, errors
 from ledgerbridge.audit.search import UnknownRecord, as_csv, parse_when, resolve_record, search_audit
 from ledgerbridge.connectors.connections import organisation_connection
+from ledgerbridge.security.key_grants import KeyPurpose
 from ledgerbridge.store.models.approvals import ApprovalStep
 from ledgerbridge.store.models.sync import Connection
 from ledgerbridge.store.models.users import Role
@@ -31,6 +33,7 @@ router = APIRouter(prefix="/v1", tags=["purchase approvals and audit"], response
 Step = errors(400, 403, 404, 409, 422, s422="validation")
 Org = Annotated[int, Depends(get_organisation_id)]
 Db = Annotated[Session, Depends(get_session)]
+CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
 class ApprovalIn(BaseModel):
@@ -80,9 +83,10 @@ def list_purchase_invoices(org_id: Org, session: Db, status: str | None = None) 
 
 
 @router.post("/purchase-invoices/approvals", responses=Step)
-def approve(body: ApprovalIn, org_id: Org, session: Db) -> dict[str, Any]:
+def approve(body: ApprovalIn, caller: CallerDep, session: Db) -> dict[str, Any]:
+    org_id = caller.organisation_id
+    user = acting_user(session, caller, body.user, KeyPurpose.APPROVALS)
     try:
-        user = approvals.find_user(session, org_id, body.user)
         flow = approvals.approve(session, org_id, body.number, ApprovalStep(body.as_), user.email, user.role)
     except ApprovalRefused as refused:
         raise _refused(refused) from None
@@ -91,10 +95,11 @@ def approve(body: ApprovalIn, org_id: Org, session: Db) -> dict[str, Any]:
 
 
 @router.post("/purchase-invoices/send", responses=Step)
-def send(body: SendIn, org_id: Org, session: Db) -> dict[str, Any]:
+def send(body: SendIn, caller: CallerDep, session: Db) -> dict[str, Any]:
     """Send to External System: the invoice is queued for export ("Sent to External System")."""
+    org_id = caller.organisation_id
+    user = acting_user(session, caller, body.user, KeyPurpose.APPROVALS)
     try:
-        user = approvals.find_user(session, org_id, body.user)
         flow = approvals.send_to_external_system(session, org_id, body.number, user.email, user.role,
                                                  _connection(session, org_id))
     except ApprovalRefused as refused:
@@ -109,11 +114,9 @@ def get_rules(org_id: Org, session: Db) -> dict[str, bool]:
 
 
 @router.put("/purchase-rules", responses=Step)
-def put_rules(body: RulesIn, org_id: Org, session: Db) -> dict[str, bool]:
-    try:
-        user = approvals.find_user(session, org_id, body.user)
-    except ApprovalRefused as refused:
-        raise _refused(refused) from None
+def put_rules(body: RulesIn, caller: CallerDep, session: Db) -> dict[str, bool]:
+    org_id = caller.organisation_id
+    user = acting_user(session, caller, body.user, KeyPurpose.ADMINISTRATION)
     if user.role != Role.ADMIN.value:
         raise HTTPException(403, f"changing the purchase rules needs an administrator; {user.email} is {user.role}")
     approvals.set_rules(session, org_id, by=user.email, approval_required=body.approval_required,

@@ -42,6 +42,7 @@ def init(org_name: Annotated[str, typer.Option("--org-name", help="The organisat
     import secrets
 
     from ledgerbridge.security.apikeys import issue_api_key
+    from ledgerbridge.security.key_grants import grant_first_key
     from ledgerbridge.store.organisations import create_organisation
     from ledgerbridge.web.auth import AuthError, create_admin
 
@@ -50,7 +51,8 @@ def init(org_name: Annotated[str, typer.Option("--org-name", help="The organisat
         with session_scope(STATE.sessions) as session:
             org = create_organisation(session, org_name, base_currency)
             key = issue_api_key(session, org.id, "default")
-            create_admin(session, org.id, admin_email, password)
+            admin = create_admin(session, org.id, admin_email, password)
+            grant_first_key(session, org.id, admin)
             result = {"organisation_id": org.id, "organisation": org.name, "api_key": key,
                       "admin_email": admin_email, "admin_password": password}
     except AuthError as exc:
@@ -59,7 +61,8 @@ def init(org_name: Annotated[str, typer.Option("--org-name", help="The organisat
         print_json(result)
         return
     console.print(f"Organisation [bold]{org_name}[/] created (id {result['organisation_id']}).")
-    console.print(f"API key (shown once, keep it safe): [bold]{key}[/]")
+    console.print(f"API key (shown once, keep it safe): [bold]{key}[/] (it may act as {admin_email} for approvals and "
+                  "administration; 'ledgerbridge api-key grant' lets it act as others)")
     console.print(f"Sign in to the screens ('ledgerbridge serve') as [bold]{admin_email}[/] with password "
                   f"[bold]{password}[/] (shown once)")
 
@@ -124,6 +127,7 @@ def _register() -> None:
     from ledgerbridge.bench import parties as bench_parties
     from ledgerbridge.bench import run as bench
     from ledgerbridge.bench import scale as bench_scale
+    from ledgerbridge.cli import api_keys as cli_api_keys
     from ledgerbridge.cli import audit as cli_audit
     from ledgerbridge.cli import numbering as cli_numbering
     from ledgerbridge.cli import parties as cli_parties
@@ -139,6 +143,7 @@ def _register() -> None:
     cli_purchases.register(app)
     cli_audit.register(app)
     cli_numbering.register(app)
+    cli_api_keys.register(app)
     cli_worker.register(app)
     demo.register(app)
     bench.register(app, [bench_month.month])

@@ -75,6 +75,8 @@ class ConnectionSettings:
     receiving_account: str | None = None
     default_payment_method: str | None = None
     auto_sync: bool = False
+    # With automatic sync on, payments are imported every so many minutes (None: the worker's default, 15).
+    auto_payments_minutes: float | None = None
     # Seed 004's account settings (R-C4); each is checked against the refreshed chart (ACCOUNT_SETTINGS).
     credit_card_clearing_account: str | None = None
     default_supplier_invoice_account: str | None = None
@@ -105,6 +107,8 @@ class ConnectionSettings:
         problems = []
         if self.reference_field not in REFERENCE_FIELDS:
             problems.append(f"reference_field must be one of {', '.join(REFERENCE_FIELDS)}")
+        if self.auto_payments_minutes is not None and not 0 < self.auto_payments_minutes <= 24 * 60:
+            problems.append("Payment import interval: a number of minutes above 0, at most 1440 (a day)")
         if self.bill_reference is not None:
             problem = bill_reference_problem(self.bill_reference)
             if problem is not None:

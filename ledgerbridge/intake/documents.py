@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from ledgerbridge.domain.line_accounts import default_account_setting, missing_default_reason
 from ledgerbridge.domain.money import ZERO, inclusive_split, line_net, line_tax, round_money
 from ledgerbridge.intake.reference import Known
 from ledgerbridge.intake.schemas import Batch, DocumentIn, record_label
@@ -33,7 +34,7 @@ from ledgerbridge.intake.store import (
 from ledgerbridge.store.models.host import SALES_TYPES, Document, DocumentLine, DocumentStatus, DocumentType, Party
 
 LINE_FIELDS = ("item_code", "description", "long_description", "quantity", "unit_price", "discount_percent",
-               "nominal_code", "tax_code", "net", "tax", "additional_charge")
+               "nominal_code", "tax_code", "net", "tax", "additional_charge", "kind")
 _COPIED_FIELDS = ("number", "issue_date", "due_date", "currency", "exchange_rate", "amounts_tax_inclusive",
                   "order_number", "customer_po", "site_address", "work_order")
 _HEADER_FIELDS = ("type", "status", *_COPIED_FIELDS, "net_total", "tax_total", "gross_total")
@@ -140,7 +141,8 @@ def _compute_lines(
         net_total += net
         tax_total += tax
         out.append((line.item_code, line.description, line.long_description, line.quantity, line.unit_price,
-                    line.discount_percent, line.nominal_code, line.tax_code, net, tax, line.additional_charge))
+                    line.discount_percent, line.nominal_code, line.tax_code, net, tax, line.additional_charge,
+                    line.kind.value if line.kind else None))
     return tuple(out), net_total, tax_total
 
 
@@ -148,7 +150,10 @@ def _check_codes(doc: DocumentIn, label: str, known: Known, problems: Problems) 
     if doc.party_host_id not in known.parties:
         problems.add(label, "party_host_id", f'party "{doc.party_host_id}" is not known')
     for n, line in enumerate(doc.lines):
-        if line.nominal_code not in known.nominal_types:
+        if line.nominal_code is None:
+            if default_account_setting(doc.type.value, line.kind.value if line.kind else None) is None:
+                problems.add(label, f"lines[{n}].nominal_code", missing_default_reason(doc.type.value))
+        elif line.nominal_code not in known.nominal_types:
             problems.add(label, f"lines[{n}].nominal_code", f'nominal code "{line.nominal_code}" is not known')
         if line.item_code is not None and line.item_code not in known.item_codes:
             problems.add(label, f"lines[{n}].item_code", f'item code "{line.item_code}" is not known')

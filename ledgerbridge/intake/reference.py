@@ -117,7 +117,8 @@ def _check_payment_methods(session: Session, org: int, batch: Batch, known: Know
         if record.bank_nominal is not None:
             check_bank_nominal(known, record.bank_nominal, label, "bank_nominal", problems)
     incoming = [
-        (r.code, {"code": r.code, "name": r.name, "bank_nominal": r.bank_nominal}) for r in batch.payment_methods
+        (r.code, {"code": r.code, "name": r.name, "bank_nominal": r.bank_nominal, "card": r.card})
+        for r in batch.payment_methods
     ]
     known.payment_methods = set(existing) | {r.code for r in batch.payment_methods}
     return plan_upsert(existing, incoming)

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
 
+from ledgerbridge.domain.line_accounts import LineKind
 from ledgerbridge.intake.json_guard import MAX_DEPTH, bad_text, escape_bad_text, may_hold_bad_text, nesting_depth
 from ledgerbridge.store.models.host import DocumentStatus, DocumentType, NominalType, PaymentKind
 
@@ -138,6 +139,7 @@ class PaymentMethodIn(HostModel):
     code: Code
     name: Name
     bank_nominal: Code | None = None
+    card: bool = False  # card payments go to the credit card clearing account when one is set (R-C4)
 
 
 class PartyIn(HostModel):
@@ -172,7 +174,9 @@ class DocumentLineIn(HostModel):
     quantity: Quantity
     unit_price: Quantity
     discount_percent: Percent = Decimal(0)
-    nominal_code: Code
+    # No nominal: the account the connection's settings name for the line's kind and document type (R-C4).
+    nominal_code: Code | None = None
+    kind: Annotated[LineKind, Strict(False)] | None = None
     tax_code: Code
     net: Money | None = None
     tax: Money | None = None

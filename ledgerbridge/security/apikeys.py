@@ -33,20 +33,27 @@ def issue_api_key(session: Session, organisation_id: int, name: str) -> str:
     return key
 
 
-def organisation_for_key(session: Session, key: str) -> int | None:
-    """The organisation a live key belongs to, or None: unknown, malformed and revoked keys look alike to a caller."""
+def key_for(session: Session, key: str) -> tuple[int, int] | None:
+    """The organisation and id of a live key, or None: unknown, malformed and revoked keys look alike to a caller."""
     if not key.startswith(KEY_MARK) or len(key) < PREFIX_LENGTH + 8:
         return None
     presented = _hash(key)
     rows = session.execute(
-        select(ApiKey.organisation_id, ApiKey.key_hash, ApiKey.revoked_at).where(ApiKey.prefix == key[:PREFIX_LENGTH])
+        select(ApiKey.organisation_id, ApiKey.id, ApiKey.key_hash, ApiKey.revoked_at)
+        .where(ApiKey.prefix == key[:PREFIX_LENGTH])
     ).all()
-    found: int | None = None
-    for organisation_id, key_hash, revoked_at in rows:
+    found: tuple[int, int] | None = None
+    for organisation_id, key_id, key_hash, revoked_at in rows:
         # Compare every candidate in constant time, so timing reveals nothing about which hash was close.
         if hmac.compare_digest(key_hash, presented) and revoked_at is None:
-            found = organisation_id
+            found = (organisation_id, key_id)
     return found
+
+
+def organisation_for_key(session: Session, key: str) -> int | None:
+    """The organisation a live key belongs to, or None."""
+    found = key_for(session, key)
+    return found[0] if found else None
 
 
 def revoke_api_key(session: Session, organisation_id: int, key_or_prefix: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy import Connection as DbConnection
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from ledgerbridge.domain.line_accounts import default_account_setting, setting_key
 from ledgerbridge.store.models.host import Document, DocumentLine, Item, NominalCode, Party
 
 CHUNK = 500
@@ -63,6 +64,8 @@ class LineView:
     quantity: Decimal
     unit_price: Decimal
     discount_percent: Decimal
+    #: The host's nominal code; for a line without one, the key of the account setting its kind and document type
+    #: take (``domain.line_accounts.setting_key``), which the export context maps to that setting's account.
     nominal_code: str
     tax_code: str
     net: Decimal
@@ -145,7 +148,7 @@ def load_documents(session: Session, ids: Iterable[int]) -> dict[int, DocumentVi
         DocumentLine.document_id, DocumentLine.line_no, DocumentLine.item_code, DocumentLine.description,
         DocumentLine.long_description, DocumentLine.quantity, DocumentLine.unit_price,
         DocumentLine.discount_percent, DocumentLine.nominal_code, DocumentLine.tax_code,
-        DocumentLine.net, DocumentLine.tax]
+        DocumentLine.net, DocumentLine.tax, DocumentLine.kind]
     # On the session's connection (Core rows): the ORM's result layer cost as much again as the rows themselves
     # for 50,000 lines, loaded twice by every pre-check and upload. Pending changes are flushed first, as the
     # session's own ``execute`` would do.
@@ -154,17 +157,30 @@ def load_documents(session: Session, ids: Iterable[int]) -> dict[int, DocumentVi
     connection = session.connection()
     for chunk in _chunks(wanted):
         lines: dict[int, list[LineView]] = defaultdict(list)
+        kinds: dict[int, dict[int, str | None]] = defaultdict(dict)
         for row in connection.execute(
             select(*line_cols).where(DocumentLine.document_id.in_(chunk)).order_by(
                 DocumentLine.document_id, DocumentLine.line_no)
         ):
-            lines[row[0]].append(LineView(*row[1:]))
+            lines[row[0]].append(LineView(*row[1:-1]))
+            if row.nominal_code is None:  # no nominal of its own: its kind's account setting (R-C4)
+                kinds[row[0]][row.line_no] = row.kind
         orders = _purchase_order_numbers(connection, chunk)
         for row in connection.execute(select(*doc_cols).where(Document.id.in_(chunk))):
+            own = lines.get(row.id, [])
+            if row.id in kinds:
+                own = [_with_setting_key(line, row.type, kinds[row.id]) for line in own]
             # mypy cannot count an untyped row's columns, so it thinks one may fill ``lines`` (doc_cols stop short)
-            out[row.id] = DocumentView(*row, lines=tuple(lines.get(row.id, ())),  # type: ignore[misc]
+            out[row.id] = DocumentView(*row, lines=tuple(own),  # type: ignore[misc]
                                        purchase_order_number=orders.get(row.id))
     return out
+
+
+def _with_setting_key(line: LineView, document_type: str, kinds: dict[int, str | None]) -> LineView:
+    if line.line_no not in kinds:
+        return line
+    setting = default_account_setting(document_type, kinds[line.line_no])
+    return replace(line, nominal_code=setting_key(setting) if setting else "")
 
 
 def _purchase_order_numbers(connection: DbConnection, chunk: Sequence[int]) -> dict[int, str]:

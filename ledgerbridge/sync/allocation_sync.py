@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.connectors.protocol import AllocationExport, ConnectorCallFailed, RemoteCredit
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
+from ledgerbridge.domain.line_accounts import LineKind
 from ledgerbridge.store.db import committed_between, session_scope, utcnow
 from ledgerbridge.store.models.credits import CreditAllocation
-from ledgerbridge.store.models.host import Document, DocumentStatus, DocumentType, Payment
+from ledgerbridge.store.models.host import Document, DocumentLine, DocumentStatus, DocumentType, Payment
 from ledgerbridge.store.models.sync import Connection, PackagePayment, RecordType, SyncStatus
 from ledgerbridge.sync.connection_run import ConnectionRun, Report, hold_allocations
 from ledgerbridge.sync.incremental import IncrementalWindow
@@ -53,7 +54,10 @@ class AllocationSync(ConnectionRun):
         with session_scope(self.sessions) as session:
             connection = session.get_one(Connection, self.connection_id)
             if not ConnectionSettings.from_json(connection.settings).allocation_sync:
+                # Off, write-offs are applied all the same: an unapplied one would leave the invoice owing there.
                 report.skipped = OFF
+                self._push(session, connection, report, only_write_offs=True)
+                session.commit()
                 return report
             self._push(session, connection, report)
             session.commit()
@@ -67,10 +71,15 @@ class AllocationSync(ConnectionRun):
     def _bound(self, session: Session, document_id: int) -> str | None:
         return self._external_id(session, RecordType.DOCUMENT, document_id, SyncStatus.SEEN)
 
-    def _push(self, session: Session, connection: Connection, report: AllocationReport) -> None:
-        credits = session.scalars(select(Document).where(
+    def _push(self, session: Session, connection: Connection, report: AllocationReport,
+              only_write_offs: bool = False) -> None:
+        query = select(Document).where(
             Document.organisation_id == connection.organisation_id, Document.type.in_(CREDIT_TYPES),
-            Document.credits_document_id.is_not(None), Document.status != DocumentStatus.VOID.value))
+            Document.credits_document_id.is_not(None), Document.status != DocumentStatus.VOID.value)
+        if only_write_offs:
+            query = query.where(Document.id.in_(select(DocumentLine.document_id).where(
+                DocumentLine.kind == LineKind.BAD_DEBT.value)))
+        credits = session.scalars(query)
         pairs: list[tuple[Document, Document, str, str]] = []
         for credit in credits:
             invoice = session.get_one(Document, credit.credits_document_id)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ledgerbridge.connectors.limits import TextLimits
 from ledgerbridge.connectors.protocol import Connector, ExportContext, Problem
 from ledgerbridge.domain.accounting_settings import ConnectionSettings
+from ledgerbridge.domain.line_accounts import default_account_mappings
 from ledgerbridge.packages.registry import spec_for
 from ledgerbridge.store.models.host import Document, DocumentType, Item, Party
 from ledgerbridge.store.models.sync import OPEN_SYNC_STATUSES, Connection, RecordType, SyncRecord
@@ -53,7 +54,11 @@ def export_context(session: Session, connection: Connection) -> ExportContext:
     settings = ConnectionSettings.from_json(connection.settings)
     raw = dict(connection.settings or {})
     raw.update({k: getattr(settings, k) for k in settings.__slots__})
-    return ExportContext(mappings=load_mapping_set(session, connection.id), settings=raw)
+    mappings = load_mapping_set(session, connection.id)
+    # Lines without a nominal of their own carry their account setting's key (``store.views``): mapped here to the
+    # setting's account, so every package's mapper posts them as it posts any mapped nominal (R-C4).
+    mappings.nominal.update(default_account_mappings(raw))
+    return ExportContext(mappings=mappings, settings=raw)
 
 
 def select_document_records(session: Session, connection_id: int,

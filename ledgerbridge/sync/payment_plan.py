@@ -9,14 +9,17 @@ the upload give the same answers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from ledgerbridge.connectors.protocol import ExportContext, PaymentExport
 from ledgerbridge.domain.allocation_split import OpenInvoice
+from ledgerbridge.domain.line_accounts import default_account_setting, setting_key
 from ledgerbridge.domain.money import round_money
 from ledgerbridge.domain.payment_policy import exportable_payments_query
 from ledgerbridge.store.db import utcnow
@@ -86,15 +89,26 @@ def _bound(session: Session, connection_id: int, record_type: RecordType, record
                                                    SyncRecord.record_id == record_id))
 
 
+def method_of(payment: Payment, settings: Mapping[str, Any]) -> str | None:
+    """The payment's method, or the settings' default payment method for a payment that names none (R-C4)."""
+    return payment.method_code or (str(settings.get("default_payment_method") or "") or None)
+
+
 def bank_account_for(session: Session, payment: Payment, ctx: ExportContext) -> str | None:
-    """Payment method mapping first, then the bank nominal's mapping, then the settings' receiving account."""
+    """A card method's payments go to the credit card clearing account when the settings name one (seed 004: the
+    card company pays the bank later, net of its fees); otherwise the payment method's mapping, then the bank
+    nominal's mapping, then the settings' receiving account. A payment with no method takes the default one."""
     maps = ctx.mappings
-    if payment.method_code and payment.method_code in maps.payment_method:
-        return maps.payment_method[payment.method_code]
-    nominal = payment.bank_nominal
-    if nominal is None and payment.method_code:
-        nominal = session.scalar(select(PaymentMethod.bank_nominal).where(
-            PaymentMethod.organisation_id == payment.organisation_id, PaymentMethod.code == payment.method_code))
+    code = method_of(payment, ctx.settings)
+    method = session.execute(select(PaymentMethod.card, PaymentMethod.bank_nominal).where(
+        PaymentMethod.organisation_id == payment.organisation_id, PaymentMethod.code == code)).first() \
+        if code else None
+    clearing = ctx.settings.get("credit_card_clearing_account")
+    if method is not None and method.card and clearing:
+        return str(clearing)
+    if code and code in maps.payment_method:
+        return maps.payment_method[code]
+    nominal = payment.bank_nominal or (method.bank_nominal if method is not None else None)
     if nominal and nominal in maps.nominal:
         return maps.nominal[nominal]
     receiving = ctx.settings.get("receiving_account")
@@ -108,7 +122,8 @@ def plan_payment(session: Session, connection: Connection, record: SyncRecord, c
     bank = bank_account_for(session, payment, ctx)
     if bank is None:
         plan.problems.append(f"{plan.label}: no bank account to record it in: map payment method "
-                             f"{payment.method_code or '(none)'} or its bank nominal, or set a receiving account")
+                             f"{method_of(payment, ctx.settings) or '(none)'} or its bank nominal, or set a "
+                             "receiving account (or a default payment method)")
     if payment.kind == PaymentKind.PREPAYMENT.value:
         account = _plan_prepayment(session, connection, plan, ctx)
         document_ext = None
@@ -142,8 +157,12 @@ def _plan_prepayment(session: Session, connection: Connection, plan: PaymentPlan
             plan.problems.append(
                 f"{plan.label} is in {payment.currency} but invoice {inv.number} of order {order.number} is in "
                 f"{inv.currency}: a prepayment can only be allocated to invoices in its own currency")
-    first_line = session.scalar(select(DocumentLine.nominal_code).where(DocumentLine.document_id == order.id)
-                                .order_by(DocumentLine.line_no).limit(1))
+    first = session.execute(select(DocumentLine.nominal_code, DocumentLine.kind).where(
+        DocumentLine.document_id == order.id).order_by(DocumentLine.line_no).limit(1)).first()
+    first_line = first.nominal_code if first is not None else None
+    if first is not None and first_line is None:  # no nominal of its own: its kind's income account (R-C4)
+        setting = default_account_setting(order.type, first.kind)
+        first_line = setting_key(setting) if setting else None
     account = ctx.mappings.nominal.get(first_line or "")
     if account is None:
         plan.problems.append(f"{plan.label}: nominal code {first_line or '(none)'} of order {order.number} has no "

@@ -11,6 +11,8 @@ from collections.abc import Mapping as MappingT
 from dataclasses import dataclass
 
 from ledgerbridge.connectors.protocol import Connector, ExportContext, Problem
+from ledgerbridge.domain.accounting_settings import ACCOUNT_SETTINGS
+from ledgerbridge.domain.line_accounts import KIND_OF_SETTING, SALES_LINE_SETTINGS, setting_of_key
 from ledgerbridge.domain.money import round_money
 from ledgerbridge.domain.rounding import PER_LINE, rounding_difference, rounding_line_amount, tolerance
 from ledgerbridge.packages.registry import spec_for
@@ -48,7 +50,14 @@ def check_line(document: DocumentView, line: LineView, ms: MappingSet, nominal_t
             hint="Post the line to a sales or purchases nominal: the host keeps stock and its value.",
             failure_type="data"))
         return problems
+    setting = setting_of_key(line.nominal_code)
     account = ms.nominal.get(line.nominal_code)
+    mapped_to = f"nominal code {line.nominal_code} is mapped to"
+    if setting is not None or not line.nominal_code:
+        if account is None or setting is None:
+            problems.append(_no_default_account(where, setting))
+            return problems + _tax_problems(document, line, ms, package, relax, where)
+        mapped_to = f"the '{ACCOUNT_SETTINGS[setting].label}' setting names"
     if account is None:
         answer = f" ({package} would answer \"{missing_account_answer}\")" if missing_account_answer else ""
         problems.append(Problem(
@@ -58,14 +67,41 @@ def check_line(document: DocumentView, line: LineView, ms: MappingSet, nominal_t
         info = ms.accounts.get(account)
         if info is None or not info.active:
             problems.append(Problem(
-                f"{where}: nominal code {line.nominal_code} is mapped to account {account}, which is not an active "
+                f"{where}: {mapped_to} account {account}, which is not an active "
                 f"account in {package}",
                 hint="Refresh the chart of accounts and map the nominal code to an active account."))
-        elif not relax and side_of(document) not in info.usable_for:
+        elif not relax and _need_of(document, setting) not in info.usable_for:
             problems.append(Problem(
-                f"{where}: nominal code {line.nominal_code} is mapped to account {account} ({info.name}, "
-                f"{info.category}), which is not suitable for {side_of(document)} lines",
+                f"{where}: {mapped_to} account {account} ({info.name}, "
+                f"{info.category}), which is not suitable for {_need_of(document, setting)} lines",
                 hint="Choose a suitable account, or turn on 'relax restrictions' in the settings."))
+    return problems + _tax_problems(document, line, ms, package, relax, where)
+
+
+def _need_of(document: DocumentView, setting: str | None) -> str:
+    """What the line's account must allow: the document's side, or, for an account a setting names, the setting's
+    own need (a write-off's bad debt account is an expense account on a sales credit note)."""
+    need = ACCOUNT_SETTINGS[setting].needs if setting else None
+    return need or side_of(document)
+
+
+def _no_default_account(where: str, setting: str | None) -> Problem:
+    """A line without a nominal of its own whose account setting is empty: names the setting to fill in."""
+    if setting is None:
+        return Problem(f"{where} has no nominal code, and no kind ({', '.join(SALES_LINE_SETTINGS)}) that gives it an "
+                       "income account", hint="Give the line a nominal code or a kind in the host, and send it again.",
+                       failure_type="data")
+    label = ACCOUNT_SETTINGS[setting].label
+    kind = f" ({KIND_OF_SETTING[setting]} line)" if setting in KIND_OF_SETTING else ""
+    return Problem(f"{where}{kind} has no nominal code of its own and the {label.lower()} is not set: it needs the "
+                   f"'{label}' setting",
+                   hint=f"Choose the {label.lower()} on the Settings tab (or give the line a nominal code), then "
+                        "pre-check again.")
+
+
+def _tax_problems(document: DocumentView, line: LineView, ms: MappingSet, package: str, relax: bool,
+                  where: str) -> list[Problem]:
+    problems: list[Problem] = []
     tax_type = ms.tax_for(side_of(document)).get(line.tax_code)
     if tax_type is None:
         problems.append(Problem(

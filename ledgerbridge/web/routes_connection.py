@@ -20,7 +20,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ledgerbridge.audit.trail import audit
 from ledgerbridge.connectors.app_key_usage import AppKeyUsage, app_key_usage
 from ledgerbridge.connectors.auth_flows import connection_health, flow_for
-from ledgerbridge.connectors.connections import create_connection, production_endpoints, sandbox_endpoints
+from ledgerbridge.connectors.host_connect import (
+    SANDBOX_CLIENT,
+    ClientChoice,
+    ConnectRefused,
+    restart_connection,
+    start_connection,
+)
 from ledgerbridge.connectors.oauth import ConsentError
 from ledgerbridge.packages.registry import DEFAULT
 from ledgerbridge.packages.registry import PACKAGES as REGISTERED
@@ -31,7 +37,6 @@ from ledgerbridge.web.routes_parties import import_offered
 
 router = APIRouter()
 
-SANDBOX_CLIENT = ("ledgerbridge-demo", "demo-secret")
 #: The packages a user can connect to, as the screens name them (every one has a connector and a flow).
 PACKAGES = {spec.kind: spec.name for spec in REGISTERED}
 #: Those that poll us: set up with a password and a file for their program, not a consent page.
@@ -72,35 +77,25 @@ async def connect(request: Request, session: Db, user: User) -> Response:
         kind = str(form.get("package") or DEFAULT.kind)
         if kind not in PACKAGES:
             return back("/connection", err=f"Choose one of the packages: {', '.join(PACKAGES.values())}.")
-        label = PACKAGES[kind]
-        if kind in POLLED:  # nothing to consent to: the program beside the package will come to us
-            conn = create_connection(session, user.organisation_id, kind, production_endpoints(kind), client_id="",
-                                     client_secret="", redirect_uri="", name=label)
-            conn.status = "connected"
-            session.commit()
-            return back("/connection", msg=f"{label} added. Next: set {POLLED[kind].program}'s password and add "
-                                           "the setup file to it (below).")
-        sandbox = str(form.get("sandbox_url") or "").strip()
-        client_id = str(form.get("client_id") or "").strip() or (SANDBOX_CLIENT[0] if sandbox else "")
-        secret = str(form.get("client_secret") or "").strip() or (SANDBOX_CLIENT[1] if sandbox else "")
-        if not client_id or not secret:
-            return back("/connection", err=f"Enter the app's client id and secret from {label}'s developer portal.")
-        if sandbox and not sandbox.startswith(("http://", "https://")):
-            return back("/connection", err="The sandbox address must start with http:// or https://.")
-        endpoints = sandbox_endpoints(kind, sandbox) if sandbox else production_endpoints(kind)
-        conn = create_connection(session, user.organisation_id, kind, endpoints, client_id=client_id,
-                                 client_secret=secret, redirect_uri=redirect_uri,
-                                 name=f"{label} (sandbox)" if sandbox else label)
-    elif conn.kind in POLLED:
-        conn.status = "connected"
-        session.commit()
-        return back("/connection", msg=f"Connected again: {POLLED[conn.kind].program} is let in with a new password "
-                                       "(set one below if it was disconnected).")
+        client = ClientChoice(str(form.get("client_id") or ""), str(form.get("client_secret") or ""),
+                              str(form.get("sandbox_url") or "").strip() or None)
+        try:
+            started = start_connection(session, user.organisation_id, kind, redirect_uri=redirect_uri,
+                                       client=client, actor=user.email)
+        except ConnectRefused as exc:
+            return back("/connection", err=f"Not connected: {exc.message}.")
+        again = False
     else:
-        conn.redirect_uri = redirect_uri  # the address this app is served on now
-    url = flow_for(conn.kind).begin_consent(session, conn)
+        started = restart_connection(session, conn, actor=user.email, redirect_uri=redirect_uri)
+        again = True
     session.commit()
-    return RedirectResponse(url, status_code=303)
+    if started.consent_url is not None:
+        return RedirectResponse(started.consent_url, status_code=303)
+    if again:
+        return back("/connection", msg=f"Connected again: {started.program} is let in with a new password "
+                                       "(set one below if it was disconnected).")
+    return back("/connection", msg=f"{PACKAGES[started.connection.kind]} added. Next: set {started.program}'s "
+                                   "password and add the setup file to it (below).")
 
 
 @router.get("/oauth/callback", response_class=HTMLResponse, name="oauth_callback")

@@ -54,7 +54,7 @@ def _pending_codes(session: Session, connection_id: int) -> tuple[set[str], set[
         select(DocumentLine.nominal_code, DocumentLine.tax_code).join(Document, Document.id == DocumentLine.document_id)
         .join(SyncRecord, (SyncRecord.record_id == Document.id) & (SyncRecord.record_type == RecordType.DOCUMENT.value))
         .where(SyncRecord.connection_id == connection_id, SyncRecord.status.in_(OPEN_STATUSES)).distinct()).all()
-    return {r[0] for r in rows}, {r[1] for r in rows}
+    return {r[0] for r in rows if r[0] is not None}, {r[1] for r in rows}  # None: a settings default (R-C4)
 
 
 def _accounts(session: Session, connection_id: int, side: str | None, relax: bool) -> list[Choice]:

@@ -20,7 +20,7 @@ from ledgerbridge.domain.accounting_settings import ACCOUNT_SETTINGS, REFERENCE_
 from ledgerbridge.packages.registry import UnknownPackage, spec_for
 from ledgerbridge.store.models.host import PaymentMethod
 from ledgerbridge.store.models.sync import Connection
-from ledgerbridge.sync.mappings import load_mapping_set
+from ledgerbridge.sync.settings_check import settings_problems
 from ledgerbridge.web.common import Db, User, back, checked_form, connection_of, render
 from ledgerbridge.web.routes_mapping import _accounts
 
@@ -33,6 +33,7 @@ FLAGS = {
     "relax_restrictions": "Relax restrictions (offer every account when mapping)",
     "item_sync": "Export stock items (not recommended)",
     "payments_both_ways": "Payments both ways (payments taken here go to the package)",
+    "allocation_sync": "Allocation sync (credit-note, prepayment and overpayment allocations both ways)",
     "auto_sync": "Automatic sync",
 }
 #: Settings only some packages read (their spec's ``own_settings``), shown for those packages' connections only.
@@ -58,14 +59,7 @@ def _own(conn: Connection) -> tuple[str, ...]:
 
 
 def validate(session: Session, conn: Connection, values: dict[str, Any]) -> list[str]:
-    settings = ConnectionSettings.from_json(values)
-    ms = load_mapping_set(session, conn.id)
-    problems = settings.validate() + settings.check_accounts(ms.accounts if ms.chart_loaded else None)
-    method = values.get("default_payment_method")
-    if method and session.scalar(select(PaymentMethod.id).where(
-            PaymentMethod.organisation_id == conn.organisation_id, PaymentMethod.code == method)) is None:
-        problems.append(f"Default payment method: {method} is not one of the host's payment methods")
-    return problems
+    return settings_problems(session, conn, ConnectionSettings.from_json(values))
 
 
 @router.get("/settings", response_class=HTMLResponse)
@@ -101,7 +95,14 @@ async def save_settings(request: Request, session: Db, user: User) -> Response:
         elif f.name in form:
             values[f.name] = str(form[f.name]).strip() or None
     values["reference_field"] = values.get("reference_field") or "order_number"
-    problems = validate(session, conn, values)
+    problems: list[str] = []
+    minutes = values.get("auto_payments_minutes")
+    try:
+        values["auto_payments_minutes"] = float(minutes) if minutes else None
+    except ValueError:
+        problems.append("Payment import interval: enter a number of minutes")
+        values["auto_payments_minutes"] = None
+    problems += validate(session, conn, values)
     start = str(form.get("start_date") or "").strip()
     try:
         start_date = date.fromisoformat(start) if start else None

@@ -74,6 +74,19 @@ OPERATIONS: dict[tuple[str, str], Callable[[World], tuple[dict[str, Any], Expect
         lambda w: ({"number": "PI-1", "user": f"ada{PLACE}@komet.test"}, ["body", "user"]),
     ("put", "/v1/purchase-rules"):
         lambda w: ({"approval_required": False, "user": f"ada@komet.test{PLACE}"}, ["body", "user"]),
+    ("post", "/v1/connections"):
+        lambda w: ({"package": "xero", "user": "ada@komet.test", "redirect_uri": f"http://h/cb{PLACE}"},
+                   ["body", "redirect_uri"]),
+    ("post", "/v1/connections/{connection_id}/consent"):
+        lambda w: ({"user": "ada@komet.test", "callback_url": f"http://h/cb?code={PLACE}"}, ["body", "callback_url"]),
+    ("post", "/v1/connections/{connection_id}/company"):
+        lambda w: ({"user": "ada@komet.test", "company_id": f"T{PLACE}"}, ["body", "company_id"]),
+    ("post", "/v1/connections/{connection_id}/disconnect"):
+        lambda w: ({"user": f"ada{PLACE}@komet.test"}, ["body", "user"]),
+    ("post", "/v1/connections/{connection_id}/reconnect"):
+        lambda w: ({"user": "ada@komet.test", "redirect_uri": f"http://h/{PLACE}"}, ["body", "redirect_uri"]),
+    ("post", "/v1/documents/{host_id}/write-off"):
+        lambda w: ({"reason": f"gone{PLACE}"}, ["body", "reason"]),
     ("post", "/v1/batch"):
         lambda w: ({"parties": [party("P9", name=f"Party{PLACE}")]}, ('parties[0] (host_id "P9")', "name")),
     ("put", "/v1/parties/{host_id}"):

@@ -76,6 +76,9 @@ class RemoteDoc:
     first_line: str | None  # the first line's description
     item_codes: frozenset[str]  # items the lines name (by code/Sku)
     party_id: str | None  # the package id of the customer or supplier it names
+    #: Each line's account (or the item that carries it, where sales lines post through items) as the package refers
+    #: to it: compared between documents, never with a host code.
+    line_accounts: tuple[str | None, ...] = ()
 
 
 #: How much faster than the wall a hurried clock runs.

@@ -139,7 +139,8 @@ class MyobWorld(PackageWorld):
                 state="paid" if balance == 0 and total else "open",
                 first_line=lines[0].get("Description") if lines else None,
                 item_codes=frozenset(items[str(ln["Item"]["UID"])] for ln in lines if ln.get("Item")),
-                party_id=party.get("UID")))
+                party_id=party.get("UID"),
+                line_accounts=tuple((ln.get("Account") or {}).get("UID") for ln in lines)))
         return docs
 
     def remote_parties(self) -> dict[str, str]:

@@ -139,7 +139,9 @@ class QbdPackageWorld(PackageWorld):
                 refs = {_ref(ln.fields.get("ItemRef")) for ln in lines}
                 docs.append(RemoteDoc(str(txn.ref_number), KINDS[txn.kind], txn.txn_id, txn.total, state,
                                       first if isinstance(first, str) else None,
-                                      frozenset(items[r] for r in refs if r in items), txn.entity_id))
+                                      frozenset(items[r] for r in refs if r in items), txn.entity_id,
+                                      tuple(_ref(ln.fields.get("AccountRef")) or _ref(ln.fields.get("ItemRef"))
+                                            for ln in lines)))
             return docs
 
         found: list[RemoteDoc] = self._read(read)

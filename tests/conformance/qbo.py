@@ -20,6 +20,7 @@ from .harness import PackageHarness, PackageWorld, RemoteDoc
 ENTITIES = {"Invoice": "sales_invoice", "CreditMemo": "sales_credit_note", "Bill": "purchase_invoice",
             "VendorCredit": "purchase_credit_note"}
 _LINE_DETAILS = ("SalesItemLineDetail", "ItemBasedExpenseLineDetail")
+_ACCOUNT_DETAILS = (*_LINE_DETAILS, "AccountBasedExpenseLineDetail")
 
 
 class QboContract:
@@ -109,7 +110,9 @@ class QboWorld(PackageWorld):
                     total=Decimal(str(doc["TotalAmt"])), state=_state(doc),
                     first_line=lines[0].get("Description") if lines else None,
                     item_codes=frozenset(code for code, ident in self.remote_items().items() if ident in refs)
-                    if refs else frozenset(), party_id=party.get("value")))
+                    if refs else frozenset(), party_id=party.get("value"),
+                    line_accounts=tuple(_line_account(ln[ln["DetailType"]]) for ln in doc.get("Line", [])
+                                        if ln.get("DetailType") in _ACCOUNT_DETAILS)))
         return docs
 
     def remote_parties(self) -> dict[str, str]:
@@ -164,3 +167,9 @@ class QboHarness(PackageHarness):
 
 
 QBO = QboHarness()
+
+
+def _line_account(detail: dict[str, Any]) -> str | None:
+    """A bill line's account, or a sales line's item (which carries its income account)."""
+    ref = detail.get("AccountRef") or detail.get("ItemRef") or {}
+    return str(ref["value"]) if "value" in ref else None

@@ -91,7 +91,8 @@ class XeroWorld(PackageWorld):
                     total=Decimal(str(doc["Total"])), state=_STATES.get(doc["Status"], "open"),
                     first_line=lines[0].get("Description") if lines else None,
                     item_codes=frozenset(ln["ItemCode"] for ln in lines if ln.get("ItemCode")),
-                    party_id=(doc.get("Contact") or {}).get("ContactID")))
+                    party_id=(doc.get("Contact") or {}).get("ContactID"),
+                    line_accounts=tuple(ln.get("AccountCode") for ln in lines)))
         return docs
 
     def remote_parties(self) -> dict[str, str]:

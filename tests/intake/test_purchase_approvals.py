@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerbridge.api.app import create_app
 from ledgerbridge.security.apikeys import issue_api_key
+from ledgerbridge.security.key_grants import GrantRefused, KeyPurpose, grant, revoke_grant
 from ledgerbridge.store.models.approvals import PurchaseApproval
-from ledgerbridge.store.models.host import Document, DocumentLine
+from ledgerbridge.store.models.host import ApiKey, Document, DocumentLine
 from ledgerbridge.store.models.sync import AuditEvent
 from ledgerbridge.store.models.users import User
 from ledgerbridge.store.organisations import create_organisation
@@ -53,9 +54,15 @@ def host(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Host]:
     with sessions() as session:
         org = create_organisation(session, "Komet Flowers")
         key = issue_api_key(session, org.id, "host")
+        api_key = session.scalars(select(ApiKey).where(ApiKey.organisation_id == org.id)).one()
         for email, role in (("pat@komet.test", "procurement"), ("ann@komet.test", "accounts"),
                             ("vic@komet.test", "viewer"), ("ada@komet.test", "admin")):
-            create_user(session, org.id, email, "a long enough password", role, name=email.split("@")[0].title())
+            user = create_user(session, org.id, email, "a long enough password", role,
+                               name=email.split("@")[0].title())
+            # The host's key acts as each of them for approvals, and as the administrator for the rules (R-S1).
+            grant(session, api_key, user, KeyPurpose.APPROVALS)
+            if role == "admin":
+                grant(session, api_key, user, KeyPurpose.ADMINISTRATION)
         session.commit()
         org_id = org.id
     with TestClient(create_app(engine, run_worker=False)) as client:
@@ -246,7 +253,9 @@ def test_another_organisations_key_sees_no_invoice(host: Host, sessions: session
     with sessions() as session:
         other = create_organisation(session, "Elsewhere")
         key = issue_api_key(session, other.id, "host")
-        create_user(session, other.id, "eve@elsewhere.test", "a long enough password", "admin")
+        eve = create_user(session, other.id, "eve@elsewhere.test", "a long enough password", "admin")
+        grant(session, session.scalars(select(ApiKey).where(ApiKey.organisation_id == other.id)).one(), eve,
+              KeyPurpose.APPROVALS)
         session.commit()
     stranger = Host(host.client, key, other.id)
     assert stranger.send("GET", "/v1/purchase-invoices").json()["purchase_invoices"] == []
@@ -255,3 +264,39 @@ def test_another_organisations_key_sees_no_invoice(host: Host, sessions: session
     assert answer.status_code == 404
     assert stranger.send("POST", "/v1/purchase-invoices/approvals",
                          {"number": "PI-1", "as": "accounting", "user": "ann@komet.test"}).status_code == 404
+
+
+def test_a_key_acts_only_as_the_users_it_was_granted(host: Host, sessions: sessionmaker[Session]) -> None:
+    """R-S1: a second key of the same organisation, granted no one, cannot approve as anyone; granted Pat for
+    approvals it approves as Pat, and still not as Ann, nor as Pat for administration; revoked, no longer."""
+    with sessions() as session:
+        second = issue_api_key(session, host.org_id, "field app")
+        session.commit()
+    field_app = Host(host.client, second, host.org_id)
+    step = {"number": "PI-3", "as": "procurement", "user": "pat@komet.test"}
+    refused = field_app.send("POST", "/v1/purchase-invoices/approvals", step)
+    assert refused.status_code == 403
+    prefix = second[:12]
+    assert refused.json()["detail"] == (
+        f"API key {prefix} may not act as pat@komet.test for approvals; an administrator grants it with: "
+        f"ledgerbridge api-key grant {prefix} --user pat@komet.test --for approvals")
+    with sessions() as session:
+        key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one()
+        pat = session.scalars(select(User).where(User.email == "pat@komet.test")).one()
+        assert grant(session, key, pat, KeyPurpose.APPROVALS) is True
+        assert grant(session, key, pat, KeyPurpose.APPROVALS) is False  # already could
+        session.commit()
+    assert field_app.send("POST", "/v1/purchase-invoices/approvals", step).status_code == 200
+    as_ann = field_app.send("POST", "/v1/purchase-invoices/approvals", step | {"as": "accounting",
+                                                                              "user": "ann@komet.test"})
+    assert as_ann.status_code == 403 and "may not act as ann@komet.test" in as_ann.json()["detail"]
+    rules = field_app.send("PUT", "/v1/purchase-rules", {"approval_required": False, "user": "pat@komet.test"})
+    assert rules.status_code == 403 and "for administration" in rules.json()["detail"]
+    with sessions() as session:
+        key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one()
+        pat = session.scalars(select(User).where(User.email == "pat@komet.test")).one()
+        with pytest.raises(GrantRefused, match="only an administrator or an Accounts user"):
+            grant(session, key, pat, KeyPurpose.ADMINISTRATION)
+        assert revoke_grant(session, key, pat, KeyPurpose.APPROVALS) is True
+        session.commit()
+    assert field_app.send("POST", "/v1/purchase-invoices/send", {"number": "PI-3", "user": "Pat"}).status_code == 403

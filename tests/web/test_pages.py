@@ -73,6 +73,14 @@ def test_settings_are_checked_against_the_chart(live_app: LiveApp, connected: in
     page = client.get("/settings").text
     assert re.search(r'<option value="090"\s+selected', page)
     assert 'value="2026-10-01"' in page and re.search(r'name="push_lines_as_items"\s+checked', page)
+    # Allocation sync (R-X1), payments both ways and the payment import interval are on the page, and kept.
+    assert "Payment import interval" in save(auto_payments_minutes="0")["err"][0]
+    assert "enter a number of minutes" in save(auto_payments_minutes="often")["err"][0]
+    assert save(allocation_sync="on", payments_both_ways="on", auto_payments_minutes="30")["msg"]
+    page = client.get("/settings").text
+    assert re.search(r'name="allocation_sync"\s+checked', page) and re.search(r'name="payments_both_ways"\s+checked',
+                                                                              page)
+    assert 'name="auto_payments_minutes"' in page and 'value="30"' in page
 
 
 def test_grids_page_and_sort_on_the_server_and_ignore_unknown_columns(live_app: LiveApp) -> None:

@@ -155,6 +155,8 @@ class PaymentMethod(Base):
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
     bank_nominal: Mapped[str | None] = mapped_column(String(20), default=None)
+    # A card method: its payments land in the credit card clearing account when the settings name one (R-C4).
+    card: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Document(Base):
@@ -209,7 +211,9 @@ class DocumentLine(Base):
     quantity: Mapped[Decimal] = mapped_column()
     unit_price: Mapped[Decimal] = mapped_column()
     discount_percent: Mapped[Decimal] = mapped_column(default=Decimal(0))
-    nominal_code: Mapped[str] = mapped_column(String(20))
+    # None: the line has no nominal of its own and goes to the account the settings name for its kind (R-C4).
+    nominal_code: Mapped[str | None] = mapped_column(String(20), default=None)
+    kind: Mapped[str | None] = mapped_column(String(20), default=None)  # LineKind: labour, materials, expense
     tax_code: Mapped[str] = mapped_column(String(20))
     net: Mapped[Decimal] = mapped_column()
     tax: Mapped[Decimal] = mapped_column()

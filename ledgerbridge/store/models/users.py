@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledgerbridge.store.db import Base, utcnow
@@ -46,6 +46,26 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class KeyPurpose(enum.StrEnum):
+    """What an API key may do in a user's name (R-S1): nothing unless granted."""
+
+    APPROVALS = "approvals"  # approve purchase invoices and send them (R-P1), as that user
+    ADMINISTRATION = "administration"  # connect, disconnect, settings and rules, as that user (an administrator)
+
+
+class ApiKeyGrant(Base):
+    """An API key may act as this user for this purpose. A key acts as no one until granted: a host system that
+    names a user it was not granted is refused, so one leaked key cannot approve as everyone."""
+
+    __tablename__ = "api_key_grants"
+    __table_args__ = (UniqueConstraint("api_key_id", "user_id", "purpose"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SignInFailure(Base):
     """One refused sign-in, kept for the throttle (``web/throttle.py``) under the account and under the address.
 
@@ -61,4 +81,4 @@ class SignInFailure(Base):
     at: Mapped[datetime] = mapped_column()
 
 
-__all__ = ["Role", "User", "WebSession", "SignInFailure"]
+__all__ = ["Role", "User", "WebSession", "KeyPurpose", "ApiKeyGrant", "SignInFailure"]
