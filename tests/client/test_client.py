@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -15,24 +14,10 @@ from ledgerbridge.packages.xero.client import PackageCallError, XeroClient, deco
 from ledgerbridge.packages.xero.limits import XERO_LIMITS
 from ledgerbridge.security.crypto import TokenCipher
 from ledgerbridge.store.models.sync import AuditEvent, Connection
+from tests.fake_clock import FakeClock
 
 from .conftest import Db, add_connection, connected
 from .loopback_xero import CLIENT_SECRET, LoopbackXero
-
-
-class FakeClock:
-    """Wall time that only moves when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def make_client(db: Db, conn_id: int, clock: FakeClock, **kw: object) -> XeroClient:

@@ -8,7 +8,6 @@ exchange so that tests can read the headers and queries the client sent (the san
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from ledgerbridge.security.crypto import TokenCipher
 from ledgerbridge.store.db import make_engine, make_session_factory
 from ledgerbridge.store.models.host import Organisation
 from ledgerbridge.store.models.sync import Connection
+from tests.fake_clock import FakeClock
 
 BUSINESS = AU_BUSINESS_ID
 BUSINESS_NAME = "Ledgerbridge Demo Pty Ltd"
@@ -210,21 +210,6 @@ def connection(db: Db, myob: Myob) -> tuple[int, dict[str, object]]:
                              access_expires_at=now + timedelta(seconds=1200), refresh_obtained_at=now,
                              token_generation=1)
     return conn_id, tokens
-
-
-class FakeClock:
-    """Wall time that only moves when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
